@@ -1,0 +1,165 @@
+# aiotone - build, test, benchmark, install.
+#
+#   make              build every tool into build/bin
+#   make check        unit + integration tests (README's test command)
+#   make asan         the unit and integration tests with ASan + UBSan
+#   make memcheck     the unit tests under valgrind
+#   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
+#   make bench        benchmarks, printed as ratios
+#   make demo         the demo session (writes demo.wav)
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make format-check clang-format over the sources
+#
+# Layout: common/*.c -> libaiotone.a; clients/<tool>/*.c except main.c and
+# jack.c -> the tool's pure core (lib<tool>.a); main.c + jack.c + core ->
+# build/bin/aiotone-<tool>. A clients/<tool>/module.mk may set
+# <tool>_CFLAGS and <tool>_LIBS. Tests, fuzz targets and benchmarks are
+# found by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
+# tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+OPT ?= -O2 -g
+PKGS := jack alsa sndfile libconfig liblo samplerate smf
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Icommon -I. $(PKG_CFLAGS) \
+	-DAT_VERSION=\"$(VERSION)\" $(EXTRA_CFLAGS)
+LDFLAGS_ALL := $(EXTRA_LDFLAGS)
+
+TOOLS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard clients/*/*.c)))))
+-include $(wildcard clients/*/module.mk)
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+LIBCOMMON := $(BUILD)/libaiotone.a
+
+# Per-tool: core objects, shell objects, program.
+define TOOL_template
+$(1)_CORE_SRCS := $$(filter-out clients/$(1)/main.c clients/$(1)/jack.c,$$(wildcard clients/$(1)/*.c))
+$(1)_SHELL_SRCS := $$(wildcard clients/$(1)/main.c clients/$(1)/jack.c)
+$(1)_LIB := $(BUILD)/lib$(1).a
+CORE_LIBS += $$($(1)_LIB)
+$$($(1)_LIB): $$($(1)_CORE_SRCS:%.c=$(BUILD)/%.o)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/clients/$(1)/%.o: clients/$(1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_ALL) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+ifneq ($$(wildcard clients/$(1)/main.c),)
+PROGRAMS += $(BUILD)/bin/aiotone-$(1)
+$(BUILD)/bin/aiotone-$(1): $$($(1)_SHELL_SRCS:%.c=$(BUILD)/%.o) $$($(1)_LIB) $(LIBCOMMON)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)_LIBS) $(PKG_LIBS)
+endif
+endef
+$(foreach t,$(TOOLS),$(eval $(call TOOL_template,$(t))))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 60
+LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
+
+.PHONY: all check unit integration asan memcheck fuzz bench demo install \
+	uninstall clean format format-check check-vm deps tests
+all: $(PROGRAMS)
+
+$(BUILD)/common/%.o: common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+$(LIBCOMMON): $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIBS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) -lcmocka $(PKG_LIBS)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+$(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+
+tests: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS)
+
+# The README's test command. Installs missing packages first (idempotent).
+check: deps
+	$(MAKE) tests
+	BUILD=$(BUILD) tests/run-tests.sh all
+
+deps:
+	@scripts/install-deps.sh
+
+unit: tests
+	BUILD=$(BUILD) tests/run-tests.sh unit
+integration: tests
+	BUILD=$(BUILD) tests/run-tests.sh integration
+
+asan:
+	$(MAKE) BUILD=build-asan CC=$(CC) OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		BUILD=build-asan tests/run-tests.sh $(or $(ASAN_SUITES),all)
+
+memcheck: tests
+	BUILD=$(BUILD) AT_MEMCHECK=1 tests/run-tests.sh unit
+
+check-vm: all
+	BUILD=$(BUILD) tests/vm/run-vm-tests.sh
+
+fuzz:
+	@for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		$(MAKE) --no-print-directory $(BUILD)/fuzz/$$n || exit 1; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/fuzz/corpus-$$n $$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) \
+			2>&1 | tail -n 12 || exit 1; \
+	done
+
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I. -Itests $(PKG_CFLAGS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(PKG_LIBS)
+
+bench: $(PROGRAMS) $(BENCH_BINS)
+	BUILD=$(BUILD) tests/bench/run-bench.sh
+
+demo: $(PROGRAMS)
+	BUILD=$(BUILD) scripts/demo.sh
+
+MANS := $(wildcard docs/man/*.1)
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/aiotone/sessions $(DESTDIR)$(PREFIX)/share/doc/aiotone
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	cp -R sessions/. $(DESTDIR)$(PREFIX)/share/aiotone/sessions/
+	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/aiotone/
+
+uninstall:
+	rm -f $(PROGRAMS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(MANS:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/aiotone $(DESTDIR)$(PREFIX)/share/doc/aiotone
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+clean:
+	rm -rf build build-asan build-clang
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,121 @@
+/* app.h - the shell every JACK tool shares: options, config, JACK client
+ * and ports (with metadata and connect-by-name), the RT process callback,
+ * OSC, NSM, signals and a clean shutdown.
+ *
+ * A tool supplies an AtTool: its parameter table and callbacks. The RT
+ * callbacks (process, param, connected, shutdown) run in JACK's process
+ * thread and must not block, allocate, lock or print: they only touch the
+ * core and the AtCycle they are given. Everything else runs in the control
+ * (main) thread. Threads talk through jack_ringbuffers only; see
+ * docs/threads.md. */
+#ifndef AT_APP_H
+#define AT_APP_H
+
+#include "midi.h"
+#include "params.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AT_APP_MAX_PORTS 16
+/* Capacity of each MIDI port's event list per cycle. */
+#define AT_APP_MIDI_CAPACITY 2048
+
+typedef enum {
+    AT_PORT_MIDI_IN,
+    AT_PORT_MIDI_OUT,
+    AT_PORT_AUDIO_IN,
+    AT_PORT_AUDIO_OUT,
+} AtPortKind;
+
+typedef struct AtApp AtApp;
+
+/* A parameter change on its way to the RT thread. */
+typedef struct {
+    int32_t index;  /* parameter index in the registry */
+    int32_t i;      /* INT, BOOL, ENUM value */
+    double f;       /* FLOAT, DURATION value */
+    void *ptr;      /* resource made by AtTool.prepare, or NULL */
+} AtParamMsg;
+
+/* What the RT callbacks see in one process cycle. */
+typedef struct AtCycle {
+    uint32_t nframes;
+    uint32_t rate;
+    uint64_t frame_time;                /* frame count at the start of the cycle */
+    AtMidiBuf *midi[AT_APP_MAX_PORTS];  /* MIDI ports by handle: inputs filled in
+                                           frame order, outputs empty to be filled
+                                           in any order (sorted before writing) */
+    float *audio[AT_APP_MAX_PORTS];     /* audio ports by handle */
+    void *jack_client;                  /* jack_client_t*, for transport queries */
+    AtApp *app;
+} AtCycle;
+
+typedef struct {
+    const char *name;    /* "fmsynth": program aiotone-fmsynth, OSC /fmsynth */
+    const char *summary; /* one line for --help */
+    const char *usage_extra; /* extra --help text (options the tool adds), or NULL */
+    const AtParamDef *params;
+    size_t n_params;
+
+    /* Control thread, after the config is loaded and before JACK runs:
+     * make the core (from the registry's values and the sample rate) and
+     * declare ports with at_app_add_port. */
+    AtStatus (*setup)(AtApp *app, void **core, char *err, size_t errlen);
+    /* Control thread, after JACK is closed: free the core. */
+    void (*teardown)(void *core);
+
+    /* RT: one cycle. */
+    void (*process)(void *core, AtCycle *cycle);
+    /* RT: apply a parameter change (already validated). If the message
+     * carries a prepared resource, the callback may swap it in and put the
+     * resource to free back into msg->ptr (or set it to NULL). */
+    void (*param)(void *core, AtParamMsg *msg, AtCycle *cycle);
+    /* RT, optional: an output port (handle) got its first connection. */
+    void (*connected)(void *core, int handle, AtCycle *cycle);
+    /* RT, optional: last cycle before shutdown (silence destinations). */
+    void (*shutdown)(void *core, AtCycle *cycle);
+
+    /* Control thread, optional: prepare a resource for a parameter change
+     * (e.g. allocate voices for a new polyphony). Returns NULL when none is
+     * needed; sets *fail on an allocation failure. */
+    void *(*prepare)(void *core, const AtParams *params, int index, bool *fail);
+    /* Control thread, optional: free a resource handed back by param. */
+    void (*release)(void *resource);
+
+    /* Optional: handle a tool-specific command-line mode before JACK
+     * (e.g. fmsynth --render). Called with the leftover arguments after
+     * the common options; returns -1 to go on with the JACK client, or an
+     * exit status. */
+    int (*offline)(AtApp *app, int argc, char **argv);
+} AtTool;
+
+/* Run the tool: parse options, load the config, run as a JACK client (or
+ * under NSM) until SIGINT/SIGTERM. Returns the process exit status. */
+int at_app_main(const AtTool *tool, int argc, char **argv);
+
+/* Declare a port during setup. connect_key names a STRLIST parameter whose
+ * entries are peers to connect to (full name, alias or pretty name), or
+ * NULL. pretty and group are JACK metadata (pretty-name, port-group; may be
+ * NULL). Two MIDI outputs with the same short name share one port: the
+ * same handle is returned. Returns the handle (>= 0) or -1. */
+int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const char *pretty,
+                    const char *group, const char *connect_key);
+/* Add peers to connect port handle to (also usable during setup). */
+void at_app_add_connect(AtApp *app, int handle, const char *peer);
+
+/* The registry (control thread only). */
+AtParams *at_app_params(AtApp *app);
+/* The JACK sample rate (valid from setup on). */
+uint32_t at_app_rate(const AtApp *app);
+/* The JACK client name in use. */
+const char *at_app_client_name(const AtApp *app);
+
+/* RT: report that the core changed a parameter by itself (a mode key, a
+ * transposition), so surfaces and saved state follow. */
+void at_cycle_report(AtCycle *cycle, int index, int32_t i, double f);
+/* RT: log a message. fmt must be a string literal (it is formatted later
+ * in the control thread) with at most two %d/%u/%x/%c conversions. */
+void at_cycle_log(AtCycle *cycle, const char *fmt, int a, int b);
+
+#endif

@@ -1,0 +1,130 @@
+/* params.h - the parameter registry. Each tool declares its parameters once
+ * in a table of AtParamDef; from that table come the config-file keys and
+ * their validation, --make-config, the OSC addresses (set/get/list) and the
+ * saved session state. Not RT: the RT thread sees values only through
+ * AtParamMsg messages (see app.h). */
+#ifndef AT_PARAMS_H
+#define AT_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum {
+    AT_PARAM_INT,     /* whole number in [min, max] */
+    AT_PARAM_FLOAT,   /* real number in [min, max] */
+    AT_PARAM_BOOL,    /* true/false (OSC: i 0/1, f, T/F) */
+    AT_PARAM_ENUM,    /* one of choices[]; value.i is the index */
+    AT_PARAM_STRING,  /* free text (a path, a note list); value.s */
+    AT_PARAM_DURATION,/* seconds; config accepts "30s", "200ms", "500us" or a number */
+    AT_PARAM_STRLIST, /* list of strings (port names to connect) */
+    AT_PARAM_INTLIST, /* list of whole numbers in [min, max] */
+    AT_PARAM_ACTION,  /* OSC only: no value, no config key (e.g. panic) */
+} AtParamType;
+
+/* Flags. */
+enum {
+    AT_PARAM_LIVE = 1 << 0,   /* settable over OSC while running */
+    AT_PARAM_NOSAVE = 1 << 1, /* not written to saved state */
+};
+
+#define AT_PARAM_MAX_CHOICES 16
+#define AT_PARAM_MAX_LIST 64
+
+typedef struct {
+    const char *key;     /* config path with dots: "patch.op2.ratio" */
+    const char *osc;     /* OSC path below /<tool>/: "op/2/ratio"; NULL: not on OSC */
+    AtParamType type;
+    int flags;
+    double min, max;     /* numeric range (INT, FLOAT, DURATION, INTLIST items) */
+    double def;          /* default for numbers and bools */
+    const char *def_str; /* default for STRING; comma-separated for lists */
+    const char *choices[AT_PARAM_MAX_CHOICES]; /* ENUM names, NULL-terminated */
+    const char *unit;    /* "s", "Hz", "dB", "" */
+    const char *doc;     /* one line */
+} AtParamDef;
+
+/* A current value. Strings and lists are owned by the registry. */
+typedef struct {
+    int i;                        /* INT, BOOL, ENUM */
+    double f;                     /* FLOAT, DURATION */
+    char *s;                      /* STRING */
+    char **list;                  /* STRLIST items */
+    int ilist[AT_PARAM_MAX_LIST]; /* INTLIST items */
+    int count;                    /* list length */
+} AtParamValue;
+
+typedef struct AtParams AtParams;
+
+/* Status codes. */
+typedef enum {
+    AT_OK = 0,
+    AT_ERR_USAGE = 2,   /* bad config or usage: exit status 2 */
+    AT_ERR_RUNTIME = 1, /* runtime failure: exit status 1 */
+} AtStatus;
+
+/* Build a registry for tool (e.g. "fmsynth") from up to two tables (the
+ * tool's, and the common one, at_params_common_defs()). Every parameter
+ * starts at its default. Returns NULL on allocation failure. */
+AtParams *at_params_new(const char *tool, const AtParamDef *defs, size_t n);
+/* Free the registry. */
+void at_params_free(AtParams *p);
+/* The table of keys every JACK tool has (osc.port, osc.bind, osc.allow). */
+const AtParamDef *at_params_common_defs(size_t *n);
+
+/* Number of parameters, and the definition of parameter i. */
+size_t at_params_count(const AtParams *p);
+const AtParamDef *at_params_def(const AtParams *p, int i);
+/* Index of the parameter with config key (or OSC path), -1 if none. */
+int at_params_find_key(const AtParams *p, const char *key);
+int at_params_find_osc(const AtParams *p, const char *osc);
+/* Tool name given to at_params_new. */
+const char *at_params_tool(const AtParams *p);
+
+/* Current value of parameter i (read-only view). */
+const AtParamValue *at_params_get(const AtParams *p, int i);
+/* Shorthands by config key; abort() on an unknown key (a programming
+ * error, caught by any test that runs the tool). */
+int at_params_int(const AtParams *p, const char *key);
+double at_params_float(const AtParams *p, const char *key);
+bool at_params_bool(const AtParams *p, const char *key);
+const char *at_params_str(const AtParams *p, const char *key);
+const AtParamValue *at_params_value(const AtParams *p, const char *key);
+
+/* Set parameter i from a number / string, with range and type checks.
+ * On error returns false and writes a reason ("must be 0..11") to err. */
+bool at_params_set_number(AtParams *p, int i, double v, char *err, size_t errlen);
+bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t errlen);
+/* Set a list parameter from n strings (STRLIST) or numbers (INTLIST). */
+bool at_params_set_strlist(AtParams *p, int i, const char *const *items, int n, char *err,
+                           size_t errlen);
+bool at_params_set_intlist(AtParams *p, int i, const int *items, int n, char *err,
+                           size_t errlen);
+/* Copy a value into the registry without checks (values from the RT side
+ * that were already valid). */
+void at_params_store(AtParams *p, int i, const AtParamValue *v);
+
+/* Format the value of parameter i for humans / config files into out. */
+void at_params_format(const AtParams *p, int i, char *out, size_t outlen);
+
+/* Load a libconfig file into the registry. Every key in the file must be a
+ * known parameter (or a group that leads to one) with the right type and a
+ * value in range. On error returns AT_ERR_USAGE with a message of the form
+ * "FILE:LINE: key 'a.b': bad value 3.5: must be a whole number 0..11" in
+ * err. Keys not in the file keep their values. */
+AtStatus at_params_load_file(AtParams *p, const char *path, char *err, size_t errlen);
+/* The same from a string (name is used in messages). */
+AtStatus at_params_load_string(AtParams *p, const char *text, const char *name, char *err,
+                               size_t errlen);
+/* Write every parameter (except ACTION and NOSAVE ones when state is true)
+ * as a libconfig file, grouped by section; with comments (doc, range,
+ * unit) when commented is true. The output loads back to the same values. */
+void at_params_write(const AtParams *p, FILE *out, bool commented, bool state);
+/* Write state to path atomically (temporary file + rename). */
+AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, size_t errlen);
+
+/* Parse a duration ("30s", "200ms", "500us", "1.5", "2 s") into seconds;
+ * false when malformed or negative. */
+bool at_parse_duration(const char *s, double *seconds);
+
+#endif
