@@ -83,6 +83,12 @@ typedef struct {
     /* Control thread, optional: free a resource handed back by param. */
     void (*release)(void *resource);
 
+    /* Control thread, optional: parameter index was just set in the
+     * registry from outside (OSC, NSM, a loaded preset), before the RT
+     * thread hears of it. Return false with a reason in err to refuse it
+     * (the old value is then restored). */
+    bool (*changed)(AtApp *app, void *core, int index, char *err, size_t errlen);
+
     /* Optional: handle a tool-specific command-line mode before JACK
      * (e.g. fmsynth --render). Called with the leftover arguments after
      * the common options; returns -1 to go on with the JACK client, or an
@@ -103,6 +109,12 @@ int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const c
                     const char *group, const char *connect_key);
 /* Add peers to connect port handle to (also usable during setup). */
 void at_app_add_connect(AtApp *app, int handle, const char *peer);
+
+/* Control thread: load a config file (e.g. a preset) into the registry
+ * and send every parameter it set to the RT thread; surfaces are told. */
+AtStatus at_app_load_values(AtApp *app, const char *path, char *err, size_t errlen);
+/* Control thread: the tool's core pointer (after setup). */
+void *at_app_core(AtApp *app);
 
 /* The registry (control thread only). */
 AtParams *at_app_params(AtApp *app);
