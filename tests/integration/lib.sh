@@ -1,0 +1,146 @@
+# lib.sh - shared helpers for integration tests (source it from bash).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   at_start_jackd [RATE] [PERIOD]  private dummy jackd, unique server name,
+#                                   exported as JACK_DEFAULT_SERVER
+#   at_spawn NAME CMD...            background process, log $AT_TMP/NAME.log;
+#                                   pid in AT_PID_<NAME>; killed at exit
+#   at_kill NAME                    stop a spawned process (TERM, then KILL)
+#   at_wait_port PORT [SECONDS]     wait until a JACK port exists
+#   at_wait_file FILE [SECONDS]     wait until a file exists and is non-empty
+#   at_wait_log NAME REGEX [SECS]   wait until NAME's log matches REGEX
+#   at_check "description" CMD...   run CMD: "ok - desc" or "not ok - desc"
+#   at_ok / at_fail "description"   record a result directly
+#   at_done                         print the summary; exit 1 on failure
+#
+# Every process started here (jackd included) is killed when the script
+# exits, whatever the reason (failure, timeout signal, ^C).
+set -u
+AT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$AT_ROOT/$BUILD ;; esac
+AT_BIN=$BUILD/bin
+AT_TOOLS=$BUILD/tests/tools
+AT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/aiotone-test.XXXXXX")
+AT_FAILS=0
+AT_PASSES=0
+AT_PIDS=()
+export JACK_NO_AUDIO_RESERVATION=1
+export JACK_NO_START_SERVER=1
+
+at_cleanup() {
+    local pid i
+    for ((i = ${#AT_PIDS[@]} - 1; i >= 0; i--)); do
+        pid=${AT_PIDS[$i]}
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for ((i = 0; i < 30; i++)); do
+        local alive=0
+        for pid in "${AT_PIDS[@]}"; do
+            kill -0 "$pid" 2>/dev/null && alive=1
+        done
+        [ $alive = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${AT_PIDS[@]}"; do
+        kill -KILL "$pid" 2>/dev/null
+    done
+    wait 2>/dev/null
+    if [ "${AT_KEEP_TMP:-0}" = 1 ]; then
+        echo "# kept $AT_TMP"
+    else
+        rm -rf "$AT_TMP"
+    fi
+}
+trap at_cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+at_ok() {
+    AT_PASSES=$((AT_PASSES + 1))
+    echo "ok - $1"
+}
+
+at_fail() {
+    AT_FAILS=$((AT_FAILS + 1))
+    echo "not ok - $1"
+}
+
+at_check() {
+    local desc=$1
+    shift
+    if "$@" >"$AT_TMP/check.out" 2>&1; then
+        at_ok "$desc"
+    else
+        at_fail "$desc"
+        sed 's/^/#   /' "$AT_TMP/check.out" | head -n 30
+    fi
+}
+
+at_spawn() {
+    local name=$1
+    shift
+    "$@" >"$AT_TMP/$name.log" 2>&1 &
+    local pid=$!
+    AT_PIDS+=("$pid")
+    printf -v "AT_PID_$name" '%s' "$pid"
+}
+
+at_kill() {
+    local var="AT_PID_$1" i
+    local pid=${!var:-}
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+at_start_jackd() {
+    local rate=${1:-48000} period=${2:-256}
+    export JACK_DEFAULT_SERVER="aiotone-test-$$-$RANDOM"
+    at_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "$rate" -p "$period"
+    if ! jack_wait -w -t 10 >/dev/null 2>&1; then
+        echo "# jackd did not start:"
+        sed 's/^/#   /' "$AT_TMP/jackd.log"
+        at_fail "private jackd starts"
+        at_done
+    fi
+}
+
+at_wait_port() {
+    local port=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        jack_lsp 2>/dev/null | grep -qxF "$port" && return 0
+        sleep 0.05
+    done
+    echo "# port $port did not appear within ${secs}s" >&2
+    return 1
+}
+
+at_wait_file() {
+    local f=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        [ -s "$f" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+at_wait_log() {
+    local name=$1 re=$2 secs=${3:-10} i
+    for ((i = 0; i < secs * 20; i++)); do
+        grep -qE "$re" "$AT_TMP/$name.log" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+at_done() {
+    echo "# $AT_PASSES passed, $AT_FAILS failed"
+    [ "$AT_FAILS" -eq 0 ] || exit 1
+    exit 0
+}

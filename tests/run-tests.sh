@@ -1,0 +1,112 @@
+#!/bin/bash
+# Run aiotone's tests and print one closing line "N passed, N failed".
+#   tests/run-tests.sh [all|unit|integration|vm] [FILTER]
+# unit: every build/tests/unit/test_* (cmocka; each test case counts).
+# integration: every tests/integration/test_*.sh ("ok -"/"not ok -" lines).
+# vm: tests/vm/run-vm-tests.sh (a real ALSA sequencer in qemu).
+# AT_MEMCHECK=1 runs the unit tests under valgrind.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+SUITE=${1:-all}
+FILTER=${2:-}
+passed=0
+failed=0
+failures=()
+LOGDIR=$BUILD/test-logs
+mkdir -p "$LOGDIR"
+
+count_cmocka() { # file name
+    local p f
+    p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+    f=$(grep -E '^\[  FAILED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
+    echo "$p $f"
+}
+
+run_unit() {
+    local t name log rc p f
+    for t in "$BUILD"/tests/unit/test_*; do
+        [ -x "$t" ] || continue
+        name=$(basename "$t")
+        [ -n "$FILTER" ] && [[ $name != *$FILTER* ]] && continue
+        log=$LOGDIR/$name.log
+        if [ "${AT_MEMCHECK:-0}" = 1 ]; then
+            CMOCKA_MESSAGE_OUTPUT=stdout timeout 1200 valgrind -q --error-exitcode=99 \
+                --leak-check=full --errors-for-leak-kinds=definite,indirect \
+                --suppressions=tests/valgrind.supp "$t" >"$log" 2>&1
+        else
+            CMOCKA_MESSAGE_OUTPUT=stdout timeout 600 "$t" >"$log" 2>&1
+        fi
+        rc=$?
+        read -r p f < <(count_cmocka "$log")
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+        passed=$((passed + p))
+        failed=$((failed + f))
+        if [ "$rc" -ne 0 ]; then
+            failures+=("$name (exit $rc, log $log)")
+            echo "FAIL $name: $p passed, $f failed (exit $rc)"
+            grep -E '^\[  (FAILED|ERROR)|error|Error|ERROR' "$log" | head -n 20 | sed 's/^/    /'
+        else
+            echo "PASS $name: $p passed"
+        fi
+    done
+}
+
+run_script_suite() { # label script
+    local name=$1 script=$2 log rc p f
+    log=$LOGDIR/$name.log
+    BUILD=$BUILD timeout "${AT_SCRIPT_TIMEOUT:-900}" bash "$script" >"$log" 2>&1
+    rc=$?
+    p=$(grep -cE '^ok ' "$log")
+    f=$(grep -cE '^not ok ' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ]; then
+        failures+=("$name (exit $rc, log $log)")
+        echo "FAIL $name: $p passed, $f failed (exit $rc)"
+        grep -E '^not ok ' "$log" | head -n 20 | sed 's/^/    /'
+        tail -n 15 "$log" | sed 's/^/    | /'
+    else
+        echo "PASS $name: $p passed"
+    fi
+}
+
+run_integration() {
+    local s name
+    for s in tests/integration/test_*.sh; do
+        [ -f "$s" ] || continue
+        name=$(basename "$s" .sh)
+        [ -n "$FILTER" ] && [[ $name != *$FILTER* ]] && continue
+        run_script_suite "$name" "$s"
+    done
+}
+
+run_vm() {
+    [ -f tests/vm/run-vm-tests.sh ] || return 0
+    run_script_suite vm tests/vm/run-vm-tests.sh
+}
+
+case $SUITE in
+unit) run_unit ;;
+integration) run_integration ;;
+vm) run_vm ;;
+all)
+    run_unit
+    run_integration
+    run_vm
+    ;;
+*)
+    echo "usage: $0 [all|unit|integration|vm] [FILTER]" >&2
+    exit 2
+    ;;
+esac
+
+if [ ${#failures[@]} -gt 0 ]; then
+    echo
+    echo "Failed:"
+    printf '  %s\n' "${failures[@]}"
+fi
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
