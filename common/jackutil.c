@@ -1,0 +1,158 @@
+/* jackutil.c - JACK client helpers. */
+#include "jackutil.h"
+
+#include <jack/metadata.h>
+#include <jack/uuid.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+jack_client_t *at_jack_open(const char *name, const char *server, char *err, size_t errlen)
+{
+    jack_status_t st = 0;
+    jack_options_t opts = JackNoStartServer;
+    jack_client_t *c;
+    if (server && *server)
+        c = jack_client_open(name, opts | JackServerName, &st, server);
+    else
+        c = jack_client_open(name, opts, &st);
+    if (c)
+        return c;
+    const char *srv = server && *server ? server : getenv("JACK_DEFAULT_SERVER");
+    if (st & JackServerFailed)
+        snprintf(err, errlen,
+                 "cannot connect to the JACK server '%s': no server is running.\n"
+                 "  Start one first, e.g. 'jackd -d alsa' (sound card), 'jackd -d dummy' (none),\n"
+                 "  QjackCtl or Carla; or run the tools through aiotone-session, which starts one.",
+                 srv ? srv : "default");
+    else if (st & JackNameNotUnique)
+        snprintf(err, errlen, "the JACK client name '%s' is taken; choose another with --name",
+                 name);
+    else
+        snprintf(err, errlen, "cannot open a JACK client '%s' (JACK status 0x%x)", name,
+                 (unsigned)st);
+    return NULL;
+}
+
+static void set_prop(jack_client_t *c, jack_uuid_t uuid, const char *key, const char *value,
+                     const char *type)
+{
+    if (value)
+        jack_set_property(c, uuid, key, value, type);
+}
+
+void at_jack_port_meta(jack_client_t *c, jack_port_t *port, const char *pretty,
+                       const char *group, int order)
+{
+    jack_uuid_t uuid = jack_port_uuid(port);
+    set_prop(c, uuid, JACK_METADATA_PRETTY_NAME, pretty, "text/plain");
+    set_prop(c, uuid, JACK_METADATA_PORT_GROUP, group, "text/plain");
+    if (order >= 0) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", order);
+        set_prop(c, uuid, JACK_METADATA_ORDER, v, "http://www.w3.org/2001/XMLSchema#int");
+    }
+}
+
+static jack_uuid_t client_uuid(jack_client_t *c)
+{
+    jack_uuid_t uuid = 0;
+    char *s = jack_get_uuid_for_client_name(c, jack_get_client_name(c));
+    if (s) {
+        jack_uuid_parse(s, &uuid);
+        jack_free(s);
+    }
+    return uuid;
+}
+
+void at_jack_client_meta(jack_client_t *c, const char *pretty, const char *icon)
+{
+    jack_uuid_t uuid = client_uuid(c);
+    if (jack_uuid_empty(uuid))
+        return;
+    set_prop(c, uuid, JACK_METADATA_PRETTY_NAME, pretty, "text/plain");
+    set_prop(c, uuid, JACK_METADATA_ICON_NAME, icon, "text/plain");
+}
+
+void at_jack_clear_meta(jack_client_t *c, jack_port_t **ports, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (ports[i])
+            jack_remove_properties(c, jack_port_uuid(ports[i]));
+    jack_uuid_t uuid = client_uuid(c);
+    if (!jack_uuid_empty(uuid))
+        jack_remove_properties(c, uuid);
+}
+
+/* The pretty-name of a uuid, or NULL (free with jack_free). */
+static char *pretty_of(jack_uuid_t uuid)
+{
+    char *value = NULL, *type = NULL;
+    if (jack_get_property(uuid, JACK_METADATA_PRETTY_NAME, &value, &type) != 0)
+        return NULL;
+    jack_free(type);
+    return value;
+}
+
+static bool client_pretty_match(jack_client_t *c, const char *full, const char *spec,
+                                const char *port_pretty)
+{
+    const char *colon = strchr(full, ':');
+    if (!colon)
+        return false;
+    char cname[256];
+    size_t l = (size_t)(colon - full);
+    if (l >= sizeof cname)
+        return false;
+    memcpy(cname, full, l);
+    cname[l] = 0;
+    char *us = jack_get_uuid_for_client_name(c, cname);
+    if (!us)
+        return false;
+    jack_uuid_t uuid;
+    bool ok = false;
+    if (jack_uuid_parse(us, &uuid) == 0) {
+        char *cp = pretty_of(uuid);
+        if (cp) {
+            char both[600];
+            snprintf(both, sizeof both, "%s:%s", cp, port_pretty ? port_pretty : colon + 1);
+            ok = strcmp(both, spec) == 0;
+            jack_free(cp);
+        }
+    }
+    jack_free(us);
+    return ok;
+}
+
+char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type,
+                      unsigned long flag)
+{
+    jack_port_t *p = jack_port_by_name(c, spec);
+    if (p && (jack_port_flags(p) & flag) && strcmp(jack_port_type(p), type) == 0)
+        return strdup(spec);
+    const char **names = jack_get_ports(c, NULL, type, flag);
+    char *found = NULL;
+    for (int i = 0; names && names[i] && !found; i++) {
+        jack_port_t *q = jack_port_by_name(c, names[i]);
+        if (!q)
+            continue;
+        char a1[jack_port_name_size()], a2[jack_port_name_size()];
+        char *aliases[2] = {a1, a2};
+        int na = jack_port_get_aliases(q, aliases);
+        for (int k = 0; k < na && !found; k++)
+            if (strcmp(aliases[k], spec) == 0)
+                found = strdup(names[i]);
+        if (found)
+            break;
+        char *pretty = pretty_of(jack_port_uuid(q));
+        if (pretty && strcmp(pretty, spec) == 0)
+            found = strdup(names[i]);
+        else if (strchr(spec, ':') && client_pretty_match(c, names[i], spec, pretty))
+            found = strdup(names[i]);
+        if (pretty)
+            jack_free(pretty);
+    }
+    if (names)
+        jack_free(names);
+    return found;
+}
