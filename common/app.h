@@ -94,6 +94,10 @@ typedef struct {
      * the common options; returns -1 to go on with the JACK client, or an
      * exit status. */
     int (*offline)(AtApp *app, int argc, char **argv);
+
+    /* Control thread, optional: called about every 20 ms while running
+     * (progress lines, supervising a writer thread). */
+    void (*idle)(AtApp *app, void *core);
 } AtTool;
 
 /* Run the tool: parse options, load the config, run as a JACK client (or
@@ -122,6 +126,11 @@ AtParams *at_app_params(AtApp *app);
 uint32_t at_app_rate(const AtApp *app);
 /* The JACK client name in use. */
 const char *at_app_client_name(const AtApp *app);
+
+/* Control thread: end the run (as if SIGTERM came) with exit status. */
+void at_app_quit(AtApp *app, int status);
+/* RT: ask the control thread to end the run with exit status. */
+void at_cycle_quit(AtCycle *cycle, int status);
 
 /* RT: report that the core changed a parameter by itself (a mode key, a
  * transposition), so surfaces and saved state follow. */
