@@ -1,0 +1,752 @@
+/* fmsynth.c - the FM engine: envelopes, operators, algorithms, voices and
+ * MIDI handling. Each operator is rendered over a whole block of up to
+ * FM_BLOCK frames so the compiler vectorizes across samples. */
+#include "fmsynth.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ENV_IDLE, ENV_ATTACK, ENV_DECAY, ENV_SUSTAIN, ENV_RELEASE };
+
+/* A linear envelope: within a stage the value after n samples is
+ * start + inc * n (computed, not accumulated, so it is exact to the sample
+ * whatever the block splits are). */
+typedef struct {
+    float start, inc, value;
+    uint32_t n, len;
+    int stage;
+} FmEnv;
+
+typedef struct {
+    FmEnv env[FM_OPS];
+    float phase[FM_OPS];
+    float fb[2];      /* op 4's last two outputs, for feedback */
+    float vel;        /* velocity / 127 */
+    double hz;        /* note frequency including pitch bend */
+    int note;         /* -1 when silent */
+    bool key_down;    /* false once released */
+    uint64_t stamp;   /* last use, for least-recently-used allocation */
+} FmVoice;
+
+struct FmVoiceSet {
+    int count;
+    FmVoice v[];
+};
+
+struct FmSynth {
+    uint32_t rate;
+    FmPatch patch;
+    FmVoiceSet *voices;
+    uint64_t clock; /* frames rendered since creation: the control grid */
+    uint64_t stamp;
+    int channel;
+    bool pedal;
+    bool pending_off[128];
+    double bend, bend_target, bend_step;
+    uint8_t mod_msb, mod_lsb, expr_msb, expr_lsb;
+    float mod_depth;
+    float gain, gain_target; /* volume * expression, slewed per sample */
+    float gain_slew;
+    uint32_t glide_blocks;
+    FmLogFn log;
+    void *log_ctx;
+    uint64_t ignored;
+    float tables[FM_WAVE_COUNT][FM_TABLE_SIZE + 1];
+};
+
+/* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
+ * the table of SPEC.md. Modulators always have higher numbers than their
+ * carriers, so rendering ops 4, 3, 2, 1 in turn has every input ready. */
+static const uint8_t alg_mods[FM_ALGORITHMS][FM_OPS] = {
+    {0x2, 0x4, 0x8, 0},   /* 0: 4 -> 3 -> 2 -> 1 */
+    {0x2, 0xC, 0, 0},     /* 1: (3 + 4) -> 2 -> 1 */
+    {0xA, 0x4, 0, 0},     /* 2: 3 -> 2, (2 + 4) -> 1 */
+    {0x6, 0x8, 0x8, 0},   /* 3: 4 -> 2, 4 -> 3, (2 + 3) -> 1 */
+    {0xE, 0, 0, 0},       /* 4: (2 + 3 + 4) -> 1 */
+    {0, 0x4, 0x8, 0},     /* 5: 4 -> 3 -> 2; 1 + 2 */
+    {0x4, 0x4, 0x8, 0},   /* 6: 4 -> 3; 3 -> 1, 3 -> 2; 1 + 2 */
+    {0x4, 0x8, 0, 0},     /* 7: 3 -> 1, 4 -> 2; 1 + 2 */
+    {0x8, 0x8, 0x8, 0},   /* 8: 4 -> 1, 2, 3; 1 + 2 + 3 */
+    {0, 0x8, 0x8, 0},     /* 9: 4 -> 2, 4 -> 3; 1 + 2 + 3 */
+    {0, 0, 0x8, 0},       /* 10: 4 -> 3; 1 + 2 + 3 */
+    {0, 0, 0, 0},         /* 11: 1 + 2 + 3 + 4 */
+};
+static const uint8_t alg_carriers[FM_ALGORITHMS] = {0x1, 0x1, 0x1, 0x1, 0x1, 0x3,
+                                                    0x3, 0x3, 0x7, 0x7, 0x7, 0xF};
+
+const char *fm_strerror(FmStatus s)
+{
+    switch (s) {
+    case FM_OK:
+        return "ok";
+    case FM_ERR_ARG:
+        return "argument out of range";
+    case FM_ERR_NOMEM:
+        return "out of memory";
+    }
+    return "unknown error";
+}
+
+unsigned fm_algorithm_carriers(int alg)
+{
+    return (alg >= 0 && alg < FM_ALGORITHMS) ? alg_carriers[alg] : 0;
+}
+
+unsigned fm_algorithm_modulators(int alg, int op)
+{
+    if (alg < 0 || alg >= FM_ALGORITHMS || op < 0 || op >= FM_OPS)
+        return 0;
+    return alg_mods[alg][op];
+}
+
+/* ---- envelopes ---- */
+
+static uint32_t samples(const FmSynth *s, double seconds)
+{
+    double n = round(seconds * s->rate);
+    return n <= 0 ? 0 : (n > 4e9 ? 4000000000u : (uint32_t)n);
+}
+
+static void env_stage(FmEnv *e, int stage, float start, float inc, uint32_t len)
+{
+    e->stage = stage;
+    e->start = start;
+    e->inc = inc;
+    e->len = len;
+    e->n = 0;
+    e->value = start;
+}
+
+/* Enter the decay, or what follows it when it is empty. */
+static void env_decay(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
+{
+    uint32_t d = samples(s, op->decay);
+    float sus = (float)op->sustain;
+    if (d > 0)
+        env_stage(e, ENV_DECAY, 1.0f, -(1.0f - sus) / (float)d, d);
+    else if (sus > 0.0f)
+        env_stage(e, ENV_SUSTAIN, sus, 0.0f, 0);
+    else
+        env_stage(e, ENV_IDLE, 0.0f, 0.0f, 0);
+}
+
+static void env_attack(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
+{
+    uint32_t a = samples(s, op->attack);
+    if (a > 0)
+        env_stage(e, ENV_ATTACK, 0.0f, 1.0f / (float)a, a);
+    else
+        env_decay(s, e, op);
+}
+
+static void env_release(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
+{
+    if (e->stage == ENV_IDLE || e->stage == ENV_RELEASE)
+        return;
+    uint32_t r = samples(s, op->release);
+    float v = e->value;
+    if (r == 0 || v <= 0.0f) {
+        env_stage(e, ENV_IDLE, 0.0f, 0.0f, 0);
+        return;
+    }
+    uint32_t len = (uint32_t)ceil((double)v * r - 1e-9);
+    env_stage(e, ENV_RELEASE, v, -1.0f / (float)r, len < 1 ? 1 : len);
+}
+
+/* The end of a timed stage: land exactly on its target, go on. */
+static float env_next_stage(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
+{
+    if (e->stage == ENV_ATTACK) {
+        env_decay(s, e, op);
+        return 1.0f;
+    }
+    if (e->stage == ENV_DECAY && op->sustain > 0.0) {
+        env_stage(e, ENV_SUSTAIN, (float)op->sustain, 0.0f, 0);
+        return e->value;
+    }
+    env_stage(e, ENV_IDLE, 0.0f, 0.0f, 0);
+    return 0.0f;
+}
+
+/* Fill out[0..n) with the next n envelope values; false when all zero. */
+static bool env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, int n)
+{
+    int i = 0;
+    bool sounding = e->stage != ENV_IDLE;
+    while (i < n) {
+        if (e->stage == ENV_IDLE || e->stage == ENV_SUSTAIN) {
+            for (int j = i; j < n; j++)
+                out[j] = e->value;
+            return sounding;
+        }
+        uint32_t left = e->len - e->n;
+        int k = (uint32_t)(n - i) < left ? n - i : (int)left;
+        const float start = e->start, inc = e->inc;
+        const uint32_t n0 = e->n;
+        for (int j = 0; j < k; j++)
+            out[i + j] = fmaxf(start + inc * (float)(n0 + (uint32_t)j + 1), 0.0f);
+        e->n += (uint32_t)k;
+        i += k;
+        e->value = out[i - 1];
+        if (e->n >= e->len)
+            e->value = out[i - 1] = env_next_stage(s, e, op);
+    }
+    return sounding;
+}
+
+/* ---- operators ---- */
+
+/* One operator over a block: read position = phase + modulation (cycles),
+ * linear interpolation between table points. The integer part is taken
+ * with a truncation and a compare so it vectorizes without SSE4.1. */
+static inline void op_kernel(const float *restrict tab, float ph0, float inc,
+                             const float *restrict mod, const float *restrict env, float amp,
+                             float *restrict out, int n, bool with_mod)
+{
+    for (int i = 0; i < n; i++) {
+        float p = ph0 + inc * (float)(i + 1);
+        if (with_mod)
+            p += mod[i];
+        p *= (float)FM_TABLE_SIZE;
+        int32_t k = (int32_t)p;
+        k -= (p < (float)k);
+        float fr = p - (float)k;
+        int32_t idx = k & (FM_TABLE_SIZE - 1);
+        float a = tab[idx], b = tab[idx + 1];
+        out[i] = amp * env[i] * (a + fr * (b - a));
+    }
+}
+
+/* Op 4 with self-feedback: sample by sample (each output feeds the next),
+ * modulated by the mean of its last two outputs (as Yamaha chips do, so it
+ * does not oscillate at Nyquist). */
+static void op_feedback(const float *tab, float ph0, float inc, float fbk, float *fb,
+                        const float *env, float amp, float *out, int n)
+{
+    float y1 = fb[0], y2 = fb[1];
+    for (int i = 0; i < n; i++) {
+        float p = (ph0 + inc * (float)(i + 1) + fbk * 0.5f * (y1 + y2)) * (float)FM_TABLE_SIZE;
+        int32_t k = (int32_t)p;
+        k -= (p < (float)k);
+        float fr = p - (float)k;
+        int32_t idx = k & (FM_TABLE_SIZE - 1);
+        float a = tab[idx], b = tab[idx + 1];
+        y2 = y1;
+        y1 = out[i] = amp * env[i] * (a + fr * (b - a));
+    }
+    fb[0] = y1;
+    fb[1] = y2;
+}
+
+static bool voice_silent(const FmVoice *v, int alg)
+{
+    for (int op = 0; op < FM_OPS; op++)
+        if ((alg_carriers[alg] >> op & 1) && v->env[op].stage != ENV_IDLE)
+            return false;
+    return true;
+}
+
+/* Render one voice's n frames (mono) into vout; false when it made no
+ * sound (all carriers silent for the whole block). */
+static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int n)
+{
+    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK];
+    const FmPatch *pa = &s->patch;
+    const int alg = pa->algorithm;
+    unsigned live = 0;
+    for (int op = FM_OPS - 1; op >= 0; op--) {
+        const FmOpPatch *o = &pa->op[op];
+        float inc = (float)(v->hz * o->ratio / s->rate);
+        float ph0 = v->phase[op];
+        float nph = ph0 + inc * (float)n;
+        v->phase[op] = nph - floorf(nph);
+        if (!env_fill(s, &v->env[op], o, env, n))
+            continue;
+        const float *tab = s->tables[o->wave];
+        float amp = v->vel * (float)o->level;
+        unsigned mods = alg_mods[alg][op] & live;
+        if (op == FM_OPS - 1 && pa->feedback > 0.0) {
+            op_feedback(tab, ph0, inc, (float)pa->feedback, v->fb, env, amp, buf[op], n);
+        } else if (mods) {
+            const float depth = s->mod_depth;
+            for (int i = 0; i < n; i++)
+                mod[i] = 0.0f;
+            for (int m = 0; m < FM_OPS; m++)
+                if (mods >> m & 1)
+                    for (int i = 0; i < n; i++)
+                        mod[i] += depth * buf[m][i];
+            op_kernel(tab, ph0, inc, mod, env, amp, buf[op], n, true);
+        } else {
+            op_kernel(tab, ph0, inc, NULL, env, amp, buf[op], n, false);
+        }
+        live |= 1u << op;
+    }
+    unsigned car = alg_carriers[alg] & live;
+    if (!car)
+        return false;
+    for (int i = 0; i < n; i++)
+        vout[i] = 0.0f;
+    for (int op = 0; op < FM_OPS; op++)
+        if (car >> op & 1)
+            for (int i = 0; i < n; i++)
+                vout[i] += buf[op][i];
+    return true;
+}
+
+/* ---- voices ---- */
+
+FmVoiceSet *fm_voice_set_new(int polyphony)
+{
+    if (polyphony < 1 || polyphony > FM_MAX_POLYPHONY)
+        return NULL;
+    FmVoiceSet *set = calloc(1, sizeof *set + (size_t)polyphony * sizeof(FmVoice));
+    if (!set)
+        return NULL;
+    set->count = polyphony;
+    for (int i = 0; i < polyphony; i++)
+        set->v[i].note = -1;
+    return set;
+}
+
+void fm_voice_set_free(FmVoiceSet *set)
+{
+    free(set);
+}
+
+FmVoiceSet *fm_synth_swap_voices(FmSynth *s, FmVoiceSet *set)
+{
+    FmVoiceSet *old = s->voices;
+    if (!set)
+        return NULL;
+    int keep = old->count < set->count ? old->count : set->count;
+    memcpy(set->v, old->v, (size_t)keep * sizeof(FmVoice));
+    for (int i = keep; i < set->count; i++) {
+        memset(&set->v[i], 0, sizeof(FmVoice));
+        set->v[i].note = -1;
+    }
+    s->voices = set;
+    return old;
+}
+
+int fm_synth_polyphony(const FmSynth *s)
+{
+    return s->voices->count;
+}
+
+static double note_hz(const FmSynth *s, int note)
+{
+    return 440.0 * exp2((note - 69 + s->bend) / 12.0);
+}
+
+static void voice_silence(FmVoice *v)
+{
+    for (int op = 0; op < FM_OPS; op++)
+        env_stage(&v->env[op], ENV_IDLE, 0.0f, 0.0f, 0);
+    v->note = -1;
+    v->key_down = false;
+}
+
+static void voice_release(FmSynth *s, FmVoice *v)
+{
+    v->key_down = false;
+    for (int op = 0; op < FM_OPS; op++)
+        env_release(s, &v->env[op], &s->patch.op[op]);
+}
+
+/* Least recently used among: silent voices, else released ones, else all. */
+static FmVoice *voice_alloc(FmSynth *s)
+{
+    FmVoice *best[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < s->voices->count; i++) {
+        FmVoice *v = &s->voices->v[i];
+        int cls = v->note < 0 ? 0 : (!v->key_down ? 1 : 2);
+        if (!best[cls] || v->stamp < best[cls]->stamp)
+            best[cls] = v;
+    }
+    return best[0] ? best[0] : (best[1] ? best[1] : best[2]);
+}
+
+static void note_on(FmSynth *s, int note, int vel)
+{
+    FmVoice *v = voice_alloc(s);
+    s->pending_off[note] = false;
+    v->note = note;
+    v->key_down = true;
+    v->vel = (float)vel / 127.0f;
+    v->stamp = ++s->stamp;
+    v->hz = note_hz(s, note);
+    v->fb[0] = v->fb[1] = 0.0f;
+    for (int op = 0; op < FM_OPS; op++) {
+        v->phase[op] = 0.0f;
+        env_attack(s, &v->env[op], &s->patch.op[op]);
+    }
+}
+
+static void release_note(FmSynth *s, int note)
+{
+    for (int i = 0; i < s->voices->count; i++) {
+        FmVoice *v = &s->voices->v[i];
+        if (v->note == note && v->key_down)
+            voice_release(s, v);
+    }
+}
+
+static void note_off(FmSynth *s, int note)
+{
+    if (s->pedal)
+        s->pending_off[note] = true;
+    else
+        release_note(s, note);
+}
+
+static void pedal(FmSynth *s, bool down)
+{
+    s->pedal = down;
+    if (down)
+        return;
+    for (int n = 0; n < 128; n++)
+        if (s->pending_off[n]) {
+            s->pending_off[n] = false;
+            release_note(s, n);
+        }
+}
+
+void fm_synth_all_notes_off(FmSynth *s)
+{
+    for (int i = 0; i < s->voices->count; i++)
+        voice_silence(&s->voices->v[i]);
+    memset(s->pending_off, 0, sizeof s->pending_off);
+}
+
+/* ---- controllers ---- */
+
+static void update_gain_target(FmSynth *s)
+{
+    /* 14-bit expression: MSB 127 alone means full level. */
+    double x = (s->expr_msb * 128.0 + s->expr_lsb) / (127.0 * 128.0);
+    s->gain_target = (float)(s->patch.volume * (x > 1.0 ? 1.0 : x));
+}
+
+static void update_mod_depth(FmSynth *s)
+{
+    double x = (s->mod_msb * 128.0 + s->mod_lsb) / (127.0 * 128.0);
+    s->mod_depth = (float)(1.0 + (FM_MOD_WHEEL_MAX_DEPTH - 1.0) * (x > 1.0 ? 1.0 : x));
+}
+
+static void reset_controllers(FmSynth *s)
+{
+    s->mod_msb = s->mod_lsb = 0;
+    s->expr_msb = 127;
+    s->expr_lsb = 0;
+    update_mod_depth(s);
+    update_gain_target(s);
+    s->bend_target = 0.0;
+    s->bend_step = fabs(s->bend - s->bend_target) / s->glide_blocks;
+    pedal(s, false);
+}
+
+static void ignored(FmSynth *s, const char *fmt, int a, int b)
+{
+    s->ignored++;
+    if (s->log)
+        s->log(s->log_ctx, fmt, a, b);
+}
+
+static void control_change(FmSynth *s, int cc, int val)
+{
+    switch (cc) {
+    case AT_CC_MOD_WHEEL:
+        s->mod_msb = (uint8_t)val;
+        s->mod_lsb = 0; /* a new MSB restarts the LSB (MIDI 1.0) */
+        update_mod_depth(s);
+        break;
+    case AT_CC_MOD_WHEEL_LSB:
+        s->mod_lsb = (uint8_t)val;
+        update_mod_depth(s);
+        break;
+    case AT_CC_EXPRESSION:
+        s->expr_msb = (uint8_t)val;
+        s->expr_lsb = 0;
+        update_gain_target(s);
+        break;
+    case AT_CC_EXPRESSION_LSB:
+        s->expr_lsb = (uint8_t)val;
+        update_gain_target(s);
+        break;
+    case AT_CC_SUSTAIN:
+        pedal(s, val >= 64);
+        break;
+    case 120: /* all sound off */
+    case AT_CC_ALL_NOTES_OFF:
+        fm_synth_all_notes_off(s);
+        break;
+    case 121:
+        reset_controllers(s);
+        break;
+    default:
+        ignored(s, "fmsynth: ignored CC %d value %d", cc, val);
+    }
+}
+
+static void pitch_bend(FmSynth *s, const uint8_t *d)
+{
+    s->bend_target = FM_BEND_RANGE * at_midi_pitch_bend_value(d) / 8192.0;
+    s->bend_step = fabs(s->bend_target - s->bend) / s->glide_blocks;
+}
+
+void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
+{
+    if (size == 0)
+        return;
+    uint8_t st = d[0];
+    if (at_midi_is_realtime(st))
+        return; /* clock, start, stop: not ours */
+    int need = at_midi_message_size(st);
+    if (need == 0 || (size_t)need > size) {
+        ignored(s, "fmsynth: ignored message 0x%x (%d bytes)", st, (int)size);
+        return;
+    }
+    for (int i = 1; i < need; i++)
+        if (d[i] & 0x80) {
+            ignored(s, "fmsynth: malformed message 0x%x", st, 0);
+            return;
+        }
+    if (!at_midi_is_channel_message(st)) {
+        ignored(s, "fmsynth: ignored system message 0x%x", st, 0);
+        return;
+    }
+    if (s->channel > 0 && at_midi_channel(d) != s->channel - 1)
+        return;
+    switch (st & 0xF0) {
+    case AT_MIDI_NOTE_ON:
+        if (d[2] > 0)
+            note_on(s, d[1], d[2]);
+        else
+            note_off(s, d[1]); /* velocity 0 is a note-off */
+        break;
+    case AT_MIDI_NOTE_OFF:
+        note_off(s, d[1]);
+        break;
+    case AT_MIDI_CC:
+        control_change(s, d[1], d[2]);
+        break;
+    case AT_MIDI_PITCH_BEND:
+        pitch_bend(s, d);
+        break;
+    default:
+        ignored(s, "fmsynth: ignored message 0x%x", st, 0);
+    }
+}
+
+/* ---- rendering ---- */
+
+/* On the grid: move the pitch bend one step along its glide. */
+static void control_tick(FmSynth *s)
+{
+    if (s->bend == s->bend_target)
+        return;
+    if (fabs(s->bend_target - s->bend) <= s->bend_step)
+        s->bend = s->bend_target;
+    else
+        s->bend += s->bend < s->bend_target ? s->bend_step : -s->bend_step;
+    for (int i = 0; i < s->voices->count; i++) {
+        FmVoice *v = &s->voices->v[i];
+        if (v->note >= 0)
+            v->hz = note_hz(s, v->note);
+    }
+}
+
+static void render(FmSynth *s, float *restrict l, float *restrict r, int n)
+{
+    const int p = s->voices->count;
+    const float mix = 1.0f / (float)(p < 8 ? p : 8);
+    float vout[FM_BLOCK];
+    for (int i = 0; i < n; i++)
+        l[i] = r[i] = 0.0f;
+    for (int vi = 0; vi < p; vi++) {
+        FmVoice *v = &s->voices->v[vi];
+        if (v->note < 0)
+            continue;
+        bool sound = voice_render(s, v, vout, n);
+        if (voice_silent(v, s->patch.algorithm))
+            voice_silence(v);
+        if (!sound)
+            continue;
+        float pan = p > 1 ? 2.0f * (float)vi / (float)(p - 1) - 1.0f : 0.0f;
+        float gl = (1.0f - pan) * 0.5f * mix, gr = (1.0f + pan) * 0.5f * mix;
+        for (int i = 0; i < n; i++) {
+            l[i] += gl * vout[i];
+            r[i] += gr * vout[i];
+        }
+    }
+    /* Master gain slews so expression and volume steps do not click. */
+    float g = s->gain;
+    const float tgt = s->gain_target, slew = s->gain_slew;
+    for (int i = 0; i < n; i++) {
+        float d = tgt - g;
+        g += d > slew ? slew : (d < -slew ? -slew : d);
+        l[i] *= g;
+        r[i] *= g;
+    }
+    s->gain = g;
+}
+
+void fm_synth_process(FmSynth *s, const AtMidiEvent *ev, size_t n_ev, float *out_l,
+                      float *out_r, uint32_t nframes)
+{
+    uint32_t pos = 0;
+    size_t e = 0;
+    while (pos < nframes) {
+        while (e < n_ev && (ev[e].frame < nframes ? ev[e].frame : nframes - 1) <= pos) {
+            fm_synth_midi(s, ev[e].data, ev[e].size);
+            e++;
+        }
+        uint32_t in_block = (uint32_t)(s->clock % FM_BLOCK);
+        if (in_block == 0)
+            control_tick(s);
+        uint32_t end = pos + (FM_BLOCK - in_block);
+        if (end > nframes)
+            end = nframes;
+        if (e < n_ev) {
+            uint32_t f = ev[e].frame < nframes ? ev[e].frame : nframes - 1;
+            if (f < end)
+                end = f;
+        }
+        render(s, out_l + pos, out_r + pos, (int)(end - pos));
+        s->clock += end - pos;
+        pos = end;
+    }
+    for (; e < n_ev; e++)
+        fm_synth_midi(s, ev[e].data, ev[e].size);
+}
+
+/* ---- set-up and inspection ---- */
+
+static bool patch_valid(const FmPatch *p)
+{
+    if (p->algorithm < 0 || p->algorithm >= FM_ALGORITHMS)
+        return false;
+    if (!(p->feedback >= 0.0 && p->feedback <= 1.0) || !(p->volume >= 0.0 && p->volume <= 16.0))
+        return false;
+    for (int op = 0; op < FM_OPS; op++) {
+        const FmOpPatch *o = &p->op[op];
+        if ((int)o->wave < 0 || o->wave >= FM_WAVE_COUNT)
+            return false;
+        if (!(o->ratio >= 0.0 && o->ratio <= 64.0) || !(o->attack >= 0.0) ||
+            !(o->decay >= 0.0) || !(o->release >= 0.0) || !(o->sustain >= 0.0) ||
+            !(o->sustain <= 1.0) || !(o->level >= 0.0 && o->level <= 16.0))
+            return false;
+    }
+    return true;
+}
+
+FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch *patch)
+{
+    *out = NULL;
+    FmPatch def;
+    if (!patch) {
+        fm_patch_default(&def);
+        patch = &def;
+    }
+    if (rate < 1000 || rate > 768000 || !patch_valid(patch))
+        return FM_ERR_ARG;
+    FmVoiceSet *set = fm_voice_set_new(polyphony);
+    if (!set)
+        return polyphony < 1 || polyphony > FM_MAX_POLYPHONY ? FM_ERR_ARG : FM_ERR_NOMEM;
+    FmSynth *s = calloc(1, sizeof *s);
+    if (!s) {
+        fm_voice_set_free(set);
+        return FM_ERR_NOMEM;
+    }
+    s->rate = rate;
+    s->voices = set;
+    s->patch = *patch;
+    for (int w = 0; w < FM_WAVE_COUNT; w++)
+        fm_wave_fill((FmWave)w, s->tables[w]);
+    s->glide_blocks = (uint32_t)lround(FM_GLIDE_SECONDS * rate / FM_BLOCK);
+    if (s->glide_blocks < 1)
+        s->glide_blocks = 1;
+    /* A full-scale gain change takes 5 ms. */
+    s->gain_slew = 1.0f / (0.005f * (float)rate);
+    reset_controllers(s);
+    s->gain = s->gain_target;
+    *out = s;
+    return FM_OK;
+}
+
+void fm_synth_free(FmSynth *s)
+{
+    if (!s)
+        return;
+    fm_voice_set_free(s->voices);
+    free(s);
+}
+
+void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
+{
+    if (!patch_valid(patch))
+        return;
+    s->patch = *patch;
+    update_gain_target(s);
+}
+
+const FmPatch *fm_synth_patch(const FmSynth *s)
+{
+    return &s->patch;
+}
+
+void fm_synth_set_channel(FmSynth *s, int channel)
+{
+    s->channel = channel >= 0 && channel <= 16 ? channel : 0;
+}
+
+void fm_synth_set_logger(FmSynth *s, FmLogFn fn, void *ctx)
+{
+    s->log = fn;
+    s->log_ctx = ctx;
+}
+
+int fm_synth_active_voices(const FmSynth *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->voices->count; i++)
+        n += s->voices->v[i].note >= 0;
+    return n;
+}
+
+int fm_synth_voice_note(const FmSynth *s, int i, bool *key_down)
+{
+    if (i < 0 || i >= s->voices->count)
+        return -1;
+    if (key_down)
+        *key_down = s->voices->v[i].key_down;
+    return s->voices->v[i].note;
+}
+
+float fm_synth_voice_env(const FmSynth *s, int i, int op)
+{
+    if (i < 0 || i >= s->voices->count || op < 0 || op >= FM_OPS)
+        return 0.0f;
+    return s->voices->v[i].env[op].value;
+}
+
+double fm_synth_bend(const FmSynth *s)
+{
+    return s->bend;
+}
+
+double fm_synth_mod_depth(const FmSynth *s)
+{
+    return s->mod_depth;
+}
+
+double fm_synth_expression(const FmSynth *s)
+{
+    return s->patch.volume > 0 ? s->gain_target / s->patch.volume : 0.0;
+}
+
+uint64_t fm_synth_ignored(const FmSynth *s)
+{
+    return s->ignored;
+}
