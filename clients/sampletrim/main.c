@@ -1,0 +1,460 @@
+/* main.c - aiotone-sampletrim: options, the batch of files, worker threads
+ * and progress. An offline tool: no JACK. Each file is read, run through
+ * the core chain (sampletrim.h) and written by one worker thread; files
+ * are independent, so workers share only the batch counters (mutex). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rand.h"
+#include "sampletrim.h"
+#include "sampletrim_io.h"
+
+#define PROG "aiotone-sampletrim"
+#define MAX_JOBS 256
+
+/* One input file and what became of it. */
+typedef struct {
+    const char *input;
+    char *output;
+    char *dir;
+    bool failed;
+} Job;
+
+/* The whole run: options, jobs, shared progress state. */
+typedef struct {
+    StrimOptions opt;
+    const char *out_dir;
+    uint64_t seed;
+    bool verbose;
+    bool progress;
+    bool tty;
+    Job *jobs;
+    size_t n;
+    atomic_size_t next;
+    size_t done;
+    pthread_mutex_t lock; /* guards done and all terminal output */
+} Batch;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: " PROG " [options] FILE...\n"
+               "Convert samples to 44.1 kHz 16-bit with TPDF dither, normalize, trim silence at\n"
+               "both ends, fade out the tail, and write each as a WAV with the same name into\n"
+               "a 44100_16bit/ folder beside the input (named after --rate and --bits).\n"
+               "\n"
+               "  -r, --rate HZ              output sample rate (default 44100)\n"
+               "  -b, --bits N               output bit depth: 8, 16 or 24 (default 16)\n"
+               "  -s, --start-threshold PCT  trim the start at the first window peaking above\n"
+               "                             PCT%% of full scale (default 0.5)\n"
+               "  -e, --end-threshold PCT    trim the end after the last window peaking above\n"
+               "                             PCT%% of full scale (default 0.1)\n"
+               "  -w, --window FRAMES        trim window length in frames (default 16)\n"
+               "  -f, --fade FRAMES          fade-out length in frames, 0 = none (default 44)\n"
+               "      --normalize-skip PCT   leave the level alone when the peak is already\n"
+               "                             >= PCT%% of full scale (default 99)\n"
+               "      --no-normalize         never change the level\n"
+               "      --no-dither            round without dither\n"
+               "      --seed N               dither seed; the same seed gives the same output\n"
+               "                             (default 1; 0 = a different seed every run)\n"
+               "  -q, --quality Q            resampler: best, medium or fast (default medium)\n"
+               "  -o, --output-dir DIR       write every output into DIR instead\n"
+               "  -j, --jobs N               files processed in parallel (default: CPUs)\n"
+               "      --progress             show a progress line even when stderr is not a tty\n"
+               "      --no-progress          never show the progress line\n"
+               "  -v, --verbose              print what was done to each file on stdout\n"
+               "  -h, --help                 this help\n"
+               "  -V, --version              print the version\n"
+               "\n"
+               "Unreadable or missing files are reported and skipped. Exit status: 0 all files\n"
+               "written, 1 some file failed, 2 bad usage.\n");
+}
+
+/* Parse a whole-string number in [lo, hi]; false on junk or out of range. */
+static bool parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int bad_value(const char *opt, const char *val, const char *allowed)
+{
+    fprintf(stderr, PROG ": bad value '%s' for %s (allowed: %s)\n", val, opt, allowed);
+    return 2;
+}
+
+enum {
+    OPT_NO_NORMALIZE = 256,
+    OPT_NORMALIZE_SKIP,
+    OPT_NO_DITHER,
+    OPT_SEED,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
+};
+
+static const struct option long_opts[] = {
+    {"rate", required_argument, NULL, 'r'},
+    {"bits", required_argument, NULL, 'b'},
+    {"start-threshold", required_argument, NULL, 's'},
+    {"end-threshold", required_argument, NULL, 'e'},
+    {"window", required_argument, NULL, 'w'},
+    {"fade", required_argument, NULL, 'f'},
+    {"normalize-skip", required_argument, NULL, OPT_NORMALIZE_SKIP},
+    {"no-normalize", no_argument, NULL, OPT_NO_NORMALIZE},
+    {"no-dither", no_argument, NULL, OPT_NO_DITHER},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"quality", required_argument, NULL, 'q'},
+    {"output-dir", required_argument, NULL, 'o'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Apply one option to b/jobs; returns -1 to go on, else an exit status. */
+static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progress)
+{
+    double v;
+    long l;
+    switch (c) {
+    case 'r':
+        if (!parse_int(arg, 1000, 768000, &l))
+            return bad_value("--rate", arg, "1000..768000 Hz");
+        b->opt.rate = (int)l;
+        return -1;
+    case 'b':
+        if (!parse_int(arg, 8, 24, &l) || (l != 8 && l != 16 && l != 24))
+            return bad_value("--bits", arg, "8, 16 or 24");
+        b->opt.bits = (int)l;
+        return -1;
+    case 's':
+    case 'e':
+        if (!parse_num(arg, 0.0, 100.0, &v))
+            return bad_value(c == 's' ? "--start-threshold" : "--end-threshold", arg,
+                             "0..100 percent");
+        *(c == 's' ? &b->opt.start_threshold : &b->opt.end_threshold) = v / 100.0;
+        return -1;
+    case 'w':
+        if (!parse_int(arg, 1, 1000000, &l))
+            return bad_value("--window", arg, "1..1000000 frames");
+        b->opt.window = (size_t)l;
+        return -1;
+    case 'f':
+        if (!parse_int(arg, 0, 10000000, &l))
+            return bad_value("--fade", arg, "0..10000000 frames");
+        b->opt.fade = (size_t)l;
+        return -1;
+    case OPT_NORMALIZE_SKIP:
+        if (!parse_num(arg, 0.0, 100.0, &v))
+            return bad_value("--normalize-skip", arg, "0..100 percent");
+        b->opt.normalize_skip = v / 100.0;
+        return -1;
+    case OPT_NO_NORMALIZE:
+        b->opt.normalize = false;
+        return -1;
+    case OPT_NO_DITHER:
+        b->opt.dither = false;
+        return -1;
+    case OPT_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(arg, &end, 10);
+        if (errno || end == arg || *end || arg[0] == '-')
+            return bad_value("--seed", arg, "0..18446744073709551615");
+        b->seed = s ? (uint64_t)s : at_rand_entropy_seed();
+        return -1;
+    }
+    case 'q':
+        if (!strcmp(arg, "best"))
+            b->opt.quality = STRIM_Q_BEST;
+        else if (!strcmp(arg, "medium"))
+            b->opt.quality = STRIM_Q_MEDIUM;
+        else if (!strcmp(arg, "fast"))
+            b->opt.quality = STRIM_Q_FAST;
+        else
+            return bad_value("--quality", arg, "best, medium, fast");
+        return -1;
+    case 'o':
+        b->out_dir = arg;
+        return -1;
+    case 'j':
+        if (!parse_int(arg, 1, MAX_JOBS, &l))
+            return bad_value("--jobs", arg, "1..256");
+        *jobs = l;
+        return -1;
+    case OPT_PROGRESS:
+    case OPT_NO_PROGRESS:
+        *progress = c == OPT_PROGRESS;
+        return -1;
+    case 'v':
+        b->verbose = true;
+        return -1;
+    case 'h':
+        usage(stdout);
+        return 0;
+    case 'V':
+        printf(PROG " " AT_VERSION "\n");
+        return 0;
+    default:
+        fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+        return 2;
+    }
+}
+
+/* Print one message for job j under the lock, keeping the progress line
+ * intact. */
+static void report(Batch *b, FILE *f, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void report(Batch *b, FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    if (b->progress && b->tty)
+        fputs("\r\033[K", stderr);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fflush(f);
+}
+
+static void fail(Batch *b, Job *j, const char *what, const char *detail)
+{
+    j->failed = true;
+    pthread_mutex_lock(&b->lock);
+    if (detail && *detail)
+        report(b, stderr, PROG ": %s: %s (%s)\n", j->input, what, detail);
+    else
+        report(b, stderr, PROG ": %s: %s\n", j->input, what);
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void progress_step(Batch *b, const Job *j)
+{
+    pthread_mutex_lock(&b->lock);
+    b->done++;
+    if (b->progress) {
+        if (b->tty)
+            fprintf(stderr, "\r\033[K[%zu/%zu] %s", b->done, b->n, j->input);
+        else
+            fprintf(stderr, "[%zu/%zu] %s\n", b->done, b->n, j->input);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+static void verbose_line(Batch *b, const Job *j, const StrimAudio *a, const StrimReport *r)
+{
+    pthread_mutex_lock(&b->lock);
+    report(b, stdout,
+           "%s -> %s: %d Hz -> %d Hz, %d ch, gain %+.2f dB, kept frames %zu..%zu of %zu, "
+           "%s\n",
+           j->input, j->output, r->in_rate, a->rate, a->channels, 20.0 * log10(r->gain),
+           r->trim_start, r->trim_end, r->resampled_frames,
+           r->faded ? "faded" : "not faded (last frame silent)");
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Check the input exists and is a regular file, for a clearer message
+ * than the decoder's. */
+static bool check_input(Batch *b, Job *j)
+{
+    struct stat s;
+    if (stat(j->input, &s) != 0) {
+        fail(b, j, strerror(errno), NULL);
+        return false;
+    }
+    if (S_ISDIR(s.st_mode)) {
+        fail(b, j, "is a directory", NULL);
+        return false;
+    }
+    return true;
+}
+
+static void run_job(Batch *b, size_t idx)
+{
+    Job *j = &b->jobs[idx];
+    char detail[256] = "";
+    StrimAudio a = {0};
+    StrimReport rep;
+    AtRand r;
+    StrimStatus st;
+    if (j->failed || !check_input(b, j))
+        goto out;
+    if ((st = strim_read_file(j->input, STRIM_MAX_SAMPLES, &a, detail, sizeof detail))) {
+        fail(b, j, strim_strerror(st), detail);
+        goto out;
+    }
+    if ((st = strim_process(&a, &b->opt, &rep))) {
+        fail(b, j, strim_strerror(st), NULL);
+        goto out;
+    }
+    if (mkdir(j->dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(detail, sizeof detail, "%s: %s", j->dir, strerror(errno));
+        fail(b, j, "cannot create the output folder", detail);
+        goto out;
+    }
+    /* A seed per file position: the output does not depend on --jobs. */
+    at_rand_seed(&r, b->seed + idx * UINT64_C(0x9E3779B97F4A7C15));
+    st = strim_write_wav(j->output, &a, b->opt.bits, b->opt.dither ? &r : NULL, detail,
+                         sizeof detail);
+    if (st) {
+        fail(b, j, strim_strerror(st), detail);
+        goto out;
+    }
+    if (b->verbose)
+        verbose_line(b, j, &a, &rep);
+out:
+    strim_audio_free(&a);
+    progress_step(b, j);
+}
+
+static void *worker(void *arg)
+{
+    Batch *b = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&b->next, 1);
+        if (i >= b->n)
+            return NULL;
+        run_job(b, i);
+    }
+}
+
+static int cmp_output(const void *x, const void *y)
+{
+    const Job *p = *(const Job *const *)x, *q = *(const Job *const *)y;
+    int d = strcmp(p->output ? p->output : "", q->output ? q->output : "");
+    return d ? d : (p < q ? -1 : p > q);
+}
+
+/* Two inputs mapping to one output (kick.wav and kick.flac) would race and
+ * overwrite each other: keep the first on the command line, fail the rest. */
+static StrimStatus mark_duplicates(Batch *b)
+{
+    Job **sorted = malloc(b->n * sizeof *sorted);
+    if (!sorted)
+        return STRIM_ERR_NOMEM;
+    for (size_t i = 0; i < b->n; i++)
+        sorted[i] = &b->jobs[i];
+    qsort(sorted, b->n, sizeof *sorted, cmp_output);
+    /* Equal outputs sort by command-line position: first of a run wins. */
+    size_t first = 0;
+    for (size_t i = 1; i < b->n; i++) {
+        if (!sorted[i]->output ||
+            strcmp(sorted[i]->output, sorted[first]->output ? sorted[first]->output : "")) {
+            first = i;
+            continue;
+        }
+        char detail[512];
+        snprintf(detail, sizeof detail, "%s is also written from %s", sorted[i]->output,
+                 sorted[first]->input);
+        fail(b, sorted[i], "output name clash, skipped", detail);
+    }
+    free(sorted);
+    return STRIM_OK;
+}
+
+static StrimStatus plan_jobs(Batch *b, char **files, size_t n)
+{
+    b->jobs = calloc(n, sizeof *b->jobs);
+    if (!b->jobs)
+        return STRIM_ERR_NOMEM;
+    b->n = n;
+    for (size_t i = 0; i < n; i++) {
+        Job *j = &b->jobs[i];
+        j->input = files[i];
+        StrimStatus st =
+            strim_output_path(files[i], b->out_dir, b->opt.rate, b->opt.bits, &j->output, &j->dir);
+        if (st == STRIM_ERR_NOMEM)
+            return st;
+        if (st != STRIM_OK)
+            fail(b, j, "not a file name", NULL);
+    }
+    return mark_duplicates(b);
+}
+
+/* Run every job on nthreads workers (the calling thread is one of them). */
+static void run_batch(Batch *b, long nthreads)
+{
+    pthread_t tid[MAX_JOBS];
+    long started = 0;
+    if ((size_t)nthreads > b->n)
+        nthreads = (long)b->n;
+    for (long i = 1; i < nthreads; i++) {
+        if (pthread_create(&tid[started], NULL, worker, b) != 0)
+            break; /* fewer threads is still correct */
+        started++;
+    }
+    worker(b);
+    for (long i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (b->progress && b->tty)
+        fputs("\n", stderr);
+}
+
+int main(int argc, char **argv)
+{
+    Batch b = {.seed = 1};
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    int progress = -1; /* -1: when stderr is a tty */
+    int c, rc = 0;
+    strim_options_default(&b.opt);
+    while ((c = getopt_long(argc, argv, "r:b:s:e:w:f:q:o:j:vhV", long_opts, NULL)) != -1) {
+        int r = apply_option(c, optarg, &b, &jobs, &progress);
+        if (r >= 0)
+            return r;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, PROG ": no input files\nTry '" PROG " --help' for more information.\n");
+        return 2;
+    }
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > MAX_JOBS)
+        jobs = MAX_JOBS;
+    b.tty = isatty(STDERR_FILENO);
+    b.progress = progress < 0 ? b.tty : progress;
+    pthread_mutex_init(&b.lock, NULL);
+    if (plan_jobs(&b, argv + optind, (size_t)(argc - optind)) != STRIM_OK) {
+        fprintf(stderr, PROG ": out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    run_batch(&b, jobs);
+    for (size_t i = 0; i < b.n; i++)
+        rc |= b.jobs[i].failed;
+out:
+    for (size_t i = 0; i < b.n; i++) {
+        free(b.jobs[i].output);
+        free(b.jobs[i].dir);
+    }
+    free(b.jobs);
+    pthread_mutex_destroy(&b.lock);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+/* sampletrim_io.h - reading any format libsndfile knows (from a file or
+ * from memory) into float frames, and writing the result as a PCM WAV.
+ * Part of the core so the fuzzer can feed it corrupt files from memory.
+ * Thread safe: no shared state. */
+#ifndef STRIM_IO_H
+#define STRIM_IO_H
+
+#include <stddef.h>
+
+#include "sampletrim.h"
+
+/* More channels than this is refused as a corrupt or absurd header. */
+#define STRIM_MAX_CHANNELS 256
+/* Highest input sample rate accepted, Hz. */
+#define STRIM_MAX_RATE 1536000
+
+/* Decode the file at path into a (which must be zeroed or freed). At most
+ * max_samples samples (frames x channels) are accepted; detail (may be
+ * NULL) receives the decoder's own message on failure. */
+StrimStatus strim_read_file(const char *path, size_t max_samples, StrimAudio *a, char *detail,
+                            size_t detail_len);
+
+/* Like strim_read_file, but from len bytes at data (libsndfile virtual I/O). */
+StrimStatus strim_read_memory(const void *data, size_t len, size_t max_samples, StrimAudio *a,
+                              char *detail, size_t detail_len);
+
+/* Quantize a to bits (8, 16 or 24; TPDF dither from r unless r is NULL)
+ * and write it to path as a PCM WAV at a->rate. A failed write removes
+ * the partial file. */
+StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtRand *r,
+                            char *detail, size_t detail_len);
+
+/* The output path for input: "<dir of input>/<rate>_<bits>bit/<stem>.wav",
+ * or "<out_dir>/<stem>.wav" when out_dir is not NULL; *dir gets the folder.
+ * Both strings are malloc'ed; the caller frees them. */
+StrimStatus strim_output_path(const char *input, const char *out_dir, int rate, int bits,
+                              char **path, char **dir);
+
+#endif
