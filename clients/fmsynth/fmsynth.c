@@ -21,12 +21,12 @@ typedef struct {
 typedef struct {
     FmEnv env[FM_OPS];
     float phase[FM_OPS];
-    float fb[2];      /* op 4's last two outputs, for feedback */
-    float vel;        /* velocity / 127 */
-    double hz;        /* note frequency including pitch bend */
-    int note;         /* -1 when silent */
-    bool key_down;    /* false once released */
-    uint64_t stamp;   /* last use, for least-recently-used allocation */
+    float fb[2];    /* op 4's last two outputs, for feedback */
+    float vel;      /* velocity / 127 */
+    double hz;      /* note frequency including pitch bend */
+    int note;       /* -1 when silent */
+    bool key_down;  /* false once released */
+    uint64_t stamp; /* last use, for least-recently-used allocation */
 } FmVoice;
 
 struct FmVoiceSet {
@@ -59,18 +59,18 @@ struct FmSynth {
  * the table of SPEC.md. Modulators always have higher numbers than their
  * carriers, so rendering ops 4, 3, 2, 1 in turn has every input ready. */
 static const uint8_t alg_mods[FM_ALGORITHMS][FM_OPS] = {
-    {0x2, 0x4, 0x8, 0},   /* 0: 4 -> 3 -> 2 -> 1 */
-    {0x2, 0xC, 0, 0},     /* 1: (3 + 4) -> 2 -> 1 */
-    {0xA, 0x4, 0, 0},     /* 2: 3 -> 2, (2 + 4) -> 1 */
-    {0x6, 0x8, 0x8, 0},   /* 3: 4 -> 2, 4 -> 3, (2 + 3) -> 1 */
-    {0xE, 0, 0, 0},       /* 4: (2 + 3 + 4) -> 1 */
-    {0, 0x4, 0x8, 0},     /* 5: 4 -> 3 -> 2; 1 + 2 */
-    {0x4, 0x4, 0x8, 0},   /* 6: 4 -> 3; 3 -> 1, 3 -> 2; 1 + 2 */
-    {0x4, 0x8, 0, 0},     /* 7: 3 -> 1, 4 -> 2; 1 + 2 */
-    {0x8, 0x8, 0x8, 0},   /* 8: 4 -> 1, 2, 3; 1 + 2 + 3 */
-    {0, 0x8, 0x8, 0},     /* 9: 4 -> 2, 4 -> 3; 1 + 2 + 3 */
-    {0, 0, 0x8, 0},       /* 10: 4 -> 3; 1 + 2 + 3 */
-    {0, 0, 0, 0},         /* 11: 1 + 2 + 3 + 4 */
+    {0x2, 0x4, 0x8, 0}, /* 0: 4 -> 3 -> 2 -> 1 */
+    {0x2, 0xC, 0, 0},   /* 1: (3 + 4) -> 2 -> 1 */
+    {0xA, 0x4, 0, 0},   /* 2: 3 -> 2, (2 + 4) -> 1 */
+    {0x6, 0x8, 0x8, 0}, /* 3: 4 -> 2, 4 -> 3, (2 + 3) -> 1 */
+    {0xE, 0, 0, 0},     /* 4: (2 + 3 + 4) -> 1 */
+    {0, 0x4, 0x8, 0},   /* 5: 4 -> 3 -> 2; 1 + 2 */
+    {0x4, 0x4, 0x8, 0}, /* 6: 4 -> 3; 3 -> 1, 3 -> 2; 1 + 2 */
+    {0x4, 0x8, 0, 0},   /* 7: 3 -> 1, 4 -> 2; 1 + 2 */
+    {0x8, 0x8, 0x8, 0}, /* 8: 4 -> 1, 2, 3; 1 + 2 + 3 */
+    {0, 0x8, 0x8, 0},   /* 9: 4 -> 2, 4 -> 3; 1 + 2 + 3 */
+    {0, 0, 0x8, 0},     /* 10: 4 -> 3; 1 + 2 + 3 */
+    {0, 0, 0, 0},       /* 11: 1 + 2 + 3 + 4 */
 };
 static const uint8_t alg_carriers[FM_ALGORITHMS] = {0x1, 0x1, 0x1, 0x1, 0x1, 0x3,
                                                     0x3, 0x3, 0x7, 0x7, 0x7, 0xF};
@@ -169,6 +169,13 @@ static float env_next_stage(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
     return 0.0f;
 }
 
+/* max(x, 0) that compiles to one instruction (fmaxf is a libm call
+ * without -ffast-math because of its NaN rules). */
+static inline float clamp0(float x)
+{
+    return x > 0.0f ? x : 0.0f;
+}
+
 /* Fill out[0..n) with the next n envelope values; false when all zero. */
 static bool env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, int n)
 {
@@ -185,7 +192,7 @@ static bool env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *res
         const float start = e->start, inc = e->inc;
         const uint32_t n0 = e->n;
         for (int j = 0; j < k; j++)
-            out[i + j] = fmaxf(start + inc * (float)(n0 + (uint32_t)j + 1), 0.0f);
+            out[i + j] = clamp0(start + inc * (float)(n0 + (uint32_t)j + 1));
         e->n += (uint32_t)k;
         i += k;
         e->value = out[i - 1];
@@ -592,8 +599,8 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int n)
     s->gain = g;
 }
 
-void fm_synth_process(FmSynth *s, const AtMidiEvent *ev, size_t n_ev, float *out_l,
-                      float *out_r, uint32_t nframes)
+void fm_synth_process(FmSynth *s, const AtMidiEvent *ev, size_t n_ev, float *out_l, float *out_r,
+                      uint32_t nframes)
 {
     uint32_t pos = 0;
     size_t e = 0;
@@ -633,9 +640,9 @@ static bool patch_valid(const FmPatch *p)
         const FmOpPatch *o = &p->op[op];
         if ((int)o->wave < 0 || o->wave >= FM_WAVE_COUNT)
             return false;
-        if (!(o->ratio >= 0.0 && o->ratio <= 64.0) || !(o->attack >= 0.0) ||
-            !(o->decay >= 0.0) || !(o->release >= 0.0) || !(o->sustain >= 0.0) ||
-            !(o->sustain <= 1.0) || !(o->level >= 0.0 && o->level <= 16.0))
+        if (!(o->ratio >= 0.0 && o->ratio <= 64.0) || !(o->attack >= 0.0) || !(o->decay >= 0.0) ||
+            !(o->release >= 0.0) || !(o->sustain >= 0.0) || !(o->sustain <= 1.0) ||
+            !(o->level >= 0.0 && o->level <= 16.0))
             return false;
     }
     return true;

@@ -30,8 +30,8 @@
 
 typedef enum {
     FM_OK = 0,
-    FM_ERR_ARG,    /* an argument out of range */
-    FM_ERR_NOMEM,  /* allocation failed */
+    FM_ERR_ARG,   /* an argument out of range */
+    FM_ERR_NOMEM, /* allocation failed */
 } FmStatus;
 
 typedef enum {

@@ -68,8 +68,7 @@ void fm_wave_fill(FmWave w, float *table)
 {
     for (int i = 0; i < FM_TABLE_SIZE; i++) {
         double x = 2.0 * M_PI * i / FM_TABLE_SIZE;
-        table[i] = (w == FM_WAVE_SINE12) ? (float)(0.5 * sin(x) + 0.5 * sin(2 * x))
-                                         : (float)sin(x);
+        table[i] = (w == FM_WAVE_SINE12) ? (float)(0.5 * sin(x) + 0.5 * sin(2 * x)) : (float)sin(x);
     }
     if (w == FM_WAVE_SAW)
         fill_saw(table);
