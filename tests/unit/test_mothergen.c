@@ -1,0 +1,964 @@
+/* test_mothergen.c - unit tests of the mothergen core against SPEC.md:
+ * routing tables (exact bytes, channels, frame offsets), transport, the
+ * set-up/shutdown silencing, the sequencers' patterns and distributions,
+ * seeding, bad input and stuck-note properties. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "clients/mothergen/mothergen.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CAP 65536
+static AtMidiEvent store[MG_DEST_COUNT][CAP];
+static AtMidiBuf bufs[MG_DEST_COUNT];
+static AtMidiBuf *out[MG_DEST_COUNT];
+
+/* Wire channels of the defaults: red 2, blue 3, green 4 -> 1, 2, 3. */
+static MgConfig default_config(void)
+{
+    MgConfig c = {
+        .start_stop = true,
+        .portamento = MG_PORTA_REZ,
+        .portamento_max = 32,
+        .channel = {1, 2, 3},
+        .key = 5,
+        .seed = 42,
+    };
+    return c;
+}
+
+/* Separate ports, or all destinations on one port (shared = true). */
+static void outputs(bool shared)
+{
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        at_midi_buf_init(&bufs[d], store[d], CAP);
+        out[d] = shared ? &bufs[0] : &bufs[d];
+    }
+}
+
+static void clear_outputs(void)
+{
+    for (int d = 0; d < MG_DEST_COUNT; d++)
+        at_midi_buf_clear(&bufs[d]);
+}
+
+static AtMidiEvent mk(uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
+{
+    AtMidiEvent e = {frame, size, {b0, b1, b2}};
+    return e;
+}
+
+static void send(Mg *mg, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
+{
+    AtMidiEvent e = mk(frame, size, b0, b1, b2);
+    mg_event(mg, &e, out);
+}
+
+/* Expected event: size 0 ends a list. */
+typedef struct {
+    uint32_t frame;
+    uint8_t size;
+    uint8_t b[3];
+} Ev;
+
+static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
+{
+    size_t n = 0;
+    while (want[n].size)
+        n++;
+    if (b->count != n) {
+        for (size_t i = 0; i < b->count; i++)
+            print_message("%s got[%zu] @%u %02x %02x %02x\n", what, i, b->events[i].frame,
+                          b->events[i].data[0], b->events[i].data[1], b->events[i].data[2]);
+    }
+    assert_int_equal(b->count, n);
+    for (size_t i = 0; i < n; i++) {
+        const AtMidiEvent *e = &b->events[i];
+        if (e->frame != want[i].frame || e->size != want[i].size ||
+            memcmp(e->data, want[i].b, want[i].size) != 0)
+            print_message("%s event %zu: got @%u %02x %02x %02x want @%u %02x %02x %02x\n", what, i,
+                          e->frame, e->data[0], e->data[1], e->data[2], want[i].frame, want[i].b[0],
+                          want[i].b[1], want[i].b[2]);
+        assert_int_equal(e->frame, want[i].frame);
+        assert_int_equal(e->size, want[i].size);
+        assert_memory_equal(e->data, want[i].b, want[i].size);
+    }
+}
+
+/* ---- routing: one table row = config + input -> exact outputs ---- */
+
+typedef struct {
+    const char *name;
+    bool start_stop;
+    MgPortamento porta;
+    int porta_max;
+    Ev in[6];
+    Ev red[8], blue[8], green[16];
+    int key;          /* expected key afterwards */
+    uint32_t ignored; /* expected ignored_channel count */
+    uint32_t bad;     /* expected unhandled + malformed count */
+} RouteCase;
+
+#define CC3(f, ch, n, v)                                                                           \
+    {                                                                                              \
+        f, 3,                                                                                      \
+        {                                                                                          \
+            0xB0 | (ch), n, v                                                                      \
+        }                                                                                          \
+    }
+static const RouteCase route_cases[] = {
+    {"mod wheel, rez: CC1 to red, portamento on to all",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{5, 3, {0xB0, 1, 64}}},
+     {CC3(5, 1, 1, 64), CC3(5, 1, 65, 127), CC3(5, 1, 5, 16)},
+     {CC3(5, 2, 65, 127), CC3(5, 2, 5, 16)},
+     {CC3(5, 3, 65, 127), CC3(5, 3, 5, 16)},
+     5,
+     0,
+     0},
+    {"mod wheel 0, resonance: portamento off to all",
+     true,
+     MG_PORTA_RESONANCE,
+     32,
+     {{7, 3, {0xB0, 1, 0}}},
+     {CC3(7, 1, 1, 0), CC3(7, 1, 65, 0), CC3(7, 1, 5, 0)},
+     {CC3(7, 2, 65, 0), CC3(7, 2, 5, 0)},
+     {CC3(7, 3, 65, 0), CC3(7, 3, 5, 0)},
+     5,
+     0,
+     0},
+    {"mod wheel 127, modwheel mode, max 127",
+     true,
+     MG_PORTA_MODWHEEL,
+     127,
+     {{0, 3, {0xB0, 1, 127}}},
+     {CC3(0, 1, 1, 127), CC3(0, 1, 65, 127), CC3(0, 1, 5, 127)},
+     {CC3(0, 2, 65, 127), CC3(0, 2, 5, 127)},
+     {CC3(0, 3, 65, 127), CC3(0, 3, 5, 127)},
+     5,
+     0,
+     0},
+    {"mod wheel 100, max 88: CC5 = 88 * 100 / 127 = 69",
+     true,
+     MG_PORTA_REZ,
+     88,
+     {{3, 3, {0xB0, 1, 100}}},
+     {CC3(3, 1, 1, 100), CC3(3, 1, 65, 127), CC3(3, 1, 5, 69)},
+     {CC3(3, 2, 65, 127), CC3(3, 2, 5, 69)},
+     {CC3(3, 3, 65, 127), CC3(3, 3, 5, 69)},
+     5,
+     0,
+     0},
+    {"mod wheel, portamento off: red CC1 only",
+     true,
+     MG_PORTA_OFF,
+     32,
+     {{9, 3, {0xB0, 1, 90}}},
+     {CC3(9, 1, 1, 90)},
+     {{0}},
+     {{0}},
+     5,
+     0,
+     0},
+    {"expression CC11 -> blue CC1",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{11, 3, {0xB0, 11, 77}}},
+     {{0}},
+     {CC3(11, 2, 1, 77)},
+     {{0}},
+     5,
+     0,
+     0},
+    {"sustain and all-notes-off to all",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{1, 3, {0xB0, 64, 127}}, {2, 3, {0xB0, 123, 0}}},
+     {CC3(1, 1, 64, 127), CC3(2, 1, 123, 0)},
+     {CC3(1, 2, 64, 127), CC3(2, 2, 123, 0)},
+     {CC3(1, 3, 64, 127), CC3(2, 3, 123, 0)},
+     5,
+     0,
+     0},
+    {"pitch bend to all on their channels",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{13, 3, {0xE0, 0x12, 0x34}}},
+     {{13, 3, {0xE1, 0x12, 0x34}}},
+     {{13, 3, {0xE2, 0x12, 0x34}}},
+     {{13, 3, {0xE3, 0x12, 0x34}}},
+     5,
+     0,
+     0},
+    {"note-on transposes, makes no sound",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{4, 3, {0x90, 66, 100}}},
+     {{0}},
+     {{0}},
+     {{0}},
+     6,
+     0,
+     0},
+    {"note-on velocity 0 is a note-off: no transposition",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{4, 3, {0x90, 62, 0}}, {5, 3, {0x80, 64, 0}}},
+     {{0}},
+     {{0}},
+     {{0}},
+     5,
+     0,
+     0},
+    {"other channels are ignored",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{1, 3, {0x91, 62, 100}}, {2, 3, {0xB3, 1, 50}}, {3, 3, {0xEF, 0, 64}}},
+     {{0}},
+     {{0}},
+     {{0}},
+     5,
+     3,
+     0},
+    {"unknown CC, program change, aftertouch: counted, no output",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{1, 3, {0xB0, 7, 100}}, {2, 2, {0xC0, 5, 0}}, {3, 2, {0xD0, 9, 0}}},
+     {{0}},
+     {{0}},
+     {{0}},
+     5,
+     0,
+     3},
+    {"truncated, stray data, sysex: counted, no output",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{1, 2, {0x90, 64, 0}},
+      {2, 3, {0x40, 0x40, 0x40}},
+      {3, 3, {0xF0, 0x7E, 0x7F}},
+      {4, 3, {0xB0, 0x81, 1}},
+      {5, 0, {0}}},
+     {{0}},
+     {{0}},
+     {{0}},
+     5,
+     0,
+     5},
+    {"clock while stopped: forwarded once per port, no notes",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{8, 1, {0xF8}}},
+     {{8, 1, {0xF8}}},
+     {{8, 1, {0xF8}}},
+     {{8, 1, {0xF8}}},
+     5,
+     0,
+     0},
+    {"stop: STOP forwarded, CC123 to every destination",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{6, 1, {0xFC}}},
+     {{6, 1, {0xFC}}, CC3(6, 1, 123, 0)},
+     {{6, 1, {0xFC}}, CC3(6, 2, 123, 0)},
+     {{6, 1, {0xFC}}, CC3(6, 3, 123, 0)},
+     5,
+     0,
+     0},
+    {"stop without start-stop: CC123 only",
+     false,
+     MG_PORTA_REZ,
+     32,
+     {{6, 1, {0xFC}}},
+     {CC3(6, 1, 123, 0)},
+     {CC3(6, 2, 123, 0)},
+     {CC3(6, 3, 123, 0)},
+     5,
+     0,
+     0},
+    {"start: START forwarded, Subharmonicon preamble",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{2, 1, {0xFA}}},
+     {{2, 1, {0xFA}}},
+     {{2, 1, {0xFA}}},
+     {{2, 1, {0xFA}},
+      CC3(2, 3, 4, 64),
+      CC3(2, 3, 36, 64),
+      CC3(2, 3, 12, 38),
+      CC3(2, 3, 44, 64),
+      CC3(2, 3, 23, 0),
+      CC3(2, 3, 55, 0),
+      CC3(2, 3, 24, 8),
+      CC3(2, 3, 56, 0),
+      CC3(2, 3, 28, 8),
+      CC3(2, 3, 60, 0),
+      CC3(2, 3, 29, 8),
+      CC3(2, 3, 61, 0)},
+     5,
+     0,
+     0},
+    {"start without start-stop: preamble only",
+     false,
+     MG_PORTA_REZ,
+     32,
+     {{2, 1, {0xFA}}},
+     {{0}},
+     {{0}},
+     {CC3(2, 3, 4, 64), CC3(2, 3, 36, 64), CC3(2, 3, 12, 38), CC3(2, 3, 44, 64), CC3(2, 3, 23, 0),
+      CC3(2, 3, 55, 0), CC3(2, 3, 24, 8), CC3(2, 3, 56, 0), CC3(2, 3, 28, 8), CC3(2, 3, 60, 0),
+      CC3(2, 3, 29, 8), CC3(2, 3, 61, 0)},
+     5,
+     0,
+     0},
+    {"continue, song position, active sensing: no output",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{1, 1, {0xFB}}, {2, 3, {0xF2, 0, 0}}, {3, 1, {0xFE}}},
+     {{0}},
+     {{0}},
+     {{0}},
+     5,
+     0,
+     1},
+};
+
+static void test_routing_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof route_cases / sizeof route_cases[0]; i++) {
+        const RouteCase *c = &route_cases[i];
+        print_message("case: %s\n", c->name);
+        MgConfig cfg = default_config();
+        cfg.start_stop = c->start_stop;
+        cfg.portamento = c->porta;
+        cfg.portamento_max = c->porta_max;
+        Mg mg;
+        mg_init(&mg, &cfg);
+        outputs(false);
+        AtMidiEvent in[6];
+        size_t n = 0;
+        for (; n < 6; n++) {
+            const Ev *e = &c->in[n];
+            if (e->frame == 0 && e->size == 0 && e->b[0] == 0)
+                break; /* an all-zero entry ends the list */
+            in[n] = mk(e->frame, e->size, e->b[0], e->b[1], e->b[2]);
+        }
+        mg_process(&mg, in, n, out);
+        expect_events(&bufs[MG_RED], c->red, "red");
+        expect_events(&bufs[MG_BLUE], c->blue, "blue");
+        expect_events(&bufs[MG_GREEN], c->green, "green");
+        assert_int_equal(mg.cfg.key, c->key);
+        assert_int_equal(mg.key_changed, c->key != 5);
+        assert_int_equal(mg.ignored_channel, c->ignored);
+        assert_int_equal(mg.unhandled + mg.malformed, c->bad);
+    }
+}
+
+/* ---- shared ports, set-up and shutdown ---- */
+
+static void test_shared_port_clock_once(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(true);
+    send(&mg, 3, 1, 0xF8, 0, 0);
+    send(&mg, 4, 1, 0xFA, 0, 0);
+    send(&mg, 9, 1, 0xFC, 0, 0);
+    int clocks = 0, starts = 0, stops = 0;
+    for (size_t i = 0; i < bufs[0].count; i++) {
+        clocks += bufs[0].events[i].data[0] == 0xF8;
+        starts += bufs[0].events[i].data[0] == 0xFA;
+        stops += bufs[0].events[i].data[0] == 0xFC;
+    }
+    assert_int_equal(clocks, 1);
+    assert_int_equal(starts, 1);
+    assert_int_equal(stops, 1);
+    /* CC123 still reaches each channel on the shared port. */
+    int cc123 = 0;
+    for (size_t i = 0; i < bufs[0].count; i++)
+        cc123 += bufs[0].events[i].size == 3 && (bufs[0].events[i].data[0] & 0xF0) == 0xB0 &&
+                 bufs[0].events[i].data[1] == 123;
+    assert_int_equal(cc123, 3);
+}
+
+static void test_setup_separate_ports(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    mg_setup_dests(&mg, 1u << MG_BLUE, 0, out);
+    static const Ev blue[] = {{0, 1, {0xFC}},  CC3(0, 2, 64, 0), CC3(0, 2, 123, 0),
+                              CC3(0, 2, 1, 0), CC3(0, 2, 65, 0), CC3(0, 2, 5, 0),
+                              {0, 0, {0}}};
+    static const Ev none[] = {{0, 0, {0}}};
+    expect_events(&bufs[MG_BLUE], blue, "blue");
+    expect_events(&bufs[MG_RED], none, "red");
+    expect_events(&bufs[MG_GREEN], none, "green");
+}
+
+static void test_setup_shared_port(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    cfg.start_stop = true;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(true);
+    mg_setup_dests(&mg, 7, 10, out);
+    static const Ev want[] = {{10, 1, {0xFC}},    CC3(10, 1, 64, 0),  CC3(10, 1, 123, 0),
+                              CC3(10, 2, 64, 0),  CC3(10, 2, 123, 0), CC3(10, 3, 64, 0),
+                              CC3(10, 3, 123, 0), CC3(10, 1, 1, 0),   CC3(10, 2, 1, 0),
+                              CC3(10, 3, 1, 0),   CC3(10, 1, 65, 0),  CC3(10, 2, 65, 0),
+                              CC3(10, 3, 65, 0),  CC3(10, 1, 5, 0),   CC3(10, 2, 5, 0),
+                              CC3(10, 3, 5, 0),   {0, 0, {0}}};
+    expect_events(&bufs[0], want, "shared");
+}
+
+static void test_setup_without_start_stop(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    cfg.start_stop = false;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    mg_setup_dests(&mg, 1u << MG_RED, 0, out);
+    static const Ev red[] = {CC3(0, 1, 64, 0), CC3(0, 1, 123, 0), CC3(0, 1, 1, 0),
+                             CC3(0, 1, 65, 0), CC3(0, 1, 5, 0),   {0, 0, {0}}};
+    expect_events(&bufs[MG_RED], red, "red");
+}
+
+static void test_shutdown_releases_notes(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    send(&mg, 0, 1, 0xFA, 0, 0);
+    send(&mg, 1, 1, 0xF8, 0, 0); /* pulse 0: every sequencer sounds a note */
+    int red_note = mg.mother[0].sounding;
+    assert_true(red_note >= 0);
+    clear_outputs();
+    mg_shutdown(&mg, 0, out);
+    const Ev red[] = {{0, 3, {0x81, (uint8_t)red_note, 0}},
+                      {0, 1, {0xFC}},
+                      CC3(0, 1, 64, 0),
+                      CC3(0, 1, 123, 0),
+                      {0, 0, {0}}};
+    expect_events(&bufs[MG_RED], red, "red");
+    const Ev green[] = {
+        {0, 3, {0x83, 65, 0}}, {0, 1, {0xFC}}, CC3(0, 3, 64, 0), CC3(0, 3, 123, 0), {0, 0, {0}}};
+    expect_events(&bufs[MG_GREEN], green, "green");
+    assert_false(mg.running);
+}
+
+/* ---- sequencers ---- */
+
+/* A log of note events per destination decoded from the outputs of a run
+ * where clock k (k = 0, 1, ...) is at frame k + 1 and START at frame 0. */
+typedef struct {
+    int pulse;
+    bool on;
+    int note;
+    int velocity;
+    int channel;
+} NoteEv;
+
+static size_t notes_of(const AtMidiBuf *b, NoteEv *log, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->count && n < max; i++) {
+        const AtMidiEvent *e = &b->events[i];
+        uint8_t t = e->data[0] & 0xF0;
+        if (e->size != 3 || (t != 0x80 && t != 0x90))
+            continue;
+        NoteEv ne = {(int)e->frame - 1, t == 0x90 && e->data[2] > 0, e->data[1], e->data[2],
+                     e->data[0] & 0x0F};
+        log[n++] = ne;
+    }
+    return n;
+}
+
+static void run_pulses(Mg *mg, int pulses)
+{
+    send(mg, 0, 1, 0xFA, 0, 0);
+    for (int k = 0; k < pulses; k++)
+        send(mg, (uint32_t)k + 1, 1, 0xF8, 0, 0);
+}
+
+static NoteEv notelog[CAP];
+
+static void test_decay_walk_values(void **state)
+{
+    (void)state;
+    static const int want[MG_DECAY_STEPS] = {20, 22, 24, 26, 28, 30, 32, 34, 36, 38,
+                                             40, 42, 44, 46, 48, 48, 46, 44, 42, 40,
+                                             38, 36, 34, 32, 30, 28, 26, 24, 22, 20};
+    for (int i = 0; i < MG_DECAY_STEPS; i++)
+        assert_int_equal(mg_decay_percent(i), want[i]);
+    assert_int_equal(mg_decay_percent(MG_DECAY_STEPS), 20); /* cycles */
+    assert_int_equal(mg_note_in_octave(5, 1), 29);          /* F1 */
+    assert_int_equal(mg_note_in_octave(5, 4), 65);          /* F4 */
+}
+
+/* Each mother step: note-on at pulse p, note-off at p + round(L * decay_k),
+ * next note-on at p + L with L in {12, 24}; decay_k follows the walk; the
+ * note is key + 12 * (octave + 1) + interval. Checked on both mothers. */
+static void check_mother_steps(MgDest d, int key, int pulses, int *octaves, int *lengths,
+                               int *intervals, int *steps)
+{
+    size_t n = notes_of(&bufs[d], notelog, CAP);
+    int k = 0;
+    for (size_t i = 0; i + 2 < n; i += 2) {
+        NoteEv on = notelog[i], off = notelog[i + 1], next = notelog[i + 2];
+        assert_true(on.on);
+        assert_false(off.on);
+        assert_true(next.on);
+        assert_int_equal(on.note, off.note);
+        assert_int_equal(on.velocity, MG_VELOCITY);
+        assert_int_equal(on.channel, 1 + d);
+        int len = next.pulse - on.pulse;
+        assert_true(len == 12 || len == 24);
+        int decay = mg_decay_percent(k);
+        int gate = (len * decay + 50) / 100;
+        assert_int_equal(off.pulse - on.pulse, gate);
+        int rel = on.note - key - 12;
+        int oct = rel / 12, interval = rel % 12;
+        assert_in_range(oct, 1, 6);
+        assert_true(interval == 0 || interval == 5 || interval == 7 || interval == 10);
+        octaves[oct]++;
+        lengths[len]++;
+        intervals[interval]++;
+        k++;
+    }
+    assert_int_equal(notelog[0].pulse, 0);
+    assert_true(k > pulses / 25);
+    *steps += k;
+}
+
+static void test_mother_steps_and_distributions(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    cfg.seed = 7;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    int pulses = 24 * 4 * 600;
+    run_pulses(&mg, pulses);
+    int octaves[8] = {0}, lengths[25] = {0}, intervals[12] = {0}, steps = 0;
+    check_mother_steps(MG_RED, 5, pulses, octaves, lengths, intervals, &steps);
+    check_mother_steps(MG_BLUE, 5, pulses, octaves, lengths, intervals, &steps);
+    /* Uniform octaves 1..6; lengths 24:12 = 4:2; intervals 0:7:5:10 =
+     * 10:4:2:1. Tolerances are many standard deviations wide. */
+    double n = steps;
+    for (int o = 1; o <= 6; o++)
+        assert_in_range(octaves[o], (int)(n / 6 * 0.9), (int)(n / 6 * 1.1));
+    assert_in_range(lengths[24], (int)(n * 4 / 6 * 0.95), (int)(n * 4 / 6 * 1.05));
+    assert_in_range(intervals[0], (int)(n * 10 / 17 * 0.93), (int)(n * 10 / 17 * 1.07));
+    assert_in_range(intervals[7], (int)(n * 4 / 17 * 0.88), (int)(n * 4 / 17 * 1.12));
+    assert_in_range(intervals[5], (int)(n * 2 / 17 * 0.85), (int)(n * 2 / 17 * 1.15));
+    assert_in_range(intervals[10], (int)(n / 17 * 0.8), (int)(n / 17 * 1.2));
+}
+
+/* The Subharmonicon: key in octave 4 held 36 pulses (off then on at each
+ * loop start), dividers 13, 21, ..., 125, 127, 13, ... at +12 (CC103/104)
+ * and +24 (CC105/106). */
+static void test_green_loop(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    int loops = 18;
+    run_pulses(&mg, loops * MG_GREEN_LOOP);
+    const AtMidiBuf *g = &bufs[MG_GREEN];
+    size_t i = 13; /* after START and the preamble (checked in the routing table) */
+    for (int l = 0; l < loops; l++) {
+        uint32_t base = (uint32_t)(l * MG_GREEN_LOOP) + 1;
+        int value = l % 16 == 15 ? 127 : 8 * (l % 16 + 1) + 5;
+        Ev want[8] = {{0}};
+        int w = 0;
+        if (l > 0)
+            want[w++] = (Ev){base, 3, {0x83, 65, 0}};
+        want[w++] = (Ev){base, 3, {0x93, 65, 64}};
+        want[w++] = (Ev){base + 12, 3, {0xB3, 103, (uint8_t)value}};
+        want[w++] = (Ev){base + 12, 3, {0xB3, 104, (uint8_t)value}};
+        want[w++] = (Ev){base + 24, 3, {0xB3, 105, (uint8_t)value}};
+        want[w++] = (Ev){base + 24, 3, {0xB3, 106, (uint8_t)value}};
+        for (int j = 0; j < w; j++) {
+            while (i < g->count && g->events[i].size == 1)
+                i++; /* clocks */
+            assert_true(i < g->count);
+            assert_int_equal(g->events[i].frame, want[j].frame);
+            assert_memory_equal(g->events[i].data, want[j].b, 3);
+            i++;
+        }
+    }
+}
+
+/* A note-on transposes every sequencer from its next note on. */
+static void test_transpose(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    run_pulses(&mg, 10);
+    send(&mg, 11, 3, 0x90, 50, 90); /* D3 -> key D */
+    assert_int_equal(mg.cfg.key, 2);
+    assert_true(mg.key_changed);
+    for (int k = 10; k < 300; k++)
+        send(&mg, (uint32_t)k + 1, 1, 0xF8, 0, 0);
+    size_t n = notes_of(&bufs[MG_GREEN], notelog, CAP);
+    assert_int_equal(notelog[0].note, 65); /* F4, before */
+    int ons = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (notelog[i].on) {
+            assert_int_equal(notelog[i].note, 62); /* D4 */
+            ons++;
+        } else {
+            /* the note-off is for the note that sounded */
+            assert_int_equal(notelog[i].note, i == 1 ? 65 : 62);
+        }
+    }
+    assert_true(ons >= 7);
+    n = notes_of(&bufs[MG_RED], notelog, CAP);
+    for (size_t i = 0; i < n; i++)
+        if (notelog[i].on && notelog[i].pulse > 10)
+            assert_true((notelog[i].note - 2) % 12 == 0 || (notelog[i].note - 2) % 12 == 5 ||
+                        (notelog[i].note - 2) % 12 == 7 || (notelog[i].note - 2) % 12 == 10);
+}
+
+/* Outputs keep the frame offset of the clock that caused them, also when
+ * many clocks share one cycle. */
+static void test_zero_latency_offsets(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    static const uint32_t frames[] = {17, 100, 101, 255};
+    send(&mg, 3, 1, 0xFA, 0, 0);
+    for (size_t k = 0; k < 4; k++)
+        send(&mg, frames[k], 1, 0xF8, 0, 0);
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        const AtMidiBuf *b = &bufs[d];
+        for (size_t i = 0; i < b->count; i++) {
+            uint32_t f = b->events[i].frame;
+            assert_true(f == 3 || f == 17 || f == 100 || f == 101 || f == 255);
+            if (i > 0)
+                assert_true(b->events[i - 1].frame <= f);
+        }
+    }
+    /* pulse 0 is the first clock after START: the first notes are there */
+    assert_int_equal(bufs[MG_RED].events[2].frame, 17);
+    assert_int_equal(bufs[MG_RED].events[2].data[0], 0x91);
+}
+
+static void test_thousand_events_one_cycle(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    static AtMidiEvent small[MG_DEST_COUNT][2048];
+    AtMidiBuf b[MG_DEST_COUNT];
+    AtMidiBuf *o[MG_DEST_COUNT];
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        at_midi_buf_init(&b[d], small[d], 2048);
+        o[d] = &b[d];
+    }
+    AtMidiEvent in[1000];
+    in[0] = mk(0, 1, 0xFA, 0, 0);
+    for (int k = 1; k < 1000; k++)
+        in[k] = mk((uint32_t)k, 1, 0xF8, 0, 0);
+    mg_process(&mg, in, 1000, o);
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        assert_int_equal(b[d].dropped, 0);
+        int clocks = 0;
+        for (size_t i = 0; i < b[d].count; i++) {
+            clocks += b[d].events[i].data[0] == 0xF8;
+            if (i)
+                assert_true(b[d].events[i - 1].frame <= b[d].events[i].frame);
+        }
+        assert_int_equal(clocks, 999);
+    }
+    assert_int_equal(mg.pulse, 999);
+}
+
+/* ---- seeds ---- */
+
+static size_t run_capture(uint64_t seed, AtMidiEvent *dst, size_t max)
+{
+    MgConfig cfg = default_config();
+    cfg.seed = seed;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(true);
+    run_pulses(&mg, 2000);
+    size_t n = bufs[0].count < max ? bufs[0].count : max;
+    memcpy(dst, bufs[0].events, n * sizeof *dst);
+    return n;
+}
+
+static AtMidiEvent capture_a[CAP], capture_b[CAP];
+
+static void test_same_seed_same_stream(void **state)
+{
+    (void)state;
+    size_t a = run_capture(1234, capture_a, CAP);
+    size_t b = run_capture(1234, capture_b, CAP);
+    assert_true(a > 500);
+    assert_int_equal(a, b);
+    assert_memory_equal(capture_a, capture_b, a * sizeof capture_a[0]);
+    b = run_capture(1235, capture_b, CAP);
+    assert_true(a != b || memcmp(capture_a, capture_b, a * sizeof capture_a[0]) != 0);
+}
+
+static void test_reseed_replays(void **state)
+{
+    (void)state;
+    size_t a = run_capture(99, capture_a, CAP);
+    MgConfig cfg = default_config();
+    cfg.seed = 5;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    mg_set_seed(&mg, 99);
+    outputs(true);
+    run_pulses(&mg, 2000);
+    assert_int_equal(bufs[0].count, a);
+    assert_memory_equal(bufs[0].events, capture_a, a * sizeof capture_a[0]);
+}
+
+/* ---- properties: no stuck notes, outputs in range ---- */
+
+/* Random input: clocks, transport, notes, CCs, bends, garbage, any channel. */
+static AtMidiEvent random_event(AtRand *r, uint32_t frame)
+{
+    uint32_t kind = at_rand_below(r, 20);
+    uint8_t ch = (uint8_t)(at_rand_below(r, 4) == 0 ? at_rand_below(r, 16) : 0);
+    uint8_t a = (uint8_t)at_rand_below(r, 128), b = (uint8_t)at_rand_below(r, 128);
+    static const uint8_t ccs[] = {1, 11, 64, 123, 7, 5, 65};
+    if (kind < 10)
+        return mk(frame, 1, 0xF8, 0, 0);
+    switch (kind) {
+    case 10:
+        return mk(frame, 1, 0xFA, 0, 0);
+    case 11:
+        return mk(frame, 1, 0xFC, 0, 0);
+    case 12:
+        return mk(frame, 3, (uint8_t)(0x90 | ch), a, b);
+    case 13:
+        return mk(frame, 3, (uint8_t)(0x80 | ch), a, b);
+    case 14:
+        return mk(frame, 3, (uint8_t)(0xB0 | ch), ccs[at_rand_below(r, sizeof ccs)], b);
+    case 15:
+        return mk(frame, 3, (uint8_t)(0xE0 | ch), a, b);
+    case 16:
+        return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
+                  (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
+    case 17:
+        return mk(frame, 1, 0xFB, 0, 0);
+    default:
+        return mk(frame, 1, 0xFE, 0, 0);
+    }
+}
+
+/* Note balance per (port buffer, channel, note): never below zero, zero at
+ * the end; every byte in range; channels and velocities as configured. */
+static void check_balance(const MgConfig *cfg, bool shared, bool at_end)
+{
+    static int bal[MG_DEST_COUNT][16][128];
+    memset(bal, 0, sizeof bal);
+    int nbuf = shared ? 1 : MG_DEST_COUNT;
+    for (int d = 0; d < nbuf; d++) {
+        for (size_t i = 0; i < bufs[d].count; i++) {
+            const AtMidiEvent *e = &bufs[d].events[i];
+            assert_true(e->data[0] >= 0x80);
+            for (int j = 1; j < e->size; j++)
+                assert_true(e->data[j] < 0x80);
+            if (e->size == 3) {
+                int ch = e->data[0] & 0x0F;
+                bool ours = false;
+                for (int x = 0; x < MG_DEST_COUNT; x++)
+                    ours |= (shared || x == d) && cfg->channel[x] == ch;
+                assert_true(ours);
+            }
+            uint8_t t = e->data[0] & 0xF0;
+            if (t == 0x90) {
+                assert_int_equal(e->data[2], MG_VELOCITY);
+                bal[d][e->data[0] & 15][e->data[1]]++;
+            } else if (t == 0x80) {
+                bal[d][e->data[0] & 15][e->data[1]]--;
+                assert_true(bal[d][e->data[0] & 15][e->data[1]] >= 0);
+            }
+        }
+    }
+    if (!at_end)
+        return;
+    for (int d = 0; d < nbuf; d++)
+        for (int c = 0; c < 16; c++)
+            for (int n = 0; n < 128; n++)
+                assert_int_equal(bal[d][c][n], 0);
+}
+
+static void test_property_no_stuck_notes(void **state)
+{
+    (void)state;
+    AtRand r;
+    at_rand_seed(&r, 2024);
+    for (int trial = 0; trial < 300; trial++) {
+        MgConfig cfg = default_config();
+        cfg.seed = at_rand_next(&r);
+        cfg.start_stop = at_rand_below(&r, 2);
+        cfg.portamento = (MgPortamento)at_rand_below(&r, 4);
+        cfg.portamento_max = (int)at_rand_below(&r, 128);
+        cfg.key = (int)at_rand_below(&r, 12);
+        bool same_channel = at_rand_below(&r, 4) == 0;
+        for (int d = 0; d < MG_DEST_COUNT; d++)
+            cfg.channel[d] = (uint8_t)(same_channel ? 5 : at_rand_below(&r, 16));
+        bool shared = at_rand_below(&r, 2);
+        Mg mg;
+        mg_init(&mg, &cfg);
+        outputs(shared);
+        int n = (int)at_rand_below(&r, 3000);
+        for (int k = 0; k < n; k++) {
+            AtMidiEvent e = random_event(&r, (uint32_t)k);
+            mg_event(&mg, &e, out);
+        }
+        check_balance(&cfg, shared, false);
+        /* STOP (or shutdown) releases everything. */
+        if (trial % 2)
+            send(&mg, (uint32_t)n, 1, 0xFC, 0, 0);
+        else
+            mg_shutdown(&mg, (uint32_t)n, out);
+        check_balance(&cfg, shared, true);
+        assert_int_equal(mg.mother[0].sounding, -1);
+        assert_int_equal(mg.green.sounding, -1);
+        /* Clocks after STOP make no notes. */
+        size_t before = bufs[0].count;
+        send(&mg, (uint32_t)n + 1, 1, 0xF8, 0, 0);
+        assert_int_equal(bufs[0].count, before + 1);
+    }
+}
+
+/* A full output buffer drops events, but a dropped note-off is retried so
+ * nothing sticks once room is back. */
+static void test_full_buffer_no_stuck_note(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    run_pulses(&mg, 5);
+    int note = mg.mother[0].sounding;
+    assert_true(note >= 0);
+    bufs[MG_RED].capacity = bufs[MG_RED].count; /* full */
+    send(&mg, 100, 1, 0xFC, 0, 0);
+    assert_int_equal(mg.mother[0].sounding, note); /* still owed */
+    bufs[MG_RED].capacity = CAP;
+    clear_outputs();
+    send(&mg, 101, 1, 0xFC, 0, 0);
+    assert_int_equal(mg.mother[0].sounding, -1);
+    assert_int_equal(bufs[MG_RED].events[0].data[0], 0x81);
+    assert_int_equal(bufs[MG_RED].events[0].data[1], note);
+}
+
+static void test_restart_releases_notes(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    run_pulses(&mg, 2); /* gates last at least 2 pulses */
+    int note = mg.mother[1].sounding;
+    assert_true(note >= 0);
+    clear_outputs();
+    send(&mg, 50, 1, 0xFA, 0, 0);
+    assert_int_equal(bufs[MG_BLUE].events[0].data[0], 0x82);
+    assert_int_equal(bufs[MG_BLUE].events[0].data[1], note);
+    assert_int_equal(bufs[MG_BLUE].events[1].data[0], 0xFA);
+    assert_int_equal(mg.pulse, 0);
+}
+
+static void test_live_setters(void **state)
+{
+    (void)state;
+    MgConfig cfg = default_config();
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(false);
+    mg_set_key(&mg, 11);
+    mg_set_key(&mg, 12); /* ignored */
+    assert_int_equal(mg.cfg.key, 11);
+    mg_set_portamento(&mg, MG_PORTA_OFF);
+    send(&mg, 0, 3, 0xB0, 1, 10);
+    assert_int_equal(bufs[MG_RED].count, 1);
+    mg_set_portamento(&mg, MG_PORTA_REZ);
+    mg_set_portamento_max(&mg, 127);
+    mg_set_portamento_max(&mg, 128); /* ignored */
+    send(&mg, 0, 3, 0xB0, 1, 127);
+    assert_int_equal(bufs[MG_RED].events[3].data[2], 127);
+    mg_set_start_stop(&mg, false);
+    clear_outputs();
+    send(&mg, 0, 1, 0xFA, 0, 0);
+    assert_int_equal(bufs[MG_RED].count, 0);
+    send(&mg, 1, 1, 0xF8, 0, 0);
+    /* key B: green plays B4 = 71 */
+    assert_int_equal(mg.green.sounding, 71);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_routing_table),
+        cmocka_unit_test(test_shared_port_clock_once),
+        cmocka_unit_test(test_setup_separate_ports),
+        cmocka_unit_test(test_setup_shared_port),
+        cmocka_unit_test(test_setup_without_start_stop),
+        cmocka_unit_test(test_shutdown_releases_notes),
+        cmocka_unit_test(test_decay_walk_values),
+        cmocka_unit_test(test_mother_steps_and_distributions),
+        cmocka_unit_test(test_green_loop),
+        cmocka_unit_test(test_transpose),
+        cmocka_unit_test(test_zero_latency_offsets),
+        cmocka_unit_test(test_thousand_events_one_cycle),
+        cmocka_unit_test(test_same_seed_same_stream),
+        cmocka_unit_test(test_reseed_replays),
+        cmocka_unit_test(test_property_no_stuck_notes),
+        cmocka_unit_test(test_full_buffer_no_stuck_note),
+        cmocka_unit_test(test_restart_releases_notes),
+        cmocka_unit_test(test_live_setters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
