@@ -1,14 +1,30 @@
 /* jackutil.c - JACK client helpers. */
 #include "jackutil.h"
 
+#include "log.h"
+
 #include <jack/metadata.h>
 #include <jack/uuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+static void jack_quiet(const char *msg)
+{
+    at_debug("JACK: %s", msg);
+}
+
+static void jack_loud(const char *msg)
+{
+    at_warn("JACK: %s", msg);
+}
+
 jack_client_t *at_jack_open(const char *name, const char *server, char *err, size_t errlen)
 {
+    /* libjack prints several lines of its own when no server runs; our
+     * one message says it better. */
+    jack_set_error_function(jack_quiet);
+    jack_set_info_function(jack_quiet);
     jack_status_t st = 0;
     jack_options_t opts = JackNoStartServer;
     jack_client_t *c;
@@ -16,8 +32,10 @@ jack_client_t *at_jack_open(const char *name, const char *server, char *err, siz
         c = jack_client_open(name, opts | JackServerName, &st, server);
     else
         c = jack_client_open(name, opts, &st);
-    if (c)
+    if (c) {
+        jack_set_error_function(jack_loud);
         return c;
+    }
     const char *srv = server && *server ? server : getenv("JACK_DEFAULT_SERVER");
     if (st & JackServerFailed)
         snprintf(err, errlen,

@@ -1,10 +1,14 @@
-/* at-probe - a JACK test client that plays MIDI events at exact positions
+/* at-probe - a JACK test peer that plays MIDI events at exact positions
  * and records what comes back, on one timeline of process cycles.
  *
- * Cycle 0 is the first process cycle after every requested connection was
- * made. Events to send are given as CYCLE:OFFSET:HEXBYTES; received MIDI is
- * printed as "CYCLE OFFSET HEXBYTES"; audio inputs are recorded to a float
- * WAV starting at cycle 0, frame 0. */
+ * It opens two JACK clients: NAME (the sender, port "out") and NAME_rx
+ * (the receiver, port "in" and audio inputs), so a chain
+ * NAME:out -> tool -> NAME_rx:in has no feedback edge and what the tool
+ * writes in a cycle is seen in that same cycle. Both count cycles from the
+ * same frame time. Cycle 0 is the first cycle after every requested
+ * connection was made. Events to send are CYCLE:OFFSET:HEXBYTES; received
+ * MIDI is printed as "CYCLE OFFSET HEXBYTES"; audio inputs are recorded to
+ * a float WAV starting at cycle 0, frame 0. */
 #include <getopt.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -29,13 +33,14 @@ typedef struct {
 
 static Ev sends[MAX_SEND];
 static size_t n_sends, next_send;
-static jack_client_t *client;
+static jack_client_t *client, *rx;
+static atomic_uint_fast64_t start_frame; /* 0 = not yet; else frame time of cycle 0, +1 */
 static jack_port_t *out_port, *in_port, *audio_ports[MAX_AUDIO];
 static int n_audio;
 static jack_ringbuffer_t *midi_ring, *audio_ring;
 static atomic_int start_req, done, overflow;
 static int started;
-static uint32_t cycle, max_cycles;
+static uint32_t cycle, max_cycles; /* cycle: receiver thread only */
 static volatile sig_atomic_t quit;
 
 static void usage(FILE *f)
@@ -44,8 +49,8 @@ static void usage(FILE *f)
                "  -n NAME        JACK client name (default probe)\n"
                "  -e C:O:HEX     send bytes HEX (\"90 3c 64\") at cycle C, offset O\n"
                "  -E FILE        read such events, one per line (# comments)\n"
-               "  -o PORT        connect probe:out to PORT\n"
-               "  -i PORT        connect PORT to probe:in\n"
+               "  -o PORT        connect NAME:out to PORT\n"
+               "  -i PORT        connect PORT to NAME_rx:in\n"
                "  -a PORT        record PORT on a new audio input (repeatable)\n"
                "  -w FILE.wav    write recorded audio there (float, interleaved)\n"
                "  -c CYCLES      stop after this many cycles (default 200)\n"
@@ -100,19 +105,36 @@ static int process(jack_nframes_t nframes, void *arg)
     (void)arg;
     void *out = jack_port_get_buffer(out_port, nframes);
     jack_midi_clear_buffer(out);
+    jack_nframes_t now = jack_last_frame_time(client);
     if (!started) {
         if (!atomic_load(&start_req))
             return 0;
+        /* Cycle 0 is the next one, so the receiver knows it in time
+         * whatever order JACK runs the two clients in. */
         started = 1;
-        cycle = 0;
-    }
-    if (atomic_load(&done))
+        atomic_store(&start_frame, (uint64_t)(now + nframes) + 1);
         return 0;
-    while (next_send < n_sends && sends[next_send].cycle <= cycle) {
+    }
+    uint64_t sf = atomic_load(&start_frame) - 1;
+    if (now < sf)
+        return 0;
+    uint32_t cyc = (uint32_t)((now - sf) / nframes);
+    while (next_send < n_sends && sends[next_send].cycle <= cyc) {
         Ev *e = &sends[next_send++];
-        if (e->cycle == cycle && e->offset < nframes)
+        if (e->cycle == cyc && e->offset < nframes)
             jack_midi_event_write(out, e->offset, e->data, e->size);
     }
+    return 0;
+}
+
+static int process_rx(jack_nframes_t nframes, void *arg)
+{
+    (void)arg;
+    uint64_t sf1 = atomic_load(&start_frame);
+    jack_nframes_t now = jack_last_frame_time(rx);
+    if (sf1 == 0 || now < sf1 - 1 || atomic_load(&done))
+        return 0;
+    cycle = (uint32_t)((now - (sf1 - 1)) / nframes);
     void *in = jack_port_get_buffer(in_port, nframes);
     uint32_t n = jack_midi_get_event_count(in);
     for (uint32_t i = 0; i < n; i++) {
@@ -141,8 +163,7 @@ static int process(jack_nframes_t nframes, void *arg)
                     jack_ringbuffer_write(audio_ring, (const char *)&bufs[c][f], sizeof(float));
         }
     }
-    cycle++;
-    if (cycle >= max_cycles)
+    if (cycle + 1 >= max_cycles)
         atomic_store(&done, 1);
     return 0;
 }
@@ -257,15 +278,23 @@ int main(int argc, char **argv)
         return 1;
     }
     out_port = jack_port_register(client, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
-    in_port = jack_port_register(client, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    char rxname[160];
+    snprintf(rxname, sizeof rxname, "%s_rx", name);
+    rx = jack_client_open(rxname, JackNoStartServer, &st);
+    if (!rx) {
+        fprintf(stderr, "at-probe: cannot open the receiver client (status 0x%x)\n", st);
+        return 1;
+    }
+    in_port = jack_port_register(rx, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
     for (int i = 0; i < n_audio; i++) {
         char pn[32];
         snprintf(pn, sizeof pn, "audio_in%d", i + 1);
-        audio_ports[i] = jack_port_register(client, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        audio_ports[i] = jack_port_register(rx, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
     }
     midi_ring = jack_ringbuffer_create(1 << 22);
     audio_ring = jack_ringbuffer_create(1 << 25);
     jack_set_process_callback(client, process, NULL);
+    jack_set_process_callback(rx, process_rx, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     uint32_t rate = jack_get_sample_rate(client);
@@ -281,7 +310,7 @@ int main(int argc, char **argv)
     }
     printf("# rate %u period %u\n", rate, jack_get_buffer_size(client));
     fflush(stdout);
-    if (jack_activate(client) != 0) {
+    if (jack_activate(client) != 0 || jack_activate(rx) != 0) {
         fprintf(stderr, "at-probe: cannot activate\n");
         return 1;
     }
@@ -305,14 +334,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "at-probe: cannot connect %s -> %s\n", full, outs[i]);
             rc = 1;
         }
-    snprintf(full, sizeof full, "%s:in", jack_get_client_name(client));
+    snprintf(full, sizeof full, "%s:in", jack_get_client_name(rx));
     for (int i = 0; i < n_ins; i++)
         if (jack_connect(client, ins[i], full) != 0) {
             fprintf(stderr, "at-probe: cannot connect %s -> %s\n", ins[i], full);
             rc = 1;
         }
     for (int i = 0; i < n_audio; i++) {
-        snprintf(full, sizeof full, "%s:audio_in%d", jack_get_client_name(client), i + 1);
+        snprintf(full, sizeof full, "%s:audio_in%d", jack_get_client_name(rx), i + 1);
         if (jack_connect(client, auds[i], full) != 0) {
             fprintf(stderr, "at-probe: cannot connect %s -> %s\n", auds[i], full);
             rc = 1;
@@ -326,6 +355,7 @@ int main(int argc, char **argv)
         usleep(10000);
     }
     jack_deactivate(client);
+    jack_deactivate(rx);
     drain(wav);
     if (atomic_load(&overflow)) {
         fprintf(stderr, "at-probe: ring overflow, recording incomplete\n");
@@ -333,6 +363,7 @@ int main(int argc, char **argv)
     }
     if (wav)
         sf_close(wav);
+    jack_client_close(rx);
     jack_client_close(client);
     return rc;
 }
