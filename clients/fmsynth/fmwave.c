@@ -34,6 +34,7 @@ static void fill_saw(float *t)
     const int n = FM_TABLE_SIZE;
     for (int i = 0; i < n; i++)
         raw[i] = (i < n / 2) ? 2.0 * i / n : 2.0 * i / n - 2.0;
+    raw[n / 2] = 0.0; /* the middle of the jump keeps the wave odd */
     double wsum = 0.0;
     for (int k = -SAW_SMOOTH + 1; k < SAW_SMOOTH; k++)
         wsum += SAW_SMOOTH - abs(k);
