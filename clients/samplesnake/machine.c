@@ -1,0 +1,219 @@
+/* machine.c - the frame-driven sampling state machine (see machine.h). */
+#include "machine.h"
+
+#include <math.h>
+#include <string.h>
+
+static void push(SsEvents *ev, SsEventKind kind, int32_t id, uint32_t from, uint32_t to, int status)
+{
+    if (ev->count >= SS_MAX_EVENTS) {
+        ev->dropped++;
+        return;
+    }
+    SsEvent *e = &ev->ev[ev->count++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->id = id;
+    e->from = from;
+    e->to = to;
+    e->status = status;
+}
+
+void ss_machine_init(SsMachine *m, const SsMachineConfig *cfg, const SsNote *notes, size_t n)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    m->cfg.channel &= 0x0F;
+    /* Zero-length windows would end takes before they start. */
+    if (m->cfg.silence_frames < 1)
+        m->cfg.silence_frames = 1;
+    if (m->cfg.max_frames < 1)
+        m->cfg.max_frames = 1;
+    if (m->cfg.noise_frames < 1)
+        m->cfg.noise_frames = 1;
+    if (m->cfg.wait_frames < m->cfg.silence_frames)
+        m->cfg.wait_frames = m->cfg.silence_frames;
+    m->notes = notes;
+    m->n_notes = n;
+    m->threshold = cfg->threshold;
+    m->state = cfg->auto_threshold ? SS_ST_NOISE : SS_ST_WAIT_SILENCE;
+}
+
+static void note_off(SsMachine *m, uint32_t frame, AtMidiBuf *midi)
+{
+    if (!m->note_sounding)
+        return;
+    const SsNote *n = &m->notes[m->next];
+    at_midi_buf_add3(midi, frame, 3, (uint8_t)(AT_MIDI_NOTE_OFF | m->cfg.channel), n->note, 0);
+    m->note_sounding = false;
+}
+
+static void begin_take(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev)
+{
+    const SsNote *n = &m->notes[m->next];
+    at_midi_buf_add3(midi, frame, 3, (uint8_t)(AT_MIDI_NOTE_ON | m->cfg.channel), n->note,
+                     n->velocity);
+    push(ev, SS_EV_BEGIN, n->id, frame, frame, 0);
+    m->note_sounding = true;
+    m->state = SS_ST_HOLD;
+    m->count = 0;
+    m->quiet = 0;
+    m->recording = true;
+    m->rec_from = frame;
+    m->rec_len = 0;
+    m->heard = false;
+}
+
+/* End the current take before frame: flush its audio of this cycle. */
+static void end_take(SsMachine *m, uint32_t frame, SsEndStatus status, AtMidiBuf *midi,
+                     SsEvents *ev)
+{
+    int32_t id = m->notes[m->next].id;
+    note_off(m, frame, midi);
+    if (frame > m->rec_from)
+        push(ev, SS_EV_AUDIO, id, m->rec_from, frame, 0);
+    if (status == SS_END_OK && !m->heard)
+        status = SS_END_SILENT;
+    push(ev, SS_EV_END, id, frame, frame, (int)status);
+    m->recording = false;
+    m->next++;
+    m->state = SS_ST_WAIT_SILENCE;
+    /* Cut while sounding: the instrument must fall silent again first. */
+    if (status == SS_END_MAX_LENGTH)
+        m->quiet = 0;
+}
+
+static void finish_noise(SsMachine *m, SsEvents *ev)
+{
+    float thr = m->noise_peak * (float)SS_NOISE_MARGIN;
+    if (!(thr >= (float)SS_NOISE_MIN))
+        thr = (float)SS_NOISE_MIN;
+    m->threshold = thr;
+    if (ev->count < SS_MAX_EVENTS) {
+        push(ev, SS_EV_NOISE, -1, 0, 0, 0);
+        ev->ev[ev->count - 1].value = m->noise_peak;
+        ev->ev[ev->count - 1].value2 = thr;
+    }
+    m->state = SS_ST_WAIT_SILENCE;
+    m->quiet = 0;
+}
+
+/* Transitions due at the start of frame i, before its sample is read.
+ * Loops because one frame may chain several (silence -> zero cooldown ->
+ * note-on). */
+static void tick(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *ev)
+{
+    for (;;) {
+        const SsMachineConfig *c = &m->cfg;
+        if (m->recording && m->rec_len >= c->max_frames) {
+            end_take(m, i, SS_END_MAX_LENGTH, midi, ev);
+            continue;
+        }
+        switch (m->state) {
+        case SS_ST_NOISE:
+            if (m->count < c->noise_frames)
+                return;
+            finish_noise(m, ev);
+            continue;
+        case SS_ST_WAIT_SILENCE:
+            if (m->quiet < c->silence_frames)
+                return;
+            if (m->next >= m->n_notes) {
+                push(ev, SS_EV_DONE, -1, i, i, 0);
+                m->state = SS_ST_DONE;
+                return;
+            }
+            m->state = SS_ST_COOLDOWN;
+            m->count = 0;
+            continue;
+        case SS_ST_COOLDOWN:
+            if (m->count < c->cooldown_frames)
+                return;
+            begin_take(m, i, midi, ev);
+            continue;
+        case SS_ST_HOLD:
+            if (m->count < c->hold_frames)
+                return;
+            note_off(m, i, midi);
+            /* Always record a full silence window after the note-off. */
+            m->quiet = 0;
+            m->count = 0;
+            m->state = SS_ST_RELEASE;
+            continue;
+        case SS_ST_RELEASE:
+            if (m->heard ? m->quiet < c->silence_frames : m->count < c->wait_frames)
+                return;
+            end_take(m, i, SS_END_OK, midi, ev);
+            continue;
+        case SS_ST_DONE:
+        case SS_ST_STOPPED:
+            return;
+        }
+    }
+}
+
+/* Read one input frame's level into the counters. */
+static void consume(SsMachine *m, float level)
+{
+    if (m->state == SS_ST_NOISE) {
+        if (level > m->noise_peak)
+            m->noise_peak = level;
+        m->count++;
+        return;
+    }
+    bool loud = level >= m->threshold;
+    if (loud)
+        m->quiet = 0;
+    else if (m->quiet < UINT32_MAX)
+        m->quiet++;
+    if (m->recording) {
+        m->rec_len++;
+        m->heard |= loud;
+    }
+    if (m->state == SS_ST_COOLDOWN) {
+        if (loud)
+            m->state = SS_ST_WAIT_SILENCE; /* not silent after all: wait again */
+        else
+            m->count++;
+    } else if (m->state == SS_ST_HOLD || m->state == SS_ST_RELEASE) {
+        m->count++;
+    }
+}
+
+void ss_machine_process(SsMachine *m, const float *left, const float *right, uint32_t nframes,
+                        AtMidiBuf *midi, SsEvents *ev)
+{
+    ev->count = 0;
+    ev->dropped = 0;
+    m->rec_from = 0;
+    if (m->state == SS_ST_DONE || m->state == SS_ST_STOPPED)
+        return;
+    for (uint32_t i = 0; i < nframes; i++) {
+        tick(m, i, midi, ev);
+        if (m->state == SS_ST_DONE)
+            return;
+        float l = fabsf(left[i]), r = fabsf(right[i]);
+        consume(m, l > r ? l : r);
+    }
+    /* Transitions due right at the end wait for the next cycle's frame 0. */
+    if (m->recording && nframes > m->rec_from)
+        push(ev, SS_EV_AUDIO, m->notes[m->next].id, m->rec_from, nframes, 0);
+}
+
+void ss_machine_stop(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev)
+{
+    if (m->state == SS_ST_STOPPED)
+        return;
+    if (m->recording) {
+        int32_t id = m->notes[m->next].id;
+        note_off(m, frame, midi);
+        push(ev, SS_EV_END, id, frame, frame, SS_END_ABORTED);
+        m->recording = false;
+    }
+    m->state = SS_ST_STOPPED;
+}
+
+bool ss_machine_done(const SsMachine *m)
+{
+    return m->state == SS_ST_DONE;
+}
