@@ -1,0 +1,400 @@
+/* clock.c - the aiotone-clock core. See clock.h. */
+#include "clock.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Positions a hair past a whole frame still count as that frame: the
+ * product of a rounded period and a pulse number must not push a pulse
+ * that is exactly on a frame one frame late. */
+#define CK_EPS 1e-7
+
+struct Ck {
+    CkConfig cfg;
+    uint64_t now;  /* absolute frame at the start of the current cycle */
+    double period; /* frames per pulse */
+    bool running;
+    uint64_t pulses;      /* pulses sent since START; the next one has this index */
+    uint64_t anchor;      /* absolute frame where the phase was last fixed */
+    double anchor_phase;  /* phase (in pulses) at the anchor */
+    double stopped_phase; /* phase where STOP left it, for CONTINUE */
+    /* Commands for the start of the next cycle. */
+    bool pending_bpm;
+    double next_bpm;
+    int pending_cmd; /* -1 none, else a CkCommand */
+    /* Transport following. */
+    bool was_rolling;
+    bool synced; /* pulses counts transport pulses (no relocation seen) */
+    AtMidiBuf *out;
+    CkReport *report;
+    CkReport scratch;
+};
+
+static const char *const source_names[] = {"internal", "transport", "midi"};
+
+const char *ck_source_name(CkSource source)
+{
+    return (unsigned)source < 3 ? source_names[source] : "?";
+}
+
+void ck_config_default(CkConfig *cfg, uint32_t rate)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->rate = rate;
+    cfg->bpm = 120.0;
+    cfg->source = CK_SOURCE_INTERNAL;
+    cfg->follow_input = true;
+}
+
+bool ck_config_check(const CkConfig *cfg, char *err, size_t errlen)
+{
+    const char *why = NULL;
+    if (cfg->rate == 0)
+        why = "sample rate must not be 0";
+    else if (!(cfg->bpm >= CK_BPM_MIN && cfg->bpm <= CK_BPM_MAX))
+        why = "bpm must be 20..400";
+    else if ((unsigned)cfg->source > CK_SOURCE_MIDI)
+        why = "unknown clock source";
+    if (why && err && errlen)
+        snprintf(err, errlen, "%s", why);
+    return why == NULL;
+}
+
+static double period_for(uint32_t rate, double bpm)
+{
+    return (double)rate * 60.0 / (bpm * CK_PPQN);
+}
+
+Ck *ck_new(const CkConfig *cfg)
+{
+    if (!ck_config_check(cfg, NULL, 0))
+        return NULL;
+    Ck *ck = calloc(1, sizeof *ck);
+    if (!ck)
+        return NULL;
+    ck->cfg = *cfg;
+    ck->period = period_for(cfg->rate, cfg->bpm);
+    ck->pending_cmd = -1;
+    ck->report = &ck->scratch;
+    return ck;
+}
+
+void ck_free(Ck *ck)
+{
+    free(ck);
+}
+
+static double clamp_bpm(double bpm)
+{
+    if (!(bpm >= CK_BPM_MIN)) /* also NaN */
+        return CK_BPM_MIN;
+    return bpm > CK_BPM_MAX ? CK_BPM_MAX : bpm;
+}
+
+void ck_set_bpm(Ck *ck, double bpm)
+{
+    ck->pending_bpm = true;
+    ck->next_bpm = clamp_bpm(bpm);
+}
+
+void ck_set_source(Ck *ck, CkSource source)
+{
+    if ((unsigned)source > CK_SOURCE_MIDI || source == ck->cfg.source)
+        return;
+    ck->cfg.source = source;
+    if (ck->running)
+        ck->pending_cmd = CK_CMD_STOP; /* the new source decides when to run */
+    ck->was_rolling = false;
+}
+
+void ck_set_follow_input(Ck *ck, bool follow)
+{
+    ck->cfg.follow_input = follow;
+}
+
+void ck_command(Ck *ck, CkCommand cmd)
+{
+    ck->pending_cmd = (int)cmd;
+}
+
+bool ck_running(const Ck *ck)
+{
+    return ck->running;
+}
+
+double ck_bpm(const Ck *ck)
+{
+    return ck->cfg.bpm;
+}
+
+uint64_t ck_pulse_count(const Ck *ck)
+{
+    return ck->pulses;
+}
+
+double ck_frames_per_pulse(const Ck *ck)
+{
+    return ck->period;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void put(Ck *ck, uint64_t abs, uint8_t status)
+{
+    if (at_midi_buf_add3(ck->out, (uint32_t)(abs - ck->now), 1, status, 0, 0)) {
+        if (status == AT_MIDI_CLOCK)
+            ck->report->pulses++;
+    } else {
+        ck->report->dropped++;
+    }
+}
+
+/* ---- the internal clock ------------------------------------------------ */
+
+/* Phase (in pulses) at absolute frame abs. */
+static double phase_at(const Ck *ck, uint64_t abs)
+{
+    return ck->anchor_phase + (double)(abs - ck->anchor) / ck->period;
+}
+
+/* Absolute frame of pulse n: the first whole frame at or after it. */
+static uint64_t pulse_frame(const Ck *ck, uint64_t n)
+{
+    double off = ((double)n - ck->anchor_phase) * ck->period;
+    if (off <= 0)
+        return ck->anchor;
+    return ck->anchor + (uint64_t)ceil(off - CK_EPS);
+}
+
+/* Write every pulse due before absolute frame until. */
+static void run_pulses(Ck *ck, uint64_t until)
+{
+    while (ck->running) {
+        uint64_t f = pulse_frame(ck, ck->pulses);
+        if (f >= until)
+            return;
+        put(ck, f, AT_MIDI_CLOCK);
+        ck->pulses++;
+    }
+}
+
+static void set_tempo(Ck *ck, uint64_t abs, double bpm)
+{
+    if (ck->running) { /* keep the phase: re-anchor here */
+        ck->anchor_phase = phase_at(ck, abs);
+        ck->anchor = abs;
+    }
+    ck->cfg.bpm = bpm;
+    ck->period = period_for(ck->cfg.rate, bpm);
+}
+
+static void do_start(Ck *ck, uint64_t abs)
+{
+    put(ck, abs, AT_MIDI_START);
+    ck->running = true;
+    ck->pulses = 0;
+    ck->anchor = abs;
+    ck->anchor_phase = 0;
+    run_pulses(ck, abs + 1); /* the downbeat pulse goes with the START */
+}
+
+static void do_stop(Ck *ck, uint64_t abs)
+{
+    if (ck->running) {
+        ck->stopped_phase = phase_at(ck, abs);
+        ck->running = false;
+    }
+    put(ck, abs, AT_MIDI_STOP); /* also when stopped: a harmless panic for followers */
+}
+
+static void do_continue(Ck *ck, uint64_t abs)
+{
+    if (ck->running)
+        return;
+    put(ck, abs, AT_MIDI_CONTINUE);
+    ck->running = true;
+    ck->anchor = abs;
+    ck->anchor_phase = ck->stopped_phase;
+    run_pulses(ck, abs + 1);
+}
+
+static void command(Ck *ck, uint64_t abs, int cmd)
+{
+    switch (cmd) {
+    case CK_CMD_START:
+        do_start(ck, abs);
+        break;
+    case CK_CMD_STOP:
+        do_stop(ck, abs);
+        break;
+    case CK_CMD_CONTINUE:
+        do_continue(ck, abs);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+static void ignored(Ck *ck, const AtMidiEvent *e)
+{
+    ck->report->ignored++;
+    ck->report->ignored_status = e->size ? e->data[0] : -1;
+}
+
+static int command_of(uint8_t status)
+{
+    switch (status) {
+    case AT_MIDI_START:
+        return CK_CMD_START;
+    case AT_MIDI_STOP:
+        return CK_CMD_STOP;
+    case AT_MIDI_CONTINUE:
+        return CK_CMD_CONTINUE;
+    default:
+        return -1;
+    }
+}
+
+/* An input event in internal or transport mode. */
+static void handle_input(Ck *ck, const AtMidiEvent *e)
+{
+    int cmd = e->size == 1 ? command_of(e->data[0]) : -1;
+    if (e->size == 1 && e->data[0] == AT_MIDI_ACTIVE_SENSING)
+        return;
+    if (cmd < 0 || !ck->cfg.follow_input) {
+        ignored(ck, e);
+        return;
+    }
+    if (ck->cfg.source == CK_SOURCE_TRANSPORT)
+        ck->report->transport_request = cmd == CK_CMD_STOP ? -1 : 1;
+    else
+        command(ck, ck->now + e->frame, cmd);
+}
+
+/* MIDI source: clock and transport messages pass through at their frames. */
+static void pass_input(Ck *ck, const AtMidiEvent *e)
+{
+    if (e->size != 1) {
+        ignored(ck, e);
+        return;
+    }
+    uint8_t s = e->data[0];
+    if (s == AT_MIDI_CLOCK) {
+        put(ck, ck->now + e->frame, s);
+        ck->pulses += ck->running;
+    } else if (command_of(s) >= 0 && ck->cfg.follow_input) {
+        put(ck, ck->now + e->frame, s);
+        ck->running = s != AT_MIDI_STOP;
+        if (s == AT_MIDI_START)
+            ck->pulses = 0;
+    } else if (s != AT_MIDI_ACTIVE_SENSING) {
+        ignored(ck, e);
+    }
+}
+
+/* ---- transport --------------------------------------------------------- */
+
+static void follow_transport(Ck *ck, const CkTransport *t, uint32_t nframes)
+{
+    if (!t || !t->rolling) {
+        if (ck->was_rolling) {
+            ck->running = false;
+            put(ck, ck->now, AT_MIDI_STOP);
+        }
+        ck->was_rolling = false;
+        return;
+    }
+    double bpm = t->bbt_valid && t->bpm > 0 ? clamp_bpm(t->bpm) : ck->cfg.bpm;
+    double period = period_for(ck->cfg.rate, bpm);
+    double phase = t->bbt_valid ? t->beats * CK_PPQN : (double)t->frame / period;
+    if (phase < 0)
+        phase = 0;
+    uint64_t first = (uint64_t)ceil(phase - CK_EPS);
+    if (!ck->was_rolling) {
+        put(ck, ck->now, first == 0 ? AT_MIDI_START : AT_MIDI_CONTINUE);
+        ck->running = true;
+        ck->pulses = first;
+    } else if ((double)ck->pulses < phase - 1.0 || (double)ck->pulses > phase + 1.5) {
+        ck->pulses = first; /* relocated while rolling: follow the new position */
+    }
+    ck->was_rolling = true;
+    ck->anchor = ck->now;
+    ck->anchor_phase = phase;
+    ck->period = period;
+    run_pulses(ck, ck->now + nframes);
+}
+
+/* ---- cycle ------------------------------------------------------------- */
+
+static void begin(Ck *ck, AtMidiBuf *out, CkReport *report)
+{
+    ck->out = out;
+    ck->report = report ? report : &ck->scratch;
+    memset(ck->report, 0, sizeof *ck->report);
+    ck->report->ignored_status = -1;
+}
+
+/* Commands queued from outside, at frame 0. */
+static void apply_pending(Ck *ck)
+{
+    if (ck->pending_bpm) {
+        ck->pending_bpm = false;
+        set_tempo(ck, ck->now, ck->next_bpm);
+    }
+    int cmd = ck->pending_cmd;
+    ck->pending_cmd = -1;
+    if (cmd < 0)
+        return;
+    if (ck->cfg.source == CK_SOURCE_TRANSPORT) {
+        ck->report->transport_request = cmd == CK_CMD_STOP ? -1 : 1;
+    } else if (ck->cfg.source == CK_SOURCE_MIDI) {
+        static const uint8_t status[] = {AT_MIDI_START, AT_MIDI_STOP, AT_MIDI_CONTINUE};
+        put(ck, ck->now, status[cmd]);
+        ck->running = cmd != CK_CMD_STOP;
+    } else {
+        command(ck, ck->now, cmd);
+    }
+}
+
+void ck_process(Ck *ck, const AtMidiEvent *in, size_t n, uint32_t nframes,
+                const CkTransport *transport, AtMidiBuf *out, CkReport *report)
+{
+    begin(ck, out, report);
+    apply_pending(ck);
+    if (ck->cfg.source == CK_SOURCE_TRANSPORT)
+        follow_transport(ck, transport, nframes);
+    uint32_t last = 0;
+    for (size_t i = 0; i < n; i++) {
+        AtMidiEvent e = in[i];
+        if (e.frame >= nframes) /* keep outputs inside the cycle and in order */
+            e.frame = nframes ? nframes - 1 : 0;
+        if (e.frame < last)
+            e.frame = last;
+        last = e.frame;
+        if (ck->cfg.source == CK_SOURCE_MIDI) {
+            pass_input(ck, &e);
+            continue;
+        }
+        if (ck->cfg.source == CK_SOURCE_INTERNAL)
+            run_pulses(ck, ck->now + e.frame);
+        handle_input(ck, &e);
+    }
+    if (ck->cfg.source == CK_SOURCE_INTERNAL)
+        run_pulses(ck, ck->now + nframes);
+    ck->now += nframes;
+}
+
+void ck_shutdown(Ck *ck, uint32_t frame, AtMidiBuf *out)
+{
+    CkReport scratch;
+    begin(ck, out, &scratch);
+    if (ck->running || ck->was_rolling)
+        at_midi_buf_add3(out, frame, 1, AT_MIDI_STOP, 0, 0);
+    ck->running = false;
+    ck->was_rolling = false;
+    ck->report = &ck->scratch;
+}
