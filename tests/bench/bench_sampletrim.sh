@@ -1,0 +1,119 @@
+#!/bin/bash
+# bench_sampletrim.sh - aiotone-sampletrim against sox doing the same chain
+# (convert to 44.1 kHz 16-bit with TPDF dither, normalize, trim both ends,
+# fade out) on a batch of real recorded drum samples (hydrogen-drumkits:
+# WAV, FLAC and AIFF, 44.1 kHz/16-bit and 48 kHz/24-bit). Both run side by
+# side on the same files, alternating, for several rounds; prints the
+# medians and the ratio (goal: sampletrim >= 2x faster with one job).
+#
+#   BUILD=build tests/bench/bench_sampletrim.sh [ROUNDS]
+#
+# sox runs one process per file (that is how sox batches); sampletrim takes
+# the whole batch in one process, once with --jobs 1 (the ratio) and once
+# with --jobs 2 (for information). sox's `silence` trims on a running RMS,
+# not on 16-frame peaks, so the two keep slightly different lengths: this
+# times comparable work, it does not compare outputs.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${BUILD:-build}
+ROUNDS=${1:-${BENCH_ROUNDS:-5}}
+BIN=$BUILD/bin/aiotone-sampletrim
+KITS=/usr/share/hydrogen/data/drumkits
+
+[ -x "$BIN" ] || { echo "bench_sampletrim: $BIN missing (make first)" >&2; exit 2; }
+command -v sox >/dev/null || { echo "bench_sampletrim: sox missing" >&2; exit 2; }
+[ -d "$KITS" ] || { echo "bench_sampletrim: $KITS missing (hydrogen-drumkits)" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-sampletrim.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$TMP/in" "$TMP/sox"
+
+# A fixed, mixed batch: the first N files of kits in each format and rate,
+# in two groups so the cost of rate conversion shows on its own.
+pick() { # group kit pattern count
+    find "$KITS/$2" -maxdepth 1 -type f -name "$3" | sort | head -n "$4" |
+        while IFS= read -r f; do
+            # Distinct names: kits reuse file names.
+            mkdir -p "$TMP/in/$1"
+            cp "$f" "$TMP/in/$1/$(echo "$2" | tr -c 'A-Za-z0-9\n' _)_$(basename "$f")"
+        done
+}
+pick 44k Audiophob '*.wav' 14             # WAV 44.1k/16 mono
+pick 44k "The Black Pearl 1.0" '*.wav' 30 # WAV 44.1k/16 mono
+pick 44k BJA_Pacific '*.aiff' 30          # AIFF 44.1k/16 stereo
+pick 44k ElectricEmpireKit '*.flac' 32    # FLAC 44.1k/16 mono
+pick 48k ForzeeStereo '*.wav' 20          # WAV 48k/24 stereo
+pick 48k rumpf_kit_z01_h2 '*.flac' 30     # FLAC 48k/24 mono
+nfiles=$(find "$TMP/in" -type f | wc -l)
+n44=$(find "$TMP/in/44k" -type f | wc -l)
+n48=$(find "$TMP/in/48k" -type f | wc -l)
+bytes=$(du -sb "$TMP/in" | cut -f1)
+
+now() { date +%s.%N; }
+
+run_sox() { # group
+    local f out
+    for f in "$TMP/in/$1"/*; do
+        out=$TMP/sox/$(basename "${f%.*}").wav
+        # rate, normalize, trim start, reverse, trim end + fade (as a fade
+        # in of the reversed signal), reverse back, TPDF dither to 16 bit.
+        sox -q "$f" -b 16 "$out" rate -h 44100 norm silence 1 16s 0.5% reverse \
+            silence 1 16s 0.1% fade q 44s reverse dither || return 1
+    done
+}
+
+run_st() { # jobs group...
+    local j=$1
+    shift
+    local g files=()
+    for g in "$@"; do
+        files+=("$TMP/in/$g"/*)
+    done
+    "$BIN" --no-progress -j "$j" -o "$TMP/st" "${files[@]}" || return 1
+}
+
+time_it() { # cmd...
+    local t0 t1
+    t0=$(now)
+    "$@" >/dev/null 2>"$TMP/err" || { cat "$TMP/err" >&2; echo fail; return; }
+    t1=$(now)
+    echo "$t1 - $t0" | bc -l
+}
+
+median() { # file
+    sort -g "$1" | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+for t in sox44 sox48 st44 st48 sox st1 st2; do : >"$TMP/$t.t"; done
+for ((r = 1; r <= ROUNDS; r++)); do
+    a=$(time_it run_sox 44k)
+    b=$(time_it run_sox 48k)
+    c=$(time_it run_st 1 44k)
+    d=$(time_it run_st 1 48k)
+    e=$(time_it run_st 2 44k 48k)
+    if [[ "$a $b $c $d $e" == *fail* ]]; then
+        echo "bench_sampletrim: a run failed" >&2
+        exit 1
+    fi
+    echo "$a" >>"$TMP/sox44.t"
+    echo "$b" >>"$TMP/sox48.t"
+    echo "$c" >>"$TMP/st44.t"
+    echo "$d" >>"$TMP/st48.t"
+    echo "$a + $b" | bc -l >>"$TMP/sox.t"
+    echo "$c + $d" | bc -l >>"$TMP/st1.t"
+    echo "$e" >>"$TMP/st2.t"
+done
+
+m() { median "$TMP/$1.t"; }
+ratio() { echo "$(m "$1") / $(m "$2")" | bc -l; }
+printf 'sampletrim: %d files (%.1f MB; WAV/FLAC/AIFF), %d rounds alternating, medians:\n' \
+    "$nfiles" "$(echo "$bytes / 1000000" | bc -l)" "$ROUNDS"
+printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
+    "44.1k/16 ($n44 files, no resampling)" "$(m sox44)" "$(m st44)" "$(ratio sox44 st44)"
+printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
+    "48k/24 ($n48 files, resampled)" "$(m sox48)" "$(m st48)" "$(ratio sox48 st48)"
+printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
+    "all $nfiles files" "$(m sox)" "$(m st1)" "$(ratio sox st1)"
+printf '  %-34s                  sampletrim -j2 %7.3f s  ratio %5.2f\n' \
+    "all $nfiles files, --jobs 2" "$(m st2)" "$(ratio sox st2)"
+printf 'sampletrim vs sox ratio (one job, whole batch): %.2f (goal >= 2)\n' "$(ratio sox st1)"
