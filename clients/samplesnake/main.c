@@ -1,0 +1,652 @@
+/* aiotone-samplesnake - automatic multisampler: plays each note of a plan
+ * into an instrument over JACK MIDI and records its audio to one float WAV
+ * per note, velocity and round robin, plus SFZ / DecentSampler files.
+ *
+ * Threads: the JACK process callback runs the state machine and copies the
+ * recorded frames into a jack_ringbuffer (created here, in the control
+ * thread); the writer thread (writer.c) writes the files; the control
+ * thread's idle hook ends the run when the writer reports done or failed. */
+#include "clients/samplesnake/machine.h"
+#include "clients/samplesnake/plan.h"
+#include "clients/samplesnake/writer.h"
+
+#include "app.h"
+#include "params.h"
+
+#include <jack/ringbuffer.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Seconds of audio the ring holds while the disk stalls. */
+#define SS_RING_SECONDS 10.0
+
+static const AtParamDef ss_params[] = {
+    {"midi.channel",
+     NULL,
+     AT_PARAM_INT,
+     0,
+     1,
+     16,
+     1,
+     NULL,
+     {NULL},
+     "",
+     "MIDI channel the notes are sent on"},
+    {"midi.connect",
+     NULL,
+     AT_PARAM_STRLIST,
+     0,
+     0,
+     0,
+     0,
+     "",
+     {NULL},
+     "",
+     "instrument MIDI inputs to connect midi_out to"},
+    {"audio.record-left",
+     NULL,
+     AT_PARAM_STRLIST,
+     0,
+     0,
+     0,
+     0,
+     "",
+     {NULL},
+     "",
+     "instrument outputs to connect to in_L (recorded)"},
+    {"audio.record-right",
+     NULL,
+     AT_PARAM_STRLIST,
+     0,
+     0,
+     0,
+     0,
+     "",
+     {NULL},
+     "",
+     "instrument outputs to connect to in_R (recorded)"},
+    {"audio.monitor-left",
+     NULL,
+     AT_PARAM_STRLIST,
+     0,
+     0,
+     0,
+     0,
+     "",
+     {NULL},
+     "",
+     "playback ports monitor_L (what is recorded) connects to"},
+    {"audio.monitor-right",
+     NULL,
+     AT_PARAM_STRLIST,
+     0,
+     0,
+     0,
+     0,
+     "",
+     {NULL},
+     "",
+     "playback ports monitor_R (what is recorded) connects to"},
+    {"audio.sample-rate",
+     NULL,
+     AT_PARAM_INT,
+     0,
+     0,
+     768000,
+     0,
+     NULL,
+     {NULL},
+     "Hz",
+     "sample rate of the files: must be the JACK server's (no resampling); 0 = the server's"},
+    {"sampling.directory",
+     NULL,
+     AT_PARAM_STRING,
+     0,
+     0,
+     0,
+     0,
+     "samples",
+     {NULL},
+     "",
+     "where the WAVs and instrument files go (created if missing)"},
+    {"sampling.prefix",
+     NULL,
+     AT_PARAM_STRING,
+     0,
+     0,
+     0,
+     0,
+     "handpan",
+     {NULL},
+     "",
+     "sample names are PREFIX-NOTE-vVELOCITY; empty: NOTE-vVELOCITY"},
+    {"sampling.silence-threshold",
+     NULL,
+     AT_PARAM_STRING,
+     0,
+     0,
+     0,
+     0,
+     "0.000001",
+     {NULL},
+     "",
+     "level below which the input is silent: linear (\"0.000001\"), dBFS (\"-120dB\") or "
+     "\"auto\" (noise floor measured before the first note, +6 dB)"},
+    {"sampling.max-length",
+     NULL,
+     AT_PARAM_DURATION,
+     0,
+     0.001,
+     3600,
+     30,
+     NULL,
+     {NULL},
+     "s",
+     "longest recording per sample"},
+    {"sampling.notes",
+     NULL,
+     AT_PARAM_STRING,
+     0,
+     0,
+     0,
+     0,
+     "C, D, E, F, G, A, B",
+     {NULL},
+     "",
+     "pitch classes, sampled in this order"},
+    {"sampling.octaves",
+     NULL,
+     AT_PARAM_INTLIST,
+     0,
+     -1,
+     9,
+     0,
+     "2, 3, 4, 5",
+     {NULL},
+     "",
+     "octaves, sampled ascending (C4 = MIDI note 60)"},
+    {"sampling.velocities",
+     NULL,
+     AT_PARAM_INTLIST,
+     0,
+     1,
+     127,
+     0,
+     "127",
+     {NULL},
+     "",
+     "velocity layers, sampled ascending"},
+    {"sampling.round-robins",
+     NULL,
+     AT_PARAM_INT,
+     0,
+     1,
+     SS_RR_MAX,
+     1,
+     NULL,
+     {NULL},
+     "",
+     "takes per note and velocity; more than 1 adds -rrN to the names"},
+    {"sampling.hold",
+     NULL,
+     AT_PARAM_DURATION,
+     0,
+     0,
+     3600,
+     0.2,
+     NULL,
+     {NULL},
+     "s",
+     "how long each note is held"},
+    {"sampling.cooldown",
+     NULL,
+     AT_PARAM_DURATION,
+     0,
+     0,
+     3600,
+     0.2,
+     NULL,
+     {NULL},
+     "s",
+     "pause after silence before the next note"},
+    {"sampling.wait-for-sound",
+     NULL,
+     AT_PARAM_DURATION,
+     0,
+     0.1,
+     3600,
+     1.0,
+     NULL,
+     {NULL},
+     "s",
+     "after the note-off, how long to wait for any sound before calling a take silent"},
+    {"sampling.instrument",
+     NULL,
+     AT_PARAM_ENUM,
+     0,
+     0,
+     0,
+     0,
+     NULL,
+     {"both", "sfz", "dspreset", "none"},
+     "",
+     "instrument file(s) written beside the samples when the plan is done"},
+};
+#define SS_N_PARAMS (sizeof ss_params / sizeof ss_params[0])
+
+/* Command-line switches (read by the offline hook, before setup). */
+static bool opt_overwrite;
+
+typedef struct {
+    /* Control-thread side. */
+    AtApp *app;
+    SsPlan plan;
+    SsNote *notes;
+    jack_ringbuffer_t *ring;
+    SsWriter *writer;
+    char dir[4096];
+    char instrument[SS_NAME_MAX];
+    atomic_int finished; /* writer status + 1; 0 while running */
+    bool quitting;
+    /* Shared with the writer and RT. */
+    SsShared shared;
+    /* RT side. */
+    SsMachine machine;
+    int h_in_l, h_in_r, h_mon_l, h_mon_r, h_midi;
+    bool stopped;
+} Snake;
+
+/* ---------- plan from the registry (setup and --dry-run) ---------- */
+
+static AtStatus make_plan(const AtParams *p, SsPlan *plan, char *err, size_t errlen)
+{
+    const AtParamValue *oct = at_params_value(p, "sampling.octaves");
+    const AtParamValue *vel = at_params_value(p, "sampling.velocities");
+    SsPlanSpec spec = {
+        .prefix = at_params_str(p, "sampling.prefix"),
+        .notes = at_params_str(p, "sampling.notes"),
+        .octaves = oct->ilist,
+        .n_octaves = (size_t)oct->count,
+        .velocities = vel->ilist,
+        .n_velocities = (size_t)vel->count,
+        .round_robins = at_params_int(p, "sampling.round-robins"),
+    };
+    char why[512];
+    SsStatus st = ss_plan_build(&spec, plan, why, sizeof why);
+    if (st != SS_OK) {
+        snprintf(err, errlen, "sampling: %s", why);
+        return st == SS_ERR_USAGE ? AT_ERR_USAGE : AT_ERR_RUNTIME;
+    }
+    return AT_OK;
+}
+
+static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, char *err,
+                               size_t errlen)
+{
+    const char *s = at_params_str(p, "sampling.silence-threshold");
+    if (!ss_parse_threshold(s, level, is_auto)) {
+        snprintf(err, errlen,
+                 "key 'sampling.silence-threshold': bad value \"%s\": must be \"auto\", a level "
+                 "between 0 and 1 (\"0.000001\") or in dBFS (\"-120dB\")",
+                 s ? s : "");
+        return AT_ERR_USAGE;
+    }
+    return AT_OK;
+}
+
+static void instrument_name(const AtParams *p, char *out, size_t len)
+{
+    const char *prefix = at_params_str(p, "sampling.prefix");
+    ss_sanitize_name(prefix && *prefix ? prefix : "instrument", out, len);
+}
+
+static const char *instrument_kinds(const AtParams *p)
+{
+    static const char *const kinds[] = {"SFZ and DecentSampler", "SFZ", "DecentSampler", "none"};
+    int k = at_params_int(p, "sampling.instrument");
+    return kinds[k >= 0 && k < 4 ? k : 0];
+}
+
+/* ---------- offline: --dry-run, --overwrite ---------- */
+
+static int print_plan(AtApp *app)
+{
+    AtParams *p = at_app_params(app);
+    char err[1024];
+    SsPlan plan;
+    double thr;
+    bool is_auto;
+    AtStatus st = make_plan(p, &plan, err, sizeof err);
+    if (st == AT_OK && (st = read_threshold(p, &thr, &is_auto, err, sizeof err)) != AT_OK)
+        ss_plan_free(&plan);
+    if (st != AT_OK) {
+        fprintf(stderr, "aiotone-samplesnake: %s\n", err);
+        return st == AT_ERR_USAGE ? 2 : 1;
+    }
+    const char *dir = at_params_str(p, "sampling.directory");
+    size_t existing = opt_overwrite ? 0 : ss_plan_mark_existing(&plan, dir);
+    printf("plan: %zu samples, %zu to record, %zu already in %s/%s\n", plan.count,
+           plan.count - existing, existing, dir, opt_overwrite ? " (overwritten)" : "");
+    for (size_t i = 0; i < plan.count; i++) {
+        const SsTake *t = &plan.takes[i];
+        printf("%4zu  %s.wav  note %d velocity %d", i + 1, t->name, t->note, t->velocity);
+        if (t->rr_count > 1)
+            printf(" round robin %d/%d", t->rr, t->rr_count);
+        printf("%s\n", t->skip ? "  (exists: skipped)" : "");
+    }
+    char name[SS_NAME_MAX];
+    instrument_name(p, name, sizeof name);
+    printf("channel %d, hold %gs, cooldown %gs, max-length %gs, silence threshold %s\n",
+           at_params_int(p, "midi.channel"), at_params_float(p, "sampling.hold"),
+           at_params_float(p, "sampling.cooldown"), at_params_float(p, "sampling.max-length"),
+           at_params_str(p, "sampling.silence-threshold"));
+    printf("instrument: %s (%s/%s.sfz, .dspreset)\n", instrument_kinds(p), dir, name);
+    ss_plan_free(&plan);
+    return 0;
+}
+
+static int ss_offline(AtApp *app, int argc, char **argv)
+{
+    bool dry_run = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--dry-run")) {
+            dry_run = true;
+        } else if (!strcmp(argv[i], "--overwrite")) {
+            opt_overwrite = true;
+        } else {
+            fprintf(stderr, "aiotone-samplesnake: unexpected argument '%s' (see --help)\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    return dry_run ? print_plan(app) : -1;
+}
+
+/* ---------- RT ---------- */
+
+/* Put one machine event in the ring, with its frames; false if it does
+ * not fit (nothing is written then). */
+static bool push_event(Snake *s, const SsEvent *e, const float *l, const float *r)
+{
+    SsMsg m = {(uint32_t)e->kind, e->id, 0, e->status, e->value, e->value2};
+    size_t need = sizeof m;
+    if (e->kind == SS_EV_AUDIO) {
+        m.frames = e->to - e->from;
+        need += (size_t)m.frames * 2 * sizeof(float);
+    }
+    if (jack_ringbuffer_write_space(s->ring) < need)
+        return false;
+    jack_ringbuffer_write(s->ring, (const char *)&m, sizeof m);
+    if (e->kind == SS_EV_AUDIO) {
+        jack_ringbuffer_write(s->ring, (const char *)(l + e->from), m.frames * sizeof(float));
+        jack_ringbuffer_write(s->ring, (const char *)(r + e->from), m.frames * sizeof(float));
+    }
+    return true;
+}
+
+static void ss_process(void *core, AtCycle *c)
+{
+    Snake *s = core;
+    const float *l = c->audio[s->h_in_l], *r = c->audio[s->h_in_r];
+    memcpy(c->audio[s->h_mon_l], l, c->nframes * sizeof(float));
+    memcpy(c->audio[s->h_mon_r], r, c->nframes * sizeof(float));
+    if (s->stopped)
+        return;
+    AtMidiBuf *midi = c->midi[s->h_midi];
+    SsEvents ev = {.count = 0, .dropped = 0};
+    if (atomic_load(&s->shared.stop)) {
+        /* The writer failed: silence the instrument, record nothing more. */
+        ss_machine_stop(&s->machine, c->nframes - 1, midi, &ev);
+        s->stopped = true;
+        return;
+    }
+    ss_machine_process(&s->machine, l, r, c->nframes, midi, &ev);
+    for (size_t i = 0; i < ev.count; i++) {
+        if (!push_event(s, &ev.ev[i], l, r)) {
+            atomic_store(&s->shared.overflow, 1);
+            SsEvents junk = {.count = 0, .dropped = 0};
+            ss_machine_stop(&s->machine, c->nframes - 1, midi, &junk);
+            s->stopped = true;
+            return;
+        }
+    }
+}
+
+static void ss_param(void *core, AtParamMsg *msg, AtCycle *cycle)
+{
+    (void)core;
+    (void)msg;
+    (void)cycle; /* nothing is live: the plan is fixed for the run */
+}
+
+static void ss_shutdown(void *core, AtCycle *c)
+{
+    Snake *s = core;
+    if (s->stopped)
+        return;
+    SsEvents junk = {.count = 0, .dropped = 0};
+    ss_machine_stop(&s->machine, 0, c->midi[s->h_midi], &junk);
+    s->stopped = true;
+}
+
+/* ---------- control thread ---------- */
+
+static void on_writer_finished(void *ctx, int status)
+{
+    Snake *s = ctx;
+    atomic_store(&s->finished, status + 1);
+}
+
+static void ss_idle(AtApp *app, void *core)
+{
+    Snake *s = core;
+    int f = atomic_load(&s->finished);
+    if (f && !s->quitting) {
+        s->quitting = true;
+        at_app_quit(app, f - 1);
+    }
+}
+
+static size_t ring_read_space(void *ring)
+{
+    return jack_ringbuffer_read_space(ring);
+}
+
+static size_t ring_read(void *ring, char *dst, size_t n)
+{
+    return jack_ringbuffer_read(ring, dst, n);
+}
+
+static void ss_teardown(void *core)
+{
+    Snake *s = core;
+    if (!s)
+        return;
+    ss_writer_free(s->writer);
+    if (s->ring)
+        jack_ringbuffer_free(s->ring);
+    free(s->notes);
+    ss_plan_free(&s->plan);
+    free(s);
+}
+
+static AtStatus check_rate(const AtParams *p, uint32_t rate, char *err, size_t errlen)
+{
+    int want = at_params_int(p, "audio.sample-rate");
+    if (want == 0 || (uint32_t)want == rate)
+        return AT_OK;
+    snprintf(err, errlen,
+             "key 'audio.sample-rate' asks for %d Hz but the JACK server runs at %u Hz; "
+             "samplesnake records at the server's rate and does not resample: set "
+             "sample-rate = %u (or 0), or restart jackd with -r %d",
+             want, rate, rate, want);
+    return AT_ERR_USAGE;
+}
+
+static unsigned env_uint(const char *name, unsigned def)
+{
+    const char *v = getenv(name);
+    return v && *v ? (unsigned)strtoul(v, NULL, 10) : def;
+}
+
+static uint32_t frames_of(const AtParams *p, const char *key, uint32_t rate)
+{
+    double f = at_params_float(p, key) * rate + 0.5;
+    return f >= 4e9 ? 4000000000u : (uint32_t)f;
+}
+
+static AtStatus machine_setup(Snake *s, const AtParams *p, uint32_t rate, char *err, size_t errlen)
+{
+    double thr;
+    bool is_auto;
+    if (read_threshold(p, &thr, &is_auto, err, errlen) != AT_OK)
+        return AT_ERR_USAGE;
+    size_t n = ss_plan_pending(&s->plan);
+    s->notes = calloc(n ? n : 1, sizeof *s->notes);
+    if (!s->notes) {
+        snprintf(err, errlen, "out of memory");
+        return AT_ERR_RUNTIME;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < s->plan.count; i++) {
+        const SsTake *t = &s->plan.takes[i];
+        if (!t->skip)
+            s->notes[k++] = (SsNote){(uint8_t)t->note, (uint8_t)t->velocity, (int32_t)i};
+    }
+    SsMachineConfig mc = {
+        .channel = (uint8_t)(at_params_int(p, "midi.channel") - 1),
+        .auto_threshold = is_auto,
+        .threshold = (float)thr,
+        .silence_frames = (uint32_t)(SS_SILENCE_WINDOW * rate + 0.5),
+        .cooldown_frames = frames_of(p, "sampling.cooldown", rate),
+        .hold_frames = frames_of(p, "sampling.hold", rate),
+        .max_frames = frames_of(p, "sampling.max-length", rate),
+        .noise_frames = (uint32_t)(SS_NOISE_WINDOW * rate + 0.5),
+        .wait_frames = frames_of(p, "sampling.wait-for-sound", rate),
+    };
+    ss_machine_init(&s->machine, &mc, s->notes, k);
+    return AT_OK;
+}
+
+static AtStatus writer_setup(Snake *s, const AtParams *p, uint32_t rate, char *err, size_t errlen)
+{
+    /* Test hooks: a slow disk, a small ring. */
+    unsigned delay_us = env_uint("SAMPLESNAKE_TEST_WRITE_DELAY_US", 0);
+    unsigned ring_ms = env_uint("SAMPLESNAKE_TEST_RING_MS", (unsigned)(SS_RING_SECONDS * 1000));
+    size_t bytes = (size_t)((double)rate * ring_ms / 1000.0) * 2 * sizeof(float) + 4096;
+    s->ring = jack_ringbuffer_create(bytes);
+    if (!s->ring) {
+        snprintf(err, errlen, "out of memory for a %zu-byte recording buffer", bytes);
+        return AT_ERR_RUNTIME;
+    }
+    jack_ringbuffer_mlock(s->ring); /* best effort: no page faults in RT */
+    int kind = at_params_int(p, "sampling.instrument");
+    SsWriterConfig wc = {
+        .dir = s->dir,
+        .plan = &s->plan,
+        .rate = rate,
+        .instrument = s->instrument,
+        .sfz = kind == 0 || kind == 1,
+        .dspreset = kind == 0 || kind == 2,
+        .delay_us = delay_us,
+        .out = stdout,
+        .err = stderr,
+        .finished = on_writer_finished,
+        .ctx = s,
+    };
+    SsSource src = {ring_read_space, ring_read, s->ring};
+    s->writer = ss_writer_new(&wc, &src, &s->shared);
+    if (!s->writer || ss_writer_start(s->writer) != SS_OK) {
+        snprintf(err, errlen, "cannot start the writer thread");
+        return AT_ERR_RUNTIME;
+    }
+    return AT_OK;
+}
+
+static AtStatus add_ports(Snake *s, AtApp *app, char *err, size_t errlen)
+{
+    s->h_in_l =
+        at_app_add_port(app, "in_L", AT_PORT_AUDIO_IN, "Record L", "Record", "audio.record-left");
+    s->h_in_r =
+        at_app_add_port(app, "in_R", AT_PORT_AUDIO_IN, "Record R", "Record", "audio.record-right");
+    s->h_mon_l = at_app_add_port(app, "monitor_L", AT_PORT_AUDIO_OUT, "Monitor L", "Monitor",
+                                 "audio.monitor-left");
+    s->h_mon_r = at_app_add_port(app, "monitor_R", AT_PORT_AUDIO_OUT, "Monitor R", "Monitor",
+                                 "audio.monitor-right");
+    s->h_midi =
+        at_app_add_port(app, "midi_out", AT_PORT_MIDI_OUT, "Notes out", NULL, "midi.connect");
+    if (s->h_in_l < 0 || s->h_in_r < 0 || s->h_mon_l < 0 || s->h_mon_r < 0 || s->h_midi < 0) {
+        snprintf(err, errlen, "cannot register the JACK ports");
+        return AT_ERR_RUNTIME;
+    }
+    return AT_OK;
+}
+
+static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
+{
+    AtParams *p = at_app_params(app);
+    uint32_t rate = at_app_rate(app);
+    AtStatus st = check_rate(p, rate, err, errlen);
+    if (st != AT_OK)
+        return st;
+    Snake *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return AT_ERR_RUNTIME;
+    }
+    *core = s;
+    s->app = app;
+    atomic_init(&s->finished, 0);
+    atomic_init(&s->shared.overflow, 0);
+    atomic_init(&s->shared.stop, 0);
+    snprintf(s->dir, sizeof s->dir, "%s", at_params_str(p, "sampling.directory"));
+    instrument_name(p, s->instrument, sizeof s->instrument);
+    if ((st = make_plan(p, &s->plan, err, errlen)) != AT_OK)
+        goto fail;
+    char why[1024];
+    /* Refuse an unusable directory before any note is played. */
+    if (ss_prepare_dir(s->dir, why, sizeof why) != SS_OK) {
+        snprintf(err, errlen, "%s", why);
+        st = AT_ERR_RUNTIME;
+        goto fail;
+    }
+    size_t existing = opt_overwrite ? 0 : ss_plan_mark_existing(&s->plan, s->dir);
+    if ((st = machine_setup(s, p, rate, err, errlen)) != AT_OK)
+        goto fail;
+    if ((st = writer_setup(s, p, rate, err, errlen)) != AT_OK)
+        goto fail;
+    if ((st = add_ports(s, app, err, errlen)) != AT_OK)
+        goto fail;
+    printf("samplesnake: %zu samples to record into %s/ at %u Hz (%zu already there%s)\n",
+           s->plan.count - existing, s->dir, rate, existing,
+           existing ? "; --overwrite records them again" : "");
+    fflush(stdout);
+    return AT_OK;
+fail:
+    ss_teardown(s);
+    *core = NULL;
+    return st;
+}
+
+static const AtTool ss_tool = {
+    .name = "samplesnake",
+    .summary = "automatic multisampler: plays notes into an instrument, records float WAVs",
+    .usage_extra = "  --dry-run        print the sampling plan and exit\n"
+                   "  --overwrite      record samples again even if their files exist\n",
+    .params = ss_params,
+    .n_params = SS_N_PARAMS,
+    .setup = ss_setup,
+    .teardown = ss_teardown,
+    .process = ss_process,
+    .param = ss_param,
+    .shutdown = ss_shutdown,
+    .offline = ss_offline,
+    .idle = ss_idle,
+};
+
+int main(int argc, char **argv)
+{
+    return at_app_main(&ss_tool, argc, argv);
+}
