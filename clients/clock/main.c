@@ -1,0 +1,235 @@
+/* main.c - aiotone-clock: the JACK shell around the clock core.
+ * Declares the parameters once (config keys, OSC, saved state), owns the
+ * midi_in and midi_out ports, and is the only place that talks to the JACK
+ * transport: it queries it each cycle and hands (rolling, position, tempo)
+ * to the core, and starts/stops it when the core asks. */
+#include "app.h"
+#include "clock.h"
+#include "log.h"
+
+#include <jack/jack.h>
+#include <jack/transport.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum {
+    P_BPM,
+    P_SOURCE,
+    P_FOLLOW,
+    P_AUTOSTART,
+    P_IN_CONNECT,
+    P_OUT_CONNECT,
+    P_START,
+    P_STOP,
+    P_CONTINUE,
+    P_COUNT,
+};
+
+static const AtParamDef params[P_COUNT] = {
+    [P_BPM] = {.key = "clock.bpm",
+               .osc = "bpm",
+               .type = AT_PARAM_FLOAT,
+               .flags = AT_PARAM_LIVE,
+               .min = CK_BPM_MIN,
+               .max = CK_BPM_MAX,
+               .def = 120,
+               .unit = "BPM",
+               .doc = "tempo in quarter notes per minute (24 clock pulses each)"},
+    [P_SOURCE] = {.key = "clock.source",
+                  .osc = "source",
+                  .type = AT_PARAM_ENUM,
+                  .flags = AT_PARAM_LIVE,
+                  .def = CK_SOURCE_INTERNAL,
+                  .choices = {"internal", "transport", "midi"},
+                  .doc = "internal: own tempo; transport: follow JACK transport rolling and "
+                         "tempo; midi: pass the clock arriving on midi_in"},
+    [P_FOLLOW] = {.key = "clock.follow-input",
+                  .osc = "follow-input",
+                  .type = AT_PARAM_BOOL,
+                  .flags = AT_PARAM_LIVE,
+                  .def = 1,
+                  .doc = "obey START, STOP and CONTINUE arriving on midi_in"},
+    [P_AUTOSTART] = {.key = "clock.autostart",
+                     .type = AT_PARAM_BOOL,
+                     .def = 0,
+                     .doc = "internal source: START when midi_out gets its first connection"},
+    [P_IN_CONNECT] = {.key = "input.connect",
+                      .type = AT_PARAM_STRLIST,
+                      .doc = "ports to take START/STOP/CONTINUE (and clock) from"},
+    [P_OUT_CONNECT] = {.key = "output.connect",
+                       .type = AT_PARAM_STRLIST,
+                       .doc = "ports to send the clock to"},
+    [P_START] = {.key = "start",
+                 .osc = "start",
+                 .type = AT_PARAM_ACTION,
+                 .doc = "send START and run from the first pulse"},
+    [P_STOP] = {.key = "stop", .osc = "stop", .type = AT_PARAM_ACTION, .doc = "send STOP"},
+    [P_CONTINUE] = {.key = "continue",
+                    .osc = "continue",
+                    .type = AT_PARAM_ACTION,
+                    .doc = "send CONTINUE and run on from where STOP left off"},
+};
+
+typedef struct {
+    Ck *ck;
+    int in, out;
+    bool autostart, started;
+    uint64_t warned_at; /* frame time of the last warning */
+    int ignored;        /* ignored input messages not yet told */
+    bool warned;
+} Shell;
+
+static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
+{
+    const AtParams *p = at_app_params(app);
+    CkConfig cfg;
+    ck_config_default(&cfg, at_app_rate(app));
+    cfg.bpm = at_params_float(p, "clock.bpm");
+    cfg.source = (CkSource)at_params_int(p, "clock.source");
+    cfg.follow_input = at_params_bool(p, "clock.follow-input");
+    if (!ck_config_check(&cfg, err, errlen))
+        return AT_ERR_USAGE;
+    Shell *s = calloc(1, sizeof *s);
+    if (!s)
+        goto oom;
+    s->ck = ck_new(&cfg);
+    if (!s->ck)
+        goto oom_shell;
+    s->autostart = at_params_bool(p, "clock.autostart");
+    s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "Transport from a controller", NULL,
+                            "input.connect");
+    s->out =
+        at_app_add_port(app, "midi_out", AT_PORT_MIDI_OUT, "MIDI clock", NULL, "output.connect");
+    if (s->in < 0 || s->out < 0) {
+        snprintf(err, errlen, "cannot register the JACK ports");
+        ck_free(s->ck);
+        free(s);
+        return AT_ERR_RUNTIME;
+    }
+    *core = s;
+    return AT_OK;
+
+oom_shell:
+    free(s);
+oom:
+    snprintf(err, errlen, "out of memory");
+    return AT_ERR_RUNTIME;
+}
+
+static void teardown(void *core)
+{
+    Shell *s = core;
+    if (!s)
+        return;
+    ck_free(s->ck);
+    free(s);
+}
+
+/* The transport as the core wants it: quarter notes and quarter-note BPM. */
+static void query_transport(AtCycle *c, CkTransport *t)
+{
+    jack_position_t pos;
+    jack_transport_state_t st = jack_transport_query((jack_client_t *)c->jack_client, &pos);
+    t->rolling = st == JackTransportRolling;
+    t->frame = pos.frame;
+    t->bbt_valid = (pos.valid & JackPositionBBT) && pos.beats_per_bar > 0 &&
+                   pos.ticks_per_beat > 0 && pos.beats_per_minute > 0;
+    if (!t->bbt_valid)
+        return;
+    double quarter = pos.beat_type > 0 ? 4.0 / pos.beat_type : 1.0;
+    double beats =
+        (pos.bar - 1) * (double)pos.beats_per_bar + (pos.beat - 1) + pos.tick / pos.ticks_per_beat;
+    t->beats = beats * quarter;
+    t->bpm = pos.beats_per_minute * quarter;
+}
+
+static void warn_ignored(Shell *s, AtCycle *c, const CkReport *r)
+{
+    s->ignored += (int)r->ignored;
+    if (!s->ignored || (s->warned && c->frame_time - s->warned_at < c->rate))
+        return;
+    at_cycle_log(c, "ignored %d input message(s) (last status 0x%x)", s->ignored,
+                 r->ignored_status);
+    s->ignored = 0;
+    s->warned = true;
+    s->warned_at = c->frame_time;
+}
+
+static void process(void *core, AtCycle *c)
+{
+    Shell *s = core;
+    const AtMidiBuf *in = c->midi[s->in];
+    CkTransport t = {0};
+    if (c->jack_client)
+        query_transport(c, &t);
+    CkReport rep;
+    ck_process(s->ck, in->events, in->count, c->nframes, &t, c->midi[s->out], &rep);
+    if (rep.transport_request > 0 && c->jack_client)
+        jack_transport_start((jack_client_t *)c->jack_client);
+    else if (rep.transport_request < 0 && c->jack_client)
+        jack_transport_stop((jack_client_t *)c->jack_client);
+    warn_ignored(s, c, &rep);
+    if (rep.dropped)
+        at_cycle_log(c, "%d clock event(s) lost: output buffer full", (int)rep.dropped, 0);
+}
+
+static void param(void *core, AtParamMsg *m, AtCycle *c)
+{
+    Shell *s = core;
+    switch (m->index) {
+    case P_BPM:
+        ck_set_bpm(s->ck, m->f);
+        break;
+    case P_SOURCE:
+        ck_set_source(s->ck, (CkSource)m->i);
+        break;
+    case P_FOLLOW:
+        ck_set_follow_input(s->ck, m->i != 0);
+        break;
+    case P_START:
+        ck_command(s->ck, CK_CMD_START);
+        break;
+    case P_STOP:
+        ck_command(s->ck, CK_CMD_STOP);
+        break;
+    case P_CONTINUE:
+        ck_command(s->ck, CK_CMD_CONTINUE);
+        break;
+    default:
+        break;
+    }
+}
+
+static void connected(void *core, int handle, AtCycle *c)
+{
+    Shell *s = core;
+    if (handle != s->out || !s->autostart || s->started)
+        return;
+    s->started = true; /* messages before a connection are lost: start now */
+    ck_command(s->ck, CK_CMD_START);
+}
+
+static void on_shutdown(void *core, AtCycle *c)
+{
+    Shell *s = core;
+    ck_shutdown(s->ck, 0, c->midi[s->out]);
+}
+
+static const AtTool tool = {
+    .name = "clock",
+    .summary = "MIDI clock master (24 ppqn, START/STOP/CONTINUE) at a set BPM, or a follower of "
+               "the JACK transport, sample-accurate.",
+    .params = params,
+    .n_params = P_COUNT,
+    .setup = setup,
+    .teardown = teardown,
+    .process = process,
+    .param = param,
+    .connected = connected,
+    .shutdown = on_shutdown,
+};
+
+int main(int argc, char **argv)
+{
+    return at_app_main(&tool, argc, argv);
+}
