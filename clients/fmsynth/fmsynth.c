@@ -426,6 +426,14 @@ void fm_synth_all_notes_off(FmSynth *s)
     memset(s->pending_off, 0, sizeof s->pending_off);
 }
 
+void fm_synth_release_all(FmSynth *s)
+{
+    pedal(s, false);
+    for (int i = 0; i < s->voices->count; i++)
+        if (s->voices->v[i].note >= 0)
+            voice_release(s, &s->voices->v[i]);
+}
+
 /* ---- controllers ---- */
 
 static void update_gain_target(FmSynth *s)

@@ -102,6 +102,9 @@ void fm_synth_set_channel(FmSynth *s, int channel);
 void fm_synth_set_logger(FmSynth *s, FmLogFn fn, void *ctx);
 /* Silence every voice at once and forget held notes (panic, CC123). */
 void fm_synth_all_notes_off(FmSynth *s);
+/* Lift the pedal and release every voice, as if every key went up (the
+ * end of a rendered song: the release tails still sound). */
+void fm_synth_release_all(FmSynth *s);
 
 /* Voices, for polyphony changes: make a set (control thread), swap it in
  * (RT; voice states carry over so held notes keep sounding; returns the old

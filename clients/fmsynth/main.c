@@ -1,0 +1,311 @@
+/* main.c - aiotone-fmsynth: the FM core behind the shared JACK shell
+ * (common/app.h), plus the offline modes --render and --save-preset. */
+#include "app.h"
+#include "fmparams.h"
+#include "fmrender.h"
+#include "fmsynth.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef AT_PREFIX
+#define AT_PREFIX "/usr/local"
+#endif
+
+typedef struct {
+    FmSynth *synth;
+    int midi_in, out_l, out_r;
+    AtCycle *cycle; /* the cycle being processed, for the RT logger */
+} Fm;
+
+/* RT: the core's messages about ignored input go to the shell's log ring. */
+static void rt_log(void *ctx, const char *fmt, int a, int b)
+{
+    Fm *fm = ctx;
+    if (fm->cycle)
+        at_cycle_log(fm->cycle, fmt, a, b);
+}
+
+static FmStatus make_synth(const AtParams *reg, uint32_t rate, FmSynth **out)
+{
+    FmPatch patch;
+    fm_patch_from_params(reg, &patch);
+    FmStatus st = fm_synth_new(out, rate, at_params_int(reg, "audio.polyphony"), &patch);
+    if (st == FM_OK)
+        fm_synth_set_channel(*out, at_params_int(reg, "midi.channel"));
+    return st;
+}
+
+static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
+{
+    Fm *fm = calloc(1, sizeof *fm);
+    if (!fm) {
+        snprintf(err, errlen, "out of memory");
+        return AT_ERR_RUNTIME;
+    }
+    FmStatus st = make_synth(at_app_params(app), at_app_rate(app), &fm->synth);
+    if (st != FM_OK) {
+        snprintf(err, errlen, "cannot make the synth: %s", fm_strerror(st));
+        free(fm);
+        return st == FM_ERR_ARG ? AT_ERR_USAGE : AT_ERR_RUNTIME;
+    }
+    fm_synth_set_logger(fm->synth, rt_log, fm);
+    fm->midi_in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "MIDI In", NULL, "midi.connect");
+    fm->out_l =
+        at_app_add_port(app, "out_L", AT_PORT_AUDIO_OUT, "Left", "Main Out", "audio.connect-left");
+    fm->out_r = at_app_add_port(app, "out_R", AT_PORT_AUDIO_OUT, "Right", "Main Out",
+                                "audio.connect-right");
+    if (fm->midi_in < 0 || fm->out_l < 0 || fm->out_r < 0) {
+        snprintf(err, errlen, "cannot declare the ports");
+        fm_synth_free(fm->synth);
+        free(fm);
+        return AT_ERR_RUNTIME;
+    }
+    *core = fm;
+    return AT_OK;
+}
+
+static void teardown(void *core)
+{
+    Fm *fm = core;
+    fm_synth_free(fm->synth);
+    free(fm);
+}
+
+static void process(void *core, AtCycle *c)
+{
+    Fm *fm = core;
+    const AtMidiBuf *in = c->midi[fm->midi_in];
+    fm->cycle = c;
+    fm_synth_process(fm->synth, in->events, in->count, c->audio[fm->out_l], c->audio[fm->out_r],
+                     c->nframes);
+    fm->cycle = NULL;
+}
+
+static void param(void *core, AtParamMsg *m, AtCycle *c)
+{
+    Fm *fm = core;
+    if (m->index == FM_P_POLYPHONY) {
+        /* The voices were made by prepare(); the old set goes back to be
+         * freed outside this thread. */
+        if (m->ptr)
+            m->ptr = fm_synth_swap_voices(fm->synth, m->ptr);
+    } else if (m->index == FM_P_CHANNEL) {
+        fm_synth_set_channel(fm->synth, m->i);
+    } else if (m->index == FM_P_PANIC) {
+        fm_synth_all_notes_off(fm->synth);
+    } else if (fm_param_is_patch(m->index)) {
+        FmPatch p = *fm_synth_patch(fm->synth);
+        fm_param_apply(&p, m->index, m->f, m->i);
+        fm_synth_set_patch(fm->synth, &p);
+    }
+}
+
+static void *prepare(void *core, const AtParams *params, int index, bool *fail)
+{
+    if (index != FM_P_POLYPHONY)
+        return NULL;
+    FmVoiceSet *set = fm_voice_set_new(at_params_int(params, "audio.polyphony"));
+    *fail = set == NULL;
+    return set;
+}
+
+static void release(void *resource)
+{
+    fm_voice_set_free(resource);
+}
+
+/* Where preset NAME lives: preset-dir, else $XDG_DATA_HOME/aiotone/presets
+ * (~/.local/share/...), else PREFIX/share/aiotone/presets, else
+ * /usr/share/aiotone/presets. A name with a slash is a path. */
+static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen)
+{
+    if (strchr(name, '/')) {
+        snprintf(out, outlen, "%s", name);
+        return access(out, R_OK) == 0;
+    }
+    const char *dir = at_params_str(reg, "preset-dir");
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    char cand[4][2048];
+    int n = 0;
+    if (dir && *dir)
+        snprintf(cand[n++], sizeof cand[0], "%s", dir);
+    if (xdg && *xdg)
+        snprintf(cand[n++], sizeof cand[0], "%s/aiotone/presets", xdg);
+    else if (home && *home)
+        snprintf(cand[n++], sizeof cand[0], "%s/.local/share/aiotone/presets", home);
+    snprintf(cand[n++], sizeof cand[0], "%s/share/aiotone/presets", AT_PREFIX);
+    snprintf(cand[n++], sizeof cand[0], "/usr/share/aiotone/presets");
+    for (int i = 0; i < n; i++) {
+        int k = snprintf(out, outlen, "%s/%s.conf", cand[i], name);
+        if (k > 0 && (size_t)k < outlen && access(out, R_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool changed(AtApp *app, void *core, int index, char *err, size_t errlen)
+{
+    if (index != FM_P_PRESET)
+        return true;
+    const char *name = at_params_str(at_app_params(app), "preset");
+    if (!name || !*name)
+        return true;
+    char path[4096];
+    if (!find_preset(at_app_params(app), name, path, sizeof path)) {
+        snprintf(err, errlen, "no preset '%s' (looked for %s.conf in the presets directories)",
+                 name, name);
+        return false;
+    }
+    return at_app_load_values(app, path, err, errlen) == AT_OK;
+}
+
+/* ---- offline modes ---- */
+
+/* The progress line, on a terminal only (logs would fill with lines). */
+static void progress(void *ctx, double done, double total)
+{
+    const char *name = ctx;
+    if (!isatty(STDERR_FILENO))
+        return;
+    double pct = total > 0 ? 100.0 * done / total : 100.0;
+    fprintf(stderr, "\raiotone-fmsynth: rendering %s: %5.1f s of %.1f s (%3.0f%%)", name, done,
+            total, pct > 100 ? 100.0 : pct);
+}
+
+static int render(const AtParams *reg, const char *in, const char *out, uint32_t rate,
+                  uint32_t period)
+{
+    char err[4600] = "";
+    FmSong song;
+    if (fm_song_load_file(&song, in, err, sizeof err) != FM_OK) {
+        fprintf(stderr, "aiotone-fmsynth: %s\n", err);
+        return 1;
+    }
+    FmSynth *s = NULL;
+    FmStatus st = make_synth(reg, rate, &s);
+    if (st != FM_OK) {
+        fprintf(stderr, "aiotone-fmsynth: cannot make the synth: %s\n", fm_strerror(st));
+        fm_song_free(&song);
+        return 2;
+    }
+    if (song.skipped)
+        fprintf(stderr, "aiotone-fmsynth: %s: skipped %zu sysex or system messages\n", in,
+                song.skipped);
+    FmRenderStats stats;
+    st = fm_song_render_wav(s, &song, rate, period, out, progress, (void *)in, &stats, err,
+                            sizeof err);
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "\n");
+    unsigned long long ignored = fm_synth_ignored(s);
+    fm_synth_free(s);
+    fm_song_free(&song);
+    if (st != FM_OK) {
+        fprintf(stderr, "aiotone-fmsynth: %s\n", err);
+        return 1;
+    }
+    fprintf(stderr,
+            "aiotone-fmsynth: wrote %s: %.2f s, peak %.3f, %llu bad samples, %llu messages "
+            "ignored\n",
+            out, (double)stats.frames / rate, stats.peak, (unsigned long long)stats.nans, ignored);
+    return stats.nans ? 1 : 0;
+}
+
+static int save_preset(const AtParams *reg, const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "aiotone-fmsynth: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    fm_patch_write(reg, f);
+    if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "aiotone-fmsynth: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(s, &end, 10);
+    if (errno || *end || end == s || x < lo || x > hi)
+        return false;
+    *v = (uint32_t)x;
+    return true;
+}
+
+static int offline(AtApp *app, int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *preset = NULL;
+    uint32_t rate = 48000, period = 256;
+    if (argc <= 1)
+        return -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = !strcmp(a, "--render") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
+                     !strcmp(a, "--rate") || !strcmp(a, "--period") || !strcmp(a, "--save-preset");
+        if (!takes) {
+            fprintf(stderr, "aiotone-fmsynth: unknown argument '%s' (see --help)\n", a);
+            return 2;
+        }
+        if (!v) {
+            fprintf(stderr, "aiotone-fmsynth: %s needs a value (see --help)\n", a);
+            return 2;
+        }
+        i++;
+        if (!strcmp(a, "--render")) {
+            in = v;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            out = v;
+        } else if (!strcmp(a, "--save-preset")) {
+            preset = v;
+        } else if (!strcmp(a, "--rate") && !parse_u32(v, 8000, 384000, &rate)) {
+            fprintf(stderr, "aiotone-fmsynth: --rate: '%s' is not a rate 8000..384000\n", v);
+            return 2;
+        } else if (!strcmp(a, "--period") &&
+                   (!parse_u32(v, FM_BLOCK, 8192, &period) || period % FM_BLOCK)) {
+            fprintf(stderr, "aiotone-fmsynth: --period: '%s' is not a multiple of %d up to 8192\n",
+                    v, FM_BLOCK);
+            return 2;
+        }
+    }
+    if (preset && !in)
+        return save_preset(at_app_params(app), preset);
+    if (!in || !out) {
+        fprintf(stderr, "aiotone-fmsynth: --render needs IN.mid and -o OUT.wav\n");
+        return 2;
+    }
+    return render(at_app_params(app), in, out, rate, period);
+}
+
+static const AtTool tool = {
+    .name = "fmsynth",
+    .summary = "polyphonic 4-operator FM synthesizer (MIDI in, stereo audio out)",
+    .usage_extra = "\nOffline:\n"
+                   "  --render IN.mid -o OUT.wav  render a MIDI file to a 32-bit float WAV\n"
+                   "  --rate R                    sample rate of the render (default 48000)\n"
+                   "  --period N                  frames per block (default 256, multiple of 32)\n"
+                   "  --save-preset FILE          write the patch of --config as a preset\n",
+    .setup = setup,
+    .teardown = teardown,
+    .process = process,
+    .param = param,
+    .prepare = prepare,
+    .release = release,
+    .changed = changed,
+    .offline = offline,
+};
+
+int main(int argc, char **argv)
+{
+    AtTool t = tool;
+    t.params = fm_param_defs(&t.n_params);
+    return at_app_main(&t, argc, argv);
+}
