@@ -65,14 +65,20 @@ float strim_peak(const float *buf, size_t frames, int channels)
     return peak;
 }
 
-double strim_normalize(float *buf, size_t frames, int channels, double skip_at)
+double strim_full_scale(int bits)
+{
+    double one = (double)(INT32_C(1) << (bits - 1));
+    return (one - 1.0) / one;
+}
+
+double strim_normalize(float *buf, size_t frames, int channels, double skip_at, double target)
 {
     float peak = strim_peak(buf, frames, channels);
     if (!(peak > 0.0f) || peak >= skip_at)
         return 1.0;
-    /* In double, peak * (1 / peak) rounds to exactly 1.0f: the loudest
-     * sample lands on full scale, not a hair below or above it. */
-    double gain = 1.0 / peak;
+    /* In double, peak * (target / peak) rounds to exactly (float)target:
+     * the loudest sample lands on full scale, not a hair off it. */
+    double gain = target / peak;
     size_t n = frames * (size_t)channels;
     for (size_t i = 0; i < n; i++)
         buf[i] = (float)(buf[i] * gain);
@@ -146,7 +152,7 @@ bool strim_fade_out(float *buf, size_t frames, int channels, size_t len)
 
 void strim_quantize(const float *in, int32_t *out, size_t n, int bits, AtRand *r)
 {
-    const double scale = (double)((INT32_C(1) << (bits - 1)) - 1);
+    const double scale = (double)(INT32_C(1) << (bits - 1));
     const double k = 1.0 / 16777216.0; /* 2^-24: 24-bit uniforms */
     for (size_t i = 0; i < n; i++) {
         double d = 0.0;
@@ -160,8 +166,8 @@ void strim_quantize(const float *in, int32_t *out, size_t n, int bits, AtRand *r
             continue;
         }
         double q = floor(in[i] * scale + d + 0.5);
-        if (q > scale)
-            q = scale;
+        if (q > scale - 1.0)
+            q = scale - 1.0;
         else if (q < -scale)
             q = -scale;
         else if (q != q) /* NaN from a corrupt float file */
@@ -212,12 +218,15 @@ StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
 StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep)
 {
     StrimReport r = {.in_rate = a->rate, .in_frames = a->frames, .gain = 1.0};
+    if (o->bits != 8 && o->bits != 16 && o->bits != 24)
+        return STRIM_ERR_ARG;
     StrimStatus st = strim_resample(a, o->rate, o->quality);
     if (st != STRIM_OK)
         return st;
     r.resampled_frames = a->frames;
     if (o->normalize)
-        r.gain = strim_normalize(a->data, a->frames, a->channels, o->normalize_skip);
+        r.gain = strim_normalize(a->data, a->frames, a->channels, o->normalize_skip,
+                                 strim_full_scale(o->bits));
     strim_trim_points(a->data, a->frames, a->channels, o->window, o->start_threshold,
                       o->end_threshold, &r.trim_start, &r.trim_end);
     a->frames = strim_trim(a->data, a->frames, a->channels, r.trim_start, r.trim_end);

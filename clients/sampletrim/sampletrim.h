@@ -83,9 +83,13 @@ void strim_audio_free(StrimAudio *a);
 /* Largest absolute sample value over all channels of frames [0, frames). */
 float strim_peak(const float *buf, size_t frames, int channels);
 
-/* Scale buf so its peak becomes full scale, unless the peak is zero or
- * already >= skip_at; returns the linear gain applied (1.0 when none). */
-double strim_normalize(float *buf, size_t frames, int channels, double skip_at);
+/* Scale buf so its peak becomes exactly target, unless the peak is zero
+ * or already >= skip_at; returns the linear gain applied (1.0 when none). */
+double strim_normalize(float *buf, size_t frames, int channels, double skip_at, double target);
+
+/* The normalization target for a bit depth: the largest positive integer
+ * sample, (2^(bits-1) - 1) / 2^(bits-1) (32767/32768 for 16 bit). */
+double strim_full_scale(int bits);
 
 /* Find the part to keep: start = first window (aligned to frame 0) peaking
  * above start_thr, end = end of the last window (aligned to the end)
@@ -103,8 +107,10 @@ double strim_fade_gain(size_t i, size_t n);
  * already silent (every channel exactly 0); returns whether it faded. */
 bool strim_fade_out(float *buf, size_t frames, int channels, size_t len);
 
-/* Quantize n samples to signed integers of the given bit depth (full scale
- * 2^(bits-1) - 1), with TPDF dither of +-1 LSB when r is not NULL.
+/* Quantize n samples to signed integers of the given bit depth: x times
+ * 2^(bits-1) (libsndfile's scaling, so integer input passes unchanged),
+ * rounded with TPDF dither of +-1 LSB when r is not NULL, clipped to the
+ * integer range.
  * Exact zeros stay zero (digital silence is not dithered) but still use
  * their random numbers, so the sequence does not depend on the signal. */
 void strim_quantize(const float *in, int32_t *out, size_t n, int bits, AtRand *r);

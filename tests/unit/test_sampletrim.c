@@ -115,7 +115,7 @@ static void test_trim_moves_frames(void **state)
 static void test_normalize_gain(void **state)
 {
     float b[4] = {0.1f, -0.5f, 0.25f, 0.0f};
-    double g = strim_normalize(b, 2, 2, 0.99);
+    double g = strim_normalize(b, 2, 2, 0.99, 1.0);
     assert_float_equal(g, 2.0, 1e-9);
     assert_true(b[1] == -1.0f); /* exactly full scale */
     assert_float_equal(b[0], 0.2, 1e-7);
@@ -129,22 +129,38 @@ static void test_normalize_peak_lands_on_full_scale(void **state)
     const float peaks[] = {0.3f, 0.7f, 0.123456f, 0.98999f, 1e-4f};
     for (size_t k = 0; k < sizeof peaks / sizeof *peaks; k++) {
         float b[3] = {peaks[k] / 3, peaks[k], -peaks[k] / 2};
-        strim_normalize(b, 3, 1, 0.99);
+        strim_normalize(b, 3, 1, 0.99, 1.0);
         assert_true(b[1] == 1.0f);
         assert_true(strim_peak(b, 3, 1) == 1.0f);
     }
 }
 
+static void test_normalize_to_16bit_full_scale(void **state)
+{
+    /* Full scale for 16 bit is 32767/32768: the peak quantizes to 32767
+     * without clipping, the rest keeps its proportion. */
+    assert_true(strim_full_scale(16) == 32767.0 / 32768.0);
+    assert_true(strim_full_scale(24) == 8388607.0 / 8388608.0);
+    float b[3] = {0.0625f, -0.25f, 0.125f};
+    double g = strim_normalize(b, 3, 1, 0.99, strim_full_scale(16));
+    assert_float_equal(g, 4.0 * 32767.0 / 32768.0, 1e-12);
+    int32_t q[3];
+    strim_quantize(b, q, 3, 16, NULL);
+    assert_int_equal(q[1], -32767);
+    assert_int_equal(q[0], 8192);  /* 8191.75 rounds up */
+    assert_int_equal(q[2], 16384); /* 16383.5 rounds up */
+}
+
 static void test_normalize_99_percent_rule(void **state)
 {
     float a[2] = {0.99f, -0.2f};
-    assert_true(strim_normalize(a, 2, 1, 0.99) == 1.0);
+    assert_true(strim_normalize(a, 2, 1, 0.99, 1.0) == 1.0);
     assert_true(a[0] == 0.99f && a[1] == -0.2f);
     float b[2] = {0.2f, -0.995f};
-    assert_true(strim_normalize(b, 2, 1, 0.99) == 1.0);
+    assert_true(strim_normalize(b, 2, 1, 0.99, 1.0) == 1.0);
     assert_true(b[1] == -0.995f);
     float c[2] = {0.989f, 0.1f};
-    double g = strim_normalize(c, 2, 1, 0.99);
+    double g = strim_normalize(c, 2, 1, 0.99, 1.0);
     assert_true(g > 1.0);
     assert_true(c[0] == 1.0f);
 }
@@ -152,7 +168,7 @@ static void test_normalize_99_percent_rule(void **state)
 static void test_normalize_silence(void **state)
 {
     float b[8] = {0};
-    assert_true(strim_normalize(b, 8, 1, 0.99) == 1.0);
+    assert_true(strim_normalize(b, 8, 1, 0.99, 1.0) == 1.0);
     for (int i = 0; i < 8; i++)
         assert_true(b[i] == 0.0f);
 }
@@ -232,8 +248,8 @@ static void test_dither_unbiased_constant_error(void **state)
     assert_non_null(in);
     assert_non_null(out);
     for (size_t k = 0; k < sizeof levels / sizeof *levels; k++) {
-        float x = (float)((levels[k] + 0.25) / 32767.0); /* +0.25: never exact 0 */
-        double v = (double)x * 32767.0;
+        float x = (float)((levels[k] + 0.25) / 32768.0); /* +0.25: never exact 0 */
+        double v = (double)x * 32768.0;
         for (size_t i = 0; i < DN; i++)
             in[i] = x;
         AtRand r;
@@ -266,7 +282,7 @@ static void test_dither_is_triangular_one_lsb(void **state)
     assert_non_null(in);
     assert_non_null(out);
     for (size_t i = 0; i < DN; i++)
-        in[i] = 1000.0f / 32767.0f;
+        in[i] = 1000.0f / 32768.0f;
     AtRand r;
     at_rand_seed(&r, 7);
     strim_quantize(in, out, DN, 16, &r);
@@ -305,28 +321,32 @@ static void test_dither_seeded_and_silence(void **state)
 
 static void test_quantize_no_dither_and_clip(void **state)
 {
-    float in[6] = {1.0f, -1.0f, 1.5f, -3.0f, 0.5f / 32767.0f * 0.9f, 0.25f};
-    int32_t out[6];
-    strim_quantize(in, out, 6, 16, NULL);
+    /* Scaled by 2^(bits-1) like libsndfile reads, so 16-bit input values
+     * pass unchanged; clipped to the integer range. */
+    float in[7] = {1.0f, -1.0f, 1.5f, -3.0f, 0.45f / 32768.0f, 0.25f, -12345.0f / 32768.0f};
+    int32_t out[7];
+    strim_quantize(in, out, 7, 16, NULL);
     assert_int_equal(out[0], 32767);
-    assert_int_equal(out[1], -32767);
+    assert_int_equal(out[1], -32768);
     assert_int_equal(out[2], 32767);
-    assert_int_equal(out[3], -32767);
+    assert_int_equal(out[3], -32768);
     assert_int_equal(out[4], 0);
-    assert_int_equal(out[5], 8192); /* 0.25 * 32767 = 8191.75 */
-    strim_quantize(in, out, 6, 24, NULL);
+    assert_int_equal(out[5], 8192);
+    assert_int_equal(out[6], -12345);
+    strim_quantize(in, out, 7, 24, NULL);
     assert_int_equal(out[0], 8388607);
-    assert_int_equal(out[5], 2097152); /* 0.25 * 8388607 = 2097151.75 */
-    strim_quantize(in, out, 6, 8, NULL);
+    assert_int_equal(out[5], 2097152);
+    assert_int_equal(out[6], -12345 * 256);
+    strim_quantize(in, out, 7, 8, NULL);
     assert_int_equal(out[0], 127);
-    assert_int_equal(out[3], -127);
+    assert_int_equal(out[3], -128);
     /* Dithered full scale never leaves the range either. */
     AtRand r;
     at_rand_seed(&r, 1);
     for (int k = 0; k < 1000; k++) {
         strim_quantize(in, out, 2, 16, &r);
-        assert_true(out[0] <= 32767 && out[0] >= 32766);
-        assert_true(out[1] >= -32767 && out[1] <= -32766);
+        assert_int_equal(out[0], 32767);
+        assert_true(out[1] >= -32768 && out[1] <= -32767);
     }
 }
 
@@ -431,7 +451,7 @@ static void test_process_chain(void **state)
     assert_int_equal(a.frames, r.trim_end - r.trim_start);
     assert_true(r.faded);
     assert_true(a.data[a.frames - 1] == 0.0f);
-    assert_true(strim_peak(a.data, a.frames, 1) == 1.0f);
+    assert_true(strim_peak(a.data, a.frames, 1) == (float)strim_full_scale(16));
     strim_audio_free(&a);
 
     /* Digital silence after the burst: the kept window ends in zeros, so
@@ -608,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_trim_moves_frames),
         cmocka_unit_test(test_normalize_gain),
         cmocka_unit_test(test_normalize_peak_lands_on_full_scale),
+        cmocka_unit_test(test_normalize_to_16bit_full_scale),
         cmocka_unit_test(test_normalize_99_percent_rule),
         cmocka_unit_test(test_normalize_silence),
         cmocka_unit_test(test_fade_curve),
