@@ -1,0 +1,342 @@
+/* jack.c - the session manager's JACK side: start a server when none
+ * runs, watch port registrations, keep the session's connections made
+ * (a patchbay), and read back the connections for a save. */
+#include "jackutil.h"
+#include "log.h"
+#include "manager.h"
+
+#include <errno.h>
+#include <jack/jack.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void quiet(const char *msg)
+{
+    (void)msg;
+}
+
+bool sj_server_running(const char *server)
+{
+    jack_set_error_function(quiet);
+    jack_set_info_function(quiet);
+    jack_status_t st = 0;
+    jack_client_t *c =
+        jack_client_open("aiotone-session-probe", JackNoStartServer | JackServerName, &st, server);
+    if (!c)
+        return false;
+    jack_client_close(c);
+    return true;
+}
+
+/* A sound card exists when /proc/asound/cards lists one ("--- no
+ * soundcards ---" otherwise, or no file at all). */
+static bool have_sound_card(void)
+{
+    FILE *f = fopen("/proc/asound/cards", "r");
+    if (!f)
+        return false;
+    char line[256];
+    bool card = false;
+    while (!card && fgets(line, sizeof line, f)) {
+        int n;
+        card = sscanf(line, " %d [", &n) == 1 && strchr(line, '[');
+    }
+    fclose(f);
+    return card;
+}
+
+bool sj_start_server(Mgr *m, char *err, size_t errlen)
+{
+    const SsSession *s = &m->s;
+    bool alsa = s->driver == SS_DRIVER_ALSA || (s->driver == SS_DRIVER_AUTO && have_sound_card());
+    char rate[16], period[16];
+    snprintf(rate, sizeof rate, "%d", s->rate ? s->rate : 48000);
+    snprintf(period, sizeof period, "%d", s->period ? s->period : 256);
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = "jackd";
+    argv[n++] = "-n";
+    argv[n++] = m->server;
+    if (s->bridge == SS_BRIDGE_SEQ) {
+        if (access("/dev/snd/seq", F_OK) == 0) {
+            argv[n++] = "-X";
+            argv[n++] = "seq";
+        } else {
+            at_warn("MIDI bridge: no ALSA sequencer here (/dev/snd/seq is missing); "
+                    "carrying on without hardware MIDI");
+        }
+    }
+    argv[n++] = "-d";
+    argv[n++] = alsa ? "alsa" : "dummy";
+    argv[n++] = "-r";
+    argv[n++] = rate;
+    argv[n++] = "-p";
+    argv[n++] = period;
+    argv[n] = NULL;
+    char exe[4096];
+    if (!ss_resolve_command("jackd", NULL, getenv("PATH"), exe, sizeof exe)) {
+        snprintf(err, errlen, "jackd is not installed (Debian: apt install jackd2)");
+        return false;
+    }
+    at_info("starting JACK server '%s' (%s backend, %s Hz, %s frames)", m->server, argv[n - 5],
+            rate, period);
+    m->jackd_pid = ss_spawn(m, exe, (char *const *)argv, NULL);
+    if (m->jackd_pid < 0) {
+        snprintf(err, errlen, "cannot start jackd: %s", strerror(errno));
+        return false;
+    }
+    for (int i = 0; i < 200; i++) {
+        if (sj_server_running(m->server))
+            return true;
+        int status;
+        if (waitpid(m->jackd_pid, &status, WNOHANG) == m->jackd_pid) {
+            m->jackd_pid = 0;
+            snprintf(err, errlen, "jackd exited at start-up (see its messages above)");
+            return false;
+        }
+        usleep(50000);
+    }
+    snprintf(err, errlen, "jackd did not answer within 10 s");
+    return false;
+}
+
+static void poke(Mgr *m)
+{
+    atomic_store(&m->jack_changed, 1);
+    char c = 1;
+    ssize_t r = write(m->wake[1], &c, 1);
+    (void)r;
+}
+
+static void on_port(jack_port_id_t id, int reg, void *arg)
+{
+    (void)id;
+    (void)reg;
+    poke(arg);
+}
+
+static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *arg)
+{
+    (void)a;
+    (void)b;
+    (void)connect;
+    poke(arg);
+}
+
+static void on_shutdown(void *arg)
+{
+    Mgr *m = arg;
+    atomic_store(&m->server_gone, 1);
+    poke(m);
+}
+
+bool sj_open(Mgr *m, char *err, size_t errlen)
+{
+    jack_client_t *c = at_jack_open("aiotone-session", m->server, err, errlen);
+    if (!c)
+        return false;
+    jack_set_port_registration_callback(c, on_port, m);
+    jack_set_port_connect_callback(c, on_connect, m);
+    jack_on_shutdown(c, on_shutdown, m);
+    if (jack_activate(c) != 0) {
+        jack_client_close(c);
+        snprintf(err, errlen, "cannot activate the manager's JACK client");
+        return false;
+    }
+    m->jack = c;
+    return true;
+}
+
+void sj_close(Mgr *m)
+{
+    if (!m->jack)
+        return;
+    if (!atomic_load(&m->server_gone))
+        jack_deactivate(m->jack);
+    jack_client_close(m->jack);
+    m->jack = NULL;
+}
+
+/* Resolve an output spec (MIDI first, then audio) and an input spec of the
+ * same type. Both NULL unless both exist. */
+static void resolve_pair(jack_client_t *c, const SsConn *conn, char **from, char **to)
+{
+    static const char *const types[] = {JACK_DEFAULT_MIDI_TYPE, JACK_DEFAULT_AUDIO_TYPE};
+    *from = *to = NULL;
+    for (int t = 0; t < 2 && !*to; t++) {
+        free(*from);
+        *from = at_jack_resolve(c, conn->from, types[t], JackPortIsOutput);
+        if (*from)
+            *to = at_jack_resolve(c, conn->to, types[t], JackPortIsInput);
+    }
+    if (!*to) {
+        free(*from);
+        *from = NULL;
+    }
+}
+
+static bool connected(jack_client_t *c, const char *from, const char *to)
+{
+    jack_port_t *p = jack_port_by_name(c, from);
+    return p && jack_port_connected_to(p, to);
+}
+
+int sj_sync(Mgr *m)
+{
+    jack_client_t *c = m->jack;
+    int made = 0;
+    if (!c || atomic_load(&m->server_gone))
+        return 0;
+    for (int i = 0; i < m->s.n_conns; i++) {
+        char *from, *to;
+        resolve_pair(c, &m->s.conns[i], &from, &to);
+        if (from && to) {
+            if (connected(c, from, to)) {
+                made++;
+            } else {
+                int r = jack_connect(c, from, to);
+                if (r == 0 || r == EEXIST) {
+                    at_info("connected %s -> %s", from, to);
+                    made++;
+                } else {
+                    at_debug("cannot connect %s -> %s yet (error %d)", from, to, r);
+                }
+            }
+        }
+        free(from);
+        free(to);
+    }
+    return made;
+}
+
+SsConnState sj_conn_state(Mgr *m, int i)
+{
+    char *from, *to;
+    if (!m->jack)
+        return SS_CONN_ABSENT;
+    resolve_pair(m->jack, &m->s.conns[i], &from, &to);
+    SsConnState st = !from                          ? SS_CONN_ABSENT
+                     : connected(m->jack, from, to) ? SS_CONN_MADE
+                                                    : SS_CONN_DISCONNECTED;
+    free(from);
+    free(to);
+    return st;
+}
+
+/* Is full port name owned by one of the session's clients? */
+static bool ours(const Mgr *m, const char *port)
+{
+    const char *colon = strchr(port, ':');
+    if (!colon)
+        return false;
+    for (int i = 0; i < m->s.n_clients; i++) {
+        size_t n = strlen(m->s.clients[i].id);
+        if ((size_t)(colon - port) == n && !strncmp(port, m->s.clients[i].id, n))
+            return true;
+    }
+    return false;
+}
+
+/* Every current connection that touches a session client, full names. */
+static SsConn *current_connections(Mgr *m, int *n_out)
+{
+    jack_client_t *c = m->jack;
+    const char **outs = jack_get_ports(c, NULL, NULL, JackPortIsOutput);
+    SsConn *cur = NULL;
+    int n = 0, cap = 0;
+    for (int i = 0; outs && outs[i]; i++) {
+        jack_port_t *p = jack_port_by_name(c, outs[i]);
+        const char **to = p ? jack_port_get_all_connections(c, p) : NULL;
+        for (int k = 0; to && to[k]; k++) {
+            if (!ours(m, outs[i]) && !ours(m, to[k]))
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                SsConn *t = realloc(cur, (size_t)cap * sizeof *t);
+                if (!t)
+                    break;
+                cur = t;
+            }
+            cur[n].from = strdup(outs[i]);
+            cur[n].to = strdup(to[k]);
+            n++;
+        }
+        if (to)
+            jack_free(to);
+    }
+    if (outs)
+        jack_free(outs);
+    *n_out = n;
+    return cur;
+}
+
+static void free_conns(SsConn *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(c[i].from);
+        free(c[i].to);
+    }
+    free(c);
+}
+
+bool sj_collect(Mgr *m)
+{
+    if (!m->jack || atomic_load(&m->server_gone))
+        return true; /* keep what we remember */
+    sj_sync(m);
+    int nr = m->s.n_conns, nc = 0;
+    SsConnState *state = calloc((size_t)nr + 1, sizeof *state);
+    SsConn *resolved = calloc((size_t)nr + 1, sizeof *resolved);
+    SsConn *cur = current_connections(m, &nc);
+    bool ok = state && resolved;
+    for (int i = 0; ok && i < nr; i++) {
+        resolve_pair(m->jack, &m->s.conns[i], &resolved[i].from, &resolved[i].to);
+        state[i] = !resolved[i].from                                      ? SS_CONN_ABSENT
+                   : connected(m->jack, resolved[i].from, resolved[i].to) ? SS_CONN_MADE
+                                                                          : SS_CONN_DISCONNECTED;
+    }
+    int n = 0;
+    SsConn *keep = ok ? ss_conns_for_save(m->s.conns, state, resolved, nr, cur, nc, &n) : NULL;
+    if (keep) {
+        /* Rebuild the list: keep[] points into the old list and cur[]. */
+        SsSession fresh = {0};
+        for (int i = 0; i < n && ok; i++)
+            ok = ss_session_add_conn(&fresh, keep[i].from, keep[i].to);
+        if (ok) {
+            free_conns(m->s.conns, m->s.n_conns);
+            m->s.conns = fresh.conns;
+            m->s.n_conns = fresh.n_conns;
+            m->s.cap_conns = fresh.cap_conns;
+        } else {
+            free_conns(fresh.conns, fresh.n_conns);
+        }
+    }
+    free(keep);
+    free_conns(resolved, nr);
+    free(state);
+    free_conns(cur, nc);
+    return ok && keep;
+}
+
+void sj_client_ports(Mgr *m, const char *name, char *out, size_t outlen)
+{
+    out[0] = 0;
+    if (!m->jack || atomic_load(&m->server_gone))
+        return;
+    char re[128];
+    snprintf(re, sizeof re, "^%s:", name); /* ids have no regex metacharacters but - and _ */
+    const char **ports = jack_get_ports(m->jack, re, NULL, 0);
+    size_t len = 0;
+    for (int i = 0; ports && ports[i]; i++) {
+        int w = snprintf(out + len, outlen - len, "%s%s", i ? " " : "", ports[i]);
+        if (w < 0 || (size_t)w >= outlen - len)
+            break;
+        len += (size_t)w;
+    }
+    if (ports)
+        jack_free(ports);
+}

@@ -1,0 +1,1045 @@
+/* main.c - aiotone-session: run a session directory (start JACK when
+ * needed, launch the clients as NSM clients, keep their connections,
+ * restart the ones that die), and the save/status/stop commands that
+ * talk to the running manager over OSC on loopback. */
+#include "log.h"
+#include "manager.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AT_VERSION
+#define AT_VERSION "0"
+#endif
+
+#define URL_FILE ".aiotone-session.url"
+#define ANNOUNCE_WAIT 5.0
+#define SAVE_WAIT 10.0
+#define STOP_WAIT 5.0
+
+extern char **environ;
+static volatile sig_atomic_t got_signal;
+static int signal_fd = -1;
+
+double ss_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void on_signal(int sig)
+{
+    if (sig != SIGCHLD)
+        got_signal = sig;
+    if (signal_fd >= 0) {
+        char c = 1;
+        ssize_t r = write(signal_fd, &c, 1);
+        (void)r;
+    }
+}
+
+/* ---------------- children ---------------- */
+
+/* The environment for a child, built before fork (no malloc after it). */
+static char **child_env(const char *nsm_url, const char *server)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 3, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "NSM_URL=", 8) && strncmp(environ[i], "JACK_DEFAULT_SERVER=", 20))
+            env[k++] = environ[i];
+    if (nsm_url && asprintf(&env[k], "NSM_URL=%s", nsm_url) > 0)
+        k++;
+    if (asprintf(&env[k], "JACK_DEFAULT_SERVER=%s", server) > 0)
+        k++;
+    env[k] = NULL;
+    return env;
+}
+
+static void free_env(char **env)
+{
+    if (!env)
+        return;
+    for (size_t i = 0; env[i]; i++)
+        if (!strncmp(env[i], "NSM_URL=", 8) || !strncmp(env[i], "JACK_DEFAULT_SERVER=", 20))
+            free(env[i]); /* ours; the rest belong to environ */
+    free(env);
+}
+
+pid_t ss_spawn(Mgr *m, const char *exe, char *const argv[], const char *nsm_url)
+{
+    char **env = child_env(nsm_url, m->server);
+    if (!env)
+        return -1;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Own process group (a ^C on the terminal reaches only the
+         * manager, which then stops everyone in order); die with it. */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        for (int s = 1; s < NSIG; s++)
+            sigaction(s, &dfl, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (chdir(m->dir) != 0)
+            _exit(127);
+        close_range(3, ~0U, 0);
+        execve(exe, argv, env);
+        _exit(127);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    free_env(env);
+    return pid;
+}
+
+static const SsClientDef *def_of(Mgr *m, const Client *c)
+{
+    return &m->s.clients[c->def];
+}
+
+static void launch(Mgr *m, Client *c)
+{
+    const SsClientDef *d = def_of(m, c);
+    if (!ss_resolve_command(d->command, m->self_dir, getenv("PATH"), c->exe, sizeof c->exe)) {
+        at_error("client '%s': program '%s' not found (next to aiotone-session or on PATH)", d->id,
+                 d->command);
+        snprintf(c->message, sizeof c->message, "program not found");
+        c->state = CL_FAILED;
+        return;
+    }
+    char *argv[SS_MAX_ARGS + 2];
+    int n = 0;
+    argv[n++] = (char *)d->command;
+    for (int i = 0; i < d->n_args; i++)
+        argv[n++] = d->args[i];
+    argv[n] = NULL;
+    char url[64];
+    snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(m->osc));
+    c->pid = ss_spawn(m, c->exe, argv, d->nsm ? url : NULL);
+    if (c->pid < 0) {
+        at_error("client '%s': cannot start %s: %s", d->id, c->exe, strerror(errno));
+        c->state = CL_FAILED;
+        return;
+    }
+    c->launched_at = ss_now();
+    c->addrlen = 0;
+    c->announce_warned = false;
+    c->state = d->nsm ? CL_LAUNCHED : CL_OPEN;
+    at_info("started client '%s' (%s, pid %d)", d->id, c->exe, (int)c->pid);
+}
+
+static void spawn_bridge(Mgr *m)
+{
+    if (access("/dev/snd/seq", F_OK) != 0) {
+        at_warn("MIDI bridge: no ALSA sequencer here (/dev/snd/seq is missing); carrying on "
+                "without hardware MIDI");
+        m->s.bridge = SS_BRIDGE_NONE; /* nothing to supervise (the file keeps its setting) */
+        m->bridge_pid = -1;
+        return;
+    }
+    char exe[4096];
+    if (!ss_resolve_command("a2jmidid", NULL, getenv("PATH"), exe, sizeof exe)) {
+        at_warn("MIDI bridge: a2jmidid is not installed (Debian: apt install a2jmidid)");
+        m->bridge_pid = -1;
+        return;
+    }
+    char *argv[] = {"a2jmidid", "-e", NULL};
+    m->bridge_pid = ss_spawn(m, exe, argv, NULL);
+    at_info("MIDI bridge: started a2jmidid -e (pid %d)", (int)m->bridge_pid);
+}
+
+static Client *client_by_pid(Mgr *m, pid_t pid)
+{
+    for (int i = 0; i < m->s.n_clients; i++)
+        if (m->cl[i].pid == pid && pid > 0)
+            return &m->cl[i];
+    return NULL;
+}
+
+static void on_child_exit(Mgr *m, pid_t pid, int status)
+{
+    char how[64];
+    if (WIFSIGNALED(status))
+        snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+    else
+        snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+    if (pid == m->jackd_pid) {
+        m->jackd_pid = 0;
+        if (!m->quitting)
+            at_error("the JACK server ended (%s)", how);
+        return;
+    }
+    if (pid == m->bridge_pid) {
+        m->bridge_pid = 0;
+        if (m->quitting)
+            return;
+        double d = ss_backoff_death(&m->bridge_backoff, ss_now());
+        if (d < 0) {
+            at_error("MIDI bridge a2jmidid keeps dying (%s); giving up on it", how);
+            m->bridge_pid = -1;
+        } else {
+            at_warn("MIDI bridge a2jmidid %s; restarting in %.2f s", how, d);
+            m->bridge_restart_at = ss_now() + d;
+        }
+        return;
+    }
+    Client *c = client_by_pid(m, pid);
+    if (!c)
+        return;
+    c->pid = 0;
+    c->save_pending = false;
+    const SsClientDef *d = def_of(m, c);
+    if (m->quitting) {
+        c->state = CL_STOPPED;
+        return;
+    }
+    double delay = ss_backoff_death(&c->backoff, ss_now());
+    if (delay < 0) {
+        at_error("client '%s' died %d times within %.0f s (%s); GIVING UP on it - "
+                 "see its messages above",
+                 d->id, SS_BACKOFF_LIMIT, SS_BACKOFF_WINDOW, how);
+        snprintf(c->message, sizeof c->message, "gave up: kept dying (%s)", how);
+        c->state = CL_FAILED;
+        return;
+    }
+    at_warn("client '%s' %s; restarting in %.2f s", d->id, how, delay);
+    snprintf(c->message, sizeof c->message, "%s", how);
+    c->state = CL_RESTART;
+    c->restart_at = ss_now() + delay;
+}
+
+static void reap(Mgr *m)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        on_child_exit(m, pid, status);
+}
+
+/* ---------------- NSM server ---------------- */
+
+static void send_to(Mgr *m, const struct sockaddr_storage *to, socklen_t len, const char *path,
+                    lo_message msg)
+{
+    at_osc_send_to(m->osc, to, len, path, msg);
+    lo_message_free(msg);
+}
+
+static void reply(Mgr *m, const AtOscMsg *to, const char *for_path, const char *text)
+{
+    lo_message r = lo_message_new();
+    lo_message_add_string(r, for_path);
+    lo_message_add_string(r, text);
+    send_to(m, &to->from, to->fromlen, "/reply", r);
+}
+
+static void error_to(Mgr *m, const struct sockaddr_storage *to, socklen_t len, const char *for_path,
+                     int code, const char *text)
+{
+    lo_message r = lo_message_new();
+    lo_message_add_string(r, for_path);
+    lo_message_add_int32(r, code);
+    lo_message_add_string(r, text);
+    send_to(m, to, len, "/error", r);
+}
+
+static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,
+                      const struct sockaddr_storage *b, socklen_t blen)
+{
+    return alen && alen == blen && !memcmp(a, b, alen);
+}
+
+static Client *client_by_addr(Mgr *m, const AtOscMsg *msg)
+{
+    for (int i = 0; i < m->s.n_clients; i++)
+        if (same_addr(&m->cl[i].addr, m->cl[i].addrlen, &msg->from, msg->fromlen))
+            return &m->cl[i];
+    return NULL;
+}
+
+/* The announcing process is the one we launched (same pid), or, for a
+ * wrapper that execs something else, the only client still waiting. */
+static Client *match_announce(Mgr *m, int pid)
+{
+    Client *c = client_by_pid(m, pid), *waiting = NULL;
+    if (c && (c->state == CL_LAUNCHED || c->state == CL_OPEN || c->state == CL_OPENING))
+        return c;
+    int n = 0;
+    for (int i = 0; i < m->s.n_clients; i++)
+        if (m->cl[i].state == CL_LAUNCHED) {
+            waiting = &m->cl[i];
+            n++;
+        }
+    return n == 1 ? waiting : NULL;
+}
+
+static void on_announce(Mgr *m, const AtOscMsg *msg)
+{
+    if (strcmp(msg->types, "sssiii")) {
+        error_to(m, &msg->from, msg->fromlen, "/nsm/server/announce", -1,
+                 "announce takes sssiii (name, capabilities, executable, major, minor, pid)");
+        return;
+    }
+    if (msg->argv[3]->i != 1) {
+        error_to(m, &msg->from, msg->fromlen, "/nsm/server/announce", -2,
+                 "incompatible API version (this server speaks 1.x)");
+        return;
+    }
+    Client *c = match_announce(m, msg->argv[5]->i);
+    if (!c) {
+        error_to(m, &msg->from, msg->fromlen, "/nsm/server/announce", -1,
+                 "this session did not launch you (add clients with /nsm/server/add)");
+        return;
+    }
+    const SsClientDef *d = def_of(m, c);
+    memcpy(&c->addr, &msg->from, msg->fromlen);
+    c->addrlen = msg->fromlen;
+    c->state = CL_OPENING;
+    at_info("client '%s' announced as %s (capabilities %s)", d->id, &msg->argv[0]->s,
+            &msg->argv[1]->s);
+    lo_message r = lo_message_new();
+    lo_message_add_string(r, "/nsm/server/announce");
+    lo_message_add_string(r, "welcome to aiotone-session");
+    lo_message_add_string(r, "aiotone-session");
+    lo_message_add_string(r, ":server-control:");
+    send_to(m, &msg->from, msg->fromlen, "/reply", r);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", m->dir, d->id);
+    lo_message o = lo_message_new();
+    lo_message_add_string(o, path);
+    lo_message_add_string(o, d->id);
+    lo_message_add_string(o, d->id);
+    send_to(m, &msg->from, msg->fromlen, "/nsm/client/open", o);
+}
+
+static void finish_save(Mgr *m);
+
+static void on_client_reply(Mgr *m, Client *c, const AtOscMsg *msg, bool ok)
+{
+    const char *what = &msg->argv[0]->s;
+    const SsClientDef *d = def_of(m, c);
+    const char *text = ok ? (msg->argc > 1 && msg->types[1] == 's' ? &msg->argv[1]->s : "")
+                          : (msg->argc > 2 && msg->types[2] == 's' ? &msg->argv[2]->s : "");
+    if (!strcmp(what, "/nsm/client/open")) {
+        if (ok) {
+            c->state = CL_OPEN;
+            at_info("client '%s' is open (%.0f ms after start)", d->id,
+                    (ss_now() - m->t0) * 1000.0);
+            atomic_store(&m->jack_changed, 1);
+        } else {
+            at_error("client '%s' could not open its state: %s", d->id, text);
+            snprintf(c->message, sizeof c->message, "open failed: %s", text);
+        }
+    } else if (!strcmp(what, "/nsm/client/save")) {
+        c->save_pending = false;
+        c->save_failed = !ok;
+        if (ok)
+            c->dirty = false;
+        else
+            at_error("client '%s' could not save: %s", d->id, text);
+        snprintf(c->message, sizeof c->message, "%s%s", ok ? "" : "save failed: ", text);
+        finish_save(m);
+    }
+}
+
+static void on_client_message(Mgr *m, Client *c, const AtOscMsg *msg)
+{
+    if (!strcmp(msg->path, "/nsm/client/is_dirty"))
+        c->dirty = true;
+    else if (!strcmp(msg->path, "/nsm/client/is_clean"))
+        c->dirty = false;
+    else if (!strcmp(msg->path, "/nsm/client/message") && !strcmp(msg->types, "is"))
+        snprintf(c->message, sizeof c->message, "%s", &msg->argv[1]->s);
+    else if ((!strcmp(msg->path, "/reply") || !strcmp(msg->path, "/error")) && msg->argc >= 1 &&
+             msg->types[0] == 's')
+        on_client_reply(m, c, msg, !strcmp(msg->path, "/reply"));
+}
+
+/* ---------------- commands ---------------- */
+
+static void start_save(Mgr *m, const AtOscMsg *req)
+{
+    if (req) {
+        memcpy(&m->save_req, &req->from, req->fromlen);
+        m->save_req_len = req->fromlen;
+    } else {
+        m->save_req_len = 0;
+    }
+    m->saving = true;
+    m->save_deadline = ss_now() + SAVE_WAIT;
+    for (int i = 0; i < m->s.n_clients; i++) {
+        Client *c = &m->cl[i];
+        c->save_failed = false;
+        c->save_pending = c->state == CL_OPEN && def_of(m, c)->nsm && c->addrlen;
+        if (c->save_pending)
+            send_to(m, &c->addr, c->addrlen, "/nsm/client/save", lo_message_new());
+    }
+    finish_save(m);
+}
+
+/* Once every client answered (or the wait is over): write session.conf. */
+static void finish_save(Mgr *m)
+{
+    if (!m->saving)
+        return;
+    bool late = ss_now() >= m->save_deadline;
+    char problems[1024] = "";
+    for (int i = 0; i < m->s.n_clients; i++) {
+        Client *c = &m->cl[i];
+        if (c->save_pending && !late)
+            return;
+        if (c->save_pending || c->save_failed)
+            snprintf(problems + strlen(problems), sizeof problems - strlen(problems), "%s'%s' %s",
+                     problems[0] ? ", " : "", def_of(m, c)->id,
+                     c->save_pending ? "did not answer" : "could not save");
+        c->save_pending = false;
+    }
+    m->saving = false;
+    char err[1024] = "";
+    sj_collect(m);
+    AtStatus st = ss_session_save(&m->s, m->conf, err, sizeof err);
+    char text[8192];
+    if (st != AT_OK)
+        snprintf(text, sizeof text, "%s", err);
+    else if (problems[0])
+        snprintf(text, sizeof text, "saved %s, but client %s", m->conf, problems);
+    else
+        snprintf(text, sizeof text, "saved %s (%d clients, %d connections)", m->conf,
+                 m->s.n_clients, m->s.n_conns);
+    at_log(st == AT_OK && !problems[0] ? AT_LOG_INFO : AT_LOG_WARN, "%s", text);
+    if (!m->save_req_len)
+        return;
+    if (st == AT_OK && !problems[0]) {
+        lo_message r = lo_message_new();
+        lo_message_add_string(r, "/nsm/server/save");
+        lo_message_add_string(r, text);
+        send_to(m, &m->save_req, m->save_req_len, "/reply", r);
+    } else {
+        error_to(m, &m->save_req, m->save_req_len, "/nsm/server/save", -1, text);
+    }
+}
+
+static const char *state_name(ClState s)
+{
+    static const char *const names[] = {"idle",       "launched", "opening", "open",
+                                        "restarting", "FAILED",   "stopped"};
+    return names[s];
+}
+
+static char *status_text(Mgr *m)
+{
+    size_t cap = 65536, len = 0;
+    char *t = malloc(cap);
+    if (!t)
+        return NULL;
+#define OUT(...)                                                                                   \
+    do {                                                                                           \
+        int w_ = snprintf(t + len, cap - len, __VA_ARGS__);                                        \
+        if (w_ > 0)                                                                                \
+            len = len + (size_t)w_ < cap ? len + (size_t)w_ : cap - 1;                             \
+    } while (0)
+    OUT("session %s\n  manager pid %d, OSC osc.udp://127.0.0.1:%d/, JACK server '%s'%s\n", m->dir,
+        (int)getpid(), at_osc_port(m->osc), m->server,
+        m->jackd_pid > 0 ? " (started by this session)" : "");
+    OUT("clients:\n");
+    for (int i = 0; i < m->s.n_clients; i++) {
+        Client *c = &m->cl[i];
+        const SsClientDef *d = def_of(m, c);
+        OUT("  %-14s %-10s %s pid %d restarts %d%s%s%s%s\n", d->id, state_name(c->state),
+            d->command, (int)c->pid, c->restarts, d->nsm ? "" : " (plain)",
+            c->dirty ? " dirty" : "", c->message[0] ? " - " : "", c->message);
+        char ports[4096];
+        sj_client_ports(m, d->id, ports, sizeof ports);
+        OUT("      ports: %s\n", ports[0] ? ports : "(none)");
+    }
+    OUT("connections:\n");
+    static const char *const st[] = {"waiting (port absent)", "made", "NOT CONNECTED"};
+    for (int i = 0; i < m->s.n_conns; i++)
+        OUT("  %s -> %s  %s\n", m->s.conns[i].from, m->s.conns[i].to, st[sj_conn_state(m, i)]);
+#undef OUT
+    return t;
+}
+
+/* /nsm/server/add s EXECUTABLE: a new NSM client under a fresh id. */
+static void cmd_add(Mgr *m, const AtOscMsg *msg)
+{
+    char err[512];
+    if (strcmp(msg->types, "s")) {
+        error_to(m, &msg->from, msg->fromlen, "/nsm/server/add", -1, "add takes s EXECUTABLE");
+        return;
+    }
+    const char *exe = &msg->argv[0]->s;
+    char probe[4096], id[SS_ID_MAX];
+    if (!ss_resolve_command(exe, m->self_dir, getenv("PATH"), probe, sizeof probe)) {
+        error_to(m, &msg->from, msg->fromlen, "/nsm/server/add", -4,
+                 "not an allowed program (a bare name next to aiotone-session or on PATH)");
+        return;
+    }
+    const char *base = !strncmp(exe, "aiotone-", 8) ? exe + 8 : exe;
+    for (int k = 1;; k++) {
+        snprintf(id, sizeof id, k == 1 ? "%.40s" : "%.40s-%d", base, k);
+        for (char *p = id; *p; p++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p))
+                *p = '_';
+        if (ss_session_find(&m->s, id) < 0)
+            break;
+    }
+    if (!ss_session_add_client(&m->s, id, exe, NULL, 0, true, err, sizeof err)) {
+        error_to(m, &msg->from, msg->fromlen, "/nsm/server/add", -1, err);
+        return;
+    }
+    int i = m->s.n_clients - 1;
+    m->cl[i] = (Client){.def = i};
+    launch(m, &m->cl[i]);
+    char text[128];
+    snprintf(text, sizeof text, "added as '%s'", id);
+    reply(m, msg, "/nsm/server/add", text);
+}
+
+static void on_command(Mgr *m, const AtOscMsg *msg)
+{
+    if (!strcmp(msg->path, "/nsm/server/save")) {
+        if (m->saving)
+            error_to(m, &msg->from, msg->fromlen, "/nsm/server/save", -8, "a save is running");
+        else
+            start_save(m, msg);
+    } else if (!strcmp(msg->path, "/nsm/server/quit") || !strcmp(msg->path, "/nsm/server/close")) {
+        reply(m, msg, msg->path, "stopping");
+        m->quitting = true;
+    } else if (!strcmp(msg->path, "/nsm/server/list")) {
+        for (int i = 0; i < m->s.n_clients; i++)
+            reply(m, msg, "/nsm/server/list", m->s.clients[i].id);
+        reply(m, msg, "/nsm/server/list", "");
+    } else if (!strcmp(msg->path, "/nsm/server/add")) {
+        cmd_add(m, msg);
+    } else if (!strcmp(msg->path, "/aiotone/session/status")) {
+        char *t = status_text(m);
+        reply(m, msg, "/aiotone/session/status", t ? t : "out of memory");
+        free(t);
+    } else if (!strncmp(msg->path, "/nsm/server/", 12)) {
+        error_to(m, &msg->from, msg->fromlen, msg->path, -1, "not supported by aiotone-session");
+    }
+}
+
+static void on_osc(void *user, AtOsc *osc, const AtOscMsg *msg)
+{
+    Mgr *m = user;
+    (void)osc;
+    if (!msg->allowed)
+        return; /* only loopback (the socket is bound there anyway) */
+    if (!strcmp(msg->path, "/nsm/server/announce")) {
+        on_announce(m, msg);
+        return;
+    }
+    Client *c = client_by_addr(m, msg);
+    if (c)
+        on_client_message(m, c, msg);
+    else
+        on_command(m, msg);
+}
+
+/* ---------------- the run loop ---------------- */
+
+static bool all_open(Mgr *m)
+{
+    for (int i = 0; i < m->s.n_clients; i++)
+        if (m->cl[i].state != CL_OPEN && m->cl[i].state != CL_FAILED)
+            return false;
+    return true;
+}
+
+static void report_progress(Mgr *m, int made)
+{
+    double now = ss_now();
+    if (!m->reported_open && all_open(m)) {
+        m->reported_open = true;
+        m->all_open_at = now;
+        at_info("all %d clients open in %.0f ms", m->s.n_clients, (now - m->t0) * 1000.0);
+    }
+    if (m->reported_open && !m->reported_conns && made == m->s.n_conns) {
+        m->reported_conns = true;
+        at_info("session open: %d clients, all %d connections made in %.0f ms", m->s.n_clients,
+                made, (now - m->t0) * 1000.0);
+    }
+    if (m->reported_open && !m->reported_conns && !m->reported_waiting &&
+        now - m->all_open_at > 2.0) {
+        m->reported_waiting = true;
+        at_info("session open: %d of %d connections made in %.0f ms; the rest wait for their "
+                "ports to appear",
+                made, m->s.n_conns, (m->all_open_at - m->t0) * 1000.0);
+    }
+}
+
+static void supervise(Mgr *m)
+{
+    double now = ss_now();
+    for (int i = 0; i < m->s.n_clients; i++) {
+        Client *c = &m->cl[i];
+        if (c->state == CL_RESTART && now >= c->restart_at) {
+            c->restarts++;
+            launch(m, c);
+        } else if (c->state == CL_LAUNCHED && !c->announce_warned &&
+                   now - c->launched_at > ANNOUNCE_WAIT) {
+            c->announce_warned = true;
+            at_warn("client '%s' has not announced itself within %.0f s: is %s an NSM client? "
+                    "(nsm = false; starts a plain program)",
+                    def_of(m, c)->id, ANNOUNCE_WAIT, def_of(m, c)->command);
+        }
+    }
+    if (m->s.bridge == SS_BRIDGE_A2J && m->bridge_pid == 0 && m->bridge_restart_at > 0 &&
+        now >= m->bridge_restart_at) {
+        m->bridge_restart_at = 0;
+        spawn_bridge(m);
+    }
+    if (m->saving)
+        finish_save(m);
+}
+
+static void run_loop(Mgr *m, int sigfd)
+{
+    double last_sync = 0;
+    int made = 0;
+    while (!m->quitting) {
+        struct pollfd p[3] = {{.fd = at_osc_fd(m->osc), .events = POLLIN},
+                              {.fd = sigfd, .events = POLLIN},
+                              {.fd = m->wake[0], .events = POLLIN}};
+        poll(p, 3, 50);
+        char buf[64];
+        if (p[1].revents & POLLIN)
+            while (read(sigfd, buf, sizeof buf) > 0) {
+            }
+        if (p[2].revents & POLLIN)
+            while (read(m->wake[0], buf, sizeof buf) > 0) {
+            }
+        if (got_signal) {
+            at_info("signal %d: stopping the session", (int)got_signal);
+            break;
+        }
+        reap(m);
+        at_osc_receive(m->osc);
+        supervise(m);
+        if (atomic_load(&m->server_gone)) {
+            at_error("the JACK server went away; stopping the session");
+            break;
+        }
+        double now = ss_now();
+        if (atomic_exchange(&m->jack_changed, 0) || now - last_sync > 1.0) {
+            made = sj_sync(m);
+            last_sync = now;
+        }
+        report_progress(m, made);
+    }
+}
+
+/* SIGTERM to every client (and its process group), wait, then KILL. */
+static void stop_children(Mgr *m)
+{
+    m->quitting = true;
+    for (int i = 0; i < m->s.n_clients; i++)
+        if (m->cl[i].pid > 0)
+            kill(-m->cl[i].pid, SIGTERM);
+    if (m->bridge_pid > 0)
+        kill(-m->bridge_pid, SIGTERM);
+    double end = ss_now() + STOP_WAIT;
+    for (;;) {
+        reap(m);
+        bool alive = m->bridge_pid > 0;
+        for (int i = 0; i < m->s.n_clients; i++)
+            alive = alive || m->cl[i].pid > 0;
+        if (!alive)
+            break;
+        if (ss_now() > end) {
+            for (int i = 0; i < m->s.n_clients; i++)
+                if (m->cl[i].pid > 0) {
+                    at_warn("client '%s' ignored SIGTERM for %.0f s; killing it",
+                            m->s.clients[i].id, STOP_WAIT);
+                    kill(-m->cl[i].pid, SIGKILL);
+                }
+            if (m->bridge_pid > 0)
+                kill(-m->bridge_pid, SIGKILL);
+            end = ss_now() + 60;
+        }
+        usleep(20000);
+    }
+}
+
+static void stop_server(Mgr *m)
+{
+    if (m->jackd_pid <= 0)
+        return;
+    at_info("stopping the JACK server '%s' this session started", m->server);
+    kill(m->jackd_pid, SIGTERM);
+    for (int i = 0; i < 250 && m->jackd_pid > 0; i++) {
+        usleep(20000);
+        reap(m);
+    }
+    if (m->jackd_pid > 0) {
+        kill(m->jackd_pid, SIGKILL);
+        waitpid(m->jackd_pid, NULL, 0);
+    }
+}
+
+/* ---------------- finding the running manager ---------------- */
+
+/* Is pid alive and an aiotone-session (not a recycled pid)? */
+static bool manager_alive(pid_t pid)
+{
+    if (pid <= 0 || kill(pid, 0) != 0)
+        return false;
+    char path[64], cmd[256] = "";
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    size_t n = fread(cmd, 1, sizeof cmd - 1, f);
+    fclose(f);
+    cmd[n] = 0;
+    return strstr(cmd, "aiotone-session") != NULL;
+}
+
+/* Read DIR/.aiotone-session.url: "osc.udp://127.0.0.1:PORT/\nPID\n". */
+static bool read_url_file(const char *file, int *port, pid_t *pid)
+{
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return false;
+    int p = 0, id = 0;
+    bool ok = fscanf(f, "osc.udp://127.0.0.1:%d/ %d", &p, &id) == 2;
+    fclose(f);
+    *port = p;
+    *pid = id;
+    return ok && p > 0 && p < 65536;
+}
+
+static bool write_url_file(Mgr *m, char *err, size_t errlen)
+{
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", m->urlfile);
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "osc.udp://127.0.0.1:%d/\n%d\n", at_osc_port(m->osc), (int)getpid()) < 0 ||
+        fclose(f) != 0 || rename(tmp, m->urlfile) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "cannot write the manager's URL file: %s", strerror(e));
+        at_error("(%s)", m->urlfile);
+        return false;
+    }
+    return true;
+}
+
+/* ---------------- run ---------------- */
+
+static bool resolve_dir(const char *arg, char *dir, size_t dirlen)
+{
+    char real[PATH_MAX];
+    if (!realpath(arg, real))
+        return false;
+    snprintf(dir, dirlen, "%s", real);
+    return true;
+}
+
+static void self_dir(char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    out[0] = 0;
+    if (n <= 0)
+        return;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = 0;
+    snprintf(out, outlen, "%s", exe);
+}
+
+static int cmd_run(const char *arg)
+{
+    static Mgr mgr;
+    Mgr *m = &mgr;
+    int rc = 1, sigpipe[2] = {-1, -1};
+    char err[2048];
+    m->t0 = ss_now();
+    m->wake[0] = m->wake[1] = -1;
+    if (!resolve_dir(arg, m->dir, sizeof m->dir)) {
+        at_error("session directory %s: %s", arg, strerror(errno));
+        return 2;
+    }
+    if (snprintf(m->conf, sizeof m->conf, "%s/session.conf", m->dir) >= (int)sizeof m->conf ||
+        snprintf(m->urlfile, sizeof m->urlfile, "%s/" URL_FILE, m->dir) >= (int)sizeof m->urlfile) {
+        at_error("session directory path too long");
+        return 2;
+    }
+    if (ss_session_load(&m->s, m->conf, err, sizeof err) != AT_OK) {
+        at_error("%s", err);
+        at_error("nothing was started");
+        return 2;
+    }
+    int port;
+    pid_t other;
+    if (read_url_file(m->urlfile, &port, &other) && other != getpid() && manager_alive(other)) {
+        at_error("a session is already running in %s (pid %d); use 'aiotone-session stop %s'",
+                 m->dir, (int)other, arg);
+        rc = 1;
+        goto out;
+    }
+    self_dir(m->self_dir, sizeof m->self_dir);
+    for (int i = 0; i < m->s.n_clients; i++) {
+        m->cl[i] = (Client){.def = i};
+        if (!ss_resolve_command(m->s.clients[i].command, m->self_dir, getenv("PATH"), m->cl[i].exe,
+                                sizeof m->cl[i].exe)) {
+            at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
+                     "PATH); nothing was started",
+                     m->conf, m->s.clients[i].id, m->s.clients[i].command);
+            rc = 2;
+            goto out;
+        }
+    }
+    const char *env_server = getenv("JACK_DEFAULT_SERVER");
+    const char *server = m->s.server[0]              ? m->s.server
+                         : env_server && *env_server ? env_server
+                                                     : "default";
+    if (strlen(server) >= sizeof m->server) {
+        at_error("JACK server name too long: %s", server);
+        rc = 2;
+        goto out;
+    }
+    memcpy(m->server, server, strlen(server) + 1);
+    if (pipe2(m->wake, O_CLOEXEC | O_NONBLOCK) || pipe2(sigpipe, O_CLOEXEC | O_NONBLOCK)) {
+        at_error("cannot create pipes: %s", strerror(errno));
+        goto out;
+    }
+    signal_fd = sigpipe[1];
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    m->osc = at_osc_open("127.0.0.1", 0, NULL, 0, on_osc, m, err, sizeof err);
+    if (!m->osc) {
+        at_error("%s", err);
+        goto out;
+    }
+    if (!sj_server_running(m->server) && !sj_start_server(m, err, sizeof err)) {
+        at_error("%s", err);
+        goto out;
+    }
+    if (!sj_open(m, err, sizeof err)) {
+        at_error("%s", err);
+        goto out;
+    }
+    if (!write_url_file(m, err, sizeof err)) {
+        at_error("%s", err);
+        goto out;
+    }
+    at_info("session %s on JACK server '%s'; NSM_URL=osc.udp://127.0.0.1:%d/", m->dir, m->server,
+            at_osc_port(m->osc));
+    if (m->s.bridge == SS_BRIDGE_A2J)
+        spawn_bridge(m);
+    for (int i = 0; i < m->s.n_clients; i++)
+        launch(m, &m->cl[i]);
+    run_loop(m, sigpipe[0]);
+    rc = 0;
+out:
+    stop_children(m);
+    sj_close(m);
+    stop_server(m);
+    if (m->osc) {
+        int p;
+        pid_t who;
+        if (read_url_file(m->urlfile, &p, &who) && who == getpid())
+            unlink(m->urlfile);
+        at_osc_close(m->osc);
+    }
+    if (rc == 0)
+        at_info("session stopped");
+    ss_session_free(&m->s);
+    for (int i = 0; i < 2; i++) {
+        if (m->wake[i] >= 0)
+            close(m->wake[i]);
+        if (sigpipe[i] >= 0)
+            close(sigpipe[i]);
+    }
+    signal_fd = -1;
+    return rc;
+}
+
+/* ---------------- save / status / stop (talk to the manager) ---------------- */
+
+typedef struct {
+    const char *want; /* the /reply for-path we wait for */
+    int done;         /* 1 reply, -1 error */
+    char text[65536];
+} Talk;
+
+static void on_talk(void *user, AtOsc *osc, const AtOscMsg *msg)
+{
+    Talk *t = user;
+    (void)osc;
+    if (msg->argc < 2 || msg->types[0] != 's' || strcmp(&msg->argv[0]->s, t->want))
+        return;
+    if (!strcmp(msg->path, "/reply") && msg->types[1] == 's') {
+        snprintf(t->text, sizeof t->text, "%s", &msg->argv[1]->s);
+        t->done = 1;
+    } else if (!strcmp(msg->path, "/error") && msg->argc >= 3 && msg->types[2] == 's') {
+        snprintf(t->text, sizeof t->text, "%s", &msg->argv[2]->s);
+        t->done = -1;
+    }
+}
+
+/* Send path to the manager of dir and wait for its answer. Returns 0 on
+ * a /reply, 1 on an /error or no answer, 3 when no manager runs. */
+static int talk(const char *arg, const char *path, double timeout, Talk *t, pid_t *pid_out)
+{
+    char dir[PATH_MAX], file[PATH_MAX + 64], err[512];
+    int port;
+    pid_t pid;
+    if (!resolve_dir(arg, dir, sizeof dir)) {
+        at_error("session directory %s: %s", arg, strerror(errno));
+        return 2;
+    }
+    snprintf(file, sizeof file, "%s/" URL_FILE, dir);
+    if (!read_url_file(file, &port, &pid)) {
+        at_error("no session is running in %s (no %s)", dir, URL_FILE);
+        return 3;
+    }
+    if (!manager_alive(pid)) {
+        at_error("no session is running in %s (pid %d is gone; removed the stale %s)", dir,
+                 (int)pid, URL_FILE);
+        unlink(file);
+        return 3;
+    }
+    t->want = path;
+    AtOsc *o = at_osc_open("127.0.0.1", 0, NULL, 0, on_talk, t, err, sizeof err);
+    if (!o) {
+        at_error("%s", err);
+        return 1;
+    }
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_storage ss;
+    memcpy(&ss, &to, sizeof to);
+    lo_message msg = lo_message_new();
+    at_osc_send_to(o, &ss, sizeof to, path, msg);
+    lo_message_free(msg);
+    double end = ss_now() + timeout;
+    while (!t->done && ss_now() < end) {
+        struct pollfd p = {.fd = at_osc_fd(o), .events = POLLIN};
+        poll(&p, 1, 50);
+        at_osc_receive(o);
+    }
+    at_osc_close(o);
+    if (pid_out)
+        *pid_out = pid;
+    if (!t->done) {
+        at_error("the session manager (pid %d) did not answer %s", (int)pid, path);
+        return 1;
+    }
+    return t->done > 0 ? 0 : 1;
+}
+
+static int cmd_simple(const char *arg, const char *path, double timeout)
+{
+    static Talk t;
+    int rc = talk(arg, path, timeout, &t, NULL);
+    if (t.done > 0)
+        printf("%s\n", t.text);
+    else if (t.done < 0)
+        at_error("%s", t.text);
+    return rc;
+}
+
+static int cmd_stop(const char *arg)
+{
+    static Talk t;
+    pid_t pid = 0;
+    int rc = talk(arg, "/nsm/server/quit", 5.0, &t, &pid);
+    if (rc != 0)
+        return rc == 3 ? 0 : rc; /* nothing running: already stopped */
+    for (int i = 0; i < 600 && kill(pid, 0) == 0; i++) {
+        char path[64], st = 0;
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            int r = fscanf(f, "%*d %*s %c", &st);
+            fclose(f);
+            if (r == 1 && st == 'Z')
+                break; /* ended; its parent has not reaped it yet */
+        }
+        usleep(50000);
+    }
+    printf("session stopped\n");
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: aiotone-session COMMAND DIR\n"
+               "Run a studio session: a directory with session.conf and one state file per\n"
+               "client (CLIENT-ID.conf). See aiotone-session(1) and docs/sessions.md.\n"
+               "\n"
+               "  run DIR     start the session (a JACK server too when none runs under its\n"
+               "              name), launch its clients as NSM clients, make and keep its\n"
+               "              connections, restart clients that die; runs until stop/^C\n"
+               "  save DIR    ask every client to save its state and write the current\n"
+               "              connections back to DIR/session.conf\n"
+               "  status DIR  list clients, their state, ports and connections\n"
+               "  stop DIR    end the clients (SIGTERM), then the JACK server if the session\n"
+               "              started it\n"
+               "  -h, --help  this text;  --version  the version\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad session file,\n"
+               "3 no session running in DIR.\n");
+}
+
+int main(int argc, char **argv)
+{
+    at_log_init("aiotone-session", AT_LOG_INFO);
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--version")) {
+        printf("aiotone-session %s\n", AT_VERSION);
+        return 0;
+    }
+    if (argc != 3) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1], *dir = argv[2];
+    if (!strcmp(cmd, "run"))
+        return cmd_run(dir);
+    if (!strcmp(cmd, "save"))
+        return cmd_simple(dir, "/nsm/server/save", SAVE_WAIT + 5.0);
+    if (!strcmp(cmd, "status"))
+        return cmd_simple(dir, "/aiotone/session/status", 5.0);
+    if (!strcmp(cmd, "stop"))
+        return cmd_stop(dir);
+    at_error("unknown command '%s' (run, save, status, stop)", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,676 @@
+/* sessconf.c - session file parsing, validation and atomic writing; the
+ * pure rules of the session manager. */
+#include "sessconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const driver_names[] = {"auto", "alsa", "dummy"};
+static const char *const bridge_names[] = {"none", "a2jmidid", "seq"};
+
+static void fail(char *err, size_t errlen, const char *file, int line, const char *key,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void fail(char *err, size_t errlen, const char *file, int line, const char *key,
+                 const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s:%d: key '%s': %s", file, line, key, what);
+}
+
+bool ss_valid_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= SS_ID_MAX)
+        return false;
+    return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+bool ss_valid_command(const char *cmd)
+{
+    size_t n = strlen(cmd);
+    if (n == 0 || n >= SS_CMD_MAX || cmd[0] == '.' || cmd[0] == '-')
+        return false;
+    return strspn(cmd, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.+") == n;
+}
+
+static bool executable_in(const char *dir, size_t dirlen, const char *cmd, char *out, size_t outlen)
+{
+    if (dirlen == 0)
+        return false; /* an empty PATH entry means ".", which we never search */
+    int w = snprintf(out, outlen, "%.*s/%s", (int)dirlen, dir, cmd);
+    if (w < 0 || (size_t)w >= outlen || dir[0] != '/')
+        return false;
+    struct stat st;
+    return stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0;
+}
+
+bool ss_resolve_command(const char *cmd, const char *self_dir, const char *path_env, char *out,
+                        size_t outlen)
+{
+    if (!ss_valid_command(cmd))
+        return false;
+    /* Our own tools come from the build we are part of, not from PATH. */
+    if (!strncmp(cmd, "aiotone-", 8) && self_dir &&
+        executable_in(self_dir, strlen(self_dir), cmd, out, outlen))
+        return true;
+    for (const char *p = path_env ? path_env : ""; *p;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        if (executable_in(p, len, cmd, out, outlen))
+            return true;
+        p += len + (colon ? 1 : 0);
+    }
+    return false;
+}
+
+int ss_session_find(const SsSession *s, const char *id)
+{
+    for (int i = 0; i < s->n_clients; i++)
+        if (!strcmp(s->clients[i].id, id))
+            return i;
+    return -1;
+}
+
+bool ss_session_add_client(SsSession *s, const char *id, const char *command,
+                           const char *const *args, int n_args, bool nsm, char *err, size_t errlen)
+{
+    if (!ss_valid_id(id)) {
+        snprintf(err, errlen, "bad client id \"%s\": use letters, digits, _ and - (1..63)", id);
+        return false;
+    }
+    if (!ss_valid_command(command)) {
+        snprintf(err, errlen,
+                 "bad command \"%s\": must be a bare program name (letters, digits, . _ + -), "
+                 "no path and no shell syntax",
+                 command);
+        return false;
+    }
+    if (ss_session_find(s, id) >= 0) {
+        snprintf(err, errlen, "client id \"%s\" is used twice", id);
+        return false;
+    }
+    if (s->n_clients >= SS_MAX_CLIENTS || n_args > SS_MAX_ARGS) {
+        snprintf(err, errlen, "too many clients (max %d) or arguments (max %d)", SS_MAX_CLIENTS,
+                 SS_MAX_ARGS);
+        return false;
+    }
+    SsClientDef *c = &s->clients[s->n_clients];
+    memset(c, 0, sizeof *c);
+    snprintf(c->id, sizeof c->id, "%s", id);
+    snprintf(c->command, sizeof c->command, "%s", command);
+    for (int i = 0; i < n_args; i++) {
+        c->args[i] = strdup(args[i]);
+        if (!c->args[i]) {
+            for (int k = 0; k < i; k++)
+                free(c->args[k]);
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+    }
+    c->n_args = n_args;
+    c->nsm = nsm;
+    s->n_clients++;
+    return true;
+}
+
+bool ss_session_add_conn(SsSession *s, const char *from, const char *to)
+{
+    for (int i = 0; i < s->n_conns; i++)
+        if (!strcmp(s->conns[i].from, from) && !strcmp(s->conns[i].to, to))
+            return true;
+    if (s->n_conns == s->cap_conns) {
+        int cap = s->cap_conns ? s->cap_conns * 2 : 16;
+        SsConn *c = realloc(s->conns, (size_t)cap * sizeof *c);
+        if (!c)
+            return false;
+        s->conns = c;
+        s->cap_conns = cap;
+    }
+    char *f = strdup(from), *t = strdup(to);
+    if (!f || !t) {
+        free(f);
+        free(t);
+        return false;
+    }
+    s->conns[s->n_conns++] = (SsConn){f, t};
+    return true;
+}
+
+void ss_session_free(SsSession *s)
+{
+    for (int i = 0; i < s->n_clients; i++)
+        for (int k = 0; k < s->clients[i].n_args; k++)
+            free(s->clients[i].args[k]);
+    for (int i = 0; i < s->n_conns; i++) {
+        free(s->conns[i].from);
+        free(s->conns[i].to);
+    }
+    free(s->conns);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---------------- parsing ---------------- */
+
+typedef struct {
+    const char *file;
+    char *err;
+    size_t errlen;
+} Ctx;
+
+static int line_of(const config_setting_t *st)
+{
+    return (int)config_setting_source_line(st);
+}
+
+/* Every member of group g must be one of the allowed names. */
+static bool only_keys(Ctx *x, const config_setting_t *g, const char *where,
+                      const char *const *allowed, const char *allowed_text)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(m);
+        bool ok = false;
+        for (int k = 0; allowed[k] && !ok; k++)
+            ok = name && !strcmp(name, allowed[k]);
+        if (!ok) {
+            char key[160];
+            snprintf(key, sizeof key, "%s%s%s", where, where[0] ? "." : "", name ? name : "?");
+            fail(x->err, x->errlen, x->file, line_of(m), key, "unknown key: allowed are %s",
+                 allowed_text);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool get_string(Ctx *x, const config_setting_t *g, const char *name, const char *where,
+                       bool required, const char **out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    *out = NULL;
+    if (!m) {
+        if (required)
+            fail(x->err, x->errlen, x->file, line_of(g), where, "missing '%s' (a string)", name);
+        return !required;
+    }
+    if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+        char key[160];
+        snprintf(key, sizeof key, "%s.%s", where, name);
+        fail(x->err, x->errlen, x->file, line_of(m), key, "must be a string in double quotes");
+        return false;
+    }
+    *out = config_setting_get_string(m);
+    return true;
+}
+
+static bool get_enum(Ctx *x, const config_setting_t *g, const char *name, const char *const *names,
+                     int n, int *out)
+{
+    const char *v;
+    char key[64];
+    snprintf(key, sizeof key, "jack.%s", name);
+    if (!get_string(x, g, name, "jack", false, &v))
+        return false;
+    if (!v)
+        return true;
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) {
+            *out = i;
+            return true;
+        }
+    char allowed[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s\"%s\"",
+                 i ? ", " : "", names[i]);
+    fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(g, name)), key,
+         "bad value \"%s\": allowed are %s", v, allowed);
+    return false;
+}
+
+static bool get_int(Ctx *x, const config_setting_t *g, const char *name, int lo, int hi, bool pow2,
+                    int *out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    char key[64];
+    snprintf(key, sizeof key, "jack.%s", name);
+    if (!m)
+        return true;
+    int t = config_setting_type(m);
+    long long v = t == CONFIG_TYPE_INT     ? config_setting_get_int(m)
+                  : t == CONFIG_TYPE_INT64 ? config_setting_get_int64(m)
+                                           : -1;
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        fail(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d", lo, hi);
+        return false;
+    }
+    if (v < lo || v > hi || (pow2 && (v & (v - 1)))) {
+        fail(x->err, x->errlen, x->file, line_of(m), key, "bad value %lld: must be %s %d..%d", v,
+             pow2 ? "a power of two" : "a whole number", lo, hi);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_jack(Ctx *x, SsSession *s, const config_setting_t *j)
+{
+    static const char *const keys[] = {"server", "driver", "rate", "period", "midi-bridge", NULL};
+    if (!config_setting_is_group(j)) {
+        fail(x->err, x->errlen, x->file, line_of(j), "jack", "must be a group { ... }");
+        return false;
+    }
+    if (!only_keys(x, j, "jack", keys, "server, driver, rate, period, midi-bridge"))
+        return false;
+    const char *server;
+    if (!get_string(x, j, "server", "jack", false, &server))
+        return false;
+    if (server) {
+        if (!*server || strlen(server) >= sizeof s->server || strchr(server, '/')) {
+            fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(j, "server")),
+                 "jack.server", "bad value \"%s\": a JACK server name (1..63 chars, no '/')",
+                 server);
+            return false;
+        }
+        snprintf(s->server, sizeof s->server, "%s", server);
+    }
+    int drv = SS_DRIVER_AUTO, br = SS_BRIDGE_NONE;
+    if (!get_enum(x, j, "driver", driver_names, 3, &drv) ||
+        !get_enum(x, j, "midi-bridge", bridge_names, 3, &br) ||
+        !get_int(x, j, "rate", 8000, 192000, false, &s->rate) ||
+        !get_int(x, j, "period", 16, 8192, true, &s->period))
+        return false;
+    s->driver = (SsDriver)drv;
+    s->bridge = (SsBridge)br;
+    return true;
+}
+
+static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int idx)
+{
+    static const char *const keys[] = {"id", "command", "args", "nsm", NULL};
+    char where[48];
+    snprintf(where, sizeof where, "clients.[%d]", idx);
+    if (!config_setting_is_group(c)) {
+        fail(x->err, x->errlen, x->file, line_of(c), where,
+             "each client must be a group { id = \"...\"; command = \"...\"; }");
+        return false;
+    }
+    if (!only_keys(x, c, where, keys, "id, command, args, nsm"))
+        return false;
+    const char *id, *cmd;
+    if (!get_string(x, c, "id", where, true, &id) ||
+        !get_string(x, c, "command", where, true, &cmd))
+        return false;
+    char key[96];
+    if (!ss_valid_id(id)) {
+        snprintf(key, sizeof key, "%s.id", where);
+        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
+             "bad value \"%s\": a client id uses only letters, digits, _ and - (1..63 chars)", id);
+        return false;
+    }
+    if (!ss_valid_command(cmd)) {
+        snprintf(key, sizeof key, "%s.command", where);
+        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "command")), key,
+             "bad value \"%s\": must be a bare program name (aiotone-* or a program on PATH; "
+             "letters, digits, . _ + -), no path, no shell syntax",
+             cmd);
+        return false;
+    }
+    if (ss_session_find(s, id) >= 0) {
+        snprintf(key, sizeof key, "%s.id", where);
+        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
+             "client id \"%s\" is used twice: ids must be unique", id);
+        return false;
+    }
+    const char *args[SS_MAX_ARGS];
+    int n_args = 0;
+    const config_setting_t *a = config_setting_get_member(c, "args");
+    if (a) {
+        snprintf(key, sizeof key, "%s.args", where);
+        if (!config_setting_is_aggregate(a) || config_setting_is_group(a) ||
+            config_setting_length(a) > SS_MAX_ARGS) {
+            fail(x->err, x->errlen, x->file, line_of(a), key,
+                 "must be a list of at most %d strings: [ \"-x\", \"1\" ]", SS_MAX_ARGS);
+            return false;
+        }
+        for (int i = 0; i < config_setting_length(a); i++) {
+            const config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
+            if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+                fail(x->err, x->errlen, x->file, line_of(e), key,
+                     "item %d must be a string in double quotes", i + 1);
+                return false;
+            }
+            args[n_args++] = config_setting_get_string(e);
+        }
+    }
+    bool nsm = true;
+    const config_setting_t *n = config_setting_get_member(c, "nsm");
+    if (n) {
+        if (config_setting_type(n) != CONFIG_TYPE_BOOL) {
+            snprintf(key, sizeof key, "%s.nsm", where);
+            fail(x->err, x->errlen, x->file, line_of(n), key, "must be true or false");
+            return false;
+        }
+        nsm = config_setting_get_bool(n);
+    }
+    char why[256];
+    if (!ss_session_add_client(s, id, cmd, args, n_args, nsm, why, sizeof why)) {
+        fail(x->err, x->errlen, x->file, line_of(c), where, "%s", why);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_conn(Ctx *x, SsSession *s, const config_setting_t *c, int idx)
+{
+    static const char *const keys[] = {"from", "to", NULL};
+    char where[48];
+    snprintf(where, sizeof where, "connections.[%d]", idx);
+    if (!config_setting_is_group(c)) {
+        fail(x->err, x->errlen, x->file, line_of(c), where,
+             "each connection must be a group { from = \"client:port\"; to = \"client:port\"; }");
+        return false;
+    }
+    const char *from, *to;
+    if (!only_keys(x, c, where, keys, "from, to") ||
+        !get_string(x, c, "from", where, true, &from) || !get_string(x, c, "to", where, true, &to))
+        return false;
+    if (!*from || !*to) {
+        fail(x->err, x->errlen, x->file, line_of(c), where, "port names must not be empty");
+        return false;
+    }
+    if (!ss_session_add_conn(s, from, to)) {
+        snprintf(x->err, x->errlen, "out of memory");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_list(Ctx *x, SsSession *s, const config_t *cf, const char *name,
+                       bool (*each)(Ctx *, SsSession *, const config_setting_t *, int))
+{
+    const config_setting_t *l = config_lookup(cf, name);
+    if (!l)
+        return true;
+    if (config_setting_type(l) != CONFIG_TYPE_LIST) {
+        fail(x->err, x->errlen, x->file, line_of(l), name, "must be a list ( {...}, {...} )");
+        return false;
+    }
+    for (int i = 0; i < config_setting_length(l); i++)
+        if (!each(x, s, config_setting_get_elem(l, (unsigned)i), i))
+            return false;
+    return true;
+}
+
+static AtStatus parse_config(SsSession *s, config_t *cf, Ctx *x)
+{
+    static const char *const top[] = {"jack", "clients", "connections", NULL};
+    const config_setting_t *root = config_root_setting(cf);
+    if (!only_keys(x, root, "", top, "jack, clients, connections"))
+        return AT_ERR_USAGE;
+    const config_setting_t *j = config_lookup(cf, "jack");
+    if (j && !parse_jack(x, s, j))
+        return AT_ERR_USAGE;
+    if (!parse_list(x, s, cf, "clients", parse_client) ||
+        !parse_list(x, s, cf, "connections", parse_conn))
+        return AT_ERR_USAGE;
+    return AT_OK;
+}
+
+AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char *err,
+                          size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    config_t cf;
+    config_init(&cf);
+    Ctx x = {name, err, errlen};
+    AtStatus st;
+    if (!config_read_string(&cf, text)) {
+        snprintf(err, errlen, "%s:%d: syntax error: %s", name, config_error_line(&cf),
+                 config_error_text(&cf));
+        st = AT_ERR_USAGE;
+    } else {
+        st = parse_config(s, &cf, &x);
+    }
+    config_destroy(&cf);
+    if (st != AT_OK)
+        ss_session_free(s);
+    return st;
+}
+
+AtStatus ss_session_load(SsSession *s, const char *path, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return AT_ERR_USAGE;
+    }
+    char *text = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *t = realloc(text, cap);
+            if (!t) {
+                free(text);
+                fclose(f);
+                snprintf(err, errlen, "out of memory");
+                return AT_ERR_RUNTIME;
+            }
+            text = t;
+        }
+        size_t r = fread(text + len, 1, 4096, f);
+        len += r;
+        if (r < 4096)
+            break;
+    }
+    fclose(f);
+    text[len] = 0;
+    AtStatus st = ss_session_parse(s, text, path, err, errlen);
+    free(text);
+    return st;
+}
+
+/* ---------------- writing ---------------- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+} Sb;
+
+static void sb_printf(Sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(Sb *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = b->oom ? 0 : vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (b->oom || n < 0)
+            return;
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap + (size_t)n + 1) * 2;
+        char *t = realloc(b->buf, cap);
+        if (!t) {
+            b->oom = true;
+            return;
+        }
+        b->buf = t;
+        b->cap = cap;
+    }
+}
+
+/* A libconfig string literal: quotes, backslashes and control bytes are
+ * escaped. */
+static void sb_quoted(Sb *b, const char *s)
+{
+    sb_printf(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            sb_printf(b, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            sb_printf(b, "\\x%02x", *p);
+        else
+            sb_printf(b, "%c", *p);
+    }
+    sb_printf(b, "\"");
+}
+
+static void format_jack(Sb *b, const SsSession *s)
+{
+    sb_printf(b, "jack = {\n");
+    if (s->server[0]) {
+        sb_printf(b, "  server = ");
+        sb_quoted(b, s->server);
+        sb_printf(b, ";\n");
+    }
+    sb_printf(b, "  driver = \"%s\";\n", driver_names[s->driver]);
+    if (s->rate)
+        sb_printf(b, "  rate = %d;\n", s->rate);
+    if (s->period)
+        sb_printf(b, "  period = %d;\n", s->period);
+    sb_printf(b, "  midi-bridge = \"%s\";\n};\n\n", bridge_names[s->bridge]);
+}
+
+char *ss_session_format(const SsSession *s)
+{
+    Sb b = {0};
+    sb_printf(&b, "# aiotone session (written by aiotone-session; see docs/sessions.md)\n");
+    format_jack(&b, s);
+    sb_printf(&b, "clients = (\n");
+    for (int i = 0; i < s->n_clients; i++) {
+        const SsClientDef *c = &s->clients[i];
+        sb_printf(&b, "  { id = ");
+        sb_quoted(&b, c->id);
+        sb_printf(&b, "; command = ");
+        sb_quoted(&b, c->command);
+        sb_printf(&b, ";");
+        if (c->n_args) {
+            sb_printf(&b, " args = [ ");
+            for (int k = 0; k < c->n_args; k++) {
+                sb_printf(&b, "%s", k ? ", " : "");
+                sb_quoted(&b, c->args[k]);
+            }
+            sb_printf(&b, " ];");
+        }
+        if (!c->nsm)
+            sb_printf(&b, " nsm = false;");
+        sb_printf(&b, " }%s\n", i + 1 < s->n_clients ? "," : "");
+    }
+    sb_printf(&b, ");\n\nconnections = (\n");
+    for (int i = 0; i < s->n_conns; i++) {
+        sb_printf(&b, "  { from = ");
+        sb_quoted(&b, s->conns[i].from);
+        sb_printf(&b, "; to = ");
+        sb_quoted(&b, s->conns[i].to);
+        sb_printf(&b, "; }%s\n", i + 1 < s->n_conns ? "," : "");
+    }
+    sb_printf(&b, ");\n");
+    if (b.oom) {
+        free(b.buf);
+        return NULL;
+    }
+    return b.buf;
+}
+
+AtStatus ss_session_save(const SsSession *s, const char *path, char *err, size_t errlen)
+{
+    char *text = ss_session_format(s);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    int fd = -1;
+    AtStatus st = AT_ERR_RUNTIME;
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    size_t len = strlen(text);
+    if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        fd = -1;
+        snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    st = AT_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (st != AT_OK)
+        unlink(tmp);
+    free(text);
+    return st;
+}
+
+/* ---------------- pure rules ---------------- */
+
+double ss_backoff_death(SsBackoff *b, double now)
+{
+    int keep = 0;
+    for (int i = 0; i < b->n; i++)
+        if (now - b->deaths[i] < SS_BACKOFF_WINDOW)
+            b->deaths[keep++] = b->deaths[i];
+    b->n = keep;
+    if (b->n == (int)(sizeof b->deaths / sizeof b->deaths[0])) {
+        memmove(b->deaths, b->deaths + 1, (size_t)(b->n - 1) * sizeof b->deaths[0]);
+        b->n--;
+    }
+    b->deaths[b->n++] = now;
+    if (b->n >= SS_BACKOFF_LIMIT)
+        return -1.0;
+    /* 0.25 s, 0.5 s, 1 s, 2 s: fast for one crash, slower for a loop. */
+    return 0.25 * (double)(1 << (b->n - 1));
+}
+
+static bool same(const SsConn *a, const SsConn *b)
+{
+    return a->from && a->to && b->from && b->to && !strcmp(a->from, b->from) &&
+           !strcmp(a->to, b->to);
+}
+
+SsConn *ss_conns_for_save(const SsConn *remembered, const SsConnState *state,
+                          const SsConn *resolved, int n_remembered, const SsConn *current,
+                          int n_current, int *n_out)
+{
+    SsConn *out = malloc((size_t)(n_remembered + n_current + 1) * sizeof *out);
+    int n = 0;
+    if (!out) {
+        *n_out = 0;
+        return NULL;
+    }
+    for (int i = 0; i < n_remembered; i++)
+        if (state[i] != SS_CONN_DISCONNECTED)
+            out[n++] = remembered[i];
+    for (int k = 0; k < n_current; k++) {
+        bool known = false;
+        for (int i = 0; i < n_remembered && !known; i++)
+            known = state[i] == SS_CONN_MADE && same(&resolved[i], &current[k]);
+        for (int i = 0; i < n && !known; i++)
+            known = same(&out[i], &current[k]);
+        if (!known)
+            out[n++] = current[k];
+    }
+    *n_out = n;
+    return out;
+}

@@ -1,0 +1,109 @@
+/* sessconf.h - the session file (DIR/session.conf): parse and validate it,
+ * write it back atomically, resolve client commands to programs, and the
+ * pure rules of the session manager (restart back-off, which connections
+ * a save keeps). No JACK here. */
+#ifndef SS_SESSCONF_H
+#define SS_SESSCONF_H
+
+#include "params.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SS_MAX_CLIENTS 64
+#define SS_MAX_ARGS 32
+#define SS_ID_MAX 64
+#define SS_CMD_MAX 128
+
+typedef enum { SS_DRIVER_AUTO, SS_DRIVER_ALSA, SS_DRIVER_DUMMY } SsDriver;
+typedef enum { SS_BRIDGE_NONE, SS_BRIDGE_A2J, SS_BRIDGE_SEQ } SsBridge;
+
+/* One client: a program started with args; nsm = it speaks NSM. */
+typedef struct {
+    char id[SS_ID_MAX];
+    char command[SS_CMD_MAX];
+    char *args[SS_MAX_ARGS];
+    int n_args;
+    bool nsm;
+} SsClientDef;
+
+/* One connection, spelled as the user wrote it (full name, alias or
+ * pretty name). */
+typedef struct {
+    char *from, *to;
+} SsConn;
+
+typedef struct {
+    char server[64]; /* "" = $JACK_DEFAULT_SERVER or "default" */
+    SsDriver driver;
+    int rate, period; /* 0 = jackd's default */
+    SsBridge bridge;
+    SsClientDef clients[SS_MAX_CLIENTS];
+    int n_clients;
+    SsConn *conns;
+    int n_conns, cap_conns;
+} SsSession;
+
+/* Parse and validate a session file. On error returns AT_ERR_USAGE with
+ * "FILE:LINE: key 'K': what is wrong: what is allowed" in err and leaves
+ * *s empty. */
+AtStatus ss_session_load(SsSession *s, const char *path, char *err, size_t errlen);
+/* The same from a string (name is used in messages). */
+AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char *err,
+                          size_t errlen);
+/* Write the session to path atomically (temporary file, fsync, rename). */
+AtStatus ss_session_save(const SsSession *s, const char *path, char *err, size_t errlen);
+/* Format the session as libconfig text into a malloc'd string. */
+char *ss_session_format(const SsSession *s);
+/* Free what the session owns and empty it. */
+void ss_session_free(SsSession *s);
+/* Add a client (copies args). False with a reason when invalid or full. */
+bool ss_session_add_client(SsSession *s, const char *id, const char *command,
+                           const char *const *args, int n_args, bool nsm, char *err, size_t errlen);
+/* Add a connection unless the same pair is there; false on no memory. */
+bool ss_session_add_conn(SsSession *s, const char *from, const char *to);
+/* Index of client id, or -1. */
+int ss_session_find(const SsSession *s, const char *id);
+
+/* Is id usable as a client id ([A-Za-z0-9_-]+, at most 63 chars)? Such an
+ * id cannot make a state file path leave the session directory. */
+bool ss_valid_id(const char *id);
+/* Is cmd a bare program name (no path, no shell syntax)? */
+bool ss_valid_command(const char *cmd);
+/* Find the program for a bare command: aiotone-* next to self_dir first,
+ * then each directory of path_env. Writes the full path to out; false
+ * when not found or not allowed. */
+bool ss_resolve_command(const char *cmd, const char *self_dir, const char *path_env, char *out,
+                        size_t outlen);
+
+/* Restart back-off for a client that keeps dying. */
+typedef struct {
+    double deaths[8]; /* times of the recent deaths, oldest first */
+    int n;
+} SsBackoff;
+
+#define SS_BACKOFF_WINDOW 30.0 /* seconds over which deaths are counted */
+#define SS_BACKOFF_LIMIT 5     /* this many deaths in the window: give up */
+
+/* A client died at time now (seconds): the delay before restarting it, or
+ * a negative number when it died too often and must be given up. */
+double ss_backoff_death(SsBackoff *b, double now);
+
+/* State of a remembered connection when saving. */
+typedef enum {
+    SS_CONN_ABSENT,      /* one of its ports does not exist now: keep it */
+    SS_CONN_MADE,        /* both exist and are connected: keep it */
+    SS_CONN_DISCONNECTED /* both exist but are not connected: the user undid it */
+} SsConnState;
+
+/* The connections a save writes: remembered ones that are absent or made
+ * (in their original spelling), then every current connection (full
+ * names) that no remembered one stands for. resolved[i] is remembered
+ * connection i with full port names (fields NULL when absent). Returns a
+ * malloc'd array (strings shared with the inputs, not copied) and its
+ * length in *n_out. */
+SsConn *ss_conns_for_save(const SsConn *remembered, const SsConnState *state,
+                          const SsConn *resolved, int n_remembered, const SsConn *current,
+                          int n_current, int *n_out);
+
+#endif
