@@ -18,7 +18,7 @@ VMDIR=$(cd "$VMDIR" && pwd)
 KPKG_META=${AT_VM_KERNEL_PACKAGE:-linux-image-amd64}
 # Module names wanted in the guest; their dependencies come from modules.dep.
 WANT_9P="virtio_pci 9pnet_virtio 9p"
-WANT_SND="snd-seq snd-seq-dummy snd-seq-midi snd-seq-virmidi snd-virmidi snd-dummy snd-hrtimer"
+WANT_SND="snd-seq snd-seq-dummy snd-seq-midi snd-seq-virmidi snd-virmidi snd-dummy snd-hrtimer snd-serial-u16550"
 
 skip() { echo "build-vm: $*" >&2; exit 3; }
 log() { [ -n "${AT_VM_VERBOSE:-}" ] && echo "build-vm: $*" >&2; return 0; }
@@ -55,7 +55,10 @@ if [ -z "$KPKG" ] || [ -z "$KVERSION" ] || [ "$KVERSION" = "(none)" ]; then
     skip "no kernel package known to apt for $KPKG_META (run apt-get update)"
 fi
 KVER=${KPKG#linux-image-}
-OUT=$VMDIR/$KVER-$KVERSION
+# Keyed by kernel version and by this script + init, so editing either rebuilds.
+HERE=$(cd "$(dirname "$0")" && pwd)
+KEY=$(cat "$HERE/build-vm.sh" "$HERE/init" | sha1sum | cut -c1-8)
+OUT=$VMDIR/$KVER-$KVERSION-$KEY
 if [ -f "$OUT/ready" ]; then
     echo "$OUT"
     exit 0
@@ -129,7 +132,7 @@ for list in 9p snd; do
 done
 cp "$X/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$R/lib/modules/$KVER/"
 depmod -b "$R" "$KVER"
-cp "$(dirname "$0")/init" "$R/init"
+cp "$HERE/init" "$R/init"
 chmod 755 "$R/init"
 mknod -m 600 "$R/dev/console" c 5 1 2>/dev/null || true
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$TMP/initramfs.cpio"
@@ -151,4 +154,6 @@ mv "$TMP/initramfs.cpio" "$TMP/vmlinuz" "$TMP/kver" "$TMP/out/"
 touch "$TMP/out/ready"
 rm -rf "$OUT"
 mv "$TMP/out" "$OUT"
+# Older builds of the same kernel are stale now.
+for d in "$VMDIR/$KVER-"*; do [ "$d" = "$OUT" ] || rm -rf "$d"; done
 echo "$OUT"

@@ -1,0 +1,126 @@
+#!/bin/bash
+# Runs INSIDE the test VM (started by tests/vm/run-vm-tests.sh; the VM's
+# init chroots into the host root, read-only, and runs this). Sources every
+# tests/vm/checks/*.sh, then runs each function named vmtest_* in file order,
+# one after another; they report with vm_check. Results ("ok - ..." /
+# "not ok - ...") go to $AT_VM_OUT/results, everything else to
+# $AT_VM_OUT/vm.log. See docs/vm-tests.md.
+#   in-vm.sh BUILD_DIR [FILTER]     (FILTER: run only vmtest_* containing it)
+set -u
+VM_REPO=$(cd "$(dirname "$0")/../.." && pwd)
+VM_BUILD=${1:-$VM_REPO/build}
+VM_FILTER=${2:-}
+VM_BIN=$VM_BUILD/bin
+VM_TOOLS=$VM_BUILD/tests/tools
+VM_OUT=${AT_VM_OUT:?AT_VM_OUT is set by the VM init}
+VM_TMP=$(mktemp -d /tmp/vmtest.XXXXXX)
+VM_MODROOT=${AT_VM_MODROOT:-/run/aiotone-vm}
+export JACK_DEFAULT_SERVER=aiotone-vm
+export JACK_NO_AUDIO_RESERVATION=1
+export HOME=/root # a2jmidid writes its log and config under $HOME (a tmpfs here)
+exec 3>>"$VM_OUT/results" >>"$VM_OUT/vm.log" 2>&1
+
+VM_PIDS=()
+VM_FAILED=0
+
+vm_uptime() { cut -d' ' -f1 /proc/uptime; }
+
+# vm_check "description" CMD...: run CMD, report ok / not ok.
+vm_check() {
+    local desc=$1
+    shift
+    if "$@"; then
+        echo "ok - $desc" >&3
+        echo "ok - $desc"
+    else
+        echo "not ok - $desc" >&3
+        echo "not ok - $desc (failed: $*)"
+        VM_FAILED=$((VM_FAILED + 1))
+    fi
+}
+
+# vm_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+vm_wait() {
+    local end=$(($(date +%s) + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$(date +%s)" -ge "$end" ] && return 1
+        sleep 0.2
+    done
+}
+
+# vm_spawn NAME CMD...: background process, log in $VM_TMP/NAME.log,
+# killed when the run ends; its pid is left in VM_PID.
+vm_spawn() {
+    local name=$1
+    shift
+    "$@" >"$VM_TMP/$name.log" 2>&1 &
+    VM_PID=$!
+    VM_PIDS+=("$VM_PID")
+}
+
+# vm_kill PID: stop one spawned process and wait for it.
+vm_kill() {
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+# Sequencer clients as the kernel lists them: "NUMBER NAME" lines.
+vm_seq_clients() {
+    sed -n 's/^Client *\([0-9]*\) : "\(.*\)" \[.*/\1 \2/p' /proc/asound/seq/clients
+}
+
+# vm_seq_client_number NAME: the client's number from /proc (empty if none).
+vm_seq_client_number() {
+    vm_seq_clients | awk -v n="$1" '{num=$1; sub(/^[0-9]+ /, ""); if ($0 == n) print num}'
+}
+
+# JACK server: started once, shared by every check that wants it
+# (dummy backend, 1024-frame period: TCG emulation is slow).
+VM_JACKD_PID=
+vm_need_jackd() {
+    [ -n "$VM_JACKD_PID" ] && return 0
+    vm_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 1024
+    VM_JACKD_PID=$VM_PID
+    jack_wait -w -t 30 >/dev/null 2>&1
+}
+
+# a2jmidid -e (bridges every sequencer port into JACK), started once.
+VM_A2J_PID=
+vm_need_a2j() {
+    [ -n "$VM_A2J_PID" ] && return 0
+    vm_need_jackd || return 1
+    vm_spawn a2jmidid a2jmidid -j "$JACK_DEFAULT_SERVER" -e
+    VM_A2J_PID=$VM_PID
+    vm_wait 40 vm_jack_has_port 'a2j:Midi Through'
+}
+
+# vm_jack_has_port TEXT: some JACK port name contains TEXT.
+vm_jack_has_port() { jack_lsp 2>/dev/null | grep -qF -- "$1"; }
+
+vm_cleanup() {
+    local i
+    for ((i = ${#VM_PIDS[@]} - 1; i >= 0; i--)); do kill "${VM_PIDS[i]}" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$VM_TMP"
+}
+trap vm_cleanup EXIT
+
+for f in "$VM_REPO"/tests/vm/checks/*.sh; do
+    # shellcheck source=/dev/null
+    . "$f"
+done
+
+echo "# in-vm: start at $(vm_uptime) s uptime, kernel $(uname -r)"
+for fn in $(declare -F | awk '{print $3}' | grep '^vmtest_' | sort); do
+    [ -n "$VM_FILTER" ] && [[ $fn != *"$VM_FILTER"* ]] && continue
+    t0=$(vm_uptime)
+    echo "# --- $fn"
+    "$fn"
+    dt=$(awk -v a="$t0" -v b="$(vm_uptime)" 'BEGIN {printf "%.1f", b - a}')
+    echo "# $fn took $dt s" >&3
+    echo "# $fn took $dt s"
+done
+echo "# in-vm: done at $(vm_uptime) s uptime" >&3
+[ "$VM_FAILED" -eq 0 ]
