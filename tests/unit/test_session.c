@@ -1,0 +1,322 @@
+/* test_session.c - the session manager's pure parts: the session file
+ * (parse, validate with clear errors, write back), what a client command
+ * may be, where programs come from, restart back-off, and which
+ * connections a save keeps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clients/session/sessconf.h"
+
+static const char *good =
+    "jack = { server = \"studio\"; driver = \"dummy\"; rate = 44100; period = 128;\n"
+    "         midi-bridge = \"a2jmidid\"; };\n"
+    "clients = (\n"
+    "  { id = \"clock\"; command = \"aiotone-clock\"; },\n"
+    "  { id = \"fm_1\"; command = \"aiotone-fmsynth\"; args = [\"--osc-port\", \"9000\"]; },\n"
+    "  { id = \"dump\"; command = \"jack_midi_dump\"; nsm = false; }\n"
+    ");\n"
+    "connections = ( { from = \"clock:midi_out\"; to = \"fm_1:midi_in\"; },\n"
+    "                { from = \"fm_1:out_L\"; to = \"system:playback_1\"; } );\n";
+
+static void parses_a_good_session(void **state)
+{
+    (void)state;
+    SsSession s;
+    char err[512] = "";
+    assert_int_equal(ss_session_parse(&s, good, "good.conf", err, sizeof err), AT_OK);
+    assert_string_equal(s.server, "studio");
+    assert_int_equal(s.driver, SS_DRIVER_DUMMY);
+    assert_int_equal(s.rate, 44100);
+    assert_int_equal(s.period, 128);
+    assert_int_equal(s.bridge, SS_BRIDGE_A2J);
+    assert_int_equal(s.n_clients, 3);
+    assert_string_equal(s.clients[1].id, "fm_1");
+    assert_string_equal(s.clients[1].command, "aiotone-fmsynth");
+    assert_int_equal(s.clients[1].n_args, 2);
+    assert_string_equal(s.clients[1].args[1], "9000");
+    assert_true(s.clients[0].nsm);
+    assert_false(s.clients[2].nsm);
+    assert_int_equal(s.n_conns, 2);
+    assert_string_equal(s.conns[1].from, "fm_1:out_L");
+    assert_string_equal(s.conns[1].to, "system:playback_1");
+    ss_session_free(&s);
+}
+
+static void defaults_when_jack_is_absent(void **state)
+{
+    (void)state;
+    SsSession s;
+    char err[512] = "";
+    assert_int_equal(ss_session_parse(&s, "clients = ();", "d.conf", err, sizeof err), AT_OK);
+    assert_string_equal(s.server, "");
+    assert_int_equal(s.driver, SS_DRIVER_AUTO);
+    assert_int_equal(s.bridge, SS_BRIDGE_NONE);
+    assert_int_equal(s.rate, 0);
+    assert_int_equal(s.n_clients, 0);
+    ss_session_free(&s);
+}
+
+typedef struct {
+    const char *text;
+    const char *expect; /* substring of the error */
+} Bad;
+
+static const Bad bad_cases[] = {
+    {"clients = (\n { id = \"a\"; command = ; }\n);", "bad.conf:2: syntax error"},
+    {"clients = ();\ncolour = 3;", "bad.conf:2: key 'colour': unknown key: allowed are jack, "
+                                   "clients, connections"},
+    {"clients = (\n { id = \"../etc\"; command = \"aiotone-fmsynth\"; }\n);",
+     "bad.conf:2: key 'clients.[0].id': bad value \"../etc\""},
+    {"clients = (\n { id = \"a/b\"; command = \"aiotone-fmsynth\"; }\n);", "key 'clients.[0].id'"},
+    {"clients = (\n { id = \"\"; command = \"aiotone-fmsynth\"; }\n);", "key 'clients.[0].id'"},
+    {"clients = (\n { id = \"a\";\n   command = \"/bin/sh\"; }\n);",
+     "bad.conf:3: key 'clients.[0].command': bad value \"/bin/sh\": must be a bare program name"},
+    {"clients = (\n { id = \"a\"; command = \"sh -c 'rm -rf /'\"; }\n);",
+     "key 'clients.[0].command'"},
+    {"clients = (\n { id = \"a\"; command = \"../bin/x\"; }\n);", "key 'clients.[0].command'"},
+    {"clients = (\n { id = \"a\"; command = \"x\"; },\n { id = \"a\"; command = \"y\"; }\n);",
+     "bad.conf:3: key 'clients.[1].id': client id \"a\" is used twice"},
+    {"clients = (\n { id = \"a\"; }\n);", "bad.conf:2: key 'clients.[0]': missing 'command'"},
+    {"clients = (\n { id = \"a\"; command = \"x\"; nsm = 1; }\n);",
+     "key 'clients.[0].nsm': must be true or false"},
+    {"clients = (\n { id = \"a\"; command = \"x\"; args = [ 1 ]; }\n);",
+     "key 'clients.[0].args': item 1 must be a string"},
+    {"clients = (\n { id = \"a\"; command = \"x\"; cmd = \"y\"; }\n);",
+     "key 'clients.[0].cmd': unknown key: allowed are id, command, args, nsm"},
+    {"jack = {\n driver = \"coreaudio\"; };",
+     "bad.conf:2: key 'jack.driver': bad value \"coreaudio\": allowed are \"auto\", \"alsa\", "
+     "\"dummy\""},
+    {"jack = { midi-bridge = \"yes\"; };", "key 'jack.midi-bridge': bad value \"yes\""},
+    {"jack = { period = 300; };", "key 'jack.period': bad value 300: must be a power of two"},
+    {"jack = { rate = 10; };", "key 'jack.rate': bad value 10"},
+    {"jack = { rate = \"48k\"; };", "key 'jack.rate': must be a whole number"},
+    {"jack = { server = \"\"; };", "key 'jack.server'"},
+    {"jack = 3;", "key 'jack': must be a group"},
+    {"clients = { id = \"a\"; };", "key 'clients': must be a list"},
+    {"connections = (\n { from = \"a:b\"; });", "bad.conf:2: key 'connections.[0]': missing 'to'"},
+    {"connections = (\n { from = \"a:b\"; to = \"c:d\"; via = \"e\"; });",
+     "key 'connections.[0].via': unknown key"},
+};
+
+static void broken_sessions_say_where_and_what(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        SsSession s;
+        char err[512] = "";
+        AtStatus st = ss_session_parse(&s, bad_cases[i].text, "bad.conf", err, sizeof err);
+        if (st != AT_ERR_USAGE || !strstr(err, bad_cases[i].expect)) {
+            fprintf(stderr, "case %zu: status %d, error \"%s\", wanted \"%s\"\n", i, st, err,
+                    bad_cases[i].expect);
+            fail();
+        }
+        assert_int_equal(s.n_clients, 0); /* nothing half-loaded */
+    }
+}
+
+static void writes_what_it_reads(void **state)
+{
+    (void)state;
+    SsSession s, t;
+    char err[512] = "";
+    assert_int_equal(ss_session_parse(&s, good, "good.conf", err, sizeof err), AT_OK);
+    const char *odd[] = {"say \"hi\"", "back\\slash", "tab\there"};
+    assert_true(ss_session_add_client(&s, "odd", "prog", odd, 3, false, err, sizeof err));
+    assert_true(ss_session_add_conn(&s, "Pretty \"Out\"", "x:in"));
+    char *text = ss_session_format(&s);
+    assert_non_null(text);
+    assert_int_equal(ss_session_parse(&t, text, "written", err, sizeof err), AT_OK);
+    assert_string_equal(t.server, s.server);
+    assert_int_equal(t.driver, s.driver);
+    assert_int_equal(t.rate, s.rate);
+    assert_int_equal(t.period, s.period);
+    assert_int_equal(t.bridge, s.bridge);
+    assert_int_equal(t.n_clients, s.n_clients);
+    for (int i = 0; i < s.n_clients; i++) {
+        assert_string_equal(t.clients[i].id, s.clients[i].id);
+        assert_string_equal(t.clients[i].command, s.clients[i].command);
+        assert_int_equal(t.clients[i].nsm, s.clients[i].nsm);
+        assert_int_equal(t.clients[i].n_args, s.clients[i].n_args);
+        for (int k = 0; k < s.clients[i].n_args; k++)
+            assert_string_equal(t.clients[i].args[k], s.clients[i].args[k]);
+    }
+    assert_int_equal(t.n_conns, s.n_conns);
+    for (int i = 0; i < s.n_conns; i++) {
+        assert_string_equal(t.conns[i].from, s.conns[i].from);
+        assert_string_equal(t.conns[i].to, s.conns[i].to);
+    }
+    free(text);
+    ss_session_free(&s);
+    ss_session_free(&t);
+}
+
+static void saves_atomically(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_session.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], err[512] = "";
+    snprintf(path, sizeof path, "%s/session.conf", dir);
+    SsSession s, t;
+    assert_int_equal(ss_session_parse(&s, good, "good.conf", err, sizeof err), AT_OK);
+    assert_int_equal(ss_session_save(&s, path, err, sizeof err), AT_OK);
+    assert_int_equal(ss_session_load(&t, path, err, sizeof err), AT_OK);
+    assert_int_equal(t.n_clients, 3);
+    assert_int_equal(t.n_conns, 2);
+    /* only session.conf is left: no temporary file */
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
+    assert_int_equal(system(cmd), 0);
+    /* an unwritable place fails with a message and leaves nothing */
+    assert_int_equal(ss_session_save(&s, "/nonexistent-dir/session.conf", err, sizeof err),
+                     AT_ERR_RUNTIME);
+    assert_non_null(strstr(err, "/nonexistent-dir/session.conf"));
+    unlink(path);
+    rmdir(dir);
+    ss_session_free(&s);
+    ss_session_free(&t);
+}
+
+static void ids_and_commands(void **state)
+{
+    (void)state;
+    assert_true(ss_valid_id("fmsynth"));
+    assert_true(ss_valid_id("fm_2-left"));
+    assert_false(ss_valid_id(""));
+    assert_false(ss_valid_id(".."));
+    assert_false(ss_valid_id("a/b"));
+    assert_false(ss_valid_id("a b"));
+    assert_false(ss_valid_id("a.conf"));
+    char longid[SS_ID_MAX + 1];
+    memset(longid, 'a', SS_ID_MAX);
+    longid[SS_ID_MAX] = 0;
+    assert_false(ss_valid_id(longid));
+    assert_true(ss_valid_command("aiotone-fmsynth"));
+    assert_true(ss_valid_command("jack_midi_dump"));
+    assert_true(ss_valid_command("python3.11"));
+    assert_false(ss_valid_command("/usr/bin/jackd"));
+    assert_false(ss_valid_command("./x"));
+    assert_false(ss_valid_command(".."));
+    assert_false(ss_valid_command("-rf"));
+    assert_false(ss_valid_command("a;b"));
+    assert_false(ss_valid_command("a b"));
+    assert_false(ss_valid_command("$(x)"));
+    assert_false(ss_valid_command(""));
+}
+
+static void make_exe(const char *dir, const char *name, int mode)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\n", f);
+    fclose(f);
+    chmod(p, (mode_t)mode);
+}
+
+static void programs_come_from_the_allowed_places(void **state)
+{
+    (void)state;
+    char self[] = "/tmp/test_session_self.XXXXXX", path1[] = "/tmp/test_session_p1.XXXXXX",
+         path2[] = "/tmp/test_session_p2.XXXXXX";
+    assert_non_null(mkdtemp(self));
+    assert_non_null(mkdtemp(path1));
+    assert_non_null(mkdtemp(path2));
+    make_exe(self, "aiotone-fmsynth", 0755);
+    make_exe(path1, "aiotone-fmsynth", 0755);
+    make_exe(self, "helper", 0755); /* not aiotone-*: never taken from self_dir */
+    make_exe(path1, "noexec", 0644);
+    make_exe(path2, "noexec", 0755);
+    char env[256], out[512], want[512];
+    snprintf(env, sizeof env, ".::relative:%s:%s", path1, path2);
+    assert_true(ss_resolve_command("aiotone-fmsynth", self, env, out, sizeof out));
+    snprintf(want, sizeof want, "%s/aiotone-fmsynth", self);
+    assert_string_equal(out, want);
+    assert_true(ss_resolve_command("aiotone-fmsynth", "/nonexistent", env, out, sizeof out));
+    snprintf(want, sizeof want, "%s/aiotone-fmsynth", path1);
+    assert_string_equal(out, want);
+    assert_false(ss_resolve_command("helper", self, env, out, sizeof out));
+    assert_true(ss_resolve_command("noexec", self, env, out, sizeof out));
+    snprintf(want, sizeof want, "%s/noexec", path2);
+    assert_string_equal(out, want);
+    assert_false(ss_resolve_command("../p1/noexec", self, env, out, sizeof out));
+    assert_false(ss_resolve_command("missing", self, env, out, sizeof out));
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", self, path1, path2);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void backoff_grows_then_gives_up(void **state)
+{
+    (void)state;
+    SsBackoff b = {0};
+    double t = 100.0;
+    assert_true(ss_backoff_death(&b, t) == 0.25);
+    assert_true(ss_backoff_death(&b, t + 1) == 0.5);
+    assert_true(ss_backoff_death(&b, t + 2) == 1.0);
+    assert_true(ss_backoff_death(&b, t + 4) == 2.0);
+    assert_true(ss_backoff_death(&b, t + 7) < 0); /* 5 deaths in 30 s */
+    /* deaths far apart never add up */
+    SsBackoff c = {0};
+    for (int i = 0; i < 50; i++)
+        assert_true(ss_backoff_death(&c, 1000.0 + i * (SS_BACKOFF_WINDOW + 1)) == 0.25);
+    /* an old burst is forgotten after the window */
+    SsBackoff d = {0};
+    for (int i = 0; i < 4; i++)
+        assert_true(ss_backoff_death(&d, 10.0 + i) > 0);
+    assert_true(ss_backoff_death(&d, 10.0 + 3 + SS_BACKOFF_WINDOW + 0.5) == 0.25);
+}
+
+static void save_keeps_absent_and_made_drops_undone(void **state)
+{
+    (void)state;
+    SsConn remembered[] = {{"clock:midi_out", "fm:midi_in"},  /* made */
+                           {"fm:out_L", "Speakers Left"},     /* made, by pretty name */
+                           {"fm:out_R", "ghost:in"},          /* absent now */
+                           {"clock:midi_out", "dump:input"}}; /* undone by the user */
+    SsConnState st[] = {SS_CONN_MADE, SS_CONN_MADE, SS_CONN_ABSENT, SS_CONN_DISCONNECTED};
+    SsConn resolved[] = {{"clock:midi_out", "fm:midi_in"},
+                         {"fm:out_L", "system:playback_1"},
+                         {NULL, NULL},
+                         {"clock:midi_out", "dump:input"}};
+    SsConn current[] = {{"clock:midi_out", "fm:midi_in"},
+                        {"fm:out_L", "system:playback_1"},
+                        {"fm:out_R", "system:playback_2"}, /* made by hand in a patchbay */
+                        {"fm:out_R", "system:playback_2"}};
+    int n = 0;
+    SsConn *out = ss_conns_for_save(remembered, st, resolved, 4, current, 4, &n);
+    assert_non_null(out);
+    assert_int_equal(n, 4);
+    assert_string_equal(out[0].to, "fm:midi_in");
+    assert_string_equal(out[1].to, "Speakers Left"); /* the user's spelling is kept */
+    assert_string_equal(out[2].to, "ghost:in");
+    assert_string_equal(out[3].from, "fm:out_R");
+    assert_string_equal(out[3].to, "system:playback_2");
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_a_good_session),
+        cmocka_unit_test(defaults_when_jack_is_absent),
+        cmocka_unit_test(broken_sessions_say_where_and_what),
+        cmocka_unit_test(writes_what_it_reads),
+        cmocka_unit_test(saves_atomically),
+        cmocka_unit_test(ids_and_commands),
+        cmocka_unit_test(programs_come_from_the_allowed_places),
+        cmocka_unit_test(backoff_grows_then_gives_up),
+        cmocka_unit_test(save_keeps_absent_and_made_drops_undone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
