@@ -117,16 +117,8 @@ memcheck: tests
 check-vm: all
 	BUILD=$(BUILD) tests/vm/run-vm-tests.sh
 
-fuzz:
-	@for f in $(FUZZ_SRCS); do \
-		n=$$(basename $$f .c); \
-		$(MAKE) --no-print-directory $(BUILD)/fuzz/$$n || exit 1; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(BUILD)/fuzz/corpus-$$n $$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) \
-			2>&1 | tail -n 12 || exit 1; \
-	done
+fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh
 
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I. -Itests $(PKG_CFLAGS)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))

@@ -259,6 +259,12 @@ static int dispatch(AtOsc *o, unsigned char *data, size_t size,
     return 1;
 }
 
+int at_osc_dispatch_packet(AtOsc *o, unsigned char *data, size_t size,
+                           const struct sockaddr_storage *from, socklen_t fromlen)
+{
+    return dispatch(o, data, size, from, fromlen, 0);
+}
+
 int at_osc_receive(AtOsc *o)
 {
     int n = 0;

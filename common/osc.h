@@ -43,6 +43,10 @@ int at_osc_port(const AtOsc *osc);
  * unpacked and their messages dispatched at once. Malformed packets are
  * counted and dropped. Returns the number of messages dispatched. */
 int at_osc_receive(AtOsc *osc);
+/* Dispatch one packet as if it came from `from` (data must have one
+ * writable byte past size, set to 0). For tests and fuzzing. */
+int at_osc_dispatch_packet(AtOsc *osc, unsigned char *data, size_t size,
+                           const struct sockaddr_storage *from, socklen_t fromlen);
 /* Packets dropped as malformed so far. */
 unsigned at_osc_bad_packets(const AtOsc *osc);
 /* Send m to path at one address. */
