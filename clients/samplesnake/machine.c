@@ -213,6 +213,18 @@ void ss_machine_stop(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev
     m->state = SS_ST_STOPPED;
 }
 
+void ss_machine_gap(SsMachine *m, AtMidiBuf *midi, SsEvents *ev)
+{
+    if (!m->recording)
+        return; /* waiting or measuring: a hole only delays the next note */
+    int32_t id = m->notes[m->next].id;
+    note_off(m, 0, midi);
+    push(ev, SS_EV_END, id, 0, 0, SS_END_RETRY);
+    m->recording = false;
+    m->state = SS_ST_WAIT_SILENCE;
+    m->quiet = 0; /* the instrument may still sound: wait for a fresh silence */
+}
+
 bool ss_machine_done(const SsMachine *m)
 {
     return m->state == SS_ST_DONE;

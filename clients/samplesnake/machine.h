@@ -64,6 +64,7 @@ typedef enum {
     SS_END_MAX_LENGTH, /* cut at max-length */
     SS_END_SILENT,     /* nothing crossed the threshold: no file */
     SS_END_ABORTED,    /* the run was stopped: no file */
+    SS_END_RETRY,      /* audio was lost (an xrun): no file, recorded again */
 } SsEndStatus;
 
 typedef struct {
@@ -117,6 +118,11 @@ void ss_machine_process(SsMachine *m, const float *left, const float *right, uin
 /* Stop at frame: silence a sounding note, abandon the current take (an
  * SS_END_ABORTED event), play nothing more. Events are appended to ev. */
 void ss_machine_stop(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev);
+/* The input skipped frames before this cycle (an xrun: JACK did not run
+ * the callback): a take being recorded has a hole, so it is dropped (an
+ * SS_END_RETRY event; note-off at frame 0) and recorded again after the
+ * next silence. Call before ss_machine_process; events are appended. */
+void ss_machine_gap(SsMachine *m, AtMidiBuf *midi, SsEvents *ev);
 /* True once every note was recorded and the input fell silent. */
 bool ss_machine_done(const SsMachine *m);
 

@@ -256,6 +256,8 @@ typedef struct {
     SsMachine machine;
     int h_in_l, h_in_r, h_mon_l, h_mon_r, h_midi;
     bool stopped;
+    bool have_time;
+    uint64_t next_frame_time; /* where the next cycle should start */
 } Snake;
 
 /* ---------- plan from the registry (setup and --dry-run) ---------- */
@@ -402,7 +404,15 @@ static void ss_process(void *core, AtCycle *c)
         s->stopped = true;
         return;
     }
-    ss_machine_process(&s->machine, l, r, c->nframes, midi, &ev);
+    /* Frames JACK never gave us (an xrun) would be a hole in the take. */
+    if (s->have_time && c->frame_time != s->next_frame_time)
+        ss_machine_gap(&s->machine, midi, &ev);
+    s->have_time = true;
+    s->next_frame_time = c->frame_time + c->nframes;
+    SsEvents run = {.count = 0, .dropped = 0};
+    ss_machine_process(&s->machine, l, r, c->nframes, midi, &run);
+    for (size_t i = 0; i < run.count && ev.count < SS_MAX_EVENTS; i++)
+        ev.ev[ev.count++] = run.ev[i];
     for (size_t i = 0; i < ev.count; i++) {
         if (!push_event(s, &ev.ev[i], l, r)) {
             atomic_store(&s->shared.overflow, 1);

@@ -32,7 +32,8 @@ struct SsWriter {
     char tmp_path[4096], final_path[4096];
     uint64_t take_frames;
 
-    bool *present; /* per take: a file exists (old or new) */
+    bool *present;     /* per take: a file exists (old or new) */
+    unsigned *retries; /* per take: attempts lost to xruns */
     size_t pending, started, saved, silent;
     struct timespec t0;
 };
@@ -49,8 +50,12 @@ SsWriter *ss_writer_new(const SsWriterConfig *cfg, const SsSource *src, SsShared
     SsWriter *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->present = calloc(cfg->plan->count ? cfg->plan->count : 1, sizeof *w->present);
-    if (!w->present) {
+    size_t n = cfg->plan->count ? cfg->plan->count : 1;
+    w->present = calloc(n, sizeof *w->present);
+    w->retries = calloc(n, sizeof *w->retries);
+    if (!w->present || !w->retries) {
+        free(w->present);
+        free(w->retries);
         free(w);
         return NULL;
     }
@@ -187,6 +192,20 @@ static void on_end(SsWriter *w, const SsMsg *m)
     if (w->take != m->id || !w->file)
         return;
     const SsTake *t = &w->cfg.plan->takes[m->id];
+    if (m->status == SS_END_RETRY) {
+        drop_take(w);
+        w->started--;
+        if (++w->retries[m->id] > SS_MAX_RETRIES) {
+            fail(w, t->name,
+                 "JACK dropped audio (xruns) in every attempt; is the machine "
+                 "overloaded?");
+            return;
+        }
+        fprintf(w->cfg.err,
+                "samplesnake: warning: %s: JACK dropped audio (an xrun); recording it again\n",
+                t->name);
+        return;
+    }
     if (m->status == SS_END_SILENT || m->status == SS_END_ABORTED) {
         if (m->status == SS_END_SILENT) {
             fprintf(w->cfg.err,
@@ -383,6 +402,7 @@ void ss_writer_free(SsWriter *w)
     free(w->planar);
     free(w->stereo);
     free(w->present);
+    free(w->retries);
     free(w);
 }
 

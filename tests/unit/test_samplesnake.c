@@ -521,6 +521,46 @@ static void test_machine_stop(void **state)
     assert_int_equal(tr.done, -1);
 }
 
+/* An xrun in the middle of a take: the take is dropped, the note
+ * released, and the same note recorded again after a fresh silence. */
+static void test_machine_gap(void **state)
+{
+    (void)state;
+    SsMachineConfig c = base_cfg();
+    c.threshold = 0.5f;
+    const SsNote one[] = {{60, 100, 4}};
+    SsMachine m;
+    ss_machine_init(&m, &c, one, 1);
+    AtMidiEvent storage[8];
+    AtMidiBuf midi;
+    at_midi_buf_init(&midi, storage, 8);
+    SsEvents ev = {.count = 0, .dropped = 0};
+    float zero[400] = {0};
+    /* A gap while waiting changes nothing. */
+    ss_machine_gap(&m, &midi, &ev);
+    assert_int_equal(ev.count, 0);
+    ss_machine_process(&m, zero, zero, 200, &midi, &ev); /* note-on at 150 */
+    assert_int_equal(midi.count, 1);
+    at_midi_buf_clear(&midi);
+    ev.count = 0;
+    ss_machine_gap(&m, &midi, &ev);
+    assert_int_equal(ev.count, 1);
+    assert_int_equal(ev.ev[0].kind, SS_EV_END);
+    assert_int_equal(ev.ev[0].status, SS_END_RETRY);
+    assert_int_equal(ev.ev[0].id, 4);
+    assert_int_equal(midi.count, 1);
+    assert_true(at_midi_is_note_off(midi.events[0].data, midi.events[0].size));
+    at_midi_buf_clear(&midi);
+    /* Again: silence window, cooldown, the same note. */
+    ss_machine_process(&m, zero, zero, 300, &midi, &ev);
+    assert_int_equal(midi.count, 1);
+    assert_true(at_midi_is_note_on(midi.events[0].data, midi.events[0].size));
+    assert_int_equal(midi.events[0].data[1], 60);
+    assert_int_equal(midi.events[0].frame, c.silence_frames + c.cooldown_frames);
+    assert_int_equal(ev.ev[0].kind, SS_EV_BEGIN);
+    assert_int_equal(ev.ev[0].id, 4);
+}
+
 static void test_machine_no_notes(void **state)
 {
     (void)state;
@@ -886,6 +926,36 @@ static void test_writer_interrupted(void **state)
     writer_teardown(&fx);
 }
 
+/* A take lost to an xrun is recorded again; too many losses fail. */
+static void test_writer_retry(void **state)
+{
+    (void)state;
+    WriterFixture fx;
+    writer_setup(&fx);
+    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SS_EV_AUDIO, 0, 10, 0, 0.25f);
+    put_msg(&fx.ring, SS_EV_END, 0, 0, SS_END_RETRY, 0);
+    assert_int_equal(ss_writer_poll(fx.w), -1);
+    assert_int_equal(count_entries(fx.dir), 0);
+    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SS_EV_AUDIO, 0, 10, 0, 0.25f);
+    put_msg(&fx.ring, SS_EV_END, 0, 0, SS_END_OK, 0);
+    assert_int_equal(ss_writer_poll(fx.w), -1);
+    assert_true(exists(fx.dir, "t-C3-v90.wav"));
+    fflush(fx.out);
+    /* Counted once in the progress: [1/2] twice, never [2/2] for it. */
+    assert_null(strstr(fx.out_text, "[2/2] t-C3"));
+    for (int i = 0; i <= SS_MAX_RETRIES; i++) {
+        put_msg(&fx.ring, SS_EV_BEGIN, 1, 0, 0, 0);
+        put_msg(&fx.ring, SS_EV_END, 1, 0, SS_END_RETRY, 0);
+    }
+    assert_int_equal(ss_writer_poll(fx.w), 1);
+    assert_int_equal(atomic_load(&fx.shared.stop), 1);
+    fflush(fx.err);
+    assert_non_null(strstr(fx.err_text, "xrun"));
+    writer_teardown(&fx);
+}
+
 static void test_prepare_dir_and_resume(void **state)
 {
     (void)state;
@@ -942,7 +1012,9 @@ int main(void)
         cmocka_unit_test(test_machine_auto_noise),
         cmocka_unit_test(test_machine_cooldown_restart),
         cmocka_unit_test(test_machine_stop),
+        cmocka_unit_test(test_machine_gap),
         cmocka_unit_test(test_machine_no_notes),
+        cmocka_unit_test(test_writer_retry),
         cmocka_unit_test(test_sfz),
         cmocka_unit_test(test_dspreset),
         cmocka_unit_test(test_writer_files),
