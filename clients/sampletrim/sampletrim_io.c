@@ -10,6 +10,8 @@
 
 /* Frames decoded per sf_readf_float call. */
 #define READ_CHUNK 65536
+/* First buffer, in frames, when the header does not say (or lies). */
+#define FIRST_ALLOC 4096
 /* Samples quantized and written per sf_write_int call. */
 #define WRITE_CHUNK 8192
 
@@ -26,7 +28,7 @@ static StrimStatus grow(StrimAudio *a, size_t *cap, size_t need, size_t max_fram
         return STRIM_OK;
     if (need > max_frames)
         return STRIM_ERR_TOO_BIG;
-    size_t n = *cap ? *cap : READ_CHUNK;
+    size_t n = *cap ? *cap : FIRST_ALLOC;
     while (n < need)
         n *= 2;
     if (n > max_frames)
