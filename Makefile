@@ -30,6 +30,14 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Icommon -I. $(PKG_CFLAGS) \
 	-DAT_VERSION=\"$(VERSION)\" $(EXTRA_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
+# Quiet build lines ("CC file"); make V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 
 TOOLS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard clients/*/*.c)))))
 -include $(wildcard clients/*/module.mk)
@@ -46,15 +54,17 @@ $(1)_LIB := $(BUILD)/lib$(1).a
 CORE_LIBS += $$($(1)_LIB)
 $$($(1)_LIB): $$($(1)_CORE_SRCS:%.c=$(BUILD)/%.o)
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(BUILD)/clients/$(1)/%.o: clients/$(1)/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_ALL) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(call say,CC,$$<)
+	$$(Q)$$(CC) $$(CFLAGS_ALL) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
 ifneq ($$(wildcard clients/$(1)/main.c),)
 PROGRAMS += $(BUILD)/bin/aiotone-$(1)
 $(BUILD)/bin/aiotone-$(1): $$($(1)_SHELL_SRCS:%.c=$(BUILD)/%.o) $$($(1)_LIB) $(LIBCOMMON)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)_LIBS) $(PKG_LIBS)
+	$$(call say,LINK,$$@)
+	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)_LIBS) $(PKG_LIBS)
 endif
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_template,$(t))))
@@ -75,20 +85,24 @@ all: $(PROGRAMS)
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 $(LIBCOMMON): $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) -lcmocka $(PKG_LIBS)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) -lcmocka $(PKG_LIBS)
 $(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
 $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS)
 
@@ -123,7 +137,8 @@ fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I. -Itests $(PKG_CFLAGS)
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(PKG_LIBS)
+	$(call say,FUZZ,$<)
+	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(PKG_LIBS)
 
 bench: $(PROGRAMS) $(BENCH_BINS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh
@@ -138,6 +153,8 @@ install: $(PROGRAMS)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	cp -R sessions/. $(DESTDIR)$(PREFIX)/share/aiotone/sessions/
+	$(if $(wildcard clients/fmsynth/presets/*),install -d $(DESTDIR)$(PREFIX)/share/aiotone/presets && \
+		install -m 644 clients/fmsynth/presets/* $(DESTDIR)$(PREFIX)/share/aiotone/presets/)
 	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/aiotone/
 
 uninstall:
