@@ -94,7 +94,9 @@ static void track_begin(Ci *ci, CiTrackId t, uint32_t frame, AtMidiBuf *const ou
     track_note_off(ci, t, frame, out);
     tr->length = s.length;
     tr->on_len = s.on_len;
-    if (s.note < 0 || s.note > 127 || s.on_len == 0) {
+    /* A rest, or a note-off that did not fit and is still owed (never
+     * lose track of it by starting another note). */
+    if (s.note < 0 || s.note > 127 || s.on_len == 0 || tr->sounding >= 0) {
         tr->gate = false;
         tr->wait = s.length;
         return;

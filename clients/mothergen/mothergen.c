@@ -92,7 +92,9 @@ static void note_on(Mg *mg, MgDest d, int *sounding, int note, uint32_t frame,
                     AtMidiBuf *const out[])
 {
     note_off(mg, d, sounding, frame, out);
-    if (note < 0 || note > 127)
+    /* A note-off that did not fit is still owed: never lose track of it
+     * by starting another note. */
+    if (*sounding >= 0 || note < 0 || note > 127)
         return;
     if (put(out[d], frame, 3, (uint8_t)(AT_MIDI_NOTE_ON | mg->cfg.channel[d]), (uint8_t)note,
             MG_VELOCITY))

@@ -870,6 +870,58 @@ static void test_property_no_stuck_notes(void **state)
     }
 }
 
+/* Cumulative note balance over flushed buffers (JACK cycles). */
+static int tiny_bal[MG_DEST_COUNT][16][128];
+
+static void flush_into_balance(void)
+{
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        for (size_t i = 0; i < bufs[d].count; i++) {
+            const AtMidiEvent *e = &bufs[d].events[i];
+            uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
+            if (t == 0x90)
+                tiny_bal[d][ch][e->data[1]]++;
+            else if (t == 0x80)
+                assert_true(--tiny_bal[d][ch][e->data[1]] >= 0);
+        }
+        at_midi_buf_clear(&bufs[d]);
+    }
+}
+
+/* Output buffers that overflow every cycle drop events, yet no note is
+ * left sounding: an owed note-off is retried and blocks the next note. */
+static void test_property_overflowing_buffers(void **state)
+{
+    (void)state;
+    AtRand r;
+    at_rand_seed(&r, 77);
+    for (int trial = 0; trial < 100; trial++) {
+        MgConfig cfg = default_config();
+        cfg.seed = at_rand_next(&r);
+        Mg mg;
+        mg_init(&mg, &cfg);
+        outputs(false);
+        memset(tiny_bal, 0, sizeof tiny_bal);
+        for (int d = 0; d < MG_DEST_COUNT; d++)
+            bufs[d].capacity = 1 + at_rand_below(&r, 3);
+        for (int k = 0; k < 3000; k++) {
+            AtMidiEvent e = random_event(&r, (uint32_t)k);
+            mg_event(&mg, &e, out);
+            if (k % 5 == 4)
+                flush_into_balance();
+        }
+        flush_into_balance();
+        for (int d = 0; d < MG_DEST_COUNT; d++)
+            bufs[d].capacity = CAP;
+        send(&mg, 0, 1, 0xFC, 0, 0);
+        flush_into_balance();
+        for (int d = 0; d < MG_DEST_COUNT; d++)
+            for (int c = 0; c < 16; c++)
+                for (int n = 0; n < 128; n++)
+                    assert_int_equal(tiny_bal[d][c][n], 0);
+    }
+}
+
 /* A full output buffer drops events, but a dropped note-off is retried so
  * nothing sticks once room is back. */
 static void test_full_buffer_no_stuck_note(void **state)
@@ -957,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_reseed_replays),
         cmocka_unit_test(test_property_no_stuck_notes),
         cmocka_unit_test(test_full_buffer_no_stuck_note),
+        cmocka_unit_test(test_property_overflowing_buffers),
         cmocka_unit_test(test_restart_releases_notes),
         cmocka_unit_test(test_live_setters),
     };
