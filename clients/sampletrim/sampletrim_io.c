@@ -201,21 +201,36 @@ StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtR
     int fmt = pcm_format(bits);
     if (!fmt || a->channels < 1 || a->channels > STRIM_MAX_CHANNELS || a->rate < 1)
         return STRIM_ERR_ARG;
+    /* Write beside the target and rename: an interrupted run never leaves a
+     * truncated file under the final name. The pid keeps concurrent runs
+     * apart; within a run each output path has one writer. */
+    size_t tlen = strlen(path) + 32;
+    char *tmp = malloc(tlen);
+    if (!tmp)
+        return STRIM_ERR_NOMEM;
+    snprintf(tmp, tlen, "%s.%ld.part", path, (long)getpid());
     SF_INFO info = {.samplerate = a->rate, .channels = a->channels, .format = SF_FORMAT_WAV | fmt};
-    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    StrimStatus st = STRIM_OK;
+    SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
     if (!sf) {
         set_detail(detail, detail_len, sf_strerror(NULL));
+        free(tmp);
         return STRIM_ERR_WRITE;
     }
-    StrimStatus st = write_frames(sf, a, bits, r);
+    st = write_frames(sf, a, bits, r);
     if (st != STRIM_OK)
         set_detail(detail, detail_len, sf_strerror(sf));
     if (sf_close(sf) != 0 && st == STRIM_OK) {
         set_detail(detail, detail_len, "closing the file failed");
         st = STRIM_ERR_WRITE;
     }
+    if (st == STRIM_OK && rename(tmp, path) != 0) {
+        set_detail(detail, detail_len, strerror(errno));
+        st = STRIM_ERR_WRITE;
+    }
     if (st != STRIM_OK)
-        unlink(path);
+        unlink(tmp);
+    free(tmp);
     return st;
 }
 

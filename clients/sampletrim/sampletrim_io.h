@@ -25,8 +25,8 @@ StrimStatus strim_read_memory(const void *data, size_t len, size_t max_samples, 
                               char *detail, size_t detail_len);
 
 /* Quantize a to bits (8, 16 or 24; TPDF dither from r unless r is NULL)
- * and write it to path as a PCM WAV at a->rate. A failed write removes
- * the partial file. */
+ * and write it to path as a PCM WAV at a->rate, through a temporary file
+ * renamed into place: a failed write leaves no partial file. */
 StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtRand *r,
                             char *detail, size_t detail_len);
 

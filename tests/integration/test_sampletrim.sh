@@ -142,16 +142,19 @@ at_check "peak < 99% ($(peak "$AT_TMP/soft.wav")/32768): normalized to 32767" \
     test "$(peak "$AT_TMP/lvl/soft.wav")" -eq 32767
 
 # Batch errors: missing and corrupt files are reported, the rest processed.
-head -c 3000 /dev/urandom >"$AT_TMP/junk.wav"
-"$ST" -o "$AT_TMP/batch" "$AT_TMP/nothere.flac" "$AT_TMP/junk.wav" "$K/tom.wav" \
+for i in $(seq 200); do echo "not audio at all $i"; done >"$AT_TMP/junk.wav"
+head -c 30 "$K/tom.wav" >"$AT_TMP/cut.wav" # header cut inside the fmt chunk
+"$ST" -o "$AT_TMP/batch" "$AT_TMP/nothere.flac" "$AT_TMP/junk.wav" "$K/tom.wav" "$AT_TMP/cut.wav" \
     >"$AT_TMP/batch.out" 2>"$AT_TMP/batch.err"
 rc=$?
 at_check "batch with failures exits 1" test "$rc" = 1
 at_check "missing file reported by name" grep -q "nothere.flac: No such file" "$AT_TMP/batch.err"
-at_check "corrupt file reported by name" grep -q "junk.wav: " "$AT_TMP/batch.err"
+at_check "text file reported by name" grep -q "junk.wav: " "$AT_TMP/batch.err"
+at_check "truncated header reported by name" grep -q "cut.wav: " "$AT_TMP/batch.err"
 at_check "good file in the same batch still written" test -s "$AT_TMP/batch/tom.wav"
-at_check "no output left for the bad files" test ! -e "$AT_TMP/batch/junk.wav"
-at_check "no progress line when stderr is not a tty" bash -c '! grep -q "\[1/3\]" "$1"' _ "$AT_TMP/batch.err"
+at_check "only the good file's output is left (no partial files)" \
+    test "$(ls "$AT_TMP/batch")" = tom.wav
+at_check "no progress line when stderr is not a tty" bash -c '! grep -q "\[1/4\]" "$1"' _ "$AT_TMP/batch.err"
 
 # --jobs: the same bytes whatever the parallelism; seeds reproduce.
 all=("$K"/tom.wav "$K"/kick.flac "$K"/hat.aiff "$K"/agogo.wav "$K"/rumpf.flac)
