@@ -297,6 +297,13 @@ static bool check_input(Batch *b, Job *j)
     return true;
 }
 
+/* Whether two paths name the same existing file. */
+static bool same_file(const char *x, const char *y)
+{
+    struct stat a, c;
+    return stat(x, &a) == 0 && stat(y, &c) == 0 && a.st_dev == c.st_dev && a.st_ino == c.st_ino;
+}
+
 static void run_job(Batch *b, size_t idx)
 {
     Job *j = &b->jobs[idx];
@@ -318,6 +325,10 @@ static void run_job(Batch *b, size_t idx)
     if (mkdir(j->dir, 0777) != 0 && errno != EEXIST) {
         snprintf(detail, sizeof detail, "%s: %s", j->dir, strerror(errno));
         fail(b, j, "cannot create the output folder", detail);
+        goto out;
+    }
+    if (same_file(j->input, j->output)) {
+        fail(b, j, "the output would overwrite the input, skipped", j->output);
         goto out;
     }
     /* A seed per file position: the output does not depend on --jobs. */

@@ -177,6 +177,10 @@ at_check "two inputs with one output name: the second is refused" bash -c '
     cp "$2/tom.wav" "$2/kick.wav"; "$1" -o "$3/clash" "$2/kick.flac" "$2/kick.wav" 2>"$3/clash.err"
     test $? = 1 && grep -q "name clash" "$3/clash.err" && test -s "$3/clash/kick.wav"' _ "$ST" "$K" "$AT_TMP"
 
+at_check "an output that would overwrite its input is refused" bash -c '
+    cp "$2/tom.wav" "$3/self.wav"; cd "$3" && "$1" -o . self.wav 2>self.err
+    test $? = 1 && grep -q "overwrite the input" self.err && cmp self.wav "$2/tom.wav"' _ "$ST" "$K" "$AT_TMP"
+
 # Command line.
 at_check "--help exits 0 and shows usage" bash -c '"$1" --help | grep -q "^Usage: aiotone-sampletrim"' _ "$ST"
 at_check "--version prints the version" bash -c '"$1" --version | grep -Eq "^aiotone-sampletrim [0-9]+\.[0-9]+"' _ "$ST"
