@@ -189,22 +189,27 @@ int sj_sync(Mgr *m)
 {
     jack_client_t *c = m->jack;
     int made = 0;
+    m->sync_again = false;
     if (!c || atomic_load(&m->server_gone))
         return 0;
     for (int i = 0; i < m->s.n_conns; i++) {
+        SsConn *conn = &m->s.conns[i];
         char *from, *to;
-        resolve_pair(c, &m->s.conns[i], &from, &to);
-        if (from && to) {
-            if (connected(c, from, to)) {
+        resolve_pair(c, conn, &from, &to);
+        if (!from) {
+            conn->made = false; /* a port is absent: make it when it returns */
+        } else if (connected(c, from, to)) {
+            conn->made = true;
+            made++;
+        } else if (!conn->made) {
+            int r = jack_connect(c, from, to);
+            if (r == 0 || r == EEXIST) {
+                at_info("connected %s -> %s", from, to);
+                conn->made = true;
                 made++;
             } else {
-                int r = jack_connect(c, from, to);
-                if (r == 0 || r == EEXIST) {
-                    at_info("connected %s -> %s", from, to);
-                    made++;
-                } else {
-                    at_debug("cannot connect %s -> %s yet (error %d)", from, to, r);
-                }
+                at_debug("cannot connect %s -> %s yet (error %d)", from, to, r);
+                m->sync_again = true;
             }
         }
         free(from);
@@ -213,18 +218,23 @@ int sj_sync(Mgr *m)
     return made;
 }
 
-SsConnState sj_conn_state(Mgr *m, int i)
+static SsConnState sj_conn_state_of(Mgr *m, const SsConn *conn)
 {
     char *from, *to;
     if (!m->jack)
         return SS_CONN_ABSENT;
-    resolve_pair(m->jack, &m->s.conns[i], &from, &to);
+    resolve_pair(m->jack, conn, &from, &to);
     SsConnState st = !from                          ? SS_CONN_ABSENT
                      : connected(m->jack, from, to) ? SS_CONN_MADE
                                                     : SS_CONN_DISCONNECTED;
     free(from);
     free(to);
     return st;
+}
+
+SsConnState sj_conn_state(Mgr *m, int i)
+{
+    return sj_conn_state_of(m, &m->s.conns[i]);
 }
 
 /* Is full port name owned by one of the session's clients? */
@@ -307,6 +317,8 @@ bool sj_collect(Mgr *m)
         for (int i = 0; i < n && ok; i++)
             ok = ss_session_add_conn(&fresh, keep[i].from, keep[i].to);
         if (ok) {
+            for (int i = 0; i < fresh.n_conns; i++)
+                fresh.conns[i].made = sj_conn_state_of(m, &fresh.conns[i]) == SS_CONN_MADE;
             free_conns(m->s.conns, m->s.n_conns);
             m->s.conns = fresh.conns;
             m->s.n_conns = fresh.n_conns;
@@ -316,7 +328,8 @@ bool sj_collect(Mgr *m)
         }
     }
     free(keep);
-    free_conns(resolved, nr);
+    if (resolved)
+        free_conns(resolved, nr);
     free(state);
     free_conns(cur, nc);
     return ok && keep;

@@ -647,7 +647,7 @@ static void run_loop(Mgr *m, int sigfd)
             break;
         }
         double now = ss_now();
-        if (atomic_exchange(&m->jack_changed, 0) || now - last_sync > 1.0) {
+        if (atomic_exchange(&m->jack_changed, 0) || m->sync_again || now - last_sync > 1.0) {
             made = sj_sync(m);
             last_sync = now;
         }

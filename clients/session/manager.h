@@ -52,6 +52,7 @@ typedef struct Mgr {
     double bridge_restart_at;
     int wake[2];
     atomic_int jack_changed, server_gone;
+    bool sync_again; /* a connection failed (port not active yet): retry soon */
     double t0;
     bool reported_open, reported_conns, reported_waiting;
     double all_open_at;
@@ -79,8 +80,9 @@ bool sj_start_server(Mgr *m, char *err, size_t errlen);
 bool sj_open(Mgr *m, char *err, size_t errlen);
 /* jack.c: close the manager's JACK client. */
 void sj_close(Mgr *m);
-/* jack.c: make every remembered connection whose ports exist; returns how
- * many of them are made now. */
+/* jack.c: make every remembered connection whose ports exist, once per
+ * appearance of its ports (one the user undoes stays undone, as in a
+ * patchbay); returns how many of them are connected now. */
 int sj_sync(Mgr *m);
 /* jack.c: the remembered connection i: made / absent / undone. */
 SsConnState sj_conn_state(Mgr *m, int i);

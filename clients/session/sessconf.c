@@ -144,7 +144,7 @@ bool ss_session_add_conn(SsSession *s, const char *from, const char *to)
         free(t);
         return false;
     }
-    s->conns[s->n_conns++] = (SsConn){f, t};
+    s->conns[s->n_conns++] = (SsConn){f, t, false};
     return true;
 }
 

@@ -31,6 +31,7 @@ typedef struct {
  * pretty name). */
 typedef struct {
     char *from, *to;
+    bool made; /* the manager made it (or found it) while both ports existed */
 } SsConn;
 
 typedef struct {

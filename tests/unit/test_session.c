@@ -280,19 +280,20 @@ static void backoff_grows_then_gives_up(void **state)
 static void save_keeps_absent_and_made_drops_undone(void **state)
 {
     (void)state;
-    SsConn remembered[] = {{"clock:midi_out", "fm:midi_in"},  /* made */
-                           {"fm:out_L", "Speakers Left"},     /* made, by pretty name */
-                           {"fm:out_R", "ghost:in"},          /* absent now */
-                           {"clock:midi_out", "dump:input"}}; /* undone by the user */
+    SsConn remembered[] = {{.from = "clock:midi_out", .to = "fm:midi_in"}, /* made */
+                           {.from = "fm:out_L", .to = "Speakers Left"}, /* made, by pretty name */
+                           {.from = "fm:out_R", .to = "ghost:in"},      /* absent now */
+                           {.from = "clock:midi_out", .to = "dump:input"}}; /* undone by the user */
     SsConnState st[] = {SS_CONN_MADE, SS_CONN_MADE, SS_CONN_ABSENT, SS_CONN_DISCONNECTED};
-    SsConn resolved[] = {{"clock:midi_out", "fm:midi_in"},
-                         {"fm:out_L", "system:playback_1"},
-                         {NULL, NULL},
-                         {"clock:midi_out", "dump:input"}};
-    SsConn current[] = {{"clock:midi_out", "fm:midi_in"},
-                        {"fm:out_L", "system:playback_1"},
-                        {"fm:out_R", "system:playback_2"}, /* made by hand in a patchbay */
-                        {"fm:out_R", "system:playback_2"}};
+    SsConn resolved[] = {{.from = "clock:midi_out", .to = "fm:midi_in"},
+                         {.from = "fm:out_L", .to = "system:playback_1"},
+                         {.from = NULL, .to = NULL},
+                         {.from = "clock:midi_out", .to = "dump:input"}};
+    SsConn current[] = {
+        {.from = "clock:midi_out", .to = "fm:midi_in"},
+        {.from = "fm:out_L", .to = "system:playback_1"},
+        {.from = "fm:out_R", .to = "system:playback_2"}, /* made by hand in a patchbay */
+        {.from = "fm:out_R", .to = "system:playback_2"}};
     int n = 0;
     SsConn *out = ss_conns_for_save(remembered, st, resolved, 4, current, 4, &n);
     assert_non_null(out);
