@@ -314,31 +314,36 @@ FmStatus fm_song_render(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t 
     memset(stats, 0, sizeof *stats);
     if (period == 0 || period > MAX_PERIOD || period % FM_BLOCK)
         return FM_ERR_ARG;
+    /* Every key goes up on the first grid frame after the last event, so
+     * the result does not depend on the period. */
+    uint64_t last = song->count ? (uint64_t)llround(song->length * rate) : 0;
+    const uint64_t end_frame = (last / FM_BLOCK + 1) * FM_BLOCK;
+    const uint64_t tail_end = end_frame + (uint64_t)(max_tail * rate);
     size_t next = 0;
-    uint64_t pos = 0, tail_end = 0;
-    bool ended = false;
+    uint64_t pos = 0;
     double last_report = -1.0;
     for (;;) {
+        if (pos >= end_frame && (fm_synth_active_voices(s) == 0 || pos >= tail_end))
+            break;
         size_t n = 0;
         while (next < song->count && n < sizeof evs / sizeof evs[0]) {
             uint64_t f = (uint64_t)llround(song->events[next].seconds * rate);
             if (f >= pos + period)
                 break;
             const FmSongEvent *se = &song->events[next++];
-            evs[n].frame = (uint32_t)(f - pos);
+            evs[n].frame = f > pos ? (uint32_t)(f - pos) : 0;
             evs[n].size = se->size;
             memcpy(evs[n].data, se->data, 3);
             n++;
         }
-        if (next == song->count && !ended && n == 0) {
-            /* Every key up: the release tails still sound. */
+        if (end_frame >= pos && end_frame < pos + period) {
+            uint32_t k = (uint32_t)(end_frame - pos);
+            fm_synth_process(s, evs, n, l, r, k);
             fm_synth_release_all(s);
-            ended = true;
-            tail_end = pos + (uint64_t)(max_tail * rate);
+            fm_synth_process(s, NULL, 0, l + k, r + k, period - k);
+        } else {
+            fm_synth_process(s, evs, n, l, r, period);
         }
-        if (ended && (fm_synth_active_voices(s) == 0 || pos >= tail_end))
-            break;
-        fm_synth_process(s, evs, n, l, r, period);
         account(stats, l, period);
         account(stats, r, period);
         if (sink && sink(sink_ctx, l, r, period) != 0)

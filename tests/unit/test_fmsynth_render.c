@@ -1,0 +1,329 @@
+/* test_fmsynth_render - fmsynth's parameter table and presets, and the MIDI
+ * file reader and offline renderer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "clients/fmsynth/fmparams.h"
+#include "clients/fmsynth/fmrender.h"
+#include "clients/fmsynth/fmsynth.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PRESET_DIR
+#define PRESET_DIR "clients/fmsynth/presets"
+#endif
+
+static AtParams *registry(void)
+{
+    size_t n;
+    const AtParamDef *d = fm_param_defs(&n);
+    AtParams *p = at_params_new("fmsynth", d, n);
+    assert_non_null(p);
+    return p;
+}
+
+static void assert_patch_equal(const FmPatch *a, const FmPatch *b)
+{
+    assert_int_equal(a->algorithm, b->algorithm);
+    assert_true(fabs(a->feedback - b->feedback) < 1e-9);
+    assert_true(fabs(a->volume - b->volume) < 1e-9);
+    for (int op = 0; op < FM_OPS; op++) {
+        const FmOpPatch *x = &a->op[op], *y = &b->op[op];
+        assert_int_equal(x->wave, y->wave);
+        assert_true(fabs(x->ratio - y->ratio) < 1e-9);
+        assert_true(fabs(x->attack - y->attack) < 1e-9);
+        assert_true(fabs(x->decay - y->decay) < 1e-9);
+        assert_true(fabs(x->sustain - y->sustain) < 1e-9);
+        assert_true(fabs(x->release - y->release) < 1e-9);
+        assert_true(fabs(x->level - y->level) < 1e-9);
+    }
+}
+
+/* The registry's defaults are the default patch of SPEC.md. */
+static void test_param_defaults_are_default_patch(void **state)
+{
+    AtParams *reg = registry();
+    FmPatch a, b;
+    fm_patch_from_params(reg, &a);
+    fm_patch_default(&b);
+    assert_patch_equal(&a, &b);
+    assert_int_equal(at_params_int(reg, "audio.polyphony"), 16);
+    assert_int_equal(at_params_int(reg, "midi.channel"), 0);
+    at_params_free(reg);
+}
+
+/* Every patch parameter reaches its FmPatch field, and is on OSC, live. */
+static void test_param_apply_every_field(void **state)
+{
+    AtParams *reg = registry();
+    char err[256];
+    int k = at_params_find_osc(reg, "op/3/decay");
+    assert_true(k >= 0);
+    assert_true(at_params_set_number(reg, k, 1.25, err, sizeof err));
+    k = at_params_find_osc(reg, "op/2/wave");
+    assert_true(at_params_set_string(reg, k, "square", err, sizeof err));
+    k = at_params_find_osc(reg, "algorithm");
+    assert_false(at_params_set_number(reg, k, 12, err, sizeof err));
+    assert_true(at_params_set_number(reg, k, 3, err, sizeof err));
+    FmPatch p;
+    fm_patch_from_params(reg, &p);
+    assert_true(p.op[2].decay == 1.25);
+    assert_int_equal(p.op[1].wave, FM_WAVE_SQUARE);
+    assert_int_equal(p.algorithm, 3);
+    size_t n;
+    const AtParamDef *d = fm_param_defs(&n);
+    int patch_params = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!fm_param_is_patch((int)i))
+            continue;
+        patch_params++;
+        assert_non_null(d[i].osc);
+        assert_true(d[i].flags & AT_PARAM_LIVE);
+        FmPatch before;
+        fm_patch_default(&before);
+        FmPatch after = before;
+        /* square is no operator's default wave; 3 is not the algorithm */
+        double v = d[i].type == AT_PARAM_ENUM || d[i].type == AT_PARAM_INT ? 3 : 0.123;
+        assert_true(fm_param_apply(&after, (int)i, v, (int)v));
+        assert_memory_not_equal(&before, &after, sizeof before);
+    }
+    assert_int_equal(patch_params, 3 + 4 * 7);
+    assert_int_equal(at_params_find_osc(reg, "panic"), FM_P_PANIC);
+    assert_int_equal(at_params_find_osc(reg, "polyphony"), FM_P_POLYPHONY);
+    at_params_free(reg);
+}
+
+/* A preset written by fm_patch_write loads back to the same patch, and the
+ * shipped presets load. */
+static void test_preset_round_trip(void **state)
+{
+    AtParams *reg = registry();
+    char err[512];
+    assert_int_equal(at_params_load_file(reg, PRESET_DIR "/bell.conf", err, sizeof err), AT_OK);
+    FmPatch bell;
+    fm_patch_from_params(reg, &bell);
+    assert_int_equal(bell.algorithm, 8);
+    char path[] = "/tmp/fmpresetXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fm_patch_write(reg, f);
+    fclose(f);
+    AtParams *again = registry();
+    assert_int_equal(at_params_load_file(again, path, err, sizeof err), AT_OK);
+    FmPatch back;
+    fm_patch_from_params(again, &back);
+    assert_patch_equal(&bell, &back);
+    remove(path);
+    const char *names[] = {"default", "epiano", "bass", "organ"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s", "");
+        char file[256];
+        snprintf(file, sizeof file, PRESET_DIR "/%s.conf", names[i]);
+        assert_int_equal(at_params_load_file(again, file, err, sizeof err), AT_OK);
+        FmPatch p;
+        fm_patch_from_params(again, &p);
+        FmSynth *s = NULL;
+        assert_int_equal(fm_synth_new(&s, 48000, 4, &p), FM_OK);
+        fm_synth_free(s);
+    }
+    FmPatch def, loaded;
+    assert_int_equal(at_params_load_file(again, PRESET_DIR "/default.conf", err, sizeof err),
+                     AT_OK);
+    fm_patch_from_params(again, &loaded);
+    fm_patch_default(&def);
+    assert_patch_equal(&def, &loaded);
+    at_params_free(reg);
+    at_params_free(again);
+}
+
+/* ---- MIDI files ---- */
+
+/* A format-0 file, 480 ticks per quarter, tempo 10 ms per quarter: one
+ * tick = 1/48000 s. Track bytes are given without the End Of Track. */
+static size_t smf(uint8_t *out, const uint8_t *trk, size_t n, bool eot)
+{
+    static const uint8_t head[] = {'M', 'T', 'h', 'd',  0,    0,   0,   6,   0,
+                                   0,   0,   1,   0x01, 0xE0, 'M', 'T', 'r', 'k'};
+    static const uint8_t tempo[] = {0x00, 0xFF, 0x51, 0x03, 0x00, 0x27, 0x10};
+    static const uint8_t end[] = {0x00, 0xFF, 0x2F, 0x00};
+    size_t len = sizeof tempo + n + (eot ? sizeof end : 0), pos = 0;
+    memcpy(out, head, sizeof head);
+    pos = sizeof head;
+    out[pos++] = (uint8_t)(len >> 24);
+    out[pos++] = (uint8_t)(len >> 16);
+    out[pos++] = (uint8_t)(len >> 8);
+    out[pos++] = (uint8_t)len;
+    memcpy(out + pos, tempo, sizeof tempo);
+    pos += sizeof tempo;
+    memcpy(out + pos, trk, n);
+    pos += n;
+    if (eot) {
+        memcpy(out + pos, end, sizeof end);
+        pos += sizeof end;
+    }
+    return pos;
+}
+
+static const uint8_t melody[] = {
+    0x83, 0x60, 0x90, 0x45, 0x7F,          /* 480: A4 on */
+    0x83, 0x60, 0x40, 0x40,                /* +480: running status note-on E4 */
+    0x81, 0x00, 0xF0, 0x03, 1,    2, 0xF7, /* +128: a sysex (skipped; ends running status) */
+    0xBA, 0x00, 0x80, 0x45, 0x00,          /* +7424 (VLQ BA 00): A4 off */
+};
+
+static void test_song_load(void **state)
+{
+    uint8_t buf[256];
+    char err[256];
+    FmSong song;
+    size_t n = smf(buf, melody, sizeof melody, true);
+    assert_int_equal(fm_song_load_memory(&song, buf, n, err, sizeof err), FM_OK);
+    assert_int_equal(song.count, 3);
+    assert_int_equal(song.skipped, 1);
+    assert_true(fabs(song.events[0].seconds * 48000 - 480) < 1e-6);
+    assert_true(fabs(song.events[1].seconds * 48000 - 960) < 1e-6);
+    assert_int_equal(song.events[1].data[0], 0x90); /* running status expanded */
+    assert_int_equal(song.events[1].data[1], 0x40);
+    assert_true(fabs(song.events[2].seconds * 48000 - 8512) < 1e-6);
+    fm_song_free(&song);
+}
+
+static void test_song_load_rejects_bad_files(void **state)
+{
+    uint8_t buf[256], bad[256];
+    char err[256];
+    FmSong song;
+    size_t n = smf(buf, melody, sizeof melody, true);
+    /* truncated anywhere: refused with a message, never a crash */
+    for (size_t cut = 0; cut < n; cut++) {
+        err[0] = 0;
+        assert_int_equal(fm_song_load_memory(&song, buf, cut, err, sizeof err), FM_ERR_ARG);
+        assert_true(strlen(err) > 5);
+        assert_null(song.events);
+    }
+    /* no End Of Track (libsmf would abort) */
+    size_t m = smf(bad, melody, sizeof melody, false);
+    assert_int_equal(fm_song_load_memory(&song, bad, m, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "End Of Track"));
+    /* a data byte where a status byte must be: no running status at the
+     * start, nor after a sysex (SMF 1.0: sysex and meta cancel it) */
+    const uint8_t after_sysex[] = {0x00, 0x90, 0x45, 0x7F, 0x00, 0xF0,
+                                   0x01, 0xF7, 0x00, 0x45, 0x00};
+    m = smf(bad, after_sysex, sizeof after_sysex, true);
+    assert_int_equal(fm_song_load_memory(&song, bad, m, err, sizeof err), FM_ERR_ARG);
+    const uint8_t stray[] = {0x00, 0x45, 0x7F};
+    m = smf(bad, stray, sizeof stray, true);
+    assert_int_equal(fm_song_load_memory(&song, bad, m, err, sizeof err), FM_ERR_ARG);
+    /* tempo 0, SMPTE division, more tracks announced than present */
+    memcpy(bad, buf, n);
+    bad[26] = bad[27] = bad[28] = 0;
+    assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
+    memcpy(bad, buf, n);
+    bad[12] = 0xE7;
+    assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
+    memcpy(bad, buf, n);
+    bad[9] = 1;
+    bad[11] = 2;
+    assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "truncated"));
+    /* not MIDI at all */
+    assert_int_equal(fm_song_load_memory(&song, "hello world, not midi", 21, err, sizeof err),
+                     FM_ERR_ARG);
+}
+
+typedef struct {
+    float *l;
+    size_t n, cap;
+} Capture;
+
+static int capture(void *ctx, const float *l, const float *r, uint32_t n)
+{
+    Capture *c = ctx;
+    for (uint32_t i = 0; i < n && c->n < c->cap; i++)
+        c->l[c->n++] = l[i];
+    return 0;
+}
+
+/* Offline rendering: events at their frames, the release tail rendered
+ * until silence, the same samples for any period (multiple of 32). */
+static void test_render(void **state)
+{
+    uint8_t buf[256];
+    char err[256];
+    FmSong song;
+    size_t n = smf(buf, melody, sizeof melody, true);
+    assert_int_equal(fm_song_load_memory(&song, buf, n, err, sizeof err), FM_OK);
+    static float a[200000], b[200000];
+    Capture ca = {a, 0, 200000}, cb = {b, 0, 200000};
+    FmRenderStats sa, sb;
+    FmSynth *s1 = NULL, *s2 = NULL;
+    assert_int_equal(fm_synth_new(&s1, 48000, 16, NULL), FM_OK);
+    assert_int_equal(fm_synth_new(&s2, 48000, 16, NULL), FM_OK);
+    assert_int_equal(fm_song_render(s1, &song, 48000, 256, 30.0, capture, &ca, NULL, NULL, &sa),
+                     FM_OK);
+    assert_int_equal(fm_song_render(s2, &song, 48000, 2048, 30.0, capture, &cb, NULL, NULL, &sb),
+                     FM_OK);
+    for (int i = 0; i < 480; i++)
+        assert_true(a[i] == 0.0f);
+    assert_true(a[480] != 0.0f);
+    /* E4 is never released by the file: the render releases it at the end
+     * and goes on until every voice is silent (longest release 0.5 s). */
+    assert_int_equal(fm_synth_active_voices(s1), 0);
+    assert_true(sa.frames > 8512 && sa.frames < 8512 + 24000 + 2 * 256);
+    assert_int_equal(sa.nans, 0);
+    assert_true(sa.peak > 0.01 && sa.peak < 1.0);
+    size_t common = ca.n < cb.n ? ca.n : cb.n;
+    assert_true(common >= sa.frames - 256);
+    assert_memory_equal(a, b, common * sizeof(float));
+    assert_int_equal(fm_song_render(s1, &song, 48000, 100, 30.0, NULL, NULL, NULL, NULL, &sa),
+                     FM_ERR_ARG); /* not a multiple of the grid */
+    fm_synth_free(s1);
+    fm_synth_free(s2);
+    fm_song_free(&song);
+}
+
+/* A real song from the openmsx set loads and renders sanely. */
+static void test_render_real_song(void **state)
+{
+    const char *path = "/usr/share/games/openttd/baseset/openmsx/busy_schedule.mid";
+    FmSong song;
+    char err[512];
+    if (fm_song_load_file(&song, path, err, sizeof err) != FM_OK) {
+        print_message("openmsx not installed: %s\n", err);
+        skip();
+    }
+    assert_true(song.count > 100);
+    assert_true(song.length > 30.0);
+    FmSynth *s = NULL;
+    assert_int_equal(fm_synth_new(&s, 48000, 16, NULL), FM_OK);
+    FmRenderStats st;
+    assert_int_equal(fm_song_render(s, &song, 48000, 256, 30.0, NULL, NULL, NULL, NULL, &st),
+                     FM_OK);
+    assert_int_equal(st.nans, 0);
+    assert_true(st.peak > 0.05 && st.peak <= 2 * 0.8052);
+    assert_true(st.frames >= (uint64_t)(song.length * 48000));
+    fm_synth_free(s);
+    fm_song_free(&song);
+    assert_int_equal(fm_song_load_file(&song, "/nonexistent.mid", err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "/nonexistent.mid"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_param_defaults_are_default_patch),
+        cmocka_unit_test(test_param_apply_every_field),
+        cmocka_unit_test(test_preset_round_trip),
+        cmocka_unit_test(test_song_load),
+        cmocka_unit_test(test_song_load_rejects_bad_files),
+        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_render_real_song),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
