@@ -141,19 +141,27 @@ check_dspreset() { # DIR
 }
 
 # The probe heard every note-on and note-off: channel 1, the plan's notes
-# and velocities in order, each held exactly HOLD frames.
-check_midi() { # FIRSTLINE
-    local expect
+# and velocities in order, each held exactly HOLD frames - except takes cut
+# short by an xrun, which the log reports and which are played again.
+check_midi() { # FIRSTLINE LOG
+    local expect retries
     expect=$(for n in $NOTES; do for o in $OCTAVES; do for v in $VELS; do for r in $RRS; do
         echo "$(((o + 1) * 12 + $(pc_of $n))) $v"; done; done; done; done)
-    tail -n +"$1" "$AT_TMP/probe.log" | grep -v '^#' | awk -v period=$PERIOD \
+    retries=$(grep -c 'recording it again' "$2")
+    tail -n +"$1" "$AT_TMP/probe.log" | grep -v '^#' | awk -v period=$PERIOD -v retries="$retries" \
         -v hold="$(awk -v h=$HOLD_S -v r=$RATE 'BEGIN { printf "%d", h * r + 0.5 }')" '
-        { t = $1 * period + $2; st = $3; note = strtonum("0x" $4); vel = strtonum("0x" $5) }
+        function hex(s,  i, v) { v = 0; s = tolower(s)
+            for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+            return v }
+        { t = $1 * period + $2; st = $3; note = hex($4); vel = hex($5) }
         st == "90" && vel > 0 { on[note] = t; print note, vel > "/dev/stderr"; n++; next }
-        st == "80" || st == "90" { if (t - on[note] != hold) { print "# held", t - on[note]; bad = 1 } ; m++ }
-        END { if (n != m || n == 0) { print "# note-ons", n, "note-offs", m; bad = 1 }; exit bad }' \
-        2>"$AT_TMP/midi.order" || return 1
-    diff <(echo "$expect") "$AT_TMP/midi.order" | sed 's/^/# /'
+        st == "80" || st == "90" { if (t - on[note] != hold) short++; m++ }
+        END {
+            if (n != m || n == 0) { print "# note-ons", n, "note-offs", m; bad = 1 }
+            if (short > retries) { print "#", short, "notes not held", hold, "frames"; bad = 1 }
+            exit bad }' 2>"$AT_TMP/midi.order" || return 1
+    # A retried take plays its note twice in a row.
+    diff <(echo "$expect" | uniq) <(uniq "$AT_TMP/midi.order") | sed 's/^/# /'
     [ "${PIPESTATUS[0]}" = 0 ]
 }
 
@@ -165,6 +173,7 @@ write_conf "$AT_TMP/ss.conf" "$DIR"
 start=$(($(probe_lines) + 1))
 timeout 120 "$SS" -c "$AT_TMP/ss.conf" >"$AT_TMP/run1.log" 2>&1
 rc=$?
+sleep 0.5 # let the probe print what it heard
 at_check "the whole plan runs and exits 0 (it is a job)" test $rc = 0
 at_check "reports done" grep -q '^done: 16 samples saved' "$AT_TMP/run1.log"
 at_check "progress line: sample i of n, name, elapsed, remaining" \
@@ -174,7 +183,7 @@ at_check "every WAV: float32 stereo at the server rate, right pitch and level fr
     check_all_wavs "$DIR"
 at_check "SFZ maps every sample to its key range, velocity layer and round robin" check_sfz "$DIR"
 at_check "DecentSampler preset maps the same" check_dspreset "$DIR"
-at_check "notes sent on channel 1 in plan order, each held exactly hold frames" check_midi "$start"
+at_check "notes sent on channel 1 in plan order, each held exactly hold frames" check_midi "$start" "$AT_TMP/run1.log"
 sed 's/^/# /' "$AT_TMP/run1.log" | grep -v '^# \[\|^# saved' | head -n 20
 
 # ---- resume ----
@@ -195,8 +204,8 @@ at_check "instrument files still list all 16" check_sfz "$DIR"
 write_conf "$AT_TMP/dry.conf" "$AT_TMP/dry/samples"
 JACK_DEFAULT_SERVER=nosuchserver timeout 10 "$SS" -c "$AT_TMP/dry.conf" --dry-run >"$AT_TMP/dry.log" 2>&1
 at_check "--dry-run exits 0 without a JACK server" test $? = 0
-at_check "--dry-run prints the plan in order" bash -c \
-    "grep -oE 'ts-[A-G]#?-?[0-9]+-v[0-9]+-rr[0-9]+' '$AT_TMP/dry.log' | diff - <(expected_names)"
+dry_plan() { grep -oE 'ts-[A-G]#?-?[0-9]+-v[0-9]+-rr[0-9]+' "$AT_TMP/dry.log" | diff - <(expected_names); }
+at_check "--dry-run prints the plan in order" dry_plan
 at_check "--dry-run creates nothing" test ! -e "$AT_TMP/dry"
 
 # ---- refusals, before any note ----
