@@ -888,6 +888,35 @@ out:
     return rc;
 }
 
+/* check DIR: validate session.conf and find every program; start nothing. */
+static int cmd_check(const char *arg)
+{
+    static SsSession s;
+    char dir[PATH_MAX], conf[PATH_MAX + 16], err[2048], self[PATH_MAX], exe[4096];
+    if (!resolve_dir(arg, dir, sizeof dir)) {
+        at_error("session directory %s: %s", arg, strerror(errno));
+        return 2;
+    }
+    snprintf(conf, sizeof conf, "%s/session.conf", dir);
+    if (ss_session_load(&s, conf, err, sizeof err) != AT_OK) {
+        at_error("%s", err);
+        return 2;
+    }
+    self_dir(self, sizeof self);
+    int rc = 0;
+    for (int i = 0; i < s.n_clients; i++)
+        if (!ss_resolve_command(s.clients[i].command, self, getenv("PATH"), exe, sizeof exe)) {
+            at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
+                     "PATH)",
+                     conf, s.clients[i].id, s.clients[i].command);
+            rc = 2;
+        }
+    if (rc == 0)
+        printf("%s: ok (%d clients, %d connections)\n", conf, s.n_clients, s.n_conns);
+    ss_session_free(&s);
+    return rc;
+}
+
 /* ---------------- save / status / stop (talk to the manager) ---------------- */
 
 typedef struct {
@@ -1039,7 +1068,9 @@ int main(int argc, char **argv)
         return cmd_simple(dir, "/aiotone/session/status", 5.0);
     if (!strcmp(cmd, "stop"))
         return cmd_stop(dir);
-    at_error("unknown command '%s' (run, save, status, stop)", cmd);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(dir);
+    at_error("unknown command '%s' (run, save, status, stop, check)", cmd);
     usage(stderr);
     return 2;
 }
