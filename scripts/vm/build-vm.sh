@@ -44,10 +44,17 @@ newest_cached() {
     [ -n "$d" ] && echo "$d"
 }
 
-KPKG=$(resolve_kpkg || true)
-KVERSION=""
-if [ -n "$KPKG" ]; then
-    KVERSION=$(apt-cache policy "$KPKG" 2>/dev/null | awk '/Candidate:/ {print $2}')
+# apt-cache takes seconds on a busy machine: reuse its answer for a day.
+RESOLVED=$VMDIR/resolved-$KPKG_META
+if [ -n "$(find "$RESOLVED" -mmin -1440 2>/dev/null)" ]; then
+    read -r KPKG KVERSION <"$RESOLVED"
+else
+    KPKG=$(resolve_kpkg || true)
+    KVERSION=""
+    if [ -n "$KPKG" ]; then
+        KVERSION=$(apt-cache policy "$KPKG" 2>/dev/null | awk '/Candidate:/ {print $2}')
+    fi
+    [ -n "$KPKG" ] && [ -n "$KVERSION" ] && echo "$KPKG $KVERSION" >"$RESOLVED"
 fi
 if [ -z "$KPKG" ] || [ -z "$KVERSION" ] || [ "$KVERSION" = "(none)" ]; then
     d=$(newest_cached || true)

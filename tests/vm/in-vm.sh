@@ -31,10 +31,10 @@ vm_check() {
     shift
     if "$@"; then
         echo "ok - $desc" >&3
-        echo "ok - $desc"
+        echo "ok - $desc [at $(vm_uptime) s]"
     else
         echo "not ok - $desc" >&3
-        echo "not ok - $desc (failed: $*)"
+        echo "not ok - $desc (failed: $*) [at $(vm_uptime) s]"
         VM_FAILED=$((VM_FAILED + 1))
     fi
 }
@@ -77,11 +77,12 @@ vm_seq_client_number() {
 }
 
 # JACK server: started once, shared by every check that wants it
-# (dummy backend, 1024-frame period: TCG emulation is slow).
+# (dummy backend, 4096-frame period: TCG emulation on a busy host is slow,
+# and an xrun loses the MIDI of that cycle).
 VM_JACKD_PID=
 vm_need_jackd() {
     [ -n "$VM_JACKD_PID" ] && return 0
-    vm_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 1024
+    vm_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 4096
     VM_JACKD_PID=$VM_PID
     jack_wait -w -t 30 >/dev/null 2>&1
 }
@@ -103,6 +104,8 @@ vm_cleanup() {
     local i
     for ((i = ${#VM_PIDS[@]} - 1; i >= 0; i--)); do kill "${VM_PIDS[i]}" 2>/dev/null; done
     wait 2>/dev/null
+    # Keep the spawned processes' logs for the host (shown on failure).
+    mkdir -p "$VM_OUT/logs" && cp "$VM_TMP"/*.log "$VM_OUT/logs/" 2>/dev/null
     rm -rf "$VM_TMP"
 }
 trap vm_cleanup EXIT

@@ -5,8 +5,8 @@
 # Prints "ok - ..." / "not ok - ..." lines; exit 0 when all pass (or when the
 # VM cannot be had here: a "# skip" line says why), 1 otherwise.
 #   BUILD=build tests/vm/run-vm-tests.sh [FILTER]
-# Environment: AT_VM_TIMEOUT (s, default 240), AT_VM_MEM (MiB, default 768),
-# AT_VM_SMP (default 1), AT_VM_KEEP=1 keeps the result dir, AT_VM_REQUIRE=1
+# Environment: AT_VM_TIMEOUT (s, default 300), AT_VM_MEM (MiB, default 768),
+# AT_VM_SMP (default 2), AT_VM_KEEP=1 keeps the result dir, AT_VM_REQUIRE=1
 # turns a skip into a failure. See docs/vm-tests.md.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -15,7 +15,7 @@ BUILD=${BUILD:-build}
 mkdir -p "$BUILD"
 BUILD_ABS=$(cd "$BUILD" && pwd)
 FILTER=${1:-}
-TIMEOUT=${AT_VM_TIMEOUT:-240}
+TIMEOUT=${AT_VM_TIMEOUT:-300}
 failed=0
 
 now() { date +%s.%N; }
@@ -33,6 +33,12 @@ check() { # desc cmd...
         failed=$((failed + 1))
     fi
 }
+
+# The helper the checks use (make check builds it; make check-vm may not).
+if [ ! -x "$BUILD/tests/tools/at-seqlist" ]; then
+    make -s BUILD="$BUILD" "$BUILD/tests/tools/at-seqlist" >/dev/null 2>&1 ||
+        echo "# could not build $BUILD/tests/tools/at-seqlist"
+fi
 
 # Check 4 (host side): this kernel has no ALSA, so at_seq_list must say so.
 if [ ! -e /dev/snd/seq ]; then
@@ -76,7 +82,7 @@ esac
 
 t_boot=$(now)
 timeout --kill-after=5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -M pc \
-    -m "${AT_VM_MEM:-768}" -smp "${AT_VM_SMP:-1}" \
+    -m "${AT_VM_MEM:-768}" -smp "${AT_VM_SMP:-2}" \
     -nodefaults -no-user-config -nographic -no-reboot \
     -serial "file:$OUT/console.log" \
     -kernel "$KERNEL" -initrd "$VM/initramfs.cpio" -append "$APPEND" \
