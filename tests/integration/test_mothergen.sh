@@ -12,13 +12,16 @@ OSC=$((20000 + RANDOM % 20000))
 PULSES=150
 
 # START at cycle 2 offset 10; pulse k at cycle 3 + k, offset (37k + 5) % 1024;
-# a note-on D on channel 1 at cycle 60 (key -> D); STOP after the last pulse.
+# a note-on D on channel 1 at cycle 60 (key -> D); sustain and pitch bend at
+# cycles 70 and 71 (with pulses 67 and 68); STOP after the last pulse.
 events() {
     echo "2:10:fa"
     for ((k = 0; k < PULSES; k++)); do
         echo "$((3 + k)):$(((37 * k + 5) % 1024)):f8"
     done
     echo "60:3:90 3e 64"
+    echo "70:333:b0 40 7f"
+    echo "71:444:e0 11 22"
     echo "$((3 + PULSES)):7:fc"
 }
 events >"$AT_TMP/events"
@@ -103,6 +106,15 @@ at_check "green's loop restarts at pulse 36 (note-off, note-on, next divider 21)
     bash -c "grep -q '^$(pos 36) 83 41 00$' '$R' && grep -q '^$(pos 36) 93 41 40$' '$R' && grep -q '^$(pos 48) b3 67 15$' '$R'"
 at_check "the note-on D transposes green from its next loop (D4 at pulse 72)" \
     grep -q "^$(pos 72) 93 3e 40$" "$R"
+
+# Routed controls keep their offset and the cycle they came in (the cycle of
+# the clock pulse sent with them).
+c67=$(pos 67 | cut -d' ' -f1)
+c68=$(pos 68 | cut -d' ' -f1)
+at_check "CC64 goes to all three at its offset in its cycle" \
+    bash -c "[ \$(grep -cE '^$c67 333 b[123] 40 7f$' '$R') = 3 ]"
+at_check "pitch bend goes to all three at its offset in its cycle" \
+    bash -c "[ \$(grep -cE '^$c68 444 e[123] 11 22$' '$R') = 3 ]"
 
 # Every note event is at the position of a clock pulse (zero added latency),
 # or at STOP's (which releases the sounding notes).
