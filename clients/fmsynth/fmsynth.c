@@ -23,6 +23,7 @@ typedef struct {
     float phase[FM_OPS];
     float fb[2];    /* op 4's last two outputs, for feedback */
     float vel;      /* velocity / 127 */
+    float gl, gr;   /* current pan * mix gains (glide after a polyphony change) */
     double hz;      /* note frequency including pitch bend */
     int note;       /* -1 when silent */
     bool key_down;  /* false once released */
@@ -361,6 +362,16 @@ static void voice_release(FmSynth *s, FmVoice *v)
         env_release(s, &v->env[op], &s->patch.op[op]);
 }
 
+/* Pan (linear law) times the mix gain 1/min(P, 8) of voice i. */
+static void voice_gains(const FmSynth *s, int i, float *gl, float *gr)
+{
+    const int p = s->voices->count;
+    const float mix = 1.0f / (float)(p < 8 ? p : 8);
+    float pan = p > 1 ? 2.0f * (float)i / (float)(p - 1) - 1.0f : 0.0f;
+    *gl = (1.0f - pan) * 0.5f * mix;
+    *gr = (1.0f + pan) * 0.5f * mix;
+}
+
 /* Least recently used among: silent voices, else released ones, else all. */
 static FmVoice *voice_alloc(FmSynth *s)
 {
@@ -383,6 +394,7 @@ static void note_on(FmSynth *s, int note, int vel)
     v->vel = (float)vel / 127.0f;
     v->stamp = ++s->stamp;
     v->hz = note_hz(s, note);
+    voice_gains(s, (int)(v - s->voices->v), &v->gl, &v->gr);
     v->fb[0] = v->fb[1] = 0.0f;
     for (int op = 0; op < FM_OPS; op++) {
         v->phase[op] = 0.0f;
@@ -572,10 +584,32 @@ static void control_tick(FmSynth *s)
     }
 }
 
+/* Add a voice's block to the mix; after a polyphony change its pan and
+ * mix gains glide to their new values over the block instead of jumping. */
+static void mix_voice(FmSynth *s, FmVoice *v, int vi, const float *restrict vout, float *restrict l,
+                      float *restrict r, int n)
+{
+    float gl, gr;
+    voice_gains(s, vi, &gl, &gr);
+    if (gl == v->gl && gr == v->gr) {
+        for (int i = 0; i < n; i++) {
+            l[i] += gl * vout[i];
+            r[i] += gr * vout[i];
+        }
+        return;
+    }
+    const float l0 = v->gl, r0 = v->gr, dl = (gl - l0) / (float)n, dr = (gr - r0) / (float)n;
+    for (int i = 0; i < n; i++) {
+        l[i] += (l0 + dl * (float)(i + 1)) * vout[i];
+        r[i] += (r0 + dr * (float)(i + 1)) * vout[i];
+    }
+    v->gl = gl;
+    v->gr = gr;
+}
+
 static void render(FmSynth *s, float *restrict l, float *restrict r, int n)
 {
     const int p = s->voices->count;
-    const float mix = 1.0f / (float)(p < 8 ? p : 8);
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
@@ -586,14 +620,8 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int n)
         bool sound = voice_render(s, v, vout, n);
         if (voice_silent(v, s->patch.algorithm))
             voice_silence(v);
-        if (!sound)
-            continue;
-        float pan = p > 1 ? 2.0f * (float)vi / (float)(p - 1) - 1.0f : 0.0f;
-        float gl = (1.0f - pan) * 0.5f * mix, gr = (1.0f + pan) * 0.5f * mix;
-        for (int i = 0; i < n; i++) {
-            l[i] += gl * vout[i];
-            r[i] += gr * vout[i];
-        }
+        if (sound)
+            mix_voice(s, v, vi, vout, l, r, n);
     }
     /* Master gain slews so expression and volume steps do not click. */
     float g = s->gain;

@@ -731,6 +731,31 @@ static void test_polyphony_swap_keeps_notes(void **state)
     fm_synth_free(s);
 }
 
+/* A polyphony change moves pans and the mix gain (1/min(P, 8)): they
+ * glide over a block instead of stepping (no click). */
+static void test_polyphony_swap_no_click(void **state)
+{
+    FmPatch p = flat_patch(11, 1);
+    for (int when = 0; when < 8; when++) {
+        FmSynth *s = synth(2, &p);
+        midi(s, 0x90, 69, 127);
+        fm_synth_process(s, NULL, 0, L, R, (uint32_t)(256 + 7 * when) & ~31u);
+        float last = L[((256 + 7 * when) & ~31) - 1];
+        fm_voice_set_free(fm_synth_swap_voices(s, fm_voice_set_new(3)));
+        fm_synth_process(s, NULL, 0, L, R, 64);
+        /* sine slope bound 0.25 * 2 pi 440 / 48000 = 0.0144, plus the glide
+         * of the gain from 1/2 to 1/3 over 32 frames */
+        double step = fabs(L[0] - last);
+        for (int i = 1; i < 64; i++)
+            step = fmax(step, fabs(L[i] - L[i - 1]));
+        assert_true(step < 0.0144 + 0.5 * (0.5 - 1.0 / 3) / 32 + 1e-4);
+        /* then the new gain: hard left at 1/3 */
+        fm_synth_process(s, NULL, 0, L, R, 512);
+        assert_true(fabs(peak(L, 512) - 0.5 / 3) < 1e-3);
+        fm_synth_free(s);
+    }
+}
+
 static void test_bad_arguments(void **state)
 {
     FmSynth *s = NULL;
@@ -776,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_channel_filter),
         cmocka_unit_test(test_silent_when_carriers_silent),
         cmocka_unit_test(test_polyphony_swap_keeps_notes),
+        cmocka_unit_test(test_polyphony_swap_no_click),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
