@@ -10,9 +10,10 @@
 #
 # sox runs one process per file (that is how sox batches); sampletrim takes
 # the whole batch in one process, once with --jobs 1 (the ratio) and once
-# with --jobs 2 (for information). sox's `silence` trims on a running RMS,
-# not on 16-frame peaks, so the two keep slightly different lengths: this
-# times comparable work, it does not compare outputs.
+# with --jobs 2; and, for information, once as one process per file too.
+# sox's `silence` trims on a running RMS, not on 16-frame peaks, so the two
+# keep slightly different lengths: this times comparable work, it does not
+# compare outputs.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BUILD=${BUILD:-build}
@@ -72,6 +73,13 @@ run_st() { # jobs group...
     "$BIN" --no-progress -j "$j" -o "$TMP/st" "${files[@]}" || return 1
 }
 
+run_st_each() { # one process per file, as sox runs
+    local f
+    for f in "$TMP"/in/*/*; do
+        "$BIN" --no-progress -j 1 -o "$TMP/st" "$f" || return 1
+    done
+}
+
 time_it() { # cmd...
     local t0 t1
     t0=$(now)
@@ -84,14 +92,15 @@ median() { # file
     sort -g "$1" | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
-for t in sox44 sox48 st44 st48 sox st1 st2; do : >"$TMP/$t.t"; done
+for t in sox44 sox48 st44 st48 sox st1 st2 ste; do : >"$TMP/$t.t"; done
 for ((r = 1; r <= ROUNDS; r++)); do
     a=$(time_it run_sox 44k)
     b=$(time_it run_sox 48k)
     c=$(time_it run_st 1 44k)
     d=$(time_it run_st 1 48k)
     e=$(time_it run_st 2 44k 48k)
-    if [[ "$a $b $c $d $e" == *fail* ]]; then
+    f=$(time_it run_st_each)
+    if [[ "$a $b $c $d $e $f" == *fail* ]]; then
         echo "bench_sampletrim: a run failed" >&2
         exit 1
     fi
@@ -102,6 +111,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     echo "$a + $b" | bc -l >>"$TMP/sox.t"
     echo "$c + $d" | bc -l >>"$TMP/st1.t"
     echo "$e" >>"$TMP/st2.t"
+    echo "$f" >>"$TMP/ste.t"
 done
 
 m() { median "$TMP/$1.t"; }
@@ -116,4 +126,6 @@ printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
     "all $nfiles files" "$(m sox)" "$(m st1)" "$(ratio sox st1)"
 printf '  %-34s                  sampletrim -j2 %7.3f s  ratio %5.2f\n' \
     "all $nfiles files, --jobs 2" "$(m st2)" "$(ratio sox st2)"
+printf '  %-34s                  sampletrim      %7.3f s  ratio %5.2f\n' \
+    "all, one process per file (as sox)" "$(m ste)" "$(ratio sox ste)"
 printf 'sampletrim vs sox ratio (one job, whole batch): %.2f (goal >= 2)\n' "$(ratio sox st1)"
