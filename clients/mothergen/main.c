@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mothergen.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,6 +137,22 @@ static MgConfig config_from(const AtParams *p)
     return c;
 }
 
+/* Pretty name of destination d's port: every destination sharing it
+ * ("Red Mother-32 + Subharmonicon"), so patchbays tell the truth. */
+static const char *pretty_name(const AtParams *p, int d)
+{
+    static char buf[MG_DEST_COUNT][128];
+    const char *mine = at_params_get(p, dest_port_param[d])->s;
+    buf[d][0] = 0;
+    for (int e = 0; e < MG_DEST_COUNT; e++) {
+        const char *other = at_params_get(p, dest_port_param[e])->s;
+        if (other && mine && strcmp(other, mine) == 0)
+            snprintf(buf[d] + strlen(buf[d]), sizeof buf[d] - strlen(buf[d]), "%s%s",
+                     buf[d][0] ? " + " : "", dest_pretty[e]);
+    }
+    return buf[d];
+}
+
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     const AtParams *p = at_app_params(app);
@@ -160,7 +177,7 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
             return AT_ERR_USAGE;
         }
         s->out[d] =
-            at_app_add_port(app, name, AT_PORT_MIDI_OUT, dest_pretty[d], NULL, connect_keys[d]);
+            at_app_add_port(app, name, AT_PORT_MIDI_OUT, pretty_name(p, d), NULL, connect_keys[d]);
         if (s->out[d] < 0 || s->in < 0) {
             snprintf(err, errlen, "cannot register the JACK port '%s'", name);
             free(s);

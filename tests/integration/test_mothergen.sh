@@ -167,6 +167,8 @@ at_spawn mg4 "$B/aiotone-mothergen" -c "$AT_TMP/shared.conf" -n mg4
 at_wait_port mg4:all
 at_check "destinations naming the same port share it (no red/blue/green ports)" \
     bash -c "! jack_lsp | grep -qE '^mg4:(red|blue|green)$'"
+at_check "a shared port's pretty name lists every destination on it" \
+    bash -c "jack_property -l -p mg4:all 2>/dev/null | grep -q 'pretty-name value: Red Mother-32 + Blue Mother-32 + Subharmonicon'"
 run_probe p4 mg4
 at_check "shared port: each clock once" \
     bash -c "[ \$(grep -c ' f8$' '$AT_TMP/p4.rec') = $PULSES ] && [ \$(awk '\$3 == \"f8\" {print \$1, \$2}' '$AT_TMP/p4.rec' | sort | uniq -d | wc -l) = 0 ]"
