@@ -86,6 +86,22 @@ static void test_trim_thresholds_differ(void **state)
     free(b);
 }
 
+static void test_trim_end_partial_first_window(void **state)
+{
+    /* 40 frames: end windows [24, 40), [8, 24), then the partial [0, 8).
+     * A hit in frame 3 ends the kept part at frame 8. */
+    float b[40] = {0};
+    b[3] = 0.7f;
+    size_t s, e;
+    strim_trim_points(b, 40, 1, 16, 0.005, 0.001, &s, &e);
+    assert_int_equal(s, 0);
+    assert_int_equal(e, 8);
+    /* Shorter than one window: one partial window each way. */
+    strim_trim_points(b, 5, 1, 16, 0.005, 0.001, &s, &e);
+    assert_int_equal(s, 0);
+    assert_int_equal(e, 5);
+}
+
 static void test_trim_silence_kept_whole(void **state)
 {
     float *b = zeros(100);
@@ -462,6 +478,11 @@ static void test_process_chain(void **state)
     assert_false(r.faded);
     assert_float_equal(b.data[1099 - 96], 4 * 0.25 * sin(109.9), 1e-3);
     strim_audio_free(&b);
+
+    StrimAudio c = burst(0.0f);
+    o.bits = 12; /* not a WAV depth the tool writes */
+    assert_int_equal(strim_process(&c, &o, &r), STRIM_ERR_ARG);
+    strim_audio_free(&c);
 }
 
 /* --- output names -------------------------------------------------------------- */
@@ -624,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_trim_negative_peaks_count),
         cmocka_unit_test(test_trim_counts_frames_not_samples),
         cmocka_unit_test(test_trim_thresholds_differ),
+        cmocka_unit_test(test_trim_end_partial_first_window),
         cmocka_unit_test(test_trim_silence_kept_whole),
         cmocka_unit_test(test_trim_moves_frames),
         cmocka_unit_test(test_normalize_gain),
