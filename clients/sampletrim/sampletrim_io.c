@@ -12,6 +12,8 @@
 #define READ_CHUNK 65536
 /* First buffer, in frames, when the header does not say (or lies). */
 #define FIRST_ALLOC 4096
+/* Largest first buffer taken from the header's frame count. */
+#define HINT_MAX ((size_t)1 << 22)
 /* Samples quantized and written per sf_write_int call. */
 #define WRITE_CHUNK 8192
 
@@ -58,8 +60,11 @@ static StrimStatus read_all(SNDFILE *sf, const SF_INFO *info, size_t max_samples
     size_t max_frames = max_samples / (size_t)info->channels;
     size_t cap = 0;
     StrimStatus st = STRIM_OK;
+    /* Trust the hint only up to HINT_MAX: a lying header must not make a
+     * tiny file allocate a gigabyte up front. */
     if (info->frames > 0 && (uint64_t)info->frames < max_frames)
-        st = grow(a, &cap, (size_t)info->frames + 1, max_frames);
+        st = grow(a, &cap, (size_t)info->frames < HINT_MAX ? (size_t)info->frames + 1 : HINT_MAX,
+                  max_frames);
     while (st == STRIM_OK) {
         if (a->frames == cap) {
             st = grow(a, &cap, a->frames + 1, max_frames);
