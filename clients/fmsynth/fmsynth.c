@@ -9,6 +9,11 @@
 
 enum { ENV_IDLE, ENV_ATTACK, ENV_DECAY, ENV_SUSTAIN, ENV_RELEASE };
 
+/* Kinds of ignored input, each logged once (a controller sending a stream
+ * of an unused CC or aftertouch must not flood the log): CC numbers
+ * 0..127, then channel message types, system status bytes, malformed. */
+enum { IGN_TYPE = 128, IGN_SYSTEM = IGN_TYPE + 16, IGN_MALFORMED = IGN_SYSTEM + 16, IGN_KINDS };
+
 /* A linear envelope: within a stage the value after n samples is
  * start + inc * n (computed, not accumulated, so it is exact to the sample
  * whatever the block splits are). */
@@ -53,6 +58,7 @@ struct FmSynth {
     FmLogFn log;
     void *log_ctx;
     uint64_t ignored;
+    bool logged[IGN_KINDS];
     float tables[FM_WAVE_COUNT][FM_TABLE_SIZE + 1];
 };
 
@@ -473,11 +479,13 @@ static void reset_controllers(FmSynth *s)
     pedal(s, false);
 }
 
-static void ignored(FmSynth *s, const char *fmt, int a, int b)
+static void ignored(FmSynth *s, int kind, const char *fmt, int a, int b)
 {
     s->ignored++;
-    if (s->log)
+    if (s->log && !s->logged[kind]) {
+        s->logged[kind] = true;
         s->log(s->log_ctx, fmt, a, b);
+    }
 }
 
 static void control_change(FmSynth *s, int cc, int val)
@@ -512,7 +520,7 @@ static void control_change(FmSynth *s, int cc, int val)
         reset_controllers(s);
         break;
     default:
-        ignored(s, "fmsynth: ignored CC %d value %d", cc, val);
+        ignored(s, cc, "fmsynth: ignored CC %d (value %d; logged once)", cc, val);
     }
 }
 
@@ -531,16 +539,18 @@ void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
         return; /* clock, start, stop: not ours */
     int need = at_midi_message_size(st);
     if (need == 0 || (size_t)need > size) {
-        ignored(s, "fmsynth: ignored message 0x%x (%d bytes)", st, (int)size);
+        ignored(s, st >= 0xF0 ? IGN_SYSTEM + (st & 0xF) : IGN_TYPE + (st >> 4 & 0xF),
+                "fmsynth: ignored message 0x%x (%d bytes; logged once)", st, (int)size);
         return;
     }
     for (int i = 1; i < need; i++)
         if (d[i] & 0x80) {
-            ignored(s, "fmsynth: malformed message 0x%x", st, 0);
+            ignored(s, IGN_MALFORMED, "fmsynth: malformed message 0x%x (logged once)", st, 0);
             return;
         }
     if (!at_midi_is_channel_message(st)) {
-        ignored(s, "fmsynth: ignored system message 0x%x", st, 0);
+        ignored(s, IGN_SYSTEM + (st & 0xF), "fmsynth: ignored system message 0x%x (logged once)",
+                st, 0);
         return;
     }
     if (s->channel > 0 && at_midi_channel(d) != s->channel - 1)
@@ -562,7 +572,8 @@ void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
         pitch_bend(s, d);
         break;
     default:
-        ignored(s, "fmsynth: ignored message 0x%x", st, 0);
+        ignored(s, IGN_TYPE + (st >> 4 & 0xF), "fmsynth: ignored message 0x%x (logged once)", st,
+                0);
     }
 }
 

@@ -664,6 +664,11 @@ static void test_bad_input(void **state)
     midi(s, 0xB0, 77, 3);
     assert_int_equal(fm_synth_ignored(s), 5);
     assert_int_equal(log_calls, 5);
+    /* a stream of the same unused CC is counted, logged once */
+    for (int i = 0; i < 100; i++)
+        midi(s, 0xB0, 77, (uint8_t)i);
+    assert_int_equal(fm_synth_ignored(s), 105);
+    assert_int_equal(log_calls, 5);
     fm_synth_process(s, NULL, 0, L, R, 1024);
     assert_int_equal(fm_synth_active_voices(s), 1);
     assert_true(peak(L, 1024) > 0.0);
