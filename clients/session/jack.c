@@ -136,6 +136,8 @@ static void on_shutdown(void *arg)
 
 bool sj_open(Mgr *m, char *err, size_t errlen)
 {
+    jack_set_error_function(quiet);
+    jack_set_info_function(quiet);
     jack_client_t *c = at_jack_open("aiotone-session", m->server, err, errlen);
     if (!c)
         return false;
@@ -161,17 +163,45 @@ void sj_close(Mgr *m)
     m->jack = NULL;
 }
 
+/* Is full port name owned by one of the session's clients? */
+static bool ours(const Mgr *m, const char *port)
+{
+    const char *colon = strchr(port, ':');
+    if (!colon)
+        return false;
+    for (int i = 0; i < m->s.n_clients; i++) {
+        size_t n = strlen(m->s.clients[i].id);
+        if ((size_t)(colon - port) == n && !strncmp(port, m->s.clients[i].id, n))
+            return true;
+    }
+    return false;
+}
+
+/* A spec "ID:port" for one of the session's clients is a full JACK name
+ * (the id is the client name), so it needs no alias or pretty-name search,
+ * which costs a metadata lookup per port and is slow while clients are
+ * still coming up. Returns the full name, or NULL when absent now. */
+static char *resolve(Mgr *m, const char *spec, const char *type, unsigned long flag)
+{
+    if (ours(m, spec)) {
+        jack_port_t *p = jack_port_by_name(m->jack, spec);
+        bool ok = p && (jack_port_flags(p) & flag) && !strcmp(jack_port_type(p), type);
+        return ok ? strdup(spec) : NULL;
+    }
+    return at_jack_resolve(m->jack, spec, type, flag);
+}
+
 /* Resolve an output spec (MIDI first, then audio) and an input spec of the
  * same type. Both NULL unless both exist. */
-static void resolve_pair(jack_client_t *c, const SsConn *conn, char **from, char **to)
+static void resolve_pair(Mgr *m, const SsConn *conn, char **from, char **to)
 {
     static const char *const types[] = {JACK_DEFAULT_MIDI_TYPE, JACK_DEFAULT_AUDIO_TYPE};
     *from = *to = NULL;
     for (int t = 0; t < 2 && !*to; t++) {
         free(*from);
-        *from = at_jack_resolve(c, conn->from, types[t], JackPortIsOutput);
+        *from = resolve(m, conn->from, types[t], JackPortIsOutput);
         if (*from)
-            *to = at_jack_resolve(c, conn->to, types[t], JackPortIsInput);
+            *to = resolve(m, conn->to, types[t], JackPortIsInput);
     }
     if (!*to) {
         free(*from);
@@ -195,7 +225,7 @@ int sj_sync(Mgr *m)
     for (int i = 0; i < m->s.n_conns; i++) {
         SsConn *conn = &m->s.conns[i];
         char *from, *to;
-        resolve_pair(c, conn, &from, &to);
+        resolve_pair(m, conn, &from, &to);
         if (!from) {
             conn->made = false; /* a port is absent: make it when it returns */
         } else if (connected(c, from, to)) {
@@ -223,7 +253,7 @@ static SsConnState sj_conn_state_of(Mgr *m, const SsConn *conn)
     char *from, *to;
     if (!m->jack)
         return SS_CONN_ABSENT;
-    resolve_pair(m->jack, conn, &from, &to);
+    resolve_pair(m, conn, &from, &to);
     SsConnState st = !from                          ? SS_CONN_ABSENT
                      : connected(m->jack, from, to) ? SS_CONN_MADE
                                                     : SS_CONN_DISCONNECTED;
@@ -235,20 +265,6 @@ static SsConnState sj_conn_state_of(Mgr *m, const SsConn *conn)
 SsConnState sj_conn_state(Mgr *m, int i)
 {
     return sj_conn_state_of(m, &m->s.conns[i]);
-}
-
-/* Is full port name owned by one of the session's clients? */
-static bool ours(const Mgr *m, const char *port)
-{
-    const char *colon = strchr(port, ':');
-    if (!colon)
-        return false;
-    for (int i = 0; i < m->s.n_clients; i++) {
-        size_t n = strlen(m->s.clients[i].id);
-        if ((size_t)(colon - port) == n && !strncmp(port, m->s.clients[i].id, n))
-            return true;
-    }
-    return false;
 }
 
 /* Every current connection that touches a session client, full names. */
@@ -304,7 +320,7 @@ bool sj_collect(Mgr *m)
     SsConn *cur = current_connections(m, &nc);
     bool ok = state && resolved;
     for (int i = 0; ok && i < nr; i++) {
-        resolve_pair(m->jack, &m->s.conns[i], &resolved[i].from, &resolved[i].to);
+        resolve_pair(m, &m->s.conns[i], &resolved[i].from, &resolved[i].to);
         state[i] = !resolved[i].from                                      ? SS_CONN_ABSENT
                    : connected(m->jack, resolved[i].from, resolved[i].to) ? SS_CONN_MADE
                                                                           : SS_CONN_DISCONNECTED;
