@@ -103,13 +103,18 @@ static AtStatus add_outputs(AtApp *app, Shell *s, char *err, size_t errlen)
     static const int port_param[CI_DEST_COUNT] = {P_CIRCUIT_PORT, P_MONO_PORT};
     static const char *const pretty[CI_DEST_COUNT] = {"Circuit drums", "Mono Station bass"};
     static const char *const connect[CI_DEST_COUNT] = {"circuit.connect", "monostation.connect"};
+    const char *n0 = at_params_get(at_app_params(app), port_param[0])->s;
+    const char *n1 = at_params_get(at_app_params(app), port_param[1])->s;
+    bool shared = n0 && n1 && strcmp(n0, n1) == 0;
     for (int d = 0; d < CI_DEST_COUNT; d++) {
         const char *name = at_params_get(at_app_params(app), port_param[d])->s;
         if (!name || !*name) {
             snprintf(err, errlen, "%s: the port name must not be empty", params[port_param[d]].key);
             return AT_ERR_USAGE;
         }
-        s->out[d] = at_app_add_port(app, name, AT_PORT_MIDI_OUT, pretty[d], NULL, connect[d]);
+        s->out[d] = at_app_add_port(app, name, AT_PORT_MIDI_OUT,
+                                    shared ? "Circuit drums + Mono Station bass" : pretty[d], NULL,
+                                    connect[d]);
         if (s->out[d] < 0) {
             snprintf(err, errlen, "cannot register the JACK port '%s'", name);
             return AT_ERR_RUNTIME;

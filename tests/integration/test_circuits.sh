@@ -147,6 +147,8 @@ at_kill c4
 conf 42 shared >"$AT_TMP/shared.conf"
 at_spawn c5 "$B/aiotone-circuits" -c "$AT_TMP/shared.conf" -n c5
 at_wait_port c5:both
+at_check "the shared port's pretty name names both devices" \
+    bash -c "jack_property -l -p c5:both 2>/dev/null | grep -q 'pretty-name value: Circuit drums + Mono Station bass'"
 run_probe ps c5 both
 at_check "shared port: each clock once" \
     bash -c "[ \$(grep -c ' f8$' '$AT_TMP/ps.rec') = $PULSES ]"
