@@ -72,6 +72,7 @@ at_check() {
         at_ok "$desc"
     else
         at_fail "$desc"
+        echo "#   command: $*"
         sed 's/^/#   /' "$AT_TMP/check.out" | head -n 30
     fi
 }

@@ -32,10 +32,11 @@ jack_connect thru:midi_out midi-monitor:input
 at_check "a new connection of the output gets all-notes-off (silencing)" \
     at_wait_log dump "b0 7b 00" 5
 
-meta=$(jack_property -l -p thru:midi_in 2>/dev/null)
-at_check "ports carry pretty-name metadata" grep -q "pretty-name value: MIDI In type: text/plain" <<<"$meta"
+jack_property -l -p thru:midi_in >"$AT_TMP/meta.txt" 2>&1
+at_check "ports carry pretty-name metadata" \
+    grep -q "pretty-name value: MIDI In type: text/plain" "$AT_TMP/meta.txt"
 at_check "ports carry an order typed xsd:int" \
-    grep -q "order value: 0 type: http://www.w3.org/2001/XMLSchema#int" <<<"$meta"
+    grep -q "order value: 0 type: http://www.w3.org/2001/XMLSchema#int" "$AT_TMP/meta.txt"
 
 # OSC: set, echo, get, list, errors.
 "$T/at-osc" 127.0.0.1 $OSC /thru/transpose i 5 >"$AT_TMP/osc1.out"
