@@ -524,7 +524,9 @@ AtStatus at_app_load_values(AtApp *app, const char *path, char *err, size_t errl
                 continue;
             const AtParamDef *d = at_params_def(app->params, (int)i);
             if (!(d->flags & AT_PARAM_LIVE) && rt_running(app)) {
-                at_warn("%s: '%s' takes effect only at the next start", path, d->key);
+                /* Keep the registry telling the truth about what runs. */
+                at_warn("%s: '%s' is not live; set it in the config and restart", path, d->key);
+                at_params_store(app->params, (int)i, &before[i]);
                 continue;
             }
             char why[256];

@@ -789,6 +789,47 @@ static AtStatus load_leaf(Loader *L, config_setting_t *s, const char *path, int 
     return load_fail(L, s, path, "is not a configuration key (it is an OSC action)");
 }
 
+/* Edit distance between a and b (small strings), capped at 99. */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 120 || lb > 120)
+        return 99;
+    int row[128];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int sub = prev + (a[i - 1] != b[j - 1]);
+            int del = row[j] + 1, ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+/* The known key closest to a mistyped one, if it is close (a typo). */
+static const char *closest_key(const AtParams *p, const char *path)
+{
+    const char *best = NULL;
+    int best_d = 3;
+    for (size_t i = 0; i < p->n; i++) {
+        const char *k = p->defs[i].key;
+        if (!k || p->defs[i].type == AT_PARAM_ACTION)
+            continue;
+        int d = distance(path, k);
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    return best;
+}
+
 static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
 {
     int n = config_setting_length(g);
@@ -814,6 +855,10 @@ static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
             known_here(L->p, prefix, known, sizeof known);
             if (is_prefix_group(L->p, path))
                 return load_fail(L, s, path, "must be a group { ... }; known here: %s", known);
+            const char *near = closest_key(L->p, path);
+            if (near)
+                return load_fail(L, s, path, "unknown key (did you mean '%s'?); known here: %s",
+                                 near, known);
             return load_fail(L, s, path, "unknown key; known here: %s", known);
         } else {
             st = load_leaf(L, s, path, i);

@@ -102,7 +102,7 @@ at_check "message names file, line, key, value and range" \
 printf 'thru = { transpos = 3; };\n' >"$AT_TMP/bad2.conf"
 "$T/at-thru" -c "$AT_TMP/bad2.conf" 2>"$AT_TMP/bad2.err"
 at_check "unknown key: exit 2" test $? -eq 2
-at_check "unknown key is named" grep -qF "key 'thru.transpos': unknown key" "$AT_TMP/bad2.err"
+at_check "unknown key is named, with a suggestion" grep -qF "key 'thru.transpos': unknown key (did you mean 'thru.transpose'?)" "$AT_TMP/bad2.err"
 printf 'thru = { gain = "loud"; };\n' >"$AT_TMP/bad3.conf"
 "$T/at-thru" -c "$AT_TMP/bad3.conf" 2>"$AT_TMP/bad3.err"
 at_check "wrong type: exit 2 with the key" grep -qF "key 'thru.gain': bad value \"loud\"" "$AT_TMP/bad3.err"

@@ -93,7 +93,7 @@ static void test_load_errors_name_file_line_key(void **s)
     const BadCase cases[] = {
         {"patch = {\n  algorithm = 12;\n};", "t.conf:2: key 'patch.algorithm': bad value 12: must be a whole number 0..11"},
         {"patch = {\n  algorithm = 2.5;\n};", "t.conf:2: key 'patch.algorithm': bad value 2.5: must be a whole number 0..11"},
-        {"patch = { algoritm = 2; };", "t.conf:1: key 'patch.algoritm': unknown key; known here: algorithm, op1"},
+        {"patch = { algoritm = 2; };", "t.conf:1: key 'patch.algoritm': unknown key (did you mean 'patch.algorithm'?); known here: algorithm, op1"},
         {"patch = { op1 = { wave = \"tri\"; }; };", "key 'patch.op1.wave': bad value \"tri\": must be one of \"sine\", \"sine12\", \"saw\", \"square\""},
         {"patch = { op1 = { ratio = \"2\"; }; };", "key 'patch.op1.ratio': bad value \"2\": must be a number 0..32"},
         {"input = { start-stop = 1; };", "key 'input.start-stop': bad value 1: must be true or false"},
