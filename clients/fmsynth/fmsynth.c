@@ -42,6 +42,7 @@ struct FmVoiceSet {
 
 struct FmSynth {
     uint32_t rate;
+    double inv_rate;
     FmPatch patch;
     FmVoiceSet *voices;
     uint64_t clock; /* frames rendered since creation: the control grid */
@@ -271,7 +272,7 @@ static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int n)
     unsigned live = 0;
     for (int op = FM_OPS - 1; op >= 0; op--) {
         const FmOpPatch *o = &pa->op[op];
-        float inc = (float)(v->hz * o->ratio / s->rate);
+        float inc = (float)(v->hz * o->ratio * s->inv_rate);
         float ph0 = v->phase[op];
         float nph = ph0 + inc * (float)n;
         v->phase[op] = nph - floorf(nph);
@@ -714,6 +715,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
         return FM_ERR_NOMEM;
     }
     s->rate = rate;
+    s->inv_rate = 1.0 / rate;
     s->voices = set;
     s->patch = *patch;
     for (int w = 0; w < FM_WAVE_COUNT; w++)
