@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_PORTS 512
 
@@ -50,12 +51,15 @@ static int find(const AtSeqPort *p, int n, const char *spec)
     return 0;
 }
 
-/* Print every (ALSA port, direction, JACK port) triple that matches. */
-static void bridges_of(jack_client_t *c, const AtSeqPort *p, int n, const char *name)
+/* Print every (ALSA port, direction, JACK port) triple that matches, for
+ * all ports (only < 0) or ports[only] alone; returns how many. */
+static int bridges_of(jack_client_t *c, const AtSeqPort *p, int n, const char *name, int only,
+                      FILE *out)
 {
+    int found = 0;
     jack_port_t *jp = jack_port_by_name(c, name);
     if (!jp)
-        return;
+        return 0;
     int size = jack_port_name_size();
     char *buf[2] = {calloc(1, (size_t)size), calloc(1, (size_t)size)};
     if (!buf[0] || !buf[1])
@@ -65,31 +69,108 @@ static void bridges_of(jack_client_t *c, const AtSeqPort *p, int n, const char *
     /* Data from a device enters JACK through an output port of the bridge. */
     bool capture = (jack_port_flags(jp) & JackPortIsOutput) != 0;
     char spec[2 * AT_SEQ_NAME_MAX + 16];
-    for (int i = 0; i < n; i++) {
+    for (int i = only < 0 ? 0 : only; i < (only < 0 ? n : only + 1); i++) {
         if (!at_seq_bridge_match_port(&p[i], capture, name, aliases, na < 0 ? 0 : na))
             continue;
         if (at_seq_format_spec(&p[i], spec, sizeof spec))
-            printf("%s\t%s\t%s\n", spec, capture ? "capture" : "playback", name);
+            fprintf(out, "%s\t%s\t%s\n", spec, capture ? "capture" : "playback", name);
+        found++;
     }
 out:
     free(buf[0]);
     free(buf[1]);
+    return found;
 }
 
-static int bridges(const AtSeqPort *p, int n, const char *server)
+/* All bridge triples (or those of ports[only]) into out; -1 without JACK. */
+static int all_bridges(jack_client_t *c, const AtSeqPort *p, int n, int only, FILE *out)
+{
+    int found = 0;
+    const char **names = jack_get_ports(c, NULL, JACK_DEFAULT_MIDI_TYPE, 0);
+    for (int i = 0; names && names[i]; i++)
+        found += bridges_of(c, p, n, names[i], only, out);
+    jack_free(names);
+    return found;
+}
+
+static jack_client_t *open_jack(const char *server)
 {
     jack_status_t st;
     jack_options_t opt = JackNoStartServer | (server ? JackServerName : JackNullOption);
     jack_client_t *c = jack_client_open("at-seqlist", opt, &st, server);
-    if (!c) {
+    if (!c)
         fprintf(stderr, "at-seqlist: no JACK server (status 0x%x)\n", (unsigned)st);
+    return c;
+}
+
+static int bridges(const AtSeqPort *p, int n, const char *server)
+{
+    jack_client_t *c = open_jack(server);
+    if (!c)
+        return 1;
+    all_bridges(c, p, n, -1, stdout);
+    jack_client_close(c);
+    return 0;
+}
+
+/* One look for --expect: is spec bridged in direction dir by exactly one
+ * JACK port (equal to want when given)? The lines seen go to seen. */
+static bool expect_once(jack_client_t *c, const char *spec, const char *dir, const char *want,
+                        char *seen, size_t seenlen)
+{
+    static AtSeqPort ports[MAX_PORTS];
+    char err[256], line[1024];
+    seen[0] = '\0';
+    int n = at_seq_list(ports, MAX_PORTS, err, sizeof err);
+    int i = n < 0 ? -1 : at_seq_find(ports, n, spec);
+    if (i < 0) {
+        snprintf(seen, seenlen, "no sequencer port %s\n", spec);
+        return false;
+    }
+    FILE *f = fmemopen(seen, seenlen, "w");
+    if (!f)
+        return false;
+    all_bridges(c, ports, n, i, f);
+    fclose(f);
+    int hits = 0;
+    bool same = true;
+    for (const char *l = seen; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) : strlen(l);
+        snprintf(line, sizeof line, "%.*s", (int)len, l);
+        char *d = strchr(line, '\t');
+        char *j = d ? strchr(d + 1, '\t') : NULL;
+        if (d && j && !strncmp(d + 1, dir, (size_t)(j - d - 1)) &&
+            strlen(dir) == (size_t)(j - d - 1)) {
+            hits++;
+            same = same && (!want || !strcmp(j + 1, want));
+        }
+        l += len + (e ? 1 : 0);
+    }
+    return hits == 1 && same;
+}
+
+/* --expect: poll (every 0.1 s, one JACK client) until spec is bridged as
+ * wanted: much cheaper than a shell loop of commands under emulation. */
+static int expect(double seconds, const char *spec, const char *dir, const char *want)
+{
+    char seen[8192];
+    jack_client_t *c = open_jack(NULL);
+    if (!c)
+        return 1;
+    bool ok = false;
+    for (double t = 0; !ok && t <= seconds; t += 0.1) {
+        ok = expect_once(c, spec, dir, want, seen, sizeof seen);
+        if (!ok)
+            usleep(100000);
+    }
+    jack_client_close(c);
+    if (!ok) {
+        fprintf(stderr, "at-seqlist: %s %s is not bridged %s%s; bridges seen:\n%s", spec, dir,
+                want ? "by " : "by one port", want ? want : "", seen);
         return 1;
     }
-    const char **names = jack_get_ports(c, NULL, JACK_DEFAULT_MIDI_TYPE, 0);
-    for (int i = 0; names && names[i]; i++)
-        bridges_of(c, p, n, names[i]);
-    jack_free(names);
-    jack_client_close(c);
+    fputs(seen, stdout);
     return 0;
 }
 
@@ -140,6 +221,9 @@ int main(int argc, char **argv)
     }
     if (argc == 4 && !strcmp(argv[1], "--virtual"))
         return virtual_client(argv[2], argv[3]);
+    if ((argc == 5 || argc == 6) && !strcmp(argv[1], "--expect") &&
+        (!strcmp(argv[4], "capture") || !strcmp(argv[4], "playback")))
+        return expect(atof(argv[2]), argv[3], argv[4], argc == 6 ? argv[5] : NULL);
     if (argc > 3 || (argc == 3 && strcmp(argv[1], "--find") && strcmp(argv[1], "--bridges")) ||
         (argc == 2 && strcmp(argv[1], "--bridges"))) {
         usage(stderr);

@@ -66,14 +66,18 @@ vm_kill() {
     return 0
 }
 
-# Sequencer clients as the kernel lists them: "NUMBER NAME" lines.
-vm_seq_clients() {
-    sed -n 's/^Client *\([0-9]*\) : "\(.*\)" \[.*/\1 \2/p' /proc/asound/seq/clients
-}
-
-# vm_seq_client_number NAME: the client's number from /proc (empty if none).
+# vm_seq_client_number NAME: the client's number from the kernel's own
+# list, /proc/asound/seq/clients (empty if none). Bash builtins only: it is
+# polled, and every process start is slow under emulation.
 vm_seq_client_number() {
-    vm_seq_clients | awk -v n="$1" '{num=$1; sub(/^[0-9]+ /, ""); if ($0 == n) print num}'
+    local line re='^Client +([0-9]+) : "(.*)" \['
+    while IFS= read -r line; do
+        [[ $line =~ $re ]] && [ "${BASH_REMATCH[2]}" = "$1" ] && {
+            echo "${BASH_REMATCH[1]}"
+            return 0
+        }
+    done </proc/asound/seq/clients
+    return 0
 }
 
 # JACK server: started once, shared by every check that wants it
@@ -87,18 +91,25 @@ vm_need_jackd() {
     jack_wait -w -t 30 >/dev/null 2>&1
 }
 
-# a2jmidid -e (bridges every sequencer port into JACK), started once.
+# a2jmidid -e (bridges every sequencer port into JACK), started once; ready
+# when it has bridged Midi Through.
 VM_A2J_PID=
 vm_need_a2j() {
     [ -n "$VM_A2J_PID" ] && return 0
     vm_need_jackd || return 1
     vm_spawn a2jmidid a2jmidid -j "$JACK_DEFAULT_SERVER" -e
     VM_A2J_PID=$VM_PID
-    vm_wait 40 vm_jack_has_port 'a2j:Midi Through'
+    vm_expect 40 "alsa:Midi Through:Midi Through Port-0" capture
 }
+
+# vm_expect SECONDS SPEC DIR [JACKPORT]: wait until at_seq_bridge_match_port
+# finds exactly one JACK port (JACKPORT if given) bridging SPEC in DIR.
+vm_expect() { "$VM_TOOLS/at-seqlist" --expect "$@" >>"$VM_TMP/expect.log" 2>&1; }
 
 # vm_jack_has_port TEXT: some JACK port name contains TEXT.
 vm_jack_has_port() { jack_lsp 2>/dev/null | grep -qF -- "$1"; }
+# vm_jack_port NAME: a JACK port has exactly this full name.
+vm_jack_port() { jack_lsp 2>/dev/null | grep -qxF -- "$1"; }
 
 vm_cleanup() {
     local i

@@ -73,7 +73,11 @@ OUT=$(mktemp -d "$BUILD_ABS/vm/run.XXXXXX")
 : >"$OUT/results"
 
 # Kernel arguments: serial console, no waiting, our init's parameters.
+# pnpacpi=off and 8250.nr_uarts=1 leave the second UART (0x2f8, irq 3) to
+# snd-serial-u16550: a real kernel MIDI driver whose output lands in
+# $OUT/uart.bin on the host (and is visible in the guest through the share).
 APPEND="console=ttyS0 quiet loglevel=3 panic=-1 mitigations=off tsc=reliable no_timer_check"
+APPEND="$APPEND pnpacpi=off 8250.nr_uarts=1"
 APPEND="$APPEND aiotone.run=$REPO/tests/vm/in-vm.sh aiotone.out=$OUT"
 APPEND="$APPEND aiotone.args=$BUILD_ABS${FILTER:+,$FILTER}"
 case "$REPO$BUILD_ABS$OUT$FILTER" in
@@ -84,7 +88,7 @@ t_boot=$(now)
 timeout --kill-after=5 "$TIMEOUT" qemu-system-x86_64 -accel tcg -M pc \
     -m "${AT_VM_MEM:-768}" -smp "${AT_VM_SMP:-2}" \
     -nodefaults -no-user-config -nographic -no-reboot \
-    -serial "file:$OUT/console.log" \
+    -serial "file:$OUT/console.log" -serial "file:$OUT/uart.bin" \
     -kernel "$KERNEL" -initrd "$VM/initramfs.cpio" -append "$APPEND" \
     -fsdev "local,id=root,path=/,readonly=on,security_model=none,multidevs=remap" \
     -device virtio-9p-pci,fsdev=root,mount_tag=hostroot \

@@ -23,7 +23,7 @@ vmtest_20_a2j_bridge() {
     n=$(vm_seq_client_number "Virtual Raw MIDI 0-0")
     cap="a2j:Virtual Raw MIDI 0-0 [$n] (capture): VirMIDI 0-0"
     play="a2j:Virtual Raw MIDI 0-0 [$n] (playback): VirMIDI 0-0"
-    vm_check "a2jmidid bridges VirMIDI 0-0 as '$cap'" vm_wait 20 vm_jack_has_port "$cap"
+    vm_check "a2jmidid bridges VirMIDI 0-0 as '$cap'" vm_wait 20 vm_jack_port "$cap"
     "$VM_TOOLS/at-seqlist" --bridges >"$b"
     vm_check "at_seq_bridge_match: $spec capture is '$cap'" \
         test "$(vm_bridge_of "$spec" capture "$b")" = "$cap"
@@ -33,8 +33,7 @@ vmtest_20_a2j_bridge() {
         vm_each_a2j_port_once "$b"
 
     vm_spawn dump stdbuf -oL jack_midi_dump vmdump
-    vm_wait 20 vm_jack_has_port vmdump:input
-    jack_connect "$cap" vmdump:input
+    vm_wait 20 jack_connect "$cap" vmdump:input
     vm_check "bytes written to /dev/snd/midiC0D0 reach JACK through a2jmidid (90 3c 64, 80 3c 00)" \
         vm_send_raw_until_seen
     vm_kill "$VM_PID"
@@ -45,7 +44,7 @@ vmtest_20_a2j_bridge() {
     local rawpid=$VM_PID
     vm_spawn seq jack_midiseq vmseq 12000 0 60 6000
     local seqpid=$VM_PID
-    vm_wait 20 vm_jack_has_port vmseq:out && jack_connect vmseq:out "$play"
+    vm_wait 20 jack_connect vmseq:out "$play"
     vm_check "JACK MIDI sent to '$play' comes out of /dev/snd/midiC0D0 (90 3c 40 ...)" \
         vm_wait 30 vm_raw_has_note "$VM_TMP/raw.bin"
     jack_lsp -c >"$VM_TMP/connections.log" 2>&1
