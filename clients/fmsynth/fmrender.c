@@ -312,7 +312,7 @@ FmStatus fm_song_render(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t 
     float l[MAX_PERIOD], r[MAX_PERIOD];
     AtMidiEvent evs[512];
     memset(stats, 0, sizeof *stats);
-    if (period == 0 || period > MAX_PERIOD || period % FM_BLOCK)
+    if (period == 0 || period > MAX_PERIOD)
         return FM_ERR_ARG;
     /* Every key goes up on the first grid frame after the last event, so
      * the result does not depend on the period. */

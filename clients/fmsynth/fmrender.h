@@ -40,8 +40,8 @@ FmStatus fm_song_load_file(FmSong *song, const char *path, char *err, size_t err
 /* Free a song's events. */
 void fm_song_free(FmSong *song);
 
-/* Play song through s in periods of period frames (a multiple of FM_BLOCK,
- * as in a JACK period), releasing every note at the end and rendering the
+/* Play song through s in periods of period frames (1..8192, as in a JACK
+ * period; the output does not depend on it), releasing every note at the end and rendering the
  * release tail (at most max_tail seconds). Writes interleaved stereo float
  * to out (2 * frames floats, frames returned in stats) when out is not
  * NULL, calling sink for each period instead when sink is not NULL. */

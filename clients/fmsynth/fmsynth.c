@@ -25,7 +25,13 @@ typedef struct {
 
 typedef struct {
     FmEnv env[FM_OPS];
+    /* Phase (cycles) of each operator at grid frame `base` of the current
+     * FM_BLOCK grid block, and its increment per frame for this block: the
+     * read position of frame k of the block is phase + inc * (k - base + 1),
+     * so splitting the block at events does not change a single bit. */
     float phase[FM_OPS];
+    float inc[FM_OPS];
+    uint32_t base;
     float fb[2];    /* op 4's last two outputs, for feedback */
     float vel;      /* velocity / 127 */
     float gl, gr;   /* current pan * mix gains (glide after a polyphony change) */
@@ -215,12 +221,12 @@ static bool env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *res
 /* One operator over a block: read position = phase + modulation (cycles),
  * linear interpolation between table points. The integer part is taken
  * with a truncation and a compare so it vectorizes without SSE4.1. */
-static inline void op_kernel(const float *restrict tab, float ph0, float inc,
+static inline void op_kernel(const float *restrict tab, float ph0, float inc, int k0,
                              const float *restrict mod, const float *restrict env, float amp,
                              float *restrict out, int n, bool with_mod)
 {
     for (int i = 0; i < n; i++) {
-        float p = ph0 + inc * (float)(i + 1);
+        float p = ph0 + inc * (float)(k0 + i + 1);
         if (with_mod)
             p += mod[i];
         p *= (float)FM_TABLE_SIZE;
@@ -236,12 +242,12 @@ static inline void op_kernel(const float *restrict tab, float ph0, float inc,
 /* Op 4 with self-feedback: sample by sample (each output feeds the next),
  * modulated by the mean of its last two outputs (as Yamaha chips do, so it
  * does not oscillate at Nyquist). */
-static void op_feedback(const float *tab, float ph0, float inc, float fbk, float *fb,
+static void op_feedback(const float *tab, float ph0, float inc, int k0, float fbk, float *fb,
                         const float *env, float amp, float *out, int n)
 {
     float y1 = fb[0], y2 = fb[1];
     for (int i = 0; i < n; i++) {
-        float p = (ph0 + inc * (float)(i + 1) + fbk * 0.5f * (y1 + y2)) * (float)FM_TABLE_SIZE;
+        float p = (ph0 + inc * (float)(k0 + i + 1) + fbk * 0.5f * (y1 + y2)) * (float)FM_TABLE_SIZE;
         int32_t k = (int32_t)p;
         k -= (p < (float)k);
         float fr = p - (float)k;
@@ -262,27 +268,35 @@ static bool voice_silent(const FmVoice *v, int alg)
     return true;
 }
 
-/* Render one voice's n frames (mono) into vout; false when it made no
- * sound (all carriers silent for the whole block). */
-static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int n)
+/* At the end of a grid block: the phases move on to the next one. */
+static void voice_next_block(FmVoice *v)
+{
+    for (int op = 0; op < FM_OPS; op++) {
+        float nph = v->phase[op] + v->inc[op] * (float)(FM_BLOCK - v->base);
+        v->phase[op] = nph - floorf(nph);
+    }
+    v->base = 0;
+}
+
+/* Render frames off..off+n of the current grid block of one voice (mono)
+ * into vout; false when it made no sound (all carriers silent). */
+static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int off, int n)
 {
     float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK];
     const FmPatch *pa = &s->patch;
     const int alg = pa->algorithm;
+    const int k0 = off - (int)v->base;
     unsigned live = 0;
     for (int op = FM_OPS - 1; op >= 0; op--) {
         const FmOpPatch *o = &pa->op[op];
-        float inc = (float)(v->hz * o->ratio * s->inv_rate);
-        float ph0 = v->phase[op];
-        float nph = ph0 + inc * (float)n;
-        v->phase[op] = nph - floorf(nph);
+        const float inc = v->inc[op], ph0 = v->phase[op];
         if (!env_fill(s, &v->env[op], o, env, n))
             continue;
         const float *tab = s->tables[o->wave];
         float amp = v->vel * (float)o->level;
         unsigned mods = alg_mods[alg][op] & live;
         if (op == FM_OPS - 1 && pa->feedback > 0.0) {
-            op_feedback(tab, ph0, inc, (float)pa->feedback, v->fb, env, amp, buf[op], n);
+            op_feedback(tab, ph0, inc, k0, (float)pa->feedback, v->fb, env, amp, buf[op], n);
         } else if (mods) {
             const float depth = s->mod_depth;
             for (int i = 0; i < n; i++)
@@ -291,9 +305,9 @@ static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int n)
                 if (mods >> m & 1)
                     for (int i = 0; i < n; i++)
                         mod[i] += depth * buf[m][i];
-            op_kernel(tab, ph0, inc, mod, env, amp, buf[op], n, true);
+            op_kernel(tab, ph0, inc, k0, mod, env, amp, buf[op], n, true);
         } else {
-            op_kernel(tab, ph0, inc, NULL, env, amp, buf[op], n, false);
+            op_kernel(tab, ph0, inc, k0, NULL, env, amp, buf[op], n, false);
         }
         live |= 1u << op;
     }
@@ -392,6 +406,13 @@ static FmVoice *voice_alloc(FmSynth *s)
     return best[0] ? best[0] : (best[1] ? best[1] : best[2]);
 }
 
+/* Operator increments from the voice's frequency and the patch ratios. */
+static void voice_tune(const FmSynth *s, FmVoice *v)
+{
+    for (int op = 0; op < FM_OPS; op++)
+        v->inc[op] = (float)(v->hz * s->patch.op[op].ratio * s->inv_rate);
+}
+
 static void note_on(FmSynth *s, int note, int vel)
 {
     FmVoice *v = voice_alloc(s);
@@ -401,6 +422,8 @@ static void note_on(FmSynth *s, int note, int vel)
     v->vel = (float)vel / 127.0f;
     v->stamp = ++s->stamp;
     v->hz = note_hz(s, note);
+    voice_tune(s, v);
+    v->base = (uint32_t)(s->clock % FM_BLOCK);
     voice_gains(s, (int)(v - s->voices->v), &v->gl, &v->gr);
     v->fb[0] = v->fb[1] = 0.0f;
     for (int op = 0; op < FM_OPS; op++) {
@@ -580,19 +603,22 @@ void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
 
 /* ---- rendering ---- */
 
-/* On the grid: move the pitch bend one step along its glide. */
+/* At the start of a grid block: move the pitch bend one step along its
+ * glide and retune the voices (ratio changes also take effect here). */
 static void control_tick(FmSynth *s)
 {
-    if (s->bend == s->bend_target)
-        return;
+    bool bent = s->bend != s->bend_target;
     if (fabs(s->bend_target - s->bend) <= s->bend_step)
         s->bend = s->bend_target;
     else
         s->bend += s->bend < s->bend_target ? s->bend_step : -s->bend_step;
     for (int i = 0; i < s->voices->count; i++) {
         FmVoice *v = &s->voices->v[i];
-        if (v->note >= 0)
+        if (v->note < 0)
+            continue;
+        if (bent)
             v->hz = note_hz(s, v->note);
+        voice_tune(s, v);
     }
 }
 
@@ -619,8 +645,9 @@ static void mix_voice(FmSynth *s, FmVoice *v, int vi, const float *restrict vout
     v->gr = gr;
 }
 
-static void render(FmSynth *s, float *restrict l, float *restrict r, int n)
+static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)
 {
+    const bool block_end = off + n == FM_BLOCK;
     const int p = s->voices->count;
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
@@ -629,7 +656,9 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int n)
         FmVoice *v = &s->voices->v[vi];
         if (v->note < 0)
             continue;
-        bool sound = voice_render(s, v, vout, n);
+        bool sound = voice_render(s, v, vout, off, n);
+        if (block_end)
+            voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm))
             voice_silence(v);
         if (sound)
@@ -668,7 +697,7 @@ void fm_synth_process(FmSynth *s, const AtMidiEvent *ev, size_t n_ev, float *out
             if (f < end)
                 end = f;
         }
-        render(s, out_l + pos, out_r + pos, (int)(end - pos));
+        render(s, out_l + pos, out_r + pos, (int)in_block, (int)(end - pos));
         s->clock += end - pos;
         pos = end;
     }

@@ -269,10 +269,8 @@ static int offline(AtApp *app, int argc, char **argv)
         } else if (!strcmp(a, "--rate") && !parse_u32(v, 8000, 384000, &rate)) {
             fprintf(stderr, "aiotone-fmsynth: --rate: '%s' is not a rate 8000..384000\n", v);
             return 2;
-        } else if (!strcmp(a, "--period") &&
-                   (!parse_u32(v, FM_BLOCK, 8192, &period) || period % FM_BLOCK)) {
-            fprintf(stderr, "aiotone-fmsynth: --period: '%s' is not a multiple of %d up to 8192\n",
-                    v, FM_BLOCK);
+        } else if (!strcmp(a, "--period") && !parse_u32(v, 1, 8192, &period)) {
+            fprintf(stderr, "aiotone-fmsynth: --period: '%s' is not a number 1..8192\n", v);
             return 2;
         }
     }
@@ -288,11 +286,12 @@ static int offline(AtApp *app, int argc, char **argv)
 static const AtTool tool = {
     .name = "fmsynth",
     .summary = "polyphonic 4-operator FM synthesizer (MIDI in, stereo audio out)",
-    .usage_extra = "\nOffline:\n"
-                   "  --render IN.mid -o OUT.wav  render a MIDI file to a 32-bit float WAV\n"
-                   "  --rate R                    sample rate of the render (default 48000)\n"
-                   "  --period N                  frames per block (default 256, multiple of 32)\n"
-                   "  --save-preset FILE          write the patch of --config as a preset\n",
+    .usage_extra =
+        "\nOffline:\n"
+        "  --render IN.mid -o OUT.wav  render a MIDI file to a 32-bit float WAV\n"
+        "  --rate R                    sample rate of the render (default 48000)\n"
+        "  --period N                  frames per block (default 256; any gives the same output)\n"
+        "  --save-preset FILE          write the patch of --config as a preset\n",
     .setup = setup,
     .teardown = teardown,
     .process = process,
