@@ -6,6 +6,7 @@
 # "not ok - ...") go to $AT_VM_OUT/results, everything else to
 # $AT_VM_OUT/vm.log. See docs/vm-tests.md.
 #   in-vm.sh BUILD_DIR [FILTER]     (FILTER: run only vmtest_* containing it)
+# shellcheck disable=SC2034 # VM_BIN, VM_MODROOT...: used by the check files
 set -u
 VM_REPO=$(cd "$(dirname "$0")/../.." && pwd)
 VM_BUILD=${1:-$VM_REPO/build}

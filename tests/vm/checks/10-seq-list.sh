@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2016,SC2034
+# (vm_check ... eval '...' expands its variables when it runs)
 # Check 1: common/alsaseq's at_seq_list (through tests/tools/at-seqlist, and
 # aiotone-lsdev once it is built) sees what the kernel itself lists in
 # /proc/asound/seq/clients: Midi Through and the four VirMIDI ports.

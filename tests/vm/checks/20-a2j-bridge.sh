@@ -60,7 +60,7 @@ vm_raw_has_note() {
     [ "$(stat -c %s "$1" 2>/dev/null)" = 6 ] || return 1
     hex=$(od -An -tx1 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
     echo "# raw bytes from /dev/snd/midiC0D0: $hex"
-    [[ $hex == *"90 3c 40"* ]] && [ -z "$(echo "$hex" | tr ' ' '\n' | grep -vxE '90|80|3c|40')" ]
+    [[ $hex == *"90 3c 40"* ]] && ! echo "$hex" | tr ' ' '\n' | grep -qvxE '90|80|3c|40'
 }
 
 # Write a note on/off pair to the raw device until jack_midi_dump shows it:

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2016,SC2034
+# (vm_check ... eval '...' expands its variables when it runs)
 # Check 3: replug. The sequencer renumbers clients when devices come and go;
 # a port named "alsa:CLIENT:PORT" must be found again by name, and its new
 # a2jmidid bridge port matched, whatever number it has now.
