@@ -183,7 +183,7 @@ StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
     if (a->rate == rate)
         return STRIM_OK;
     double ratio = (double)rate / (double)a->rate;
-    if (!src_is_valid_ratio(ratio))
+    if (!src_is_valid_ratio(ratio) || a->channels > STRIM_SRC_MAX_CHANNELS)
         return STRIM_ERR_FORMAT;
     if (a->frames == 0) {
         a->rate = rate;

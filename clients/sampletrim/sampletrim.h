@@ -16,6 +16,9 @@
  * of floats, about 50 minutes of stereo at 44.1 kHz. */
 #define STRIM_MAX_SAMPLES ((size_t)1 << 28)
 
+/* Most channels libsamplerate's sinc converters take (0.2.x). */
+#define STRIM_SRC_MAX_CHANNELS 128
+
 /* Status codes of the core and of the I/O layer. */
 typedef enum {
     STRIM_OK = 0,

@@ -4,6 +4,7 @@
  * they decode, run through the whole chain and quantized. Must end in a
  * clean status every time: no crash, no leak, no sanitizer report. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "clients/sampletrim/sampletrim.h"
@@ -14,10 +15,15 @@
 /* Resampling cost grows with length; process only inputs this small. */
 #define FUZZ_MAX_PROCESS ((size_t)1 << 17)
 
-static void check(int ok)
+/* Abort (a finding) with the broken expectation named. */
+#define check(ok) check_at((ok), #ok, __LINE__)
+
+static void check_at(int ok, const char *what, int line)
 {
-    if (!ok)
+    if (!ok) {
+        fprintf(stderr, "fuzz_sampletrim.c:%d: failed: %s\n", line, what);
         abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,6 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* The first byte picks the bit depth so every quantizer path runs. */
         o.bits = size && (data[0] & 1) ? 24 : size && (data[0] & 2) ? 8 : 16;
         st = strim_process(&a, &o, &r);
+        if (st != STRIM_OK && st != STRIM_ERR_FORMAT)
+            fprintf(stderr, "strim_process: %s (%d ch, %d Hz, %zu frames)\n", strim_strerror(st),
+                    a.channels, a.rate, a.frames);
         check(st == STRIM_OK || st == STRIM_ERR_FORMAT || st == STRIM_ERR_TOO_BIG ||
               st == STRIM_ERR_NOMEM);
         if (st == STRIM_OK) {

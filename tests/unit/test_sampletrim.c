@@ -434,6 +434,13 @@ static void test_resample_bad_ratio(void **state)
     assert_int_equal(strim_resample(&a, 44100, STRIM_Q_FAST), STRIM_ERR_FORMAT);
     assert_int_equal(a.frames, 100);
     strim_audio_free(&a);
+    /* 128 channels convert; more is a clean error, not a libsamplerate one. */
+    StrimAudio b = make_sine(48000, 64, 128, 1000.0, 0.5);
+    assert_int_equal(strim_resample(&b, 44100, STRIM_Q_FAST), STRIM_OK);
+    strim_audio_free(&b);
+    StrimAudio c = make_sine(48000, 64, 129, 1000.0, 0.5);
+    assert_int_equal(strim_resample(&c, 44100, STRIM_Q_FAST), STRIM_ERR_FORMAT);
+    strim_audio_free(&c);
 }
 
 /* --- whole chain ------------------------------------------------------------ */
@@ -634,6 +641,11 @@ static void test_read_channel_limits(void **state)
     wav_header(h, 300); /* more than STRIM_MAX_CHANNELS */
     assert_int_not_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     assert_null(b.data);
+    wav_header(h, 129); /* libsamplerate's limit is 128 */
+    assert_int_not_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+    wav_header(h, 128);
+    assert_int_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+    strim_audio_free(&b);
     wav_header(h, 0);
     assert_int_not_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
 }
