@@ -39,8 +39,28 @@ static FmStatus make_synth(const AtParams *reg, uint32_t rate, FmSynth **out)
     return st;
 }
 
+static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen);
+
+/* A preset named in the config file is loaded over it at start-up. */
+static AtStatus startup_preset(AtApp *app, char *err, size_t errlen)
+{
+    const char *name = at_params_str(at_app_params(app), "preset");
+    char path[4096];
+    if (!name || !*name)
+        return AT_OK;
+    if (!find_preset(at_app_params(app), name, path, sizeof path)) {
+        snprintf(err, errlen, "no preset '%s' (looked for %s.conf in the presets directories)",
+                 name, name);
+        return AT_ERR_USAGE;
+    }
+    return at_app_load_values(app, path, err, errlen) == AT_OK ? AT_OK : AT_ERR_USAGE;
+}
+
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
+    AtStatus pst = startup_preset(app, err, errlen);
+    if (pst != AT_OK)
+        return pst;
     Fm *fm = calloc(1, sizeof *fm);
     if (!fm) {
         snprintf(err, errlen, "out of memory");
@@ -273,6 +293,11 @@ static int offline(AtApp *app, int argc, char **argv)
             fprintf(stderr, "aiotone-fmsynth: --period: '%s' is not a number 1..8192\n", v);
             return 2;
         }
+    }
+    char err[4200];
+    if (startup_preset(app, err, sizeof err) != AT_OK) {
+        fprintf(stderr, "aiotone-fmsynth: %s\n", err);
+        return 2;
     }
     if (preset && !in)
         return save_preset(at_app_params(app), preset);

@@ -253,6 +253,19 @@ at_check "a file that is not MIDI is refused with a message" \
 "$FM" --render "$AT_TMP/seq.mid" 2>/dev/null
 at_check "--render without -o is a usage error (exit 2)" test $? = 2
 
+# ---- presets named in a config file, --save-preset ----
+printf 'preset = "bell";\npreset-dir = "%s";\n' "$PRESETS" >"$AT_TMP/pb.conf"
+"$FM" -c "$AT_TMP/pb.conf" --save-preset "$AT_TMP/saved.conf" 2>"$AT_TMP/pb.err"
+at_check "a preset named in the config is loaded at start-up (--save-preset shows it)" \
+    grep -q "algorithm = 8;" "$AT_TMP/saved.conf"
+"$FM" -c "$AT_TMP/saved.conf" --save-preset - >"$AT_TMP/saved2.conf" 2>/dev/null
+at_check "a saved preset loads back to the same patch" cmp "$AT_TMP/saved.conf" "$AT_TMP/saved2.conf"
+printf 'preset = "nosuch";\n' >"$AT_TMP/pn.conf"
+"$FM" -c "$AT_TMP/pn.conf" --render "$AT_TMP/seq.mid" -o "$AT_TMP/x.wav" 2>"$AT_TMP/pn.err"
+rc=$?
+at_check "an unknown preset in the config is a usage error (exit $rc)" \
+    bash -c "[ $rc = 2 ] && grep -q \"no preset 'nosuch'\" '$AT_TMP/pn.err'"
+
 # ---- all openmsx songs: no NaN, no crash, peaks within the mix rule ----
 # Default patch: carriers 1 + 2 + 3 (levels 0.0312 + 0.45 + 0.324) at full
 # velocity, 16 voices mixed at 1/8: at most 2 * 0.8052 per channel.
