@@ -614,16 +614,16 @@ static bool arg_number(char t, lo_arg *a, double *v)
 {
     switch (t) {
     case 'i':
-        *v = a->i;
+        *v = at_osc_arg_i32(a);
         return true;
     case 'f':
-        *v = a->f;
+        *v = at_osc_arg_f32(a);
         return true;
     case 'd':
-        *v = a->d;
+        *v = at_osc_arg_f64(a);
         return true;
     case 'h':
-        *v = (double)a->h;
+        *v = (double)at_osc_arg_i64(a);
         return true;
     case 'T':
         *v = 1;
@@ -666,7 +666,7 @@ static void osc_set(AtApp *app, AtOsc *osc, const AtOscMsg *msg, int i, const ch
         snprintf(why, sizeof why, "expects one argument");
         ok = false;
     } else if (t == 's' || t == 'S') {
-        ok = at_params_set_string(app->params, i, &msg->argv[0]->s, why, sizeof why);
+        ok = at_params_set_string(app->params, i, at_osc_arg_str(msg->argv[0]), why, sizeof why);
     } else if (arg_number(t, msg->argv[0], &num)) {
         ok = at_params_set_number(app->params, i, num, why, sizeof why);
     } else {
@@ -699,7 +699,7 @@ static void on_osc(void *user, AtOsc *osc, const AtOscMsg *msg)
             osc_error(app, osc, msg, path, "expects s PATH");
             return;
         }
-        const char *want = &msg->argv[0]->s;
+        const char *want = at_osc_arg_str(msg->argv[0]);
         char prefix[160];
         snprintf(prefix, sizeof prefix, "/%s/", app->tool->name);
         if (strncmp(want, prefix, strlen(prefix)) == 0)

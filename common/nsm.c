@@ -52,17 +52,17 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
     AtNsm *n = user;
     (void)osc;
     if (!strcmp(msg->path, "/reply") && msg->argc >= 1 && msg->types[0] == 's') {
-        if (!strcmp(&msg->argv[0]->s, "/nsm/server/announce")) {
+        if (!strcmp(at_osc_arg_str(msg->argv[0]), "/nsm/server/announce")) {
             n->announced = true;
             if (msg->argc >= 3 && msg->types[2] == 's')
-                snprintf(n->server_name, sizeof n->server_name, "%s", &msg->argv[2]->s);
+                snprintf(n->server_name, sizeof n->server_name, "%s", at_osc_arg_str(msg->argv[2]));
             at_info("NSM: announced to %s", n->server_name[0] ? n->server_name : "server");
         }
     } else if (!strcmp(msg->path, "/error") && msg->argc >= 3 &&
                !strcmp(msg->types, "sis")) {
-        if (!strcmp(&msg->argv[0]->s, "/nsm/server/announce")) {
+        if (!strcmp(at_osc_arg_str(msg->argv[0]), "/nsm/server/announce")) {
             n->refused = true;
-            snprintf(n->refusal, sizeof n->refusal, "%s", &msg->argv[2]->s);
+            snprintf(n->refusal, sizeof n->refusal, "%s", at_osc_arg_str(msg->argv[2]));
         }
     } else if (!strcmp(msg->path, "/nsm/client/open") && !strcmp(msg->types, "sss")) {
         if (n->opened) {
@@ -70,8 +70,8 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
             error_reply(n, "/nsm/client/open", -8, "switching sessions needs a restart");
             return;
         }
-        snprintf(n->path, sizeof n->path, "%s", &msg->argv[0]->s);
-        snprintf(n->client_id, sizeof n->client_id, "%s", &msg->argv[2]->s);
+        snprintf(n->path, sizeof n->path, "%s", at_osc_arg_str(msg->argv[0]));
+        snprintf(n->client_id, sizeof n->client_id, "%s", at_osc_arg_str(msg->argv[2]));
         n->opened = true;
     } else if (!strcmp(msg->path, "/nsm/client/save")) {
         char err[1024] = "";

@@ -110,6 +110,39 @@ int at_osc_surface_count(const AtOsc *o)
     return o->n_surfaces;
 }
 
+const char *at_osc_arg_str(const lo_arg *a)
+{
+    return (const char *)a;
+}
+
+int32_t at_osc_arg_i32(const lo_arg *a)
+{
+    int32_t v;
+    memcpy(&v, a, sizeof v);
+    return v;
+}
+
+float at_osc_arg_f32(const lo_arg *a)
+{
+    float v;
+    memcpy(&v, a, sizeof v);
+    return v;
+}
+
+double at_osc_arg_f64(const lo_arg *a)
+{
+    double v;
+    memcpy(&v, a, sizeof v);
+    return v;
+}
+
+int64_t at_osc_arg_i64(const lo_arg *a)
+{
+    int64_t v;
+    memcpy(&v, a, sizeof v);
+    return v;
+}
+
 static bool is_loopback(const struct sockaddr_storage *a)
 {
     if (a->ss_family == AF_INET)

@@ -9,6 +9,7 @@
 #include <lo/lo.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #define AT_OSC_MAX_SURFACES 16
@@ -56,6 +57,14 @@ bool at_osc_send_to(AtOsc *osc, const struct sockaddr_storage *to, socklen_t tol
 void at_osc_send_surfaces(AtOsc *osc, const char *path, lo_message m);
 /* Number of known surfaces. */
 int at_osc_surface_count(const AtOsc *osc);
+/* Argument accessors: liblo's argument pointers are only 4-byte aligned,
+ * so reading them through the lo_arg union is undefined behaviour. */
+const char *at_osc_arg_str(const lo_arg *a);
+int32_t at_osc_arg_i32(const lo_arg *a);
+float at_osc_arg_f32(const lo_arg *a);
+double at_osc_arg_f64(const lo_arg *a);
+int64_t at_osc_arg_i64(const lo_arg *a);
+
 /* Pure: does the textual IP address ip match allow entry rule? */
 bool at_osc_addr_match(const char *rule, const struct sockaddr_storage *addr);
 

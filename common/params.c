@@ -251,7 +251,7 @@ static void allowed_text(const AtParamDef *d, char *out, size_t outlen)
 {
     switch (d->type) {
     case AT_PARAM_INT:
-        snprintf(out, outlen, "a whole number %g..%g", d->min, d->max);
+        snprintf(out, outlen, "a whole number %.0f..%.0f", d->min, d->max);
         break;
     case AT_PARAM_FLOAT:
         snprintf(out, outlen, "a number %g..%g", d->min, d->max);
@@ -277,7 +277,7 @@ static void allowed_text(const AtParamDef *d, char *out, size_t outlen)
         snprintf(out, outlen, "a list of strings [\"a\", \"b\"]");
         break;
     case AT_PARAM_INTLIST:
-        snprintf(out, outlen, "a list of whole numbers %g..%g, e.g. [1, 2]", d->min, d->max);
+        snprintf(out, outlen, "a list of whole numbers %.0f..%.0f, e.g. [1, 2]", d->min, d->max);
         break;
     case AT_PARAM_ACTION:
         snprintf(out, outlen, "no value (an action)");

@@ -14,7 +14,7 @@ static void handler(void *user, AtOsc *osc, const AtOscMsg *msg)
     /* touch every argument the way the tools do */
     for (int i = 0; i < msg->argc; i++) {
         char t = msg->types[i];
-        if (t == 's' && strlen(&msg->argv[i]->s) > 100000)
+        if (t == 's' && strlen(at_osc_arg_str(msg->argv[i])) > 100000)
             abort();
     }
 }

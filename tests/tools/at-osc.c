@@ -2,6 +2,8 @@
  * message that comes back to that socket for a while, one per line:
  * "PATH TYPES ARG...". A test peer for OSC replies and feedback.
  *   at-osc [-w MS] [-l LISTEN_MS_ONLY] HOST PORT PATH [TYPES [ARG...]] */
+#include "osc.h"
+
 #include <lo/lo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,16 +19,16 @@ static int handler(const char *path, const char *types, lo_arg **argv, int argc,
     for (int i = 0; i < argc; i++) {
         switch (types[i]) {
         case 'i':
-            printf(" %d", argv[i]->i);
+            printf(" %d", at_osc_arg_i32(argv[i]));
             break;
         case 'f':
-            printf(" %g", argv[i]->f);
+            printf(" %g", at_osc_arg_f32(argv[i]));
             break;
         case 'd':
-            printf(" %g", argv[i]->d);
+            printf(" %g", at_osc_arg_f64(argv[i]));
             break;
         case 's':
-            printf(" %s", &argv[i]->s);
+            printf(" %s", at_osc_arg_str(argv[i]));
             break;
         default:
             printf(" ?");

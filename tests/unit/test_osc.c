@@ -66,7 +66,7 @@ static void handler(void *user, AtOsc *osc, const AtOscMsg *msg)
     seen->calls++;
     snprintf(seen->last_path, sizeof seen->last_path, "%s", msg->path);
     snprintf(seen->last_types, sizeof seen->last_types, "%s", msg->types);
-    seen->last_i = msg->argc > 0 && msg->types[0] == 'i' ? msg->argv[0]->i : -1;
+    seen->last_i = msg->argc > 0 && msg->types[0] == 'i' ? at_osc_arg_i32(msg->argv[0]) : -1;
     seen->allowed = msg->allowed;
 }
 
