@@ -24,6 +24,7 @@ struct Ck {
     bool pending_bpm;
     double next_bpm;
     int pending_cmd; /* -1 none, else a CkCommand */
+    bool switched;   /* the source changed: stop, forget the position */
     /* Transport following. */
     bool was_rolling;
     bool synced; /* pulses counts transport pulses (no relocation seen) */
@@ -104,9 +105,7 @@ void ck_set_source(Ck *ck, CkSource source)
     if ((unsigned)source > CK_SOURCE_MIDI || source == ck->cfg.source)
         return;
     ck->cfg.source = source;
-    if (ck->running)
-        ck->pending_cmd = CK_CMD_STOP; /* the new source decides when to run */
-    ck->was_rolling = false;
+    ck->switched = true; /* handled at the start of the next cycle */
 }
 
 void ck_set_follow_input(Ck *ck, bool follow)
@@ -214,6 +213,11 @@ static void do_continue(Ck *ck, uint64_t abs)
     if (ck->running)
         return;
     put(ck, abs, AT_MIDI_CONTINUE);
+    /* The pulse count must match the phase (it may not after a source
+     * switch): resume with the first pulse at or after it. */
+    double first = ceil(ck->stopped_phase - CK_EPS);
+    if ((double)ck->pulses + 1.0 < first || (double)ck->pulses > first + 1.0)
+        ck->pulses = (uint64_t)first;
     ck->running = true;
     ck->anchor = abs;
     ck->anchor_phase = ck->stopped_phase;
@@ -338,17 +342,34 @@ static void begin(Ck *ck, AtMidiBuf *out, CkReport *report)
     ck->report->ignored_status = -1;
 }
 
+static void pending_command(Ck *ck, int cmd);
+
 /* Commands queued from outside, at frame 0. */
 static void apply_pending(Ck *ck)
 {
+    if (ck->switched) {
+        /* The new source decides when to run; positions of the old one mean
+         * nothing to it. */
+        ck->switched = false;
+        if (ck->running || ck->was_rolling)
+            put(ck, ck->now, AT_MIDI_STOP);
+        ck->running = false;
+        ck->was_rolling = false;
+        ck->pulses = 0;
+        ck->stopped_phase = 0;
+    }
     if (ck->pending_bpm) {
         ck->pending_bpm = false;
         set_tempo(ck, ck->now, ck->next_bpm);
     }
     int cmd = ck->pending_cmd;
     ck->pending_cmd = -1;
-    if (cmd < 0)
-        return;
+    if (cmd >= 0)
+        pending_command(ck, cmd);
+}
+
+static void pending_command(Ck *ck, int cmd)
+{
     if (ck->cfg.source == CK_SOURCE_TRANSPORT) {
         ck->report->transport_request = cmd == CK_CMD_STOP ? -1 : 1;
     } else if (ck->cfg.source == CK_SOURCE_MIDI) {

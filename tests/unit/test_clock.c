@@ -488,6 +488,20 @@ static void test_source_switch(void **state)
     cycle(ck, &now, 256, NULL, 0, NULL, &log, NULL);
     assert_int_equal(log.ev[log.n - 1].status, 0xFC);
     assert_false(ck_running(ck));
+
+    /* Back to internal after external pulses: CONTINUE starts from the top
+     * with one pulse, not a burst for the pulses counted meanwhile. */
+    AtMidiEvent ext[3] = {{0, 1, {0xFA}}, {10, 1, {0xF8}}, {20, 1, {0xF8}}};
+    cycle(ck, &now, 256, ext, 3, NULL, &log, NULL);
+    ck_set_source(ck, CK_SOURCE_INTERNAL);
+    ck_command(ck, CK_CMD_CONTINUE);
+    log.n = 0;
+    cycle(ck, &now, 256, NULL, 0, NULL, &log, NULL);
+    assert_int_equal(log.n, 3); /* STOP (switch), CONTINUE, the first pulse */
+    assert_int_equal(log.ev[0].status, 0xFC);
+    assert_int_equal(log.ev[1].status, 0xFB);
+    assert_int_equal(log.ev[2].status, 0xF8);
+    assert_int_equal(ck_pulse_count(ck), 1);
     free(log.ev);
     ck_free(ck);
 }
