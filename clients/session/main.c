@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,19 @@ static void reap(Mgr *m)
 }
 
 /* ---------------- NSM server ---------------- */
+/* OSC arguments are only 4-byte aligned while lo_arg wants 8: read them
+ * through char pointers and memcpy, not union member access. */
+static const char *arg_s(const AtOscMsg *msg, int i)
+{
+    return (const char *)msg->argv[i];
+}
+
+static int32_t arg_i(const AtOscMsg *msg, int i)
+{
+    int32_t v;
+    memcpy(&v, msg->argv[i], sizeof v);
+    return v;
+}
 
 static void send_to(Mgr *m, const struct sockaddr_storage *to, socklen_t len, const char *path,
                     lo_message msg)
@@ -304,12 +318,12 @@ static void on_announce(Mgr *m, const AtOscMsg *msg)
                  "announce takes sssiii (name, capabilities, executable, major, minor, pid)");
         return;
     }
-    if (msg->argv[3]->i != 1) {
+    if (arg_i(msg, 3) != 1) {
         error_to(m, &msg->from, msg->fromlen, "/nsm/server/announce", -2,
                  "incompatible API version (this server speaks 1.x)");
         return;
     }
-    Client *c = match_announce(m, msg->argv[5]->i);
+    Client *c = match_announce(m, arg_i(msg, 5));
     if (!c) {
         error_to(m, &msg->from, msg->fromlen, "/nsm/server/announce", -1,
                  "this session did not launch you (add clients with /nsm/server/add)");
@@ -319,8 +333,7 @@ static void on_announce(Mgr *m, const AtOscMsg *msg)
     memcpy(&c->addr, &msg->from, msg->fromlen);
     c->addrlen = msg->fromlen;
     c->state = CL_OPENING;
-    at_info("client '%s' announced as %s (capabilities %s)", d->id, &msg->argv[0]->s,
-            &msg->argv[1]->s);
+    at_info("client '%s' announced as %s (capabilities %s)", d->id, arg_s(msg, 0), arg_s(msg, 1));
     lo_message r = lo_message_new();
     lo_message_add_string(r, "/nsm/server/announce");
     lo_message_add_string(r, "welcome to aiotone-session");
@@ -340,10 +353,10 @@ static void finish_save(Mgr *m);
 
 static void on_client_reply(Mgr *m, Client *c, const AtOscMsg *msg, bool ok)
 {
-    const char *what = &msg->argv[0]->s;
+    const char *what = arg_s(msg, 0);
     const SsClientDef *d = def_of(m, c);
-    const char *text = ok ? (msg->argc > 1 && msg->types[1] == 's' ? &msg->argv[1]->s : "")
-                          : (msg->argc > 2 && msg->types[2] == 's' ? &msg->argv[2]->s : "");
+    const char *text = ok ? (msg->argc > 1 && msg->types[1] == 's' ? arg_s(msg, 1) : "")
+                          : (msg->argc > 2 && msg->types[2] == 's' ? arg_s(msg, 2) : "");
     if (!strcmp(what, "/nsm/client/open")) {
         if (ok) {
             c->state = CL_OPEN;
@@ -373,7 +386,7 @@ static void on_client_message(Mgr *m, Client *c, const AtOscMsg *msg)
     else if (!strcmp(msg->path, "/nsm/client/is_clean"))
         c->dirty = false;
     else if (!strcmp(msg->path, "/nsm/client/message") && !strcmp(msg->types, "is"))
-        snprintf(c->message, sizeof c->message, "%s", &msg->argv[1]->s);
+        snprintf(c->message, sizeof c->message, "%s", arg_s(msg, 1));
     else if ((!strcmp(msg->path, "/reply") || !strcmp(msg->path, "/error")) && msg->argc >= 1 &&
              msg->types[0] == 's')
         on_client_reply(m, c, msg, !strcmp(msg->path, "/reply"));
@@ -492,7 +505,7 @@ static void cmd_add(Mgr *m, const AtOscMsg *msg)
         error_to(m, &msg->from, msg->fromlen, "/nsm/server/add", -1, "add takes s EXECUTABLE");
         return;
     }
-    const char *exe = &msg->argv[0]->s;
+    const char *exe = arg_s(msg, 0);
     char probe[4096], id[SS_ID_MAX];
     if (!ss_resolve_command(exe, m->self_dir, getenv("PATH"), probe, sizeof probe)) {
         error_to(m, &msg->from, msg->fromlen, "/nsm/server/add", -4,
@@ -927,13 +940,13 @@ static void on_talk(void *user, AtOsc *osc, const AtOscMsg *msg)
 {
     Talk *t = user;
     (void)osc;
-    if (msg->argc < 2 || msg->types[0] != 's' || strcmp(&msg->argv[0]->s, t->want))
+    if (msg->argc < 2 || msg->types[0] != 's' || strcmp(arg_s(msg, 0), t->want))
         return;
     if (!strcmp(msg->path, "/reply") && msg->types[1] == 's') {
-        snprintf(t->text, sizeof t->text, "%s", &msg->argv[1]->s);
+        snprintf(t->text, sizeof t->text, "%s", arg_s(msg, 1));
         t->done = 1;
     } else if (!strcmp(msg->path, "/error") && msg->argc >= 3 && msg->types[2] == 's') {
-        snprintf(t->text, sizeof t->text, "%s", &msg->argv[2]->s);
+        snprintf(t->text, sizeof t->text, "%s", arg_s(msg, 2));
         t->done = -1;
     }
 }

@@ -45,7 +45,8 @@ static int on_open(const char *path, const char *types, lo_arg **argv, int argc,
                    void *user)
 {
     (void)path, (void)types, (void)argc, (void)m, (void)user;
-    const char *where = &argv[0]->s, *id = &argv[2]->s;
+    /* strings read through char pointers: OSC args are only 4-byte aligned */
+    const char *where = (const char *)argv[0], *id = (const char *)argv[2];
     snprintf(state_file, sizeof state_file, "%s.txt", where);
     FILE *f = fopen(state_file, "r");
     if (f) {
