@@ -85,11 +85,33 @@ vm_seq_client_number() {
 # (dummy backend, 4096-frame period: TCG emulation on a busy host is slow,
 # and an xrun loses the MIDI of that cycle).
 VM_JACKD_PID=
-vm_need_jackd() {
+vm_start_jackd() {
     [ -n "$VM_JACKD_PID" ] && return 0
     vm_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 4096
     VM_JACKD_PID=$VM_PID
+}
+vm_need_jackd() {
+    vm_start_jackd
     jack_wait -w -t 30 >/dev/null 2>&1
+}
+
+# vm_hex FILE MAXBYTES: the first bytes of FILE as "90 3c 40 ..." (bash
+# builtins only, for polling; the bytes must not include NUL).
+vm_hex() {
+    local data hex='' i c
+    LC_ALL=C IFS= read -r -d '' -N "$2" data <"$1"
+    for ((i = 0; i < ${#data}; i++)); do
+        printf -v c '%02x' "'${data:i:1}"
+        hex+="${hex:+ }${c: -2}"
+    done
+    echo "$hex"
+}
+
+# vm_has_line FILE LINE: FILE has exactly this line (bash builtins only).
+vm_has_line() {
+    local l
+    while IFS= read -r l; do [ "$l" = "$2" ] && return 0; done <"$1"
+    return 1
 }
 
 # a2jmidid -e (bridges every sequencer port into JACK), started once; ready
@@ -128,6 +150,9 @@ for f in "$VM_REPO"/tests/vm/checks/*.sh; do
 done
 
 echo "# in-vm: start at $(vm_uptime) s uptime, kernel $(uname -r)"
+# jackd takes seconds to start under emulation: let it come up while the
+# first checks run (it does not touch the sequencer, so they see no change).
+[ -z "$VM_FILTER" ] && vm_start_jackd
 for fn in $(declare -F | awk '{print $3}' | grep '^vmtest_' | sort); do
     [ -n "$VM_FILTER" ] && [[ $fn != *"$VM_FILTER"* ]] && continue
     t0=$(vm_uptime)

@@ -32,12 +32,11 @@ vmtest_10_seq_list() {
     vm_check "at_seq_list gives every port the kernel lists (numbers, names, direction, hw)" \
         diff -u "$want" "$out"
     vm_check "at_seq_list sees Midi Through (client 14, readable and writable, kernel)" \
-        grep -qxF "$(printf '14:0\tMidi Through\tMidi Through Port-0\tout,in,hw')" "$out"
+        vm_has_line "$out" "$(printf '14:0\tMidi Through\tMidi Through Port-0\tout,in,hw')"
     for i in 0 1 2 3; do
         n=$(vm_seq_client_number "Virtual Raw MIDI 0-$i")
         vm_check "at_seq_list sees VirMIDI 0-$i (client ${n:-missing}, readable and writable, kernel)" \
-            grep -qxF "$(printf '%s:0\tVirtual Raw MIDI 0-%s\tVirMIDI 0-%s\tout,in,hw' "$n" "$i" "$i")" \
-            "$out"
+            vm_has_line "$out" "$(printf '%s:0\tVirtual Raw MIDI 0-%s\tVirMIDI 0-%s\tout,in,hw' "$n" "$i" "$i")"
     done
     n=$(vm_seq_client_number "Virtual Raw MIDI 0-2")
     vm_check "alsa:Virtual Raw MIDI 0-2:VirMIDI 0-2 resolves to client $n port 0" \

@@ -56,11 +56,12 @@ vmtest_20_a2j_bridge() {
 # (90 3c 40) and note off (80 3c 40): a note on among them, nothing else
 # (the loop may be mid-note when connected; an xrun may drop a message).
 vm_raw_has_note() {
-    local hex
-    [ "$(stat -c %s "$1" 2>/dev/null)" = 6 ] || return 1
-    hex=$(od -An -tx1 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+    local hex c
+    hex=$(LC_ALL=C vm_hex "$1" 6)
+    [ "${#hex}" -eq 17 ] || return 1
     echo "# raw bytes from /dev/snd/midiC0D0: $hex"
-    [[ $hex == *"90 3c 40"* ]] && ! echo "$hex" | tr ' ' '\n' | grep -qvxE '90|80|3c|40'
+    [[ $hex == *"90 3c 40"* ]] || return 1
+    for c in $hex; do [[ $c == @(90|80|3c|40) ]] || return 1; done
 }
 
 # Write a note on/off pair to the raw device until jack_midi_dump shows it:
@@ -76,13 +77,15 @@ vm_send_raw_until_seen() {
     return 1
 }
 
-# vm_dump_has LOG BYTES...: the jack_midi_dump log shows each message, in order.
+# vm_dump_has LOG BYTES...: the jack_midi_dump log shows each message, in order
+# (on separate lines).
 vm_dump_has() {
-    local log=$1 line
+    local log=$1 l
     shift
-    line=$(grep -nF -- "$1" "$log" | head -n1 | cut -d: -f1)
-    [ -n "$line" ] || return 1
-    [ $# -eq 1 ] && return 0
-    tail -n +"$((line + 1))" "$log" >"$log.rest"
-    vm_dump_has "$log.rest" "${@:2}"
+    # Bash builtins only (this is polled).
+    while IFS= read -r l; do
+        [[ $l == *"$1"* ]] && shift
+        [ $# -eq 0 ] && return 0
+    done <"$log"
+    return 1
 }
