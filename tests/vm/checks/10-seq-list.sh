@@ -44,7 +44,7 @@ vmtest_10_seq_list() {
     vm_check "a name that is not there resolves to nothing" \
         eval '! "$VM_TOOLS/at-seqlist" --find "alsa:Virtual Raw MIDI 0-9:VirMIDI 0-9"'
     if [ -x "$VM_BIN/aiotone-lsdev" ]; then
-        "$VM_BIN/aiotone-lsdev" >"$VM_TMP/lsdev.out" 2>&1
+        "$VM_BIN/aiotone-lsdev" --alsa-only >"$VM_TMP/lsdev.out" 2>&1
         vm_check "aiotone-lsdev lists the ALSA sequencer ports (Midi Through, VirMIDI 0-0..0-3)" \
             vm_lsdev_lists "$VM_TMP/lsdev.out"
     else

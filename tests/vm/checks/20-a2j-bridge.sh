@@ -12,6 +12,16 @@ vm_each_a2j_port_once() { # bridges-file
         END { exit (bad || ports == 0 || ports != lines) }' "$1" -
 }
 
+# vm_lsdev_shows_bridge SPEC CAPTURE PLAYBACK: aiotone-lsdev's text lists
+# both JACK ports under the ALSA port SPEC ("from device in JACK: ...").
+vm_lsdev_shows_bridge() {
+    "$VM_BIN/aiotone-lsdev" >"$VM_TMP/lsdev-bridges.out" 2>&1 || return 1
+    awk -v s="$1" -v c="from device in JACK: $2" -v p="to device in JACK:   $3" '
+        /^ +[0-9]+:[0-9]+ / { cur = (substr($0, length($0) - length(s) + 1) == s); next }
+        cur { sub(/^ +/, ""); if ($0 == c) fc = 1; if ($0 == p) fp = 1 }
+        END { exit !(fc && fp) }' "$VM_TMP/lsdev-bridges.out"
+}
+
 # vm_bridge_of SPEC DIR FILE: the JACK port at-seqlist --bridges gives.
 vm_bridge_of() {
     awk -F'\t' -v s="$1" -v d="$2" '$1 == s && $2 == d {print $3}' "$3"
@@ -31,6 +41,11 @@ vmtest_20_a2j_bridge() {
         test "$(vm_bridge_of "$spec" playback "$b")" = "$play"
     vm_check "at_seq_bridge_match: every a2j port bridges exactly one ALSA port and direction" \
         vm_each_a2j_port_once "$b"
+
+    if [ -x "$VM_BIN/aiotone-lsdev" ]; then
+        vm_check "aiotone-lsdev shows both a2j ports under $spec" \
+            vm_lsdev_shows_bridge "$spec" "$cap" "$play"
+    fi
 
     vm_spawn dump stdbuf -oL jack_midi_dump vmdump
     vm_wait 20 jack_connect "$cap" vmdump:input
