@@ -6,6 +6,7 @@
 #include "log.h"
 #include "nsm.h"
 #include "osc.h"
+#include "touchosc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -731,6 +732,8 @@ static void usage(const AtTool *t, FILE *f)
             "  -n, --name NAME     JACK client name (default: %s)\n"
             "  -s, --server NAME   JACK server (default: $JACK_DEFAULT_SERVER or 'default')\n"
             "      --osc-port N    OSC UDP port, 0 = off (overrides osc.port)\n"
+            "      --touchosc-layout FILE\n"
+            "                      write a TouchOSC layout for every live parameter and exit\n"
             "  -v, --verbose       more messages\n"
             "  -q, --quiet         only warnings and errors\n"
             "  -h, --help          show this help and exit\n"
@@ -749,6 +752,7 @@ typedef struct {
     const char *config;
     const char *name;
     const char *server;
+    const char *touchosc;
     int osc_port; /* -1: from config */
     bool make_config;
     int verbosity;
@@ -779,7 +783,7 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
         }
         bool takes = !strcmp(key, "-c") || !strcmp(key, "--config") || !strcmp(key, "-n") ||
                      !strcmp(key, "--name") || !strcmp(key, "-s") || !strcmp(key, "--server") ||
-                     !strcmp(key, "--osc-port");
+                     !strcmp(key, "--osc-port") || !strcmp(key, "--touchosc-layout");
         if (takes && !val) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name,
@@ -809,6 +813,8 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
                 return 2;
             }
             o->osc_port = (int)p;
+        } else if (!strcmp(key, "--touchosc-layout")) {
+            o->touchosc = val;
         } else if (!strcmp(key, "--make-config")) {
             o->make_config = true;
         } else if (!strcmp(key, "-v") || !strcmp(key, "--verbose")) {
@@ -1088,6 +1094,14 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
     if (o.config && at_params_load_file(app->params, o.config, err, sizeof err) != AT_OK) {
         at_error("%s", err);
         rc = 2;
+        goto out;
+    }
+    if (o.touchosc) {
+        rc = at_touchosc_write(app->params, o.touchosc, err, sizeof err) == AT_OK ? 0 : 1;
+        if (rc)
+            at_error("%s", err);
+        else
+            at_info("wrote TouchOSC layout %s", o.touchosc);
         goto out;
     }
     if (o.osc_port >= 0) {
