@@ -4,15 +4,17 @@
  * way, and the matching below redoes exactly that rather than guessing:
  * - a2jmidid 9 (Debian 12): "%s [%d] (%s): %s" (client name, client number,
  *   capture|playback, port name); bytes other than ASCII letters, digits and
- *   / _ ( ) - [ ] become ' ' (in some builds ':' survives). With -u, and in
- *   older versions, the " [%d]" part is absent (older ones also turn '-'
- *   into ' ').
+ *   / _ ( ) - [ ] become ' ' (upstream's source; Debian 12's a2jmidid 9
+ *   keeps ':', as seen in tests/vm). With -u, and in older versions, the
+ *   " [%d]" part is absent (older ones also turn '-' into ' '). JACK's port
+ *   name limit (320) is above any ALSA client + port name, so no cutting.
  * - jackd2's seq bridge: aliases "alsa_pcm:%s/midi_%s_%d" and "%s:midi/%s_%d"
  *   (client name, "playback" for data FROM the device (sic), port number + 1),
  *   bytes other than letters, digits and / _ : ( ) become '-', truncated to
  *   63 bytes.
  * - PipeWire's JACK layer: "Midi-Bridge:%s:(%s_%d) %s" (client name,
- *   capture|playback, port number, port name), unsanitized. */
+ *   capture|playback, port number, port name), unsanitized (from its
+ *   documentation and users' listings; not tested here: no PipeWire). */
 #include "alsaseq.h"
 
 #include <alsa/asoundlib.h>
