@@ -495,6 +495,11 @@ static void sb_printf(Sb *b, const char *fmt, ...) __attribute__((format(printf,
 
 static void sb_printf(Sb *b, const char *fmt, ...)
 {
+    if (!b->buf && !b->oom) {
+        b->buf = malloc(4096);
+        b->cap = b->buf ? 4096 : 0;
+        b->oom = !b->buf;
+    }
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
