@@ -190,6 +190,18 @@ at_check "the back-off grows (0.25 s, then 0.5 s, 1 s, 2 s)" \
 "$S" status "$G" >"$AT_TMP/status3.out"
 at_check "status shows it FAILED" grep -qE "^  crash +FAILED" "$AT_TMP/status3.out"
 at_check "the other client still runs" grep -qE "^  ok +open" "$AT_TMP/status3.out"
+# NSM server commands on the manager's port: add obeys the same program rules.
+gport=$(sed -n 's|^osc.udp://127.0.0.1:\([0-9]*\)/$|\1|p' "$G/.aiotone-session.url")
+"$AT_TOOLS/at-osc" -w 500 127.0.0.1 "$gport" /nsm/server/add s /bin/sh >"$AT_TMP/add1.out"
+at_check "/nsm/server/add refuses a path (error -4)" \
+    grep -q "^/error sis /nsm/server/add -4 not an allowed program" "$AT_TMP/add1.out"
+"$AT_TOOLS/at-osc" -w 500 127.0.0.1 "$gport" /nsm/server/add s at-thru >"$AT_TMP/add2.out"
+at_check "/nsm/server/add starts an allowed NSM client" \
+    grep -q "^/reply ss /nsm/server/add added as 'at-thru'" "$AT_TMP/add2.out"
+at_check "the added client opens under its new id" at_wait_port at-thru:midi_in
+"$AT_TOOLS/at-osc" -w 500 127.0.0.1 "$gport" /nsm/server/list >"$AT_TMP/list.out"
+at_check "/nsm/server/list names every client" \
+    bash -c "grep -qx '/reply ss /nsm/server/list ok' $AT_TMP/list.out && grep -qx '/reply ss /nsm/server/list at-thru' $AT_TMP/list.out"
 "$S" stop "$G" >/dev/null 2>&1
 
 # A session that names its own server starts it (dummy here) and stops it.
