@@ -342,8 +342,12 @@ int ss_writer_poll(SsWriter *w)
         return 1;
     while (read_one(w)) {
     }
-    /* The process callback writes nothing after an overflow, so an empty
-     * ring means everything before the loss was handled. */
+    /* The process callback writes nothing after an overflow: once the flag
+     * is seen, one more drain handles everything written before the loss. */
+    if (atomic_load(&w->shared->overflow) && atomic_load(&w->status) == -1) {
+        while (read_one(w)) {
+        }
+    }
     if (atomic_load(&w->shared->overflow) && !w->have_header && atomic_load(&w->status) == -1) {
         const char *name = w->take >= 0 ? w->cfg.plan->takes[w->take].name : "the current take";
         char why[512];
