@@ -150,6 +150,14 @@ bool sj_open(Mgr *m, char *err, size_t errlen)
         return false;
     }
     m->jack = c;
+    /* A server we did not start keeps its own settings: say so when they
+     * differ from the session's. */
+    jack_nframes_t rate = jack_get_sample_rate(c), period = jack_get_buffer_size(c);
+    if ((m->s.rate && (jack_nframes_t)m->s.rate != rate) ||
+        (m->s.period && (jack_nframes_t)m->s.period != period))
+        at_warn("the JACK server '%s' runs at %u Hz, %u frames; the session asks for %d Hz, %d "
+                "frames (only used when the session starts the server)",
+                m->server, rate, period, m->s.rate, m->s.period);
     return true;
 }
 
