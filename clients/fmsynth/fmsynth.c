@@ -67,6 +67,11 @@ struct FmSynth {
     uint64_t ignored;
     bool logged[IGN_KINDS];
     float tables[FM_WAVE_COUNT][FM_TABLE_SIZE + 1];
+    /* Operator 4 outputs of the current block when it has feedback:
+     * computed for several voices at once (see render_feedback). */
+    float fb_out[FM_MAX_POLYPHONY][FM_BLOCK];
+    bool fb_live[FM_MAX_POLYPHONY];
+    float fb_pad_out[4][FM_BLOCK], fb_pad_state[4][2]; /* for partial groups */
 };
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
@@ -191,7 +196,10 @@ static inline float clamp0(float x)
 }
 
 /* Fill out[0..n) with the next n envelope values; false when all zero. */
-static bool env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, int n)
+/* Inlined in both callers: a call per operator per block costs more than
+ * the fill itself. */
+static inline __attribute__((always_inline)) bool
+env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, int n)
 {
     int i = 0;
     bool sounding = e->stage != ENV_IDLE;
@@ -248,25 +256,44 @@ static inline void op_kernel(const float *restrict tab, float ph0, float inc, in
     }
 }
 
-/* Op 4 with self-feedback: sample by sample (each output feeds the next),
- * modulated by the mean of its last two outputs (as Yamaha chips do, so it
- * does not oscillate at Nyquist). */
-static void op_feedback(const float *tab, float ph0, float inc, int k0, float fbk, float *fb,
-                        const float *env, float amp, float *out, int n)
+/* Op 4 with self-feedback, for FB_GROUP voices at once: each output feeds
+ * the next sample through a long chain of dependent instructions (table
+ * index, load, interpolation), so a lone voice would wait on it; several
+ * independent chains side by side keep the core busy. The modulation is
+ * the mean of the last two outputs (as Yamaha chips do, so it does not
+ * oscillate at Nyquist). */
+#define FB_GROUP 4
+typedef struct {
+    const float *tab, *env;
+    float ph0, inc, amp;
+    int k0;
+    float *fb, *out;
+} FbChain;
+
+static void op_feedback_group(const FbChain *c, float fbk, int n)
 {
-    float y1 = fb[0], y2 = fb[1];
-    for (int i = 0; i < n; i++) {
-        float p = (ph0 + inc * (float)(k0 + i + 1) + fbk * 0.5f * (y1 + y2)) * (float)FM_TABLE_SIZE;
-        int32_t k = (int32_t)p;
-        k -= (p < (float)k);
-        float fr = p - (float)k;
-        int32_t idx = k & (FM_TABLE_SIZE - 1);
-        float a = tab[idx], b = tab[idx + 1];
-        y2 = y1;
-        y1 = out[i] = amp * env[i] * (a + fr * (b - a));
+    float y1[FB_GROUP], y2[FB_GROUP];
+    for (int j = 0; j < FB_GROUP; j++) {
+        y1[j] = c[j].fb[0];
+        y2[j] = c[j].fb[1];
     }
-    fb[0] = y1;
-    fb[1] = y2;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < FB_GROUP; j++) {
+            float p =
+                (c[j].ph0 + c[j].inc * (float)(c[j].k0 + i + 1) + fbk * 0.5f * (y1[j] + y2[j])) *
+                (float)FM_TABLE_SIZE;
+            int32_t k = (int32_t)p;
+            k -= (p < (float)k);
+            float fr = p - (float)k;
+            int32_t idx = k & (FM_TABLE_SIZE - 1);
+            float a = c[j].tab[idx], b = c[j].tab[idx + 1];
+            y2[j] = y1[j];
+            y1[j] = c[j].out[i] = c[j].amp * c[j].env[i] * (a + fr * (b - a));
+        }
+    for (int j = 0; j < FB_GROUP; j++) {
+        c[j].fb[0] = y1[j];
+        c[j].fb[1] = y2[j];
+    }
 }
 
 static bool voice_silent(const FmVoice *v, int alg)
@@ -289,14 +316,23 @@ static void voice_next_block(FmVoice *v)
 
 /* Render frames off..off+n of the current grid block of one voice (mono)
  * into vout; false when it made no sound (all carriers silent). */
-static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int off, int n)
+static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off, int n)
 {
     float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK];
     const FmPatch *pa = &s->patch;
     const int alg = pa->algorithm;
     const int k0 = off - (int)v->base;
     unsigned live = 0;
-    for (int op = FM_OPS - 1; op >= 0; op--) {
+    int top = FM_OPS - 1;
+    if (pa->feedback > 0.0) {
+        /* operator 4 was rendered by render_feedback */
+        if (s->fb_live[vi]) {
+            memcpy(buf[top], s->fb_out[vi], (size_t)n * sizeof(float));
+            live |= 1u << top;
+        }
+        top--;
+    }
+    for (int op = top; op >= 0; op--) {
         const FmOpPatch *o = &pa->op[op];
         const float inc = v->inc[op], ph0 = v->phase[op];
         if (!env_fill(s, &v->env[op], o, env, n))
@@ -304,9 +340,7 @@ static bool voice_render(FmSynth *s, FmVoice *v, float *restrict vout, int off, 
         const float *tab = s->tables[o->wave];
         float amp = v->vel * (float)o->level;
         unsigned mods = alg_mods[alg][op] & live;
-        if (op == FM_OPS - 1 && pa->feedback > 0.0) {
-            op_feedback(tab, ph0, inc, k0, (float)pa->feedback, v->fb, env, amp, buf[op], n);
-        } else if (mods) {
+        if (mods) {
             const float depth = s->mod_depth;
             for (int i = 0; i < n; i++)
                 mod[i] = 0.0f;
@@ -654,6 +688,46 @@ static void mix_voice(FmSynth *s, FmVoice *v, int vi, const float *restrict vout
     v->gr = gr;
 }
 
+/* Operator 4 of every sounding voice, FB_GROUP voices at a time, into
+ * s->fb_out (used when the patch has feedback). */
+static void render_feedback(FmSynth *s, int off, int n)
+{
+    float env[FB_GROUP][FM_BLOCK];
+    FbChain c[FB_GROUP];
+    const FmOpPatch *o = &s->patch.op[FM_OPS - 1];
+    const float fbk = (float)s->patch.feedback;
+    int g = 0;
+    for (int vi = 0; vi < s->voices->count; vi++) {
+        FmVoice *v = &s->voices->v[vi];
+        s->fb_live[vi] = false;
+        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env[g], n))
+            continue;
+        s->fb_live[vi] = true;
+        c[g] = (FbChain){s->tables[o->wave],
+                         env[g],
+                         v->phase[FM_OPS - 1],
+                         v->inc[FM_OPS - 1],
+                         v->vel * (float)o->level,
+                         off - (int)v->base,
+                         v->fb,
+                         s->fb_out[vi]};
+        if (++g == FB_GROUP) {
+            op_feedback_group(c, fbk, n);
+            g = 0;
+        }
+    }
+    if (g == 0)
+        return;
+    /* Fill the group with silent chains writing to scratch. */
+    for (int j = g; j < FB_GROUP; j++) {
+        c[j] = c[0];
+        c[j].amp = 0.0f;
+        c[j].fb = s->fb_pad_state[j];
+        c[j].out = s->fb_pad_out[j];
+    }
+    op_feedback_group(c, fbk, n);
+}
+
 static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)
 {
     const bool block_end = off + n == FM_BLOCK;
@@ -661,11 +735,13 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
+    if (s->patch.feedback > 0.0)
+        render_feedback(s, off, n);
     for (int vi = 0; vi < p; vi++) {
         FmVoice *v = &s->voices->v[vi];
         if (v->note < 0)
             continue;
-        bool sound = voice_render(s, v, vout, off, n);
+        bool sound = voice_render(s, v, vi, vout, off, n);
         if (block_end)
             voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm))
