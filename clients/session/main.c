@@ -858,11 +858,15 @@ static int cmd_run(const char *arg)
         goto out;
     }
     /* Our own JACK client doubles as the "is a server running?" probe. */
-    if (!sj_open(m, err, sizeof err) &&
-        (!sj_start_server(m, err, sizeof err) || !sj_open(m, err, sizeof err))) {
+    bool running = sj_open(m, err, sizeof err);
+    if (!running && (!sj_start_server(m, err, sizeof err) || !sj_open(m, err, sizeof err))) {
         at_error("%s", err);
         goto out;
     }
+    if (running && m->s.bridge == SS_BRIDGE_SEQ)
+        at_warn("midi-bridge = \"seq\" is jackd's own bridge: it needs the session to start the "
+                "server, but '%s' was already running (use \"a2jmidid\" instead)",
+                m->server);
     if (!write_url_file(m, err, sizeof err)) {
         at_error("%s", err);
         goto out;
