@@ -18,7 +18,7 @@ VMDIR=$(cd "$VMDIR" && pwd)
 KPKG_META=${AT_VM_KERNEL_PACKAGE:-linux-image-amd64}
 # Module names wanted in the guest; their dependencies come from modules.dep.
 WANT_9P="virtio_pci 9pnet_virtio 9p"
-WANT_SND="snd-seq snd-seq-dummy snd-seq-midi snd-seq-virmidi snd-virmidi snd-dummy snd-hrtimer snd-serial-u16550"
+WANT_SND="snd-seq snd-seq-dummy snd-seq-midi snd-seq-virmidi snd-virmidi snd-dummy snd-hrtimer snd-serial-u16550 snd-aloop"
 
 skip() { echo "build-vm: $*" >&2; exit 3; }
 log() { [ -n "${AT_VM_VERBOSE:-}" ] && echo "build-vm: $*" >&2; return 0; }

@@ -113,8 +113,16 @@ static int bridges(const AtSeqPort *p, int n, const char *server)
     return 0;
 }
 
-/* One look for --expect: is spec bridged in direction dir by exactly one
- * JACK port (equal to want when given)? The lines seen go to seen. */
+/* Same JACK client: the part before the first ':' is equal. */
+static bool same_client(const char *a, const char *b)
+{
+    size_t la = strcspn(a, ":"), lb = strcspn(b, ":");
+    return la == lb && !strncmp(a, b, la);
+}
+
+/* One look for --expect: does want bridge spec in direction dir, with no
+ * other port of want's JACK client doing so (a stale a2jmidid port)? With
+ * want NULL: does any port bridge it? The lines seen go to seen. */
 static bool expect_once(jack_client_t *c, const char *spec, const char *dir, const char *want,
                         char *seen, size_t seenlen)
 {
@@ -132,22 +140,25 @@ static bool expect_once(jack_client_t *c, const char *spec, const char *dir, con
         return false;
     all_bridges(c, ports, n, i, f);
     fclose(f);
-    int hits = 0;
-    bool same = true;
+    bool found = false, rival = false;
     for (const char *l = seen; *l;) {
         const char *e = strchr(l, '\n');
         size_t len = e ? (size_t)(e - l) : strlen(l);
         snprintf(line, sizeof line, "%.*s", (int)len, l);
+        l += len + (e ? 1 : 0);
         char *d = strchr(line, '\t');
         char *j = d ? strchr(d + 1, '\t') : NULL;
-        if (d && j && !strncmp(d + 1, dir, (size_t)(j - d - 1)) &&
-            strlen(dir) == (size_t)(j - d - 1)) {
-            hits++;
-            same = same && (!want || !strcmp(j + 1, want));
-        }
-        l += len + (e ? 1 : 0);
+        if (!j)
+            continue;
+        *j++ = '\0';
+        if (strcmp(d + 1, dir) != 0)
+            continue;
+        if (!want || !strcmp(j, want))
+            found = true;
+        else if (same_client(j, want))
+            rival = true;
     }
-    return hits == 1 && same;
+    return found && !rival;
 }
 
 /* --expect: poll (every 0.1 s, one JACK client) until spec is bridged as
@@ -167,7 +178,7 @@ static int expect(double seconds, const char *spec, const char *dir, const char 
     jack_client_close(c);
     if (!ok) {
         fprintf(stderr, "at-seqlist: %s %s is not bridged %s%s; bridges seen:\n%s", spec, dir,
-                want ? "by " : "by one port", want ? want : "", seen);
+                want ? "by " : "by any port", want ? want : "", seen);
         return 1;
     }
     fputs(seen, stdout);

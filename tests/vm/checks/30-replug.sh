@@ -26,10 +26,14 @@ vmtest_15_replug_module() {
         eval 'modprobe -d "$VM_MODROOT" snd-virmidi && vm_wait 20 vm_back "$name"'
     n=$(vm_seq_client_number "$name")
     vm_check "after reload, $spec resolves to client $n" vm_found_as "$spec" "$n:0"
+    # The modules may be held from now on: start jackd (its seq bridge
+    # subscribes to every port) so it comes up while the next checks begin.
+    vm_start_jackd
 }
 
 # A hardware MIDI interface (snd-serial-u16550 on the VM's second UART) is
-# unplugged while a2jmidid runs, another card takes its card number, and it
+# unplugged while a2jmidid and jackd's seq bridge run, another card
+# (snd-aloop) takes its card number, and it
 # comes back under another client number with the same name: what a USB
 # interface does when devices are plugged in another order.
 VM_UART_NAME="Serial MIDI (UART16550A)"
@@ -57,7 +61,7 @@ vmtest_31_replug_renumbered() {
     vm_check "a2jmidid drops the unplugged port" \
         vm_wait 20 eval '! vm_jack_has_port "$VM_UART_NAME [$first]"'
     # Another card takes the free card number meanwhile.
-    modprobe -d "$VM_MODROOT" snd-dummy pcm_devs=1 pcm_substreams=1
+    modprobe -d "$VM_MODROOT" snd-aloop pcm_substreams=1
     vm_check "replugged, it is back" \
         eval 'echo "${dev##*/}" >"$drv/bind" && vm_wait 20 vm_back "$VM_UART_NAME"'
     second=$(vm_seq_client_number "$VM_UART_NAME")

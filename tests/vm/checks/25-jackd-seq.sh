@@ -1,9 +1,8 @@
 # shellcheck shell=bash
-# Check: jackd's own ALSA sequencer bridge (jackd -d alsa -X seq, here on
-# snd-dummy's PCM) names ports by client name and port NUMBER in aliases
-# ("alsa_pcm:Virtual-Raw-MIDI-0-0/midi_playback_1" on system:midi_capture_N);
-# at_seq_bridge_match_port must find them. Runs last: it replaces the
-# dummy-backend jackd and a2jmidid of the earlier checks.
+# Check: jackd's own ALSA sequencer bridge (jackd -d alsa -X seq, on
+# snd-dummy's PCM: the server all checks share) names ports by client name
+# and port NUMBER in aliases ("alsa_pcm:Virtual-Raw-MIDI-0-0/midi_playback_1"
+# on system:midi_capture_N); at_seq_bridge_match_port must find them.
 
 # vm_jack_port_with_alias ALIAS: the JACK port that carries ALIAS.
 vm_jack_port_with_alias() {
@@ -11,15 +10,9 @@ vm_jack_port_with_alias() {
         { sub(/^[ \t]+/, "") } $0 == a { print port; exit }'
 }
 
-vmtest_40_jackd_seq_bridge() {
+vmtest_25_jackd_seq_bridge() {
     local spec='alsa:Virtual Raw MIDI 0-0:VirMIDI 0-0' cap play
-    [ -n "$VM_A2J_PID" ] && vm_kill "$VM_A2J_PID"
-    [ -n "$VM_JACKD_PID" ] && vm_kill "$VM_JACKD_PID"
-    VM_A2J_PID='' VM_JACKD_PID=''
-    [ -d /proc/asound/Dummy ] || modprobe -d "$VM_MODROOT" snd-dummy pcm_devs=1 pcm_substreams=1
-    vm_spawn jackd-seq jackd -n "$JACK_DEFAULT_SERVER" -d alsa -d hw:Dummy -r 48000 -p 4096 -X seq
-    VM_JACKD_PID=$VM_PID
-    vm_check "jackd -d alsa -X seq runs on snd-dummy" jack_wait -w -t 30
+    vm_check "jackd -d alsa -X seq runs on snd-dummy" vm_need_jackd
     vm_wait 20 eval '[ -n "$(vm_jack_port_with_alias alsa_pcm:Virtual-Raw-MIDI-0-0/midi_playback_1)" ]'
     cap=$(vm_jack_port_with_alias alsa_pcm:Virtual-Raw-MIDI-0-0/midi_playback_1)
     play=$(vm_jack_port_with_alias alsa_pcm:Virtual-Raw-MIDI-0-0/midi_capture_1)
