@@ -138,6 +138,10 @@ p=$(peak "$AT_TMP/osc.wav" 1 4000 6000)
 f=$(frequency "$AT_TMP/osc.wav" 1 4000 6000)
 at_check "the volume change is heard (peak $p = 0.25)" near "$p" 0.25 0.002
 at_check "the ratio change is heard ($f Hz = 880)" near "$f" 880 1
+oscsend 127.0.0.1 $OSC /fmsynth/feedback f 0.25
+osc /fmsynth/get s feedback >"$AT_TMP/o3b.out"
+at_check "a change sent with liblo's oscsend is applied" grep -qx "/fmsynth/feedback f 0.25" "$AT_TMP/o3b.out"
+oscsend 127.0.0.1 $OSC /fmsynth/feedback f 0
 osc /fmsynth/get s op/1/ratio >"$AT_TMP/o3.out"
 at_check "OSC get returns the value" grep -qx "/fmsynth/op/1/ratio f 2" "$AT_TMP/o3.out"
 osc /fmsynth/op/1/wave s square >"$AT_TMP/o4.out"
