@@ -167,16 +167,30 @@ static uint64_t pulse_frame(const Ck *ck, uint64_t n)
     return ck->anchor + (uint64_t)ceil(off - CK_EPS);
 }
 
-/* Write every pulse due before absolute frame until. */
+/* Write every pulse due before absolute frame until. Pulses overdue after
+ * an xrun go out at the cycle's first frame, unless they are more than a
+ * beat late (then they are skipped: followers could not use a burst). */
 static void run_pulses(Ck *ck, uint64_t until)
 {
     while (ck->running) {
         uint64_t f = pulse_frame(ck, ck->pulses);
         if (f >= until)
             return;
+        if (f < ck->now) {
+            if (pulse_frame(ck, ck->pulses + CK_PPQN) < ck->now) {
+                ck->pulses++;
+                continue;
+            }
+            f = ck->now;
+        }
         put(ck, f, AT_MIDI_CLOCK);
         ck->pulses++;
     }
+}
+
+void ck_skip(Ck *ck, uint32_t frames)
+{
+    ck->now += frames;
 }
 
 static void set_tempo(Ck *ck, uint64_t abs, double bpm)

@@ -78,6 +78,10 @@ void ck_command(Ck *ck, CkCommand cmd);
  * transport). Writes START/STOP/CONTINUE/CLOCK to out in frame order. */
 void ck_process(Ck *ck, const AtMidiEvent *in, size_t n, uint32_t nframes,
                 const CkTransport *transport, AtMidiBuf *out, CkReport *report);
+/* JACK skipped frames (an xrun) since the last ck_process: the clock stays
+ * on the real timeline. Pulses that fell into the gap go out at frame 0 of
+ * the next cycle (at most a beat's worth; older ones are dropped). */
+void ck_skip(Ck *ck, uint32_t frames);
 /* Last cycle: a STOP at frame when the clock runs. */
 void ck_shutdown(Ck *ck, uint32_t frame, AtMidiBuf *out);
 

@@ -77,6 +77,8 @@ typedef struct {
     uint64_t warned_at; /* frame time of the last warning */
     int ignored;        /* ignored input messages not yet told */
     bool warned;
+    uint32_t last_time, last_nframes; /* the previous cycle, to see xruns */
+    bool have_time;
 } Shell;
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
@@ -155,9 +157,25 @@ static void warn_ignored(Shell *s, AtCycle *c, const CkReport *r)
     s->warned_at = c->frame_time;
 }
 
+/* Frames JACK skipped since the previous cycle (an xrun), so the pulses
+ * stay on the real timeline. JACK frame times are 32-bit and wrap. */
+static uint32_t skipped(Shell *s, const AtCycle *c)
+{
+    uint32_t gap = 0;
+    if (s->have_time)
+        gap = (uint32_t)c->frame_time - s->last_time - s->last_nframes;
+    s->last_time = (uint32_t)c->frame_time;
+    s->last_nframes = c->nframes;
+    s->have_time = true;
+    return gap < 0x80000000u ? gap : 0;
+}
+
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
+    uint32_t gap = skipped(s, c);
+    if (gap)
+        ck_skip(s->ck, gap);
     const AtMidiBuf *in = c->midi[s->in];
     CkTransport t = {0};
     if (c->jack_client)

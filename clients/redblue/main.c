@@ -177,6 +177,8 @@ typedef struct {
     int in;
     int out[RB_DESTS];
     Warn channel, unhandled, malformed, dropped;
+    uint32_t last_time, last_nframes; /* the previous cycle, to see xruns */
+    bool have_time;
 } Shell;
 
 static const RbSetting settings[P_COUNT] = {
@@ -324,11 +326,27 @@ static void tell(Shell *s, AtCycle *c, const RbReport *r)
         at_cycle_log(c, "%d output event(s) lost: output buffer full", n, 0);
 }
 
+/* Frames JACK skipped since the previous cycle (an xrun), so slews stay on
+ * the real timeline. JACK frame times are 32-bit and wrap. */
+static uint32_t skipped(Shell *s, const AtCycle *c)
+{
+    uint32_t gap = 0;
+    if (s->have_time)
+        gap = (uint32_t)c->frame_time - s->last_time - s->last_nframes;
+    s->last_time = (uint32_t)c->frame_time;
+    s->last_nframes = c->nframes;
+    s->have_time = true;
+    return gap < 0x80000000u ? gap : 0;
+}
+
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
     outputs(s, c, out);
+    uint32_t gap = skipped(s, c);
+    if (gap)
+        rb_skip(s->rb, gap);
     const AtMidiBuf *in = c->midi[s->in];
     RbReport rep;
     rb_process(s->rb, in->events, in->count, c->nframes, out, &rep);

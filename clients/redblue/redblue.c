@@ -260,13 +260,19 @@ static void slew_start(Rb *rb, uint64_t abs, int from, int to)
     rb->slew_start = abs;
 }
 
-/* Write every pending slew step due before abs frame `until` (exclusive). */
+/* Write every pending slew step due before abs frame `until` (exclusive).
+ * Steps overdue after an xrun collapse into the latest one, at frame 0. */
 static void slew_run(Rb *rb, uint64_t until)
 {
     while (rb->slewing) {
         uint64_t due = rb->slew_start + (uint64_t)(rb->slew_k - 1) * rb->step;
         if (due >= until)
             return;
+        if (due < rb->now) {
+            uint64_t last = (rb->now - 1 - rb->slew_start) / rb->step + 1;
+            rb->slew_k = last > RB_SLEW_STEPS ? RB_SLEW_STEPS : (int)last;
+            due = rb->now;
+        }
         int v =
             rb->slew_from + div_round((rb->slew_to - rb->slew_from) * rb->slew_k, RB_SLEW_STEPS);
         expr_send(rb, (uint32_t)(due - rb->now), v);
@@ -630,6 +636,11 @@ void rb_process(Rb *rb, const AtMidiEvent *in, size_t n, uint32_t nframes, AtMid
     }
     slew_run(rb, rb->now + nframes);
     rb->now += nframes;
+}
+
+void rb_skip(Rb *rb, uint32_t frames)
+{
+    rb->now += frames;
 }
 
 void rb_silence(Rb *rb, unsigned mask, uint32_t frame, AtMidiBuf *out[RB_DESTS])

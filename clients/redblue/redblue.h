@@ -106,6 +106,9 @@ int rb_held_count(const Rb *rb);
  * destination; report (may be NULL) is reset and filled. */
 void rb_process(Rb *rb, const AtMidiEvent *in, size_t n, uint32_t nframes, AtMidiBuf *out[RB_DESTS],
                 RbReport *report);
+/* JACK skipped frames (an xrun) since the last rb_process: slews stay on
+ * the real timeline (the latest overdue step goes out at frame 0). */
+void rb_skip(Rb *rb, uint32_t frames);
 /* Silence the destinations in mask (1 << RB_RED | 1 << RB_BLUE) at frame:
  * STOP once per port (when start-stop is on), then CC64 = 0 and CC123 = 0
  * on each destination's channel. Does not forget held notes. */

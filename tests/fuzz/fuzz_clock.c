@@ -63,6 +63,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Input, commands and changes may restart the pulse grid anywhere
          * in this cycle: its pulses are not checked against each other. */
         bool steady = n == 0 && !(head & 0x70);
+        if ((head & 15) == 15) { /* an xrun: frames skipped */
+            ck_skip(ck, nframes * 3);
+            now += nframes * 3;
+            steady = false;
+            any_pulse = false;
+        }
         if ((head & 0x80) && pos + 2 <= size) {
             t.rolling = data[pos] & 1;
             t.bbt_valid = data[pos] & 2;

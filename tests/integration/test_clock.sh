@@ -5,11 +5,11 @@
 # STOP/CONTINUE from midi_in and over OSC; a tempo change over OSC; the JACK
 # transport source; autostart; shutdown; bad configs and bad OSC.
 . "$(dirname "$0")/lib.sh"
-at_start_jackd 48000 256
+at_start_jackd 48000 1024 # a long period: fewer xruns on a loaded machine
 B=$AT_BIN
 T=$AT_TOOLS
 OSC=$((20000 + RANDOM % 20000))
-PERIOD=256
+PERIOD=1024
 
 cat >"$AT_TMP/osc.py" <<'PY'
 import socket, struct, sys
@@ -40,6 +40,24 @@ except socket.timeout: pass
 PY
 osc() { python3 "$AT_TMP/osc.py" "$OSC" "$@"; }
 
+# On this shared machine the dummy backend has xruns; after one, JACK's
+# frame time jumps by an arbitrary amount, which at-probe's "cycle offset"
+# timeline cannot express. The tool stays on the real timeline (it sees the
+# jump), so a run during which JACK reported an xrun proves nothing about
+# exact frames and is repeated (the tools log "N xruns").
+xruns() { grep -c 'xrun' "$AT_TMP/$1.log" 2>/dev/null; }
+calm() { # LOG CMD...: run CMD (a recording) until one run sees no xrun
+    local log=$1 try before
+    shift
+    for try in 1 2 3 4 5; do
+        before=$(xruns "$log")
+        "$@"
+        sleep 0.6
+        [ "$(xruns "$log")" = "$before" ] && return 0
+        echo "# xruns during $1 (try $try); again"
+    done
+}
+
 printf '%s\n' "clock = { bpm = 120.0; };" "osc = { port = $OSC; };" >"$AT_TMP/clock.conf"
 at_spawn clock "$B/aiotone-clock" -c "$AT_TMP/clock.conf"
 at_check "port clock:midi_in exists" at_wait_port clock:midi_in
@@ -53,13 +71,15 @@ abs_of() { awk -v p=$PERIOD '!/^#/ { print $1 * p + $2, $3 }' "$1"; }
 # the input's real position is known even if a loaded machine delays it.
 printf '%s\n' "2:100:fa" "120:7:fc" "130:50:fb" >"$AT_TMP/ev1"
 run1() {
+    osc /clock/stop >/dev/null # a previous try may have left it running
+    osc /clock/bpm f 120 >/dev/null
     "$T/at-probe" -n p1 -c 200 -o clock:midi_in -i clock:midi_out -i p1:out -E "$AT_TMP/ev1" \
         >"$AT_TMP/p1.out" 2>"$AT_TMP/p1.err"
     abs_of "$AT_TMP/p1.out" >"$AT_TMP/p1.abs"
     # The probe's own copy and the clock's output: each command twice.
     for b in fa fc fb; do [ "$(grep -c " $b\$" "$AT_TMP/p1.abs")" = 2 ] || return 1; done
 }
-for try in 1 2 3; do run1 && break; echo "# probe lost an event (xrun?); again"; done
+calm clock run1
 # check_run: START and its echo at one frame S; pulses S + 1000k until the
 # STOP (same frame as its input); none while stopped; CONTINUE at its input's
 # frame C, then pulses on from the stopped phase.
@@ -105,20 +125,24 @@ wait_count() {
     done
     return 1
 }
-osc /clock/stop >/dev/null
-"$T/at-probe" -n p2 -c 6000 -i clock:midi_out >"$AT_TMP/p2.out" 2>"$AT_TMP/p2.err" &
-P2=$!
-AT_PIDS+=("$P2")
-sleep 0.5
-osc /clock/start >/dev/null
-wait_count "$AT_TMP/p2.out" ' f8$' 30
-osc /clock/bpm f 240 >"$AT_TMP/bpm.reply"
-wait_count "$AT_TMP/p2.out" ' f8$' 90
-osc /clock/stop >/dev/null
-wait_count "$AT_TMP/p2.out" ' fc$' 1
-sleep 0.3
-kill -TERM "$P2" 2>/dev/null
-wait "$P2"
+run2() {
+    osc /clock/stop >/dev/null
+    osc /clock/bpm f 120 >/dev/null
+    "$T/at-probe" -n p2 -c 6000 -i clock:midi_out >"$AT_TMP/p2.out" 2>"$AT_TMP/p2.err" &
+    P2=$!
+    AT_PIDS+=("$P2")
+    sleep 0.5
+    osc /clock/start >/dev/null
+    wait_count "$AT_TMP/p2.out" ' f8$' 30
+    osc /clock/bpm f 240 >"$AT_TMP/bpm.reply"
+    wait_count "$AT_TMP/p2.out" ' f8$' 90
+    osc /clock/stop >/dev/null
+    wait_count "$AT_TMP/p2.out" ' fc$' 1
+    sleep 0.3
+    kill -TERM "$P2" 2>/dev/null
+    wait "$P2"
+}
+calm clock run2
 abs_of "$AT_TMP/p2.out" >"$AT_TMP/p2.abs"
 check_tempo() {
     awk '
@@ -149,7 +173,7 @@ at_check "bad OSC: an unknown address gets an error reply" \
     bash -c "python3 '$AT_TMP/osc.py' $OSC /clock/tempo f 100 | grep -q '^/clock/error'"
 
 # 3. Shutdown while running: a STOP.
-"$T/at-probe" -n p3 -c 2000 -i clock:midi_out >"$AT_TMP/p3.out" 2>&1 &
+"$T/at-probe" -n p3 -c 200 -i clock:midi_out >"$AT_TMP/p3.out" 2>&1 &
 P3=$!
 AT_PIDS+=("$P3")
 sleep 0.4
@@ -167,14 +191,20 @@ at_wait_port autoclock:midi_out
 at_spawn dump4 stdbuf -oL jack_midi_dump -a dump4
 at_wait_port dump4:input
 jack_connect autoclock:midi_out dump4:input
-wait_count "$AT_TMP/dump4.log" ': f8$' 60
-check_auto() { # 150 BPM: 800 frames per pulse; jack_midi_dump -a prints "FRAME: BYTES"
-    awk '{ sub(/:/, "") } $2 == "fa" { s = $1; started = 1 }
-         $2 == "f8" { if (!started) { print "pulse before START"; exit 1 }
-                      if ($1 != s + 800 * k) { print "pulse", k, "at", $1 - s; exit 1 } k++ }
-         END { if (k < 50) { print k, "pulses"; exit 1 } }' "$AT_TMP/dump4.log"
+wait_count "$AT_TMP/dump4.log" ': f8$' 3
+at_check "autostart: START on the first connection, pulses after it" \
+    bash -c "sed -n 1p '$AT_TMP/dump4.log' | grep -q ': fa\$' && sed -n 2p '$AT_TMP/dump4.log' | grep -q ': f8\$'"
+# The spacing on the real timeline (jack_midi_dump counts processed frames,
+# which an xrun makes differ from the audio timeline; the probe does not).
+run4() { "$T/at-probe" -n p4 -c 100 -i autoclock:midi_out >"$AT_TMP/p4.out" 2>&1; }
+calm auto run4
+abs_of "$AT_TMP/p4.out" >"$AT_TMP/p4.abs"
+check_auto() { # 150 BPM: 800 frames per pulse
+    awk '$2 == "f8" { if (!k) s = $1; if ($1 != s + 800 * k) { print "pulse", k, "at", $1 - s; exit 1 } k++ }
+         $2 != "f8" { print "unexpected", $2; exit 1 }
+         END { if (k < 50) { print k, "pulses"; exit 1 } }' "$AT_TMP/p4.abs"
 }
-at_check "autostart: START on connection, then a pulse every 800 frames (150 BPM)" check_auto
+at_check "autostart: a pulse every 800 frames (150 BPM)" check_auto
 at_kill auto
 at_kill dump4
 
@@ -183,15 +213,18 @@ at_kill dump4
 printf '%s\n' 'clock = { source = "transport"; bpm = 120.0; };' >"$AT_TMP/tr.conf"
 at_spawn tr "$B/aiotone-clock" -c "$AT_TMP/tr.conf" -n trclock
 at_wait_port trclock:midi_out
-printf 'stop\nlocate 0\nquit\n' | jack_transport >/dev/null 2>&1
-"$T/at-probe" -n p5 -c 600 -i trclock:midi_out >"$AT_TMP/p5.out" 2>&1 &
-P5=$!
-AT_PIDS+=("$P5")
-sleep 0.5
-printf 'play\nquit\n' | jack_transport >/dev/null 2>&1
-sleep 1.2
-printf 'stop\nquit\n' | jack_transport >/dev/null 2>&1
-wait "$P5"
+run5() {
+    printf 'stop\nlocate 0\nquit\n' | jack_transport >/dev/null 2>&1
+    "$T/at-probe" -n p5 -c 150 -i trclock:midi_out >"$AT_TMP/p5.out" 2>&1 &
+    P5=$!
+    AT_PIDS+=("$P5")
+    sleep 0.5
+    printf 'play\nquit\n' | jack_transport >/dev/null 2>&1
+    sleep 1.2
+    printf 'stop\nquit\n' | jack_transport >/dev/null 2>&1
+    wait "$P5"
+}
+calm tr run5
 abs_of "$AT_TMP/p5.out" >"$AT_TMP/p5.abs"
 check_transport() {
     awk '$2 == "fa" { s = $1; started = 1 } $2 == "fc" { stopped = 1 }

@@ -506,6 +506,38 @@ static void test_source_switch(void **state)
     ck_free(ck);
 }
 
+/* An xrun: JACK skipped frames. Pulses stay on the real timeline; the one
+ * that fell into the gap goes out at the first frame after it. */
+static void test_xrun_skip(void **state)
+{
+    Ck *ck = new_clock(48000, 120.0);
+    Log log = {0};
+    uint64_t now = 0;
+    ck_command(ck, CK_CMD_START);
+    for (int i = 0; i < 3; i++) /* 0..768: pulse 0 */
+        cycle(ck, &now, 256, NULL, 0, NULL, &log, NULL);
+    ck_skip(ck, 512); /* frames 768..1280 never processed: pulse 1 (1000) lost */
+    now += 512;
+    while (now < 3000)
+        cycle(ck, &now, 256, NULL, 0, NULL, &log, NULL);
+    assert_int_equal(log.n, 5); /* START, pulses 0, 1 (late), 2, 3 */
+    assert_int_equal(log.ev[1].frame, 0);
+    assert_int_equal(log.ev[2].frame, 1280);
+    assert_int_equal(log.ev[3].frame, 2000);
+    assert_int_equal(log.ev[4].frame, 3000);
+    /* A gap of more than a beat drops the pulses it swallowed. */
+    ck_skip(ck, 48000);
+    now += 48000;
+    log.n = 0;
+    while (now < 3000 + 48000 + 2000)
+        cycle(ck, &now, 256, NULL, 0, NULL, &log, NULL);
+    assert_true(log.n <= 24 + 3);
+    uint64_t last = log.ev[log.n - 1].frame;
+    assert_int_equal(last % 1000, 0); /* back on the grid */
+    free(log.ev);
+    ck_free(ck);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,7 +545,7 @@ int main(void)
         cmocka_unit_test(test_tempo_change),  cmocka_unit_test(test_input_transport_messages),
         cmocka_unit_test(test_commands),      cmocka_unit_test(test_transport),
         cmocka_unit_test(test_midi_source),   cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_source_switch),
+        cmocka_unit_test(test_source_switch), cmocka_unit_test(test_xrun_skip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

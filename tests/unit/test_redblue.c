@@ -658,6 +658,28 @@ static void test_accent(void **state)
     rb_free(rb);
 }
 
+/* An xrun: JACK skipped frames in the middle of a slew. The steps that fell
+ * into the gap collapse into the latest one at frame 0; later steps stay on
+ * the 1 ms grid of the real timeline. */
+static void test_expression_xrun(void **state)
+{
+    Rb *rb = new_default(CFG_DEFAULT);
+    Ev ev[] = {E3(0, 0xB0, 11, 127), E3(256, 0xB0, 11, 0)}; /* 96, then slew to 32 from 256 */
+    Cc1 got[300];
+    size_t n = run_expr(rb, ev, 2, 2, got, 300); /* cycles 0, 1: steps 1..6 (256..496) */
+    assert_true(n >= 2 && got[n - 1].frame <= 496);
+    rb_skip(rb, 2048); /* frames 512..2560 lost: steps up to k = 48 (2512) overdue */
+    AtMidiBuf *out[RB_DESTS];
+    outputs(0, out);
+    rb_process(rb, NULL, 0, NFRAMES, out, NULL);
+    assert_true(blue_buf.count >= 1);
+    assert_int_equal(blue_buf.events[0].frame, 0);
+    assert_int_equal(blue_buf.events[0].data[2], 96 - 24); /* step 48: 96 - 64 * 48 / 128 */
+    for (size_t i = 1; i < blue_buf.count; i++)
+        assert_int_equal((2560 + blue_buf.events[i].frame - 256) % 48, 0);
+    rb_free(rb);
+}
+
 /* ---- live settings ------------------------------------------------------ */
 
 static void test_settings(void **state)
@@ -906,6 +928,7 @@ int main(void)
         cmocka_unit_test(test_expression_slew),
         cmocka_unit_test(test_expression_retarget),
         cmocka_unit_test(test_accent),
+        cmocka_unit_test(test_expression_xrun),
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_property_no_stuck_notes),
         cmocka_unit_test(test_property_stop_silences),
