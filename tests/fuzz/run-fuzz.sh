@@ -18,7 +18,11 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
     seeds=()
     [ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
     log=$BUILD/fuzz/$name.log
-    "$bin" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+    extra=()
+    if [ -f "tests/fuzz/$name.options" ]; then
+        read -r -a extra < <(grep -v '^#' "tests/fuzz/$name.options" | tr '\n' ' ')
+    fi
+    "$bin" "${extra[@]}" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$corpus" "${seeds[@]}" >"$log" 2>&1
     rc=$?
     runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | awk '{print $2}')
