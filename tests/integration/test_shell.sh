@@ -64,6 +64,10 @@ at_check "an enum is set by name" grep -qx "/thru/mode s fancy" "$AT_TMP/osc8.ou
 "$T/at-osc" 127.0.0.1 $OSC /thru/list >"$AT_TMP/osc9.out"
 at_check "list describes every parameter" \
     grep -qx "/thru/list ssffss /thru/transpose int -24 24 7 semitones" "$AT_TMP/osc9.out"
+# A real peer: liblo's own oscsend.
+oscsend localhost $OSC /thru/gain f 1.5
+"$T/at-osc" 127.0.0.1 $OSC /thru/get s gain >"$AT_TMP/osc11.out"
+at_check "oscsend (liblo-tools) sets a parameter" grep -qx "/thru/gain f 1.5" "$AT_TMP/osc11.out"
 # Garbage datagrams must not hurt.
 head -c 3000 /dev/urandom >"$AT_TMP/junk"
 for i in 1 2 3; do
