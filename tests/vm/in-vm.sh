@@ -1,8 +1,9 @@
 #!/bin/bash
 # Runs INSIDE the test VM (started by tests/vm/run-vm-tests.sh; the VM's
 # init chroots into the host root, read-only, and runs this). Sources every
-# tests/vm/checks/*.sh, then runs each function named vmtest_* in file order,
-# one after another; they report with vm_check. Results ("ok - ..." /
+# tests/vm/checks/*.sh, then runs each function named vmtest_* in the sorted
+# order of their names (vmtest_10_..., vmtest_15_...), one after another;
+# they report with vm_check. Results ("ok - ..." /
 # "not ok - ...") go to $AT_VM_OUT/results, everything else to
 # $AT_VM_OUT/vm.log. See docs/vm-tests.md.
 #   in-vm.sh BUILD_DIR [FILTER]     (FILTER: run only vmtest_* containing it)
@@ -24,7 +25,13 @@ exec 3>>"$VM_OUT/results" >>"$VM_OUT/vm.log" 2>&1
 VM_PIDS=()
 VM_FAILED=0
 
-vm_uptime() { cut -d' ' -f1 /proc/uptime; }
+# (Helpers use bash builtins where they can: every process start is slow
+# under emulation.)
+vm_uptime() {
+    local up rest
+    read -r up rest </proc/uptime
+    echo "$up"
+}
 
 # vm_check "description" CMD...: run CMD, report ok / not ok.
 vm_check() {
@@ -42,10 +49,10 @@ vm_check() {
 
 # vm_wait SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
 vm_wait() {
-    local end=$(($(date +%s) + $1))
+    local end=$((SECONDS + $1))
     shift
     until "$@" >/dev/null 2>&1; do
-        [ "$(date +%s)" -ge "$end" ] && return 1
+        [ "$SECONDS" -ge "$end" ] && return 1
         sleep 0.2
     done
 }
