@@ -12,6 +12,7 @@ SUITE=${1:-all}
 FILTER=${2:-}
 passed=0
 failed=0
+skipped=0
 failures=()
 LOGDIR=$BUILD/test-logs
 mkdir -p "$LOGDIR"
@@ -57,8 +58,11 @@ run_script_suite() { # label script
     log=$LOGDIR/$name.log
     BUILD=$BUILD timeout "${AT_SCRIPT_TIMEOUT:-900}" bash "$script" >"$log" 2>&1
     rc=$?
-    p=$(grep -cE '^ok ' "$log")
+    p=$(grep -E '^ok ' "$log" | grep -vcE '# ?SKIP')
     f=$(grep -cE '^not ok ' "$log")
+    local sk
+    sk=$(grep -E '^ok ' "$log" | grep -cE '# ?SKIP')
+    skipped=$((skipped + sk))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     passed=$((passed + p))
     failed=$((failed + f))
@@ -108,5 +112,9 @@ if [ ${#failures[@]} -gt 0 ]; then
     printf '  %s\n' "${failures[@]}"
 fi
 echo
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ] && [ ${#failures[@]} -eq 0 ]
