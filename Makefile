@@ -128,7 +128,7 @@ asan:
 memcheck: tests
 	BUILD=$(BUILD) AT_MEMCHECK=1 tests/run-tests.sh unit
 
-check-vm: all
+check-vm: tests
 	BUILD=$(BUILD) tests/vm/run-vm-tests.sh
 
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)

@@ -196,9 +196,10 @@ bool at_seq_parse_spec(const char *spec, char *client, size_t cl, char *port, si
     const char *s = spec + 5;
     char name[AT_SEQ_NAME_MAX * 2];
     size_t n = 0;
-    /* Client name up to the first unescaped ':' ("\:" is a literal ':'). */
+    /* Client name up to the first unescaped ':' ("\:" is a literal ':',
+     * "\\" a literal backslash). */
     for (; *s && *s != ':'; s++) {
-        if (s[0] == '\\' && s[1] == ':')
+        if (s[0] == '\\' && (s[1] == ':' || s[1] == '\\'))
             s++;
         if (n + 1 >= sizeof name)
             return false;
@@ -256,7 +257,7 @@ bool at_seq_format_spec(const AtSeqPort *p, char *buf, size_t len)
     for (const char *c = p->client_name; *c; c++) {
         if (n + 3 > len)
             return false;
-        if (*c == ':')
+        if (*c == ':' || *c == '\\')
             buf[n++] = '\\';
         buf[n++] = *c;
     }

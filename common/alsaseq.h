@@ -56,8 +56,8 @@ bool at_seq_parse_spec(const char *spec, char *client, size_t cl, char *port, si
  * trying each ':' as the separator (so ':' in either name works), or -1. */
 int at_seq_find(const AtSeqPort *ports, int n, const char *spec);
 
-/* Format a port as a spec "alsa:CLIENT:PORT" (a ':' in the client name is
- * escaped); returns false if it did not fit. */
+/* Format a port as a spec "alsa:CLIENT:PORT" (':' and '\\' in the client
+ * name are escaped with a backslash); returns false if it did not fit. */
 bool at_seq_format_spec(const AtSeqPort *p, char *buf, size_t len);
 
 #endif
