@@ -1,6 +1,7 @@
 /* jackutil.c - JACK client helpers. */
 #include "jackutil.h"
 
+#include "alsaseq.h"
 #include "log.h"
 
 #include <jack/metadata.h>
@@ -142,9 +143,52 @@ static bool client_pretty_match(jack_client_t *c, const char *full, const char *
     return ok;
 }
 
+/* The JACK port that bridges the ALSA port named by spec ("alsa:CLIENT:PORT"),
+ * found by names only so a device that came back under another client
+ * number is found again. capture: the JACK port carries the device's
+ * output (a JACK output port). */
+static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type,
+                          unsigned long flag)
+{
+    char client[AT_SEQ_NAME_MAX], port[AT_SEQ_NAME_MAX];
+    if (strcmp(type, JACK_DEFAULT_MIDI_TYPE) != 0)
+        return NULL;
+    bool have_names = at_seq_parse_spec(spec, client, sizeof client, port, sizeof port);
+    bool capture = (flag & JackPortIsOutput) != 0;
+    /* jackd's own seq bridge names ports by number: for it, ask the
+     * sequencer (when there is one here) which port the names mean. */
+    AtSeqPort seq[256];
+    char err[256];
+    int n_seq = at_seq_list(seq, 256, err, sizeof err);
+    int found_seq = n_seq > 0 ? at_seq_find(seq, n_seq, spec) : -1;
+    const char **names = jack_get_ports(c, NULL, type, flag);
+    char *found = NULL;
+    for (int i = 0; names && names[i] && !found; i++) {
+        jack_port_t *q = jack_port_by_name(c, names[i]);
+        if (!q)
+            continue;
+        char a1[jack_port_name_size()], a2[jack_port_name_size()];
+        char *aliases[2] = {a1, a2};
+        int na = jack_port_get_aliases(q, aliases);
+        const char *const *al = (const char *const *)aliases;
+        bool hit = false;
+        if (found_seq >= 0)
+            hit = at_seq_bridge_match_port(&seq[found_seq], capture, names[i], al, na);
+        else if (have_names)
+            hit = at_seq_bridge_match(client, port, capture, names[i], al, na);
+        if (hit)
+            found = strdup(names[i]);
+    }
+    if (names)
+        jack_free(names);
+    return found;
+}
+
 char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type,
                       unsigned long flag)
 {
+    if (strncmp(spec, "alsa:", 5) == 0)
+        return resolve_alsa(c, spec, type, flag);
     jack_port_t *p = jack_port_by_name(c, spec);
     if (p && (jack_port_flags(p) & flag) && strcmp(jack_port_type(p), type) == 0)
         return strdup(spec);

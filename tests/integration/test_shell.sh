@@ -92,6 +92,28 @@ at_check "a change from one surface is echoed to another" \
     >"$AT_TMP/probe2.out" 2>&1
 at_check "the OSC change is heard (transpose 7)" grep -qx "3 17 90 47 50" "$AT_TMP/probe2.out"
 
+# ALSA hardware named by its stable names: resolved to the bridge's JACK
+# port whatever client number the bridge put in it, and again after a
+# "replug" that changes the number.
+cat >"$AT_TMP/alsa.conf" <<CONF
+thru = { connect = [ "alsa:Virtual Raw MIDI 0-0:VirMIDI 0-0" ]; };
+out = { connect = [ "alsa:Virtual Raw MIDI 0-1:VirMIDI 0-1" ]; };
+CONF
+at_spawn hw "$T/at-ports" -n a2j -o "Virtual Raw MIDI 0-0 [16] (capture): VirMIDI 0-0" \
+    -i "Virtual Raw MIDI 0-1 [17] (playback): VirMIDI 0-1"
+at_wait_log hw ready 10
+at_spawn thru_alsa "$T/at-thru" -c "$AT_TMP/alsa.conf" -n thru_alsa
+at_check "alsa:CLIENT:PORT in connect reaches the bridged capture port" \
+    at_wait_log thru_alsa "connected thru_alsa:midi_in <- a2j:Virtual Raw MIDI 0-0 \[16\] \(capture\): VirMIDI 0-0" 10
+at_check "alsa:CLIENT:PORT in connect reaches the bridged playback port" \
+    at_wait_log thru_alsa "connected thru_alsa:midi_out -> a2j:Virtual Raw MIDI 0-1 \[17\] \(playback\): VirMIDI 0-1" 10
+at_kill hw
+at_spawn hw2 "$T/at-ports" -n a2j -o "Virtual Raw MIDI 0-0 [24] (capture): VirMIDI 0-0"
+at_check "after a replug under another client number, reconnected by name" \
+    at_wait_log thru_alsa "connected thru_alsa:midi_in <- a2j:Virtual Raw MIDI 0-0 \[24\] \(capture\): VirMIDI 0-0" 10
+at_kill thru_alsa
+at_kill hw2
+
 # Clean exit.
 kill -TERM "$AT_PID_thru"
 for i in $(seq 50); do kill -0 "$AT_PID_thru" 2>/dev/null || break; sleep 0.1; done
