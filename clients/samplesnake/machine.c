@@ -78,6 +78,7 @@ static void end_take(SsMachine *m, uint32_t frame, SsEndStatus status, AtMidiBuf
     m->recording = false;
     m->next++;
     m->state = SS_ST_WAIT_SILENCE;
+    m->count = 0;
     /* Cut while sounding: the instrument must fall silent again first. */
     if (status == SS_END_MAX_LENGTH)
         m->quiet = 0;
@@ -95,7 +96,27 @@ static void finish_noise(SsMachine *m, SsEvents *ev)
         ev->ev[ev->count - 1].value2 = thr;
     }
     m->state = SS_ST_WAIT_SILENCE;
+    m->count = 0;
     m->quiet = 0;
+}
+
+/* Still sounding long after the last take: its note-off was lost
+ * (an xrun in the instrument's client, a dropped MIDI byte). Release it
+ * again, and everything else on the channel, then keep waiting. */
+static void release_stuck(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *ev)
+{
+    int32_t id = -1;
+    if (m->next > 0) {
+        const SsNote *n = &m->notes[m->next - 1];
+        at_midi_buf_add3(midi, i, 3, (uint8_t)(AT_MIDI_NOTE_OFF | m->cfg.channel), n->note, 0);
+        id = n->id;
+    }
+    /* Only a warning: never let it crowd out the takes' own events. */
+    if (ev->count < SS_MAX_EVENTS / 2)
+        push(ev, SS_EV_STUCK, id, i, i, 0);
+    at_midi_buf_add3(midi, i, 3, (uint8_t)(AT_MIDI_CC | m->cfg.channel), AT_CC_ALL_NOTES_OFF, 0);
+    m->count = 0;
+    m->stuck_releases++;
 }
 
 /* Transitions due at the start of frame i, before its sample is read.
@@ -116,6 +137,11 @@ static void tick(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *ev)
             finish_noise(m, ev);
             continue;
         case SS_ST_WAIT_SILENCE:
+            /* Twice max-length: a take cut at max-length may ring on. */
+            if (m->count / 2 >= c->max_frames) {
+                release_stuck(m, i, midi, ev);
+                return;
+            }
             if (m->quiet < c->silence_frames)
                 return;
             if (m->next >= m->n_notes) {
@@ -171,11 +197,14 @@ static void consume(SsMachine *m, float level)
         m->heard |= loud;
     }
     if (m->state == SS_ST_COOLDOWN) {
-        if (loud)
+        if (loud) {
             m->state = SS_ST_WAIT_SILENCE; /* not silent after all: wait again */
-        else
+            m->count = 0;
+        } else {
             m->count++;
-    } else if (m->state == SS_ST_HOLD || m->state == SS_ST_RELEASE) {
+        }
+    } else if (m->state == SS_ST_HOLD || m->state == SS_ST_RELEASE ||
+               (m->state == SS_ST_WAIT_SILENCE && loud)) {
         m->count++;
     }
 }
@@ -222,6 +251,7 @@ void ss_machine_gap(SsMachine *m, AtMidiBuf *midi, SsEvents *ev)
     push(ev, SS_EV_END, id, 0, 0, SS_END_RETRY);
     m->recording = false;
     m->state = SS_ST_WAIT_SILENCE;
+    m->count = 0;
     m->quiet = 0; /* the instrument may still sound: wait for a fresh silence */
 }
 

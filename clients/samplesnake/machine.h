@@ -5,7 +5,9 @@
  *   until the input, having crossed the threshold, has been below it for
  *   the silence window (100 ms), or max-length is reached -> next take ...
  *   -> done. A take that never crosses the threshold ends wait_frames
- *   after its note-off and is reported silent.
+ *   after its note-off and is reported silent. If the input is still loud
+ *   for twice max-length after a take, the note-off is taken as lost: it is sent
+ *   again with an All Notes Off.
  *
  * Pure code: the caller feeds each cycle's stereo input; the machine adds
  * note-on/off at exact frame offsets to a MIDI list and reports what to do
@@ -57,6 +59,7 @@ typedef enum {
     SS_EV_END,   /* the take ends before frame `from`; status says how */
     SS_EV_NOISE, /* noise floor measured: value = peak, threshold in value2 */
     SS_EV_DONE,  /* every take recorded and the input is silent */
+    SS_EV_STUCK, /* take id's note still sounds: note-off sent again */
 } SsEventKind;
 
 typedef enum {
@@ -104,9 +107,10 @@ typedef struct {
     uint32_t quiet;   /* consecutive frames below the threshold */
     uint32_t rec_len; /* frames recorded in the current take */
     bool recording;
-    bool heard;         /* the current take crossed the threshold */
-    bool note_sounding; /* a note-on was sent without its note-off */
-    uint32_t rec_from;  /* first frame of this cycle's recorded range */
+    bool heard;              /* the current take crossed the threshold */
+    bool note_sounding;      /* a note-on was sent without its note-off */
+    uint32_t rec_from;       /* first frame of this cycle's recorded range */
+    uint32_t stuck_releases; /* note-offs sent again for a stuck note */
 } SsMachine;
 
 /* Set up the machine for notes (owned by the caller, kept). */

@@ -255,6 +255,13 @@ static SsStatus write_instrument(FILE *f, void *ctx)
 static void on_done(SsWriter *w)
 {
     char path[4096], err[512], list[8192] = "";
+    if (w->saved == 0 && w->silent > 0) {
+        /* Every take silent: a missing connection, not an instrument. */
+        fail(w, "nothing was recorded",
+             "every note stayed below the silence threshold; connect the instrument's "
+             "outputs to in_L/in_R and midi_out to its input (or lower silence-threshold)");
+        return;
+    }
     for (int k = 0; k < 2; k++) {
         bool sfz = k == 0;
         if (!(sfz ? w->cfg.sfz : w->cfg.dspreset))
@@ -286,6 +293,17 @@ static void on_noise(SsWriter *w, const SsMsg *m)
     fflush(w->cfg.out);
 }
 
+static void on_stuck(SsWriter *w, const SsMsg *m)
+{
+    const SsPlan *plan = w->cfg.plan;
+    const char *name = m->id >= 0 && (size_t)m->id < plan->count ? plan->takes[m->id].name : "?";
+    fprintf(w->cfg.err,
+            "samplesnake: warning: the instrument still sounds long after %s: its note-off "
+            "was lost; sent it again with All Notes Off\n",
+            name);
+    fflush(w->cfg.err);
+}
+
 static void dispatch(SsWriter *w, const SsMsg *m)
 {
     if (atomic_load(&w->status) != -1)
@@ -305,6 +323,9 @@ static void dispatch(SsWriter *w, const SsMsg *m)
         break;
     case SS_EV_DONE:
         on_done(w);
+        break;
+    case SS_EV_STUCK:
+        on_stuck(w, m);
         break;
     default:
         fail(w, "internal: unknown message in the recording ring", NULL);

@@ -28,7 +28,8 @@ write_conf() { # FILE DIR [extra sampling keys]
 midi = { channel = 1; connect = ["testsynth:midi_in", "probe_rx:in"]; };
 audio = { record-left = ["testsynth:out_L"]; record-right = ["testsynth:out_R"]; };
 sampling = { directory = "$2"; prefix = "ts"; notes = "C, A"; octaves = [4, 3];
-  velocities = [127, 64]; round-robins = 2; hold = "${HOLD_S}s"; cooldown = "50ms"; ${3:-} };
+  velocities = [127, 64]; round-robins = 2; hold = "${HOLD_S}s"; cooldown = "50ms";
+  max-length = "2s"; ${3:-} };
 EOC
 }
 
@@ -147,7 +148,8 @@ check_midi() { # FIRSTLINE LOG
     local expect retries
     expect=$(for n in $NOTES; do for o in $OCTAVES; do for v in $VELS; do for r in $RRS; do
         echo "$(((o + 1) * 12 + $(pc_of $n))) $v"; done; done; done; done)
-    retries=$(grep -c 'recording it again' "$2")
+    # A note-off lost by an overloaded instrument is sent again (logged).
+    retries=$(($(grep -c 'recording it again' "$2") + $(grep -c 'sent it again' "$2")))
     tail -n +"$1" "$AT_TMP/probe.log" | grep -v '^#' | awk -v period=$PERIOD -v retries="$retries" \
         -v hold="$(awk -v h=$HOLD_S -v r=$RATE 'BEGIN { printf "%d", h * r + 0.5 }')" '
         function hex(s,  i, v) { v = 0; s = tolower(s)
@@ -157,7 +159,7 @@ check_midi() { # FIRSTLINE LOG
         st == "90" && vel > 0 { on[note] = t; print note, vel > "/dev/stderr"; n++; next }
         st == "80" || st == "90" { if (t - on[note] != hold) short++; m++ }
         END {
-            if (n != m || n == 0) { print "# note-ons", n, "note-offs", m; bad = 1 }
+            if (m < n || m > n + retries || n == 0) { print "# note-ons", n, "note-offs", m; bad = 1 }
             if (short > retries) { print "#", short, "notes not held", hold, "frames"; bad = 1 }
             exit bad }' 2>"$AT_TMP/midi.order" || return 1
     # A retried take plays its note twice in a row.
@@ -240,6 +242,16 @@ at_check "no note was played by the refused runs" test "$(probe_lines)" = "$line
 write_conf "$AT_TMP/thr.conf" "$AT_TMP/thr-dir" 'silence-threshold = "loud";'
 timeout 20 "$SS" -c "$AT_TMP/thr.conf" >"$AT_TMP/thr.log" 2>&1
 at_check "a bad silence threshold is refused (exit 2)" test $? = 2
+
+# ---- nothing connected: every take silent, the run fails saying why ----
+cat >"$AT_TMP/nc.conf" <<EOC
+sampling = { directory = "$AT_TMP/nc"; notes = "C"; octaves = [4]; hold = "10ms";
+  cooldown = "0s"; wait-for-sound = "0.1s"; };
+EOC
+timeout 60 "$SS" -c "$AT_TMP/nc.conf" -n snake3 >"$AT_TMP/nc.log" 2>&1
+at_check "with nothing connected the run fails (exit 1)" test $? = 1
+at_check "... saying to connect the instrument" grep -q 'nothing was recorded.*connect' "$AT_TMP/nc.log"
+at_check "... and leaves no file" bash -c "[ -z \"\$(ls -A '$AT_TMP/nc')\" ]"
 
 # ---- interrupted mid-run: no partial file; resume completes ----
 DIR4=$AT_TMP/interrupted

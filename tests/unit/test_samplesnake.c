@@ -227,7 +227,8 @@ typedef struct {
 typedef struct {
     SimNote notes[SIM_MAX_NOTES];
     int n;
-    float noise; /* constant-magnitude alternating noise */
+    float noise;   /* constant-magnitude alternating noise */
+    int lose_offs; /* note-offs to ignore (lost in transit) */
 } Sim;
 
 static float sim_level(const Sim *s, int64_t t)
@@ -252,7 +253,12 @@ static void sim_midi(Sim *s, int64_t t, const AtMidiEvent *e)
 {
     if (at_midi_is_note_on(e->data, e->size) && s->n < SIM_MAX_NOTES) {
         s->notes[s->n++] = (SimNote){t, -1, e->data[2] / 127.0f};
-    } else if (at_midi_is_note_off(e->data, e->size)) {
+    } else if (at_midi_is_note_off(e->data, e->size) ||
+               (at_midi_type(e->data) == AT_MIDI_CC && e->data[1] == AT_CC_ALL_NOTES_OFF)) {
+        if (s->lose_offs > 0) {
+            s->lose_offs--;
+            return;
+        }
         for (int i = 0; i < s->n; i++) {
             if (s->notes[i].off < 0)
                 s->notes[i].off = t;
@@ -260,11 +266,15 @@ static void sim_midi(Sim *s, int64_t t, const AtMidiEvent *e)
     }
 }
 
+static int sim_lose_offs; /* for the next run_machine */
+
 /* What a run produced, on absolute frames. */
 typedef struct {
     int64_t on[16], off[16], begin[16], end[16];
     int end_status[16];
     int n_on, n_off, n_begin, n_end;
+    int64_t all_off[16];
+    int n_all_off, n_stuck;
     int64_t done;
     int64_t audio_frames[16];
     int audio_mismatch;
@@ -277,7 +287,7 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
                         uint32_t block, float noise, int64_t stop_at, Trace *tr)
 {
     SsMachine m;
-    Sim sim = {.n = 0, .noise = noise};
+    Sim sim = {.n = 0, .noise = noise, .lose_offs = sim_lose_offs};
     memset(tr, 0, sizeof *tr);
     tr->done = -1;
     tr->last_audio_end = -1;
@@ -308,8 +318,10 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
             assert_int_equal(at_midi_channel(e->data), cfg->channel);
             if (at_midi_is_note_on(e->data, e->size))
                 tr->on[tr->n_on++] = t0 + e->frame;
-            else
+            else if (at_midi_is_note_off(e->data, e->size))
                 tr->off[tr->n_off++] = t0 + e->frame;
+            else if (at_midi_type(e->data) == AT_MIDI_CC && e->data[1] == AT_CC_ALL_NOTES_OFF)
+                tr->all_off[tr->n_all_off++] = t0 + e->frame;
             sim_midi(&sim, t0 + e->frame, e);
         }
         for (size_t i = 0; i < ev.count; i++) {
@@ -339,6 +351,9 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
                 break;
             case SS_EV_DONE:
                 tr->done = t0 + e->from;
+                break;
+            case SS_EV_STUCK:
+                tr->n_stuck++;
                 break;
             }
         }
@@ -559,6 +574,28 @@ static void test_machine_gap(void **state)
     assert_int_equal(midi.events[0].frame, c.silence_frames + c.cooldown_frames);
     assert_int_equal(ev.ev[0].kind, SS_EV_BEGIN);
     assert_int_equal(ev.ev[0].id, 4);
+}
+
+/* A lost note-off: the note sounds on after its take; 2 max-lengths later
+ * the machine releases it again (note-off and All Notes Off) and goes on. */
+static void test_machine_stuck_note(void **state)
+{
+    (void)state;
+    SsMachineConfig c = base_cfg();
+    c.max_frames = 2000;
+    Trace tr;
+    sim_lose_offs = 1;
+    run_machine(&c, two_notes, 1, 64, 0.0f, -1, &tr);
+    sim_lose_offs = 0;
+    assert_int_equal(tr.n_end, 1);
+    assert_int_equal(tr.end_status[0], SS_END_MAX_LENGTH);
+    assert_int_equal(tr.end[0], tr.on[0] + c.max_frames);
+    assert_int_equal(tr.n_off, 2);
+    assert_int_equal(tr.n_all_off, 1);
+    assert_int_equal(tr.off[1], tr.end[0] + 2 * c.max_frames);
+    assert_int_equal(tr.all_off[0], tr.off[1]);
+    assert_int_equal(tr.n_stuck, 1);
+    assert_int_equal(tr.done, tr.off[1] + SIM_LATENCY + SIM_RELEASE + c.silence_frames);
 }
 
 static void test_machine_no_notes(void **state)
@@ -926,6 +963,26 @@ static void test_writer_interrupted(void **state)
     writer_teardown(&fx);
 }
 
+/* A plan in which every take was silent fails: nothing is connected. */
+static void test_writer_all_silent(void **state)
+{
+    (void)state;
+    WriterFixture fx;
+    writer_setup(&fx);
+    for (int id = 0; id < 2; id++) {
+        put_msg(&fx.ring, SS_EV_BEGIN, id, 0, 0, 0);
+        put_msg(&fx.ring, SS_EV_AUDIO, id, 10, 0, 0.0f);
+        put_msg(&fx.ring, SS_EV_END, id, 0, SS_END_SILENT, 0);
+    }
+    put_msg(&fx.ring, SS_EV_DONE, -1, 0, 0, 0);
+    assert_int_equal(ss_writer_poll(fx.w), 1);
+    assert_int_equal(finished_status, 1);
+    assert_int_equal(count_entries(fx.dir), 0); /* no empty instrument files */
+    fflush(fx.err);
+    assert_non_null(strstr(fx.err_text, "nothing was recorded"));
+    writer_teardown(&fx);
+}
+
 /* A take lost to an xrun is recorded again; too many losses fail. */
 static void test_writer_retry(void **state)
 {
@@ -1013,8 +1070,10 @@ int main(void)
         cmocka_unit_test(test_machine_cooldown_restart),
         cmocka_unit_test(test_machine_stop),
         cmocka_unit_test(test_machine_gap),
+        cmocka_unit_test(test_machine_stuck_note),
         cmocka_unit_test(test_machine_no_notes),
         cmocka_unit_test(test_writer_retry),
+        cmocka_unit_test(test_writer_all_silent),
         cmocka_unit_test(test_sfz),
         cmocka_unit_test(test_dspreset),
         cmocka_unit_test(test_writer_files),
