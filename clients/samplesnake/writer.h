@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 /* A take whose audio JACK dropped this many times fails the run. */
-#define SS_MAX_RETRIES 3
+#define SS_MAX_RETRIES 10
 
 /* One ring message; SS_EV_AUDIO is followed by `frames` left samples, then
  * `frames` right samples (float). kind is an SsEventKind. */
