@@ -571,7 +571,7 @@ static void osc_reply_value(AtApp *app, AtOsc *osc, const AtOscMsg *msg, int i)
 
 static const char *type_word(AtParamType t)
 {
-    static const char *const w[] = {"int",      "float",  "bool",    "enum",  "string",
+    static const char *const w[] = {"int",      "float",   "bool", "enum",  "string",
                                     "duration", "strings", "ints", "action"};
     return w[t];
 }
@@ -786,8 +786,7 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
                      !strcmp(key, "--osc-port") || !strcmp(key, "--touchosc-layout");
         if (takes && !val) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name,
-                        key);
+                fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name, key);
                 return 2;
             }
             val = argv[++i];
@@ -808,8 +807,8 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
             char *end;
             long p = strtol(val, &end, 10);
             if (*end || p < 0 || p > 65535) {
-                fprintf(stderr, "aiotone-%s: --osc-port: '%s' is not a port 0..65535\n",
-                        t->name, val);
+                fprintf(stderr, "aiotone-%s: --osc-port: '%s' is not a port 0..65535\n", t->name,
+                        val);
                 return 2;
             }
             o->osc_port = (int)p;
@@ -953,13 +952,13 @@ static AtStatus start_osc(AtApp *app, char *err, size_t errlen)
     if (port == 0)
         return AT_OK;
     const AtParamValue *allow = at_params_value(app->params, "osc.allow");
-    app->osc = at_osc_open(at_params_str(app->params, "osc.bind"), port,
-                           (const char *const *)allow->list, allow->count, on_osc, app, err,
-                           errlen);
+    app->osc =
+        at_osc_open(at_params_str(app->params, "osc.bind"), port, (const char *const *)allow->list,
+                    allow->count, on_osc, app, err, errlen);
     if (!app->osc)
         return AT_ERR_RUNTIME;
-    at_info("OSC on %s:%d (/%s/...)", at_params_str(app->params, "osc.bind"),
-            at_osc_port(app->osc), app->tool->name);
+    at_info("OSC on %s:%d (/%s/...)", at_params_str(app->params, "osc.bind"), at_osc_port(app->osc),
+            app->tool->name);
     return AT_OK;
 }
 
@@ -1136,7 +1135,8 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
             goto out;
         }
         char path[4096];
-        if (!at_nsm_wait_open(app->nsm, nsm_name, sizeof nsm_name, path, sizeof path, &got_signal)) {
+        if (!at_nsm_wait_open(app->nsm, nsm_name, sizeof nsm_name, path, sizeof path,
+                              &got_signal)) {
             rc = got_signal ? 0 : 1;
             goto out;
         }

@@ -32,28 +32,28 @@ typedef struct AtApp AtApp;
 
 /* A parameter change on its way to the RT thread. */
 typedef struct {
-    int32_t index;  /* parameter index in the registry */
-    int32_t i;      /* INT, BOOL, ENUM value */
-    double f;       /* FLOAT, DURATION value */
-    void *ptr;      /* resource made by AtTool.prepare, or NULL */
+    int32_t index; /* parameter index in the registry */
+    int32_t i;     /* INT, BOOL, ENUM value */
+    double f;      /* FLOAT, DURATION value */
+    void *ptr;     /* resource made by AtTool.prepare, or NULL */
 } AtParamMsg;
 
 /* What the RT callbacks see in one process cycle. */
 typedef struct AtCycle {
     uint32_t nframes;
     uint32_t rate;
-    uint64_t frame_time;                /* frame count at the start of the cycle */
-    AtMidiBuf *midi[AT_APP_MAX_PORTS];  /* MIDI ports by handle: inputs filled in
-                                           frame order, outputs empty to be filled
-                                           in any order (sorted before writing) */
-    float *audio[AT_APP_MAX_PORTS];     /* audio ports by handle */
-    void *jack_client;                  /* jack_client_t*, for transport queries */
+    uint64_t frame_time;               /* frame count at the start of the cycle */
+    AtMidiBuf *midi[AT_APP_MAX_PORTS]; /* MIDI ports by handle: inputs filled in
+                                          frame order, outputs empty to be filled
+                                          in any order (sorted before writing) */
+    float *audio[AT_APP_MAX_PORTS];    /* audio ports by handle */
+    void *jack_client;                 /* jack_client_t*, for transport queries */
     AtApp *app;
 } AtCycle;
 
 typedef struct {
-    const char *name;    /* "fmsynth": program aiotone-fmsynth, OSC /fmsynth */
-    const char *summary; /* one line for --help */
+    const char *name;        /* "fmsynth": program aiotone-fmsynth, OSC /fmsynth */
+    const char *summary;     /* one line for --help */
     const char *usage_extra; /* extra --help text (options the tool adds), or NULL */
     const AtParamDef *params;
     size_t n_params;

@@ -60,8 +60,8 @@ static void set_prop(jack_client_t *c, jack_uuid_t uuid, const char *key, const 
         jack_set_property(c, uuid, key, value, type);
 }
 
-void at_jack_port_meta(jack_client_t *c, jack_port_t *port, const char *pretty,
-                       const char *group, int order)
+void at_jack_port_meta(jack_client_t *c, jack_port_t *port, const char *pretty, const char *group,
+                       int order)
 {
     jack_uuid_t uuid = jack_port_uuid(port);
     set_prop(c, uuid, JACK_METADATA_PRETTY_NAME, pretty, "text/plain");
@@ -147,8 +147,7 @@ static bool client_pretty_match(jack_client_t *c, const char *full, const char *
  * found by names only so a device that came back under another client
  * number is found again. capture: the JACK port carries the device's
  * output (a JACK output port). */
-static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type,
-                          unsigned long flag)
+static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type, unsigned long flag)
 {
     char client[AT_SEQ_NAME_MAX], port[AT_SEQ_NAME_MAX];
     if (strcmp(type, JACK_DEFAULT_MIDI_TYPE) != 0)
@@ -184,8 +183,7 @@ static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type,
     return found;
 }
 
-char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type,
-                      unsigned long flag)
+char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type, unsigned long flag)
 {
     if (strncmp(spec, "alsa:", 5) == 0)
         return resolve_alsa(c, spec, type, flag);

@@ -14,8 +14,8 @@
 jack_client_t *at_jack_open(const char *name, const char *server, char *err, size_t errlen);
 /* Set pretty-name, port-group and order metadata on a port (NULLs and
  * order < 0 are skipped). */
-void at_jack_port_meta(jack_client_t *c, jack_port_t *port, const char *pretty,
-                       const char *group, int order);
+void at_jack_port_meta(jack_client_t *c, jack_port_t *port, const char *pretty, const char *group,
+                       int order);
 /* Set the client's pretty-name and icon-name metadata. */
 void at_jack_client_meta(jack_client_t *c, const char *pretty, const char *icon);
 /* Remove the metadata this client set on itself and its ports. */
@@ -26,7 +26,6 @@ void at_jack_clear_meta(jack_client_t *c, jack_port_t **ports, int n);
  * (JACK_DEFAULT_MIDI_TYPE / JACK_DEFAULT_AUDIO_TYPE) and with flag
  * (JackPortIsInput / JackPortIsOutput) are considered. Returns the full
  * name (malloc'd) or NULL when no such port exists now. */
-char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type,
-                      unsigned long flag);
+char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type, unsigned long flag);
 
 #endif

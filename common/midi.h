@@ -115,10 +115,10 @@ const char *at_midi_pitch_class_name(int pc);
  * delivered at once, even in the middle of another message; sysex is
  * skipped (counted); stray data bytes without a status are dropped. */
 typedef struct {
-    uint8_t running;  /* current running status, 0 if none */
+    uint8_t running; /* current running status, 0 if none */
     uint8_t buf[AT_MIDI_MAX_SIZE];
-    uint8_t have;     /* bytes collected for the message in progress */
-    uint8_t need;     /* bytes the message in progress needs */
+    uint8_t have; /* bytes collected for the message in progress */
+    uint8_t need; /* bytes the message in progress needs */
     bool in_sysex;
     size_t sysex_skipped;
     size_t stray_bytes;

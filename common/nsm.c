@@ -58,8 +58,7 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
                 snprintf(n->server_name, sizeof n->server_name, "%s", at_osc_arg_str(msg->argv[2]));
             at_info("NSM: announced to %s", n->server_name[0] ? n->server_name : "server");
         }
-    } else if (!strcmp(msg->path, "/error") && msg->argc >= 3 &&
-               !strcmp(msg->types, "sis")) {
+    } else if (!strcmp(msg->path, "/error") && msg->argc >= 3 && !strcmp(msg->types, "sis")) {
         if (!strcmp(at_osc_arg_str(msg->argv[0]), "/nsm/server/announce")) {
             n->refused = true;
             snprintf(n->refusal, sizeof n->refusal, "%s", at_osc_arg_str(msg->argv[2]));
@@ -77,7 +76,8 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
         char err[1024] = "";
         if (!n->opened) {
             error_reply(n, "/nsm/client/save", -6, "no session open");
-        } else if (n->hooks.save && n->hooks.save(n->hooks.user, n->path, err, sizeof err) == AT_OK) {
+        } else if (n->hooks.save &&
+                   n->hooks.save(n->hooks.user, n->path, err, sizeof err) == AT_OK) {
             reply(n, "/nsm/client/save", "saved");
             at_nsm_dirty(n, false);
         } else {

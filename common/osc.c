@@ -38,7 +38,8 @@ static void put_err(char *err, size_t errlen, const char *fmt, const char *a, co
 AtOsc *at_osc_open(const char *bind_addr, int port, const char *const *allow, int n_allow,
                    AtOscHandler handler, void *user, char *err, size_t errlen)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_DGRAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     char portstr[16];
@@ -240,8 +241,8 @@ static size_t osc_string_len(const unsigned char *p, size_t avail)
     return n <= avail ? n : 0;
 }
 
-static int dispatch(AtOsc *o, unsigned char *data, size_t size,
-                    const struct sockaddr_storage *from, socklen_t fromlen, int depth)
+static int dispatch(AtOsc *o, unsigned char *data, size_t size, const struct sockaddr_storage *from,
+                    socklen_t fromlen, int depth)
 {
     if (size < 8 || depth > 8) {
         o->bad++;
@@ -304,8 +305,8 @@ int at_osc_receive(AtOsc *o)
     for (;;) {
         struct sockaddr_storage from;
         socklen_t fromlen = sizeof from;
-        ssize_t got = recvfrom(o->fd, o->buf, sizeof o->buf - 1, 0, (struct sockaddr *)&from,
-                               &fromlen);
+        ssize_t got =
+            recvfrom(o->fd, o->buf, sizeof o->buf - 1, 0, (struct sockaddr *)&from, &fromlen);
         if (got < 0)
             break;
         o->buf[got] = 0;
@@ -314,8 +315,8 @@ int at_osc_receive(AtOsc *o)
     return n;
 }
 
-bool at_osc_send_to(AtOsc *o, const struct sockaddr_storage *to, socklen_t tolen,
-                    const char *path, lo_message m)
+bool at_osc_send_to(AtOsc *o, const struct sockaddr_storage *to, socklen_t tolen, const char *path,
+                    lo_message m)
 {
     size_t size = 0;
     void *data = lo_message_serialise(m, path, NULL, &size);

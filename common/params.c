@@ -18,11 +18,19 @@ struct AtParams {
 };
 
 static const AtParamDef common_defs[] = {
-    {.key = "osc.port", .type = AT_PARAM_INT, .min = 0, .max = 65535, .def = 0,
+    {.key = "osc.port",
+     .type = AT_PARAM_INT,
+     .min = 0,
+     .max = 65535,
+     .def = 0,
      .doc = "UDP port for OSC control; 0 turns OSC off"},
-    {.key = "osc.bind", .type = AT_PARAM_STRING, .def_str = "127.0.0.1",
+    {.key = "osc.bind",
+     .type = AT_PARAM_STRING,
+     .def_str = "127.0.0.1",
      .doc = "address the OSC port listens on; \"0.0.0.0\" opens it to the network"},
-    {.key = "osc.allow", .type = AT_PARAM_STRLIST, .def_str = "",
+    {.key = "osc.allow",
+     .type = AT_PARAM_STRLIST,
+     .def_str = "",
      .doc = "addresses allowed to change parameters (empty: loopback only)"},
 };
 
@@ -266,8 +274,8 @@ static void allowed_text(const AtParamDef *d, char *out, size_t outlen)
     case AT_PARAM_ENUM: {
         size_t len = (size_t)snprintf(out, outlen, "one of");
         for (int k = 0; k < n_choices(d) && len < outlen; k++)
-            len += (size_t)snprintf(out + len, outlen - len, "%s \"%s\"", k ? "," : "",
-                                    d->choices[k]);
+            len +=
+                (size_t)snprintf(out + len, outlen - len, "%s \"%s\"", k ? "," : "", d->choices[k]);
         break;
     }
     case AT_PARAM_STRING:
@@ -464,8 +472,7 @@ bool at_params_set_strlist(AtParams *p, int i, const char *const *items, int n, 
     return true;
 }
 
-bool at_params_set_intlist(AtParams *p, int i, const int *items, int n, char *err,
-                           size_t errlen)
+bool at_params_set_intlist(AtParams *p, int i, const int *items, int n, char *err, size_t errlen)
 {
     const AtParamDef *d = &p->defs[i];
     if (n > AT_PARAM_MAX_LIST) {
@@ -671,8 +678,7 @@ static void setting_text(config_setting_t *s, char *out, size_t outlen)
     }
 }
 
-static AtStatus load_fail(Loader *L, config_setting_t *s, const char *path, const char *fmt,
-                          ...)
+static AtStatus load_fail(Loader *L, config_setting_t *s, const char *path, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -748,8 +754,9 @@ static AtStatus load_list(Loader *L, config_setting_t *s, const char *path, int 
             return load_fail(L, s, path, "bad item %d: %s: must be %s", k + 1, val, why);
         }
     }
-    bool ok = d->type == AT_PARAM_STRLIST ? at_params_set_strlist(L->p, i, strs, n, why, sizeof why)
-                                          : at_params_set_intlist(L->p, i, ints, n, why, sizeof why);
+    bool ok = d->type == AT_PARAM_STRLIST
+                  ? at_params_set_strlist(L->p, i, strs, n, why, sizeof why)
+                  : at_params_set_intlist(L->p, i, ints, n, why, sizeof why);
     if (!ok)
         return load_fail(L, s, path, "%s", why);
     return AT_OK;
@@ -869,8 +876,7 @@ static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
     return AT_OK;
 }
 
-static AtStatus load_config(AtParams *p, config_t *cfg, const char *name, char *err,
-                            size_t errlen)
+static AtStatus load_config(AtParams *p, config_t *cfg, const char *name, char *err, size_t errlen)
 {
     Loader L = {.p = p, .file = name, .err = err, .errlen = errlen};
     return load_group(&L, config_root_setting(cfg), "");
@@ -892,8 +898,9 @@ AtStatus at_params_load_file(AtParams *p, const char *path, char *err, size_t er
     fclose(f);
     AtStatus st = AT_OK;
     if (!ok) {
-        put_err(err, errlen, "%s:%d: syntax error: %s", config_error_file(&cfg) ? config_error_file(&cfg) : path,
-                config_error_line(&cfg), config_error_text(&cfg));
+        put_err(err, errlen, "%s:%d: syntax error: %s",
+                config_error_file(&cfg) ? config_error_file(&cfg) : path, config_error_line(&cfg),
+                config_error_text(&cfg));
         st = AT_ERR_USAGE;
     } else {
         st = load_config(p, &cfg, path, err, errlen);
@@ -929,8 +936,8 @@ static bool written(const AtParams *p, int i, bool state)
     return !(state && (d->flags & AT_PARAM_NOSAVE));
 }
 
-static void write_group(const AtParams *p, FILE *out, const char *prefix, int depth,
-                        bool commented, bool state)
+static void write_group(const AtParams *p, FILE *out, const char *prefix, int depth, bool commented,
+                        bool state)
 {
     size_t l = strlen(prefix);
     char done[128][64];
@@ -967,8 +974,8 @@ static void write_group(const AtParams *p, FILE *out, const char *prefix, int de
         if (commented) {
             char a[256];
             allowed_text(d, a, sizeof a);
-            fprintf(out, "%*s# %s.\n%*s# Allowed: %s%s%s%s.\n", ind, "", d->doc ? d->doc : "",
-                    ind, "", a, d->unit && *d->unit ? " (" : "", d->unit ? d->unit : "",
+            fprintf(out, "%*s# %s.\n%*s# Allowed: %s%s%s%s.\n", ind, "", d->doc ? d->doc : "", ind,
+                    "", a, d->unit && *d->unit ? " (" : "", d->unit ? d->unit : "",
                     d->unit && *d->unit ? ")" : "");
         }
         char val[8192];
@@ -980,8 +987,9 @@ static void write_group(const AtParams *p, FILE *out, const char *prefix, int de
 void at_params_write(const AtParams *p, FILE *out, bool commented, bool state)
 {
     if (commented)
-        fprintf(out, "# aiotone-%s configuration (libconfig syntax).\n"
-                     "# Every key is optional; the values below are the defaults.\n\n",
+        fprintf(out,
+                "# aiotone-%s configuration (libconfig syntax).\n"
+                "# Every key is optional; the values below are the defaults.\n\n",
                 p->tool);
     write_group(p, out, "", 0, commented, state);
 }
@@ -995,8 +1003,7 @@ AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, siz
         put_err(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
         return AT_ERR_RUNTIME;
     }
-    fprintf(f, "# aiotone-%s state, saved by the tool. Same format as its config file.\n",
-            p->tool);
+    fprintf(f, "# aiotone-%s state, saved by the tool. Same format as its config file.\n", p->tool);
     at_params_write(p, f, false, true);
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = (fclose(f) == 0) && ok;

@@ -11,15 +11,15 @@
 #include <stdio.h>
 
 typedef enum {
-    AT_PARAM_INT,     /* whole number in [min, max] */
-    AT_PARAM_FLOAT,   /* real number in [min, max] */
-    AT_PARAM_BOOL,    /* true/false (OSC: i 0/1, f, T/F) */
-    AT_PARAM_ENUM,    /* one of choices[]; value.i is the index */
-    AT_PARAM_STRING,  /* free text (a path, a note list); value.s */
-    AT_PARAM_DURATION,/* seconds; config accepts "30s", "200ms", "500us" or a number */
-    AT_PARAM_STRLIST, /* list of strings (port names to connect) */
-    AT_PARAM_INTLIST, /* list of whole numbers in [min, max] */
-    AT_PARAM_ACTION,  /* OSC only: no value, no config key (e.g. panic) */
+    AT_PARAM_INT,      /* whole number in [min, max] */
+    AT_PARAM_FLOAT,    /* real number in [min, max] */
+    AT_PARAM_BOOL,     /* true/false (OSC: i 0/1, f, T/F) */
+    AT_PARAM_ENUM,     /* one of choices[]; value.i is the index */
+    AT_PARAM_STRING,   /* free text (a path, a note list); value.s */
+    AT_PARAM_DURATION, /* seconds; config accepts "30s", "200ms", "500us" or a number */
+    AT_PARAM_STRLIST,  /* list of strings (port names to connect) */
+    AT_PARAM_INTLIST,  /* list of whole numbers in [min, max] */
+    AT_PARAM_ACTION,   /* OSC only: no value, no config key (e.g. panic) */
 } AtParamType;
 
 /* Flags. */
@@ -32,16 +32,16 @@ enum {
 #define AT_PARAM_MAX_LIST 64
 
 typedef struct {
-    const char *key;     /* config path with dots: "patch.op2.ratio" */
-    const char *osc;     /* OSC path below /<tool>/: "op/2/ratio"; NULL: not on OSC */
+    const char *key; /* config path with dots: "patch.op2.ratio" */
+    const char *osc; /* OSC path below /<tool>/: "op/2/ratio"; NULL: not on OSC */
     AtParamType type;
     int flags;
     double min, max;     /* numeric range (INT, FLOAT, DURATION, INTLIST items) */
     double def;          /* default for numbers and bools */
     const char *def_str; /* default for STRING; comma-separated for lists */
     const char *choices[AT_PARAM_MAX_CHOICES]; /* ENUM names, NULL-terminated */
-    const char *unit;    /* "s", "Hz", "dB", "" */
-    const char *doc;     /* one line */
+    const char *unit;                          /* "s", "Hz", "dB", "" */
+    const char *doc;                           /* one line */
 } AtParamDef;
 
 /* A current value. Strings and lists are owned by the registry. */
@@ -98,8 +98,7 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
 /* Set a list parameter from n strings (STRLIST) or numbers (INTLIST). */
 bool at_params_set_strlist(AtParams *p, int i, const char *const *items, int n, char *err,
                            size_t errlen);
-bool at_params_set_intlist(AtParams *p, int i, const int *items, int n, char *err,
-                           size_t errlen);
+bool at_params_set_intlist(AtParams *p, int i, const int *items, int n, char *err, size_t errlen);
 /* Copy a value into the registry without checks (values from the RT side
  * that were already valid). */
 void at_params_store(AtParams *p, int i, const AtParamValue *v);

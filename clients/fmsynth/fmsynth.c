@@ -325,8 +325,8 @@ static void voice_next_block(FmVoice *v)
 #else
 #define FM_CLONES
 #endif
-FM_CLONES static bool
-voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off, int n)
+FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off,
+                                   int n)
 {
     float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK];
     const FmPatch *pa = &s->patch;

@@ -227,8 +227,8 @@ void ls_write_dot(const LsModel *m, FILE *out)
         size_t cl = client_len(p->name);
         bool seen = false;
         for (int j = 0; j < i && !seen; j++)
-            seen = client_len(m->jports[j].name) == cl &&
-                   strncmp(m->jports[j].name, p->name, cl) == 0;
+            seen =
+                client_len(m->jports[j].name) == cl && strncmp(m->jports[j].name, p->name, cl) == 0;
         if (!seen) {
             fputs("  ", out);
             dot_id(out, p->name, cl);

@@ -35,7 +35,7 @@ typedef struct {
     char seq_why[512];
     AtSeqPort *sports;
     int n_sports;
-    char **bridged_capture; /* per ALSA port: JACK port carrying its output, or NULL */
+    char **bridged_capture;  /* per ALSA port: JACK port carrying its output, or NULL */
     char **bridged_playback; /* per ALSA port: JACK port feeding its input, or NULL */
 } LsModel;
 

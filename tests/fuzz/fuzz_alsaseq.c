@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *cn = ports[0].client_name, *pn = ports[0].port_name;
     bool plain = cn[0] && pn[0] && cn[0] != ' ' && pn[0] != ' ' && cn[strlen(cn) - 1] != ' ' &&
                  pn[strlen(pn) - 1] != ' ';
-    if (plain && at_seq_format_spec(&ports[0], spec, sizeof spec) && at_seq_find(ports, 1, spec) != 0)
+    if (plain && at_seq_format_spec(&ports[0], spec, sizeof spec) &&
+        at_seq_find(ports, 1, spec) != 0)
         abort();
     const char *aliases[2] = {parts[1], parts[2]};
     (void)at_seq_bridge_match(parts[1], parts[2], true, parts[0], aliases, 2);

@@ -8,8 +8,13 @@
 #include <string.h>
 
 static const AtParamDef defs[] = {
-    {.key = "patch.algorithm", .osc = "algorithm", .type = AT_PARAM_INT, .min = 0, .max = 11,
-     .def = 10, .doc = "algorithm"},
+    {.key = "patch.algorithm",
+     .osc = "algorithm",
+     .type = AT_PARAM_INT,
+     .min = 0,
+     .max = 11,
+     .def = 10,
+     .doc = "algorithm"},
     {.key = "patch.op1.ratio", .type = AT_PARAM_FLOAT, .min = 0, .max = 32, .def = 1, .doc = "r"},
     {.key = "patch.op1.wave", .type = AT_PARAM_ENUM, .choices = {"sine", "saw"}, .doc = "w"},
     {.key = "input.start-stop", .type = AT_PARAM_BOOL, .def = 1, .doc = "s"},

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static int handler(const char *path, const char *types, lo_arg **argv, int argc,
-                   lo_message msg, void *user)
+static int handler(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg,
+                   void *user)
 {
     (void)msg;
     (void)user;

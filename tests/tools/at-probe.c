@@ -300,7 +300,8 @@ int main(int argc, char **argv)
     uint32_t rate = jack_get_sample_rate(client);
     SNDFILE *wav = NULL;
     if (wav_path && n_audio > 0) {
-        SF_INFO info = {.samplerate = (int)rate, .channels = n_audio,
+        SF_INFO info = {.samplerate = (int)rate,
+                        .channels = n_audio,
                         .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
         wav = sf_open(wav_path, SFM_WRITE, &info);
         if (!wav) {

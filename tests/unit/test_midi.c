@@ -164,8 +164,8 @@ static void test_parser_sysex_and_stray(void **s)
     AtMidiParser p;
     /* stray data, sysex with realtime inside, then a program change with
      * running status, a system common message cancelling running status */
-    const uint8_t b[] = {0x10, 0x20, 0xF0, 0x7E, 0xF8, 0x01, 0xF7, 0xC1, 5, 6,
-                         0xF3, 2,    7,    0xB0, 7,    0x7F};
+    const uint8_t b[] = {0x10, 0x20, 0xF0, 0x7E, 0xF8, 0x01, 0xF7, 0xC1,
+                         5,    6,    0xF3, 2,    7,    0xB0, 7,    0x7F};
     parse_all(b, sizeof b, out, sizeof out);
     assert_string_equal(out, "f8;c1 05;c1 06;f3 02;b0 07 7f;");
     at_midi_parser_init(&p);

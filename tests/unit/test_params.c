@@ -15,17 +15,41 @@
 #include <unistd.h>
 
 static const AtParamDef defs[] = {
-    {.key = "patch.algorithm", .osc = "algorithm", .type = AT_PARAM_INT, .flags = AT_PARAM_LIVE,
-     .min = 0, .max = 11, .def = 10, .doc = "algorithm"},
-    {.key = "patch.op1.ratio", .osc = "op/1/ratio", .type = AT_PARAM_FLOAT,
-     .flags = AT_PARAM_LIVE, .min = 0, .max = 32, .def = 0.999, .doc = "ratio"},
-    {.key = "patch.op1.wave", .osc = "op/1/wave", .type = AT_PARAM_ENUM,
-     .choices = {"sine", "sine12", "saw", "square"}, .def = 2, .doc = "wave"},
+    {.key = "patch.algorithm",
+     .osc = "algorithm",
+     .type = AT_PARAM_INT,
+     .flags = AT_PARAM_LIVE,
+     .min = 0,
+     .max = 11,
+     .def = 10,
+     .doc = "algorithm"},
+    {.key = "patch.op1.ratio",
+     .osc = "op/1/ratio",
+     .type = AT_PARAM_FLOAT,
+     .flags = AT_PARAM_LIVE,
+     .min = 0,
+     .max = 32,
+     .def = 0.999,
+     .doc = "ratio"},
+    {.key = "patch.op1.wave",
+     .osc = "op/1/wave",
+     .type = AT_PARAM_ENUM,
+     .choices = {"sine", "sine12", "saw", "square"},
+     .def = 2,
+     .doc = "wave"},
     {.key = "input.start-stop", .type = AT_PARAM_BOOL, .def = 1, .doc = "pass start/stop"},
     {.key = "input.connect", .type = AT_PARAM_STRLIST, .def_str = "a:b, c:d", .doc = "peers"},
-    {.key = "sampling.octaves", .type = AT_PARAM_INTLIST, .min = -1, .max = 9, .def_str = "2,3",
+    {.key = "sampling.octaves",
+     .type = AT_PARAM_INTLIST,
+     .min = -1,
+     .max = 9,
+     .def_str = "2,3",
      .doc = "octaves"},
-    {.key = "sampling.hold", .type = AT_PARAM_DURATION, .min = 0, .max = 60, .def = 0.2,
+    {.key = "sampling.hold",
+     .type = AT_PARAM_DURATION,
+     .min = 0,
+     .max = 60,
+     .def = 0.2,
      .doc = "hold"},
     {.key = "sampling.prefix", .type = AT_PARAM_STRING, .def_str = "handpan", .doc = "prefix"},
     {.key = "panic", .osc = "panic", .type = AT_PARAM_ACTION, .doc = "all notes off"},
@@ -91,29 +115,40 @@ static void test_load_errors_name_file_line_key(void **s)
 {
     (void)s;
     const BadCase cases[] = {
-        {"patch = {\n  algorithm = 12;\n};", "t.conf:2: key 'patch.algorithm': bad value 12: must be a whole number 0..11"},
-        {"patch = {\n  algorithm = 2.5;\n};", "t.conf:2: key 'patch.algorithm': bad value 2.5: must be a whole number 0..11"},
-        {"patch = { algoritm = 2; };", "t.conf:1: key 'patch.algoritm': unknown key (did you mean 'patch.algorithm'?); known here: algorithm, op1"},
-        {"patch = { op1 = { wave = \"tri\"; }; };", "key 'patch.op1.wave': bad value \"tri\": must be one of \"sine\", \"sine12\", \"saw\", \"square\""},
-        {"patch = { op1 = { ratio = \"2\"; }; };", "key 'patch.op1.ratio': bad value \"2\": must be a number 0..32"},
-        {"input = { start-stop = 1; };", "key 'input.start-stop': bad value 1: must be true or false"},
-        {"input = { connect = [1, 2]; };", "key 'input.connect': bad item 1: 1: must be a list of strings"},
-        {"sampling = { octaves = [2, 10]; };", "key 'sampling.octaves': bad item 2: 10: must be a list of whole numbers -1..9"},
-        {"sampling = { hold = \"2 fortnights\"; };", "key 'sampling.hold': bad value \"2 fortnights\""},
+        {"patch = {\n  algorithm = 12;\n};",
+         "t.conf:2: key 'patch.algorithm': bad value 12: must be a whole number 0..11"},
+        {"patch = {\n  algorithm = 2.5;\n};",
+         "t.conf:2: key 'patch.algorithm': bad value 2.5: must be a whole number 0..11"},
+        {"patch = { algoritm = 2; };", "t.conf:1: key 'patch.algoritm': unknown key (did you mean "
+                                       "'patch.algorithm'?); known here: algorithm, op1"},
+        {"patch = { op1 = { wave = \"tri\"; }; };",
+         "key 'patch.op1.wave': bad value \"tri\": must be one of \"sine\", \"sine12\", \"saw\", "
+         "\"square\""},
+        {"patch = { op1 = { ratio = \"2\"; }; };",
+         "key 'patch.op1.ratio': bad value \"2\": must be a number 0..32"},
+        {"input = { start-stop = 1; };",
+         "key 'input.start-stop': bad value 1: must be true or false"},
+        {"input = { connect = [1, 2]; };",
+         "key 'input.connect': bad item 1: 1: must be a list of strings"},
+        {"sampling = { octaves = [2, 10]; };",
+         "key 'sampling.octaves': bad item 2: 10: must be a list of whole numbers -1..9"},
+        {"sampling = { hold = \"2 fortnights\"; };",
+         "key 'sampling.hold': bad value \"2 fortnights\""},
         {"sampling = { hold = -1; };", "key 'sampling.hold': bad value -1"},
         {"patch = 3;", "key 'patch': must be a group"},
         {"panic = true;", "key 'panic': unknown key"},
-        {"\n\nfoo = 1;", "t.conf:3: key 'foo': unknown key; known here: patch, input, sampling, osc"},
+        {"\n\nfoo = 1;",
+         "t.conf:3: key 'foo': unknown key; known here: patch, input, sampling, osc"},
         {"patch = {\n algorithm = = 3; };", "t.conf:2: syntax error"},
-        {"osc = { port = 70000; };", "key 'osc.port': bad value 70000: must be a whole number 0..65535"},
+        {"osc = { port = 70000; };",
+         "key 'osc.port': bad value 70000: must be a whole number 0..65535"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         AtParams *p = mk();
         char err[1024] = "";
         AtStatus st = at_params_load_string(p, cases[i].text, "t.conf", err, sizeof err);
         if (st != AT_ERR_USAGE || !strstr(err, cases[i].expect))
-            fail_msg("case %zu: status %d, error '%s', expected '%s'", i, st, err,
-                     cases[i].expect);
+            fail_msg("case %zu: status %d, error '%s', expected '%s'", i, st, err, cases[i].expect);
         at_params_free(p);
     }
 }
