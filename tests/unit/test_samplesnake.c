@@ -10,6 +10,7 @@
 #include "clients/samplesnake/instrument.h"
 #include "clients/samplesnake/machine.h"
 #include "clients/samplesnake/plan.h"
+#include "clients/samplesnake/ssparams.h"
 #include "clients/samplesnake/writer.h"
 #include "midi.h"
 #include "rand.h"
@@ -210,6 +211,59 @@ static void test_threshold(void **state)
     assert_false(ss_parse_threshold("3dB", &v, &is_auto));
     assert_false(ss_parse_threshold("0.1x", &v, &is_auto));
     assert_false(ss_parse_threshold("", &v, &is_auto));
+}
+
+/* ---- configuration: keys, durations ------------------------------------ */
+
+static AtParams *load_config(const char *text, AtStatus *st, char *err, size_t errlen)
+{
+    size_t n;
+    const AtParamDef *defs = ss_param_table(&n);
+    AtParams *p = at_params_new("samplesnake", defs, n);
+    assert_non_null(p);
+    *st = at_params_load_string(p, text, "test.conf", err, errlen);
+    return p;
+}
+
+static void test_config_durations(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    AtStatus st;
+    /* Durations accept 30s, 200ms, 500us or a bare number of seconds. */
+    AtParams *p = load_config("sampling = { max-length = \"30s\"; hold = \"200ms\";\n"
+                              "cooldown = \"500us\"; wait-for-sound = 2.5; };",
+                              &st, err, sizeof err);
+    assert_int_equal(st, AT_OK);
+    assert_true(fabs(at_params_float(p, "sampling.max-length") - 30.0) < 1e-9);
+    assert_true(fabs(at_params_float(p, "sampling.hold") - 0.2) < 1e-9);
+    assert_true(fabs(at_params_float(p, "sampling.cooldown") - 0.0005) < 1e-12);
+    assert_true(fabs(at_params_float(p, "sampling.wait-for-sound") - 2.5) < 1e-9);
+    at_params_free(p);
+    p = load_config("sampling = { hold = \"long\"; };", &st, err, sizeof err);
+    assert_int_equal(st, AT_ERR_USAGE);
+    assert_non_null(strstr(err, "hold"));
+    at_params_free(p);
+    /* Defaults of INTERFACE.md. */
+    p = load_config("", &st, err, sizeof err);
+    assert_int_equal(st, AT_OK);
+    assert_string_equal(at_params_str(p, "sampling.notes"), "C, D, E, F, G, A, B");
+    assert_int_equal(at_params_value(p, "sampling.octaves")->count, 4);
+    assert_int_equal(at_params_value(p, "sampling.velocities")->ilist[0], 127);
+    assert_true(fabs(at_params_float(p, "sampling.hold") - 0.2) < 1e-9);
+    assert_int_equal(at_params_int(p, "midi.channel"), 1);
+    double thr;
+    bool is_auto;
+    assert_true(ss_parse_threshold(at_params_str(p, "sampling.silence-threshold"), &thr, &is_auto));
+    assert_true(fabs(thr - 1e-6) < 1e-12);
+    at_params_free(p);
+    /* Velocities outside 1..127 and unknown keys are refused. */
+    p = load_config("sampling = { velocities = [0]; };", &st, err, sizeof err);
+    assert_int_equal(st, AT_ERR_USAGE);
+    at_params_free(p);
+    p = load_config("sampling = { velocity = [64]; };", &st, err, sizeof err);
+    assert_int_equal(st, AT_ERR_USAGE);
+    at_params_free(p);
 }
 
 /* ---- the state machine against a simulated instrument ------------------ */
@@ -1061,6 +1115,7 @@ int main(void)
         cmocka_unit_test(test_parse_notes_values),
         cmocka_unit_test(test_sanitize),
         cmocka_unit_test(test_threshold),
+        cmocka_unit_test(test_config_durations),
         cmocka_unit_test(test_machine_timeline),
         cmocka_unit_test(test_machine_block_sizes),
         cmocka_unit_test(test_machine_max_length),
