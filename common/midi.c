@@ -78,6 +78,19 @@ int at_midi_message_size(uint8_t status)
     }
 }
 
+bool at_midi_event_well_formed(const AtMidiEvent *ev)
+{
+    if (ev->size == 0 || ev->size > AT_MIDI_MAX_SIZE || ev->data[0] < 0x80)
+        return false;
+    int need = at_midi_message_size(ev->data[0]);
+    if (need == 0 || ev->size < need)
+        return false;
+    for (int i = 1; i < need; i++)
+        if (ev->data[i] & 0x80)
+            return false;
+    return true;
+}
+
 bool at_midi_is_realtime(uint8_t status)
 {
     return status >= 0xF8;

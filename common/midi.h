@@ -78,6 +78,9 @@ bool at_midi_buf_add3(AtMidiBuf *buf, uint32_t frame, uint8_t size, uint8_t b0, 
 /* Stable sort by frame; insertion sort, no allocation (RT safe). */
 void at_midi_buf_sort(AtMidiBuf *buf);
 
+/* True when ev is one complete message: a status byte first, all the data
+ * bytes its status calls for, each below 0x80 (sysex is not carried). */
+bool at_midi_event_well_formed(const AtMidiEvent *ev);
 /* Number of bytes of a complete message starting with status byte s
  * (1, 2 or 3), 0 for sysex (variable) and for data bytes. */
 int at_midi_message_size(uint8_t status);

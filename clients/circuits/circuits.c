@@ -188,22 +188,9 @@ static void on_stop(Ci *ci, uint32_t frame, AtMidiBuf *const out[])
     all_notes_off(ci, frame, out);
 }
 
-static bool well_formed(const AtMidiEvent *ev)
-{
-    if (ev->size == 0 || ev->size > AT_MIDI_MAX_SIZE || ev->data[0] < 0x80)
-        return false;
-    int need = at_midi_message_size(ev->data[0]);
-    if (need == 0 || ev->size < need)
-        return false;
-    for (int i = 1; i < need; i++)
-        if (ev->data[i] & 0x80)
-            return false;
-    return true;
-}
-
 void ci_event(Ci *ci, const AtMidiEvent *ev, AtMidiBuf *const out[CI_DEST_COUNT])
 {
-    if (!well_formed(ev)) {
+    if (!at_midi_event_well_formed(ev)) {
         ci->malformed++;
         return;
     }

@@ -318,24 +318,9 @@ static void on_channel(Mg *mg, const AtMidiEvent *ev, AtMidiBuf *const out[])
     }
 }
 
-/* A message must start with a status byte and carry all its data bytes,
- * each below 0x80; sysex (size 0 from at_midi_message_size) is refused. */
-static bool well_formed(const AtMidiEvent *ev)
-{
-    if (ev->size == 0 || ev->size > AT_MIDI_MAX_SIZE || ev->data[0] < 0x80)
-        return false;
-    int need = at_midi_message_size(ev->data[0]);
-    if (need == 0 || ev->size < need)
-        return false;
-    for (int i = 1; i < need; i++)
-        if (ev->data[i] & 0x80)
-            return false;
-    return true;
-}
-
 void mg_event(Mg *mg, const AtMidiEvent *ev, AtMidiBuf *const out[MG_DEST_COUNT])
 {
-    if (!well_formed(ev)) {
+    if (!at_midi_event_well_formed(ev)) {
         mg->malformed++;
         return;
     }

@@ -184,6 +184,27 @@ static void test_parser_truncated_then_new_status(void **s)
     assert_string_equal(out, "80 3c 00;");
 }
 
+static void test_event_well_formed(void **s)
+{
+    (void)s;
+    const struct {
+        uint8_t size, d0, d1, d2;
+        bool ok;
+    } cases[] = {
+        {3, 0x90, 60, 100, true},  {2, 0x90, 60, 0, false},  /* truncated */
+        {3, 0x90, 0x80, 1, false},                           /* data byte with the high bit */
+        {2, 0xC0, 5, 0, true},     {3, 0xC0, 5, 0x90, true}, /* extra byte past the need */
+        {1, 0xF8, 0, 0, true},     {1, 0xF0, 0, 0, false},   /* sysex not carried */
+        {1, 0x40, 0, 0, false},    {0, 0x90, 0, 0, false},   {3, 0xF2, 1, 2, true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        AtMidiEvent e = {
+            .frame = 0, .size = cases[i].size, .data = {cases[i].d0, cases[i].d1, cases[i].d2}};
+        if (at_midi_event_well_formed(&e) != cases[i].ok)
+            fail_msg("case %zu", i);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_parser_realtime_inside_message),
         cmocka_unit_test(test_parser_sysex_and_stray),
         cmocka_unit_test(test_parser_truncated_then_new_status),
+        cmocka_unit_test(test_event_well_formed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
