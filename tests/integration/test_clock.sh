@@ -73,7 +73,7 @@ printf '%s\n' "2:100:fa" "120:7:fc" "130:50:fb" >"$AT_TMP/ev1"
 run1() {
     osc /clock/stop >/dev/null # a previous try may have left it running
     osc /clock/bpm f 120 >/dev/null
-    "$T/at-probe" -n p1 -c 200 -o clock:midi_in -i clock:midi_out -i p1:out -E "$AT_TMP/ev1" \
+    timeout 60 "$T/at-probe" -n p1 -c 200 -o clock:midi_in -i clock:midi_out -i p1:out -E "$AT_TMP/ev1" \
         >"$AT_TMP/p1.out" 2>"$AT_TMP/p1.err"
     abs_of "$AT_TMP/p1.out" >"$AT_TMP/p1.abs"
     # The probe's own copy and the clock's output: each command twice.
@@ -128,7 +128,7 @@ wait_count() {
 run2() {
     osc /clock/stop >/dev/null
     osc /clock/bpm f 120 >/dev/null
-    "$T/at-probe" -n p2 -c 6000 -i clock:midi_out >"$AT_TMP/p2.out" 2>"$AT_TMP/p2.err" &
+    timeout 60 "$T/at-probe" -n p2 -c 6000 -i clock:midi_out >"$AT_TMP/p2.out" 2>"$AT_TMP/p2.err" &
     P2=$!
     AT_PIDS+=("$P2")
     sleep 0.5
@@ -173,7 +173,7 @@ at_check "bad OSC: an unknown address gets an error reply" \
     bash -c "python3 '$AT_TMP/osc.py' $OSC /clock/tempo f 100 | grep -q '^/clock/error'"
 
 # 3. Shutdown while running: a STOP.
-"$T/at-probe" -n p3 -c 200 -i clock:midi_out >"$AT_TMP/p3.out" 2>&1 &
+timeout 60 "$T/at-probe" -n p3 -c 200 -i clock:midi_out >"$AT_TMP/p3.out" 2>&1 &
 P3=$!
 AT_PIDS+=("$P3")
 sleep 0.4
@@ -196,7 +196,7 @@ at_check "autostart: START on the first connection, pulses after it" \
     bash -c "sed -n 1p '$AT_TMP/dump4.log' | grep -q ': fa\$' && sed -n 2p '$AT_TMP/dump4.log' | grep -q ': f8\$'"
 # The spacing on the real timeline (jack_midi_dump counts processed frames,
 # which an xrun makes differ from the audio timeline; the probe does not).
-run4() { "$T/at-probe" -n p4 -c 100 -i autoclock:midi_out >"$AT_TMP/p4.out" 2>&1; }
+run4() { timeout 60 "$T/at-probe" -n p4 -c 100 -i autoclock:midi_out >"$AT_TMP/p4.out" 2>&1; }
 calm auto run4
 abs_of "$AT_TMP/p4.out" >"$AT_TMP/p4.abs"
 check_auto() { # 150 BPM: 800 frames per pulse
@@ -210,12 +210,14 @@ at_kill dump4
 
 # 5. The JACK transport source: START when it rolls from 0, pulses on the
 # transport's grid (config tempo, no timebase master), STOP when it stops.
-printf '%s\n' 'clock = { source = "transport"; bpm = 120.0; };' >"$AT_TMP/tr.conf"
+OSC2=$((OSC + 1))
+printf '%s\n' 'clock = { source = "transport"; bpm = 120.0; };' "osc = { port = $OSC2; };" \
+    >"$AT_TMP/tr.conf"
 at_spawn tr "$B/aiotone-clock" -c "$AT_TMP/tr.conf" -n trclock
 at_wait_port trclock:midi_out
 run5() {
     printf 'stop\nlocate 0\nquit\n' | jack_transport >/dev/null 2>&1
-    "$T/at-probe" -n p5 -c 150 -i trclock:midi_out >"$AT_TMP/p5.out" 2>&1 &
+    timeout 60 "$T/at-probe" -n p5 -c 150 -i trclock:midi_out >"$AT_TMP/p5.out" 2>&1 &
     P5=$!
     AT_PIDS+=("$P5")
     sleep 0.5
@@ -235,6 +237,14 @@ check_transport() {
 }
 at_check "transport: START when rolling from 0, pulses every 1000 frames, STOP when stopped" \
     check_transport
+# In transport mode the transport buttons (OSC or midi_in) roll the JACK
+# transport itself.
+python3 "$AT_TMP/osc.py" "$OSC2" /clock/start >/dev/null
+sleep 0.3
+at_check "transport mode: /clock/start rolls the JACK transport" bash -c "[ \"\$(timeout 2 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Rolling' ]"
+timeout 60 "$T/at-probe" -n p6 -c 20 -o trclock:midi_in -e 3:0:fc >/dev/null 2>&1
+sleep 0.3
+at_check "transport mode: STOP on midi_in stops the JACK transport" bash -c "[ \"\$(timeout 2 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Stopped' ]"
 at_kill tr
 
 # 6. Bad configs: exit status 2 and a message naming the key.

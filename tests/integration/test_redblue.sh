@@ -71,7 +71,7 @@ probe() {
     shift 3
     for p in "$@"; do ins+=(-i "$p"); done
     for try in 1 2 3 4; do
-        "$T/at-probe" -n "$name" -c "$cycles" -o redblue:midi_in -i "$name:out" "${ins[@]}" \
+        timeout 60 "$T/at-probe" -n "$name" -c "$cycles" -o redblue:midi_in -i "$name:out" "${ins[@]}" \
             -E "$ev" >"$AT_TMP/$name.out" 2>"$AT_TMP/$name.err"
         grep -v '^#' "$AT_TMP/$name.out" >"$AT_TMP/$name.rec"
         all_sent "$ev" "$AT_TMP/$name.rec" && return 0
@@ -185,7 +185,7 @@ at_check "after the flood, notes still pass at their offsets" same_place p3 "90 
 at_check "redblue is still running" kill -0 "$AT_PID_rb"
 
 # Shutdown silences both destinations.
-"$T/at-probe" -n p4 -c 2000 -o redblue:midi_in -i redblue:red -i redblue:blue >"$AT_TMP/p4.out" 2>&1 &
+timeout 60 "$T/at-probe" -n p4 -c 2000 -o redblue:midi_in -i redblue:red -i redblue:blue >"$AT_TMP/p4.out" 2>&1 &
 P4=$!
 AT_PIDS+=("$P4")
 sleep 1.5
