@@ -119,7 +119,21 @@ at_check "stop: the URL file is removed" test ! -e "$D/.aiotone-session.url"
 at_check "stop: the private JACK server (not ours) keeps running" \
     bash -c "jack_wait -c 2>/dev/null | grep -qx running"
 
-# Run again: parameters and connections come back.
+# A stale URL file (a manager that died without cleaning up: its pid is
+# gone) is detected by the commands and does not stop a new run. (Killing a
+# real manager with SIGKILL here can wedge jackd 1.9.21 while its clients
+# close at the same moment, so the stale file is made by hand.)
+bash -c 'exit 0' &
+dead=$!
+wait $dead
+printf 'osc.udp://127.0.0.1:9/\n%d\n' "$dead" >"$D/.aiotone-session.url"
+"$S" status "$D" >"$AT_TMP/stale.out" 2>&1
+at_check "a stale URL file is detected (exit 3)" test $? -eq 3
+at_check "and named as stale, and removed" \
+    bash -c "grep -q stale $AT_TMP/stale.out && test ! -e $D/.aiotone-session.url"
+printf 'osc.udp://127.0.0.1:9/\n%d\n' "$dead" >"$D/.aiotone-session.url"
+
+# Run again (over the stale file): parameters and connections come back.
 at_spawn sess2 "$S" run "$D"
 at_check "run again: clients open" at_wait_log sess2 "all 6 clients open" 20
 at_check "run again: saved connections are made" \
@@ -136,15 +150,8 @@ at_check "the remembered connection is made when its port appears" \
     bash -c "$(declare -f connected wait_connected); wait_connected c:midi_out later:midi_in"
 at_kill later2
 
-# Stale URL file: the manager is killed hard; its clients die with it.
-kill -KILL "$AT_PID_sess2"
-wait "$AT_PID_sess2" 2>/dev/null
-sleep 0.5
-"$S" status "$D" >"$AT_TMP/stale.out" 2>&1
-at_check "a stale URL file is detected (exit 3)" test $? -eq 3
-at_check "and named as stale" grep -q "stale" "$AT_TMP/stale.out"
-at_check "clients died with the killed manager" \
-    bash -c "for i in \$(seq 40); do jack_lsp | grep -qE '^(a|b|c|ext):' || exit 0; sleep 0.1; done; exit 1"
+"$S" stop "$D" >/dev/null 2>&1
+at_check "run again: stop ends it" bash -c "! kill -0 $AT_PID_sess2 2>/dev/null"
 
 # Broken session files: clear error, exit 2, nothing started.
 B=$AT_TMP/broken
@@ -203,6 +210,22 @@ at_check "the added client opens under its new id" at_wait_port at-thru:midi_in
 at_check "/nsm/server/list names every client" \
     bash -c "grep -qx '/reply ss /nsm/server/list ok' $AT_TMP/list.out && grep -qx '/reply ss /nsm/server/list at-thru' $AT_TMP/list.out"
 "$S" stop "$G" >/dev/null 2>&1
+
+# Hardware named by its ALSA names ("alsa:CLIENT:PORT") is found through
+# the bridge's JACK port (here a stand-in with a2jmidid's port name).
+H=$AT_TMP/hw
+mkdir -p "$H"
+cat >"$H/session.conf" <<EOF
+clients = (
+  { id = "a2j"; command = "at-nsm-client"; args = [ "Keyboard [20] (capture): Keyboard MIDI 1" ]; },
+  { id = "synth"; command = "at-thru"; }
+);
+connections = ( { from = "alsa:Keyboard:Keyboard MIDI 1"; to = "synth:midi_in"; } );
+EOF
+at_spawn sess5 "$S" run "$H"
+at_check "an alsa:CLIENT:PORT connection is made to the bridged port" \
+    bash -c "$(declare -f connected wait_connected); wait_connected 'a2j:Keyboard [20] (capture): Keyboard MIDI 1' synth:midi_in"
+"$S" stop "$H" >/dev/null 2>&1
 
 # A session that names its own server starts it (dummy here) and stops it.
 P=$AT_TMP/own

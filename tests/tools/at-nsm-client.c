@@ -4,7 +4,9 @@
  * waits for /nsm/client/open, opens a JACK client named by the client id
  * with a MIDI pass-through (midi_in -> midi_out), keeps its state in
  * PATH.txt (a line "count N", incremented at each save), and exits on
- * SIGTERM. */
+ * SIGTERM. Each argument adds a MIDI output port of that name (silent), so
+ * a test can imitate a bridge's ports (e.g. a2jmidid's
+ * "Keyboard [20] (capture): Keyboard MIDI 1" under client id "a2j"). */
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <lo/lo.h>
@@ -21,6 +23,9 @@ static lo_address server;
 static lo_server srv;
 static char state_file[4200];
 static int count;
+static char **extra;
+static int n_extra;
+static jack_port_t *extra_ports[8];
 
 static void on_term(int sig)
 {
@@ -33,6 +38,9 @@ static int process(jack_nframes_t n, void *arg)
     (void)arg;
     void *ib = jack_port_get_buffer(in, n), *ob = jack_port_get_buffer(out, n);
     jack_midi_clear_buffer(ob);
+    for (int k = 0; k < n_extra; k++)
+        if (extra_ports[k])
+            jack_midi_clear_buffer(jack_port_get_buffer(extra_ports[k], n));
     for (uint32_t i = 0; i < jack_midi_get_event_count(ib); i++) {
         jack_midi_event_t e;
         if (jack_midi_event_get(&e, ib, i) == 0)
@@ -65,6 +73,9 @@ static int on_open(const char *path, const char *types, lo_arg **argv, int argc,
         }
         in = jack_port_register(jc, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
         out = jack_port_register(jc, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+        for (int k = 0; k < n_extra; k++)
+            extra_ports[k] =
+                jack_port_register(jc, extra[k], JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
         jack_set_process_callback(jc, process, NULL);
         jack_activate(jc);
     }
@@ -90,7 +101,8 @@ static int on_save(const char *path, const char *types, lo_arg **argv, int argc,
 
 int main(int argc, char **argv)
 {
-    (void)argc;
+    extra = argv + 1;
+    n_extra = argc - 1 > 8 ? 8 : argc - 1;
     const char *url = getenv("NSM_URL");
     if (!url) {
         fprintf(stderr, "at-nsm-client: NSM_URL is not set; I only run under NSM\n");
