@@ -168,9 +168,10 @@ static void spawn_bridge(Mgr *m)
         m->bridge_pid = -1;
         return;
     }
-    char *argv[] = {"a2jmidid", "-e", NULL};
+    /* a2jmidid ignores $JACK_DEFAULT_SERVER: without -j it opens "default". */
+    char *argv[] = {"a2jmidid", "-j", m->server, "-e", NULL};
     m->bridge_pid = ss_spawn(m, exe, argv, NULL);
-    at_info("MIDI bridge: started a2jmidid -e (pid %d)", (int)m->bridge_pid);
+    at_info("MIDI bridge: started a2jmidid -j %s -e (pid %d)", m->server, (int)m->bridge_pid);
 }
 
 static Client *client_by_pid(Mgr *m, pid_t pid)
