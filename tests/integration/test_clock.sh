@@ -241,10 +241,10 @@ at_check "transport: START when rolling from 0, pulses every 1000 frames, STOP w
 # transport itself.
 python3 "$AT_TMP/osc.py" "$OSC2" /clock/start >/dev/null
 sleep 0.3
-at_check "transport mode: /clock/start rolls the JACK transport" bash -c "[ \"\$(timeout 2 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Rolling' ]"
+at_check "transport mode: /clock/start rolls the JACK transport" bash -c "[ \"\$(timeout -s KILL 3 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Rolling' ]"
 timeout 60 "$T/at-probe" -n p6 -c 20 -o trclock:midi_in -e 3:0:fc >/dev/null 2>&1
 sleep 0.3
-at_check "transport mode: STOP on midi_in stops the JACK transport" bash -c "[ \"\$(timeout 2 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Stopped' ]"
+at_check "transport mode: STOP on midi_in stops the JACK transport" bash -c "[ \"\$(timeout -s KILL 3 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Stopped' ]"
 at_kill tr
 
 # 6. Bad configs: exit status 2 and a message naming the key.
