@@ -115,9 +115,11 @@ static void poke(Mgr *m)
 
 static void on_port(jack_port_id_t id, int reg, void *arg)
 {
+    Mgr *m = arg;
     (void)id;
-    (void)reg;
-    poke(arg);
+    if (!reg)
+        atomic_fetch_add(&m->ports_gone, 1);
+    poke(m);
 }
 
 static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *arg)
@@ -259,6 +261,8 @@ static bool connected(jack_client_t *c, const char *from, const char *to)
     return p && jack_port_connected_to(p, to);
 }
 
+#define UNDONE (-1) /* SsConn.seen_gone: the user undid the connection */
+
 int sj_sync(Mgr *m)
 {
     jack_client_t *c = m->jack;
@@ -266,6 +270,7 @@ int sj_sync(Mgr *m)
     m->sync_again = false;
     if (!c || atomic_load(&m->server_gone))
         return 0;
+    int gone = atomic_load(&m->ports_gone);
     for (int i = 0; i < m->s.n_conns; i++) {
         SsConn *conn = &m->s.conns[i];
         char *from, *to;
@@ -274,12 +279,22 @@ int sj_sync(Mgr *m)
             conn->made = false; /* a port is absent: make it when it returns */
         } else if (connected(c, from, to)) {
             conn->made = true;
+            conn->seen_gone = gone;
             made++;
-        } else if (!conn->made) {
+        } else if (conn->made && conn->seen_gone != gone && conn->seen_gone != UNDONE) {
+            /* Made, now undone, and ports were removed since it was last seen
+             * made: a port went away and came back (a replug faster than one
+             * sync, or under another ALSA client number), not the user. */
+            conn->made = false;
+        } else if (conn->made) {
+            conn->seen_gone = UNDONE; /* the user undid it: leave it so */
+        }
+        if (from && !conn->made) {
             int r = jack_connect(c, from, to);
             if (r == 0 || r == EEXIST) {
                 at_info("connected %s -> %s", from, to);
                 conn->made = true;
+                conn->seen_gone = gone;
                 made++;
             } else {
                 at_debug("cannot connect %s -> %s yet (error %d)", from, to, r);

@@ -52,7 +52,8 @@ typedef struct Mgr {
     double bridge_restart_at;
     int wake[2];
     atomic_int jack_changed, server_gone;
-    bool sync_again; /* a connection failed (port not active yet): retry soon */
+    atomic_int ports_gone; /* JACK ports removed so far (a replug removes and re-adds) */
+    bool sync_again;       /* a connection failed (port not active yet): retry soon */
     double t0;
     bool reported_open, reported_conns, reported_waiting;
     double all_open_at;

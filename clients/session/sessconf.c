@@ -144,7 +144,7 @@ bool ss_session_add_conn(SsSession *s, const char *from, const char *to)
         free(t);
         return false;
     }
-    s->conns[s->n_conns++] = (SsConn){f, t, false};
+    s->conns[s->n_conns++] = (SsConn){.from = f, .to = t, .made = false};
     return true;
 }
 

@@ -31,7 +31,8 @@ typedef struct {
  * pretty name). */
 typedef struct {
     char *from, *to;
-    bool made; /* the manager made it (or found it) while both ports existed */
+    bool made;     /* the manager made it (or found it) while both ports existed */
+    int seen_gone; /* jack.c: port removals counted when last seen made (replug detection) */
 } SsConn;
 
 typedef struct {
