@@ -71,7 +71,8 @@ typedef struct {
      * carries a prepared resource, the callback may swap it in and put the
      * resource to free back into msg->ptr (or set it to NULL). */
     void (*param)(void *core, AtParamMsg *msg, AtCycle *cycle);
-    /* RT, optional: an output port (handle) got its first connection. */
+    /* RT, optional: an output port (handle) got a new connection (called
+     * for every connection made to it, so each new listener is silenced). */
     void (*connected)(void *core, int handle, AtCycle *cycle);
     /* RT, optional: last cycle before shutdown (silence destinations). */
     void (*shutdown)(void *core, AtCycle *cycle);

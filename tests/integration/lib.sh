@@ -101,15 +101,22 @@ at_kill() {
 }
 
 at_start_jackd() {
-    local rate=${1:-48000} period=${2:-256}
-    export JACK_DEFAULT_SERVER="aiotone-test-$$-$RANDOM"
-    at_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "$rate" -p "$period"
-    if ! jack_wait -w -t 10 >/dev/null 2>&1; then
-        echo "# jackd did not start:"
+    local rate=${1:-48000} period=${2:-256} try
+    # jackd refuses to start while too many servers run at once (parallel
+    # test runs): try again a few times before calling it a failure.
+    for try in 1 2 3 4 5; do
+        export JACK_DEFAULT_SERVER="aiotone-test-$$-$RANDOM"
+        at_spawn jackd jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "$rate" -p "$period"
+        if jack_wait -w -t 10 >/dev/null 2>&1; then
+            return 0
+        fi
+        echo "# jackd did not start (try $try):"
         sed 's/^/#   /' "$AT_TMP/jackd.log"
-        at_fail "private jackd starts"
-        at_done
-    fi
+        at_kill jackd
+        sleep $try
+    done
+    at_fail "private jackd starts"
+    at_done
 }
 
 at_wait_port() {
