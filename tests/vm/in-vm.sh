@@ -25,6 +25,10 @@ exec 3>>"$VM_OUT/results" >>"$VM_OUT/vm.log" 2>&1
 VM_PIDS=()
 VM_FAILED=0
 
+# The loopback interface: nothing else brings it up in the VM, and NSM and
+# OSC (aiotone-session and its clients) talk over UDP on 127.0.0.1.
+ip link set lo up || echo "# cannot bring up the loopback interface"
+
 # (Helpers use bash builtins where they can: every process start is slow
 # under emulation.)
 vm_uptime() {

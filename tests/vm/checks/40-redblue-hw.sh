@@ -41,35 +41,41 @@ vm_hex_has_in_order() {
     done
 }
 
-# vm_rb_out_ok FILE: FILE holds redblue's regular-mode answer to the note
-# C4 on/off (90 3c 40, 80 3c 40) sent on channel 1: note on, then note off
-# with velocity 0, on red's channel 2 and on blue's channel 3.
-vm_rb_out_ok() {
-    local hex
-    hex=$(LC_ALL=C vm_hex0 "$1")
-    vm_hex_has_in_order "$hex" '91 3c 40' '81 3c 00' &&
-        vm_hex_has_in_order "$hex" '92 3c 40' '82 3c 00'
+# vm_notes_ok CHANNELS HEX: HEX holds redblue's regular-mode answer to the
+# note C4 on/off (90 3c 40, 80 3c 40) sent on channel 1, on each status
+# channel nibble in CHANNELS ("12": red's channel 2 and blue's channel 3):
+# note on, then note off with velocity 0.
+vm_notes_ok() {
+    local i c
+    for ((i = 0; i < ${#1}; i++)); do
+        c=${1:i:1}
+        vm_hex_has_in_order "$2" "9$c 3c 40" "8$c 3c 00" || return 1
+    done
 }
 
-# vm_raw_through IN OUT NAME: read raw device OUT into $VM_TMP/NAME.log,
-# write C4 on/off to raw device IN until redblue's answer is read (an xrun
-# under emulation drops a cycle's MIDI: retry). Prints what was read.
+# vm_rb_out_ok FILE: FILE holds the note on red's and on blue's channel.
+vm_rb_out_ok() { vm_notes_ok 12 "$(LC_ALL=C vm_hex0 "$1")"; }
+
+# vm_raw_through IN OUT NAME CHECK...: read raw device OUT into
+# $VM_TMP/NAME.log and write C4 on/off to raw device IN until
+# "CHECK... $VM_TMP/NAME.log" succeeds (an xrun under emulation drops a
+# cycle's MIDI, a connection may still be coming: retry).
 vm_raw_through() {
-    local in=$1 out=$2 bin=$VM_TMP/$3.log try rdpid ok=1
-    # cat writes what it reads to its log, $VM_TMP/NAME.log.
-    vm_spawn "$3" cat "$out"
+    local in=$1 out=$2 name=$3 bin=$VM_TMP/$3.log try rdpid ok=1
+    shift 3
+    vm_spawn "$name" cat "$out" # (its log is what it reads)
     rdpid=$VM_PID
     # The device drops what comes while nobody has it open.
     vm_wait 20 test -e "/proc/$rdpid/fd/3"
     for try in 1 2 3 4 5 6; do
         printf '\x90\x3c\x40\x80\x3c\x40' >"$in" || break
-        if vm_wait 8 vm_rb_out_ok "$bin"; then
+        if vm_wait 8 "$@" "$bin"; then
             ok=0
             break
         fi
-        echo "# $3: redblue's answer not read from $out yet (try $try)"
+        echo "# answer not read from $out yet (try $try)"
     done
-    echo "# $3: bytes read from $out: $(LC_ALL=C vm_hex0 "$bin")"
+    echo "# bytes read from $out: $(LC_ALL=C vm_hex0 "$bin")"
     vm_kill "$rdpid"
     return $ok
 }
@@ -122,6 +128,6 @@ EOF
               vm_wait 20 vm_rb_connected "$log" rbhw:blue "Virtual Raw MIDI 0-1"'
     vm_rb_diag "$log" rbhw
     vm_check "C4 written to /dev/snd/midiC0D0 comes out of /dev/snd/midiC0D1 through redblue on red's and blue's channels (91 3c 40 .. 81 3c 00, 92 3c 40 .. 82 3c 00)" \
-        vm_raw_through /dev/snd/midiC0D0 /dev/snd/midiC0D1 rb-hw-out
+        vm_raw_through /dev/snd/midiC0D0 /dev/snd/midiC0D1 rb-hw-out vm_rb_out_ok
     vm_kill "$rbpid"
 }
