@@ -1,6 +1,7 @@
 /* app.c - the shell shared by every JACK tool. See app.h and
  * docs/threads.md for who owns what. */
 #include "app.h"
+#include "alsaseq.h"
 
 #include "jackutil.h"
 #include "log.h"
@@ -242,6 +243,23 @@ static bool kind_is_input(AtPortKind k)
     return k == AT_PORT_MIDI_IN || k == AT_PORT_AUDIO_IN;
 }
 
+/* An "alsa:CLIENT:PORT" peer where there is no ALSA sequencer: say so, once
+ * (bridged JACK ports are then found by their names only). */
+static void warn_no_seq(const char *peer)
+{
+    static bool warned;
+    if (warned || strncmp(peer, "alsa:", 5) != 0)
+        return;
+    AtSeqPort one[1];
+    char err[256];
+    if (at_seq_list(one, 1, err, sizeof err) >= 0)
+        return;
+    warned = true;
+    at_warn("connect '%s': %s; ALSA ports are found by the names of their bridged JACK ports "
+            "only",
+            peer, err);
+}
+
 void at_app_add_connect(AtApp *app, int handle, const char *peer)
 {
     if (handle < 0 || handle >= app->n_ports || !peer || !*peer)
@@ -254,6 +272,7 @@ void at_app_add_connect(AtApp *app, int handle, const char *peer)
     if (!np)
         return;
     p->peers = np;
+    warn_no_seq(peer);
     p->peers[p->n_peers] = strdup(peer);
     if (p->peers[p->n_peers])
         p->n_peers++;
