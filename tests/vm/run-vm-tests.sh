@@ -52,6 +52,41 @@ if [ ! -e /dev/snd/seq ]; then
     fi
 fi
 
+# Check 4 (host side), a JACK tool: an "alsa:CLIENT:PORT" connect entry
+# where there is no sequencer says so (on a private dummy jackd, 20 s at most).
+host_tool_says_no_seq() {
+    local dir rc=1 i jpid rpid
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/aiotone-vmhost.XXXXXX") || return 1
+    export JACK_DEFAULT_SERVER=aiotone-vmhost-$$ JACK_NO_AUDIO_RESERVATION=1
+    jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 1024 >"$dir/jackd.log" 2>&1 &
+    jpid=$!
+    if jack_wait -w -t 20 >/dev/null 2>&1; then
+        echo 'input = { connect = [ "alsa:Virtual Raw MIDI 0-0:VirMIDI 0-0" ]; };' >"$dir/rb.conf"
+        "$BUILD/bin/aiotone-redblue" -n vmhost -c "$dir/rb.conf" >"$dir/rb.log" 2>&1 &
+        rpid=$!
+        for ((i = 0; i < 100; i++)); do
+            grep -q "running as JACK client" "$dir/rb.log" && break
+            sleep 0.2
+        done
+        grep -q "connect 'alsa:Virtual Raw MIDI 0-0:VirMIDI 0-0': ALSA sequencer not available" \
+            "$dir/rb.log" && rc=0
+        [ "$rc" -eq 0 ] || sed 's/^/# redblue: /' "$dir/rb.log"
+        kill "$rpid" 2>/dev/null
+        wait "$rpid" 2>/dev/null
+    else
+        echo "# no private jackd for the host check"
+    fi
+    kill "$jpid" 2>/dev/null
+    wait "$jpid" 2>/dev/null
+    unset JACK_DEFAULT_SERVER
+    rm -rf "$dir"
+    return $rc
+}
+if [ ! -e /dev/snd/seq ] && [ -x "$BUILD/bin/aiotone-redblue" ] && command -v jackd >/dev/null; then
+    check "host without a sequencer: aiotone-redblue with an alsa: connect entry says so" \
+        host_tool_says_no_seq
+fi
+
 [ -x "$BUILD/tests/tools/at-seqlist" ] || { echo "not ok - at-seqlist is built"; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (package qemu-system-x86)"
 
