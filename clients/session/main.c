@@ -669,36 +669,43 @@ static void run_loop(Mgr *m, int sigfd)
     }
 }
 
-/* SIGTERM to every client (and its process group), wait, then KILL. */
+/* Wait up to secs for *pid to be reaped (reap() zeroes it). */
+static bool wait_gone(Mgr *m, pid_t *pid, double secs)
+{
+    double end = ss_now() + secs;
+    while (*pid > 0 && ss_now() < end) {
+        reap(m);
+        if (*pid > 0)
+            usleep(5000);
+    }
+    return *pid <= 0;
+}
+
+/* End one child: SIGTERM to its process group, SIGKILL if it lingers. */
+static void stop_one(Mgr *m, pid_t *pid, const char *what)
+{
+    if (*pid <= 0)
+        return;
+    kill(-*pid, SIGTERM);
+    if (wait_gone(m, pid, STOP_WAIT))
+        return;
+    at_warn("%s ignored SIGTERM for %.0f s; killing it", what, STOP_WAIT);
+    kill(-*pid, SIGKILL);
+    wait_gone(m, pid, 60.0);
+}
+
+/* End the clients one at a time, last started first: jackd 1.9.21 can
+ * deadlock when several clients close at the same moment (seen here with
+ * six at once), and then nothing, not even `stop`, gets an answer. */
 static void stop_children(Mgr *m)
 {
     m->quitting = true;
-    for (int i = 0; i < m->s.n_clients; i++)
-        if (m->cl[i].pid > 0)
-            kill(-m->cl[i].pid, SIGTERM);
-    if (m->bridge_pid > 0)
-        kill(-m->bridge_pid, SIGTERM);
-    double end = ss_now() + STOP_WAIT;
-    for (;;) {
-        reap(m);
-        bool alive = m->bridge_pid > 0;
-        for (int i = 0; i < m->s.n_clients; i++)
-            alive = alive || m->cl[i].pid > 0;
-        if (!alive)
-            break;
-        if (ss_now() > end) {
-            for (int i = 0; i < m->s.n_clients; i++)
-                if (m->cl[i].pid > 0) {
-                    at_warn("client '%s' ignored SIGTERM for %.0f s; killing it",
-                            m->s.clients[i].id, STOP_WAIT);
-                    kill(-m->cl[i].pid, SIGKILL);
-                }
-            if (m->bridge_pid > 0)
-                kill(-m->bridge_pid, SIGKILL);
-            end = ss_now() + 60;
-        }
-        usleep(20000);
+    for (int i = m->s.n_clients - 1; i >= 0; i--) {
+        char what[96];
+        snprintf(what, sizeof what, "client '%s'", m->s.clients[i].id);
+        stop_one(m, &m->cl[i].pid, what);
     }
+    stop_one(m, &m->bridge_pid, "the MIDI bridge");
 }
 
 static void stop_server(Mgr *m)
