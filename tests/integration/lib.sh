@@ -28,22 +28,30 @@ AT_PIDS=()
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1
 
-at_cleanup() {
-    local pid i
-    for ((i = ${#AT_PIDS[@]} - 1; i >= 0; i--)); do
-        pid=${AT_PIDS[$i]}
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for ((i = 0; i < 30; i++)); do
-        local alive=0
-        for pid in "${AT_PIDS[@]}"; do
-            kill -0 "$pid" 2>/dev/null && alive=1
-        done
-        [ $alive = 0 ] && break
+# Stop one process: TERM, wait up to $2 tenths of a second, then KILL.
+at_stop_pid() {
+    local pid=$1 tenths=$2 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < tenths; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done
+    kill -KILL "$pid" 2>/dev/null
+}
+
+# Clients are stopped one at a time, newest first (jackd 1.9.21 can wedge
+# when many clients close at once), and jackd last with time to release
+# its server slot (a killed jackd keeps one of JACK's 8 slots).
+at_cleanup() {
+    local i pid jack_pid=${AT_PID_jackd:-}
+    for ((i = ${#AT_PIDS[@]} - 1; i >= 0; i--)); do
+        pid=${AT_PIDS[$i]}
+        [ "$pid" = "$jack_pid" ] && continue
+        at_stop_pid "$pid" 30
+    done
     for pid in "${AT_PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
+        [ "$pid" = "$jack_pid" ] || continue
+        at_stop_pid "$pid" 100
     done
     wait 2>/dev/null
     if [ "${AT_KEEP_TMP:-0}" = 1 ]; then
@@ -87,15 +95,10 @@ at_spawn() {
 }
 
 at_kill() {
-    local var="AT_PID_$1" i
+    local var="AT_PID_$1"
     local pid=${!var:-}
     [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null
+    at_stop_pid "$pid" 50
     wait "$pid" 2>/dev/null
     return 0
 }
