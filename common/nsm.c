@@ -4,7 +4,9 @@
 #include "log.h"
 #include "osc.h"
 
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,8 +109,13 @@ AtNsm *at_nsm_open(const char *app_name, const char *exe, const AtNsmHooks *hook
     memcpy(&n->server, ai->ai_addr, ai->ai_addrlen);
     n->server_len = ai->ai_addrlen;
     n->hooks = *hooks;
-    n->osc = at_osc_open(ai->ai_family == AF_INET6 ? "::" : "0.0.0.0", 0, NULL, 0, on_message, n,
-                         err, errlen);
+    /* Listen only where the server can reach us: loopback for a local
+     * session manager (the usual case), every address otherwise. */
+    bool v6 = ai->ai_family == AF_INET6;
+    bool local = v6 ? IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr)
+                    : (ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr) >> 24) == 127;
+    const char *bind_to = local ? (v6 ? "::1" : "127.0.0.1") : (v6 ? "::" : "0.0.0.0");
+    n->osc = at_osc_open(bind_to, 0, NULL, 0, on_message, n, err, errlen);
     if (!n->osc) {
         free(n);
         n = NULL;
