@@ -1,7 +1,6 @@
 /* jack.c - the session manager's JACK side: start a server when none
  * runs, watch port registrations, keep the session's connections made
  * (a patchbay), and read back the connections for a save. */
-#include "alsaseq.h"
 #include "jackutil.h"
 #include "log.h"
 #include "manager.h"
@@ -192,43 +191,8 @@ static bool ours(const Mgr *m, const char *port)
  * (the id is the client name), so it needs no alias or pretty-name search,
  * which costs a metadata lookup per port and is slow while clients are
  * still coming up. Returns the full name, or NULL when absent now. */
-/* "alsa:CLIENT:PORT": the JACK port that bridges that ALSA sequencer port
- * (a2jmidid, PipeWire, or jackd -X seq), found by names, never by the
- * client number that changes on replug. at_jack_resolve does not know these
- * specs (yet). */
-static char *resolve_alsa(Mgr *m, const char *spec, const char *type, unsigned long flag)
-{
-    if (strcmp(type, JACK_DEFAULT_MIDI_TYPE))
-        return NULL;
-    bool capture = flag == JackPortIsOutput; /* from the device into JACK */
-    char cl[AT_SEQ_NAME_MAX], pl[AT_SEQ_NAME_MAX], e[256];
-    AtSeqPort seq[256];
-    int ns = at_seq_list(seq, 256, e, sizeof e), idx = ns > 0 ? at_seq_find(seq, ns, spec) : -1;
-    bool parsed = at_seq_parse_spec(spec, cl, sizeof cl, pl, sizeof pl);
-    const char **names = jack_get_ports(m->jack, NULL, JACK_DEFAULT_MIDI_TYPE, flag);
-    char *found = NULL;
-    for (int i = 0; names && names[i] && !found; i++) {
-        jack_port_t *q = jack_port_by_name(m->jack, names[i]);
-        if (!q)
-            continue;
-        char a1[jack_port_name_size()], a2[jack_port_name_size()];
-        char *aliases[2] = {a1, a2};
-        int na = jack_port_get_aliases(q, aliases);
-        const char *const *al = (const char *const *)aliases;
-        bool hit = idx >= 0 ? at_seq_bridge_match_port(&seq[idx], capture, names[i], al, na)
-                            : parsed && at_seq_bridge_match(cl, pl, capture, names[i], al, na);
-        if (hit)
-            found = strdup(names[i]);
-    }
-    if (names)
-        jack_free(names);
-    return found;
-}
-
 static char *resolve(Mgr *m, const char *spec, const char *type, unsigned long flag)
 {
-    if (!strncmp(spec, "alsa:", 5))
-        return resolve_alsa(m, spec, type, flag);
     if (ours(m, spec)) {
         jack_port_t *p = jack_port_by_name(m->jack, spec);
         bool ok = p && (jack_port_flags(p) & flag) && !strcmp(jack_port_type(p), type);
