@@ -16,9 +16,12 @@
 
 #include <jack/ringbuffer.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Seconds of audio the ring holds while the disk stalls. */
 #define SS_RING_SECONDS 10.0
@@ -230,10 +233,27 @@ static void ss_shutdown(void *core, AtCycle *c)
 
 /* ---------- control thread ---------- */
 
+/* Seconds the shutdown may take once the job is over. */
+#define SS_EXIT_GRACE 20
+
+static void *exit_watchdog(void *arg)
+{
+    int status = (int)(intptr_t)arg;
+    sleep(SS_EXIT_GRACE);
+    /* Every file is complete and renamed by now; a shutdown stuck in the
+     * JACK client library must not keep a finished job alive. */
+    fprintf(stderr, "aiotone-samplesnake: shutdown took over %d s; exiting\n", SS_EXIT_GRACE);
+    _exit(status);
+    return NULL;
+}
+
 static void on_writer_finished(void *ctx, int status)
 {
     Snake *s = ctx;
     atomic_store(&s->finished, status + 1);
+    pthread_t t;
+    if (pthread_create(&t, NULL, exit_watchdog, (void *)(intptr_t)status) == 0)
+        pthread_detach(t);
 }
 
 static void ss_idle(AtApp *app, void *core)

@@ -191,7 +191,7 @@ check_present_in() { # DIR: every WAV there is a whole take
 DIR=$AT_TMP/samples
 write_conf "$AT_TMP/ss.conf" "$DIR"
 start=$(($(probe_lines) + 1))
-timeout 120 "$SS" -c "$AT_TMP/ss.conf" >"$AT_TMP/run1.log" 2>&1
+timeout -k 5 120 "$SS" -c "$AT_TMP/ss.conf" >"$AT_TMP/run1.log" 2>&1
 rc=$?
 sleep 0.5 # let the probe print what it heard
 at_check "the whole plan runs and exits 0 (it is a job)" test $rc = 0
@@ -210,7 +210,7 @@ grep -E 'error|warning|^done' "$AT_TMP/run1.log" | grep -v xruns | sed 's/^/# /'
 stat -c '%Y %s %n' "$DIR"/*.wav >"$AT_TMP/before"
 rm "$DIR/ts-C4-v64-rr2.wav" "$DIR/ts-A3-v127-rr1.wav"
 sleep 1
-timeout 60 "$SS" -c "$AT_TMP/ss.conf" >"$AT_TMP/run2.log" 2>&1
+timeout -k 5 60 "$SS" -c "$AT_TMP/ss.conf" >"$AT_TMP/run2.log" 2>&1
 at_check "resume exits 0" test $? = 0
 at_check "resume records only the missing samples" grep -q '14 already there' "$AT_TMP/run2.log"
 resume_progress() { # a take retried after an xrun shows its line twice
@@ -225,7 +225,7 @@ at_check "instrument files still list all 16" check_sfz "$DIR"
 
 # ---- --dry-run: the plan, no JACK, nothing written ----
 write_conf "$AT_TMP/dry.conf" "$AT_TMP/dry/samples"
-JACK_DEFAULT_SERVER=nosuchserver timeout 10 "$SS" -c "$AT_TMP/dry.conf" --dry-run >"$AT_TMP/dry.log" 2>&1
+JACK_DEFAULT_SERVER=nosuchserver timeout -k 5 10 "$SS" -c "$AT_TMP/dry.conf" --dry-run >"$AT_TMP/dry.log" 2>&1
 at_check "--dry-run exits 0 without a JACK server" test $? = 0
 dry_plan() { grep -oE 'ts-[A-G]#?-?[0-9]+-v[0-9]+-rr[0-9]+' "$AT_TMP/dry.log" | diff - <(expected_names); }
 at_check "--dry-run prints the plan in order" dry_plan
@@ -235,18 +235,18 @@ at_check "--dry-run creates nothing" test ! -e "$AT_TMP/dry"
 lines=$(probe_lines)
 write_conf "$AT_TMP/rate.conf" "$AT_TMP/rate-dir"
 sed -i 's/^audio = {/audio = { sample-rate = 44100;/' "$AT_TMP/rate.conf"
-timeout 20 "$SS" -c "$AT_TMP/rate.conf" >"$AT_TMP/rate.log" 2>&1
+timeout -k 5 20 "$SS" -c "$AT_TMP/rate.conf" >"$AT_TMP/rate.log" 2>&1
 at_check "another sample rate is refused (exit 2)" test $? = 2
 at_check "... with a clear message" grep -q '44100 Hz but the JACK server runs at 48000 Hz' "$AT_TMP/rate.log"
 touch "$AT_TMP/plainfile"
 write_conf "$AT_TMP/baddir.conf" "$AT_TMP/plainfile/sub"
-timeout 20 "$SS" -c "$AT_TMP/baddir.conf" >"$AT_TMP/baddir.log" 2>&1
+timeout -k 5 20 "$SS" -c "$AT_TMP/baddir.conf" >"$AT_TMP/baddir.log" 2>&1
 at_check "an impossible directory is refused (exit 1)" test $? = 1
 at_check "... naming it" grep -q "cannot create sample directory $AT_TMP/plainfile/sub" "$AT_TMP/baddir.log"
 sleep 0.3
 at_check "no note was played by the refused runs" test "$(probe_lines)" = "$lines"
 write_conf "$AT_TMP/thr.conf" "$AT_TMP/thr-dir" 'silence-threshold = "loud";'
-timeout 20 "$SS" -c "$AT_TMP/thr.conf" >"$AT_TMP/thr.log" 2>&1
+timeout -k 5 20 "$SS" -c "$AT_TMP/thr.conf" >"$AT_TMP/thr.log" 2>&1
 at_check "a bad silence threshold is refused (exit 2)" test $? = 2
 
 # ---- nothing connected: every take silent, the run fails saying why ----
@@ -254,7 +254,7 @@ cat >"$AT_TMP/nc.conf" <<EOC
 sampling = { directory = "$AT_TMP/nc"; notes = "C"; octaves = [4]; hold = "10ms";
   cooldown = "0s"; wait-for-sound = "0.1s"; };
 EOC
-timeout 60 "$SS" -c "$AT_TMP/nc.conf" -n snake3 >"$AT_TMP/nc.log" 2>&1
+timeout -k 5 60 "$SS" -c "$AT_TMP/nc.conf" -n snake3 >"$AT_TMP/nc.log" 2>&1
 at_check "with nothing connected the run fails (exit 1)" test $? = 1
 at_check "... saying to connect the instrument" grep -q 'nothing was recorded.*connect' "$AT_TMP/nc.log"
 at_check "... and leaves no file" bash -c "[ -z \"\$(ls -A '$AT_TMP/nc')\" ]"
@@ -269,7 +269,7 @@ at_check "stopped by SIGTERM mid-take, it says what was not saved" \
     grep -q 'interrupted: .* not saved' "$AT_TMP/intrun.log"
 at_check "... leaves no temporary file" bash -c "! ls -A '$DIR4' | grep -q part"
 at_check "... and no instrument file yet" test ! -e "$DIR4/ts.sfz"
-timeout 120 "$SS" -c "$AT_TMP/int.conf" >"$AT_TMP/int2.log" 2>&1
+timeout -k 5 120 "$SS" -c "$AT_TMP/int.conf" >"$AT_TMP/int2.log" 2>&1
 at_check "the resumed run completes" test $? = 0
 at_check "... with every sample" bash -c "ls '$DIR4'/*.wav | wc -l | grep -qx 16"
 at_check "... and the samples kept from the first run are whole" check_present_in "$DIR4"
@@ -283,7 +283,7 @@ audio = { record-left = ["noisysynth:out_L"]; record-right = ["noisysynth:out_R"
 sampling = { directory = "$AT_TMP/auto"; prefix = ""; notes = "E"; octaves = [4];
   velocities = [100]; hold = "${HOLD_S}s"; cooldown = "50ms"; silence-threshold = "auto"; };
 EOC
-timeout 60 "$SS" -c "$AT_TMP/auto.conf" -n snake2 >"$AT_TMP/auto.log" 2>&1
+timeout -k 5 60 "$SS" -c "$AT_TMP/auto.conf" -n snake2 >"$AT_TMP/auto.log" 2>&1
 at_check "with silence-threshold = auto over a noisy input the run completes" test $? = 0
 auto_thr() {
     grep -E '^noise floor: peak [0-9.e-]+; silence threshold set to [0-9.e-]+' "$AT_TMP/auto.log" |
@@ -307,7 +307,7 @@ at_check "... and the sample is the tone, ended by the silence window" auto_wav
 # ---- a slow disk: nothing lost ----
 DIR2=$AT_TMP/slow
 write_conf "$AT_TMP/slow.conf" "$DIR2"
-SAMPLESNAKE_TEST_WRITE_DELAY_US=15000 timeout 180 "$SS" -c "$AT_TMP/slow.conf" >"$AT_TMP/slow.log" 2>&1
+SAMPLESNAKE_TEST_WRITE_DELAY_US=15000 timeout -k 5 180 "$SS" -c "$AT_TMP/slow.conf" >"$AT_TMP/slow.log" 2>&1
 at_check "with a writer 3x slower than real time the run still completes" test $? = 0
 at_check "... and every file is whole" check_all_wavs "$DIR2"
 at_check "... with nothing else left behind" only_expected_files "$DIR2"
@@ -316,7 +316,7 @@ at_check "... with nothing else left behind" only_expected_files "$DIR2"
 DIR3=$AT_TMP/overflow
 write_conf "$AT_TMP/of.conf" "$DIR3"
 SAMPLESNAKE_TEST_WRITE_DELAY_US=50000 SAMPLESNAKE_TEST_RING_MS=150 \
-    timeout 60 "$SS" -c "$AT_TMP/of.conf" >"$AT_TMP/of.log" 2>&1
+    timeout -k 5 60 "$SS" -c "$AT_TMP/of.conf" >"$AT_TMP/of.log" 2>&1
 at_check "a ring overflow stops the run with exit 1" test $? = 1
 at_check "... saying so" grep -q 'overflowed' "$AT_TMP/of.log"
 at_check "... leaving no temporary file" bash -c "! ls -A '$DIR3' | grep -q part"
