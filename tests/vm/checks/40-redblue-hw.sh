@@ -56,6 +56,14 @@ vm_notes_ok() {
 # vm_rb_out_ok FILE: FILE holds the note on red's and on blue's channel.
 vm_rb_out_ok() { vm_notes_ok 12 "$(LC_ALL=C vm_hex0 "$1")"; }
 
+# vm_in_read PID: process PID (cat FILE) is blocked in read() (syscall 0),
+# so it has FILE open (or the kernel does not show syscalls).
+vm_in_read() {
+    local nr rest
+    [ -e "/proc/$1/syscall" ] || return 0
+    read -r nr rest <"/proc/$1/syscall" && [ "$nr" = 0 ]
+}
+
 # vm_raw_through IN OUT NAME CHECK...: read raw device OUT into
 # $VM_TMP/NAME.log and write C4 on/off to raw device IN until
 # "CHECK... $VM_TMP/NAME.log" succeeds (an xrun under emulation drops a
@@ -65,11 +73,12 @@ vm_raw_through() {
     shift 3
     vm_spawn "$name" cat "$out" # (its log is what it reads)
     rdpid=$VM_PID
-    # The device drops what comes while nobody has it open.
-    vm_wait 20 test -e "/proc/$rdpid/fd/3"
+    # A virtual raw MIDI port drops what comes before its reader's first
+    # read(): wait until cat sits in read() (syscall 0) on it.
+    vm_wait 20 vm_in_read "$rdpid"
     for try in 1 2 3 4 5 6; do
         printf '\x90\x3c\x40\x80\x3c\x40' >"$in" || break
-        if vm_wait 8 "$@" "$bin"; then
+        if vm_wait 5 "$@" "$bin"; then
             ok=0
             break
         fi
