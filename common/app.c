@@ -16,6 +16,7 @@
 #include <jack/ringbuffer.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1029,6 +1030,32 @@ static void install_signals(int fd)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* libjack 1.9.21 can hang for good in jack_deactivate/jack_client_close
+ * when several clients of a server close at once (seen in tests). The
+ * work is done by then, so a watchdog ends the process if closing takes
+ * longer than AT_CLOSE_TIMEOUT seconds. */
+#define AT_CLOSE_TIMEOUT 15
+static int watchdog_status;
+
+static void *close_watchdog(void *arg)
+{
+    (void)arg;
+    sleep(AT_CLOSE_TIMEOUT);
+    static const char msg[] = ": closing the JACK client hung; exiting anyway\n";
+    ssize_t r = write(2, at_log_prog(), strlen(at_log_prog()));
+    r = write(2, msg, sizeof msg - 1);
+    (void)r;
+    _exit(watchdog_status);
+}
+
+static void start_close_watchdog(int status)
+{
+    pthread_t t;
+    watchdog_status = status;
+    if (pthread_create(&t, NULL, close_watchdog, NULL) == 0)
+        pthread_detach(t);
+}
+
 /* Shut down politely: let the tool silence its destinations in one last
  * cycle, then stop. */
 static void graceful_stop(AtApp *app)
@@ -1184,9 +1211,10 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
         goto out;
     }
     rc = control_loop(app, sigpipe[0]);
-    graceful_stop(app);
     if (rc == 0)
         rc = app->exit_status;
+    start_close_watchdog(rc);
+    graceful_stop(app);
 out:
     cleanup(app);
     free(o.rest);

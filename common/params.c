@@ -778,8 +778,20 @@ static AtStatus load_leaf(Loader *L, config_setting_t *s, const char *path, int 
             return load_fail(L, s, path, "bad value %s: must be true or false", val);
         L->p->vals[i].i = config_setting_get_bool(s);
         return AT_OK;
-    case AT_PARAM_ENUM:
     case AT_PARAM_STRING:
+        if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT) {
+            /* A number where text is allowed (a threshold that may also be
+             * "auto"): keep it as the text of the number. */
+            char num[64];
+            if (t == CONFIG_TYPE_FLOAT)
+                snprintf(num, sizeof num, "%.15g", config_setting_get_float(s));
+            else
+                snprintf(num, sizeof num, "%lld", config_setting_get_int64(s));
+            at_params_set_string(L->p, i, num, why, sizeof why);
+            return AT_OK;
+        }
+        /* fall through */
+    case AT_PARAM_ENUM:
         if (t != CONFIG_TYPE_STRING) {
             allowed_text(d, why, sizeof why);
             return load_fail(L, s, path, "bad value %s: must be %s", val, why);
