@@ -25,7 +25,7 @@ for bin in "$BUILD"/fuzz/fuzz_*; do
     "$bin" "${extra[@]}" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$corpus" "${seeds[@]}" >"$log" 2>&1
     rc=$?
-    runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | awk '{print $2}')
+    runs=$(grep -aoE 'stat::number_of_executed_units: [0-9]+' "$log" | awk '{print $2}')
     if [ $rc -eq 0 ]; then
         echo "fuzz $name: ${SECONDS_EACH}s, ${runs:-?} runs, nothing found"
     else
