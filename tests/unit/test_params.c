@@ -104,9 +104,9 @@ static void test_load_good(void **s)
     assert_true(fabs(at_params_float(p, "sampling.hold") - 0.25) < 1e-12);
     assert_string_equal(at_params_str(p, "sampling.prefix"), "");
     /* a number where text is allowed is kept as its text */
-    assert_int_equal(at_params_load_string(p, "sampling = { prefix = 0.000001; };", "t.conf",
-                                           err, sizeof err),
-                     AT_OK);
+    assert_int_equal(
+        at_params_load_string(p, "sampling = { prefix = 0.000001; };", "t.conf", err, sizeof err),
+        AT_OK);
     assert_string_equal(at_params_str(p, "sampling.prefix"), "1e-06");
     at_params_free(p);
 }
