@@ -166,7 +166,7 @@ FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
 	clang-format -i $(FORMAT_SRCS)
 format-check:
-	clang-format --dry-run -Werror $(FORMAT_SRCS)
+	@clang-format --dry-run -Werror $(FORMAT_SRCS) && echo "format-check: clean"
 
 clean:
 	rm -rf build build-asan build-clang
