@@ -156,6 +156,9 @@ install: $(PROGRAMS)
 	$(if $(wildcard clients/fmsynth/presets/*),install -d $(DESTDIR)$(PREFIX)/share/aiotone/presets && \
 		install -m 644 clients/fmsynth/presets/* $(DESTDIR)$(PREFIX)/share/aiotone/presets/)
 	install -m 644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/aiotone/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/aiotone/config $(DESTDIR)$(PREFIX)/share/doc/aiotone/touchosc
+	install -m 644 $(wildcard docs/config/*.conf) $(DESTDIR)$(PREFIX)/share/doc/aiotone/config/
+	install -m 644 $(wildcard docs/touchosc/*) $(DESTDIR)$(PREFIX)/share/doc/aiotone/touchosc/
 
 uninstall:
 	rm -f $(PROGRAMS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
