@@ -173,24 +173,18 @@ void sj_close(Mgr *m)
     m->jack = NULL;
 }
 
-/* Index of the session client that owns full port name, or -1. */
-static int owner(const Mgr *m, const char *port)
-{
-    const char *colon = strchr(port, ':');
-    if (!colon)
-        return -1;
-    for (int i = 0; i < m->s.n_clients; i++) {
-        size_t n = strlen(m->s.clients[i].id);
-        if ((size_t)(colon - port) == n && !strncmp(port, m->s.clients[i].id, n))
-            return i;
-    }
-    return -1;
-}
-
 /* Is full port name owned by one of the session's clients? */
 static bool ours(const Mgr *m, const char *port)
 {
-    return owner(m, port) >= 0;
+    const char *colon = strchr(port, ':');
+    if (!colon)
+        return false;
+    for (int i = 0; i < m->s.n_clients; i++) {
+        size_t n = strlen(m->s.clients[i].id);
+        if ((size_t)(colon - port) == n && !strncmp(port, m->s.clients[i].id, n))
+            return true;
+    }
+    return false;
 }
 
 /* A spec "ID:port" for one of the session's clients is a full JACK name
@@ -199,13 +193,7 @@ static bool ours(const Mgr *m, const char *port)
  * still coming up. Returns the full name, or NULL when absent now. */
 static char *resolve(Mgr *m, const char *spec, const char *type, unsigned long flag)
 {
-    int who = owner(m, spec);
-    if (who >= 0) {
-        /* An NSM client registers its ports before its process callback
-         * runs; a message sent to it then (a clock's START on connect) is
-         * lost. Its ports count only once it has answered open. */
-        if (m->cl[who].state != CL_OPEN)
-            return NULL;
+    if (ours(m, spec)) {
         jack_port_t *p = jack_port_by_name(m->jack, spec);
         bool ok = p && (jack_port_flags(p) & flag) && !strcmp(jack_port_type(p), type);
         return ok ? strdup(spec) : NULL;
