@@ -311,8 +311,9 @@ bool at_params_set_number(AtParams *p, int i, double v, char *err, size_t errlen
     char a[256];
     switch (d->type) {
     case AT_PARAM_INT:
-        if (isnan(v) || !check_range(d, round(v), err, errlen))
-            return check_range(d, NAN, err, errlen);
+        /* round(NAN) is NAN, which check_range refuses */
+        if (!check_range(d, round(v), err, errlen))
+            return false;
         val->i = (int)lround(v);
         val->f = val->i;
         return true;
