@@ -17,6 +17,8 @@
 # found by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
 # tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here.
 
+.DEFAULT_GOAL := all
+
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=

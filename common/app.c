@@ -39,11 +39,13 @@ typedef struct {
     char name[64];
     AtPortKind kind;
     jack_port_t *port;
+    char *pretty, *group; /* metadata, set when the port is registered */
+    atomic_int live;      /* registered: the RT thread may use port */
     AtMidiBuf buf;
     AtMidiEvent *storage;
     char **peers;
     int n_peers;
-    atomic_int new_connection;
+    int rt_connections; /* peers in the graph of the last cycle (RT only) */
 } Port;
 
 struct AtApp {
@@ -57,6 +59,9 @@ struct AtApp {
     uint32_t rate;
     Port ports[AT_APP_MAX_PORTS];
     int n_ports;
+    atomic_int rt_started;       /* the process callback has been called */
+    float *silence, *scratch;    /* stand-ins for audio ports not yet registered */
+    uint32_t scratch_frames;
     jack_ringbuffer_t *to_rt, *reports, *garbage, *logs;
     atomic_int shutdown_req, shutdown_done, server_gone, rescan, quit_status;
     atomic_uint xruns, midi_dropped, sysex_ignored, late_writes;
@@ -155,8 +160,27 @@ static int rt_process(jack_nframes_t nframes, void *arg)
     AtCycle *c = &app->cycle;
     c->nframes = nframes;
     c->frame_time = jack_last_frame_time(app->client);
+    if (!atomic_load_explicit(&app->rt_started, memory_order_relaxed))
+        atomic_store(&app->rt_started, 1);
+    if (nframes > app->scratch_frames) {
+        /* a period longer than the stand-ins: wait for the ports */
+        for (int i = 0; i < app->n_ports; i++)
+            if (!atomic_load_explicit(&app->ports[i].live, memory_order_acquire))
+                return 0;
+    }
     for (int i = 0; i < app->n_ports; i++) {
         Port *p = &app->ports[i];
+        if (!atomic_load_explicit(&p->live, memory_order_acquire)) {
+            /* not registered yet (see register_ports): nothing comes in,
+             * what goes out is dropped */
+            if (p->kind == AT_PORT_MIDI_IN || p->kind == AT_PORT_MIDI_OUT)
+                at_midi_buf_clear(&p->buf);
+            else if (p->kind == AT_PORT_AUDIO_IN)
+                c->audio[i] = app->silence;
+            else
+                c->audio[i] = app->scratch;
+            continue;
+        }
         switch (p->kind) {
         case AT_PORT_MIDI_IN:
             rt_read_midi(app, p, nframes);
@@ -177,9 +201,26 @@ static int rt_process(jack_nframes_t nframes, void *arg)
         if (m.ptr)
             rt_push(app->garbage, &m, sizeof m);
     }
-    for (int i = 0; i < app->n_ports; i++)
-        if (atomic_exchange(&app->ports[i].new_connection, 0) && app->tool->connected)
-            app->tool->connected(app->core, i, c);
+    /* A new connection is seen here, in the first cycle whose graph carries
+     * it, not from JACK's connect notification: that one comes before the
+     * server switches to the new graph (jackd applies graph changes at the
+     * start of a cycle, and keeps the old graph for a cycle that starts
+     * while the previous one still runs, as on a loaded machine), and
+     * whatever a port writes before the switch never reaches the new peer.
+     * jack_port_connected reads the current graph without waiting in the RT
+     * thread. A disconnection and a connection within one cycle leave the
+     * count as it was: the new peer is not told, as it has heard nothing. */
+    for (int i = 0; i < app->n_ports; i++) {
+        Port *p = &app->ports[i];
+        if (p->kind != AT_PORT_MIDI_OUT || !atomic_load_explicit(&p->live, memory_order_acquire))
+            continue;
+        int n = jack_port_connected(p->port), before = p->rt_connections;
+        p->rt_connections = n;
+        if (n > before) {
+            if (app->tool->connected)
+                app->tool->connected(app->core, i, c);
+        }
+    }
     if (atomic_load(&app->shutdown_req) && !atomic_load(&app->shutdown_done)) {
         if (app->tool->shutdown)
             app->tool->shutdown(app->core, c);
@@ -188,7 +229,8 @@ static int rt_process(jack_nframes_t nframes, void *arg)
         app->tool->process(app->core, c);
     }
     for (int i = 0; i < app->n_ports; i++)
-        if (app->ports[i].kind == AT_PORT_MIDI_OUT)
+        if (app->ports[i].kind == AT_PORT_MIDI_OUT &&
+            atomic_load_explicit(&app->ports[i].live, memory_order_acquire))
             rt_write_midi(app, &app->ports[i], nframes);
     return 0;
 }
@@ -210,18 +252,6 @@ static void on_registration(jack_port_id_t id, int reg, void *arg)
         atomic_store(&app->rescan, 1);
         wake(app);
     }
-}
-
-static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *arg)
-{
-    AtApp *app = arg;
-    if (!connect)
-        return;
-    jack_port_t *pa = jack_port_by_id(app->client, a);
-    for (int i = 0; i < app->n_ports; i++)
-        if (app->ports[i].kind == AT_PORT_MIDI_OUT && app->ports[i].port == pa)
-            atomic_store(&app->ports[i].new_connection, 1);
-    (void)b;
 }
 
 static void on_shutdown(void *arg)
@@ -297,10 +327,10 @@ int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const c
         memset(p, 0, sizeof *p);
         snprintf(p->name, sizeof p->name, "%s", short_name);
         p->kind = kind;
-        unsigned long flags = kind_is_input(kind) ? JackPortIsInput : JackPortIsOutput;
-        p->port = jack_port_register(app->client, short_name, kind_type(kind), flags, 0);
-        if (!p->port) {
-            at_error("cannot register JACK port '%s'", short_name);
+        p->pretty = pretty ? strdup(pretty) : NULL;
+        p->group = group ? strdup(group) : NULL;
+        if ((pretty && !p->pretty) || (group && !p->group)) {
+            at_error("out of memory");
             return -1;
         }
         if (kind == AT_PORT_MIDI_IN || kind == AT_PORT_MIDI_OUT) {
@@ -312,7 +342,6 @@ int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const c
             at_midi_buf_init(&p->buf, p->storage, AT_APP_MIDI_CAPACITY);
             app->cycle.midi[h] = &p->buf;
         }
-        at_jack_port_meta(app->client, p->port, pretty, group, h);
         app->n_ports++;
     }
     if (connect_key) {
@@ -323,11 +352,52 @@ int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const c
     return h;
 }
 
+/* JACK2 runs a client's first cycle after activation as a dummy: the
+ * process callback is not called, and whatever arrives at the client's
+ * inputs in that cycle is lost. A port that others can connect to before
+ * the tool processes would lose, say, the START a clock sends the moment it
+ * is connected (seen as an intermittently silent demo). So the ports are
+ * registered only once the process callback has run: the client is
+ * activated without them, and until a port is registered the RT thread
+ * gives the tool a stand-in (silence in, a scratch buffer out). */
+static bool wait_first_cycle(AtApp *app)
+{
+    double period = (double)jack_get_buffer_size(app->client) / (app->rate ? app->rate : 48000);
+    int tries = (int)(5.0 / 0.002) + (int)(10 * period / 0.002);
+    for (int k = 0; k < tries && !atomic_load(&app->rt_started); k++) {
+        if (atomic_load(&app->server_gone))
+            return false;
+        usleep(2000);
+    }
+    return atomic_load(&app->rt_started) != 0;
+}
+
+static AtStatus register_ports(AtApp *app, char *err, size_t errlen)
+{
+    for (int h = 0; h < app->n_ports; h++) {
+        Port *p = &app->ports[h];
+        unsigned long flags = kind_is_input(p->kind) ? JackPortIsInput : JackPortIsOutput;
+        p->port = jack_port_register(app->client, p->name, kind_type(p->kind), flags, 0);
+        if (!p->port) {
+            snprintf(err, errlen, "cannot register JACK port '%s'", p->name);
+            return AT_ERR_RUNTIME;
+        }
+        /* live at once: a peer may connect as soon as it sees the port */
+        atomic_store_explicit(&p->live, 1, memory_order_release);
+    }
+    for (int h = 0; h < app->n_ports; h++)
+        at_jack_port_meta(app->client, app->ports[h].port, app->ports[h].pretty,
+                          app->ports[h].group, h);
+    return AT_OK;
+}
+
 /* Make every wanted connection whose peer exists now. */
 static void connect_pending(AtApp *app)
 {
     for (int i = 0; i < app->n_ports; i++) {
         Port *p = &app->ports[i];
+        if (!p->port)
+            continue;
         bool in = kind_is_input(p->kind);
         for (int k = 0; k < p->n_peers; k++) {
             char *peer = at_jack_resolve(app->client, p->peers[k], kind_type(p->kind),
@@ -986,11 +1056,13 @@ static void cleanup(AtApp *app)
 {
     if (app->client) {
         jack_port_t *ports[AT_APP_MAX_PORTS];
+        int n = 0;
         for (int i = 0; i < app->n_ports; i++)
-            ports[i] = app->ports[i].port;
+            if (app->ports[i].port)
+                ports[n++] = app->ports[i].port;
         if (!atomic_load(&app->server_gone)) {
             jack_deactivate(app->client);
-            at_jack_clear_meta(app->client, ports, app->n_ports);
+            at_jack_clear_meta(app->client, ports, n);
         }
         jack_client_close(app->client);
         app->client = NULL;
@@ -999,8 +1071,12 @@ static void cleanup(AtApp *app)
         drain_rt(app);
     if (app->core_made && app->tool->teardown)
         app->tool->teardown(app->core);
+    free(app->silence);
+    free(app->scratch);
     for (int i = 0; i < app->n_ports; i++) {
         free(app->ports[i].storage);
+        free(app->ports[i].pretty);
+        free(app->ports[i].group);
         for (int k = 0; k < app->ports[i].n_peers; k++)
             free(app->ports[i].peers[k]);
         free(app->ports[i].peers);
@@ -1089,20 +1165,36 @@ static AtStatus open_jack(AtApp *app, const char *name, char *err, size_t errlen
     app->reports = jack_ringbuffer_create(sz);
     app->garbage = jack_ringbuffer_create(sz);
     app->logs = jack_ringbuffer_create(RING_MSGS * sizeof(LogMsg));
-    if (!app->to_rt || !app->reports || !app->garbage || !app->logs) {
+    app->scratch_frames = jack_get_buffer_size(app->client);
+    if (app->scratch_frames < 8192)
+        app->scratch_frames = 8192;
+    app->silence = calloc(app->scratch_frames, sizeof(float));
+    app->scratch = calloc(app->scratch_frames, sizeof(float));
+    if (!app->to_rt || !app->reports || !app->garbage || !app->logs || !app->silence ||
+        !app->scratch) {
         snprintf(err, errlen, "out of memory");
         return AT_ERR_RUNTIME;
     }
     jack_set_process_callback(app->client, rt_process, app);
     jack_set_xrun_callback(app->client, on_xrun, app);
     jack_set_port_registration_callback(app->client, on_registration, app);
-    jack_set_port_connect_callback(app->client, on_connect, app);
     jack_on_shutdown(app->client, on_shutdown, app);
     at_jack_client_meta(app->client, NULL, "audio-x-generic");
     if (jack_activate(app->client) != 0) {
         snprintf(err, errlen, "cannot activate the JACK client");
         return AT_ERR_RUNTIME;
     }
+    if (!wait_first_cycle(app)) {
+        if (atomic_load(&app->server_gone)) {
+            snprintf(err, errlen, "the JACK server went away");
+            return AT_ERR_RUNTIME;
+        }
+        at_warn("JACK has not run this client yet (a stalled server?): its ports may miss "
+                "the first messages");
+    }
+    st = register_ports(app, err, errlen);
+    if (st != AT_OK)
+        return st;
     connect_pending(app);
     at_info("running as JACK client '%s' at %u Hz, %u frames per period", app->client_name,
             app->rate, jack_get_buffer_size(app->client));

@@ -71,8 +71,10 @@ typedef struct {
      * carries a prepared resource, the callback may swap it in and put the
      * resource to free back into msg->ptr (or set it to NULL). */
     void (*param)(void *core, AtParamMsg *msg, AtCycle *cycle);
-    /* RT, optional: an output port (handle) got a new connection (called
-     * for every connection made to it, so each new listener is silenced). */
+    /* RT, optional: a MIDI output port (handle) got a new connection, in
+     * the first cycle whose graph carries it, so what the tool writes now
+     * reaches the new listener (called for every connection made to it, so
+     * each new listener is silenced). */
     void (*connected)(void *core, int handle, AtCycle *cycle);
     /* RT, optional: last cycle before shutdown (silence destinations). */
     void (*shutdown)(void *core, AtCycle *cycle);
@@ -105,7 +107,8 @@ typedef struct {
  * under NSM) until SIGINT/SIGTERM. Returns the process exit status. */
 int at_app_main(const AtTool *tool, int argc, char **argv);
 
-/* Declare a port during setup. connect_key names a STRLIST parameter whose
+/* Declare a port during setup (JACK registers it once the client runs its
+ * process callback; until then the tool's process gets a stand-in). connect_key names a STRLIST parameter whose
  * entries are peers to connect to (full name, alias or pretty name), or
  * NULL. pretty and group are JACK metadata (pretty-name, port-group; may be
  * NULL). Two MIDI outputs with the same short name share one port: the

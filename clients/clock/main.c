@@ -52,7 +52,7 @@ static const AtParamDef params[P_COUNT] = {
     [P_AUTOSTART] = {.key = "clock.autostart",
                      .type = AT_PARAM_BOOL,
                      .def = 0,
-                     .doc = "internal source: START when midi_out gets its first connection"},
+                     .doc = "internal source: START 50 ms after midi_out gets its first connection"},
     [P_IN_CONNECT] = {.key = "input.connect",
                       .type = AT_PARAM_STRLIST,
                       .doc = "ports to take START/STOP/CONTINUE (and clock) from"},
@@ -74,6 +74,7 @@ typedef struct {
     Ck *ck;
     int in, out;
     bool autostart, started;
+    int64_t start_in; /* autostart: frames until START is due (0: none) */
     uint64_t warned_at; /* frame time of the last warning */
     int ignored;        /* ignored input messages not yet told */
     bool warned;
@@ -176,6 +177,15 @@ static void process(void *core, AtCycle *c)
     uint32_t gap = skipped(s, c);
     if (gap)
         ck_skip(s->ck, gap);
+    if (s->start_in > 0) { /* autostart: START in the cycle it falls due */
+        s->start_in -= gap;
+        if (s->start_in <= (int64_t)c->nframes) {
+            s->start_in = 0;
+            ck_command(s->ck, CK_CMD_START);
+        } else {
+            s->start_in -= c->nframes;
+        }
+    }
     const AtMidiBuf *in = c->midi[s->in];
     CkTransport t = {0};
     if (c->jack_client)
@@ -218,13 +228,21 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
     }
 }
 
+#define AUTOSTART_MS 50
+
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
     if (handle != s->out || !s->autostart || s->started)
         return;
-    s->started = true; /* messages before a connection are lost: start now */
-    ck_command(s->ck, CK_CMD_START);
+    /* Messages before a connection are lost, and so are those that reach a
+     * tool started a moment ago and connected at once, before it hears its
+     * new port (the window between JACK registering a port and the tool
+     * being able to read it): START a little later. */
+    s->started = true;
+    s->start_in = (int64_t)c->rate * AUTOSTART_MS / 1000;
+    if (s->start_in < 1)
+        s->start_in = 1;
 }
 
 static void on_shutdown(void *core, AtCycle *c)

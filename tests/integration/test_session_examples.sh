@@ -21,17 +21,13 @@ for d in "$AT_ROOT"/sessions/*/; do
     done
 done
 
-# KNOWN BUG (open): now and then the demo stays silent (mothergen never
-# starts playing; cause not found yet). The run is tried a second time and
-# the first failure is reported, so the bug stays visible in the log.
-for attempt in 1 2; do
-    SRV=aiotone-test-demo-$$-$RANDOM
-    DEMO_SKIP_DEPS=1 DEMO_SKIP_BUILD=1 DEMO_SERVER=$SRV DEMO_WAV=$AT_TMP/demo.wav BUILD=$BUILD \
-        timeout 120 "$AT_ROOT/scripts/demo.sh" 4 >"$AT_TMP/demo.out" 2>&1
-    rc=$?
-    grep -q "the recording is silent" "$AT_TMP/demo.out" || break
-    echo "# KNOWN BUG: demo run $attempt was silent (mothergen did not start); trying again"
-done
+# One run, no second chance: a silent demo is a failure. (It used to be
+# silent now and then: the clock's START reached mothergen in a cycle in
+# which mothergen did not process yet; see docs/threads.md, Start-up.)
+SRV=aiotone-test-demo-$$-$RANDOM
+DEMO_SKIP_DEPS=1 DEMO_SKIP_BUILD=1 DEMO_SERVER=$SRV DEMO_WAV=$AT_TMP/demo.wav BUILD=$BUILD \
+    timeout 120 "$AT_ROOT/scripts/demo.sh" 4 >"$AT_TMP/demo.out" 2>&1
+rc=$?
 sed 's/^/# /' "$AT_TMP/demo.out" | grep -v "^#  *[0-9.]* s " | head -n 40
 if grep -q "Too many servers" "$AT_TMP/demo.out"; then
     echo "# SKIP demo run: jackd refused a new server (too many servers active on this machine)"
