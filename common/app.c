@@ -59,8 +59,8 @@ struct AtApp {
     uint32_t rate;
     Port ports[AT_APP_MAX_PORTS];
     int n_ports;
-    atomic_int rt_started;       /* the process callback has been called */
-    float *silence, *scratch;    /* stand-ins for audio ports not yet registered */
+    atomic_int rt_started;    /* the process callback has been called */
+    float *silence, *scratch; /* stand-ins for audio ports not yet registered */
     uint32_t scratch_frames;
     jack_ringbuffer_t *to_rt, *reports, *garbage, *logs;
     atomic_int shutdown_req, shutdown_done, server_gone, rescan, quit_status;

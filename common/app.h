@@ -108,11 +108,11 @@ typedef struct {
 int at_app_main(const AtTool *tool, int argc, char **argv);
 
 /* Declare a port during setup (JACK registers it once the client runs its
- * process callback; until then the tool's process gets a stand-in). connect_key names a STRLIST parameter whose
- * entries are peers to connect to (full name, alias or pretty name), or
- * NULL. pretty and group are JACK metadata (pretty-name, port-group; may be
- * NULL). Two MIDI outputs with the same short name share one port: the
- * same handle is returned. Returns the handle (>= 0) or -1. */
+ * process callback; until then the tool's process gets a stand-in). connect_key names a STRLIST
+ * parameter whose entries are peers to connect to (full name, alias or pretty name), or NULL.
+ * pretty and group are JACK metadata (pretty-name, port-group; may be NULL). Two MIDI outputs with
+ * the same short name share one port: the same handle is returned. Returns the handle (>= 0) or -1.
+ */
 int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const char *pretty,
                     const char *group, const char *connect_key);
 /* Add peers to connect port handle to (also usable during setup). */

@@ -52,7 +52,8 @@ static const AtParamDef params[P_COUNT] = {
     [P_AUTOSTART] = {.key = "clock.autostart",
                      .type = AT_PARAM_BOOL,
                      .def = 0,
-                     .doc = "internal source: START 50 ms after midi_out gets its first connection"},
+                     .doc =
+                         "internal source: START 50 ms after midi_out gets its first connection"},
     [P_IN_CONNECT] = {.key = "input.connect",
                       .type = AT_PARAM_STRLIST,
                       .doc = "ports to take START/STOP/CONTINUE (and clock) from"},
@@ -74,7 +75,7 @@ typedef struct {
     Ck *ck;
     int in, out;
     bool autostart, started;
-    int64_t start_in; /* autostart: frames until START is due (0: none) */
+    int64_t start_in;   /* autostart: frames until START is due (0: none) */
     uint64_t warned_at; /* frame time of the last warning */
     int ignored;        /* ignored input messages not yet told */
     bool warned;
