@@ -56,6 +56,8 @@ struct AtApp {
     jack_client_t *client;
     char client_name[128];
     const char *server;
+    const char *config;    /* -c FILE, or NULL */
+    int osc_port_override; /* --osc-port, or -1 */
     uint32_t rate;
     Port ports[AT_APP_MAX_PORTS];
     int n_ports;
@@ -1052,7 +1054,10 @@ static AtStatus start_osc(AtApp *app, char *err, size_t errlen)
     return AT_OK;
 }
 
-static void cleanup(AtApp *app)
+/* Close the JACK client and free what came with it (the core, the ports,
+ * the rings), so open_jack can start again (NSM :switch:) or the program
+ * can end. */
+static void close_jack(AtApp *app)
 {
     if (app->client) {
         jack_port_t *ports[AT_APP_MAX_PORTS];
@@ -1071,8 +1076,11 @@ static void cleanup(AtApp *app)
         drain_rt(app);
     if (app->core_made && app->tool->teardown)
         app->tool->teardown(app->core);
+    app->core_made = false;
+    app->core = NULL;
     free(app->silence);
     free(app->scratch);
+    app->silence = app->scratch = NULL;
     for (int i = 0; i < app->n_ports; i++) {
         free(app->ports[i].storage);
         free(app->ports[i].pretty);
@@ -1081,12 +1089,25 @@ static void cleanup(AtApp *app)
             free(app->ports[i].peers[k]);
         free(app->ports[i].peers);
     }
-    at_osc_close(app->osc);
-    at_nsm_close(app->nsm);
+    memset(app->ports, 0, sizeof app->ports);
+    app->n_ports = 0;
+    memset(&app->cycle, 0, sizeof app->cycle);
     jack_ringbuffer_t *rings[] = {app->to_rt, app->reports, app->garbage, app->logs};
     for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++)
         if (rings[i])
             jack_ringbuffer_free(rings[i]);
+    app->to_rt = app->reports = app->garbage = app->logs = NULL;
+    atomic_store(&app->shutdown_req, 0);
+    atomic_store(&app->shutdown_done, 0);
+    atomic_store(&app->rt_started, 0);
+    atomic_store(&app->rescan, 0);
+}
+
+static void cleanup(AtApp *app)
+{
+    close_jack(app);
+    at_osc_close(app->osc);
+    at_nsm_close(app->nsm);
     at_params_free(app->params);
     if (app->wake[0] >= 0) {
         close(app->wake[0]);
@@ -1201,6 +1222,48 @@ static AtStatus open_jack(AtApp *app, const char *name, char *err, size_t errlen
     return AT_OK;
 }
 
+/* NSM :switch: a later /nsm/client/open moves the tool to another session:
+ * the new values (defaults, the -c config, then <path>.conf) are checked
+ * first, so a bad file leaves the running session alone; then the JACK
+ * client closes (silencing its destinations) and opens again under the new
+ * client id. The OSC server stays as it is. */
+static AtStatus nsm_switch(void *user, const char *path, const char *client_id, char *err,
+                           size_t errlen)
+{
+    AtApp *app = user;
+    AtParams *np = at_params_new(app->tool->name, app->tool->params, app->tool->n_params);
+    if (!np) {
+        snprintf(err, errlen, "out of memory");
+        return AT_ERR_RUNTIME;
+    }
+    char file[4200];
+    snprintf(file, sizeof file, "%s.conf", path);
+    if ((app->config && at_params_load_file(np, app->config, err, errlen) != AT_OK) ||
+        (access(file, F_OK) == 0 && at_params_load_file(np, file, err, errlen) != AT_OK)) {
+        at_params_free(np);
+        at_error("NSM: cannot switch to '%s': %s", client_id, err);
+        return AT_ERR_USAGE;
+    }
+    if (app->osc_port_override >= 0)
+        at_params_set_number(np, at_params_find_key(np, "osc.port"), app->osc_port_override, NULL,
+                             0);
+    at_info("NSM: switching from '%s' to '%s'", app->client_name, client_id);
+    graceful_stop(app);
+    close_jack(app);
+    at_params_free(app->params);
+    app->params = np;
+    app->dirty = false;
+    AtStatus st = open_jack(app, client_id, err, errlen);
+    if (st != AT_OK) {
+        at_error("NSM: switching to '%s' failed: %s", client_id, err);
+        at_app_quit(app, 1);
+        return st;
+    }
+    for (int i = 0; i < (int)app->tool->n_params; i++)
+        echo_param(app, i); /* surfaces follow the new values */
+    return AT_OK;
+}
+
 int at_app_main(const AtTool *tool, int argc, char **argv)
 {
     static char prog[96];
@@ -1246,6 +1309,8 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
         at_params_set_number(app->params, i, o.osc_port, NULL, 0);
     }
     app->server = o.server;
+    app->config = o.config;
+    app->osc_port_override = o.osc_port;
     if (o.n_rest > 1 || tool->offline) {
         if (!tool->offline) {
             at_error("unexpected argument '%s' (see --help)", o.rest[1]);
@@ -1265,7 +1330,7 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
     const char *name = o.name ? o.name : tool->name;
     char nsm_name[128] = "";
     if (getenv("NSM_URL") && *getenv("NSM_URL")) {
-        AtNsmHooks hooks = {.save = nsm_save, .user = app};
+        AtNsmHooks hooks = {.save = nsm_save, .switch_to = nsm_switch, .user = app};
         app->nsm = at_nsm_open(prog, argv[0], &hooks, err, sizeof err);
         if (!app->nsm) {
             at_error("NSM: %s", err);

@@ -67,8 +67,22 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
         }
     } else if (!strcmp(msg->path, "/nsm/client/open") && !strcmp(msg->types, "sss")) {
         if (n->opened) {
-            /* We do not offer :switch:, so a second open is refused. */
-            error_reply(n, "/nsm/client/open", -8, "switching sessions needs a restart");
+            if (!n->hooks.switch_to) {
+                /* :switch: was not offered, so a second open is refused */
+                error_reply(n, "/nsm/client/open", -8, "switching sessions needs a restart");
+                return;
+            }
+            char err[1024] = "";
+            const char *path = at_osc_arg_str(msg->argv[0]);
+            const char *id = at_osc_arg_str(msg->argv[2]);
+            if (n->hooks.switch_to(n->hooks.user, path, id, err, sizeof err) != AT_OK) {
+                error_reply(n, "/nsm/client/open", -1, err[0] ? err : "cannot switch");
+                return;
+            }
+            snprintf(n->path, sizeof n->path, "%s", path);
+            snprintf(n->client_id, sizeof n->client_id, "%s", id);
+            reply(n, "/nsm/client/open", "switched");
+            at_nsm_dirty(n, false);
             return;
         }
         snprintf(n->path, sizeof n->path, "%s", at_osc_arg_str(msg->argv[0]));
@@ -123,7 +137,7 @@ AtNsm *at_nsm_open(const char *app_name, const char *exe, const AtNsmHooks *hook
     }
     lo_message m = lo_message_new();
     lo_message_add_string(m, app_name);
-    lo_message_add_string(m, ":dirty:");
+    lo_message_add_string(m, hooks->switch_to ? ":dirty:switch:" : ":dirty:");
     lo_message_add_string(m, exe);
     lo_message_add_int32(m, 1);
     lo_message_add_int32(m, 1);

@@ -17,6 +17,10 @@ typedef struct {
     /* Write state for the session path given at open (the client adds its
      * own extension). */
     AtStatus (*save)(void *user, const char *path, char *err, size_t errlen);
+    /* Optional (offers :switch:): a later /nsm/client/open moves the client
+     * to another session (path, client_id) without a restart. */
+    AtStatus (*switch_to)(void *user, const char *path, const char *client_id, char *err,
+                          size_t errlen);
     void *user;
 } AtNsmHooks;
 
