@@ -835,7 +835,8 @@ static void usage(const AtTool *t, FILE *f)
         fprintf(f, "%s", t->usage_extra);
     fprintf(f,
             "\nOSC: /%s/<parameter> sets, /%s/get s PATH reads, /%s/list lists.\n"
-            "Under NSM (NSM_URL set) the state is kept by the session manager.\n"
+            "Under NSM (NSM_URL set) the state is kept by the session manager, which may\n"
+            "switch the running tool to another session (:switch:).\n"
             "See aiotone-%s(1).\n",
             t->name, t->name, t->name, t->name);
 }
