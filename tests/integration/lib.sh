@@ -12,6 +12,7 @@
 #   at_check "description" CMD...   run CMD: "ok - desc" or "not ok - desc"
 #   at_ok / at_fail "description"   record a result directly
 #   at_done                         print the summary; exit 1 on failure
+#   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
 #
 # Every process started here (jackd included) is killed when the script
 # exits, whatever the reason (failure, timeout signal, ^C).
@@ -21,6 +22,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$AT_ROOT/$BUILD ;; esac
 AT_BIN=$BUILD/bin
 AT_TOOLS=$BUILD/tests/tools
+AT_OSC_PY=$AT_ROOT/tests/integration/osc-send.py # PORT PATH [TYPE VALUE]...
 AT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/aiotone-test.XXXXXX")
 AT_FAILS=0
 AT_PASSES=0

@@ -11,34 +11,9 @@ T=$AT_TOOLS
 OSC=$((20000 + RANDOM % 20000))
 PERIOD=1024
 
-cat >"$AT_TMP/osc.py" <<'PY'
-import socket, struct, sys
-def pad(b): return b + b"\0" * (4 - len(b) % 4)
-def enc(path, args):
-    tags, data = ",", b""
-    for t, v in args:
-        tags += t
-        data += {"i": lambda v: struct.pack(">i", int(v)), "f": lambda v: struct.pack(">f", float(v)),
-                 "s": lambda v: pad(v.encode())}[t](v)
-    return pad(path.encode()) + pad(tags.encode()) + data
-def dec(b):
-    def s(o):
-        e = b.index(b"\0", o); return b[o:e].decode(), (e + 4) & ~3
-    path, o = s(0); tags, o = s(o); out = [path]
-    for t in tags[1:]:
-        if t == "i": out.append(str(struct.unpack(">i", b[o:o+4])[0])); o += 4
-        elif t == "f": out.append("%g" % struct.unpack(">f", b[o:o+4])[0]); o += 4
-        elif t == "s": v, o = s(o); out.append(v)
-    return " ".join(out)
-port, path, rest = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.settimeout(0.5)
-sock.sendto(enc(path, list(zip(rest[0::2], rest[1::2]))), ("127.0.0.1", port))
-try:
-    while True: print(dec(sock.recv(65536)))
-except socket.timeout: pass
-PY
-osc() { python3 "$AT_TMP/osc.py" "$OSC" "$@"; }
+# osc PATH [TYPE VALUE]...: one message; prints every reply within half a
+# second (tests/integration/osc-send.py).
+osc() { python3 "$AT_OSC_PY" "$OSC" "$@"; }
 
 # On this shared machine the dummy backend has xruns; after one, JACK's
 # frame time jumps by an arbitrary amount, which at-probe's "cycle offset"
@@ -164,13 +139,13 @@ check_tempo() {
     }' "$AT_TMP/p2.abs"
 }
 at_check "OSC start, /clock/bpm f 240 mid-run, stop: 1000 then 500 frames, phase kept" check_tempo
-at_check "/clock/get s bpm replies 240" bash -c "python3 '$AT_TMP/osc.py' $OSC /clock/get s bpm | grep -qx '/clock/bpm 240'"
+at_check "/clock/get s bpm replies 240" bash -c "python3 '$AT_OSC_PY' $OSC /clock/get s bpm | grep -qx '/clock/bpm 240'"
 at_check "bad OSC: bpm out of range gets an error reply" \
-    bash -c "python3 '$AT_TMP/osc.py' $OSC /clock/bpm f 1000 | grep -q '^/clock/error'"
+    bash -c "python3 '$AT_OSC_PY' $OSC /clock/bpm f 1000 | grep -q '^/clock/error'"
 at_check "bad OSC: a string for bpm gets an error reply" \
-    bash -c "python3 '$AT_TMP/osc.py' $OSC /clock/bpm s fast | grep -q '^/clock/error'"
+    bash -c "python3 '$AT_OSC_PY' $OSC /clock/bpm s fast | grep -q '^/clock/error'"
 at_check "bad OSC: an unknown address gets an error reply" \
-    bash -c "python3 '$AT_TMP/osc.py' $OSC /clock/tempo f 100 | grep -q '^/clock/error'"
+    bash -c "python3 '$AT_OSC_PY' $OSC /clock/tempo f 100 | grep -q '^/clock/error'"
 
 # 3. Shutdown while running: a STOP.
 timeout 60 "$T/at-probe" -n p3 -c 200 -i clock:midi_out >"$AT_TMP/p3.out" 2>&1 &
@@ -239,7 +214,7 @@ at_check "transport: START when rolling from 0, pulses every 1000 frames, STOP w
     check_transport
 # In transport mode the transport buttons (OSC or midi_in) roll the JACK
 # transport itself.
-python3 "$AT_TMP/osc.py" "$OSC2" /clock/start >/dev/null
+python3 "$AT_OSC_PY" "$OSC2" /clock/start >/dev/null
 sleep 0.3
 at_check "transport mode: /clock/start rolls the JACK transport" bash -c "[ \"\$(timeout -s KILL 3 jack_showtime 2>/dev/null | grep -m1 -oE 'state: [A-Za-z]+')\" = 'state: Rolling' ]"
 timeout 60 "$T/at-probe" -n p6 -c 20 -o trclock:midi_in -e 3:0:fc >/dev/null 2>&1

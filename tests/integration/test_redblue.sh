@@ -10,36 +10,9 @@ B=$AT_BIN
 T=$AT_TOOLS
 OSC=$((20000 + RANDOM % 20000))
 
-# osc PATH [TYPE VALUE]...: send one message from a fresh UDP socket and
-# print every reply ("PATH arg arg") that arrives within half a second.
-cat >"$AT_TMP/osc.py" <<'PY'
-import socket, struct, sys
-def pad(b): return b + b"\0" * (4 - len(b) % 4)
-def enc(path, args):
-    tags, data = ",", b""
-    for t, v in args:
-        tags += t
-        data += {"i": lambda v: struct.pack(">i", int(v)), "f": lambda v: struct.pack(">f", float(v)),
-                 "s": lambda v: pad(v.encode())}[t](v)
-    return pad(path.encode()) + pad(tags.encode()) + data
-def dec(b):
-    def s(o):
-        e = b.index(b"\0", o); return b[o:e].decode(), (e + 4) & ~3
-    path, o = s(0); tags, o = s(o); out = [path]
-    for t in tags[1:]:
-        if t == "i": out.append(str(struct.unpack(">i", b[o:o+4])[0])); o += 4
-        elif t == "f": out.append("%g" % struct.unpack(">f", b[o:o+4])[0]); o += 4
-        elif t == "s": v, o = s(o); out.append(v)
-    return " ".join(out)
-port, path, rest = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.settimeout(0.5)
-sock.sendto(enc(path, list(zip(rest[0::2], rest[1::2]))), ("127.0.0.1", port))
-try:
-    while True: print(dec(sock.recv(65536)))
-except socket.timeout: pass
-PY
-osc() { python3 "$AT_TMP/osc.py" "$OSC" "$@"; }
+# osc PATH [TYPE VALUE]...: one message; prints every reply within half a
+# second (tests/integration/osc-send.py).
+osc() { python3 "$AT_OSC_PY" "$OSC" "$@"; }
 
 cat >"$AT_TMP/rb.conf" <<CONF
 input = { portamento = "off"; };
@@ -134,11 +107,11 @@ at_check "pitch bend reaches both at its offset" same_place p1 "e0 12 34" "e1 12
 at_check "START passes to both ports; STOP passes with CC123 to both" \
     bash -c "[ \$(grep -c ' fa\$' '$AT_TMP/p1.rec') = 3 ] && [ \$(grep -c ' fc\$' '$AT_TMP/p1.rec') = 3 ] && grep -q ' b1 7b 00' '$AT_TMP/p1.rec' && grep -q ' b2 7b 00' '$AT_TMP/p1.rec'"
 at_check "the mode key is reported: /redblue/get mode says power-chord" \
-    bash -c "python3 '$AT_TMP/osc.py' $OSC /redblue/get s mode | grep -qx '/redblue/mode power-chord'"
+    bash -c "python3 '$AT_OSC_PY' $OSC /redblue/get s mode | grep -qx '/redblue/mode power-chord'"
 
 # OSC sets the mode: duophonic alternates red and blue.
 at_check "OSC /redblue/mode s duophonic is accepted" \
-    bash -c "! python3 '$AT_TMP/osc.py' $OSC /redblue/mode s duophonic | grep -q error"
+    bash -c "! python3 '$AT_OSC_PY' $OSC /redblue/mode s duophonic | grep -q error"
 cat >"$AT_TMP/ev2" <<'EV'
 3:10:90 30 40
 4:20:90 34 40
@@ -153,7 +126,7 @@ duo() {
 }
 at_check "duophonic: first note to red, second to blue, note-offs follow them" duo
 at_check "bad OSC values get an error reply" \
-    bash -c "python3 '$AT_TMP/osc.py' $OSC /redblue/mode s nonsense | grep -q '^/redblue/error' && python3 '$AT_TMP/osc.py' $OSC /redblue/accent-volume i 500 | grep -q '^/redblue/error'"
+    bash -c "python3 '$AT_OSC_PY' $OSC /redblue/mode s nonsense | grep -q '^/redblue/error' && python3 '$AT_OSC_PY' $OSC /redblue/accent-volume i 500 | grep -q '^/redblue/error'"
 
 # Bad input: running status, sysex, truncated messages, realtime bytes,
 # 1000 events in one cycle; nothing stuck, still alive.

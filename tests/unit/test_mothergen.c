@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/note_balance.h"
+
 #include "clients/mothergen/mothergen.h"
 
 #include <stdio.h>
@@ -870,22 +872,11 @@ static void test_property_no_stuck_notes(void **state)
     }
 }
 
-/* Cumulative note balance over flushed buffers (JACK cycles). */
-static int tiny_bal[MG_DEST_COUNT][16][128];
+static AtNoteBalance tiny_bal[MG_DEST_COUNT];
 
 static void flush_into_balance(void)
 {
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        for (size_t i = 0; i < bufs[d].count; i++) {
-            const AtMidiEvent *e = &bufs[d].events[i];
-            uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
-            if (t == 0x90)
-                tiny_bal[d][ch][e->data[1]]++;
-            else if (t == 0x80)
-                assert_true(--tiny_bal[d][ch][e->data[1]] >= 0);
-        }
-        at_midi_buf_clear(&bufs[d]);
-    }
+    note_balance_flush(tiny_bal, bufs, MG_DEST_COUNT);
 }
 
 /* Output buffers that overflow every cycle drop events, yet no note is
@@ -915,10 +906,7 @@ static void test_property_overflowing_buffers(void **state)
             bufs[d].capacity = CAP;
         send(&mg, 0, 1, 0xFC, 0, 0);
         flush_into_balance();
-        for (int d = 0; d < MG_DEST_COUNT; d++)
-            for (int c = 0; c < 16; c++)
-                for (int n = 0; n < 128; n++)
-                    assert_int_equal(tiny_bal[d][c][n], 0);
+        note_balance_assert_zero(tiny_bal, MG_DEST_COUNT);
     }
 }
 
