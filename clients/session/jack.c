@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,6 +227,19 @@ static bool connected(jack_client_t *c, const char *from, const char *to)
 }
 
 #define UNDONE (-1) /* SsConn.seen_gone: the user undid the connection */
+/* A connection found undone while no port has gone is taken for the user's
+ * doing only once it has stayed so this long: JACK removes a port's
+ * connections a moment before the port itself (a device unplugged, a
+ * bridge removing its ports), and a sync in between must not mistake that
+ * for an undo, or the connection would never come back. */
+#define UNDO_SETTLE_S 0.5
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 int sj_sync(Mgr *m)
 {
@@ -241,17 +255,26 @@ int sj_sync(Mgr *m)
         resolve_pair(m, conn, &from, &to);
         if (!from) {
             conn->made = false; /* a port is absent: make it when it returns */
+            conn->undone_at = 0;
         } else if (connected(c, from, to)) {
             conn->made = true;
             conn->seen_gone = gone;
+            conn->undone_at = 0;
             made++;
         } else if (conn->made && conn->seen_gone != gone && conn->seen_gone != UNDONE) {
             /* Made, now undone, and ports were removed since it was last seen
              * made: a port went away and came back (a replug faster than one
              * sync, or under another ALSA client number), not the user. */
             conn->made = false;
-        } else if (conn->made) {
-            conn->seen_gone = UNDONE; /* the user undid it: leave it so */
+            conn->undone_at = 0;
+        } else if (conn->made && conn->seen_gone != UNDONE) {
+            double now = mono_now();
+            if (conn->undone_at == 0)
+                conn->undone_at = now;
+            if (now - conn->undone_at >= UNDO_SETTLE_S)
+                conn->seen_gone = UNDONE; /* the user undid it: leave it so */
+            else
+                m->sync_again = true; /* look again in a moment */
         }
         if (from && !conn->made) {
             int r = jack_connect(c, from, to);

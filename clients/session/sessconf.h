@@ -31,8 +31,9 @@ typedef struct {
  * pretty name). */
 typedef struct {
     char *from, *to;
-    bool made;     /* the manager made it (or found it) while both ports existed */
-    int seen_gone; /* jack.c: port removals counted when last seen made (replug detection) */
+    bool made;        /* the manager made it (or found it) while both ports existed */
+    int seen_gone;    /* jack.c: port removals counted when last seen made (replug detection) */
+    double undone_at; /* jack.c: when first seen undone with no port removed (0: not) */
 } SsConn;
 
 typedef struct {

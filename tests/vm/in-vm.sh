@@ -48,6 +48,7 @@ vm_check() {
         echo "not ok - $desc" >&3
         echo "not ok - $desc (failed: $*) [at $(vm_uptime) s]"
         VM_FAILED=$((VM_FAILED + 1))
+        return 1
     fi
 }
 

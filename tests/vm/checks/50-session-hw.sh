@@ -118,8 +118,12 @@ vmtest_50_session_hw() {
         eval 'vm_platform snd_virmidi "$vdev" unbind && vm_wait 20 vm_gone "Virtual Raw MIDI 0-2"'
     vm_check "VirMIDI plugged back" \
         eval 'vm_platform snd_virmidi "$vdev" bind && vm_wait 20 vm_back "Virtual Raw MIDI 0-2"'
-    vm_check "after the VirMIDI replug the session remakes its 2 connections to it" \
-        vm_wait 40 vm_sess_connects_reach $((n + 2))
+    if ! vm_check "after the VirMIDI replug the session remakes its 2 connections to it" \
+        vm_wait 40 vm_sess_connects_reach $((n + 2)); then
+        echo "# the session's messages (tail):"
+        tail -n 60 "$VM_TMP/hwsess.log" | sed 's/^/#   /'
+        echo "# the ports now: $(jack_lsp 2>&1 | tr '\n' ' ')"
+    fi
     vm_check "after the VirMIDI replug bytes flow again" vm_sess_through
 
     # Replug, renumbered: the serial interface and snd-aloop (on the card
