@@ -354,6 +354,49 @@ int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const c
     return h;
 }
 
+AtStatus at_app_add_dests(AtApp *app, const AtDest *dests, int n, int *handles, char *err,
+                          size_t errlen)
+{
+    for (int d = 0; d < n; d++) {
+        const char *name = at_params_str(app->params, dests[d].port_key);
+        bool clash = false;
+        for (int i = 0; name && i < app->n_ports; i++)
+            clash |=
+                app->ports[i].kind != AT_PORT_MIDI_OUT && strcmp(app->ports[i].name, name) == 0;
+        if (!name || !*name) {
+            snprintf(err, errlen, "%s: the port name must not be empty", dests[d].port_key);
+            return AT_ERR_USAGE;
+        }
+        if (strchr(name, ':') || clash) {
+            snprintf(err, errlen, "%s: bad port name '%s': %s", dests[d].port_key, name,
+                     clash ? "that is the name of another port of this tool"
+                           : "give the short name, without ':' (JACK adds the client's)");
+            return AT_ERR_USAGE;
+        }
+        char pretty[256] = "";
+        for (int e = 0; e < n; e++) {
+            const char *other = at_params_str(app->params, dests[e].port_key);
+            size_t len = strlen(pretty);
+            if (other && strcmp(other, name) == 0 && dests[e].pretty)
+                snprintf(pretty + len, sizeof pretty - len, "%s%s", len ? " + " : "",
+                         dests[e].pretty);
+        }
+        handles[d] = at_app_add_port(app, name, AT_PORT_MIDI_OUT, pretty[0] ? pretty : NULL, NULL,
+                                     dests[d].connect_key);
+        if (handles[d] < 0) {
+            snprintf(err, errlen, "cannot declare the JACK port '%s'", name);
+            return AT_ERR_RUNTIME;
+        }
+    }
+    return AT_OK;
+}
+
+void at_cycle_dest_outs(const AtCycle *c, const int *handles, int n, AtMidiBuf **out)
+{
+    for (int d = 0; d < n; d++)
+        out[d] = c->midi[handles[d]];
+}
+
 /* JACK2 runs a client's first cycle after activation as a dummy: the
  * process callback is not called, and whatever arrives at the client's
  * inputs in that cycle is lost. A port that others can connect to before

@@ -115,6 +115,24 @@ int at_app_main(const AtTool *tool, int argc, char **argv);
  */
 int at_app_add_port(AtApp *app, const char *short_name, AtPortKind kind, const char *pretty,
                     const char *group, const char *connect_key);
+/* A MIDI destination whose output port is named by a parameter, as in
+ * redblue (red, blue), mothergen (red, blue, green) and circuits. */
+typedef struct {
+    const char *port_key;    /* STRING parameter: the port's short name */
+    const char *pretty;      /* this destination's pretty name */
+    const char *connect_key; /* STRLIST parameter of peers to connect, or NULL */
+} AtDest;
+/* Declare the output ports of n destinations during setup; handles[d] gets
+ * destination d's port. Destinations that name the same port share it, and
+ * its pretty name lists them all ("Red Mother-32 + Subharmonicon"). A name
+ * must be a short JACK port name (not empty, no ':') that no port of
+ * another kind has: else AT_ERR_USAGE with the key and the value. */
+AtStatus at_app_add_dests(AtApp *app, const AtDest *dests, int n, int *handles, char *err,
+                          size_t errlen);
+/* RT: out[d] = the output list of destination d's port (handles from
+ * at_app_add_dests). */
+void at_cycle_dest_outs(const AtCycle *c, const int *handles, int n, AtMidiBuf **out);
+
 /* Add peers to connect port handle to (also usable during setup). */
 void at_app_add_connect(AtApp *app, int handle, const char *peer);
 

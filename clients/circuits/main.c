@@ -98,30 +98,10 @@ static uint64_t effective_seed(int seed)
     return 1 + at_rand_entropy_seed() % 2147483646u;
 }
 
-static AtStatus add_outputs(AtApp *app, Shell *s, char *err, size_t errlen)
-{
-    static const int port_param[CI_DEST_COUNT] = {P_CIRCUIT_PORT, P_MONO_PORT};
-    static const char *const pretty[CI_DEST_COUNT] = {"Circuit drums", "Mono Station bass"};
-    static const char *const connect[CI_DEST_COUNT] = {"circuit.connect", "monostation.connect"};
-    const char *n0 = at_params_get(at_app_params(app), port_param[0])->s;
-    const char *n1 = at_params_get(at_app_params(app), port_param[1])->s;
-    bool shared = n0 && n1 && strcmp(n0, n1) == 0;
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        const char *name = at_params_get(at_app_params(app), port_param[d])->s;
-        if (!name || !*name) {
-            snprintf(err, errlen, "%s: the port name must not be empty", params[port_param[d]].key);
-            return AT_ERR_USAGE;
-        }
-        s->out[d] = at_app_add_port(app, name, AT_PORT_MIDI_OUT,
-                                    shared ? "Circuit drums + Mono Station bass" : pretty[d], NULL,
-                                    connect[d]);
-        if (s->out[d] < 0) {
-            snprintf(err, errlen, "cannot register the JACK port '%s'", name);
-            return AT_ERR_RUNTIME;
-        }
-    }
-    return AT_OK;
-}
+static const AtDest dests[CI_DEST_COUNT] = {
+    {"circuit.port", "Circuit drums", "circuit.connect"},
+    {"monostation.port", "Mono Station bass", "monostation.connect"},
+};
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
@@ -143,10 +123,11 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
             at_params_int(p, "seed") ? "" : " (random; set seed to replay)");
     s->in =
         at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "From the Circuit", NULL, "input.connect");
-    AtStatus st = s->in < 0 ? AT_ERR_RUNTIME : add_outputs(app, s, err, errlen);
+    AtStatus st = s->in < 0 ? AT_ERR_RUNTIME
+                            : at_app_add_dests(app, dests, CI_DEST_COUNT, s->out, err, errlen);
     if (st != AT_OK) {
         if (!*err)
-            snprintf(err, errlen, "cannot register the JACK port 'midi_in'");
+            snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
         free(s);
         return st;
     }
@@ -161,8 +142,7 @@ static void teardown(void *core)
 
 static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[CI_DEST_COUNT])
 {
-    for (int d = 0; d < CI_DEST_COUNT; d++)
-        out[d] = c->midi[s->out[d]];
+    at_cycle_dest_outs(c, s->out, CI_DEST_COUNT, out);
 }
 
 static void process(void *core, AtCycle *c)

@@ -109,9 +109,11 @@ typedef struct {
     uint32_t seen_ignored, seen_unhandled, seen_malformed;
 } Shell;
 
-static const int dest_port_param[MG_DEST_COUNT] = {P_RED_PORT, P_BLUE_PORT, P_GREEN_PORT};
-static const char *const dest_pretty[MG_DEST_COUNT] = {"Red Mother-32", "Blue Mother-32",
-                                                       "Subharmonicon"};
+static const AtDest dests[MG_DEST_COUNT] = {
+    {"red.port", "Red Mother-32", "red.connect"},
+    {"blue.port", "Blue Mother-32", "blue.connect"},
+    {"green.port", "Subharmonicon", "green.connect"},
+};
 
 /* Seeds 0 means "random": pick one that fits the seed parameter, so the
  * logged value can be put in the config to replay the run. */
@@ -137,22 +139,6 @@ static MgConfig config_from(const AtParams *p)
     return c;
 }
 
-/* Pretty name of destination d's port: every destination sharing it
- * ("Red Mother-32 + Subharmonicon"), so patchbays tell the truth. */
-static const char *pretty_name(const AtParams *p, int d)
-{
-    static char buf[MG_DEST_COUNT][128];
-    const char *mine = at_params_get(p, dest_port_param[d])->s;
-    buf[d][0] = 0;
-    for (int e = 0; e < MG_DEST_COUNT; e++) {
-        const char *other = at_params_get(p, dest_port_param[e])->s;
-        if (other && mine && strcmp(other, mine) == 0)
-            snprintf(buf[d] + strlen(buf[d]), sizeof buf[d] - strlen(buf[d]), "%s%s",
-                     buf[d][0] ? " + " : "", dest_pretty[e]);
-    }
-    return buf[d];
-}
-
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     const AtParams *p = at_app_params(app);
@@ -167,22 +153,13 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
             at_params_int(p, "input.seed") ? "" : " (random; set input.seed to replay)");
     s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "Clock and controls", NULL,
                             "input.connect");
-    static const char *const connect_keys[] = {"red.connect", "blue.connect", "green.connect"};
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        const char *name = at_params_get(p, dest_port_param[d])->s;
-        if (!name || !*name) {
-            snprintf(err, errlen, "%s: the port name must not be empty",
-                     params[dest_port_param[d]].key);
-            free(s);
-            return AT_ERR_USAGE;
-        }
-        s->out[d] =
-            at_app_add_port(app, name, AT_PORT_MIDI_OUT, pretty_name(p, d), NULL, connect_keys[d]);
-        if (s->out[d] < 0 || s->in < 0) {
-            snprintf(err, errlen, "cannot register the JACK port '%s'", name);
-            free(s);
-            return AT_ERR_RUNTIME;
-        }
+    AtStatus st = s->in < 0 ? AT_ERR_RUNTIME
+                            : at_app_add_dests(app, dests, MG_DEST_COUNT, s->out, err, errlen);
+    if (st != AT_OK) {
+        if (!*err)
+            snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
+        free(s);
+        return st;
     }
     *core = s;
     return AT_OK;
@@ -195,8 +172,7 @@ static void teardown(void *core)
 
 static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[MG_DEST_COUNT])
 {
-    for (int d = 0; d < MG_DEST_COUNT; d++)
-        out[d] = c->midi[s->out[d]];
+    at_cycle_dest_outs(c, s->out, MG_DEST_COUNT, out);
 }
 
 /* Turn the core's counters into log lines (formatted later, off RT). */

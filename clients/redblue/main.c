@@ -216,32 +216,20 @@ static void read_config(const AtParams *p, uint32_t rate, RbConfig *cfg)
     cfg->dest[RB_BLUE].expression_pedal = at_params_bool(p, "blue.expression-pedal");
 }
 
+static const AtDest dests[RB_DESTS] = {
+    {"red.port", "To Mother-32 red", "red.connect"},
+    {"blue.port", "To Mother-32 blue", "blue.connect"},
+};
+
 static AtStatus add_ports(AtApp *app, Shell *s, char *err, size_t errlen)
 {
-    static const char *const port_key[RB_DESTS] = {"red.port", "blue.port"};
-    static const char *const connect_key[RB_DESTS] = {"red.connect", "blue.connect"};
-    static const char *const pretty[RB_DESTS] = {"To Mother-32 red", "To Mother-32 blue"};
-    const AtParams *p = at_app_params(app);
     s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "From keyboard (channel 1)", NULL,
                             "input.connect");
     if (s->in < 0) {
-        snprintf(err, errlen, "cannot register the JACK port 'midi_in'");
+        snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
         return AT_ERR_RUNTIME;
     }
-    for (int d = 0; d < RB_DESTS; d++) {
-        const char *name = at_params_str(p, port_key[d]);
-        if (!name || !*name || strcmp(name, "midi_in") == 0 || strchr(name, ':')) {
-            snprintf(err, errlen, "%s: bad port name '%s': give a short name other than midi_in",
-                     port_key[d], name ? name : "");
-            return AT_ERR_USAGE;
-        }
-        s->out[d] = at_app_add_port(app, name, AT_PORT_MIDI_OUT, pretty[d], NULL, connect_key[d]);
-        if (s->out[d] < 0) {
-            snprintf(err, errlen, "cannot register the JACK port '%s'", name);
-            return AT_ERR_RUNTIME;
-        }
-    }
-    return AT_OK;
+    return at_app_add_dests(app, dests, RB_DESTS, s->out, err, errlen);
 }
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
@@ -286,8 +274,7 @@ static void teardown(void *core)
 
 static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[RB_DESTS])
 {
-    for (int d = 0; d < RB_DESTS; d++)
-        out[d] = c->midi[s->out[d]];
+    at_cycle_dest_outs(c, s->out, RB_DESTS, out);
 }
 
 /* Count n occurrences; true when a line is due (the first one at once, then
