@@ -407,9 +407,7 @@ void at_cycle_dest_outs(const AtCycle *c, const int *handles, int n, AtMidiBuf *
  * gives the tool a stand-in (silence in, a scratch buffer out). */
 static bool wait_first_cycle(AtApp *app)
 {
-    double period = (double)jack_get_buffer_size(app->client) / (app->rate ? app->rate : 48000);
-    int tries = (int)(5.0 / 0.002) + (int)(10 * period / 0.002);
-    for (int k = 0; k < tries && !atomic_load(&app->rt_started); k++) {
+    for (int k = 0; k < 2500 && !atomic_load(&app->rt_started); k++) { /* 5 s */
         if (atomic_load(&app->server_gone))
             return false;
         usleep(2000);
@@ -1062,6 +1060,19 @@ static int control_loop(AtApp *app, int sigpipe)
 
 /* ---------------- NSM glue ---------------- */
 
+/* Load the session state <path>.conf into p when it exists; --osc-port
+ * still wins over the file's osc.port, as at start. */
+static AtStatus load_nsm_state(AtApp *app, AtParams *p, const char *path, char *err, size_t errlen)
+{
+    char file[4200];
+    snprintf(file, sizeof file, "%s.conf", path);
+    if (access(file, F_OK) == 0 && at_params_load_file(p, file, err, errlen) != AT_OK)
+        return AT_ERR_USAGE;
+    if (app->osc_port_override >= 0)
+        at_params_set_number(p, at_params_find_key(p, "osc.port"), app->osc_port_override, NULL, 0);
+    return AT_OK;
+}
+
 static AtStatus nsm_save(void *user, const char *path, char *err, size_t errlen)
 {
     AtApp *app = user;
@@ -1280,17 +1291,12 @@ static AtStatus nsm_switch(void *user, const char *path, const char *client_id, 
         snprintf(err, errlen, "out of memory");
         return AT_ERR_RUNTIME;
     }
-    char file[4200];
-    snprintf(file, sizeof file, "%s.conf", path);
     if ((app->config && at_params_load_file(np, app->config, err, errlen) != AT_OK) ||
-        (access(file, F_OK) == 0 && at_params_load_file(np, file, err, errlen) != AT_OK)) {
+        load_nsm_state(app, np, path, err, errlen) != AT_OK) {
         at_params_free(np);
         at_error("NSM: cannot switch to '%s': %s", client_id, err);
         return AT_ERR_USAGE;
     }
-    if (app->osc_port_override >= 0)
-        at_params_set_number(np, at_params_find_key(np, "osc.port"), app->osc_port_override, NULL,
-                             0);
     at_info("NSM: switching from '%s' to '%s'", app->client_name, client_id);
     graceful_stop(app);
     close_jack(app);
@@ -1387,10 +1393,7 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
             rc = got_signal ? 0 : 1;
             goto out;
         }
-        char file[4200];
-        snprintf(file, sizeof file, "%s.conf", path);
-        if (access(file, F_OK) == 0 &&
-            at_params_load_file(app->params, file, err, sizeof err) != AT_OK) {
+        if (load_nsm_state(app, app->params, path, err, sizeof err) != AT_OK) {
             at_nsm_open_reply(app->nsm, false, err);
             at_error("%s", err);
             rc = 2;

@@ -22,11 +22,16 @@ T=$AT_TOOLS
 printf '%s\n' 'clock = { autostart = true; bpm = 300.0; };' >"$AT_TMP/clock.conf"
 printf '%s\n' 'input = { channel = 1; start-stop = true; seed = 7; };' >"$AT_TMP/mg.conf"
 
-# One start; prints "played" or "silent".
+# played K: trial K's dump holds a note-on.
+played() { grep -qE ': 9[0-9a-f] [0-9a-f]{2} [1-9a-f]' "$AT_TMP/dump$1.log"; }
+
+# One start; sets result to "played" or "silent". Runs in this shell (not
+# in $(...)), so every process it starts is on the list lib.sh stops.
 trial() {
     local k=$1
     at_spawn "clock$k" "$B/aiotone-clock" -c "$AT_TMP/clock.conf" -n "clock$k"
-    at_wait_port "clock$k:midi_out" || { echo "no clock port"; return; }
+    result="no clock port"
+    at_wait_port "clock$k:midi_out" || return
     at_spawn "grab$k" "$T/at-grab" "clock$k:midi_out" "mg$k:midi_in" 20
     at_spawn "mg$k" "$B/aiotone-mothergen" -c "$AT_TMP/mg.conf" -n "mg$k"
     local var="AT_PID_grab$k"
@@ -36,21 +41,18 @@ trial() {
     jack_connect "mg$k:red" "dump$k:input"
     local i
     for ((i = 0; i < 60; i++)); do
-        grep -qE ': 9[0-9a-f] [0-9a-f]{2} [1-9a-f]' "$AT_TMP/dump$k.log" && break
+        played "$k" && break
         sleep 0.05
     done
     at_kill "dump$k"
     at_kill "mg$k"
     at_kill "clock$k"
-    if grep -qE ': 9[0-9a-f] [0-9a-f]{2} [1-9a-f]' "$AT_TMP/dump$k.log"; then
-        echo played
-    else
-        echo silent
-    fi
+    result=silent
+    played "$k" && result=played
 }
 
 for n in 1 2 3 4 5; do
-    result=$(trial "$n")
+    trial "$n"
     at_check "start $n: mothergen connected the instant its port appears hears START and plays" \
         test "$result" = played
 done
