@@ -82,8 +82,12 @@ run_script_suite() { # label script
     if [ "$rc" -ne 0 ]; then
         failures+=("$name (exit $rc, log $log)")
         echo "FAIL $name: $p passed, $f failed (exit $rc)"
-        grep -E '^not ok ' "$log" | head -n 20 | sed 's/^/    /'
-        tail -n 15 "$log" | sed 's/^/    | /'
+        # Each failed check with the diagnostics it printed (the "#   "
+        # lines after it), so a failure in CI can be read from its output.
+        awk '/^not ok / { show = 1; n++; if (n > 10) exit; print; next }
+             /^(ok|not ok) / { show = 0 }
+             show && /^#/ && shown < 40 { print "  " $0; shown++ }' "$log" | sed 's/^/    /'
+        tail -n 8 "$log" | sed 's/^/    | /'
     else
         echo "PASS $name: $p passed"
     fi

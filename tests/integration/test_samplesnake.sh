@@ -19,7 +19,7 @@ RRS="1 2"
 
 at_start_jackd $RATE $PERIOD
 at_spawn synth "$SYNTH" --release $RELEASE_S
-at_spawn probe "$AT_TOOLS/at-probe" -n probe -c 2000000
+at_spawn probe "$AT_TOOLS/at-probe" -n probe -x -c 2000000
 at_wait_port testsynth:out_L || at_fail "test instrument starts"
 at_wait_port probe_rx:in || at_fail "probe starts"
 
@@ -151,22 +151,40 @@ check_midi() { # FIRSTLINE LOG
         echo "$(((o + 1) * 12 + $(pc_of $n))) $v"; done; done; done; done)
     # A note-off lost by an overloaded instrument is sent again (logged).
     retries=$(($(grep -c 'recording it again' "$2") + $(grep -c 'sent it again' "$2")))
-    tail -n +"$1" "$AT_TMP/probe.log" | grep -v '^#' | awk -v period=$PERIOD -v retries="$retries" \
+    tail -n +"$1" "$AT_TMP/probe.log" | awk -v period=$PERIOD -v retries="$retries" \
         -v hold="$(awk -v h=$HOLD_S -v r=$RATE 'BEGIN { printf "%d", h * r + 0.5 }')" '
         function hex(s,  i, v) { v = 0; s = tolower(s)
             for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
             return v }
+        # Where JACK broke the timeline (the probe marks it, -x) no timing
+        # can be checked: an xrun is stamped when its report came in, up to
+        # 40 cycles after it happened; a receiver cycle run twice or skipped
+        # may put events one cycle off, or lose them.
+        $1 == "#" && $2 == "xrun" { lo[nb] = $3 - 40; hi[nb++] = $3 + 1; next }
+        $1 == "#" && $2 == "irregular" { lo[nb] = $3 - 2; hi[nb++] = $3 + 1
+            if ($4 > period) skipped++; next }
+        $1 == "#" { next }
         # When a client misses a cycle (xrun), JACK hands its stale MIDI
         # buffer out again: the same bytes at the same offset one cycle on.
         { key = $2 " " $3 " " $4 " " $5
-          if ($1 == pc + 1 && key == pkey) { pc = $1; next }
+          if (($1 == pc + 1 || $1 == pc) && key == pkey) { pc = $1; next }
           pc = $1; pkey = key }
         { t = $1 * period + $2; st = $3; note = hex($4); vel = hex($5) }
         st == "90" && vel > 0 { on[note] = t; print note, vel > "/dev/stderr"; n++; next }
-        st == "80" || st == "90" { if (t - on[note] != hold) short++; m++ }
+        st == "80" || st == "90" { m++; ot[m] = t; od[m] = t - on[note] }
+        function broken(from, to,  i) {
+            for (i = 0; i < nb; i++) if (to >= lo[i] * period && from < (hi[i] + 1) * period) return 1
+            return 0 }
         END {
-            if (m < n || m > n + retries || n == 0) { print "# note-ons", n, "note-offs", m; bad = 1 }
+            for (i = 1; i <= m; i++)
+                if (od[i] == hold) exact++
+                else if (broken(ot[i] - od[i], ot[i])) unchecked++
+                else short++
+            if (m < n - skipped || m > n + retries + nb || n == 0) { print "# note-ons", n, "note-offs", m; bad = 1 }
             if (short > retries) { print "#", short, "notes not held", hold, "frames"; bad = 1 }
+            if (exact < n / 2) { print "# only", exact + 0, "of", n, "notes held", hold, "frames"; bad = 1 }
+            if (nb) print "# JACK broke the timeline", nb, "times:", unchecked + 0, "note lengths not checked" > "'"$AT_TMP/midi.marks"'"
+            if (bad && nb) print "# JACK broke the timeline", nb, "times:", unchecked + 0, "note lengths not checked"
             exit bad }' 2>"$AT_TMP/midi.order" || return 1
     # A retried take plays its note twice in a row.
     diff <(echo "$expect" | uniq) <(uniq "$AT_TMP/midi.order") | sed 's/^/# /'
@@ -174,6 +192,7 @@ check_midi() { # FIRSTLINE LOG
 }
 
 probe_lines() { wc -l <"$AT_TMP/probe.log"; }
+probe_events() { grep -vc '^#' "$AT_TMP/probe.log"; } # MIDI received, not marks
 
 check_present_in() { # DIR: every WAV there is a whole take
     local f ok=0 base note vel n o
@@ -204,6 +223,7 @@ at_check "every WAV: float32 stereo at the server rate, right pitch and level fr
 at_check "SFZ maps every sample to its key range, velocity layer and round robin" check_sfz "$DIR"
 at_check "DecentSampler preset maps the same" check_dspreset "$DIR"
 at_check "notes sent on channel 1 in plan order, each held exactly hold frames" check_midi "$start" "$AT_TMP/run1.log"
+cat "$AT_TMP/midi.marks" 2>/dev/null; grep "^# [xi]" "$AT_TMP/probe.log" | head -5
 grep -E 'error|warning|^done' "$AT_TMP/run1.log" | grep -v xruns | sed 's/^/# /' | head -n 20
 
 # ---- resume ----
@@ -232,7 +252,7 @@ at_check "--dry-run prints the plan in order" dry_plan
 at_check "--dry-run creates nothing" test ! -e "$AT_TMP/dry"
 
 # ---- refusals, before any note ----
-lines=$(probe_lines)
+events=$(probe_events)
 write_conf "$AT_TMP/rate.conf" "$AT_TMP/rate-dir"
 sed -i 's/^audio = {/audio = { sample-rate = 44100;/' "$AT_TMP/rate.conf"
 timeout -k 5 20 "$SS" -c "$AT_TMP/rate.conf" >"$AT_TMP/rate.log" 2>&1
@@ -244,7 +264,7 @@ timeout -k 5 20 "$SS" -c "$AT_TMP/baddir.conf" >"$AT_TMP/baddir.log" 2>&1
 at_check "an impossible directory is refused (exit 1)" test $? = 1
 at_check "... naming it" grep -q "cannot create sample directory $AT_TMP/plainfile/sub" "$AT_TMP/baddir.log"
 sleep 0.3
-at_check "no note was played by the refused runs" test "$(probe_lines)" = "$lines"
+at_check "no note was played by the refused runs" test "$(probe_events)" = "$events"
 write_conf "$AT_TMP/thr.conf" "$AT_TMP/thr-dir" 'silence-threshold = "loud";'
 timeout -k 5 20 "$SS" -c "$AT_TMP/thr.conf" >"$AT_TMP/thr.log" 2>&1
 at_check "a bad silence threshold is refused (exit 2)" test $? = 2

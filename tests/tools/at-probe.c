@@ -8,7 +8,14 @@
  * same frame time. Cycle 0 is the first cycle after every requested
  * connection was made. Events to send are CYCLE:OFFSET:HEXBYTES; received
  * MIDI is printed as "CYCLE OFFSET HEXBYTES"; audio inputs are recorded to
- * a float WAV starting at cycle 0, frame 0. */
+ * a float WAV starting at cycle 0, frame 0.
+ *
+ * With -x it also prints where the timeline cannot be trusted: JACK
+ * reported an xrun ("# xrun CYCLE"), or the receiver ran a cycle whose
+ * frame time is not one period after the last ("# irregular CYCLE
+ * FRAMES"), as when a late client makes JACK run it twice for one cycle
+ * or skip one. An xrun is reported from JACK's notification thread, so it
+ * is stamped with the first receiver cycle after the report came in. */
 #include <getopt.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -39,6 +46,8 @@ static jack_port_t *out_port, *in_port, *audio_ports[MAX_AUDIO];
 static int n_audio;
 static jack_ringbuffer_t *midi_ring, *audio_ring;
 static atomic_int start_req, done, overflow;
+static atomic_uint xruns; /* counted by JACK's notification thread */
+static int mark_xruns;    /* -x */
 static int started;
 static uint32_t cycle, max_cycles; /* cycle: receiver thread only */
 static volatile sig_atomic_t quit;
@@ -55,6 +64,8 @@ static void usage(FILE *f)
                "  -w FILE.wav    write recorded audio there (float, interleaved)\n"
                "  -c CYCLES      stop after this many cycles (default 200)\n"
                "  -W SECONDS     before cycle 0, wait this long for ports to appear\n"
+               "  -x             print \"# xrun CYCLE\" and \"# irregular CYCLE FRAMES\"\n"
+               "                 where JACK's timing was broken\n"
                "Received MIDI is printed as \"CYCLE OFFSET HEXBYTES\". The first line\n"
                "is \"# rate R period P\".\n");
 }
@@ -135,6 +146,30 @@ static int process_rx(jack_nframes_t nframes, void *arg)
     if (sf1 == 0 || now < sf1 - 1 || atomic_load(&done))
         return 0;
     cycle = (uint32_t)((now - (sf1 - 1)) / nframes);
+    if (mark_xruns) {
+        /* Marks are events without bytes: offset 1 = xrun, 2 = irregular
+         * (data holds the frames since the last cycle). */
+        static unsigned seen_xruns;
+        static jack_nframes_t last_now;
+        static int have_last;
+        unsigned x = atomic_load(&xruns);
+        Ev mark = {.cycle = cycle, .size = 0};
+        if (x != seen_xruns) {
+            seen_xruns = x;
+            mark.offset = 1;
+            if (jack_ringbuffer_write_space(midi_ring) >= sizeof mark)
+                jack_ringbuffer_write(midi_ring, (const char *)&mark, sizeof mark);
+        }
+        if (have_last && now - last_now != nframes) {
+            uint32_t d = now - last_now;
+            mark.offset = 2;
+            memcpy(mark.data, &d, sizeof d);
+            if (jack_ringbuffer_write_space(midi_ring) >= sizeof mark)
+                jack_ringbuffer_write(midi_ring, (const char *)&mark, sizeof mark);
+        }
+        last_now = now;
+        have_last = 1;
+    }
     void *in = jack_port_get_buffer(in_port, nframes);
     uint32_t n = jack_midi_get_event_count(in);
     for (uint32_t i = 0; i < n; i++) {
@@ -168,6 +203,13 @@ static int process_rx(jack_nframes_t nframes, void *arg)
     return 0;
 }
 
+static int on_xrun(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add(&xruns, 1);
+    return 0;
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -185,6 +227,15 @@ static void drain(SNDFILE *wav)
     Ev e;
     while (jack_ringbuffer_read_space(midi_ring) >= sizeof e) {
         jack_ringbuffer_read(midi_ring, (char *)&e, sizeof e);
+        if (e.size == 0) { /* a mark (-x) */
+            uint32_t d;
+            memcpy(&d, e.data, sizeof d);
+            if (e.offset == 1)
+                printf("# xrun %u\n", e.cycle);
+            else
+                printf("# irregular %u %d\n", e.cycle, (int32_t)d);
+            continue;
+        }
         printf("%u %u", e.cycle, e.offset);
         for (uint32_t i = 0; i < e.size; i++)
             printf(" %02x", e.data[i]);
@@ -211,7 +262,7 @@ int main(int argc, char **argv)
     double wait_secs = 5.0;
     max_cycles = 200;
     int c;
-    while ((c = getopt(argc, argv, "n:e:E:o:i:a:w:c:W:h")) != -1) {
+    while ((c = getopt(argc, argv, "n:e:E:o:i:a:w:c:W:xh")) != -1) {
         switch (c) {
         case 'n':
             name = optarg;
@@ -262,6 +313,9 @@ int main(int argc, char **argv)
         case 'W':
             wait_secs = atof(optarg);
             break;
+        case 'x':
+            mark_xruns = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -295,6 +349,7 @@ int main(int argc, char **argv)
     audio_ring = jack_ringbuffer_create(1 << 25);
     jack_set_process_callback(client, process, NULL);
     jack_set_process_callback(rx, process_rx, NULL);
+    jack_set_xrun_callback(rx, on_xrun, NULL);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     uint32_t rate = jack_get_sample_rate(client);
