@@ -72,6 +72,17 @@ struct FmSynth {
     float fb_out[FM_MAX_POLYPHONY][FM_BLOCK];
     bool fb_live[FM_MAX_POLYPHONY];
     float fb_pad_out[4][FM_BLOCK], fb_pad_state[4][2]; /* for partial groups */
+    /* A wave change crossfades from the old table to the new one over
+     * fade_len frames (5 ms) from frame fade_start: a switch between two
+     * tables at the same phase would be a step in the output, a click.
+     * The weights depend only on the frame number, so the result does
+     * not depend on how the frames are split into blocks. */
+    int fade_from[FM_OPS]; /* the old wave, or -1 */
+    uint64_t fade_start[FM_OPS];
+    uint32_t fade_len;
+    unsigned fading;                /* ops fading in the current chunk: */
+    const float *fade_tab[FM_OPS];  /* their old tables */
+    float fade_w[FM_OPS][FM_BLOCK]; /* and new-wave weights, per frame */
 };
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
@@ -296,6 +307,29 @@ static void op_feedback_group(const FbChain *c, float fbk, int n)
     }
 }
 
+/* Op 4 with self-feedback for one voice while its wave crossfades from
+ * otab to c->tab with new-wave weights w (rare: scalar, one voice). */
+static void op_feedback_fade(const FbChain *c, const float *otab, const float *w, float fbk, int n)
+{
+    float y1 = c->fb[0], y2 = c->fb[1];
+    for (int i = 0; i < n; i++) {
+        float p = (c->ph0 + c->inc * (float)(c->k0 + i + 1) + fbk * 0.5f * (y1 + y2)) *
+                  (float)FM_TABLE_SIZE;
+        int32_t k = (int32_t)p;
+        k -= (p < (float)k);
+        float fr = p - (float)k;
+        int32_t idx = k & (FM_TABLE_SIZE - 1);
+        float x_new = c->tab[idx] + fr * (c->tab[idx + 1] - c->tab[idx]);
+        float x_old = otab[idx] + fr * (otab[idx + 1] - otab[idx]);
+        float x_mix = c->amp * c->env[i] * x_old;
+        x_mix += w[i] * (c->amp * c->env[i] * x_new - x_mix);
+        y2 = y1;
+        y1 = c->out[i] = x_mix;
+    }
+    c->fb[0] = y1;
+    c->fb[1] = y2;
+}
+
 static bool voice_silent(const FmVoice *v, int alg)
 {
     for (int op = 0; op < FM_OPS; op++)
@@ -328,7 +362,7 @@ static void voice_next_block(FmVoice *v)
 FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off,
                                    int n)
 {
-    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK];
+    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK], old[FM_BLOCK];
     const FmPatch *pa = &s->patch;
     const int alg = pa->algorithm;
     const int k0 = off - (int)v->base;
@@ -359,8 +393,17 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
                     for (int i = 0; i < n; i++)
                         mod[i] += depth * buf[m][i];
             op_kernel(tab, ph0, inc, k0, mod, env, amp, buf[op], n, true);
+            if (s->fading >> op & 1)
+                op_kernel(s->fade_tab[op], ph0, inc, k0, mod, env, amp, old, n, true);
         } else {
             op_kernel(tab, ph0, inc, k0, NULL, env, amp, buf[op], n, false);
+            if (s->fading >> op & 1)
+                op_kernel(s->fade_tab[op], ph0, inc, k0, NULL, env, amp, old, n, false);
+        }
+        if (s->fading >> op & 1) {
+            const float *w = s->fade_w[op];
+            for (int i = 0; i < n; i++)
+                buf[op][i] = old[i] + w[i] * (buf[op][i] - old[i]);
         }
         live |= 1u << op;
     }
@@ -721,6 +764,10 @@ static void render_feedback(FmSynth *s, int off, int n)
                          off - (int)v->base,
                          v->fb,
                          s->fb_out[vi]};
+        if (s->fading >> (FM_OPS - 1) & 1) {
+            op_feedback_fade(&c[g], s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
+            continue;
+        }
         if (++g == FB_GROUP) {
             op_feedback_group(c, fbk, n);
             g = 0;
@@ -745,6 +792,20 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
+    s->fading = 0;
+    for (int op = 0; op < FM_OPS; op++) {
+        if (s->fade_from[op] < 0)
+            continue;
+        const uint64_t start = s->fade_start[op];
+        for (int i = 0; i < n; i++) {
+            uint64_t done = s->clock + (uint64_t)i + 1 - start; /* frames of the fade so far */
+            s->fade_w[op][i] = done >= s->fade_len ? 1.0f : (float)done / (float)s->fade_len;
+        }
+        s->fading |= 1u << op;
+        s->fade_tab[op] = s->tables[s->fade_from[op]];
+        if (s->clock + (uint64_t)n >= start + s->fade_len)
+            s->fade_from[op] = -1; /* ends within this chunk */
+    }
     if (s->patch.feedback > 0.0)
         render_feedback(s, off, n);
     for (int vi = 0; vi < p; vi++) {
@@ -849,6 +910,11 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
         s->glide_blocks = 1;
     /* A full-scale gain change takes 5 ms. */
     s->gain_slew = 1.0f / (0.005f * (float)rate);
+    s->fade_len = (uint32_t)lround(FM_WAVE_FADE_SECONDS * rate);
+    if (s->fade_len < 1)
+        s->fade_len = 1;
+    for (int op = 0; op < FM_OPS; op++)
+        s->fade_from[op] = -1;
     reset_controllers(s);
     s->gain = s->gain_target;
     *out = s;
@@ -867,6 +933,11 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
 {
     if (!patch_valid(patch))
         return;
+    for (int op = 0; op < FM_OPS; op++)
+        if (patch->op[op].wave != s->patch.op[op].wave) {
+            s->fade_from[op] = (int)s->patch.op[op].wave;
+            s->fade_start[op] = s->clock;
+        }
     s->patch = *patch;
     update_gain_target(s);
 }

@@ -768,6 +768,74 @@ static void test_polyphony_swap_no_click(void **state)
     }
 }
 
+static double max_step(const float *x, size_t from, size_t to)
+{
+    double m = 0.0;
+    for (size_t i = from; i < to; i++)
+        m = fmax(m, fabs((double)x[i] - x[i - 1]));
+    return m;
+}
+
+/* A wave change while a note sounds crossfades over 5 ms (240 frames at
+ * 48 kHz) from the old wave to the new: the output is exactly the old
+ * wave's output before the change, the mix of both with the new wave's
+ * weight (k + 1) / 240 at frame k of the fade, and the new wave's after.
+ * An instant switch would step by the difference of the two waves. */
+static void test_wave_change_crossfades(void **state)
+{
+    (void)state;
+    const uint32_t at = 1025, fade = 240, total = 1700; /* at: phase 0.4 */
+    FmPatch pa = flat_patch(11, 1), pb = pa;
+    pb.op[0].wave = FM_WAVE_SQUARE;
+    FmSynth *a = synth(1, &pa), *b = synth(1, &pb), *c = synth(1, &pa);
+    AtMidiEvent on = ev(0, 0x90, 69, 127);
+    render(a, &on, 1, L, R, total, 256);
+    render(b, &on, 1, L2, R2, total, 256);
+    static float C[MAXF], CR[MAXF];
+    render(c, &on, 1, C, CR, at, 100);
+    fm_synth_set_patch(c, &pb);
+    render(c, NULL, 0, C + at, CR + at, total - at, 77); /* other splits */
+    assert_true(fabs(L2[at] - L[at]) > 0.1);             /* what an instant switch would step */
+    assert_true(max_diff(C, L, at) == 0.0);
+    for (uint32_t k = 0; k < fade; k++) {
+        double w = (k + 1.0) / fade;
+        double want = L[at + k] + w * (L2[at + k] - L[at + k]);
+        assert_true(fabs(C[at + k] - want) < 1e-5);
+    }
+    assert_true(max_diff(C + at + fade, L2 + at + fade, total - at - fade) < 1e-6);
+    assert_true(fabs(C[at] - C[at - 1]) < 0.02);
+    fm_synth_free(a);
+    fm_synth_free(b);
+    fm_synth_free(c);
+
+    /* Operator 4 with feedback (its own rendering path) fades too: no step
+     * larger than the two waves' own steepest steps over the same frames. */
+    pa = flat_patch(11, 0x8);
+    pa.feedback = 0.3;
+    pa.op[3].ratio = 0.5; /* 220 Hz */
+    pb = pa;
+    pb.op[3].wave = FM_WAVE_SAW;
+    a = synth(1, &pa);
+    b = synth(1, &pb);
+    render(a, &on, 1, L, R, total, 256);
+    render(b, &on, 1, L2, R2, total, 256);
+    uint32_t sw = 1000; /* where an instant switch would step the most */
+    for (uint32_t f = 1000; f < 1300; f++)
+        if (fabs(L2[f] - L[f - 1]) > fabs(L2[sw] - L[sw - 1]))
+            sw = f;
+    c = synth(1, &pa);
+    render(c, &on, 1, C, CR, sw, 100);
+    fm_synth_set_patch(c, &pb);
+    render(c, NULL, 0, C + sw, CR + sw, total - sw, 77);
+    assert_true(max_diff(C, L, sw) == 0.0);
+    double own = fmax(max_step(L, sw, sw + fade), max_step(L2, sw, sw + fade));
+    assert_true(fabs(L2[sw] - L[sw - 1]) > 2.0 * own); /* an instant switch: a step */
+    assert_true(max_step(C, sw, sw + fade) <= 1.2 * own);
+    fm_synth_free(a);
+    fm_synth_free(b);
+    fm_synth_free(c);
+}
+
 static void test_bad_arguments(void **state)
 {
     FmSynth *s = NULL;
@@ -814,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_silent_when_carriers_silent),
         cmocka_unit_test(test_polyphony_swap_keeps_notes),
         cmocka_unit_test(test_polyphony_swap_no_click),
+        cmocka_unit_test(test_wave_change_crossfades),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
