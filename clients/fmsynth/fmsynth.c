@@ -83,6 +83,14 @@ struct FmSynth {
     unsigned fading;                /* ops fading in the current chunk: */
     const float *fade_tab[FM_OPS];  /* their old tables */
     float fade_w[FM_OPS][FM_BLOCK]; /* and new-wave weights, per frame */
+    /* A level change ramps linearly from the level of the moment to the
+     * new one over the same fade_len frames from frame lvl_start, so a
+     * fader moved on a control surface does not step (zipper noise). */
+    bool lvl_moving[FM_OPS];
+    float lvl_from[FM_OPS];
+    uint64_t lvl_start[FM_OPS];
+    unsigned ramping;                 /* ops whose level moves in this chunk: */
+    float lvl_ramp[FM_OPS][FM_BLOCK]; /* their level, per frame */
 };
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
@@ -383,6 +391,11 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
             continue;
         const float *tab = s->tables[o->wave];
         float amp = v->vel * (float)o->level;
+        if (s->ramping >> op & 1) {
+            amp = v->vel;
+            for (int i = 0; i < n; i++)
+                env[i] *= s->lvl_ramp[op][i];
+        }
         unsigned mods = alg_mods[alg][op] & live;
         if (mods) {
             const float depth = s->mod_depth;
@@ -756,14 +769,14 @@ static void render_feedback(FmSynth *s, int off, int n)
         if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env[g], n))
             continue;
         s->fb_live[vi] = true;
-        c[g] = (FbChain){s->tables[o->wave],
-                         env[g],
-                         v->phase[FM_OPS - 1],
-                         v->inc[FM_OPS - 1],
-                         v->vel * (float)o->level,
-                         off - (int)v->base,
-                         v->fb,
-                         s->fb_out[vi]};
+        float amp = v->vel * (float)o->level;
+        if (s->ramping >> (FM_OPS - 1) & 1) {
+            amp = v->vel;
+            for (int i = 0; i < n; i++)
+                env[g][i] *= s->lvl_ramp[FM_OPS - 1][i];
+        }
+        c[g] = (FbChain){s->tables[o->wave], env[g], v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
+                         off - (int)v->base, v->fb,  s->fb_out[vi]};
         if (s->fading >> (FM_OPS - 1) & 1) {
             op_feedback_fade(&c[g], s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
             continue;
@@ -805,6 +818,21 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         s->fade_tab[op] = s->tables[s->fade_from[op]];
         if (s->clock + (uint64_t)n >= start + s->fade_len)
             s->fade_from[op] = -1; /* ends within this chunk */
+    }
+    s->ramping = 0;
+    for (int op = 0; op < FM_OPS; op++) {
+        if (!s->lvl_moving[op])
+            continue;
+        const float from = s->lvl_from[op], to = (float)s->patch.op[op].level;
+        const uint64_t start = s->lvl_start[op];
+        for (int i = 0; i < n; i++) {
+            uint64_t done = s->clock + (uint64_t)i + 1 - start;
+            s->lvl_ramp[op][i] =
+                done >= s->fade_len ? to : from + (to - from) * ((float)done / (float)s->fade_len);
+        }
+        s->ramping |= 1u << op;
+        if (s->clock + (uint64_t)n >= start + s->fade_len)
+            s->lvl_moving[op] = false;
     }
     if (s->patch.feedback > 0.0)
         render_feedback(s, off, n);
@@ -933,11 +961,25 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
 {
     if (!patch_valid(patch))
         return;
-    for (int op = 0; op < FM_OPS; op++)
+    for (int op = 0; op < FM_OPS; op++) {
         if (patch->op[op].wave != s->patch.op[op].wave) {
             s->fade_from[op] = (int)s->patch.op[op].wave;
             s->fade_start[op] = s->clock;
         }
+        if (patch->op[op].level != s->patch.op[op].level) {
+            /* from the level of the last frame rendered */
+            float now = (float)s->patch.op[op].level;
+            if (s->lvl_moving[op]) {
+                uint64_t done = s->clock - s->lvl_start[op];
+                if (done < s->fade_len)
+                    now = s->lvl_from[op] +
+                          (now - s->lvl_from[op]) * ((float)done / (float)s->fade_len);
+            }
+            s->lvl_from[op] = now;
+            s->lvl_start[op] = s->clock;
+            s->lvl_moving[op] = true;
+        }
+    }
     s->patch = *patch;
     update_gain_target(s);
 }

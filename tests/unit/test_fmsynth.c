@@ -836,6 +836,50 @@ static void test_wave_change_crossfades(void **state)
     fm_synth_free(c);
 }
 
+/* An operator level change ramps linearly to the new level over 5 ms:
+ * the output is the old level's output scaled by ramp / old level, and
+ * the new level's output once the ramp is done; a second change during
+ * a ramp starts from the level of that moment. */
+static void test_level_change_ramps(void **state)
+{
+    (void)state;
+    const uint32_t at = 1025, fade = 240, total = 1700;
+    FmPatch pa = flat_patch(11, 1), pb = pa;
+    pb.op[0].level = 0.25;
+    FmSynth *a = synth(1, &pa), *b = synth(1, &pb), *c = synth(1, &pa);
+    AtMidiEvent on = ev(0, 0x90, 69, 127);
+    render(a, &on, 1, L, R, total, 256);
+    render(b, &on, 1, L2, R2, total, 256);
+    static float C[MAXF], CR[MAXF];
+    render(c, &on, 1, C, CR, at, 100);
+    fm_synth_set_patch(c, &pb);
+    render(c, NULL, 0, C + at, CR + at, total - at, 77);
+    assert_true(max_diff(C, L, at) == 0.0);
+    for (uint32_t k = 0; k < fade; k++) {
+        double lvl = 0.5 + (0.25 - 0.5) * (k + 1.0) / fade;
+        assert_true(fabs(C[at + k] - L[at + k] * lvl / 0.5) < 1e-6);
+    }
+    assert_true(max_diff(C + at + fade, L2 + at + fade, total - at - fade) < 1e-6);
+    /* Half-way through a ramp to 1.0, back to 0.5: from 0.75, not from 0.5. */
+    FmSynth *d = synth(1, &pa);
+    FmPatch pc = pa;
+    pc.op[0].level = 1.0;
+    render(d, &on, 1, C, CR, at, 100);
+    fm_synth_set_patch(d, &pc);
+    render(d, NULL, 0, C + at, CR + at, fade / 2, 100);
+    fm_synth_set_patch(d, &pa);
+    render(d, NULL, 0, C + at + fade / 2, CR + at + fade / 2, fade, 100);
+    for (uint32_t k = 0; k < fade; k++) {
+        double lvl = 0.75 + (0.5 - 0.75) * (k + 1.0) / fade;
+        uint32_t f = at + fade / 2 + k;
+        assert_true(fabs(C[f] - L[f] * lvl / 0.5) < 1e-6);
+    }
+    fm_synth_free(a);
+    fm_synth_free(b);
+    fm_synth_free(c);
+    fm_synth_free(d);
+}
+
 static void test_bad_arguments(void **state)
 {
     FmSynth *s = NULL;
@@ -883,6 +927,7 @@ int main(void)
         cmocka_unit_test(test_polyphony_swap_keeps_notes),
         cmocka_unit_test(test_polyphony_swap_no_click),
         cmocka_unit_test(test_wave_change_crossfades),
+        cmocka_unit_test(test_level_change_ramps),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
