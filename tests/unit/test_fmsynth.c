@@ -776,6 +776,24 @@ static double max_step(const float *x, size_t from, size_t to)
     return m;
 }
 
+/* One note (A4) from frame 0 under patch `from` into L and under `to` into
+ * L2, and into C under `from` with a switch to `to` at frame `at` (other
+ * period splits before and after the switch). */
+static float C[MAXF], CR[MAXF];
+static void change_midway(const FmPatch *from, const FmPatch *to, uint32_t at, uint32_t total)
+{
+    FmSynth *a = synth(1, from), *b = synth(1, to), *c = synth(1, from);
+    AtMidiEvent on = ev(0, 0x90, 69, 127);
+    render(a, &on, 1, L, R, total, 256);
+    render(b, &on, 1, L2, R2, total, 256);
+    render(c, &on, 1, C, CR, at, 100);
+    fm_synth_set_patch(c, to);
+    render(c, NULL, 0, C + at, CR + at, total - at, 77);
+    fm_synth_free(a);
+    fm_synth_free(b);
+    fm_synth_free(c);
+}
+
 /* A wave change while a note sounds crossfades over 5 ms (240 frames at
  * 48 kHz) from the old wave to the new: the output is exactly the old
  * wave's output before the change, the mix of both with the new wave's
@@ -787,15 +805,8 @@ static void test_wave_change_crossfades(void **state)
     const uint32_t at = 1025, fade = 240, total = 1700; /* at: phase 0.4 */
     FmPatch pa = flat_patch(11, 1), pb = pa;
     pb.op[0].wave = FM_WAVE_SQUARE;
-    FmSynth *a = synth(1, &pa), *b = synth(1, &pb), *c = synth(1, &pa);
-    AtMidiEvent on = ev(0, 0x90, 69, 127);
-    render(a, &on, 1, L, R, total, 256);
-    render(b, &on, 1, L2, R2, total, 256);
-    static float C[MAXF], CR[MAXF];
-    render(c, &on, 1, C, CR, at, 100);
-    fm_synth_set_patch(c, &pb);
-    render(c, NULL, 0, C + at, CR + at, total - at, 77); /* other splits */
-    assert_true(fabs(L2[at] - L[at]) > 0.1);             /* what an instant switch would step */
+    change_midway(&pa, &pb, at, total);
+    assert_true(fabs(L2[at] - L[at]) > 0.1); /* what an instant switch would step */
     assert_true(max_diff(C, L, at) == 0.0);
     for (uint32_t k = 0; k < fade; k++) {
         double w = (k + 1.0) / fade;
@@ -804,9 +815,6 @@ static void test_wave_change_crossfades(void **state)
     }
     assert_true(max_diff(C + at + fade, L2 + at + fade, total - at - fade) < 1e-6);
     assert_true(fabs(C[at] - C[at - 1]) < 0.02);
-    fm_synth_free(a);
-    fm_synth_free(b);
-    fm_synth_free(c);
 
     /* Operator 4 with feedback (its own rendering path) fades too: no step
      * larger than the two waves' own steepest steps over the same frames. */
@@ -815,25 +823,21 @@ static void test_wave_change_crossfades(void **state)
     pa.op[3].ratio = 0.5; /* 220 Hz */
     pb = pa;
     pb.op[3].wave = FM_WAVE_SAW;
-    a = synth(1, &pa);
-    b = synth(1, &pb);
+    FmSynth *a = synth(1, &pa), *b = synth(1, &pb);
+    AtMidiEvent on = ev(0, 0x90, 69, 127);
     render(a, &on, 1, L, R, total, 256);
     render(b, &on, 1, L2, R2, total, 256);
+    fm_synth_free(a);
+    fm_synth_free(b);
     uint32_t sw = 1000; /* where an instant switch would step the most */
     for (uint32_t f = 1000; f < 1300; f++)
         if (fabs(L2[f] - L[f - 1]) > fabs(L2[sw] - L[sw - 1]))
             sw = f;
-    c = synth(1, &pa);
-    render(c, &on, 1, C, CR, sw, 100);
-    fm_synth_set_patch(c, &pb);
-    render(c, NULL, 0, C + sw, CR + sw, total - sw, 77);
+    change_midway(&pa, &pb, sw, total);
     assert_true(max_diff(C, L, sw) == 0.0);
     double own = fmax(max_step(L, sw, sw + fade), max_step(L2, sw, sw + fade));
     assert_true(fabs(L2[sw] - L[sw - 1]) > 2.0 * own); /* an instant switch: a step */
     assert_true(max_step(C, sw, sw + fade) <= 1.2 * own);
-    fm_synth_free(a);
-    fm_synth_free(b);
-    fm_synth_free(c);
 }
 
 /* An operator level change ramps linearly to the new level over 5 ms:
@@ -846,14 +850,7 @@ static void test_level_change_ramps(void **state)
     const uint32_t at = 1025, fade = 240, total = 1700;
     FmPatch pa = flat_patch(11, 1), pb = pa;
     pb.op[0].level = 0.25;
-    FmSynth *a = synth(1, &pa), *b = synth(1, &pb), *c = synth(1, &pa);
-    AtMidiEvent on = ev(0, 0x90, 69, 127);
-    render(a, &on, 1, L, R, total, 256);
-    render(b, &on, 1, L2, R2, total, 256);
-    static float C[MAXF], CR[MAXF];
-    render(c, &on, 1, C, CR, at, 100);
-    fm_synth_set_patch(c, &pb);
-    render(c, NULL, 0, C + at, CR + at, total - at, 77);
+    change_midway(&pa, &pb, at, total);
     assert_true(max_diff(C, L, at) == 0.0);
     for (uint32_t k = 0; k < fade; k++) {
         double lvl = 0.5 + (0.25 - 0.5) * (k + 1.0) / fade;
@@ -862,6 +859,7 @@ static void test_level_change_ramps(void **state)
     assert_true(max_diff(C + at + fade, L2 + at + fade, total - at - fade) < 1e-6);
     /* Half-way through a ramp to 1.0, back to 0.5: from 0.75, not from 0.5. */
     FmSynth *d = synth(1, &pa);
+    AtMidiEvent on = ev(0, 0x90, 69, 127);
     FmPatch pc = pa;
     pc.op[0].level = 1.0;
     render(d, &on, 1, C, CR, at, 100);
@@ -874,9 +872,6 @@ static void test_level_change_ramps(void **state)
         uint32_t f = at + fade / 2 + k;
         assert_true(fabs(C[f] - L[f] * lvl / 0.5) < 1e-6);
     }
-    fm_synth_free(a);
-    fm_synth_free(b);
-    fm_synth_free(c);
     fm_synth_free(d);
 }
 
