@@ -91,6 +91,13 @@ struct FmSynth {
     uint64_t lvl_start[FM_OPS];
     unsigned ramping;                 /* ops whose level moves in this chunk: */
     float lvl_ramp[FM_OPS][FM_BLOCK]; /* their level, per frame */
+    /* An algorithm change crossfades each voice from its output under the
+     * old routing to its output under the new, over fade_len frames. */
+    int alg_from; /* the old algorithm, or -1 */
+    uint64_t alg_start;
+    int alg_old;           /* in the current chunk: the old algorithm, */
+    bool alg_fading;       /* whether it fades, */
+    float alg_w[FM_BLOCK]; /* and the new routing's weight per frame */
 };
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
@@ -368,11 +375,10 @@ static void voice_next_block(FmVoice *v)
 #define FM_CLONES
 #endif
 FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off,
-                                   int n)
+                                   int n, int alg)
 {
     float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK], old[FM_BLOCK];
     const FmPatch *pa = &s->patch;
-    const int alg = pa->algorithm;
     const int k0 = off - (int)v->base;
     unsigned live = 0;
     int top = FM_OPS - 1;
@@ -834,16 +840,43 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         if (s->clock + (uint64_t)n >= start + s->fade_len)
             s->lvl_moving[op] = false;
     }
+    s->alg_fading = s->alg_from >= 0;
+    if (s->alg_fading) {
+        for (int i = 0; i < n; i++) {
+            uint64_t done = s->clock + (uint64_t)i + 1 - s->alg_start;
+            s->alg_w[i] = done >= s->fade_len ? 1.0f : (float)done / (float)s->fade_len;
+        }
+        s->alg_old = s->alg_from;
+        if (s->clock + (uint64_t)n >= s->alg_start + s->fade_len)
+            s->alg_from = -1;
+    }
     if (s->patch.feedback > 0.0)
         render_feedback(s, off, n);
     for (int vi = 0; vi < p; vi++) {
         FmVoice *v = &s->voices->v[vi];
         if (v->note < 0)
             continue;
-        bool sound = voice_render(s, v, vi, vout, off, n);
+        bool sound;
+        if (s->alg_fading) {
+            /* Both routings from the same envelope values: the first
+             * render advances the envelopes, so they are put back. */
+            FmEnv saved[FM_OPS];
+            float vold[FM_BLOCK];
+            memcpy(saved, v->env, sizeof saved);
+            bool was = voice_render(s, v, vi, vold, off, n, s->alg_old);
+            memcpy(v->env, saved, sizeof saved);
+            bool is = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
+            for (int i = 0; i < n; i++) {
+                float a = was ? vold[i] : 0.0f, b = is ? vout[i] : 0.0f;
+                vout[i] = a + s->alg_w[i] * (b - a);
+            }
+            sound = was || is;
+        } else {
+            sound = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
+        }
         if (block_end)
             voice_next_block(v);
-        if (voice_silent(v, s->patch.algorithm))
+        if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
             voice_silence(v);
         if (sound)
             mix_voice(s, v, vi, vout, l, r, n);
@@ -938,11 +971,12 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
         s->glide_blocks = 1;
     /* A full-scale gain change takes 5 ms. */
     s->gain_slew = 1.0f / (0.005f * (float)rate);
-    s->fade_len = (uint32_t)lround(FM_WAVE_FADE_SECONDS * rate);
+    s->fade_len = (uint32_t)lround(FM_CHANGE_FADE_SECONDS * rate);
     if (s->fade_len < 1)
         s->fade_len = 1;
     for (int op = 0; op < FM_OPS; op++)
         s->fade_from[op] = -1;
+    s->alg_from = -1;
     reset_controllers(s);
     s->gain = s->gain_target;
     *out = s;
@@ -961,6 +995,10 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
 {
     if (!patch_valid(patch))
         return;
+    if (patch->algorithm != s->patch.algorithm) {
+        s->alg_from = s->patch.algorithm;
+        s->alg_start = s->clock;
+    }
     for (int op = 0; op < FM_OPS; op++) {
         if (patch->op[op].wave != s->patch.op[op].wave) {
             s->fade_from[op] = (int)s->patch.op[op].wave;

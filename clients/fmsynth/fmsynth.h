@@ -25,9 +25,9 @@
 #define FM_BEND_RANGE 12.0
 /* Time a pitch-bend step takes to glide, in seconds. */
 #define FM_GLIDE_SECONDS 0.128
-/* A wave change crossfades from the old wave to the new one this long, and
- * an operator level change ramps to the new level in the same time. */
-#define FM_WAVE_FADE_SECONDS 0.005
+/* Patch changes on sounding notes take this long: a wave or algorithm
+ * change crossfades from the old to the new, a level change ramps. */
+#define FM_CHANGE_FADE_SECONDS 0.005
 /* Modulation depth at full mod wheel (1.0 at rest). */
 #define FM_MOD_WHEEL_MAX_DEPTH 2.0
 

@@ -875,6 +875,27 @@ static void test_level_change_ramps(void **state)
     fm_synth_free(d);
 }
 
+/* An algorithm change crossfades each voice from the old routing's output
+ * to the new one's over 5 ms: exactly the mix, with the same envelopes. */
+static void test_algorithm_change_crossfades(void **state)
+{
+    (void)state;
+    const uint32_t at = 1025, fade = 240, total = 1700;
+    FmPatch pa = flat_patch(11, 0xF), pb = pa; /* four carriers */
+    pb.algorithm = 0;                          /* 4 -> 3 -> 2 -> 1 */
+    change_midway(&pa, &pb, at, total);
+    assert_true(max_diff(C, L, at) == 0.0);
+    double jump = 0.0;
+    for (uint32_t k = 0; k < fade; k++) {
+        double w = (k + 1.0) / fade;
+        double want = L[at + k] + w * (L2[at + k] - L[at + k]);
+        assert_true(fabs(C[at + k] - want) < 1e-5);
+        jump = fmax(jump, fabs(L2[at + k] - L[at + k]));
+    }
+    assert_true(jump > 0.1); /* the two routings sound different */
+    assert_true(max_diff(C + at + fade, L2 + at + fade, total - at - fade) < 1e-6);
+}
+
 static void test_bad_arguments(void **state)
 {
     FmSynth *s = NULL;
@@ -923,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_polyphony_swap_no_click),
         cmocka_unit_test(test_wave_change_crossfades),
         cmocka_unit_test(test_level_change_ramps),
+        cmocka_unit_test(test_algorithm_change_crossfades),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
