@@ -260,6 +260,25 @@ env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, i
 #define FM_VECTORIZE
 #endif
 
+/* A crossfade's value with new-side weight w: the new value itself once
+ * w reaches 1, bit for bit, so the frames after a fade do not depend on
+ * whether they were rendered in the fade's last chunk or after it. */
+static inline float fade_mix(float old, float new_, float w)
+{
+    return w >= 1.0f ? new_ : old + w * (new_ - old);
+}
+
+/* A level ramp folded into the envelope: env[i] becomes (vel * level[i]) *
+ * env[i] and the operator's amplitude 1, which is bit for bit what the
+ * usual amp = vel * level gives wherever level[i] is the patch level.
+ * Returns that amplitude. */
+static inline float ramp_into_env(float vel, const float *level, float *env, int n)
+{
+    for (int i = 0; i < n; i++)
+        env[i] = (vel * level[i]) * env[i];
+    return 1.0f;
+}
+
 /* One operator over a block: read position = phase + modulation (cycles),
  * linear interpolation between table points. The integer part is taken
  * with a truncation and a compare so it vectorizes without SSE4.1. */
@@ -336,10 +355,8 @@ static void op_feedback_fade(const FbChain *c, const float *otab, const float *w
         int32_t idx = k & (FM_TABLE_SIZE - 1);
         float x_new = c->tab[idx] + fr * (c->tab[idx + 1] - c->tab[idx]);
         float x_old = otab[idx] + fr * (otab[idx + 1] - otab[idx]);
-        float x_mix = c->amp * c->env[i] * x_old;
-        x_mix += w[i] * (c->amp * c->env[i] * x_new - x_mix);
         y2 = y1;
-        y1 = c->out[i] = x_mix;
+        y1 = c->out[i] = fade_mix(c->amp * c->env[i] * x_old, c->amp * c->env[i] * x_new, w[i]);
     }
     c->fb[0] = y1;
     c->fb[1] = y2;
@@ -397,11 +414,8 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
             continue;
         const float *tab = s->tables[o->wave];
         float amp = v->vel * (float)o->level;
-        if (s->ramping >> op & 1) {
-            amp = v->vel;
-            for (int i = 0; i < n; i++)
-                env[i] *= s->lvl_ramp[op][i];
-        }
+        if (s->ramping >> op & 1)
+            amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
         unsigned mods = alg_mods[alg][op] & live;
         if (mods) {
             const float depth = s->mod_depth;
@@ -422,7 +436,7 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
         if (s->fading >> op & 1) {
             const float *w = s->fade_w[op];
             for (int i = 0; i < n; i++)
-                buf[op][i] = old[i] + w[i] * (buf[op][i] - old[i]);
+                buf[op][i] = fade_mix(old[i], buf[op][i], w[i]);
         }
         live |= 1u << op;
     }
@@ -776,11 +790,8 @@ static void render_feedback(FmSynth *s, int off, int n)
             continue;
         s->fb_live[vi] = true;
         float amp = v->vel * (float)o->level;
-        if (s->ramping >> (FM_OPS - 1) & 1) {
-            amp = v->vel;
-            for (int i = 0; i < n; i++)
-                env[g][i] *= s->lvl_ramp[FM_OPS - 1][i];
-        }
+        if (s->ramping >> (FM_OPS - 1) & 1)
+            amp = ramp_into_env(v->vel, s->lvl_ramp[FM_OPS - 1], env[g], n);
         c[g] = (FbChain){s->tables[o->wave], env[g], v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
                          off - (int)v->base, v->fb,  s->fb_out[vi]};
         if (s->fading >> (FM_OPS - 1) & 1) {
@@ -866,10 +877,8 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
             bool was = voice_render(s, v, vi, vold, off, n, s->alg_old);
             memcpy(v->env, saved, sizeof saved);
             bool is = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
-            for (int i = 0; i < n; i++) {
-                float a = was ? vold[i] : 0.0f, b = is ? vout[i] : 0.0f;
-                vout[i] = a + s->alg_w[i] * (b - a);
-            }
+            for (int i = 0; i < n; i++)
+                vout[i] = fade_mix(was ? vold[i] : 0.0f, is ? vout[i] : 0.0f, s->alg_w[i]);
             sound = was || is;
         } else {
             sound = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
