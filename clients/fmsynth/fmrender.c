@@ -156,6 +156,12 @@ static bool check_smf(const uint8_t *buf, size_t len, char *err, size_t errlen)
         snprintf(err, errlen, "bad header (format %u, %u tracks)", format, ntracks);
         return false;
     }
+    /* libsmf 1.3 refuses format 2 after allocating, and leaks that. */
+    if (format == 2) {
+        snprintf(err, errlen,
+                 "format 2 (independent sequences) is not supported; format 0 and 1 are");
+        return false;
+    }
     if (division == 0 || (division & 0x8000)) {
         snprintf(err, errlen, "time division %#x not supported (SMPTE or zero)", division);
         return false;

@@ -232,6 +232,11 @@ static void test_song_load_rejects_bad_files(void **state)
     bad[11] = 2;
     assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
     assert_non_null(strstr(err, "truncated"));
+    /* format 2 (libsmf refuses it, leaking): refused first, saying so */
+    memcpy(bad, buf, n);
+    bad[9] = 2;
+    assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "format 2"));
     /* not MIDI at all */
     assert_int_equal(fm_song_load_memory(&song, "hello world, not midi", 21, err, sizeof err),
                      FM_ERR_ARG);
