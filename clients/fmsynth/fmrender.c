@@ -150,6 +150,12 @@ static bool check_smf(const uint8_t *buf, size_t len, char *err, size_t errlen)
         snprintf(err, errlen, "bad header length %u", hlen);
         return false;
     }
+    /* A longer header is allowed by the standard, but libsmf 1.3 refuses
+     * it after allocating (and leaks that): refuse it here, saying why. */
+    if (hlen != 6) {
+        snprintf(err, errlen, "header length %u is not supported (only 6)", hlen);
+        return false;
+    }
     unsigned format = (unsigned)buf[8] << 8 | buf[9], ntracks = (unsigned)buf[10] << 8 | buf[11];
     unsigned division = (unsigned)buf[12] << 8 | buf[13];
     if (format > 2 || ntracks == 0 || (format == 0 && ntracks != 1)) {

@@ -237,6 +237,11 @@ static void test_song_load_rejects_bad_files(void **state)
     bad[9] = 2;
     assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
     assert_non_null(strstr(err, "format 2"));
+    /* a header longer than 6 bytes (libsmf refuses it too, leaking) */
+    memcpy(bad, buf, n);
+    bad[7] = 7;
+    assert_int_equal(fm_song_load_memory(&song, bad, n, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "header length 7"));
     /* not MIDI at all */
     assert_int_equal(fm_song_load_memory(&song, "hello world, not midi", 21, err, sizeof err),
                      FM_ERR_ARG);
