@@ -73,7 +73,8 @@ run_script_suite() { # label script
     local name=$1 script=$2 log rc p f
     log=$LOGDIR/$name.log
     rm -f "$LOGDIR/$name.xruns.log"
-    BUILD=$BUILD timeout "${AT_SCRIPT_TIMEOUT:-900}" bash "$script" >"$log" 2>&1
+    run_script() { BUILD=$BUILD timeout "${AT_SCRIPT_TIMEOUT:-900}" bash "$script" >"$log" 2>&1; }
+    run_script
     rc=$?
     # A test that failed while JACK itself reported xruns (this machine
     # is shared: the server missed its deadlines) proves nothing either
@@ -86,7 +87,7 @@ run_script_suite() { # label script
         echo "AGAIN $name: failed during $xr JACK xruns (log $LOGDIR/$name.xruns.log): running it once more"
         grep -E '^not ok ' "$LOGDIR/$name.xruns.log" | head -n 5 | sed 's/^/    /'
         retried=$((retried + 1))
-        BUILD=$BUILD timeout "${AT_SCRIPT_TIMEOUT:-900}" bash "$script" >"$log" 2>&1
+        run_script
         rc=$?
     fi
     p=$(grep -E '^ok ' "$log" | grep -vcE '# ?SKIP')

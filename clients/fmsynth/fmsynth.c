@@ -268,6 +268,21 @@ static inline float fade_mix(float old, float new_, float w)
     return w >= 1.0f ? new_ : old + w * (new_ - old);
 }
 
+/* Weight of the new side after `done` frames of a fade (0..1). */
+static inline float fade_weight(const FmSynth *s, uint64_t done)
+{
+    return done >= s->fade_len ? 1.0f : (float)done / (float)s->fade_len;
+}
+
+/* The weights of a fade begun at frame start, for the n frames of the
+ * chunk from s->clock; true when the fade ends within the chunk. */
+static bool fade_fill(const FmSynth *s, uint64_t start, int n, float *w)
+{
+    for (int i = 0; i < n; i++)
+        w[i] = fade_weight(s, s->clock + (uint64_t)i + 1 - start);
+    return s->clock + (uint64_t)n >= start + s->fade_len;
+}
+
 /* A level ramp folded into the envelope: env[i] becomes (vel * level[i]) *
  * env[i] and the operator's amplitude 1, which is bit for bit what the
  * usual amp = vel * level gives wherever level[i] is the patch level.
@@ -416,6 +431,7 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
         float amp = v->vel * (float)o->level;
         if (s->ramping >> op & 1)
             amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
+        const bool fade = s->fading >> op & 1;
         unsigned mods = alg_mods[alg][op] & live;
         if (mods) {
             const float depth = s->mod_depth;
@@ -426,14 +442,14 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
                     for (int i = 0; i < n; i++)
                         mod[i] += depth * buf[m][i];
             op_kernel(tab, ph0, inc, k0, mod, env, amp, buf[op], n, true);
-            if (s->fading >> op & 1)
+            if (fade)
                 op_kernel(s->fade_tab[op], ph0, inc, k0, mod, env, amp, old, n, true);
         } else {
             op_kernel(tab, ph0, inc, k0, NULL, env, amp, buf[op], n, false);
-            if (s->fading >> op & 1)
+            if (fade)
                 op_kernel(s->fade_tab[op], ph0, inc, k0, NULL, env, amp, old, n, false);
         }
-        if (s->fading >> op & 1) {
+        if (fade) {
             const float *w = s->fade_w[op];
             for (int i = 0; i < n; i++)
                 buf[op][i] = fade_mix(old[i], buf[op][i], w[i]);
@@ -823,42 +839,28 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
     s->fading = 0;
-    for (int op = 0; op < FM_OPS; op++) {
-        if (s->fade_from[op] < 0)
-            continue;
-        const uint64_t start = s->fade_start[op];
-        for (int i = 0; i < n; i++) {
-            uint64_t done = s->clock + (uint64_t)i + 1 - start; /* frames of the fade so far */
-            s->fade_w[op][i] = done >= s->fade_len ? 1.0f : (float)done / (float)s->fade_len;
-        }
-        s->fading |= 1u << op;
-        s->fade_tab[op] = s->tables[s->fade_from[op]];
-        if (s->clock + (uint64_t)n >= start + s->fade_len)
-            s->fade_from[op] = -1; /* ends within this chunk */
-    }
     s->ramping = 0;
     for (int op = 0; op < FM_OPS; op++) {
-        if (!s->lvl_moving[op])
-            continue;
-        const float from = s->lvl_from[op], to = (float)s->patch.op[op].level;
-        const uint64_t start = s->lvl_start[op];
-        for (int i = 0; i < n; i++) {
-            uint64_t done = s->clock + (uint64_t)i + 1 - start;
-            s->lvl_ramp[op][i] =
-                done >= s->fade_len ? to : from + (to - from) * ((float)done / (float)s->fade_len);
+        if (s->fade_from[op] >= 0) {
+            s->fading |= 1u << op;
+            s->fade_tab[op] = s->tables[s->fade_from[op]];
+            if (fade_fill(s, s->fade_start[op], n, s->fade_w[op]))
+                s->fade_from[op] = -1; /* ends within this chunk */
         }
-        s->ramping |= 1u << op;
-        if (s->clock + (uint64_t)n >= start + s->fade_len)
-            s->lvl_moving[op] = false;
+        if (s->lvl_moving[op]) {
+            s->ramping |= 1u << op;
+            float *lv = s->lvl_ramp[op];
+            const float from = s->lvl_from[op], to = (float)s->patch.op[op].level;
+            if (fade_fill(s, s->lvl_start[op], n, lv))
+                s->lvl_moving[op] = false;
+            for (int i = 0; i < n; i++) /* weights -> levels */
+                lv[i] = lv[i] >= 1.0f ? to : from + (to - from) * lv[i];
+        }
     }
     s->alg_fading = s->alg_from >= 0;
     if (s->alg_fading) {
-        for (int i = 0; i < n; i++) {
-            uint64_t done = s->clock + (uint64_t)i + 1 - s->alg_start;
-            s->alg_w[i] = done >= s->fade_len ? 1.0f : (float)done / (float)s->fade_len;
-        }
         s->alg_old = s->alg_from;
-        if (s->clock + (uint64_t)n >= s->alg_start + s->fade_len)
+        if (fade_fill(s, s->alg_start, n, s->alg_w))
             s->alg_from = -1;
     }
     if (s->patch.feedback > 0.0)
@@ -1017,10 +1019,9 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
             /* from the level of the last frame rendered */
             float now = (float)s->patch.op[op].level;
             if (s->lvl_moving[op]) {
-                uint64_t done = s->clock - s->lvl_start[op];
-                if (done < s->fade_len)
-                    now = s->lvl_from[op] +
-                          (now - s->lvl_from[op]) * ((float)done / (float)s->fade_len);
+                float w = fade_weight(s, s->clock - s->lvl_start[op]);
+                if (w < 1.0f)
+                    now = s->lvl_from[op] + (now - s->lvl_from[op]) * w;
             }
             s->lvl_from[op] = now;
             s->lvl_start[op] = s->clock;

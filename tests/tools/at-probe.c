@@ -138,6 +138,15 @@ static int process(jack_nframes_t nframes, void *arg)
     return 0;
 }
 
+/* Hand one received event (or mark) to the main thread. */
+static void put_ev(const Ev *e)
+{
+    if (jack_ringbuffer_write_space(midi_ring) >= sizeof *e)
+        jack_ringbuffer_write(midi_ring, (const char *)e, sizeof *e);
+    else
+        atomic_store(&overflow, 1);
+}
+
 static int process_rx(jack_nframes_t nframes, void *arg)
 {
     (void)arg;
@@ -157,15 +166,13 @@ static int process_rx(jack_nframes_t nframes, void *arg)
         if (x != seen_xruns) {
             seen_xruns = x;
             mark.offset = 1;
-            if (jack_ringbuffer_write_space(midi_ring) >= sizeof mark)
-                jack_ringbuffer_write(midi_ring, (const char *)&mark, sizeof mark);
+            put_ev(&mark);
         }
         if (have_last && now - last_now != nframes) {
             uint32_t d = now - last_now;
             mark.offset = 2;
             memcpy(mark.data, &d, sizeof d);
-            if (jack_ringbuffer_write_space(midi_ring) >= sizeof mark)
-                jack_ringbuffer_write(midi_ring, (const char *)&mark, sizeof mark);
+            put_ev(&mark);
         }
         last_now = now;
         have_last = 1;
@@ -180,10 +187,7 @@ static int process_rx(jack_nframes_t nframes, void *arg)
         if (e.size > MAX_BYTES)
             e.size = MAX_BYTES;
         memcpy(e.data, je.buffer, e.size);
-        if (jack_ringbuffer_write_space(midi_ring) >= sizeof e)
-            jack_ringbuffer_write(midi_ring, (const char *)&e, sizeof e);
-        else
-            atomic_store(&overflow, 1);
+        put_ev(&e);
     }
     if (n_audio > 0) {
         float *bufs[MAX_AUDIO];

@@ -745,6 +745,14 @@ static void test_polyphony_swap_keeps_notes(void **state)
 
 /* A polyphony change moves pans and the mix gain (1/min(P, 8)): they
  * glide over a block instead of stepping (no click). */
+static double max_step(const float *x, size_t from, size_t to)
+{
+    double m = 0.0;
+    for (size_t i = from; i < to; i++)
+        m = fmax(m, fabs((double)x[i] - x[i - 1]));
+    return m;
+}
+
 static void test_polyphony_swap_no_click(void **state)
 {
     FmPatch p = flat_patch(11, 1);
@@ -757,23 +765,13 @@ static void test_polyphony_swap_no_click(void **state)
         fm_synth_process(s, NULL, 0, L, R, 64);
         /* sine slope bound 0.25 * 2 pi 440 / 48000 = 0.0144, plus the glide
          * of the gain from 1/2 to 1/3 over 32 frames */
-        double step = fabs(L[0] - last);
-        for (int i = 1; i < 64; i++)
-            step = fmax(step, fabs(L[i] - L[i - 1]));
+        double step = fmax(fabs(L[0] - last), max_step(L, 1, 64));
         assert_true(step < 0.0144 + 0.5 * (0.5 - 1.0 / 3) / 32 + 1e-4);
         /* then the new gain: hard left at 1/3 */
         fm_synth_process(s, NULL, 0, L, R, 512);
         assert_true(fabs(peak(L, 512) - 0.5 / 3) < 1e-3);
         fm_synth_free(s);
     }
-}
-
-static double max_step(const float *x, size_t from, size_t to)
-{
-    double m = 0.0;
-    for (size_t i = from; i < to; i++)
-        m = fmax(m, fabs((double)x[i] - x[i - 1]));
-    return m;
 }
 
 /* One note (A4) from frame 0 under patch `from` into L and under `to` into
