@@ -435,7 +435,7 @@ static void test_resample_bad_ratio(void **state)
     assert_int_equal(strim_resample(&a, 44100, STRIM_Q_FAST), STRIM_ERR_FORMAT);
     assert_int_equal(a.frames, 100);
     strim_audio_free(&a);
-    /* 128 channels convert; more is a clean error, not a libsamplerate one. */
+    /* 128 channels convert; more is a clean error, not a resampler one. */
     StrimAudio b = make_sine(48000, 64, 128, 1000.0, 0.5);
     assert_int_equal(strim_resample(&b, 44100, STRIM_Q_FAST), STRIM_OK);
     strim_audio_free(&b);
@@ -756,7 +756,7 @@ static void test_read_channel_limits(void **state)
     wav_header(h, 300); /* more than STRIM_MAX_CHANNELS */
     assert_int_not_equal(strim_read_memory(h, 644, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     assert_null(b.data);
-    wav_header(h, 129); /* libsamplerate's limit is 128 */
+    wav_header(h, 129); /* the tool's limit is 128 */
     assert_int_not_equal(strim_read_memory(h, 44 + 258, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     wav_header(h, 128);
     assert_int_equal(strim_read_memory(h, 44 + 256, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
