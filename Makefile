@@ -144,7 +144,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$(
 	$(call say,FUZZ,$<)
 	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(TOOL_LIBS) $(PKG_LIBS)
 
-bench: $(PROGRAMS) $(BENCH_BINS)
+bench: $(PROGRAMS) $(BENCH_BINS) $(BUILD)/tests/tools/at-srcq
 	BUILD=$(BUILD) tests/bench/run-bench.sh
 
 demo: $(PROGRAMS)

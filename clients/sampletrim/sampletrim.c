@@ -342,7 +342,11 @@ StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep
         r.gain = strim_level_gain(r.peak_pos, r.peak_neg, o->normalize_skip, t, o->max_gain,
                                   &r.gain_capped);
     }
-    r.clipped = strim_apply_gain(a->data, a->frames * (size_t)a->channels, r.gain, o->bits);
+    /* No gain and nothing that could clip: no pass over the samples. */
+    const double scale = (double)(INT32_C(1) << (o->bits - 1));
+    if (r.gain != 1.0 || r.peak_pos >= (float)((scale - 0.5) / scale) ||
+        -r.peak_neg <= (float)((-scale - 0.5) / scale))
+        r.clipped = strim_apply_gain(a->data, a->frames * (size_t)a->channels, r.gain, o->bits);
     strim_trim_points(a->data, a->frames, a->channels, o->window, o->start_threshold,
                       o->end_threshold, &r.trim_start, &r.trim_end);
     a->frames = strim_trim(a->data, a->frames, a->channels, r.trim_start, r.trim_end);
