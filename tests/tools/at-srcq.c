@@ -29,8 +29,8 @@
 #define AMP 0.5
 #define EDGE 0.15
 
-static const int pass_tones[] = {20, 50, 100, 500, 1000, 2000, 5000, 10000, 15000, 18000, 19000,
-                                 20000};
+static const int pass_tones[] = {20,   50,    100,   500,   1000,  2000,
+                                 5000, 10000, 15000, 18000, 19000, 20000};
 static const int stop_tones[] = {22500, 23000, 23500};
 #define NPASS (sizeof pass_tones / sizeof *pass_tones)
 #define NSTOP (sizeof stop_tones / sizeof *stop_tones)
@@ -39,7 +39,8 @@ static const int stop_tones[] = {22500, 23000, 23500};
 
 static int write_wav(const char *path, const float *x, size_t n)
 {
-    SF_INFO info = {.samplerate = IN_RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    SF_INFO info = {
+        .samplerate = IN_RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
     SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
     if (!sf) {
         fprintf(stderr, "at-srcq: %s: %s\n", path, sf_strerror(NULL));
