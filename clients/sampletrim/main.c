@@ -428,6 +428,12 @@ static bool read_input(Batch *b, Job *j, StrimAudio *a, const StrimProgress *pr)
     return true;
 }
 
+/* What strim_process's refusal means for the user. */
+static const char *process_detail(StrimStatus st)
+{
+    return st == STRIM_ERR_DAMAGED ? "NaN or infinite samples" : NULL;
+}
+
 /* --same-gain's first pass: the peaks of the file after rate conversion
  * (where the gain is applied), so the set's loudest peak is exact. */
 static void measure_job(Batch *b, size_t idx)
@@ -445,7 +451,7 @@ static void measure_job(Batch *b, size_t idx)
     o.fixed_gain = 0.0;
     o.progress = &pr;
     if ((st = strim_process(&a, &o, &rep))) {
-        fail(b, j, strim_strerror(st), NULL);
+        fail(b, j, strim_strerror(st), process_detail(st));
         goto out;
     }
     j->peak_pos = rep.peak_pos;
@@ -471,7 +477,7 @@ static void run_job(Batch *b, size_t idx)
         goto out;
     o.progress = &pr;
     if ((st = strim_process(&a, &o, &rep))) {
-        fail(b, j, strim_strerror(st), NULL);
+        fail(b, j, strim_strerror(st), process_detail(st));
         goto out;
     }
     if (mkdir(j->dir, 0777) != 0 && errno != EEXIST) {
