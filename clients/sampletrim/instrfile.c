@@ -256,8 +256,8 @@ static StrimStatus finish_header(Rewriter *w, bool control)
         free(full);
         return STRIM_ERR_ARG;
     }
-    free(full);
     w->samples++;
+    /* m.path may be the string the lookup was given: used before freeing it. */
     for (size_t i = 0; i < w->nspans && st == STRIM_OK; i++) {
         const Span *s = &w->spans[i];
         if (s == sample)
@@ -265,6 +265,7 @@ static StrimStatus finish_header(Rewriter *w, bool control)
         else if (is_frame_key(w, s))
             st = map_frame(w, s, &m);
     }
+    free(full);
     w->nspans = 0;
     return st;
 }

@@ -25,7 +25,8 @@ typedef struct {
 
 /* Looks a sample reference up (the path as written in the instrument,
  * XML entities decoded; SFZ's default_path prepended). Returns false when
- * the sample was not trimmed: the rewrite then fails, naming it. */
+ * the sample was not trimmed: the rewrite then fails, naming it. m->path
+ * may point into sample (it is copied before sample is freed). */
 typedef bool (*StrimSampleLookup)(void *user, const char *sample, StrimSampleMap *m);
 
 /* The kind of instrument a file name says (.sfz or .dspreset, any case);

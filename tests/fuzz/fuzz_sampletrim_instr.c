@@ -26,7 +26,8 @@ typedef struct {
 } Ctx;
 
 /* Samples whose name starts with 'x' were not trimmed; the others were,
- * to a name of varying length (longer, shorter, with XML specials). */
+ * to a name of varying length (longer, shorter, with XML specials), or to
+ * the very string looked up (the rewriter must not free it first). */
 static bool lookup(void *user, const char *sample, StrimSampleMap *m)
 {
     Ctx *c = user;
@@ -36,7 +37,7 @@ static bool lookup(void *user, const char *sample, StrimSampleMap *m)
     c->calls++;
     if (sample[0] == 'x')
         return false;
-    *m = (StrimSampleMap){.path = names[c->mode & 3],
+    *m = (StrimSampleMap){.path = (c->mode & 64) ? sample : names[c->mode & 3],
                           .ratio = (c->mode & 4) ? 44100.0 / 48000.0 : 2.0,
                           .trim_start = (c->mode & 8) ? 1000 : 0,
                           .frames = (c->mode & 16) ? 0 : 5000};

@@ -222,6 +222,13 @@ hp=$(peak "$AT_TMP/hiss/hiss.wav")
 at_check "near-silent input: not turned into full-scale noise (peak $hp/32768 <= 100 x the input)" \
     test "$hp" -le $(($(peak "$AT_TMP/hiss.wav") * 100 + 1))
 at_check "near-silent input: the gain limit is reported" grep -q "hiss.wav: warning: .*--max-gain" "$AT_TMP/hiss.err"
+# One frame of 1 LSB (no fade, which would zero it): at most +40 dB too.
+printf 'RIFF\046\0\0\0WAVEfmt \020\0\0\0\001\0\001\0\104\254\0\0\210\130\001\0\002\0\020\0data\002\0\0\0\001\0' \
+    >"$AT_TMP/one.wav"
+"$ST" --no-dither --fade 0 -o "$AT_TMP/one" "$AT_TMP/one.wav" 2>"$AT_TMP/one.err"
+at_check "one frame of 1 LSB: raised to 100 LSB at most (got $(peak "$AT_TMP/one/one.wav"))" \
+    test "$(peak "$AT_TMP/one/one.wav")" -le 100 -a "$(frames "$AT_TMP/one/one.wav")" = 1
+at_check "one frame of 1 LSB: the gain limit is reported" grep -q "one.wav: warning: .*--max-gain" "$AT_TMP/one.err"
 "$ST" --no-dither --max-gain 6 -o "$AT_TMP/mg6" "$AT_TMP/v64.wav" 2>/dev/null
 mg=$(db "$(peak "$AT_TMP/mg6/v64.wav")" "$(peak "$AT_TMP/v64.wav")")
 at_check "--max-gain 6 raises by 6 dB only (got $mg)" awk -v r="$mg" 'BEGIN {exit !(r > 5.9 && r < 6.1)}'
