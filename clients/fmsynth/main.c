@@ -40,18 +40,18 @@ static FmStatus make_synth(const AtParams *reg, uint32_t rate, FmSynth **out)
     return st;
 }
 
-static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen);
+static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen,
+                        char *looked, size_t lookedlen);
 
 /* A preset named in the config file is loaded over it at start-up. */
 static AtStatus startup_preset(AtApp *app, char *err, size_t errlen)
 {
     const char *name = at_params_str(at_app_params(app), "preset");
-    char path[4096];
+    char path[4096], looked[3000];
     if (!name || !*name)
         return AT_OK;
-    if (!find_preset(at_app_params(app), name, path, sizeof path)) {
-        snprintf(err, errlen, "no preset '%s' (looked for %s.conf in the presets directories)",
-                 name, name);
+    if (!find_preset(at_app_params(app), name, path, sizeof path, looked, sizeof looked)) {
+        snprintf(err, errlen, "no preset '%s': looked for %s.conf in %s", name, name, looked);
         return AT_ERR_USAGE;
     }
     return at_app_load_values(app, path, err, errlen) == AT_OK ? AT_OK : AT_ERR_USAGE;
@@ -139,18 +139,43 @@ static void release(void *resource)
     fm_voice_set_free(resource);
 }
 
-/* Where preset NAME lives: preset-dir, else $XDG_DATA_HOME/aiotone/presets
- * (~/.local/share/...), else PREFIX/share/aiotone/presets, else
- * /usr/share/aiotone/presets. A name with a slash is a path. */
-static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen)
+/* The folder this executable is in ("" when unknown). */
+static void exe_dir(char *out, size_t len)
 {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    out[0] = 0;
+    if (n <= 0)
+        return;
+    buf[n] = 0;
+    char *slash = strrchr(buf, '/');
+    if (slash) {
+        *slash = 0;
+        snprintf(out, len, "%.2040s", buf);
+    }
+}
+
+/* Where preset NAME lives: preset-dir, else $XDG_DATA_HOME/aiotone/presets
+ * (~/.local/share/...), else the source tree's clients/fmsynth/presets
+ * when the program runs from a build tree (BUILD/bin/), else
+ * ../share/aiotone/presets beside the program's bin/, else
+ * PREFIX/share/aiotone/presets, else /usr/share/aiotone/presets. A name
+ * with a slash is a path. When it is not found, looked gets the folders
+ * tried. */
+static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen,
+                        char *looked, size_t lookedlen)
+{
+    if (looked && lookedlen)
+        looked[0] = 0;
     if (strchr(name, '/')) {
         snprintf(out, outlen, "%s", name);
+        if (looked)
+            snprintf(looked, lookedlen, "%s", name);
         return access(out, R_OK) == 0;
     }
     const char *dir = at_params_str(reg, "preset-dir");
     const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    char cand[4][2048];
+    char cand[6][2048], exe[2048];
     int n = 0;
     if (dir && *dir)
         snprintf(cand[n++], sizeof cand[0], "%s", dir);
@@ -158,12 +183,26 @@ static bool find_preset(const AtParams *reg, const char *name, char *out, size_t
         snprintf(cand[n++], sizeof cand[0], "%s/aiotone/presets", xdg);
     else if (home && *home)
         snprintf(cand[n++], sizeof cand[0], "%s/.local/share/aiotone/presets", home);
+    exe_dir(exe, sizeof exe);
+    if (exe[0]) {
+        snprintf(cand[n++], sizeof cand[0], "%.2000s/../../clients/fmsynth/presets", exe);
+        snprintf(cand[n++], sizeof cand[0], "%.2000s/../share/aiotone/presets", exe);
+    }
     snprintf(cand[n++], sizeof cand[0], "%s/share/aiotone/presets", AT_PREFIX);
     snprintf(cand[n++], sizeof cand[0], "/usr/share/aiotone/presets");
+    size_t used = 0;
     for (int i = 0; i < n; i++) {
         int k = snprintf(out, outlen, "%s/%s.conf", cand[i], name);
         if (k > 0 && (size_t)k < outlen && access(out, R_OK) == 0)
             return true;
+        /* the folders tried, in order, each with its real path */
+        char real[4096];
+        const char *shown = realpath(cand[i], real) ? real : cand[i];
+        if (looked && used < lookedlen) {
+            k = snprintf(looked + used, lookedlen - used, "%s%s", used ? ", " : "", shown);
+            if (k > 0)
+                used += (size_t)k < lookedlen - used ? (size_t)k : lookedlen - used - 1;
+        }
     }
     return false;
 }
@@ -175,10 +214,9 @@ static bool changed(AtApp *app, void *core, int index, char *err, size_t errlen)
     const char *name = at_params_str(at_app_params(app), "preset");
     if (!name || !*name)
         return true;
-    char path[4096];
-    if (!find_preset(at_app_params(app), name, path, sizeof path)) {
-        snprintf(err, errlen, "no preset '%s' (looked for %s.conf in the presets directories)",
-                 name, name);
+    char path[4096], looked[3000];
+    if (!find_preset(at_app_params(app), name, path, sizeof path, looked, sizeof looked)) {
+        snprintf(err, errlen, "no preset '%s': looked for %s.conf in %s", name, name, looked);
         return false;
     }
     return at_app_load_values(app, path, err, errlen) == AT_OK;
