@@ -15,6 +15,8 @@ struct AtParams {
     char *tool;
     AtParamDef *defs;
     AtParamValue *vals;
+    char **origin; /* the file each value was loaded from (NULL: not from a file) */
+    int *line;     /* and its line there */
     size_t n;
 };
 
@@ -137,7 +139,9 @@ AtParams *at_params_new(const char *tool, const AtParamDef *defs, size_t n)
     p->tool = xstrdup(tool);
     p->defs = calloc(p->n, sizeof *p->defs);
     p->vals = calloc(p->n, sizeof *p->vals);
-    if (!p->tool || !p->defs || !p->vals) {
+    p->origin = calloc(p->n, sizeof *p->origin);
+    p->line = calloc(p->n, sizeof *p->line);
+    if (!p->tool || !p->defs || !p->vals || !p->origin || !p->line) {
         at_params_free(p);
         return NULL;
     }
@@ -155,10 +159,41 @@ void at_params_free(AtParams *p)
         return;
     for (size_t i = 0; p->vals && i < p->n; i++)
         value_free(&p->vals[i]);
+    for (size_t i = 0; p->origin && i < p->n; i++)
+        free(p->origin[i]);
+    free(p->origin);
+    free(p->line);
     free(p->vals);
     free(p->defs);
     free(p->tool);
     free(p);
+}
+
+/* Where the value of parameter i came from: file and line, or none. */
+static void set_origin(AtParams *p, int i, const char *file, int line)
+{
+    free(p->origin[i]);
+    p->origin[i] = file ? xstrdup(file) : NULL;
+    p->line[i] = file ? line : 0;
+}
+
+bool at_params_origin(const AtParams *p, int i, const char **file, int *line)
+{
+    if (i < 0 || (size_t)i >= p->n || !p->origin[i])
+        return false;
+    *file = p->origin[i];
+    *line = p->line[i];
+    return true;
+}
+
+void at_params_where(const AtParams *p, const char *key, char *out, size_t outlen)
+{
+    const char *file;
+    int line;
+    if (at_params_origin(p, at_params_find_key(p, key), &file, &line))
+        snprintf(out, outlen, "%s:%d: key '%s'", file, line, key);
+    else
+        snprintf(out, outlen, "key '%s'", key);
 }
 
 size_t at_params_count(const AtParams *p)
@@ -883,6 +918,8 @@ static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
             return load_fail(L, s, path, "unknown key; known here: %s", known);
         } else {
             st = load_leaf(L, s, path, i);
+            if (st == AT_OK)
+                set_origin(L->p, i, L->file, config_setting_source_line(s));
         }
         if (st != AT_OK)
             return st;

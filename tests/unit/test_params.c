@@ -304,6 +304,28 @@ static void test_load_file_bom_dir_syntax(void **s)
     at_params_free(p);
 }
 
+/* A tool's own check of a value can name where it came from. */
+static void test_origin_of_values(void **s)
+{
+    (void)s;
+    AtParams *p = mk();
+    char err[512], where[256];
+    at_params_where(p, "sampling.prefix", where, sizeof where);
+    assert_string_equal(where, "key 'sampling.prefix'");
+    assert_int_equal(at_params_load_string(p, "sampling = {\n  hold = 1.0;\n  prefix = \"x\";\n};",
+                                           "s.conf", err, sizeof err),
+                     AT_OK);
+    at_params_where(p, "sampling.prefix", where, sizeof where);
+    assert_string_equal(where, "s.conf:3: key 'sampling.prefix'");
+    const char *file;
+    int line;
+    assert_true(at_params_origin(p, at_params_find_key(p, "sampling.hold"), &file, &line));
+    assert_string_equal(file, "s.conf");
+    assert_int_equal(line, 2);
+    assert_false(at_params_origin(p, at_params_find_key(p, "patch.algorithm"), &file, &line));
+    at_params_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_write_reads_back),
         cmocka_unit_test(test_save_file_is_atomic_and_loads),
         cmocka_unit_test(test_load_file_bom_dir_syntax),
+        cmocka_unit_test(test_origin_of_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
