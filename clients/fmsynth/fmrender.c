@@ -91,7 +91,10 @@ static bool check_track(const uint8_t *buf, size_t start, size_t end, char *err,
         if (st & 0x80) {
             c.pos++;
         } else if (!running) {
-            goto bad;
+            snprintf(err, errlen,
+                     "data byte %#x at byte %zu where a status byte must be (no running status)",
+                     st, at);
+            return false;
         } else {
             st = running;
         }
@@ -104,8 +107,10 @@ static bool check_track(const uint8_t *buf, size_t start, size_t end, char *err,
             int want = meta_length(type);
             if (want >= 0 && len != (uint32_t)want)
                 goto bad;
-            if (type == 0x51 && (buf[c.pos] | buf[c.pos + 1] | buf[c.pos + 2]) == 0)
-                goto bad; /* tempo 0 */
+            if (type == 0x51 && (buf[c.pos] | buf[c.pos + 1] | buf[c.pos + 2]) == 0) {
+                snprintf(err, errlen, "tempo 0 (a quarter note lasting no time) at byte %zu", at);
+                return false;
+            }
             c.pos += len;
             running = 0;
             if (type == 0x2F)
@@ -141,6 +146,14 @@ static bool check_track(const uint8_t *buf, size_t start, size_t end, char *err,
 
 static bool check_smf(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
+    if (len == 0) {
+        snprintf(err, errlen, "empty file (0 bytes): not a Standard MIDI File");
+        return false;
+    }
+    if (len >= 4 && len < 14 && memcmp(buf, "MThd", 4) == 0) {
+        snprintf(err, errlen, "truncated header (%zu bytes, a MIDI header has 14)", len);
+        return false;
+    }
     if (len < 14 || memcmp(buf, "MThd", 4) != 0) {
         snprintf(err, errlen, "not a Standard MIDI File (no MThd header)");
         return false;

@@ -233,7 +233,7 @@ static void progress(void *ctx, double done, double total, double tail)
     double pct = total > 0 ? 100.0 * done / total : 100.0;
     fprintf(stderr, "\raiotone-fmsynth: rendering %s: %5.1f s of %.1f s (%3.0f%%)", name, done,
             total, pct);
-    if (tail > 0)
+    if (tail >= 0.05)
         fprintf(stderr, " + %.1f s release tail", tail);
 }
 
