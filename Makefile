@@ -1,7 +1,8 @@
 # aiotone - build, test, benchmark, install.
 #
 #   make              build every tool into build/bin
-#   make check        unit + integration tests (README's test command)
+#   make check        unit + integration + workflow tests (README's test command)
+#   make workflows    the workflow tests (tests/workflows: what users run, end to end)
 #   make asan         the unit and integration tests with ASan + UBSan
 #   make memcheck     the unit tests under valgrind
 #   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
@@ -83,7 +84,7 @@ FUZZ_SECONDS ?= 60
 TOOL_LIBS = $(sort $(foreach t,$(TOOLS),$($(t)_LIBS)))
 LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group $(TOOL_LIBS)
 
-.PHONY: all check unit integration asan memcheck fuzz bench demo install \
+.PHONY: all check unit integration workflows asan memcheck fuzz bench demo install \
 	uninstall clean format format-check check-vm deps tests
 all: $(PROGRAMS)
 
@@ -122,6 +123,8 @@ unit: tests
 	BUILD=$(BUILD) tests/run-tests.sh unit
 integration: tests
 	BUILD=$(BUILD) tests/run-tests.sh integration
+workflows: tests
+	BUILD=$(BUILD) tests/run-tests.sh workflows
 
 asan:
 	$(MAKE) BUILD=build-asan CC=$(CC) OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
