@@ -5,9 +5,8 @@
 # sample rate 0 and 0 channels, floating-point NaN, and files that are not
 # audio at all. Each must be reported by name with what is wrong with it,
 # skipped (nothing written for it), and the run must exit 1; a good file
-# in the same batch is still written. (A workflow test: it belongs in
-# tests/workflows/ once that suite exists on this branch.)
-. "$(dirname "$0")/lib.sh"
+# in the same batch is still written (docs/workflows.md, docs/sampletrim.md).
+. "$(dirname "$0")/../integration/lib.sh"
 ST=$AT_BIN/aiotone-sampletrim
 PY=$(command -v /usr/bin/python3 || command -v python3)
 KITS=/usr/share/hydrogen/data/drumkits
