@@ -14,7 +14,7 @@ const char *strim_strerror(StrimStatus st)
     case STRIM_ERR_NOMEM:
         return "out of memory";
     case STRIM_ERR_OPEN:
-        return "cannot open as audio";
+        return "not readable as audio, skipped";
     case STRIM_ERR_FORMAT:
         return "unsupported audio parameters";
     case STRIM_ERR_TOO_BIG:
@@ -27,6 +27,8 @@ const char *strim_strerror(StrimStatus st)
         return "cannot write output";
     case STRIM_ERR_ARG:
         return "invalid argument";
+    case STRIM_ERR_DAMAGED:
+        return "damaged file, skipped";
     }
     return "unknown error";
 }
@@ -44,6 +46,8 @@ void strim_options_default(StrimOptions *o)
         .fade = 44,
         .dither = true,
         .quality = STRIM_Q_MEDIUM,
+        .max_gain = pow(10.0, STRIM_DEFAULT_MAX_GAIN_DB / 20.0),
+        .fixed_gain = 0.0,
     };
 }
 
@@ -71,17 +75,76 @@ double strim_full_scale(int bits)
     return (one - 1.0) / one;
 }
 
-double strim_normalize(float *buf, size_t frames, int channels, double skip_at, double target)
+bool strim_peaks(const float *buf, size_t frames, int channels, float *pos, float *neg)
 {
-    float peak = strim_peak(buf, frames, channels);
-    if (!(peak > 0.0f) || peak >= skip_at)
+    size_t n = frames * (size_t)channels;
+    float hi = 0.0f, lo = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float v = buf[i];
+        hi = v > hi ? v : hi;
+        lo = v < lo ? v : lo;
+    }
+    *pos = hi;
+    *neg = -lo;
+    /* NaN never wins a comparison; infinity does: check both ends once. */
+    if (!isfinite(hi) || !isfinite(lo))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] != buf[i])
+            return false;
+    }
+    return true;
+}
+
+double strim_level_gain(float pos, float neg, double skip_at, double target, double max_gain,
+                        bool *capped)
+{
+    float peak = pos > neg ? pos : neg;
+    if (capped)
+        *capped = false;
+    if (!(peak > 0.0f))
+        return 1.0;
+    /* Over full scale (float input): always down to the target, never
+     * left to the quantizer to clip. */
+    bool over = pos > target || neg > 1.0f;
+    if (!over && peak >= skip_at)
         return 1.0;
     /* In double, peak * (target / peak) rounds to exactly (float)target:
      * the loudest sample lands on full scale, not a hair off it. */
     double gain = target / peak;
-    size_t n = frames * (size_t)channels;
-    for (size_t i = 0; i < n; i++)
+    if (gain > max_gain) {
+        gain = max_gain;
+        if (capped)
+            *capped = true;
+    }
+    return gain;
+}
+
+size_t strim_apply_gain(float *buf, size_t n, double gain, int bits)
+{
+    /* strim_quantize clips what rounds outside [-2^(b-1), 2^(b-1) - 1]. */
+    const double scale = (double)(INT32_C(1) << (bits - 1));
+    const float hi = (float)((scale - 0.5) / scale), lo = (float)((-scale - 0.5) / scale);
+    size_t clipped = 0;
+    if (gain == 1.0) {
+        for (size_t i = 0; i < n; i++)
+            clipped += buf[i] >= hi || buf[i] <= lo;
+        return clipped;
+    }
+    for (size_t i = 0; i < n; i++) {
         buf[i] = (float)(buf[i] * gain);
+        clipped += buf[i] >= hi || buf[i] <= lo;
+    }
+    return clipped;
+}
+
+double strim_normalize(float *buf, size_t frames, int channels, double skip_at, double target)
+{
+    float pos, neg;
+    strim_peaks(buf, frames, channels, &pos, &neg);
+    double gain = strim_level_gain(pos, neg, skip_at, target, INFINITY, NULL);
+    if (gain != 1.0)
+        strim_apply_gain(buf, frames * (size_t)channels, gain, 24);
     return gain;
 }
 
@@ -217,16 +280,27 @@ StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
 
 StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep)
 {
-    StrimReport r = {.in_rate = a->rate, .in_frames = a->frames, .gain = 1.0};
+    StrimReport r = {.in_rate = a->rate, .in_frames = a->frames, .gain = 1.0, .wanted_gain = 1.0};
     if (o->bits != 8 && o->bits != 16 && o->bits != 24)
         return STRIM_ERR_ARG;
+    if (!strim_peaks(a->data, a->frames, a->channels, &r.peak_pos, &r.peak_neg))
+        return STRIM_ERR_DAMAGED; /* NaN or infinity: the resampler would smear it */
     StrimStatus st = strim_resample(a, o->rate, o->quality);
     if (st != STRIM_OK)
         return st;
     r.resampled_frames = a->frames;
-    if (o->normalize)
-        r.gain = strim_normalize(a->data, a->frames, a->channels, o->normalize_skip,
-                                 strim_full_scale(o->bits));
+    if (a->rate != r.in_rate)
+        strim_peaks(a->data, a->frames, a->channels, &r.peak_pos, &r.peak_neg);
+    if (o->fixed_gain > 0.0)
+        r.gain = r.wanted_gain = o->fixed_gain;
+    else if (o->normalize) {
+        double t = strim_full_scale(o->bits);
+        r.wanted_gain =
+            strim_level_gain(r.peak_pos, r.peak_neg, o->normalize_skip, t, INFINITY, NULL);
+        r.gain = strim_level_gain(r.peak_pos, r.peak_neg, o->normalize_skip, t, o->max_gain,
+                                  &r.gain_capped);
+    }
+    r.clipped = strim_apply_gain(a->data, a->frames * (size_t)a->channels, r.gain, o->bits);
     strim_trim_points(a->data, a->frames, a->channels, o->window, o->start_threshold,
                       o->end_threshold, &r.trim_start, &r.trim_end);
     a->frames = strim_trim(a->data, a->frames, a->channels, r.trim_start, r.trim_end);

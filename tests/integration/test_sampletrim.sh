@@ -181,6 +181,51 @@ at_check "an output that would overwrite its input is refused" bash -c '
     cp "$2/tom.wav" "$3/self.wav"; cd "$3" && "$1" -o . self.wav 2>self.err
     test $? = 1 && grep -q "overwrite the input" self.err && cmp self.wav "$2/tom.wav"' _ "$ST" "$K" "$AT_TMP"
 
+# --same-gain: velocity layers recorded 14 dB apart stay 14 dB apart; the
+# loudest peak meets full scale. Without it each is normalized on its own.
+sox "$K/tom.wav" "$AT_TMP/v127.wav" gain -n -6
+sox "$K/tom.wav" "$AT_TMP/v64.wav" gain -n -20
+"$ST" --same-gain --no-dither -o "$AT_TMP/sg" "$AT_TMP/v127.wav" "$AT_TMP/v64.wav"
+"$ST" --no-dither -o "$AT_TMP/ind" "$AT_TMP/v127.wav" "$AT_TMP/v64.wav"
+db() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", 20 * log(a / b) / log(10)}'; }
+at_check "--same-gain: the loudest layer meets full scale" test "$(peak "$AT_TMP/sg/v127.wav")" -ge 32767
+ratio=$(db "$(peak "$AT_TMP/sg/v127.wav")" "$(peak "$AT_TMP/sg/v64.wav")")
+at_check "--same-gain: layers keep their 14 dB ratio (got $ratio dB)" \
+    awk -v r="$ratio" 'BEGIN {exit !(r > 13.9 && r < 14.1)}'
+at_check "without --same-gain each layer is normalized on its own" \
+    test "$(peak "$AT_TMP/ind/v64.wav")" -ge 32767
+at_check "--same-gain with --no-normalize: exit 2" bash -c \
+    '"$1" --same-gain --no-normalize x.wav 2>/dev/null; test $? = 2' _ "$ST"
+
+# Float input above full scale (peak 2.0): brought down, not clipped.
+python3 - "$AT_TMP/hot.wav" <<'PY'
+import math, struct, sys
+n = 4410
+data = b"".join(struct.pack("<f", 2.0 * math.sin(2 * math.pi * i / 100)) for i in range(n))
+fmt = struct.pack("<HHIIHH", 3, 1, 44100, 44100 * 4, 4, 32)
+body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
+"$ST" -v --no-dither -o "$AT_TMP/hot" "$AT_TMP/hot.wav" >"$AT_TMP/hot.out"
+at_check "float peak 2.0: gain -6.02 dB reported" grep -q "gain -6.02 dB" "$AT_TMP/hot.out"
+rail=$(dat "$AT_TMP/hot/hot.wav" | awk '{if ($2 >= 32767 || $2 <= -32768) n++} END {print n + 0}')
+at_check "float peak 2.0: only the crests reach full scale ($rail samples), none clipped" \
+    test "$rail" -le 100
+"$ST" --no-normalize -o "$AT_TMP/hotn" "$AT_TMP/hot.wav" 2>"$AT_TMP/hotn.err"
+at_check "float peak 2.0 with --no-normalize: the clipping is reported" \
+    grep -q "hot.wav: warning: [0-9]* samples clipped" "$AT_TMP/hotn.err"
+
+# Near-silent input (+-1 LSB noise) is raised by --max-gain (40 dB) at most.
+sox -n -r 44100 -b 16 -c 1 "$AT_TMP/hiss.wav" synth 0.5 whitenoise vol 0.00003
+"$ST" --no-dither -o "$AT_TMP/hiss" "$AT_TMP/hiss.wav" 2>"$AT_TMP/hiss.err"
+hp=$(peak "$AT_TMP/hiss/hiss.wav")
+at_check "near-silent input: not turned into full-scale noise (peak $hp/32768 <= 100 x the input)" \
+    test "$hp" -le $(($(peak "$AT_TMP/hiss.wav") * 100 + 1))
+at_check "near-silent input: the gain limit is reported" grep -q "hiss.wav: warning: .*--max-gain" "$AT_TMP/hiss.err"
+"$ST" --no-dither --max-gain 6 -o "$AT_TMP/mg6" "$AT_TMP/v64.wav" 2>/dev/null
+mg=$(db "$(peak "$AT_TMP/mg6/v64.wav")" "$(peak "$AT_TMP/v64.wav")")
+at_check "--max-gain 6 raises by 6 dB only (got $mg)" awk -v r="$mg" 'BEGIN {exit !(r > 5.9 && r < 6.1)}'
+
 # Command line.
 at_check "--help exits 0 and shows usage" bash -c '"$1" --help | grep -q "^Usage: aiotone-sampletrim"' _ "$ST"
 at_check "--version prints the version" bash -c '"$1" --version | grep -Eq "^aiotone-sampletrim [0-9]+\.[0-9]+"' _ "$ST"
