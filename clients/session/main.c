@@ -320,7 +320,14 @@ static void on_child_exit(Mgr *m, pid_t pid, int status)
                  "(see its messages above; check with 'aiotone-session check'); FAILED, not "
                  "restarted",
                  d->id);
-        snprintf(c->message, sizeof c->message, "exit status 2: configuration error");
+        if (strncmp(c->message, "open failed: ", 13) == 0) { /* its reply came first */
+            char why[sizeof c->message];
+            snprintf(why, sizeof why, "%s", c->message);
+            snprintf(c->message, sizeof c->message, "exit status 2: configuration error: %.200s",
+                     why);
+        } else {
+            snprintf(c->message, sizeof c->message, "exit status 2: configuration error");
+        }
         c->state = CL_FAILED;
         return;
     }
@@ -477,7 +484,8 @@ static void on_client_reply(Mgr *m, Client *c, const AtOscMsg *msg, bool ok)
                 send_to(m, &c->addr, c->addrlen, "/nsm/client/session_is_loaded", lo_message_new());
         } else {
             at_error("client '%s' could not open its state: %s", d->id, text);
-            snprintf(c->message, sizeof c->message, "open failed: %s", text);
+            snprintf(c->message, sizeof c->message, "%sopen failed: %.200s",
+                     c->state == CL_FAILED ? "exit status 2: configuration error: " : "", text);
         }
     } else if (!strcmp(what, "/nsm/client/save")) {
         c->save_pending = false;
