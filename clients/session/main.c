@@ -539,7 +539,7 @@ static void start_save(Mgr *m, const AtOscMsg *req)
  * rewritten (see ss_session_update_text). */
 static AtStatus write_conf(Mgr *m, bool *unchanged, char *err, size_t errlen)
 {
-    char *old_text = ss_read_file(m->conf);
+    char *old_text = ss_read_file(m->conf, NULL);
     SsSession old;
     char why[1024];
     *unchanged = false;

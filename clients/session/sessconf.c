@@ -465,9 +465,13 @@ AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char
     config_init(&cf);
     Ctx x = {name, err, errlen};
     AtStatus st;
+    if (!strncmp(text, "\xEF\xBB\xBF", 3))
+        text += 3; /* a UTF-8 byte-order mark, as some editors write */
     if (!config_read_string(&cf, text)) {
-        snprintf(err, errlen, "%s:%d: syntax error: %s", name, config_error_line(&cf),
-                 config_error_text(&cf));
+        const char *why = config_error_text(&cf);
+        bool plain = !why || !strcmp(why, "syntax error"); /* not "syntax error: syntax error" */
+        snprintf(err, errlen, "%s:%d: syntax error%s%s", name, config_error_line(&cf),
+                 plain ? "" : ": ", plain ? "" : why);
         st = AT_ERR_USAGE;
     } else {
         st = parse_config(s, &cf, &x);
@@ -481,10 +485,17 @@ AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char
 AtStatus ss_session_load(SsSession *s, const char *path, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    char *text = ss_read_file(path);
+    size_t len = 0;
+    char *text = ss_read_file(path, &len);
     if (!text) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return errno == ENOMEM ? AT_ERR_RUNTIME : AT_ERR_USAGE;
+    }
+    if (strlen(text) != len) {
+        snprintf(err, errlen, "%s: holds a NUL byte at offset %zu: not a text file", path,
+                 strlen(text));
+        free(text);
+        return AT_ERR_USAGE;
     }
     AtStatus st = ss_session_parse(s, text, path, err, errlen);
     free(text);
@@ -887,11 +898,17 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
     return whole_rewrite(old_text, s);
 }
 
-char *ss_read_file(const char *path)
+char *ss_read_file(const char *path, size_t *len_out)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
     char *text = NULL;
     size_t cap = 0, len = 0;
     for (;;) {
@@ -919,6 +936,8 @@ char *ss_read_file(const char *path)
         return NULL;
     }
     text[len] = 0;
+    if (len_out)
+        *len_out = len;
     return text;
 }
 

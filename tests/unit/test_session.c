@@ -165,6 +165,43 @@ static void writes_what_it_reads(void **state)
     ss_session_free(&t);
 }
 
+static void odd_files(void **state)
+{
+    (void)state;
+    SsSession s;
+    char err[512] = "";
+    /* a UTF-8 byte-order mark (some editors write one) is accepted */
+    assert_int_equal(ss_session_parse(&s,
+                                      "\xEF\xBB\xBF"
+                                      "clients = ( { id = \"a\"; command = \"x\"; } );",
+                                      "bom.conf", err, sizeof err),
+                     AT_OK);
+    assert_int_equal(s.n_clients, 1);
+    ss_session_free(&s);
+    /* a bare syntax error is said once */
+    assert_int_equal(
+        ss_session_parse(&s, "clients = (\n{ id = ; }\n);", "syn.conf", err, sizeof err),
+        AT_ERR_USAGE);
+    assert_string_equal(err, "syn.conf:2: syntax error");
+    char dir[] = "/tmp/test_session_odd.XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    /* a file with a NUL byte is not read as the text before it */
+    snprintf(path, sizeof path, "%s/session.conf", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fwrite("\0\1\2clients = ();", 1, 16, f);
+    fclose(f);
+    assert_int_equal(ss_session_load(&s, path, err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, "holds a NUL byte at offset 0: not a text file"));
+    unlink(path);
+    /* a directory named session.conf */
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(ss_session_load(&s, path, err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, "session.conf: Is a directory"));
+    rmdir(path);
+    rmdir(dir);
+}
+
 static void saves_atomically(void **state)
 {
     (void)state;
@@ -471,6 +508,7 @@ int main(void)
         cmocka_unit_test(broken_sessions_say_where_and_what),
         cmocka_unit_test(writes_what_it_reads),
         cmocka_unit_test(saves_atomically),
+        cmocka_unit_test(odd_files),
         cmocka_unit_test(ids_and_commands),
         cmocka_unit_test(programs_come_from_the_allowed_places),
         cmocka_unit_test(backoff_grows_then_gives_up),
