@@ -1,7 +1,8 @@
 # aiotone - build, test, benchmark, install.
 #
 #   make              build every tool into build/bin
-#   make check        unit + integration tests (README's test command)
+#   make check        unit + integration + workflow tests (README's test command)
+#   make workflows    the workflow tests (tests/workflows: what users run, end to end)
 #   make asan         the unit and integration tests with ASan + UBSan
 #   make memcheck     the unit tests under valgrind
 #   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
@@ -81,7 +82,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 60
 LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
 
-.PHONY: all check unit integration asan memcheck fuzz bench demo install \
+.PHONY: all check unit integration workflows asan memcheck fuzz bench demo install \
 	uninstall clean format format-check check-vm deps tests
 all: $(PROGRAMS)
 
@@ -120,6 +121,8 @@ unit: tests
 	BUILD=$(BUILD) tests/run-tests.sh unit
 integration: tests
 	BUILD=$(BUILD) tests/run-tests.sh integration
+workflows: tests
+	BUILD=$(BUILD) tests/run-tests.sh workflows
 
 asan:
 	$(MAKE) BUILD=build-asan CC=$(CC) OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \

@@ -70,7 +70,15 @@ static AtStatus make_plan(const AtParams *p, SsPlan *plan, char *err, size_t err
         .n_velocities = (size_t)vel->count,
         .round_robins = at_params_int(p, "sampling.round-robins"),
     };
-    char why[512];
+    char why[512], where[1200];
+    /* The note names first, so their message names the file, line and key. */
+    int pcs[SS_LIST_MAX];
+    size_t n_pcs;
+    if (ss_parse_notes(spec.notes, pcs, SS_LIST_MAX, &n_pcs, why, sizeof why) != SS_OK) {
+        at_params_where(p, "sampling.notes", where, sizeof where);
+        snprintf(err, errlen, "%s: %s", where, why);
+        return AT_ERR_USAGE;
+    }
     SsStatus st = ss_plan_build(&spec, plan, why, sizeof why);
     if (st != SS_OK) {
         snprintf(err, errlen, "sampling: %s", why);
@@ -84,10 +92,12 @@ static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, 
 {
     const char *s = at_params_str(p, "sampling.silence-threshold");
     if (!ss_parse_threshold(s, level, is_auto)) {
+        char where[1200];
+        at_params_where(p, "sampling.silence-threshold", where, sizeof where);
         snprintf(err, errlen,
-                 "key 'sampling.silence-threshold': bad value \"%s\": must be \"auto\", a level "
-                 "between 0 and 1 (\"0.000001\") or in dBFS (\"-120dB\")",
-                 s ? s : "");
+                 "%s: bad value \"%s\": must be \"auto\", a level between 0 and 1 "
+                 "(\"0.000001\") or in dBFS (\"-120dB\")",
+                 where, s ? s : "");
         return AT_ERR_USAGE;
     }
     return AT_OK;
