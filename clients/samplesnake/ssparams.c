@@ -231,7 +231,7 @@ static const AtParamDef table[] = {
     {"start",
      "start",
      AT_PARAM_ACTION,
-     AT_PARAM_LIVE,
+     AT_PARAM_LIVE | AT_PARAM_NOSAVE,
      0,
      0,
      0,
