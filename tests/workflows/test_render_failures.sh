@@ -109,17 +109,21 @@ fi
 
 # ---- a signal midway: nothing under the output's name ----
 # A 20-minute song at 192 kHz takes several seconds to render: stop it
-# once its temporary file has grown, with each signal a user sends.
+# once 2 MB more than the old output are in the folder (the render is
+# writing), with each signal a user sends.
 "$PY" "$WF/midi.py" song long.mid 0:903c64 1:803c00 1200:903c40 1200.5:803c00
 for sig in TERM INT HUP; do
     mkdir -p "sig$sig"
     cp out.wav "sig$sig/out.wav"
-    "$FM" --render long.mid -o "sig$sig/out.wav" --rate 192000 2>"sig$sig.err" &
+    # (a background job of a script starts with SIGINT ignored: undo that,
+    # as a terminal's ^C reaches a program run in the foreground)
+    env --default-signal=INT "$FM" --render long.mid -o "sig$sig/out.wav" --rate 192000 2>"sig$sig.err" &
     RENDER_PID=$!
     grown=0
     for _ in $(seq 1 200); do
-        size=$(find "sig$sig" -name '.out.wav.*' -size +2000k 2>/dev/null | wc -l)
-        if [ "$size" -gt 0 ]; then grown=1; break; fi
+        # the bytes in the folder: the old out.wav and whatever is written
+        size=$(find "sig$sig" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+        if [ "$size" -gt 3000000 ]; then grown=1; break; fi
         kill -0 "$RENDER_PID" 2>/dev/null || break
         sleep 0.05
     done
@@ -128,7 +132,7 @@ for sig in TERM INT HUP; do
     rc=$?
     RENDER_PID=
     echo "# SIG$sig: $(tail -n 1 "sig$sig.err")"
-    at_check "SIG$sig midway (temporary file had grown: $grown): exit 1 ($rc), the old output intact, no partial file" \
+    at_check "SIG$sig midway (writing had begun: $grown): exit 1 ($rc), the old output intact, no partial file" \
         bash -c "[ $grown = 1 ] && [ $rc = 1 ] && [ $(sum "sig$sig/out.wav") = $good_sum ] && [ $(entries "sig$sig") = 1 ] && grep -q 'stopped by a signal' sig$sig.err"
 done
 
