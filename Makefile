@@ -26,7 +26,7 @@ DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 OPT ?= -O2 -g
-PKGS := jack alsa sndfile libconfig liblo samplerate smf
+PKGS := jack alsa sndfile libconfig liblo smf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -80,7 +80,9 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 60
-LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
+# Tests, tools and benchmarks link every core, so every tool's own LIBS.
+TOOL_LIBS = $(sort $(foreach t,$(TOOLS),$($(t)_LIBS)))
+LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group $(TOOL_LIBS)
 
 .PHONY: all check unit integration workflows asan memcheck fuzz bench demo install \
 	uninstall clean format format-check check-vm deps tests
@@ -143,9 +145,9 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$<)
-	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(PKG_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(TOOL_LIBS) $(PKG_LIBS)
 
-bench: $(PROGRAMS) $(BENCH_BINS)
+bench: $(PROGRAMS) $(BENCH_BINS) $(BUILD)/tests/tools/at-srcq
 	BUILD=$(BUILD) tests/bench/run-bench.sh
 
 demo: $(PROGRAMS)

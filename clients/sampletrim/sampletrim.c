@@ -2,7 +2,7 @@
 #include "sampletrim.h"
 
 #include <math.h>
-#include <samplerate.h>
+#include <soxr.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,14 +239,35 @@ void strim_quantize(const float *in, int32_t *out, size_t n, int bits, AtRand *r
     }
 }
 
-StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
+/* Input frames handed to the resampler per call (progress granularity). */
+#define RESAMPLE_CHUNK 65536
+
+/* libsoxr's recipe for q. The default (medium) keeps the bandwidth of
+ * `sox rate -h` (flat to 95% of the output's Nyquist frequency, stopband
+ * from Nyquist on, linear phase) at 24-bit precision instead of 20, with
+ * no passband roll-off (flat to the band edge): measured against sox by
+ * tests/integration/test_sampletrim_quality.sh, no worse on ripple, alias
+ * rejection and THD+N, at the same speed. best: 28-bit, flat to 97%;
+ * fast: libsoxr's 20-bit default (flat to 91%, 0.01 dB roll-off). */
+static soxr_quality_spec_t quality_spec(StrimQuality q)
+{
+    if (q == STRIM_Q_FAST)
+        return soxr_quality_spec(SOXR_HQ | SOXR_LINEAR_PHASE, 0);
+    bool best = q == STRIM_Q_BEST;
+    soxr_quality_spec_t spec =
+        soxr_quality_spec((best ? SOXR_VHQ : SOXR_24_BITQ) | SOXR_LINEAR_PHASE, SOXR_ROLLOFF_NONE);
+    spec.passband_end = best ? 0.97 : 0.95;
+    return spec;
+}
+
+static StrimStatus resample(StrimAudio *a, int rate, StrimQuality q, const StrimProgress *pr)
 {
     if (rate <= 0 || a->rate <= 0 || a->channels <= 0)
         return STRIM_ERR_ARG;
     if (a->rate == rate)
         return STRIM_OK;
     double ratio = (double)rate / (double)a->rate;
-    if (!src_is_valid_ratio(ratio) || a->channels > STRIM_SRC_MAX_CHANNELS)
+    if (ratio < 1.0 / 256.0 || ratio > 256.0 || a->channels > STRIM_SRC_MAX_CHANNELS)
         return STRIM_ERR_FORMAT;
     if (a->frames == 0) {
         a->rate = rate;
@@ -255,27 +276,48 @@ StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
     double want = ceil((double)a->frames * ratio) + 64.0;
     if (want * a->channels > (double)STRIM_MAX_SAMPLES)
         return STRIM_ERR_TOO_BIG;
-    size_t cap = (size_t)want;
-    float *out = malloc(cap * (size_t)a->channels * sizeof *out);
+    size_t cap = (size_t)want, ch = (size_t)a->channels;
+    float *out = malloc(cap * ch * sizeof *out);
     if (!out)
         return STRIM_ERR_NOMEM;
-    SRC_DATA d = {
-        .data_in = a->data,
-        .data_out = out,
-        .input_frames = (long)a->frames,
-        .output_frames = (long)cap,
-        .src_ratio = ratio,
-        .end_of_input = 1,
-    };
-    if (src_simple(&d, (int)q, a->channels) != 0) {
+    soxr_error_t err = NULL;
+    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_quality_spec_t qs = quality_spec(q);
+    soxr_runtime_spec_t rt = soxr_runtime_spec(1); /* one thread: --jobs decides */
+    soxr_t s = soxr_create(a->rate, rate, (unsigned)a->channels, &err, &io, &qs, &rt);
+    if (!s || err) {
+        free(out);
+        return STRIM_ERR_RESAMPLE;
+    }
+    size_t in_pos = 0, out_pos = 0;
+    while (!err && in_pos < a->frames && out_pos < cap) {
+        size_t n = a->frames - in_pos < RESAMPLE_CHUNK ? a->frames - in_pos : RESAMPLE_CHUNK;
+        size_t used = 0, made = 0;
+        err = soxr_process(s, a->data + in_pos * ch, n, &used, out + out_pos * ch, cap - out_pos,
+                           &made);
+        in_pos += used;
+        out_pos += made;
+        if (pr)
+            pr->fn(pr->user, STRIM_STAGE_CONVERT, in_pos, a->frames);
+    }
+    /* End of input: drain what the filter still holds. */
+    for (size_t made = 1; !err && made && out_pos < cap; out_pos += made)
+        err = soxr_process(s, NULL, 0, NULL, out + out_pos * ch, cap - out_pos, &made);
+    soxr_delete(s);
+    if (err || in_pos < a->frames) {
         free(out);
         return STRIM_ERR_RESAMPLE;
     }
     free(a->data);
     a->data = out;
-    a->frames = (size_t)d.output_frames_gen;
+    a->frames = out_pos;
     a->rate = rate;
     return STRIM_OK;
+}
+
+StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
+{
+    return resample(a, rate, q, NULL);
 }
 
 StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep)
@@ -283,14 +325,14 @@ StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep
     StrimReport r = {.in_rate = a->rate, .in_frames = a->frames, .gain = 1.0, .wanted_gain = 1.0};
     if (o->bits != 8 && o->bits != 16 && o->bits != 24)
         return STRIM_ERR_ARG;
-    if (!strim_peaks(a->data, a->frames, a->channels, &r.peak_pos, &r.peak_neg))
-        return STRIM_ERR_DAMAGED; /* NaN or infinity: the resampler would smear it */
-    StrimStatus st = strim_resample(a, o->rate, o->quality);
+    StrimStatus st = resample(a, o->rate, o->quality, o->progress);
     if (st != STRIM_OK)
         return st;
     r.resampled_frames = a->frames;
-    if (a->rate != r.in_rate)
-        strim_peaks(a->data, a->frames, a->channels, &r.peak_pos, &r.peak_neg);
+    /* One pass for the peaks, after conversion; a NaN or an infinity in
+     * the input is still there (the filter spreads it, never removes it). */
+    if (!strim_peaks(a->data, a->frames, a->channels, &r.peak_pos, &r.peak_neg))
+        return STRIM_ERR_DAMAGED;
     if (o->fixed_gain > 0.0)
         r.gain = r.wanted_gain = o->fixed_gain;
     else if (o->normalize) {
@@ -300,7 +342,11 @@ StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep
         r.gain = strim_level_gain(r.peak_pos, r.peak_neg, o->normalize_skip, t, o->max_gain,
                                   &r.gain_capped);
     }
-    r.clipped = strim_apply_gain(a->data, a->frames * (size_t)a->channels, r.gain, o->bits);
+    /* No gain and nothing that could clip: no pass over the samples. */
+    const double scale = (double)(INT32_C(1) << (o->bits - 1));
+    if (r.gain != 1.0 || r.peak_pos >= (float)((scale - 0.5) / scale) ||
+        -r.peak_neg <= (float)((-scale - 0.5) / scale))
+        r.clipped = strim_apply_gain(a->data, a->frames * (size_t)a->channels, r.gain, o->bits);
     strim_trim_points(a->data, a->frames, a->channels, o->window, o->start_threshold,
                       o->end_threshold, &r.trim_start, &r.trim_end);
     a->frames = strim_trim(a->data, a->frames, a->channels, r.trim_start, r.trim_end);

@@ -16,7 +16,7 @@
  * of floats, about 50 minutes of stereo at 44.1 kHz. */
 #define STRIM_MAX_SAMPLES ((size_t)1 << 28)
 
-/* Most channels libsamplerate's sinc converters take (0.2.x). */
+/* Most channels the tool converts (no sample has more). */
 #define STRIM_SRC_MAX_CHANNELS 128
 
 /* Status codes of the core and of the I/O layer. */
@@ -27,7 +27,7 @@ typedef enum {
     STRIM_ERR_FORMAT,   /* audio parameters we refuse (rate, channels) */
     STRIM_ERR_TOO_BIG,  /* more samples than the configured limit */
     STRIM_ERR_READ,     /* decoder error while reading */
-    STRIM_ERR_RESAMPLE, /* libsamplerate failed */
+    STRIM_ERR_RESAMPLE, /* libsoxr failed */
     STRIM_ERR_WRITE,    /* output could not be created or written */
     STRIM_ERR_ARG,      /* bad argument (a caller bug or bad option) */
     STRIM_ERR_DAMAGED,  /* truncated, empty, 0 frames, or non-finite samples */
@@ -36,11 +36,12 @@ typedef enum {
 /* Human-readable text for a status code. */
 const char *strim_strerror(StrimStatus st);
 
-/* Resampler quality, mapped onto libsamplerate's converters. */
+/* Resampler quality, mapped onto libsoxr's recipes (see quality_spec in
+ * sampletrim.c and docs/man/aiotone-sampletrim.1). */
 typedef enum {
-    STRIM_Q_BEST = 0,   /* SRC_SINC_BEST_QUALITY */
-    STRIM_Q_MEDIUM = 1, /* SRC_SINC_MEDIUM_QUALITY */
-    STRIM_Q_FAST = 2,   /* SRC_SINC_FASTEST */
+    STRIM_Q_BEST = 0,   /* 28-bit, flat to 97% of Nyquist */
+    STRIM_Q_MEDIUM = 1, /* 24-bit, flat to 95% (the default; sox rate -h's band) */
+    STRIM_Q_FAST = 2,   /* 20-bit, flat to 91% */
 } StrimQuality;
 
 /* Stages of one file, for progress reports. */
@@ -159,7 +160,7 @@ bool strim_fade_out(float *buf, size_t frames, int channels, size_t len);
  * their random numbers, so the sequence does not depend on the signal. */
 void strim_quantize(const float *in, int32_t *out, size_t n, int bits, AtRand *r);
 
-/* Convert a to rate with libsamplerate; a keeps its samples on failure. */
+/* Convert a to rate with libsoxr; a keeps its samples on failure. */
 StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q);
 
 /* The whole float chain on a: resample, normalize (or o->fixed_gain),

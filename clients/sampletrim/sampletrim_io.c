@@ -299,15 +299,15 @@ StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtR
     StrimStatus st = STRIM_OK;
     SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
     if (!sf) {
-        path_detail(detail, detail_len, tmp, sf_strerror(NULL));
+        path_detail(detail, detail_len, path, sf_strerror(NULL));
         free(tmp);
         return STRIM_ERR_WRITE;
     }
     st = write_frames(sf, a, bits, r, progress);
     if (st != STRIM_OK)
-        path_detail(detail, detail_len, tmp, sf_strerror(sf));
+        path_detail(detail, detail_len, path, sf_strerror(sf));
     if (sf_close(sf) != 0 && st == STRIM_OK) {
-        path_detail(detail, detail_len, tmp, "closing the file failed");
+        path_detail(detail, detail_len, path, "closing the file failed");
         st = STRIM_ERR_WRITE;
     }
     if (st == STRIM_OK && rename(tmp, path) != 0) {

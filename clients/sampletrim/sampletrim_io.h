@@ -9,8 +9,7 @@
 
 #include "sampletrim.h"
 
-/* More channels than this is refused: libsamplerate's sinc converters
- * handle at most 128, and no sample has more. */
+/* More channels than this is refused: no sample has more. */
 #define STRIM_MAX_CHANNELS 128
 /* Highest input sample rate accepted, Hz. */
 #define STRIM_MAX_RATE 1536000

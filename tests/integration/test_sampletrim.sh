@@ -31,7 +31,7 @@ dat() {
 peak() {
     dat "$1" | awk '{for (i = 2; i <= NF; i++) {v = $i < 0 ? -$i : $i; if (v > p) p = v}} END {print p + 0}'
 }
-# The frame count the SPEC's rules give for a 44.1 kHz input: normalize
+# The frame count the trim rules (docs/man/aiotone-sampletrim.1) give for a 44.1 kHz input: normalize
 # unless peak >= 99%, first 16-frame window above 0.5% to the end of the
 # last end-aligned window above 0.1%.
 expected_len() {
@@ -225,6 +225,87 @@ at_check "near-silent input: the gain limit is reported" grep -q "hiss.wav: warn
 "$ST" --no-dither --max-gain 6 -o "$AT_TMP/mg6" "$AT_TMP/v64.wav" 2>/dev/null
 mg=$(db "$(peak "$AT_TMP/mg6/v64.wav")" "$(peak "$AT_TMP/v64.wav")")
 at_check "--max-gain 6 raises by 6 dB only (got $mg)" awk -v r="$mg" 'BEGIN {exit !(r > 5.9 && r < 6.1)}'
+
+# Instrument files written by samplesnake beside the samples: a trimmed
+# copy beside the outputs, pointing at the trimmed files, offsets and
+# loops moved by the rate conversion and the trimmed start.
+I=$AT_TMP/inst
+mkdir -p "$I"
+sox -n -r 48000 -b 24 -c 1 "$I/C4_v64.wav" synth 1 sine 262 vol 0.1 pad 0.5 0.2
+sox -n -r 48000 -b 24 -c 1 "$I/C4_v127.wav" synth 1 sine 262 vol 0.5 pad 0.5 0.2
+cat >"$I/kit.sfz" <<'SFZ'
+// Written by aiotone-samplesnake. The samples are beside this file.
+<control>
+default_path=
+
+<global>
+
+<group>
+<region> sample=C4_v64.wav lokey=0 hikey=127 pitch_keycenter=60 lovel=1 hivel=64 offset=24000 loop_start=48000 loop_end=60000
+<region> sample=C4_v127.wav lokey=0 hikey=127 pitch_keycenter=60 lovel=65 hivel=127
+SFZ
+cat >"$I/kit.dspreset" <<'DS'
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by aiotone-samplesnake. The samples are beside this file. -->
+<DecentSampler minVersion="1.0.0">
+  <groups>
+    <group>
+      <sample path="C4_v64.wav" rootNote="60" loNote="0" hiNote="127" loVel="1" hiVel="64" start="24000" loopStart="48000" loopEnd="60000"/>
+      <sample path="C4_v127.wav" rootNote="60" loNote="0" hiNote="127" loVel="65" hiVel="127"/>
+    </group>
+  </groups>
+</DecentSampler>
+DS
+"$ST" -v --same-gain "$I"/*.wav >"$AT_TMP/inst.out" 2>"$AT_TMP/inst.err"
+at_check "instrument files: the run succeeds" test $? = 0
+at_check "instrument files: trimmed SFZ and .dspreset written beside the outputs" \
+    test -s "$I/44100_16bit/kit.sfz" -a -s "$I/44100_16bit/kit.dspreset"
+for f in kit.sfz kit.dspreset; do
+    refs=$(grep -oE '(sample=|path=")[^ "]+' "$I/44100_16bit/$f" | sed -E 's/^(sample=|path=")//')
+    at_check "$f: names both trimmed samples" test "$(echo "$refs" | wc -l)" = 2
+    for r in $refs; do
+        at_check "$f: $r exists beside it (a trimmed 44.1 kHz file)" \
+            test "$(soxi -r "$I/44100_16bit/$r")" = 44100
+    done
+done
+# kept frames a..b: offset 24000 at 48k = 22050 at 44.1k, minus a.
+start=$(sed -nE 's|^.*C4_v64.wav -> .*kept frames ([0-9]+)[.][.].*$|\1|p' "$AT_TMP/inst.out")
+len=$(frames "$I/44100_16bit/C4_v64.wav")
+at_check "kit.sfz: offset and loop follow the trim (start $start)" \
+    grep -q "offset=$((22050 - start)) loop_start=$((44100 - start)) loop_end=$((55125 - start))" "$I/44100_16bit/kit.sfz"
+at_check "kit.sfz: the loop lies inside the trimmed file ($len frames)" test $((55125 - start)) -lt "$len"
+at_check "kit.dspreset: start and loop follow the trim" \
+    grep -q "start=\"$((22050 - start))\" loopStart=\"$((44100 - start))\" loopEnd=\"$((55125 - start))\"" "$I/44100_16bit/kit.dspreset"
+at_check "kit.sfz: key and velocity mapping kept" grep -q "lovel=65 hivel=127" "$I/44100_16bit/kit.sfz"
+"$ST" -o "$AT_TMP/inst1" "$I/C4_v64.wav" 2>"$AT_TMP/inst1.err"
+at_check "instrument files: with a sample not trimmed in the run, not written, and said so" \
+    bash -c '! test -e "$1/kit.sfz" && grep -q "kit.sfz: warning: instrument not written: 1 of its 2 samples" "$2"' \
+    _ "$AT_TMP/inst1" "$AT_TMP/inst1.err"
+
+# Progress within a long file (a line at every 10% when not a terminal).
+sox -n -r 48000 -b 16 -c 1 "$AT_TMP/long.wav" synth 30 sine 440 vol 0.5
+"$ST" --progress -o "$AT_TMP/longout" "$AT_TMP/long.wav" 2>"$AT_TMP/long.err"
+at_check "a long single file shows progress within it ($(grep -c '%' "$AT_TMP/long.err") lines)" \
+    grep -q '^\[0/1\] .*long.wav 50%$' "$AT_TMP/long.err"
+at_check "... and then the file count" grep -q '^\[1/1\] .*long.wav$' "$AT_TMP/long.err"
+
+# A read-only output folder: the message names the path. root writes
+# anyway, so as root the tool runs as nobody (setpriv) on a folder nobody
+# can read but not write.
+RO=$(mktemp -d "${TMPDIR:-/tmp}/aiotone-ro.XXXXXX")
+chmod 755 "$RO"
+mkdir "$RO/out"
+cp "$K/tom.wav" "$RO/"
+chmod 555 "$RO/out"
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+"${as_user[@]}" "$ST" -o "$RO/out" "$RO/tom.wav" 2>"$AT_TMP/ro.err"
+rc=$?
+at_check "read-only output folder: exit 1, the output path named ($(cat "$AT_TMP/ro.err"))" \
+    bash -c 'test "$1" = 1 && grep -q "$2/out/tom.wav: Permission denied" "$3"' _ "$rc" "$RO" "$AT_TMP/ro.err"
+at_check "read-only output folder: nothing left in it" test -z "$(ls -A "$RO/out")"
+chmod 755 "$RO/out"
+rm -rf "$RO"
 
 # Command line.
 at_check "--help exits 0 and shows usage" bash -c '"$1" --help | grep -q "^Usage: aiotone-sampletrim"' _ "$ST"

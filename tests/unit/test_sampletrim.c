@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clients/sampletrim/sampletrim.h"
+#include "clients/sampletrim/instrfile.h"
 #include "clients/sampletrim/sampletrim_io.h"
 #include <sndfile.h>
 
@@ -435,7 +436,7 @@ static void test_resample_bad_ratio(void **state)
     assert_int_equal(strim_resample(&a, 44100, STRIM_Q_FAST), STRIM_ERR_FORMAT);
     assert_int_equal(a.frames, 100);
     strim_audio_free(&a);
-    /* 128 channels convert; more is a clean error, not a libsamplerate one. */
+    /* 128 channels convert; more is a clean error, not a resampler one. */
     StrimAudio b = make_sine(48000, 64, 128, 1000.0, 0.5);
     assert_int_equal(strim_resample(&b, 44100, STRIM_Q_FAST), STRIM_OK);
     strim_audio_free(&b);
@@ -600,6 +601,117 @@ static void test_level_non_finite_refused(void **state)
     assert_int_equal(strim_apply_gain((float[]){0.5f, -1.0f, 1.0f, -1.1f}, 4, 1.0, 16), 2);
 }
 
+/* --- instrument files ---------------------------------------------------- */
+
+/* Samples a.wav and "my b.wav" were trimmed: 48k -> 44.1k, 1000 frames
+ * cut at the start, 5000 frames kept; anything else was not. */
+static bool lookup_ab(void *user, const char *sample, StrimSampleMap *m)
+{
+    int *calls = user;
+    ++*calls;
+    if (!strcmp(sample, "a.wav") || !strcmp(sample, "my b.wav") || !strcmp(sample, "sub/a.wav")) {
+        *m = (StrimSampleMap){.path = !strcmp(sample, "my b.wav") ? "trim/my b & c.wav" : "t/a.wav",
+                              .ratio = 44100.0 / 48000.0,
+                              .trim_start = 1000,
+                              .frames = 5000};
+        return true;
+    }
+    return false;
+}
+
+static char *rewrite(const char *in, StrimInstrKind kind, StrimStatus want, size_t *samples,
+                     size_t *clamped, char *detail)
+{
+    char *out = NULL;
+    size_t len = 0;
+    int calls = 0;
+    assert_int_equal(strim_instr_rewrite(in, strlen(in), kind, lookup_ab, &calls, &out, &len,
+                                         samples, clamped, detail, 256),
+                     want);
+    if (want == STRIM_OK) {
+        assert_non_null(out);
+        assert_int_equal(len, strlen(out));
+    }
+    return out;
+}
+
+static void test_instr_sfz(void **state)
+{
+    size_t n = 0, cl = 0;
+    char detail[256] = "";
+    /* samplesnake's layout, plus offsets and loops (input frames). */
+    const char *in = "// Written by aiotone-samplesnake.\n<control>\ndefault_path=\n\n<global>\n"
+                     "<group>\n"
+                     "<region> sample=a.wav lokey=0 hikey=60 offset=2000 loop_start=4800 "
+                     "loop_end=48000 end=-1\n"
+                     "<region>sample=my b.wav lovel=1 // a comment: sample=x.wav\n";
+    char *out = rewrite(in, STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
+    /* 2000 * 0.91875 = 1837.5 -> 1838 - 1000 = 838; 4800 -> 4410 - 1000;
+     * 48000 -> 44100 - 1000 = 43100 > 4999: clamped to the last frame. */
+    assert_string_equal(out,
+                        "// Written by aiotone-samplesnake.\n<control>\ndefault_path=\n\n"
+                        "<global>\n<group>\n"
+                        "<region> sample=t/a.wav lokey=0 hikey=60 offset=838 loop_start=3410 "
+                        "loop_end=4999 end=-1\n"
+                        "<region>sample=trim/my b & c.wav lovel=1 // a comment: sample=x.wav\n");
+    assert_int_equal(n, 2);
+    assert_int_equal(cl, 1);
+    free(out);
+
+    /* default_path is folded into the sample path and emptied. */
+    out = rewrite("<control> default_path=sub/\n<region> sample=a.wav\n", STRIM_INSTR_SFZ, STRIM_OK,
+                  &n, &cl, detail);
+    assert_string_equal(out, "<control> default_path=\n<region> sample=t/a.wav\n");
+    free(out);
+
+    /* A sample that was not trimmed: refused, named. */
+    assert_null(rewrite("<region> sample=a.wav\n<region> sample=gone.wav\n", STRIM_INSTR_SFZ,
+                        STRIM_ERR_ARG, &n, &cl, detail));
+    assert_non_null(strstr(detail, "gone.wav"));
+    /* Built-in generators are not files. */
+    out = rewrite("<region> sample=*sine offset=10\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
+    assert_string_equal(out, "<region> sample=*sine offset=10\n");
+    assert_int_equal(n, 0);
+    free(out);
+}
+
+static void test_instr_dspreset(void **state)
+{
+    size_t n = 0, cl = 0;
+    char detail[256] = "";
+    const char *in = "<?xml version=\"1.0\"?>\n<!-- <sample path=\"x.wav\"/> -->\n"
+                     "<DecentSampler><groups><group>\n"
+                     "<sample path=\"a.wav\" rootNote=\"60\" start=\"0\" loopStart = '4800' "
+                     "end=\"5000\"/>\n"
+                     "<sample loVel=\"1\" path=\"my b.wav\"/>\n"
+                     "</group></groups><samples/></DecentSampler>\n";
+    char *out = rewrite(in, STRIM_INSTR_DSPRESET, STRIM_OK, &n, &cl, detail);
+    /* start 0 -> -1000: clamped to 0; 5000 -> 4594 - 1000 = 3594. */
+    assert_string_equal(out, "<?xml version=\"1.0\"?>\n<!-- <sample path=\"x.wav\"/> -->\n"
+                             "<DecentSampler><groups><group>\n"
+                             "<sample path=\"t/a.wav\" rootNote=\"60\" start=\"0\" "
+                             "loopStart = '3410' end=\"3594\"/>\n"
+                             "<sample loVel=\"1\" path=\"trim/my b &amp; c.wav\"/>\n"
+                             "</group></groups><samples/></DecentSampler>\n");
+    assert_int_equal(n, 2);
+    assert_int_equal(cl, 1);
+    free(out);
+    /* Entities in the path are decoded before the lookup. */
+    out = rewrite("<sample path=\"sub&#47;a.wav\"/>", STRIM_INSTR_DSPRESET, STRIM_OK, &n, &cl,
+                  detail);
+    assert_string_equal(out, "<sample path=\"t/a.wav\"/>");
+    free(out);
+    assert_null(rewrite("<sample path=\"nope.wav\"/>", STRIM_INSTR_DSPRESET, STRIM_ERR_ARG, &n, &cl,
+                        detail));
+    assert_non_null(strstr(detail, "nope.wav"));
+
+    StrimInstrKind k;
+    assert_true(strim_instr_kind("kit.SFZ", &k) && k == STRIM_INSTR_SFZ);
+    assert_true(strim_instr_kind("x/kit.dspreset", &k) && k == STRIM_INSTR_DSPRESET);
+    assert_false(strim_instr_kind("kit.wav", &k));
+    assert_false(strim_instr_kind("sfz", &k));
+}
+
 /* --- output names -------------------------------------------------------------- */
 
 static void check_path(const char *in, const char *outdir, int rate, int bits, const char *want,
@@ -756,7 +868,7 @@ static void test_read_channel_limits(void **state)
     wav_header(h, 300); /* more than STRIM_MAX_CHANNELS */
     assert_int_not_equal(strim_read_memory(h, 644, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     assert_null(b.data);
-    wav_header(h, 129); /* libsamplerate's limit is 128 */
+    wav_header(h, 129); /* the tool's limit is 128 */
     assert_int_not_equal(strim_read_memory(h, 44 + 258, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     wav_header(h, 128);
     assert_int_equal(strim_read_memory(h, 44 + 256, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
@@ -867,6 +979,8 @@ int main(void)
         cmocka_unit_test(test_level_max_gain),
         cmocka_unit_test(test_level_fixed_gain),
         cmocka_unit_test(test_level_non_finite_refused),
+        cmocka_unit_test(test_instr_sfz),
+        cmocka_unit_test(test_instr_dspreset),
     };
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
 }
