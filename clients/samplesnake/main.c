@@ -43,6 +43,7 @@ typedef struct {
     int start_index;      /* the "start" action in the registry */
     atomic_int start_req; /* the control thread asks RT to begin */
     atomic_int started;   /* RT began sampling (set by RT) */
+    bool start_when_idle; /* begin at the first idle call (connections made by then) */
     bool said_started;
     /* Shared with the writer and RT. */
     SsShared shared;
@@ -292,6 +293,10 @@ static void ss_session_loaded(AtApp *app, void *core)
 static void ss_idle(AtApp *app, void *core)
 {
     Snake *s = core;
+    if (s->start_when_idle) {
+        s->start_when_idle = false;
+        atomic_store(&s->start_req, 1);
+    }
     if (!s->said_started && atomic_load(&s->started)) {
         s->said_started = true;
         printf("samplesnake: sampling\n");
@@ -500,7 +505,10 @@ static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
     int start = at_params_int(p, "sampling.start");
     bool now = start == 1 || (start == 0 && !at_app_session_path(app));
     if (now) {
-        atomic_store(&s->start_req, 1);
+        /* Not yet: the shell makes the connect-list connections after
+         * setup; the first idle call comes after them, so the first note
+         * is not played into an instrument that is not connected yet. */
+        s->start_when_idle = true;
     } else {
         int port = at_params_int(p, "osc.port");
         char how[128] = "";

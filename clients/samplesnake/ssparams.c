@@ -225,7 +225,8 @@ static const AtParamDef table[] = {
      NULL,
      {"auto", "now", "osc"},
      "",
-     "when sampling begins: \"now\" (once the JACK client runs), \"osc\" (on /samplesnake/start), "
+     "when sampling begins: \"now\" (once the JACK client runs and its connect lists are "
+     "connected), \"osc\" (on /samplesnake/start), "
      "\"auto\" (now when standalone; under a session manager when it says the session is loaded, "
      "its connections made)"},
     {"start",
