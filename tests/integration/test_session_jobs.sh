@@ -50,12 +50,17 @@ at_check "  ... and says why" grep -q "the job is done: 'work' done; stopping th
     "$AT_TMP/stopj.log"
 at_check "  ... and the other clients were stopped" bash -c "! jack_lsp | grep -q '^thru:'"
 cat >"$J/session.conf" <<EOF
-clients = ( { id = "work"; command = "false"; nsm = false; job = true; } );
+clients = ( { id = "work"; command = "false"; job = true; } );
 on-jobs-done = "stop";
 EOF
 timeout 60 "$S" run "$J" >"$AT_TMP/failj.log" 2>&1
-at_check "a job that keeps failing: run exits 1" test $? -eq 1
-at_check "  ... and says the job FAILED" grep -q "a job FAILED: 'work' FAILED" "$AT_TMP/failj.log"
+at_check "a job that keeps failing (exit 1 at every start): run exits 1" test $? -eq 1
+at_check "  ... it was restarted with back-off, then given up" \
+    grep -q "client 'work' died 5 times within 30 s (exited with status 1); GIVING UP" "$AT_TMP/failj.log"
+at_check "  ... reported FAILED, never as open" \
+    grep -qE "0 of 1 clients open in [0-9]+ ms \('work' FAILED\)" "$AT_TMP/failj.log"
+at_check "  ... not even for a moment" bash -c "! grep -q 'all 1 clients open' $AT_TMP/failj.log"
+at_check "  ... and the run says the job FAILED" grep -q "a job FAILED: 'work' FAILED" "$AT_TMP/failj.log"
 
 # --- exit 2: a bad state file ----------------------------------------------
 B=$AT_TMP/badstate
