@@ -273,8 +273,9 @@ static void report_skipped(const char *in, const FmSong *song, int channel)
                 in, song->late, song->late == 1 ? "" : "s", FM_SONG_MAX_SECONDS / 3600.0,
                 song->first_late / 3600.0);
     if (song->other)
-        fprintf(stderr, "aiotone-fmsynth: %s: skipped %zu message%s that are no channel messages\n",
-                in, song->other, song->other == 1 ? "" : "s");
+        fprintf(stderr,
+                "aiotone-fmsynth: %s: skipped %zu message%s that are not channel messages\n", in,
+                song->other, song->other == 1 ? "" : "s");
     if (channel <= 0)
         return;
     unsigned long total = 0, other = 0;

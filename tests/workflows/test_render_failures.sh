@@ -30,7 +30,9 @@ mount_tmpfs() {
 }
 sum() { md5sum <"$1" | cut -d' ' -f1; }
 # Files in a folder, hidden ones included (a temporary file left behind).
-entries() { ls -A "$1" | wc -l; }
+entries() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
+# Hidden files in a folder (where a temporary file would be).
+hidden() { find "$1" -mindepth 1 -maxdepth 1 -name '.*' | wc -l; }
 
 "$PY" "$WF/midi.py" song ok.mid 0:903c64 0:904064 2:803c00 2:804000
 ok_sum=$(sum ok.mid)
@@ -67,7 +69,7 @@ at_check "an output that is a directory is refused with exit 2 ($rc)" \
 "$FM" --render ok.mid -o out.wav 2>good.err
 at_check "a good render exits 0" test $? = 0
 good_sum=$(sum out.wav)
-at_check "and leaves nothing else in the folder" test "$(ls -A | grep -c '^\.')" = 0
+at_check "and leaves nothing else in the folder" test "$(hidden .)" = 0
 
 # A file-size limit (ulimit -f, in 512-byte blocks here: 100 kB).
 "$PY" "$WF/midi.py" song big.mid 0:903c64 60:803c00
@@ -77,7 +79,7 @@ echo "# $(tail -n 1 fsize.err)"
 at_check "past the file-size limit the render fails with exit 1 ($rc), saying why" \
     bash -c "[ $rc = 1 ] && grep -q 'cannot write out.wav after .*File too large' fsize.err"
 at_check "the previous out.wav is untouched and no partial file is left" \
-    bash -c "[ $(sum out.wav) = $good_sum ] && [ \$(ls -A | grep -c '^\.') = 0 ]"
+    bash -c "[ $(sum out.wav) = $good_sum ] && [ $(hidden .) = 0 ]"
 
 # A full disk: a 1 MB tmpfs of our own.
 if mount_tmpfs full size=1m; then
@@ -87,14 +89,14 @@ if mount_tmpfs full size=1m; then
     at_check "on a full disk the render fails with exit 1 ($rc), naming the file and the reason" \
         bash -c "[ $rc = 1 ] && grep -q 'cannot write full/song.wav.*No space left on device' full.err"
     at_check "and leaves no file behind on that disk" \
-        bash -c "[ ! -e full/song.wav ] && [ \$(ls -A full | grep -c '^\.') = 0 ]"
+        bash -c "[ ! -e full/song.wav ] && [ \$(find full -mindepth 1 -maxdepth 1 -name '.*' | wc -l) = 0 ]"
     # over an existing output on a disk that fills up
     head -c 300000 /dev/zero >full/keep.wav
     keep_sum=$(sum full/keep.wav)
     "$FM" --render big.mid -o full/keep.wav 2>/dev/null
     rc=$?
     at_check "an existing output on a full disk is left as it was (exit $rc)" \
-        bash -c "[ $rc = 1 ] && [ $(sum full/keep.wav) = $keep_sum ] && [ \$(ls -A full | grep -c '^\.') = 0 ]"
+        bash -c "[ $rc = 1 ] && [ $(sum full/keep.wav) = $keep_sum ] && [ \$(find full -mindepth 1 -maxdepth 1 -name '.*' | wc -l) = 0 ]"
     # read-only folder
     if mount_tmpfs ro ro; then
         "$FM" --render ok.mid -o ro/song.wav 2>ro.err
