@@ -485,7 +485,10 @@ static void on_client_reply(Mgr *m, Client *c, const AtOscMsg *msg, bool ok)
         } else {
             at_error("client '%s' could not open its state: %s", d->id, text);
             snprintf(c->message, sizeof c->message, "%sopen failed: %.200s",
-                     c->state == CL_FAILED ? "exit status 2: configuration error: " : "", text);
+                     c->state == CL_FAILED && !strncmp(c->message, "exit status 2", 13)
+                         ? "exit status 2: configuration error: "
+                         : "",
+                     text);
         }
     } else if (!strcmp(what, "/nsm/client/save")) {
         c->save_pending = false;
