@@ -1085,6 +1085,27 @@ void at_params_write(const AtParams *p, FILE *out, bool commented, bool state)
     write_group(p, out, "", 0, commented, state);
 }
 
+/* Copy the leading comment block of the file being replaced (lines that
+ * are blank or start with # or //, up to the first setting) to f, leaving
+ * out the tool's own header line, so a user's notes survive a save. */
+static void keep_leading_comments(const char *path, const char *header, FILE *f)
+{
+    FILE *old = fopen(path, "r");
+    if (!old)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, old)) {
+        const char *t = line + strspn(line, " \t\r");
+        if (*t != '\n' && *t != '#' && strncmp(t, "//", 2) != 0 && *t)
+            break;
+        if (strcmp(line, header) != 0)
+            fputs(line, f);
+        while (!strchr(line, '\n') && fgets(line, sizeof line, old))
+            fputs(line, f); /* the rest of a long comment line */
+    }
+    fclose(old);
+}
+
 AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, size_t errlen)
 {
     char tmp[4096];
@@ -1094,7 +1115,11 @@ AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, siz
         put_err(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
         return AT_ERR_RUNTIME;
     }
-    fprintf(f, "# aiotone-%s state, saved by the tool. Same format as its config file.\n", p->tool);
+    char header[160];
+    snprintf(header, sizeof header,
+             "# aiotone-%s state, saved by the tool. Same format as its config file.\n", p->tool);
+    keep_leading_comments(path, header, f);
+    fputs(header, f);
     at_params_write(p, f, false, true);
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = (fclose(f) == 0) && ok;
