@@ -15,7 +15,8 @@
 # build/bin/aiotone-<tool>. A clients/<tool>/module.mk may set
 # <tool>_CFLAGS and <tool>_LIBS. Tests, fuzz targets and benchmarks are
 # found by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
-# tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here.
+# tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here;
+# a module.mk may set bench_<name>_CFLAGS for a benchmark.
 
 .DEFAULT_GOAL := all
 
@@ -104,7 +105,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
 $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS)
 

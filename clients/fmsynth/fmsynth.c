@@ -2,6 +2,7 @@
  * MIDI handling. Each operator is rendered over a whole block of up to
  * FM_BLOCK frames so the compiler vectorizes across samples. */
 #include "fmsynth.h"
+#include "fmkernel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -66,12 +67,16 @@ struct FmSynth {
     void *log_ctx;
     uint64_t ignored;
     bool logged[IGN_KINDS];
-    float tables[FM_WAVE_COUNT][FM_TABLE_SIZE + 1];
+    /* The operator kernels of the SIMD path in use (fmkernel.h). */
+    FmSimd simd;
+    const FmKernels *k;
+    FmPoint points[FM_WAVE_COUNT][FM_TABLE_SIZE];
     /* Operator 4 outputs of the current block when it has feedback:
-     * computed for several voices at once (see render_feedback). */
+     * computed for several voices at once (see render_feedback), in
+     * lanes (frame-major: frame i of lane j at [i * lanes + j]). */
     float fb_out[FM_MAX_POLYPHONY][FM_BLOCK];
     bool fb_live[FM_MAX_POLYPHONY];
-    float fb_pad_out[4][FM_BLOCK], fb_pad_state[4][2]; /* for partial groups */
+    float fb_env[FM_BLOCK * FM_FB_LANES_MAX], fb_lane_out[FM_BLOCK * FM_FB_LANES_MAX];
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -80,9 +85,9 @@ struct FmSynth {
     int fade_from[FM_OPS]; /* the old wave, or -1 */
     uint64_t fade_start[FM_OPS];
     uint32_t fade_len;
-    unsigned fading;                /* ops fading in the current chunk: */
-    const float *fade_tab[FM_OPS];  /* their old tables */
-    float fade_w[FM_OPS][FM_BLOCK]; /* and new-wave weights, per frame */
+    unsigned fading;                 /* ops fading in the current chunk: */
+    const FmPoint *fade_tab[FM_OPS]; /* their old tables */
+    float fade_w[FM_OPS][FM_BLOCK];  /* and new-wave weights, per frame */
     /* A level change ramps linearly from the level of the moment to the
      * new one over the same fade_len frames from frame lvl_start, so a
      * fader moved on a control surface does not step (zipper noise). */
@@ -252,14 +257,6 @@ env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, i
 
 /* ---- operators ---- */
 
-/* clang's cost model refuses the kernel's loop (table reads cannot be
- * vector loads without AVX2), yet the vector form is faster: ask for it. */
-#ifdef __clang__
-#define FM_VECTORIZE _Pragma("clang loop vectorize(enable)")
-#else
-#define FM_VECTORIZE
-#endif
-
 /* A crossfade's value with new-side weight w: the new value itself once
  * w reaches 1, bit for bit, so the frames after a fade do not depend on
  * whether they were rendered in the fade's last chunk or after it. */
@@ -294,71 +291,24 @@ static inline float ramp_into_env(float vel, const float *level, float *env, int
     return 1.0f;
 }
 
-/* One operator over a block: read position = phase + modulation (cycles),
- * linear interpolation between table points. The integer part is taken
- * with a truncation and a compare so it vectorizes without SSE4.1. */
-static inline void op_kernel(const float *restrict tab, float ph0, float inc, int k0,
-                             const float *restrict mod, const float *restrict env, float amp,
-                             float *restrict out, int n, bool with_mod)
-{
-    FM_VECTORIZE
-    for (int i = 0; i < n; i++) {
-        float p = ph0 + inc * (float)(k0 + i + 1);
-        if (with_mod)
-            p += mod[i];
-        p *= (float)FM_TABLE_SIZE;
-        int32_t k = (int32_t)p;
-        k -= (p < (float)k);
-        float fr = p - (float)k;
-        int32_t idx = k & (FM_TABLE_SIZE - 1);
-        float a = tab[idx], b = tab[idx + 1];
-        out[i] = amp * env[i] * (a + fr * (b - a));
-    }
-}
-
-/* Op 4 with self-feedback, for FB_GROUP voices at once: each output feeds
- * the next sample through a long chain of dependent instructions (table
- * index, load, interpolation), so a lone voice would wait on it; several
- * independent chains side by side keep the core busy. The modulation is
- * the mean of the last two outputs (as Yamaha chips do, so it does not
- * oscillate at Nyquist). */
-#define FB_GROUP 4
+/* Op 4 with self-feedback: each output feeds the next sample through a
+ * long chain of dependent instructions (table index, load,
+ * interpolation), so a lone voice would wait on it; the kernels render
+ * several voices side by side, one per SIMD lane (render_feedback). The
+ * modulation is the mean of the last two outputs (as Yamaha chips do, so
+ * it does not oscillate at Nyquist). */
 typedef struct {
-    const float *tab, *env;
+    const FmPoint *tab;
+    const float *env;
     float ph0, inc, amp;
     int k0;
     float *fb, *out;
 } FbChain;
 
-static void op_feedback_group(const FbChain *c, float fbk, int n)
-{
-    float y1[FB_GROUP], y2[FB_GROUP];
-    for (int j = 0; j < FB_GROUP; j++) {
-        y1[j] = c[j].fb[0];
-        y2[j] = c[j].fb[1];
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < FB_GROUP; j++) {
-            float p =
-                (c[j].ph0 + c[j].inc * (float)(c[j].k0 + i + 1) + fbk * 0.5f * (y1[j] + y2[j])) *
-                (float)FM_TABLE_SIZE;
-            int32_t k = (int32_t)p;
-            k -= (p < (float)k);
-            float fr = p - (float)k;
-            int32_t idx = k & (FM_TABLE_SIZE - 1);
-            float a = c[j].tab[idx], b = c[j].tab[idx + 1];
-            y2[j] = y1[j];
-            y1[j] = c[j].out[i] = c[j].amp * c[j].env[i] * (a + fr * (b - a));
-        }
-    for (int j = 0; j < FB_GROUP; j++) {
-        c[j].fb[0] = y1[j];
-        c[j].fb[1] = y2[j];
-    }
-}
-
 /* Op 4 with self-feedback for one voice while its wave crossfades from
  * otab to c->tab with new-wave weights w (rare: scalar, one voice). */
-static void op_feedback_fade(const FbChain *c, const float *otab, const float *w, float fbk, int n)
+static void op_feedback_fade(const FbChain *c, const FmPoint *otab, const float *w, float fbk,
+                             int n)
 {
     float y1 = c->fb[0], y2 = c->fb[1];
     for (int i = 0; i < n; i++) {
@@ -368,8 +318,8 @@ static void op_feedback_fade(const FbChain *c, const float *otab, const float *w
         k -= (p < (float)k);
         float fr = p - (float)k;
         int32_t idx = k & (FM_TABLE_SIZE - 1);
-        float x_new = c->tab[idx] + fr * (c->tab[idx + 1] - c->tab[idx]);
-        float x_old = otab[idx] + fr * (otab[idx + 1] - otab[idx]);
+        float x_new = c->tab[idx].a + fr * c->tab[idx].d;
+        float x_old = otab[idx].a + fr * otab[idx].d;
         y2 = y1;
         y1 = c->out[i] = fade_mix(c->amp * c->env[i] * x_old, c->amp * c->env[i] * x_new, w[i]);
     }
@@ -397,17 +347,10 @@ static void voice_next_block(FmVoice *v)
 
 /* Render frames off..off+n of the current grid block of one voice (mono)
  * into vout; false when it made no sound (all carriers silent). */
-/* Built twice, for AVX2 and for the x86-64 baseline, picked at load time:
- * AVX2's 8-wide arithmetic and gathers make the kernel about 20% faster
- * (measured side by side with `make bench`), and the results are the same
- * bits (no reassociation, no FMA contraction under -std=c11). */
-#if defined(__x86_64__) && defined(__GNUC__)
-#define FM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FM_CLONES
-#endif
-FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off,
-                                   int n, int alg)
+/* The operators of one voice over the chunk, 4 to 1, each over the whole
+ * chunk through the kernel of the SIMD path in use. */
+static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off, int n,
+                         int alg)
 {
     float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK], old[FM_BLOCK];
     const FmPatch *pa = &s->patch;
@@ -427,7 +370,7 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
         const float inc = v->inc[op], ph0 = v->phase[op];
         if (!env_fill(s, &v->env[op], o, env, n))
             continue;
-        const float *tab = s->tables[o->wave];
+        const FmPoint *tab = s->points[o->wave];
         float amp = v->vel * (float)o->level;
         if (s->ramping >> op & 1)
             amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
@@ -441,13 +384,13 @@ FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restri
                 if (mods >> m & 1)
                     for (int i = 0; i < n; i++)
                         mod[i] += depth * buf[m][i];
-            op_kernel(tab, ph0, inc, k0, mod, env, amp, buf[op], n, true);
+            s->k->op(tab, ph0, inc, k0, mod, env, amp, buf[op], n);
             if (fade)
-                op_kernel(s->fade_tab[op], ph0, inc, k0, mod, env, amp, old, n, true);
+                s->k->op(s->fade_tab[op], ph0, inc, k0, mod, env, amp, old, n);
         } else {
-            op_kernel(tab, ph0, inc, k0, NULL, env, amp, buf[op], n, false);
+            s->k->op(tab, ph0, inc, k0, NULL, env, amp, buf[op], n);
             if (fade)
-                op_kernel(s->fade_tab[op], ph0, inc, k0, NULL, env, amp, old, n, false);
+                s->k->op(s->fade_tab[op], ph0, inc, k0, NULL, env, amp, old, n);
         }
         if (fade) {
             const float *w = s->fade_w[op];
@@ -790,45 +733,78 @@ static void mix_voice(FmSynth *s, FmVoice *v, int vi, const float *restrict vout
     v->gr = gr;
 }
 
-/* Operator 4 of every sounding voice, FB_GROUP voices at a time, into
- * s->fb_out (used when the patch has feedback). */
+/* Operator 4 with feedback for the voices in the lanes: silent lanes pad
+ * a partial group; the outputs go to each voice's s->fb_out. */
+typedef struct {
+    float ph0[FM_FB_LANES_MAX], inc[FM_FB_LANES_MAX], amp[FM_FB_LANES_MAX];
+    float y1[FM_FB_LANES_MAX], y2[FM_FB_LANES_MAX];
+    int32_t k0[FM_FB_LANES_MAX];
+    int vi[FM_FB_LANES_MAX];
+} FbLanes;
+
+static void feedback_lanes(FmSynth *s, FbLanes *fl, int g, float fbk, int n)
+{
+    const int lanes = s->k->fb_lanes;
+    for (int j = g; j < lanes; j++) {
+        fl->ph0[j] = fl->inc[j] = fl->amp[j] = fl->y1[j] = fl->y2[j] = 0.0f;
+        fl->k0[j] = 0;
+        for (int i = 0; i < n; i++)
+            s->fb_env[i * lanes + j] = 0.0f;
+    }
+    s->k->fb(s->points[s->patch.op[FM_OPS - 1].wave], fbk, fl->ph0, fl->inc, fl->k0, fl->amp,
+             fl->y1, fl->y2, s->fb_env, s->fb_lane_out, n);
+    for (int j = 0; j < g; j++) {
+        FmVoice *v = &s->voices->v[fl->vi[j]];
+        v->fb[0] = fl->y1[j];
+        v->fb[1] = fl->y2[j];
+        float *out = s->fb_out[fl->vi[j]];
+        for (int i = 0; i < n; i++)
+            out[i] = s->fb_lane_out[i * lanes + j];
+    }
+}
+
+/* Operator 4 of every sounding voice into s->fb_out (used when the patch
+ * has feedback), a kernel's lanes of voices at a time. */
 static void render_feedback(FmSynth *s, int off, int n)
 {
-    float env[FB_GROUP][FM_BLOCK];
-    FbChain c[FB_GROUP];
+    float env[FM_BLOCK];
+    FbLanes fl;
+    const int lanes = s->k->fb_lanes;
     const FmOpPatch *o = &s->patch.op[FM_OPS - 1];
     const float fbk = (float)s->patch.feedback;
     int g = 0;
     for (int vi = 0; vi < s->voices->count; vi++) {
         FmVoice *v = &s->voices->v[vi];
         s->fb_live[vi] = false;
-        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env[g], n))
+        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env, n))
             continue;
         s->fb_live[vi] = true;
         float amp = v->vel * (float)o->level;
         if (s->ramping >> (FM_OPS - 1) & 1)
-            amp = ramp_into_env(v->vel, s->lvl_ramp[FM_OPS - 1], env[g], n);
-        c[g] = (FbChain){s->tables[o->wave], env[g], v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
-                         off - (int)v->base, v->fb,  s->fb_out[vi]};
+            amp = ramp_into_env(v->vel, s->lvl_ramp[FM_OPS - 1], env, n);
         if (s->fading >> (FM_OPS - 1) & 1) {
-            op_feedback_fade(&c[g], s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
+            /* rare: one voice at a time, scalar */
+            FbChain c = {s->points[o->wave], env,   v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
+                         off - (int)v->base, v->fb, s->fb_out[vi]};
+            op_feedback_fade(&c, s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
             continue;
         }
-        if (++g == FB_GROUP) {
-            op_feedback_group(c, fbk, n);
+        fl.ph0[g] = v->phase[FM_OPS - 1];
+        fl.inc[g] = v->inc[FM_OPS - 1];
+        fl.amp[g] = amp;
+        fl.y1[g] = v->fb[0];
+        fl.y2[g] = v->fb[1];
+        fl.k0[g] = off - (int)v->base;
+        fl.vi[g] = vi;
+        for (int i = 0; i < n; i++)
+            s->fb_env[i * lanes + g] = env[i];
+        if (++g == lanes) {
+            feedback_lanes(s, &fl, g, fbk, n);
             g = 0;
         }
     }
-    if (g == 0)
-        return;
-    /* Fill the group with silent chains writing to scratch. */
-    for (int j = g; j < FB_GROUP; j++) {
-        c[j] = c[0];
-        c[j].amp = 0.0f;
-        c[j].fb = s->fb_pad_state[j];
-        c[j].out = s->fb_pad_out[j];
-    }
-    op_feedback_group(c, fbk, n);
+    if (g > 0)
+        feedback_lanes(s, &fl, g, fbk, n);
 }
 
 static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)
@@ -843,7 +819,7 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     for (int op = 0; op < FM_OPS; op++) {
         if (s->fade_from[op] >= 0) {
             s->fading |= 1u << op;
-            s->fade_tab[op] = s->tables[s->fade_from[op]];
+            s->fade_tab[op] = s->points[s->fade_from[op]];
             if (fade_fill(s, s->fade_start[op], n, s->fade_w[op]))
                 s->fade_from[op] = -1; /* ends within this chunk */
         }
@@ -975,8 +951,14 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
     s->inv_rate = 1.0 / rate;
     s->voices = set;
     s->patch = *patch;
-    for (int w = 0; w < FM_WAVE_COUNT; w++)
-        fm_wave_fill((FmWave)w, s->tables[w]);
+    for (int w = 0; w < FM_WAVE_COUNT; w++) {
+        float t[FM_TABLE_SIZE + 1];
+        fm_wave_fill((FmWave)w, t);
+        for (int i = 0; i < FM_TABLE_SIZE; i++)
+            s->points[w][i] = (FmPoint){t[i], t[i + 1] - t[i]};
+    }
+    s->simd = fm_simd_best();
+    s->k = fm_kernels(s->simd);
     s->glide_blocks = (uint32_t)lround(FM_GLIDE_SECONDS * rate / FM_BLOCK);
     if (s->glide_blocks < 1)
         s->glide_blocks = 1;
@@ -1030,6 +1012,46 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
     }
     s->patch = *patch;
     update_gain_target(s);
+}
+
+static const char *const simd_names[FM_SIMD_COUNT] = {
+#if defined(__x86_64__) && defined(__GNUC__)
+    "sse2",
+#else
+    "c",
+#endif
+    "avx2", "avx512"};
+
+const char *fm_simd_name(FmSimd p)
+{
+    return p >= 0 && p < FM_SIMD_COUNT ? simd_names[p] : "?";
+}
+
+bool fm_simd_supported(FmSimd p)
+{
+    return p >= 0 && p < FM_SIMD_COUNT && fm_kernels(p) != NULL;
+}
+
+FmSimd fm_simd_best(void)
+{
+    for (int p = FM_SIMD_COUNT - 1; p > FM_SIMD_BASE; p--)
+        if (fm_simd_supported((FmSimd)p))
+            return (FmSimd)p;
+    return FM_SIMD_BASE;
+}
+
+FmStatus fm_synth_set_simd(FmSynth *s, FmSimd p)
+{
+    if (!fm_simd_supported(p))
+        return FM_ERR_ARG;
+    s->simd = p;
+    s->k = fm_kernels(p);
+    return FM_OK;
+}
+
+FmSimd fm_synth_simd(const FmSynth *s)
+{
+    return s->simd;
 }
 
 const FmPatch *fm_synth_patch(const FmSynth *s)

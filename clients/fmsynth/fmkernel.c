@@ -1,0 +1,343 @@
+/* fmkernel.c - operator kernels per instruction set (see fmkernel.h).
+ *
+ * One formula everywhere, per sample and lane, in this order:
+ *   p  = (ph0 + inc * (float)(k0 + i + 1) [+ mod]) * 2048
+ *   k  = trunc(p), minus 1 where p < k (floor without SSE4.1)
+ *   fr = p - k; t = table point k & 2047
+ *   y  = (amp * env) * (t.a + fr * t.d)
+ * Each step is one IEEE single operation (no FMA: none is written, and
+ * -std=c11 keeps gcc from contracting), so SSE2, AVX2, AVX-512 and the
+ * scalar tails give identical bits. The table is read as 64-bit points
+ * (value, slope): one gather of 8-byte elements fetches both, half the
+ * element loads of two 4-byte gathers. */
+#include "fmkernel.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define FM_X86 1
+#include <immintrin.h>
+#endif
+
+#define TSIZE ((float)FM_TABLE_SIZE)
+#define TMASK (FM_TABLE_SIZE - 1)
+
+/* ---- scalar reference (tails, and the whole path off x86) ---- */
+
+static inline float wave_at(const FmPoint *tab, float p, float amp, float env)
+{
+    p *= TSIZE;
+    int32_t k = (int32_t)p;
+    k -= (p < (float)k);
+    float fr = p - (float)k;
+    const FmPoint *t = &tab[k & TMASK];
+    return amp * env * (t->a + fr * t->d);
+}
+
+static inline void op_scalar(const FmPoint *tab, float ph0, float inc, int k0,
+                             const float *restrict mod, const float *restrict env, float amp,
+                             float *restrict out, int from, int n)
+{
+    for (int i = from; i < n; i++) {
+        float p = ph0 + inc * (float)(k0 + i + 1);
+        if (mod)
+            p += mod[i];
+        out[i] = wave_at(tab, p, amp, env[i]);
+    }
+}
+
+#ifndef FM_X86
+#define C_FB_LANES 4
+static void op_c(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
+                 const float *env, float amp, float *out, int n)
+{
+    op_scalar(tab, ph0, inc, k0, mod, env, amp, out, 0, n);
+}
+
+static void fb_c(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
+                 const int32_t *k0, const float *amp, float *y1, float *y2, const float *env,
+                 float *out, int n)
+{
+    float a[C_FB_LANES], b[C_FB_LANES];
+    memcpy(a, y1, sizeof a);
+    memcpy(b, y2, sizeof b);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < C_FB_LANES; j++) {
+            float p = ph0[j] + inc[j] * (float)(k0[j] + i + 1) + fbk * 0.5f * (a[j] + b[j]);
+            float y = wave_at(tab, p, amp[j], env[i * C_FB_LANES + j]);
+            out[i * C_FB_LANES + j] = y;
+            b[j] = a[j];
+            a[j] = y;
+        }
+    memcpy(y1, a, sizeof a);
+    memcpy(y2, b, sizeof b);
+}
+
+static const FmKernels k_c = {op_c, fb_c, C_FB_LANES};
+#endif
+
+#ifdef FM_X86
+
+/* ---- SSE2: 4 lanes; no gathers, so two 64-bit loads per register
+ * half, then the values and slopes are unzipped ---- */
+
+static inline __m128 sse2_phase(__m128 p, __m128 *fr, __m128i *idx)
+{
+    p = _mm_mul_ps(p, _mm_set1_ps(TSIZE));
+    __m128i k = _mm_cvttps_epi32(p);
+    k = _mm_add_epi32(k, _mm_castps_si128(_mm_cmplt_ps(p, _mm_cvtepi32_ps(k))));
+    *fr = _mm_sub_ps(p, _mm_cvtepi32_ps(k));
+    *idx = _mm_and_si128(k, _mm_set1_epi32(TMASK));
+    return p;
+}
+
+static inline __m128 sse2_wave(const FmPoint *tab, __m128 fr, __m128i idx)
+{
+    int32_t i[4];
+    _mm_storeu_si128((__m128i *)i, idx);
+    __m128 lo = _mm_castpd_ps(
+        _mm_loadh_pd(_mm_load_sd((const double *)&tab[i[0]]), (const double *)&tab[i[1]]));
+    __m128 hi = _mm_castpd_ps(
+        _mm_loadh_pd(_mm_load_sd((const double *)&tab[i[2]]), (const double *)&tab[i[3]]));
+    __m128 a = _mm_shuffle_ps(lo, hi, 0x88), d = _mm_shuffle_ps(lo, hi, 0xDD);
+    return _mm_add_ps(a, _mm_mul_ps(fr, d));
+}
+
+static void op_sse2(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
+                    const float *env, float amp, float *out, int n)
+{
+    const __m128 vph = _mm_set1_ps(ph0), vinc = _mm_set1_ps(inc), vamp = _mm_set1_ps(amp);
+    const __m128i step = _mm_setr_epi32(1, 2, 3, 4);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m128 t = _mm_cvtepi32_ps(_mm_add_epi32(step, _mm_set1_epi32(k0 + i)));
+        __m128 p = _mm_add_ps(vph, _mm_mul_ps(vinc, t));
+        if (mod)
+            p = _mm_add_ps(p, _mm_loadu_ps(mod + i));
+        __m128 fr;
+        __m128i idx;
+        sse2_phase(p, &fr, &idx);
+        __m128 x = sse2_wave(tab, fr, idx);
+        _mm_storeu_ps(out + i, _mm_mul_ps(_mm_mul_ps(vamp, _mm_loadu_ps(env + i)), x));
+    }
+    op_scalar(tab, ph0, inc, k0, mod, env, amp, out, i, n);
+}
+
+/* Feedback, SSE2: two registers of 4 voices, interleaved so one chain's
+ * table reads overlap the other's arithmetic. */
+#define SSE2_FB_LANES 8
+static void fb_sse2(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
+                    const int32_t *k0, const float *amp, float *y1, float *y2, const float *env,
+                    float *out, int n)
+{
+    const __m128 half = _mm_set1_ps(fbk * 0.5f);
+    __m128 ph[2], in[2], am[2], a[2], b[2];
+    __m128i k[2];
+    for (int h = 0; h < 2; h++) {
+        ph[h] = _mm_loadu_ps(ph0 + 4 * h);
+        in[h] = _mm_loadu_ps(inc + 4 * h);
+        am[h] = _mm_loadu_ps(amp + 4 * h);
+        a[h] = _mm_loadu_ps(y1 + 4 * h);
+        b[h] = _mm_loadu_ps(y2 + 4 * h);
+        k[h] = _mm_loadu_si128((const __m128i *)(k0 + 4 * h));
+    }
+    for (int i = 0; i < n; i++)
+        for (int h = 0; h < 2; h++) {
+            __m128 t = _mm_cvtepi32_ps(_mm_add_epi32(k[h], _mm_set1_epi32(i + 1)));
+            __m128 p = _mm_add_ps(_mm_add_ps(ph[h], _mm_mul_ps(in[h], t)),
+                                  _mm_mul_ps(half, _mm_add_ps(a[h], b[h])));
+            __m128 fr;
+            __m128i idx;
+            sse2_phase(p, &fr, &idx);
+            __m128 x = sse2_wave(tab, fr, idx);
+            const int o = i * SSE2_FB_LANES + 4 * h;
+            __m128 y = _mm_mul_ps(_mm_mul_ps(am[h], _mm_loadu_ps(env + o)), x);
+            _mm_storeu_ps(out + o, y);
+            b[h] = a[h];
+            a[h] = y;
+        }
+    for (int h = 0; h < 2; h++) {
+        _mm_storeu_ps(y1 + 4 * h, a[h]);
+        _mm_storeu_ps(y2 + 4 * h, b[h]);
+    }
+}
+
+static const FmKernels k_sse2 = {op_sse2, fb_sse2, SSE2_FB_LANES};
+
+/* ---- AVX2: 8 lanes, 64-bit gathers ---- */
+
+#define AVX2 __attribute__((target("avx2")))
+
+AVX2 static inline __m256 avx2_wave(const FmPoint *tab, __m256 p)
+{
+    p = _mm256_mul_ps(p, _mm256_set1_ps(TSIZE));
+    __m256i k = _mm256_cvttps_epi32(p);
+    k = _mm256_add_epi32(k,
+                         _mm256_castps_si256(_mm256_cmp_ps(p, _mm256_cvtepi32_ps(k), _CMP_LT_OQ)));
+    __m256 fr = _mm256_sub_ps(p, _mm256_cvtepi32_ps(k));
+    __m256i idx = _mm256_and_si256(k, _mm256_set1_epi32(TMASK));
+    const double *t = (const double *)tab;
+    __m256 lo = _mm256_castpd_ps(_mm256_i32gather_pd(t, _mm256_castsi256_si128(idx), 8));
+    __m256 hi = _mm256_castpd_ps(_mm256_i32gather_pd(t, _mm256_extracti128_si256(idx, 1), 8));
+    /* lo = a0 d0 a1 d1 | a2 d2 a3 d3, hi = a4 d4 a5 d5 | a6 d6 a7 d7 */
+    const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
+    __m256 a = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(lo, hi, 0x88), order);
+    __m256 d = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(lo, hi, 0xDD), order);
+    return _mm256_add_ps(a, _mm256_mul_ps(fr, d));
+}
+
+AVX2 static void op_avx2(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
+                         const float *env, float amp, float *out, int n)
+{
+    const __m256 vph = _mm256_set1_ps(ph0), vinc = _mm256_set1_ps(inc);
+    const __m256 vamp = _mm256_set1_ps(amp);
+    const __m256i step = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(k0 + i)));
+        __m256 p = _mm256_add_ps(vph, _mm256_mul_ps(vinc, t));
+        if (mod)
+            p = _mm256_add_ps(p, _mm256_loadu_ps(mod + i));
+        __m256 x = avx2_wave(tab, p);
+        _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_mul_ps(vamp, _mm256_loadu_ps(env + i)), x));
+    }
+    op_scalar(tab, ph0, inc, k0, mod, env, amp, out, i, n);
+}
+
+#define AVX2_FB_LANES 16
+AVX2 static void fb_avx2(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
+                         const int32_t *k0, const float *amp, float *y1, float *y2,
+                         const float *env, float *out, int n)
+{
+    const __m256 half = _mm256_set1_ps(fbk * 0.5f);
+    __m256 ph[2], in[2], am[2], a[2], b[2];
+    __m256i k[2];
+    for (int h = 0; h < 2; h++) {
+        ph[h] = _mm256_loadu_ps(ph0 + 8 * h);
+        in[h] = _mm256_loadu_ps(inc + 8 * h);
+        am[h] = _mm256_loadu_ps(amp + 8 * h);
+        a[h] = _mm256_loadu_ps(y1 + 8 * h);
+        b[h] = _mm256_loadu_ps(y2 + 8 * h);
+        k[h] = _mm256_loadu_si256((const __m256i *)(k0 + 8 * h));
+    }
+    for (int i = 0; i < n; i++)
+        for (int h = 0; h < 2; h++) {
+            __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(k[h], _mm256_set1_epi32(i + 1)));
+            __m256 p = _mm256_add_ps(_mm256_add_ps(ph[h], _mm256_mul_ps(in[h], t)),
+                                     _mm256_mul_ps(half, _mm256_add_ps(a[h], b[h])));
+            __m256 x = avx2_wave(tab, p);
+            const int o = i * AVX2_FB_LANES + 8 * h;
+            __m256 y = _mm256_mul_ps(_mm256_mul_ps(am[h], _mm256_loadu_ps(env + o)), x);
+            _mm256_storeu_ps(out + o, y);
+            b[h] = a[h];
+            a[h] = y;
+        }
+    for (int h = 0; h < 2; h++) {
+        _mm256_storeu_ps(y1 + 8 * h, a[h]);
+        _mm256_storeu_ps(y2 + 8 * h, b[h]);
+    }
+}
+
+static const FmKernels k_avx2 = {op_avx2, fb_avx2, AVX2_FB_LANES};
+
+/* ---- AVX-512F: 16 lanes, masked tails ---- */
+
+#define AVX512 __attribute__((target("avx512f")))
+
+AVX512 static inline __m512 avx512_wave(const FmPoint *tab, __m512 p, __mmask16 m)
+{
+    p = _mm512_mul_ps(p, _mm512_set1_ps(TSIZE));
+    __m512i k = _mm512_cvttps_epi32(p);
+    __mmask16 lt = _mm512_cmp_ps_mask(p, _mm512_cvtepi32_ps(k), _CMP_LT_OQ);
+    k = _mm512_mask_sub_epi32(k, lt, k, _mm512_set1_epi32(1));
+    __m512 fr = _mm512_sub_ps(p, _mm512_cvtepi32_ps(k));
+    __m512i idx = _mm512_and_si512(k, _mm512_set1_epi32(TMASK));
+    const double *t = (const double *)tab;
+    __m512d lo = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), (__mmask8)m,
+                                          _mm512_castsi512_si256(idx), t, 8);
+    __m512d hi = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), (__mmask8)(m >> 8),
+                                          _mm512_extracti64x4_epi64(idx, 1), t, 8);
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd =
+        _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    __m512 a = _mm512_permutex2var_ps(_mm512_castpd_ps(lo), even, _mm512_castpd_ps(hi));
+    __m512 d = _mm512_permutex2var_ps(_mm512_castpd_ps(lo), odd, _mm512_castpd_ps(hi));
+    return _mm512_add_ps(a, _mm512_mul_ps(fr, d));
+}
+
+AVX512 static void op_avx512(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
+                             const float *env, float amp, float *out, int n)
+{
+    const __m512 vph = _mm512_set1_ps(ph0), vinc = _mm512_set1_ps(inc);
+    const __m512 vamp = _mm512_set1_ps(amp);
+    const __m512i step = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(k0 + i)));
+        __m512 p = _mm512_add_ps(vph, _mm512_mul_ps(vinc, t));
+        if (mod)
+            p = _mm512_add_ps(p, _mm512_maskz_loadu_ps(m, mod + i));
+        __m512 x = avx512_wave(tab, p, m);
+        __m512 y = _mm512_mul_ps(_mm512_mul_ps(vamp, _mm512_maskz_loadu_ps(m, env + i)), x);
+        _mm512_mask_storeu_ps(out + i, m, y);
+    }
+}
+
+#define AVX512_FB_LANES 32
+AVX512 static void fb_avx512(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
+                             const int32_t *k0, const float *amp, float *y1, float *y2,
+                             const float *env, float *out, int n)
+{
+    const __m512 half = _mm512_set1_ps(fbk * 0.5f);
+    __m512 ph[2], in[2], am[2], a[2], b[2];
+    __m512i k[2];
+    for (int h = 0; h < 2; h++) {
+        ph[h] = _mm512_loadu_ps(ph0 + 16 * h);
+        in[h] = _mm512_loadu_ps(inc + 16 * h);
+        am[h] = _mm512_loadu_ps(amp + 16 * h);
+        a[h] = _mm512_loadu_ps(y1 + 16 * h);
+        b[h] = _mm512_loadu_ps(y2 + 16 * h);
+        k[h] = _mm512_loadu_si512(k0 + 16 * h);
+    }
+    for (int i = 0; i < n; i++)
+        for (int h = 0; h < 2; h++) {
+            __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(k[h], _mm512_set1_epi32(i + 1)));
+            __m512 p = _mm512_add_ps(_mm512_add_ps(ph[h], _mm512_mul_ps(in[h], t)),
+                                     _mm512_mul_ps(half, _mm512_add_ps(a[h], b[h])));
+            __m512 x = avx512_wave(tab, p, (__mmask16)0xFFFF);
+            const int o = i * AVX512_FB_LANES + 16 * h;
+            __m512 y = _mm512_mul_ps(_mm512_mul_ps(am[h], _mm512_loadu_ps(env + o)), x);
+            _mm512_storeu_ps(out + o, y);
+            b[h] = a[h];
+            a[h] = y;
+        }
+    for (int h = 0; h < 2; h++) {
+        _mm512_storeu_ps(y1 + 16 * h, a[h]);
+        _mm512_storeu_ps(y2 + 16 * h, b[h]);
+    }
+}
+
+static const FmKernels k_avx512 = {op_avx512, fb_avx512, AVX512_FB_LANES};
+
+#endif /* FM_X86 */
+
+const FmKernels *fm_kernels(FmSimd path)
+{
+#ifdef FM_X86
+    __builtin_cpu_init();
+    switch (path) {
+    case FM_SIMD_BASE:
+        return &k_sse2;
+    case FM_SIMD_AVX2:
+        return __builtin_cpu_supports("avx2") ? &k_avx2 : NULL;
+    case FM_SIMD_AVX512:
+        return __builtin_cpu_supports("avx512f") ? &k_avx512 : NULL;
+    default:
+        return NULL;
+    }
+#else
+    return path == FM_SIMD_BASE ? &k_c : NULL;
+#endif
+}
