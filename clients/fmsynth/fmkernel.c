@@ -35,24 +35,42 @@ static inline float wave_at(const FmPoint *tab, float p, float amp, float env)
     return amp * env * (t->a + fr * t->d);
 }
 
-static inline void op_scalar(const FmPoint *tab, float ph0, float inc, int k0,
-                             const float *restrict mod, const float *restrict env, float amp,
-                             float *restrict out, int from, int n)
+/* Frames from..n-1 of an operator, one at a time. */
+static inline void op_scalar(const FmOpArgs *a, int from, int n)
 {
     for (int i = from; i < n; i++) {
-        float p = ph0 + inc * (float)(k0 + i + 1);
-        if (mod)
-            p += mod[i];
-        out[i] = wave_at(tab, p, amp, env[i]);
+        float p = a->ph0 + a->inc * (float)(a->k0 + i + 1);
+        if (a->nmod > 0) {
+            float m = 0.0f;
+            for (int j = 0; j < a->nmod; j++)
+                m += a->depth * a->mod[j][i];
+            p += m;
+        }
+        float e;
+        if (a->env) {
+            e = a->env[i];
+        } else {
+            e = a->e0 + a->de * (float)(a->en + i + 1);
+            e = e > 0.0f ? e : 0.0f;
+        }
+        float y = wave_at(a->tab, p, a->amp, e);
+        if (a->l) {
+            float v = 0.0f + y;
+            for (int j = 0; j < a->nadd; j++)
+                v += a->add[j][i];
+            a->l[i] += a->gl * v;
+            a->r[i] += a->gr * v;
+        } else {
+            a->out[i] = y;
+        }
     }
 }
 
 #ifndef FM_X86
 #define C_FB_LANES 4
-static void op_c(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
-                 const float *env, float amp, float *out, int n)
+static void op_c(const FmOpArgs *a, int n)
 {
-    op_scalar(tab, ph0, inc, k0, mod, env, amp, out, 0, n);
+    op_scalar(a, 0, n);
 }
 
 static void fb_c(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
@@ -104,24 +122,44 @@ static inline __m128 sse2_wave(const FmPoint *tab, __m128 fr, __m128i idx)
     return _mm_add_ps(a, _mm_mul_ps(fr, d));
 }
 
-static void op_sse2(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
-                    const float *env, float amp, float *out, int n)
+static void op_sse2(const FmOpArgs *a, int n)
 {
-    const __m128 vph = _mm_set1_ps(ph0), vinc = _mm_set1_ps(inc), vamp = _mm_set1_ps(amp);
+    const __m128 ph0 = _mm_set1_ps(a->ph0), inc = _mm_set1_ps(a->inc), amp = _mm_set1_ps(a->amp);
+    const __m128 depth = _mm_set1_ps(a->depth), e0 = _mm_set1_ps(a->e0), de = _mm_set1_ps(a->de);
+    const __m128 gl = _mm_set1_ps(a->gl), gr = _mm_set1_ps(a->gr);
     const __m128i step = _mm_setr_epi32(1, 2, 3, 4);
     int i = 0;
     for (; i + 4 <= n; i += 4) {
-        __m128 t = _mm_cvtepi32_ps(_mm_add_epi32(step, _mm_set1_epi32(k0 + i)));
-        __m128 p = _mm_add_ps(vph, _mm_mul_ps(vinc, t));
-        if (mod)
-            p = _mm_add_ps(p, _mm_loadu_ps(mod + i));
+        __m128 t = _mm_cvtepi32_ps(_mm_add_epi32(step, _mm_set1_epi32(a->k0 + i)));
+        __m128 p = _mm_add_ps(ph0, _mm_mul_ps(inc, t));
+        if (a->nmod > 0) {
+            __m128 m = _mm_setzero_ps();
+            for (int j = 0; j < a->nmod; j++)
+                m = _mm_add_ps(m, _mm_mul_ps(depth, _mm_loadu_ps(a->mod[j] + i)));
+            p = _mm_add_ps(p, m);
+        }
+        __m128 e;
+        if (a->env) {
+            e = _mm_loadu_ps(a->env + i);
+        } else {
+            __m128 te = _mm_cvtepi32_ps(_mm_add_epi32(step, _mm_set1_epi32(a->en + i)));
+            e = _mm_max_ps(_mm_add_ps(e0, _mm_mul_ps(de, te)), _mm_setzero_ps());
+        }
         __m128 fr;
         __m128i idx;
         sse2_phase(p, &fr, &idx);
-        __m128 x = sse2_wave(tab, fr, idx);
-        _mm_storeu_ps(out + i, _mm_mul_ps(_mm_mul_ps(vamp, _mm_loadu_ps(env + i)), x));
+        __m128 y = _mm_mul_ps(_mm_mul_ps(amp, e), sse2_wave(a->tab, fr, idx));
+        if (a->l) {
+            __m128 v = _mm_add_ps(_mm_setzero_ps(), y);
+            for (int j = 0; j < a->nadd; j++)
+                v = _mm_add_ps(v, _mm_loadu_ps(a->add[j] + i));
+            _mm_storeu_ps(a->l + i, _mm_add_ps(_mm_loadu_ps(a->l + i), _mm_mul_ps(gl, v)));
+            _mm_storeu_ps(a->r + i, _mm_add_ps(_mm_loadu_ps(a->r + i), _mm_mul_ps(gr, v)));
+        } else {
+            _mm_storeu_ps(a->out + i, y);
+        }
     }
-    op_scalar(tab, ph0, inc, k0, mod, env, amp, out, i, n);
+    op_scalar(a, i, n);
 }
 
 /* Feedback, SSE2: two registers of 4 voices, interleaved so one chain's
@@ -187,22 +225,44 @@ AVX2 static inline __m256 avx2_wave(const FmPoint *tab, __m256 p)
     return _mm256_add_ps(a, _mm256_mul_ps(fr, d));
 }
 
-AVX2 static void op_avx2(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
-                         const float *env, float amp, float *out, int n)
+AVX2 static void op_avx2(const FmOpArgs *a, int n)
 {
-    const __m256 vph = _mm256_set1_ps(ph0), vinc = _mm256_set1_ps(inc);
-    const __m256 vamp = _mm256_set1_ps(amp);
+    const __m256 ph0 = _mm256_set1_ps(a->ph0), inc = _mm256_set1_ps(a->inc);
+    const __m256 amp = _mm256_set1_ps(a->amp), depth = _mm256_set1_ps(a->depth);
+    const __m256 e0 = _mm256_set1_ps(a->e0), de = _mm256_set1_ps(a->de);
+    const __m256 gl = _mm256_set1_ps(a->gl), gr = _mm256_set1_ps(a->gr);
     const __m256i step = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(k0 + i)));
-        __m256 p = _mm256_add_ps(vph, _mm256_mul_ps(vinc, t));
-        if (mod)
-            p = _mm256_add_ps(p, _mm256_loadu_ps(mod + i));
-        __m256 x = avx2_wave(tab, p);
-        _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_mul_ps(vamp, _mm256_loadu_ps(env + i)), x));
+        __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->k0 + i)));
+        __m256 p = _mm256_add_ps(ph0, _mm256_mul_ps(inc, t));
+        if (a->nmod > 0) {
+            __m256 m = _mm256_setzero_ps();
+            for (int j = 0; j < a->nmod; j++)
+                m = _mm256_add_ps(m, _mm256_mul_ps(depth, _mm256_loadu_ps(a->mod[j] + i)));
+            p = _mm256_add_ps(p, m);
+        }
+        __m256 e;
+        if (a->env) {
+            e = _mm256_loadu_ps(a->env + i);
+        } else {
+            __m256 te = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->en + i)));
+            e = _mm256_max_ps(_mm256_add_ps(e0, _mm256_mul_ps(de, te)), _mm256_setzero_ps());
+        }
+        __m256 y = _mm256_mul_ps(_mm256_mul_ps(amp, e), avx2_wave(a->tab, p));
+        if (a->l) {
+            __m256 v = _mm256_add_ps(_mm256_setzero_ps(), y);
+            for (int j = 0; j < a->nadd; j++)
+                v = _mm256_add_ps(v, _mm256_loadu_ps(a->add[j] + i));
+            _mm256_storeu_ps(a->l + i,
+                             _mm256_add_ps(_mm256_loadu_ps(a->l + i), _mm256_mul_ps(gl, v)));
+            _mm256_storeu_ps(a->r + i,
+                             _mm256_add_ps(_mm256_loadu_ps(a->r + i), _mm256_mul_ps(gr, v)));
+        } else {
+            _mm256_storeu_ps(a->out + i, y);
+        }
     }
-    op_scalar(tab, ph0, inc, k0, mod, env, amp, out, i, n);
+    op_scalar(a, i, n);
 }
 
 #define AVX2_FB_LANES 16
@@ -267,21 +327,45 @@ AVX512 static inline __m512 avx512_wave(const FmPoint *tab, __m512 p, __mmask16 
     return _mm512_add_ps(a, _mm512_mul_ps(fr, d));
 }
 
-AVX512 static void op_avx512(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
-                             const float *env, float amp, float *out, int n)
+AVX512 static void op_avx512(const FmOpArgs *a, int n)
 {
-    const __m512 vph = _mm512_set1_ps(ph0), vinc = _mm512_set1_ps(inc);
-    const __m512 vamp = _mm512_set1_ps(amp);
+    const __m512 ph0 = _mm512_set1_ps(a->ph0), inc = _mm512_set1_ps(a->inc);
+    const __m512 amp = _mm512_set1_ps(a->amp), depth = _mm512_set1_ps(a->depth);
+    const __m512 e0 = _mm512_set1_ps(a->e0), de = _mm512_set1_ps(a->de);
+    const __m512 gl = _mm512_set1_ps(a->gl), gr = _mm512_set1_ps(a->gr);
     const __m512i step = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
     for (int i = 0; i < n; i += 16) {
         const __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-        __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(k0 + i)));
-        __m512 p = _mm512_add_ps(vph, _mm512_mul_ps(vinc, t));
-        if (mod)
-            p = _mm512_add_ps(p, _mm512_maskz_loadu_ps(m, mod + i));
-        __m512 x = avx512_wave(tab, p, m);
-        __m512 y = _mm512_mul_ps(_mm512_mul_ps(vamp, _mm512_maskz_loadu_ps(m, env + i)), x);
-        _mm512_mask_storeu_ps(out + i, m, y);
+        __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->k0 + i)));
+        __m512 p = _mm512_add_ps(ph0, _mm512_mul_ps(inc, t));
+        if (a->nmod > 0) {
+            __m512 md = _mm512_setzero_ps();
+            for (int j = 0; j < a->nmod; j++)
+                md = _mm512_add_ps(md,
+                                   _mm512_mul_ps(depth, _mm512_maskz_loadu_ps(m, a->mod[j] + i)));
+            p = _mm512_add_ps(p, md);
+        }
+        __m512 e;
+        if (a->env) {
+            e = _mm512_maskz_loadu_ps(m, a->env + i);
+        } else {
+            __m512 te = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->en + i)));
+            e = _mm512_max_ps(_mm512_add_ps(e0, _mm512_mul_ps(de, te)), _mm512_setzero_ps());
+        }
+        __m512 y = _mm512_mul_ps(_mm512_mul_ps(amp, e), avx512_wave(a->tab, p, m));
+        if (a->l) {
+            __m512 v = _mm512_add_ps(_mm512_setzero_ps(), y);
+            for (int j = 0; j < a->nadd; j++)
+                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, a->add[j] + i));
+            _mm512_mask_storeu_ps(
+                a->l + i, m,
+                _mm512_add_ps(_mm512_maskz_loadu_ps(m, a->l + i), _mm512_mul_ps(gl, v)));
+            _mm512_mask_storeu_ps(
+                a->r + i, m,
+                _mm512_add_ps(_mm512_maskz_loadu_ps(m, a->r + i), _mm512_mul_ps(gr, v)));
+        } else {
+            _mm512_mask_storeu_ps(a->out + i, m, y);
+        }
     }
 }
 

@@ -17,12 +17,34 @@ typedef struct {
     float a, d;
 } FmPoint;
 
-/* One operator over n (1..FM_BLOCK) frames: for frame i the read position
- * is ph0 + inc * (k0 + i + 1) (+ mod[i] when mod is not NULL) cycles and
- *   out[i] = amp * env[i] * (a + fr * d)
- * with linear interpolation between table points. */
-typedef void (*FmOpFn)(const FmPoint *tab, float ph0, float inc, int k0, const float *mod,
-                       const float *env, float amp, float *out, int n);
+/* One operator over n (1..FM_BLOCK) frames. For frame i:
+ *   e   = env[i], or when env is NULL the envelope segment
+ *         max(e0 + de * (float)(en + i + 1), 0)
+ *   mod = 0 + depth * mod[0][i] + depth * mod[1][i] + ... (nmod terms)
+ *   p   = ph0 + inc * (float)(k0 + i + 1) (+ mod when nmod > 0), cycles
+ *   y   = amp * e * wave(p), linear interpolation between table points
+ * then out[i] = y, or when l is not NULL the voice is mixed at once:
+ *   v = 0 + y + add[0][i] + ... (nadd terms); l[i] += gl * v; r[i] += gr * v
+ * Each sum is evaluated left to right, as written. */
+typedef struct {
+    const FmPoint *tab;
+    float ph0, inc;
+    int k0;
+    float amp;
+    const float *env;
+    float e0, de;
+    int32_t en;
+    int nmod;
+    float depth;
+    const float *mod[FM_OPS - 1];
+    float *out;
+    int nadd;
+    const float *add[FM_OPS - 1];
+    float gl, gr;
+    float *l, *r;
+} FmOpArgs;
+
+typedef void (*FmOpFn)(const FmOpArgs *a, int n);
 
 /* Operator 4 with self-feedback for `lanes` voices side by side (one per
  * lane; each an independent chain). Per lane j and frame i:

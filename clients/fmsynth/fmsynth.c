@@ -347,68 +347,115 @@ static void voice_next_block(FmVoice *v)
 
 /* Render frames off..off+n of the current grid block of one voice (mono)
  * into vout; false when it made no sound (all carriers silent). */
-/* The operators of one voice over the chunk, 4 to 1, each over the whole
- * chunk through the kernel of the SIMD path in use. */
-static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off, int n,
-                         int alg)
+/* The envelope of the next n frames as one linear segment (e0, de, en:
+ * value max(e0 + de * (en + i + 1), 0) at frame i, what env_fill would
+ * write) when no stage ends within them; advances the envelope. False
+ * when a stage ends within them (then env_fill renders them). */
+static inline bool env_segment(FmEnv *e, int n, float *e0, float *de, int32_t *en)
 {
-    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK], old[FM_BLOCK];
+    if (e->stage == ENV_SUSTAIN || e->stage == ENV_IDLE) {
+        *e0 = e->value;
+        *de = 0.0f;
+        *en = 0;
+        return true;
+    }
+    if ((uint32_t)n >= e->len - e->n || e->n > (uint32_t)INT32_MAX - FM_BLOCK - 1)
+        return false;
+    *e0 = e->start;
+    *de = e->inc;
+    *en = (int32_t)e->n;
+    e->n += (uint32_t)n;
+    e->value = clamp0(e->start + e->inc * (float)e->n);
+    return true;
+}
+
+/* Render frames off..off+n of the current grid block of one voice: its
+ * operators 4 to 1, each over the whole chunk through the kernel of the
+ * SIMD path in use. When l is not NULL and nothing fades, operator 1 (a
+ * carrier in every algorithm) sums the carriers and mixes the voice into
+ * l and r itself (VOICE_MIXED); otherwise the voice goes to vout
+ * (VOICE_OUT), or it made no sound (VOICE_SILENT). */
+enum { VOICE_SILENT, VOICE_OUT, VOICE_MIXED };
+
+static int voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, float *l, float *r,
+                        int off, int n, int alg)
+{
+    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], old[FM_BLOCK];
+    const float *src[FM_OPS];
     const FmPatch *pa = &s->patch;
-    const int k0 = off - (int)v->base;
     unsigned live = 0;
     int top = FM_OPS - 1;
     if (pa->feedback > 0.0) {
         /* operator 4 was rendered by render_feedback */
         if (s->fb_live[vi]) {
-            memcpy(buf[top], s->fb_out[vi], (size_t)n * sizeof(float));
+            src[top] = s->fb_out[vi];
             live |= 1u << top;
         }
         top--;
     }
+    FmOpArgs a;
+    a.k0 = off - (int)v->base;
+    a.depth = s->mod_depth;
     for (int op = top; op >= 0; op--) {
         const FmOpPatch *o = &pa->op[op];
-        const float inc = v->inc[op], ph0 = v->phase[op];
-        if (!env_fill(s, &v->env[op], o, env, n))
+        FmEnv *e = &v->env[op];
+        if (e->stage == ENV_IDLE)
             continue;
-        const FmPoint *tab = s->points[o->wave];
-        float amp = v->vel * (float)o->level;
-        if (s->ramping >> op & 1)
-            amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
         const bool fade = s->fading >> op & 1;
-        unsigned mods = alg_mods[alg][op] & live;
-        if (mods) {
-            const float depth = s->mod_depth;
-            for (int i = 0; i < n; i++)
-                mod[i] = 0.0f;
-            for (int m = 0; m < FM_OPS; m++)
-                if (mods >> m & 1)
-                    for (int i = 0; i < n; i++)
-                        mod[i] += depth * buf[m][i];
-            s->k->op(tab, ph0, inc, k0, mod, env, amp, buf[op], n);
-            if (fade)
-                s->k->op(s->fade_tab[op], ph0, inc, k0, mod, env, amp, old, n);
-        } else {
-            s->k->op(tab, ph0, inc, k0, NULL, env, amp, buf[op], n);
-            if (fade)
-                s->k->op(s->fade_tab[op], ph0, inc, k0, NULL, env, amp, old, n);
+        a.tab = s->points[o->wave];
+        a.ph0 = v->phase[op];
+        a.inc = v->inc[op];
+        a.amp = v->vel * (float)o->level;
+        a.env = NULL;
+        if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
+            env_fill(s, e, o, env, n);
+            a.env = env;
+            if (s->ramping >> op & 1)
+                a.amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
         }
+        a.nmod = 0;
+        const unsigned mods = alg_mods[alg][op] & live;
+        for (int m = 0; m < FM_OPS; m++)
+            if (mods >> m & 1)
+                a.mod[a.nmod++] = src[m];
+        a.l = NULL;
+        a.out = buf[op];
+        if (op == 0 && l && !fade) {
+            /* the other live carriers, in operator order */
+            a.nadd = 0;
+            const unsigned car = alg_carriers[alg] & live;
+            for (int c = 1; c < FM_OPS; c++)
+                if (car >> c & 1)
+                    a.add[a.nadd++] = src[c];
+            a.l = l;
+            a.r = r;
+            a.gl = v->gl; /* settled: the gains of voice_gains */
+            a.gr = v->gr;
+            s->k->op(&a, n);
+            return VOICE_MIXED;
+        }
+        s->k->op(&a, n);
         if (fade) {
+            a.tab = s->fade_tab[op];
+            a.out = old;
+            s->k->op(&a, n);
             const float *w = s->fade_w[op];
             for (int i = 0; i < n; i++)
                 buf[op][i] = fade_mix(old[i], buf[op][i], w[i]);
         }
+        src[op] = buf[op];
         live |= 1u << op;
     }
     unsigned car = alg_carriers[alg] & live;
     if (!car)
-        return false;
+        return VOICE_SILENT;
     for (int i = 0; i < n; i++)
         vout[i] = 0.0f;
     for (int op = 0; op < FM_OPS; op++)
         if (car >> op & 1)
             for (int i = 0; i < n; i++)
-                vout[i] += buf[op][i];
-    return true;
+                vout[i] += src[op][i];
+    return VOICE_OUT;
 }
 
 /* ---- voices ---- */
@@ -845,27 +892,31 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         FmVoice *v = &s->voices->v[vi];
         if (v->note < 0)
             continue;
-        bool sound;
+        int sound;
         if (s->alg_fading) {
             /* Both routings from the same envelope values: the first
              * render advances the envelopes, so they are put back. */
             FmEnv saved[FM_OPS];
             float vold[FM_BLOCK];
             memcpy(saved, v->env, sizeof saved);
-            bool was = voice_render(s, v, vi, vold, off, n, s->alg_old);
+            int was = voice_render(s, v, vi, vold, NULL, NULL, off, n, s->alg_old);
             memcpy(v->env, saved, sizeof saved);
-            bool is = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
+            int is = voice_render(s, v, vi, vout, NULL, NULL, off, n, s->patch.algorithm);
             for (int i = 0; i < n; i++)
                 vout[i] = fade_mix(was ? vold[i] : 0.0f, is ? vout[i] : 0.0f, s->alg_w[i]);
-            sound = was || is;
+            sound = was || is ? VOICE_OUT : VOICE_SILENT;
         } else {
-            sound = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
+            /* mixed by the kernel unless its pan still glides */
+            float gl, gr;
+            voice_gains(s, vi, &gl, &gr);
+            const bool settled = gl == v->gl && gr == v->gr;
+            sound = voice_render(s, v, vi, vout, settled ? l : NULL, r, off, n, s->patch.algorithm);
         }
         if (block_end)
             voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
             voice_silence(v);
-        if (sound)
+        if (sound == VOICE_OUT)
             mix_voice(s, v, vi, vout, l, r, n);
     }
     /* Master gain slews so expression and volume steps do not click. */
