@@ -77,6 +77,10 @@ struct FmSynth {
     float fb_out[FM_MAX_POLYPHONY][FM_BLOCK];
     bool fb_live[FM_MAX_POLYPHONY];
     float fb_env[FM_BLOCK * FM_FB_LANES_MAX], fb_lane_out[FM_BLOCK * FM_FB_LANES_MAX];
+    /* Each voice's operator outputs in the current chunk, and which of
+     * them sound (bit k = op k + 1). */
+    float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
+    unsigned live[FM_MAX_POLYPHONY];
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -369,93 +373,110 @@ static inline bool env_segment(FmEnv *e, int n, float *e0, float *de, int32_t *e
     return true;
 }
 
-/* Render frames off..off+n of the current grid block of one voice: its
- * operators 4 to 1, each over the whole chunk through the kernel of the
- * SIMD path in use. When l is not NULL and nothing fades, operator 1 (a
- * carrier in every algorithm) sums the carriers and mixes the voice into
- * l and r itself (VOICE_MIXED); otherwise the voice goes to vout
- * (VOICE_OUT), or it made no sound (VOICE_SILENT). */
+/* What a voice made in a chunk. */
 enum { VOICE_SILENT, VOICE_OUT, VOICE_MIXED };
 
-static int voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, float *l, float *r,
-                        int off, int n, int alg)
+/* The output of operator op of voice vi in this chunk. */
+static inline const float *op_src(FmSynth *s, int vi, int op)
 {
-    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], old[FM_BLOCK];
-    const float *src[FM_OPS];
-    const FmPatch *pa = &s->patch;
-    unsigned live = 0;
-    int top = FM_OPS - 1;
-    if (pa->feedback > 0.0) {
-        /* operator 4 was rendered by render_feedback */
-        if (s->fb_live[vi]) {
-            src[top] = s->fb_out[vi];
-            live |= 1u << top;
-        }
-        top--;
-    }
+    return op == FM_OPS - 1 && s->patch.feedback > 0.0 ? s->fb_out[vi] : s->op_out[vi][op];
+}
+
+/* Start a voice's chunk: only operator 4 with feedback is rendered yet. */
+static inline void voice_begin(FmSynth *s, int vi)
+{
+    s->live[vi] = s->patch.feedback > 0.0 && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
+}
+
+/* Operator op of voice vi over frames off..off+n of the current grid
+ * block, through the kernel of the SIMD path in use, into s->op_out (its
+ * live bit set when its envelope sounds). When l is not NULL and it does
+ * not fade, operator 1 (a carrier in every algorithm) also sums the
+ * carriers and mixes the voice into l and r: true then. */
+static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n, float *l,
+                      float *r)
+{
+    const FmOpPatch *o = &s->patch.op[op];
+    FmEnv *e = &v->env[op];
+    if (e->stage == ENV_IDLE)
+        return false;
+    float env[FM_BLOCK], old[FM_BLOCK];
+    float *out = s->op_out[vi][op];
+    const bool fade = s->fading >> op & 1;
     FmOpArgs a;
+    a.tab = s->points[o->wave];
+    a.ph0 = v->phase[op];
+    a.inc = v->inc[op];
     a.k0 = off - (int)v->base;
-    a.depth = s->mod_depth;
-    for (int op = top; op >= 0; op--) {
-        const FmOpPatch *o = &pa->op[op];
-        FmEnv *e = &v->env[op];
-        if (e->stage == ENV_IDLE)
-            continue;
-        const bool fade = s->fading >> op & 1;
-        a.tab = s->points[o->wave];
-        a.ph0 = v->phase[op];
-        a.inc = v->inc[op];
-        a.amp = v->vel * (float)o->level;
-        a.env = NULL;
-        if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
-            env_fill(s, e, o, env, n);
-            a.env = env;
-            if (s->ramping >> op & 1)
-                a.amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
-        }
-        a.nmod = 0;
-        const unsigned mods = alg_mods[alg][op] & live;
-        for (int m = 0; m < FM_OPS; m++)
-            if (mods >> m & 1)
-                a.mod[a.nmod++] = src[m];
-        a.l = NULL;
-        a.out = buf[op];
-        if (op == 0 && l && !fade) {
-            /* the other live carriers, in operator order */
-            a.nadd = 0;
-            const unsigned car = alg_carriers[alg] & live;
-            for (int c = 1; c < FM_OPS; c++)
-                if (car >> c & 1)
-                    a.add[a.nadd++] = src[c];
-            a.l = l;
-            a.r = r;
-            a.gl = v->gl; /* settled: the gains of voice_gains */
-            a.gr = v->gr;
-            s->k->op(&a, n);
-            return VOICE_MIXED;
-        }
-        s->k->op(&a, n);
-        if (fade) {
-            a.tab = s->fade_tab[op];
-            a.out = old;
-            s->k->op(&a, n);
-            const float *w = s->fade_w[op];
-            for (int i = 0; i < n; i++)
-                buf[op][i] = fade_mix(old[i], buf[op][i], w[i]);
-        }
-        src[op] = buf[op];
-        live |= 1u << op;
+    a.amp = v->vel * (float)o->level;
+    a.env = NULL;
+    if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
+        env_fill(s, e, o, env, n);
+        a.env = env;
+        if (s->ramping >> op & 1)
+            a.amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
     }
-    unsigned car = alg_carriers[alg] & live;
+    const unsigned live = s->live[vi];
+    const unsigned mods = alg_mods[alg][op] & live;
+    a.depth = s->mod_depth;
+    a.nmod = 0;
+    for (int m = 0; m < FM_OPS; m++)
+        if (mods >> m & 1)
+            a.mod[a.nmod++] = op_src(s, vi, m);
+    a.l = NULL;
+    a.out = out;
+    s->live[vi] |= 1u << op;
+    if (op == 0 && l && !fade) {
+        /* the other live carriers, in operator order */
+        const unsigned car = alg_carriers[alg] & live;
+        a.nadd = 0;
+        for (int c = 1; c < FM_OPS; c++)
+            if (car >> c & 1)
+                a.add[a.nadd++] = op_src(s, vi, c);
+        a.l = l;
+        a.r = r;
+        a.gl = v->gl; /* settled: what voice_gains gives */
+        a.gr = v->gr;
+        s->k->op(&a, n);
+        return true;
+    }
+    s->k->op(&a, n);
+    if (fade) {
+        a.tab = s->fade_tab[op];
+        a.out = old;
+        s->k->op(&a, n);
+        const float *w = s->fade_w[op];
+        for (int i = 0; i < n; i++)
+            out[i] = fade_mix(old[i], out[i], w[i]);
+    }
+    return false;
+}
+
+/* The sum of a voice's sounding carriers into vout. */
+static int voice_sum(FmSynth *s, int vi, int alg, float *restrict vout, int n)
+{
+    const unsigned car = alg_carriers[alg] & s->live[vi];
     if (!car)
         return VOICE_SILENT;
     for (int i = 0; i < n; i++)
         vout[i] = 0.0f;
     for (int op = 0; op < FM_OPS; op++)
-        if (car >> op & 1)
+        if (car >> op & 1) {
+            const float *src = op_src(s, vi, op);
             for (int i = 0; i < n; i++)
-                vout[i] += src[op][i];
+                vout[i] += src[i];
+        }
     return VOICE_OUT;
+}
+
+/* One whole voice over the chunk (during an algorithm crossfade). */
+static int voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off, int n,
+                        int alg)
+{
+    voice_begin(s, vi);
+    for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op >= 0; op--)
+        render_op(s, v, vi, op, alg, off, n, NULL, NULL);
+    return voice_sum(s, vi, alg, vout, n);
 }
 
 /* ---- voices ---- */
@@ -888,40 +909,69 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     }
     if (s->patch.feedback > 0.0)
         render_feedback(s, off, n);
-    for (int vi = 0; vi < p; vi++) {
-        FmVoice *v = &s->voices->v[vi];
-        if (v->note < 0)
-            continue;
-        int sound;
-        if (s->alg_fading) {
+    if (s->alg_fading) {
+        for (int vi = 0; vi < p; vi++) {
+            FmVoice *v = &s->voices->v[vi];
+            if (v->note < 0)
+                continue;
             /* Both routings from the same envelope values: the first
              * render advances the envelopes, so they are put back. */
             FmEnv saved[FM_OPS];
             float vold[FM_BLOCK];
             memcpy(saved, v->env, sizeof saved);
-            int was = voice_render(s, v, vi, vold, NULL, NULL, off, n, s->alg_old);
+            int was = voice_render(s, v, vi, vold, off, n, s->alg_old);
             memcpy(v->env, saved, sizeof saved);
-            int is = voice_render(s, v, vi, vout, NULL, NULL, off, n, s->patch.algorithm);
+            int is = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
             for (int i = 0; i < n; i++)
                 vout[i] = fade_mix(was ? vold[i] : 0.0f, is ? vout[i] : 0.0f, s->alg_w[i]);
-            sound = was || is ? VOICE_OUT : VOICE_SILENT;
-        } else {
+            if (was || is)
+                mix_voice(s, v, vi, vout, l, r, n);
+        }
+    } else {
+        /* Operator-major across the voices: consecutive kernel calls are
+         * independent, so the core overlaps one voice's table reads with
+         * the next one's. Voices are mixed in order, by operator 1. */
+        const int alg = s->patch.algorithm;
+        for (int vi = 0; vi < p; vi++)
+            if (s->voices->v[vi].note >= 0)
+                voice_begin(s, vi);
+        for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
+            for (int vi = 0; vi < p; vi++)
+                if (s->voices->v[vi].note >= 0)
+                    render_op(s, &s->voices->v[vi], vi, op, alg, off, n, NULL, NULL);
+        for (int vi = 0; vi < p; vi++) {
+            FmVoice *v = &s->voices->v[vi];
+            if (v->note < 0)
+                continue;
             /* mixed by the kernel unless its pan still glides */
             float gl, gr;
             voice_gains(s, vi, &gl, &gr);
             const bool settled = gl == v->gl && gr == v->gr;
-            sound = voice_render(s, v, vi, vout, settled ? l : NULL, r, off, n, s->patch.algorithm);
+            if (!render_op(s, v, vi, 0, alg, off, n, settled ? l : NULL, r) &&
+                voice_sum(s, vi, alg, vout, n) == VOICE_OUT)
+                mix_voice(s, v, vi, vout, l, r, n);
         }
+    }
+    for (int vi = 0; vi < p; vi++) {
+        FmVoice *v = &s->voices->v[vi];
+        if (v->note < 0)
+            continue;
         if (block_end)
             voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
             voice_silence(v);
-        if (sound == VOICE_OUT)
-            mix_voice(s, v, vi, vout, l, r, n);
     }
     /* Master gain slews so expression and volume steps do not click. */
     float g = s->gain;
     const float tgt = s->gain_target, slew = s->gain_slew;
+    if (g == tgt) {
+        /* at rest (each step would add 0): a plain scale, vectorized */
+        for (int i = 0; i < n; i++) {
+            l[i] *= g;
+            r[i] *= g;
+        }
+        return;
+    }
     for (int i = 0; i < n; i++) {
         float d = tgt - g;
         g += d > slew ? slew : (d < -slew ? -slew : d);
