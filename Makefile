@@ -143,7 +143,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$(
 	$(call say,FUZZ,$<)
 	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(PKG_LIBS)
 
-bench: $(PROGRAMS) $(BENCH_BINS)
+bench: $(PROGRAMS) $(BENCH_BINS) $(TOOL_BINS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh
 
 demo: $(PROGRAMS)

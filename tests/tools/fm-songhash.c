@@ -1,7 +1,8 @@
 /* fm-songhash - render MIDI files through the fmsynth core (default patch,
  * 16 voices, 48 kHz) and print one line per file and SIMD path: a 64-bit
  * FNV-1a hash of the output's float bits, the frame count, the peak and
- * RMS level (dBFS), and whether every path gave the same bits.
+ * RMS level (dBFS), the CPU seconds the render took, and whether every
+ * path gave the same bits.
  *
  *   fm-songhash [--period N] [--path base|avx2|avx512|all] FILE.mid...
  *
@@ -14,6 +15,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,11 +87,13 @@ static int compare(const char *file, const char *name, uint64_t hash, double pea
         fprintf(stderr, "fm-songhash: %s: cannot open\n", file);
         exit(2);
     }
-    char n[512], path[64];
+    char line[1024], n[512], path[64];
     unsigned long long h, frames;
     double p, r;
     int found = 0;
-    while (fscanf(f, "%511s %63s %llx %llu %lf %lf", n, path, &h, &frames, &p, &r) == 6) {
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%511s %63s %llx %llu %lf %lf", n, path, &h, &frames, &p, &r) != 6)
+            continue;
         if (strcmp(n, name) != 0 || found)
             continue;
         found = 1;
@@ -145,15 +149,20 @@ int main(int argc, char **argv)
             Acc acc;
             FmRenderStats st;
             const char *name = base_name(argv[i]);
-            if (!render(&song, (FmSimd)p, period, &acc, &st)) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+            bool ok = render(&song, (FmSimd)p, period, &acc, &st);
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+            double cpu = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+            if (!ok) {
                 printf("%s %s skipped (not supported by this CPU)\n", name,
                        fm_simd_name((FmSimd)p));
                 continue;
             }
             double rms = sqrt(acc.sum2 / (2.0 * (double)(acc.n ? acc.n : 1)));
-            printf("%s %s %016llx %llu %.6f %.6f%s\n", name, fm_simd_name((FmSimd)p),
+            printf("%s %s %016llx %llu %.6f %.6f %.3f%s\n", name, fm_simd_name((FmSimd)p),
                    (unsigned long long)acc.hash, (unsigned long long)acc.n, db(st.peak), db(rms),
-                   have_ref && acc.hash != ref ? " DIFFERS" : "");
+                   cpu, have_ref && acc.hash != ref ? " DIFFERS" : "");
             if (have_ref && acc.hash != ref)
                 status = 1;
             if (!have_ref && cmp)
