@@ -210,9 +210,9 @@ static const FmKernels k_sse2 = {op_sse2, fb_sse2, SSE2_FB_LANES};
 AVX2 static inline __m256 avx2_wave(const FmPoint *tab, __m256 p)
 {
     p = _mm256_mul_ps(p, _mm256_set1_ps(TSIZE));
-    __m256i k = _mm256_cvttps_epi32(p);
-    k = _mm256_add_epi32(k,
-                         _mm256_castps_si256(_mm256_cmp_ps(p, _mm256_cvtepi32_ps(k), _CMP_LT_OQ)));
+    /* floor, then the integer: the same k as truncating and stepping
+     * down for p below 2^31 in size (and for NaN), in fewer instructions */
+    __m256i k = _mm256_cvttps_epi32(_mm256_floor_ps(p));
     __m256 fr = _mm256_sub_ps(p, _mm256_cvtepi32_ps(k));
     __m256i idx = _mm256_and_si256(k, _mm256_set1_epi32(TMASK));
     const double *t = (const double *)tab;
@@ -308,9 +308,9 @@ static const FmKernels k_avx2 = {op_avx2, fb_avx2, AVX2_FB_LANES};
 AVX512 static inline __m512 avx512_wave(const FmPoint *tab, __m512 p, __mmask16 m)
 {
     p = _mm512_mul_ps(p, _mm512_set1_ps(TSIZE));
-    __m512i k = _mm512_cvttps_epi32(p);
-    __mmask16 lt = _mm512_cmp_ps_mask(p, _mm512_cvtepi32_ps(k), _CMP_LT_OQ);
-    k = _mm512_mask_sub_epi32(k, lt, k, _mm512_set1_epi32(1));
+    /* floor, then the integer (as in avx2_wave) */
+    __m512i k =
+        _mm512_cvttps_epi32(_mm512_roundscale_ps(p, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
     __m512 fr = _mm512_sub_ps(p, _mm512_cvtepi32_ps(k));
     __m512i idx = _mm512_and_si512(k, _mm512_set1_epi32(TMASK));
     const double *t = (const double *)tab;

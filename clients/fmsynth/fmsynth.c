@@ -81,6 +81,7 @@ struct FmSynth {
      * them sound (bit k = op k + 1). */
     float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
     unsigned live[FM_MAX_POLYPHONY];
+    float pan[FM_MAX_POLYPHONY][2]; /* each voice's left and right gain */
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -108,6 +109,8 @@ struct FmSynth {
     bool alg_fading;       /* whether it fades, */
     float alg_w[FM_BLOCK]; /* and the new routing's weight per frame */
 };
+
+static void update_pan(FmSynth *s);
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
  * the table of SPEC.md. Modulators always have higher numbers than their
@@ -511,6 +514,7 @@ FmVoiceSet *fm_synth_swap_voices(FmSynth *s, FmVoiceSet *set)
         set->v[i].note = -1;
     }
     s->voices = set;
+    update_pan(s);
     return old;
 }
 
@@ -539,14 +543,23 @@ static void voice_release(FmSynth *s, FmVoice *v)
         env_release(s, &v->env[op], &s->patch.op[op]);
 }
 
-/* Pan (linear law) times the mix gain 1/min(P, 8) of voice i. */
+/* Pan (linear law) times the mix gain 1/min(P, 8) of voice i, computed
+ * when the polyphony changes (update_pan). */
 static void voice_gains(const FmSynth *s, int i, float *gl, float *gr)
+{
+    *gl = s->pan[i][0];
+    *gr = s->pan[i][1];
+}
+
+static void update_pan(FmSynth *s)
 {
     const int p = s->voices->count;
     const float mix = 1.0f / (float)(p < 8 ? p : 8);
-    float pan = p > 1 ? 2.0f * (float)i / (float)(p - 1) - 1.0f : 0.0f;
-    *gl = (1.0f - pan) * 0.5f * mix;
-    *gr = (1.0f + pan) * 0.5f * mix;
+    for (int i = 0; i < p; i++) {
+        float pan = p > 1 ? 2.0f * (float)i / (float)(p - 1) - 1.0f : 0.0f;
+        s->pan[i][0] = (1.0f - pan) * 0.5f * mix;
+        s->pan[i][1] = (1.0f + pan) * 0.5f * mix;
+    }
 }
 
 /* Least recently used among: silent voices, else released ones, else all. */
@@ -1058,6 +1071,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
         for (int i = 0; i < FM_TABLE_SIZE; i++)
             s->points[w][i] = (FmPoint){t[i], t[i + 1] - t[i]};
     }
+    update_pan(s);
     s->simd = fm_simd_best();
     s->k = fm_kernels(s->simd);
     s->glide_blocks = (uint32_t)lround(FM_GLIDE_SECONDS * rate / FM_BLOCK);
