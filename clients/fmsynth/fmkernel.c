@@ -12,6 +12,7 @@
  * element loads of two 4-byte gathers. */
 #include "fmkernel.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -22,6 +23,9 @@
 
 #define TSIZE ((float)FM_TABLE_SIZE)
 #define TMASK (FM_TABLE_SIZE - 1)
+/* Below this an envelope's frame count plus a block converts to float
+ * exactly, so adding to the converted value equals converting the sum. */
+#define SMALL_INT ((1 << 24) - 2 * FM_BLOCK)
 
 /* ---- scalar reference (tails, and the whole path off x86) ---- */
 
@@ -232,9 +236,13 @@ AVX2 static void op_avx2(const FmOpArgs *a, int n)
     const __m256 e0 = _mm256_set1_ps(a->e0), de = _mm256_set1_ps(a->de);
     const __m256 gl = _mm256_set1_ps(a->gl), gr = _mm256_set1_ps(a->gr);
     const __m256i step = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8);
+    const __m256 eight = _mm256_set1_ps(8.0f);
+    /* frame numbers as floats, stepped by adding 8: exact below 2^24 */
+    const bool en_small = a->en < SMALL_INT;
+    __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->k0)));
+    __m256 te = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(en_small ? a->en : 0)));
     int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->k0 + i)));
+    for (; i + 8 <= n; i += 8, t = _mm256_add_ps(t, eight), te = _mm256_add_ps(te, eight)) {
         __m256 p = _mm256_add_ps(ph0, _mm256_mul_ps(inc, t));
         if (a->nmod > 0) {
             __m256 m = _mm256_setzero_ps();
@@ -246,7 +254,8 @@ AVX2 static void op_avx2(const FmOpArgs *a, int n)
         if (a->env) {
             e = _mm256_loadu_ps(a->env + i);
         } else {
-            __m256 te = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->en + i)));
+            if (!en_small)
+                te = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->en + i)));
             e = _mm256_max_ps(_mm256_add_ps(e0, _mm256_mul_ps(de, te)), _mm256_setzero_ps());
         }
         __m256 y = _mm256_mul_ps(_mm256_mul_ps(amp, e), avx2_wave(a->tab, p));
@@ -334,9 +343,14 @@ AVX512 static void op_avx512(const FmOpArgs *a, int n)
     const __m512 e0 = _mm512_set1_ps(a->e0), de = _mm512_set1_ps(a->de);
     const __m512 gl = _mm512_set1_ps(a->gl), gr = _mm512_set1_ps(a->gr);
     const __m512i step = _mm512_setr_epi32(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
-    for (int i = 0; i < n; i += 16) {
+    const __m512 sixteen = _mm512_set1_ps(16.0f);
+    /* frame numbers as floats, stepped by adding 16: exact below 2^24 */
+    const bool en_small = a->en < SMALL_INT;
+    __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->k0)));
+    __m512 te = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(en_small ? a->en : 0)));
+    for (int i = 0; i < n;
+         i += 16, t = _mm512_add_ps(t, sixteen), te = _mm512_add_ps(te, sixteen)) {
         const __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-        __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->k0 + i)));
         __m512 p = _mm512_add_ps(ph0, _mm512_mul_ps(inc, t));
         if (a->nmod > 0) {
             __m512 md = _mm512_setzero_ps();
@@ -349,7 +363,8 @@ AVX512 static void op_avx512(const FmOpArgs *a, int n)
         if (a->env) {
             e = _mm512_maskz_loadu_ps(m, a->env + i);
         } else {
-            __m512 te = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->en + i)));
+            if (!en_small)
+                te = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->en + i)));
             e = _mm512_max_ps(_mm512_add_ps(e0, _mm512_mul_ps(de, te)), _mm512_setzero_ps());
         }
         __m512 y = _mm512_mul_ps(_mm512_mul_ps(amp, e), avx512_wave(a->tab, p, m));
