@@ -422,6 +422,28 @@ static const FmKernels k_avx512 = {op_avx512, fb_avx512, AVX512_FB_LANES};
 
 #endif /* FM_X86 */
 
+void fm_transpose(const float *src, int sstride, float *dst, int dstride, int rows, int cols)
+{
+    for (int r = 0; r < rows; r += 4)
+        for (int c = 0; c < cols; c += 4) {
+#ifdef FM_X86
+            __m128 a = _mm_loadu_ps(src + r * sstride + c);
+            __m128 b = _mm_loadu_ps(src + (r + 1) * sstride + c);
+            __m128 x = _mm_loadu_ps(src + (r + 2) * sstride + c);
+            __m128 y = _mm_loadu_ps(src + (r + 3) * sstride + c);
+            _MM_TRANSPOSE4_PS(a, b, x, y);
+            _mm_storeu_ps(dst + c * dstride + r, a);
+            _mm_storeu_ps(dst + (c + 1) * dstride + r, b);
+            _mm_storeu_ps(dst + (c + 2) * dstride + r, x);
+            _mm_storeu_ps(dst + (c + 3) * dstride + r, y);
+#else
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++)
+                    dst[(c + j) * dstride + r + i] = src[(r + i) * sstride + c + j];
+#endif
+        }
+}
+
 const FmKernels *fm_kernels(FmSimd path)
 {
 #ifdef FM_X86

@@ -63,6 +63,10 @@ typedef struct {
 
 #define FM_FB_LANES_MAX 32
 
+/* dst[c * dstride + r] = src[r * sstride + c] for r < rows, c < cols
+ * (both multiples of 4). */
+void fm_transpose(const float *src, int sstride, float *dst, int dstride, int rows, int cols);
+
 /* The kernels of a path (NULL when this build or CPU lacks it). */
 const FmKernels *fm_kernels(FmSimd path);
 

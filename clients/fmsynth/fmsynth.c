@@ -74,9 +74,14 @@ struct FmSynth {
     /* Operator 4 outputs of the current block when it has feedback:
      * computed for several voices at once (see render_feedback), in
      * lanes (frame-major: frame i of lane j at [i * lanes + j]). */
-    float fb_out[FM_MAX_POLYPHONY][FM_BLOCK];
-    bool fb_live[FM_MAX_POLYPHONY];
     float fb_env[FM_BLOCK * FM_FB_LANES_MAX], fb_lane_out[FM_BLOCK * FM_FB_LANES_MAX];
+    /* ... and per voice: the k-th sounding voice of the chunk has slot k,
+     * its envelope in fb_voice_env[k] and its output in fb_out[k] (a lane
+     * group's rows are contiguous, so they are transposed in tiles). */
+    float fb_out[FM_MAX_POLYPHONY + FM_FB_LANES_MAX][FM_BLOCK];
+    float fb_voice_env[FM_MAX_POLYPHONY + FM_FB_LANES_MAX][FM_BLOCK];
+    int fb_slot[FM_MAX_POLYPHONY];
+    bool fb_live[FM_MAX_POLYPHONY];
     /* Each voice's operator outputs in the current chunk, and which of
      * them sound (bit k = op k + 1). */
     float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
@@ -382,7 +387,8 @@ enum { VOICE_SILENT, VOICE_OUT, VOICE_MIXED };
 /* The output of operator op of voice vi in this chunk. */
 static inline const float *op_src(FmSynth *s, int vi, int op)
 {
-    return op == FM_OPS - 1 && s->patch.feedback > 0.0 ? s->fb_out[vi] : s->op_out[vi][op];
+    return op == FM_OPS - 1 && s->patch.feedback > 0.0 ? s->fb_out[s->fb_slot[vi]]
+                                                       : s->op_out[vi][op];
 }
 
 /* Start a voice's chunk: only operator 4 with feedback is rendered yet. */
@@ -814,8 +820,10 @@ static void mix_voice(FmSynth *s, FmVoice *v, int vi, const float *restrict vout
     v->gr = gr;
 }
 
-/* Operator 4 with feedback for the voices in the lanes: silent lanes pad
- * a partial group; the outputs go to each voice's s->fb_out. */
+/* Operator 4 with feedback for the voices in slots base..base+g-1, one
+ * per lane (silent lanes pad a partial group): their envelopes are
+ * transposed into frame-major lanes, rendered, and the outputs transposed
+ * back into their slots. */
 typedef struct {
     float ph0[FM_FB_LANES_MAX], inc[FM_FB_LANES_MAX], amp[FM_FB_LANES_MAX];
     float y1[FM_FB_LANES_MAX], y2[FM_FB_LANES_MAX];
@@ -823,24 +831,23 @@ typedef struct {
     int vi[FM_FB_LANES_MAX];
 } FbLanes;
 
-static void feedback_lanes(FmSynth *s, FbLanes *fl, int g, float fbk, int n)
+static void feedback_lanes(FmSynth *s, FbLanes *fl, int base, int g, float fbk, int n)
 {
     const int lanes = s->k->fb_lanes;
+    const int n4 = (n + 3) & ~3; /* tiles of 4 x 4 */
     for (int j = g; j < lanes; j++) {
         fl->ph0[j] = fl->inc[j] = fl->amp[j] = fl->y1[j] = fl->y2[j] = 0.0f;
         fl->k0[j] = 0;
-        for (int i = 0; i < n; i++)
-            s->fb_env[i * lanes + j] = 0.0f;
+        memset(s->fb_voice_env[base + j], 0, sizeof s->fb_voice_env[0]);
     }
+    fm_transpose(s->fb_voice_env[base], FM_BLOCK, s->fb_env, lanes, lanes, n4);
     s->k->fb(s->points[s->patch.op[FM_OPS - 1].wave], fbk, fl->ph0, fl->inc, fl->k0, fl->amp,
              fl->y1, fl->y2, s->fb_env, s->fb_lane_out, n);
+    fm_transpose(s->fb_lane_out, lanes, s->fb_out[base], FM_BLOCK, n4, lanes);
     for (int j = 0; j < g; j++) {
         FmVoice *v = &s->voices->v[fl->vi[j]];
         v->fb[0] = fl->y1[j];
         v->fb[1] = fl->y2[j];
-        float *out = s->fb_out[fl->vi[j]];
-        for (int i = 0; i < n; i++)
-            out[i] = s->fb_lane_out[i * lanes + j];
     }
 }
 
@@ -848,28 +855,31 @@ static void feedback_lanes(FmSynth *s, FbLanes *fl, int g, float fbk, int n)
  * has feedback), a kernel's lanes of voices at a time. */
 static void render_feedback(FmSynth *s, int off, int n)
 {
-    float env[FM_BLOCK];
     FbLanes fl;
     const int lanes = s->k->fb_lanes;
     const FmOpPatch *o = &s->patch.op[FM_OPS - 1];
     const float fbk = (float)s->patch.feedback;
-    int g = 0;
+    int slot = 0, base = 0;
     for (int vi = 0; vi < s->voices->count; vi++) {
         FmVoice *v = &s->voices->v[vi];
         s->fb_live[vi] = false;
+        float *env = s->fb_voice_env[slot];
         if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env, n))
             continue;
         s->fb_live[vi] = true;
+        s->fb_slot[vi] = slot;
         float amp = v->vel * (float)o->level;
         if (s->ramping >> (FM_OPS - 1) & 1)
             amp = ramp_into_env(v->vel, s->lvl_ramp[FM_OPS - 1], env, n);
         if (s->fading >> (FM_OPS - 1) & 1) {
-            /* rare: one voice at a time, scalar */
+            /* rare (every voice in this chunk): one at a time, scalar */
             FbChain c = {s->points[o->wave], env,   v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
-                         off - (int)v->base, v->fb, s->fb_out[vi]};
+                         off - (int)v->base, v->fb, s->fb_out[slot]};
             op_feedback_fade(&c, s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
+            slot++;
             continue;
         }
+        const int g = slot - base;
         fl.ph0[g] = v->phase[FM_OPS - 1];
         fl.inc[g] = v->inc[FM_OPS - 1];
         fl.amp[g] = amp;
@@ -877,15 +887,13 @@ static void render_feedback(FmSynth *s, int off, int n)
         fl.y2[g] = v->fb[1];
         fl.k0[g] = off - (int)v->base;
         fl.vi[g] = vi;
-        for (int i = 0; i < n; i++)
-            s->fb_env[i * lanes + g] = env[i];
-        if (++g == lanes) {
-            feedback_lanes(s, &fl, g, fbk, n);
-            g = 0;
+        if (++slot - base == lanes) {
+            feedback_lanes(s, &fl, base, lanes, fbk, n);
+            base = slot;
         }
     }
-    if (g > 0)
-        feedback_lanes(s, &fl, g, fbk, n);
+    if (slot > base && !(s->fading >> (FM_OPS - 1) & 1))
+        feedback_lanes(s, &fl, base, slot - base, fbk, n);
 }
 
 static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)

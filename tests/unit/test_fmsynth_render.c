@@ -328,7 +328,8 @@ static void test_render_real_song(void **state)
  * render to the same bits on every SIMD path this CPU has, at two
  * periods, and to the bits main's build rendered before the SIMD kernels
  * (hashes below: 64-bit FNV-1a over the left and right float samples,
- * interleaved). The whole set is checked by tests/bench/bench_fmsynth_songs.sh. */
+ * interleaved), also with a feedback patch. The whole set is checked by
+ * tests/bench/bench_fmsynth_songs.sh. */
 typedef struct {
     uint64_t h;
 } Fnv;
@@ -348,10 +349,11 @@ static int fnv_sink(void *ctx, const float *l, const float *r, uint32_t n)
     return 0;
 }
 
-static uint64_t song_hash(const FmSong *song, FmSimd path, uint32_t period)
+static uint64_t song_hash_with(const FmSong *song, FmSimd path, uint32_t period, int voices,
+                               const FmPatch *patch)
 {
     FmSynth *s = NULL;
-    assert_int_equal(fm_synth_new(&s, 48000, 16, NULL), FM_OK);
+    assert_int_equal(fm_synth_new(&s, 48000, voices, patch), FM_OK);
     assert_int_equal(fm_synth_set_simd(s, path), FM_OK);
     Fnv f = {0xcbf29ce484222325ULL};
     FmRenderStats st;
@@ -360,6 +362,11 @@ static uint64_t song_hash(const FmSong *song, FmSimd path, uint32_t period)
     assert_int_equal(st.nans, 0);
     fm_synth_free(s);
     return f.h;
+}
+
+static uint64_t song_hash(const FmSong *song, FmSimd path, uint32_t period)
+{
+    return song_hash_with(song, path, period, 16, NULL);
 }
 
 static void test_songs_same_bits_on_every_path(void **state)
@@ -396,8 +403,24 @@ static void test_songs_same_bits_on_every_path(void **state)
                 print_message("%s on %s: %016llx\n", songs[k].file, fm_simd_name((FmSimd)p),
                               (unsigned long long)h);
             assert_true(h == songs[k].main_hash[0]);
-            /* (a render ends on a period boundary: another period, other frames) */
-            assert_true(song_hash(&head, (FmSimd)p, 100) == songs[k].main_hash[1]);
+        }
+        /* (a render ends on a period boundary: another period, other frames) */
+        assert_true(song_hash(&head, FM_SIMD_BASE, 100) == songs[k].main_hash[1]);
+        assert_true(song_hash(&head, fm_simd_best(), 100) == songs[k].main_hash[1]);
+        if (k == 0) {
+            /* operator 4 feedback (lanes of voices), 16 and 48 voices */
+            FmPatch p;
+            fm_patch_default(&p);
+            p.feedback = 0.6;
+            p.algorithm = 8;
+            p.op[3].level = 0.6;
+            p.op[3].sustain = 0.5;
+            for (int q = 0; q < FM_SIMD_COUNT; q++) {
+                if (!fm_simd_supported((FmSimd)q))
+                    continue;
+                assert_true(song_hash_with(&head, (FmSimd)q, 256, 16, &p) == 0x436084f2ce16f41dULL);
+                assert_true(song_hash_with(&head, (FmSimd)q, 256, 48, &p) == 0x251c85943e066a0cULL);
+            }
         }
         fm_song_free(&song);
     }
