@@ -26,7 +26,7 @@
 
 #define RATE 48000
 #define VOICES 64
-#define ROUNDS 9
+#define ROUNDS 15
 #define MAXP 4096
 
 static double cpu_seconds(void)
