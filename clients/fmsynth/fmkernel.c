@@ -2,7 +2,9 @@
  *
  * One formula everywhere, per sample and lane, in this order:
  *   p  = (ph0 + inc * (float)(k0 + i + 1) [+ mod]) * 2048
- *   k  = trunc(p), minus 1 where p < k (floor without SSE4.1)
+ *   k  = floor(p) as an integer: trunc(p) minus 1 where p < trunc(p)
+ *        (SSE2, scalar), trunc(floor(p)) (AVX2, AVX-512): the same k
+ *        for every reachable p (|p| < 2^31) and NaN
  *   fr = p - k; t = table point k & 2047
  *   y  = (amp * env) * (t.a + fr * t.d)
  * Each step is one IEEE single operation (no FMA: none is written, and
@@ -16,7 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* -DFM_NO_SIMD builds the plain C path on x86 too (to test it). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FM_NO_SIMD)
 #define FM_X86 1
 #include <immintrin.h>
 #endif

@@ -1138,7 +1138,7 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
 }
 
 static const char *const simd_names[FM_SIMD_COUNT] = {
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FM_NO_SIMD)
     "sse2",
 #else
     "c",
