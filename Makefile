@@ -16,7 +16,8 @@
 # build/bin/aiotone-<tool>. A clients/<tool>/module.mk may set
 # <tool>_CFLAGS and <tool>_LIBS. Tests, fuzz targets and benchmarks are
 # found by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
-# tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here.
+# tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here;
+# a module.mk may set bench_<name>_CFLAGS for a benchmark.
 
 .DEFAULT_GOAL := all
 
@@ -107,7 +108,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
 $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
 
 tests: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS)
 
@@ -147,7 +148,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$(
 	$(call say,FUZZ,$<)
 	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(TOOL_LIBS) $(PKG_LIBS)
 
-bench: $(PROGRAMS) $(BENCH_BINS) $(BUILD)/tests/tools/at-srcq
+bench: $(PROGRAMS) $(BENCH_BINS) $(TOOL_BINS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh
 
 demo: $(PROGRAMS)

@@ -2,6 +2,7 @@
  * MIDI handling. Each operator is rendered over a whole block of up to
  * FM_BLOCK frames so the compiler vectorizes across samples. */
 #include "fmsynth.h"
+#include "fmkernel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -66,12 +67,26 @@ struct FmSynth {
     void *log_ctx;
     uint64_t ignored;
     bool logged[IGN_KINDS];
-    float tables[FM_WAVE_COUNT][FM_TABLE_SIZE + 1];
+    /* The operator kernels of the SIMD path in use (fmkernel.h). */
+    FmSimd simd;
+    const FmKernels *k;
+    FmPoint points[FM_WAVE_COUNT][FM_TABLE_SIZE];
     /* Operator 4 outputs of the current block when it has feedback:
-     * computed for several voices at once (see render_feedback). */
-    float fb_out[FM_MAX_POLYPHONY][FM_BLOCK];
+     * computed for several voices at once (see render_feedback), in
+     * lanes (frame-major: frame i of lane j at [i * lanes + j]). */
+    float fb_env[FM_BLOCK * FM_FB_LANES_MAX], fb_lane_out[FM_BLOCK * FM_FB_LANES_MAX];
+    /* ... and per voice: the k-th sounding voice of the chunk has slot k,
+     * its envelope in fb_voice_env[k] and its output in fb_out[k] (a lane
+     * group's rows are contiguous, so they are transposed in tiles). */
+    float fb_out[FM_MAX_POLYPHONY + FM_FB_LANES_MAX][FM_BLOCK];
+    float fb_voice_env[FM_MAX_POLYPHONY + FM_FB_LANES_MAX][FM_BLOCK];
+    int fb_slot[FM_MAX_POLYPHONY];
     bool fb_live[FM_MAX_POLYPHONY];
-    float fb_pad_out[4][FM_BLOCK], fb_pad_state[4][2]; /* for partial groups */
+    /* Each voice's operator outputs in the current chunk, and which of
+     * them sound (bit k = op k + 1). */
+    float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
+    unsigned live[FM_MAX_POLYPHONY];
+    float pan[FM_MAX_POLYPHONY][2]; /* each voice's left and right gain */
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -80,9 +95,9 @@ struct FmSynth {
     int fade_from[FM_OPS]; /* the old wave, or -1 */
     uint64_t fade_start[FM_OPS];
     uint32_t fade_len;
-    unsigned fading;                /* ops fading in the current chunk: */
-    const float *fade_tab[FM_OPS];  /* their old tables */
-    float fade_w[FM_OPS][FM_BLOCK]; /* and new-wave weights, per frame */
+    unsigned fading;                 /* ops fading in the current chunk: */
+    const FmPoint *fade_tab[FM_OPS]; /* their old tables */
+    float fade_w[FM_OPS][FM_BLOCK];  /* and new-wave weights, per frame */
     /* A level change ramps linearly from the level of the moment to the
      * new one over the same fade_len frames from frame lvl_start, so a
      * fader moved on a control surface does not step (zipper noise). */
@@ -99,6 +114,8 @@ struct FmSynth {
     bool alg_fading;       /* whether it fades, */
     float alg_w[FM_BLOCK]; /* and the new routing's weight per frame */
 };
+
+static void update_pan(FmSynth *s);
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
  * the table of SPEC.md. Modulators always have higher numbers than their
@@ -256,14 +273,6 @@ env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, i
 
 /* ---- operators ---- */
 
-/* clang's cost model refuses the kernel's loop (table reads cannot be
- * vector loads without AVX2), yet the vector form is faster: ask for it. */
-#ifdef __clang__
-#define FM_VECTORIZE _Pragma("clang loop vectorize(enable)")
-#else
-#define FM_VECTORIZE
-#endif
-
 /* A crossfade's value with new-side weight w: the new value itself once
  * w reaches 1, bit for bit, so the frames after a fade do not depend on
  * whether they were rendered in the fade's last chunk or after it. */
@@ -298,71 +307,24 @@ static inline float ramp_into_env(float vel, const float *level, float *env, int
     return 1.0f;
 }
 
-/* One operator over a block: read position = phase + modulation (cycles),
- * linear interpolation between table points. The integer part is taken
- * with a truncation and a compare so it vectorizes without SSE4.1. */
-static inline void op_kernel(const float *restrict tab, float ph0, float inc, int k0,
-                             const float *restrict mod, const float *restrict env, float amp,
-                             float *restrict out, int n, bool with_mod)
-{
-    FM_VECTORIZE
-    for (int i = 0; i < n; i++) {
-        float p = ph0 + inc * (float)(k0 + i + 1);
-        if (with_mod)
-            p += mod[i];
-        p *= (float)FM_TABLE_SIZE;
-        int32_t k = (int32_t)p;
-        k -= (p < (float)k);
-        float fr = p - (float)k;
-        int32_t idx = k & (FM_TABLE_SIZE - 1);
-        float a = tab[idx], b = tab[idx + 1];
-        out[i] = amp * env[i] * (a + fr * (b - a));
-    }
-}
-
-/* Op 4 with self-feedback, for FB_GROUP voices at once: each output feeds
- * the next sample through a long chain of dependent instructions (table
- * index, load, interpolation), so a lone voice would wait on it; several
- * independent chains side by side keep the core busy. The modulation is
- * the mean of the last two outputs (as Yamaha chips do, so it does not
- * oscillate at Nyquist). */
-#define FB_GROUP 4
+/* Op 4 with self-feedback: each output feeds the next sample through a
+ * long chain of dependent instructions (table index, load,
+ * interpolation), so a lone voice would wait on it; the kernels render
+ * several voices side by side, one per SIMD lane (render_feedback). The
+ * modulation is the mean of the last two outputs (as Yamaha chips do, so
+ * it does not oscillate at Nyquist). */
 typedef struct {
-    const float *tab, *env;
+    const FmPoint *tab;
+    const float *env;
     float ph0, inc, amp;
     int k0;
     float *fb, *out;
 } FbChain;
 
-static void op_feedback_group(const FbChain *c, float fbk, int n)
-{
-    float y1[FB_GROUP], y2[FB_GROUP];
-    for (int j = 0; j < FB_GROUP; j++) {
-        y1[j] = c[j].fb[0];
-        y2[j] = c[j].fb[1];
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < FB_GROUP; j++) {
-            float p =
-                (c[j].ph0 + c[j].inc * (float)(c[j].k0 + i + 1) + fbk * 0.5f * (y1[j] + y2[j])) *
-                (float)FM_TABLE_SIZE;
-            int32_t k = (int32_t)p;
-            k -= (p < (float)k);
-            float fr = p - (float)k;
-            int32_t idx = k & (FM_TABLE_SIZE - 1);
-            float a = c[j].tab[idx], b = c[j].tab[idx + 1];
-            y2[j] = y1[j];
-            y1[j] = c[j].out[i] = c[j].amp * c[j].env[i] * (a + fr * (b - a));
-        }
-    for (int j = 0; j < FB_GROUP; j++) {
-        c[j].fb[0] = y1[j];
-        c[j].fb[1] = y2[j];
-    }
-}
-
 /* Op 4 with self-feedback for one voice while its wave crossfades from
  * otab to c->tab with new-wave weights w (rare: scalar, one voice). */
-static void op_feedback_fade(const FbChain *c, const float *otab, const float *w, float fbk, int n)
+static void op_feedback_fade(const FbChain *c, const FmPoint *otab, const float *w, float fbk,
+                             int n)
 {
     float y1 = c->fb[0], y2 = c->fb[1];
     for (int i = 0; i < n; i++) {
@@ -372,8 +334,8 @@ static void op_feedback_fade(const FbChain *c, const float *otab, const float *w
         k -= (p < (float)k);
         float fr = p - (float)k;
         int32_t idx = k & (FM_TABLE_SIZE - 1);
-        float x_new = c->tab[idx] + fr * (c->tab[idx + 1] - c->tab[idx]);
-        float x_old = otab[idx] + fr * (otab[idx + 1] - otab[idx]);
+        float x_new = c->tab[idx].a + fr * c->tab[idx].d;
+        float x_old = otab[idx].a + fr * otab[idx].d;
         y2 = y1;
         y1 = c->out[i] = fade_mix(c->amp * c->env[i] * x_old, c->amp * c->env[i] * x_new, w[i]);
     }
@@ -401,75 +363,133 @@ static void voice_next_block(FmVoice *v)
 
 /* Render frames off..off+n of the current grid block of one voice (mono)
  * into vout; false when it made no sound (all carriers silent). */
-/* Built twice, for AVX2 and for the x86-64 baseline, picked at load time:
- * AVX2's 8-wide arithmetic and gathers make the kernel about 20% faster
- * (measured side by side with `make bench`), and the results are the same
- * bits (no reassociation, no FMA contraction under -std=c11). */
-#if defined(__x86_64__) && defined(__GNUC__)
-#define FM_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FM_CLONES
-#endif
-FM_CLONES static bool voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off,
-                                   int n, int alg)
+/* The envelope of the next n frames as one linear segment (e0, de, en:
+ * value max(e0 + de * (en + i + 1), 0) at frame i, what env_fill would
+ * write) when no stage ends within them; advances the envelope. False
+ * when a stage ends within them (then env_fill renders them). */
+static inline bool env_segment(FmEnv *e, int n, float *e0, float *de, int32_t *en)
 {
-    float buf[FM_OPS][FM_BLOCK], env[FM_BLOCK], mod[FM_BLOCK], old[FM_BLOCK];
-    const FmPatch *pa = &s->patch;
-    const int k0 = off - (int)v->base;
-    unsigned live = 0;
-    int top = FM_OPS - 1;
-    if (pa->feedback > 0.0) {
-        /* operator 4 was rendered by render_feedback */
-        if (s->fb_live[vi]) {
-            memcpy(buf[top], s->fb_out[vi], (size_t)n * sizeof(float));
-            live |= 1u << top;
-        }
-        top--;
+    if (e->stage == ENV_SUSTAIN || e->stage == ENV_IDLE) {
+        *e0 = e->value;
+        *de = 0.0f;
+        *en = 0;
+        return true;
     }
-    for (int op = top; op >= 0; op--) {
-        const FmOpPatch *o = &pa->op[op];
-        const float inc = v->inc[op], ph0 = v->phase[op];
-        if (!env_fill(s, &v->env[op], o, env, n))
-            continue;
-        const float *tab = s->tables[o->wave];
-        float amp = v->vel * (float)o->level;
-        if (s->ramping >> op & 1)
-            amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
-        const bool fade = s->fading >> op & 1;
-        unsigned mods = alg_mods[alg][op] & live;
-        if (mods) {
-            const float depth = s->mod_depth;
-            for (int i = 0; i < n; i++)
-                mod[i] = 0.0f;
-            for (int m = 0; m < FM_OPS; m++)
-                if (mods >> m & 1)
-                    for (int i = 0; i < n; i++)
-                        mod[i] += depth * buf[m][i];
-            op_kernel(tab, ph0, inc, k0, mod, env, amp, buf[op], n, true);
-            if (fade)
-                op_kernel(s->fade_tab[op], ph0, inc, k0, mod, env, amp, old, n, true);
-        } else {
-            op_kernel(tab, ph0, inc, k0, NULL, env, amp, buf[op], n, false);
-            if (fade)
-                op_kernel(s->fade_tab[op], ph0, inc, k0, NULL, env, amp, old, n, false);
-        }
-        if (fade) {
-            const float *w = s->fade_w[op];
-            for (int i = 0; i < n; i++)
-                buf[op][i] = fade_mix(old[i], buf[op][i], w[i]);
-        }
-        live |= 1u << op;
-    }
-    unsigned car = alg_carriers[alg] & live;
-    if (!car)
+    if ((uint32_t)n >= e->len - e->n || e->n > (uint32_t)INT32_MAX - FM_BLOCK - 1)
         return false;
+    *e0 = e->start;
+    *de = e->inc;
+    *en = (int32_t)e->n;
+    e->n += (uint32_t)n;
+    e->value = clamp0(e->start + e->inc * (float)e->n);
+    return true;
+}
+
+/* What a voice made in a chunk. */
+enum { VOICE_SILENT, VOICE_OUT, VOICE_MIXED };
+
+/* The output of operator op of voice vi in this chunk. */
+static inline const float *op_src(FmSynth *s, int vi, int op)
+{
+    return op == FM_OPS - 1 && s->patch.feedback > 0.0 ? s->fb_out[s->fb_slot[vi]]
+                                                       : s->op_out[vi][op];
+}
+
+/* Start a voice's chunk: only operator 4 with feedback is rendered yet. */
+static inline void voice_begin(FmSynth *s, int vi)
+{
+    s->live[vi] = s->patch.feedback > 0.0 && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
+}
+
+/* Operator op of voice vi over frames off..off+n of the current grid
+ * block, through the kernel of the SIMD path in use, into s->op_out (its
+ * live bit set when its envelope sounds). When l is not NULL and it does
+ * not fade, operator 1 (a carrier in every algorithm) also sums the
+ * carriers and mixes the voice into l and r: true then. */
+static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n, float *l,
+                      float *r)
+{
+    const FmOpPatch *o = &s->patch.op[op];
+    FmEnv *e = &v->env[op];
+    if (e->stage == ENV_IDLE)
+        return false;
+    float env[FM_BLOCK], old[FM_BLOCK];
+    float *out = s->op_out[vi][op];
+    const bool fade = s->fading >> op & 1;
+    FmOpArgs a;
+    a.tab = s->points[o->wave];
+    a.ph0 = v->phase[op];
+    a.inc = v->inc[op];
+    a.k0 = off - (int)v->base;
+    a.amp = v->vel * (float)o->level;
+    a.env = NULL;
+    if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
+        env_fill(s, e, o, env, n);
+        a.env = env;
+        if (s->ramping >> op & 1)
+            a.amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
+    }
+    const unsigned live = s->live[vi];
+    const unsigned mods = alg_mods[alg][op] & live;
+    a.depth = s->mod_depth;
+    a.nmod = 0;
+    for (int m = 0; m < FM_OPS; m++)
+        if (mods >> m & 1)
+            a.mod[a.nmod++] = op_src(s, vi, m);
+    a.l = NULL;
+    a.out = out;
+    s->live[vi] |= 1u << op;
+    if (op == 0 && l && !fade) {
+        /* the other live carriers, in operator order */
+        const unsigned car = alg_carriers[alg] & live;
+        a.nadd = 0;
+        for (int c = 1; c < FM_OPS; c++)
+            if (car >> c & 1)
+                a.add[a.nadd++] = op_src(s, vi, c);
+        a.l = l;
+        a.r = r;
+        a.gl = v->gl; /* settled: what voice_gains gives */
+        a.gr = v->gr;
+        s->k->op(&a, n);
+        return true;
+    }
+    s->k->op(&a, n);
+    if (fade) {
+        a.tab = s->fade_tab[op];
+        a.out = old;
+        s->k->op(&a, n);
+        const float *w = s->fade_w[op];
+        for (int i = 0; i < n; i++)
+            out[i] = fade_mix(old[i], out[i], w[i]);
+    }
+    return false;
+}
+
+/* The sum of a voice's sounding carriers into vout. */
+static int voice_sum(FmSynth *s, int vi, int alg, float *restrict vout, int n)
+{
+    const unsigned car = alg_carriers[alg] & s->live[vi];
+    if (!car)
+        return VOICE_SILENT;
     for (int i = 0; i < n; i++)
         vout[i] = 0.0f;
     for (int op = 0; op < FM_OPS; op++)
-        if (car >> op & 1)
+        if (car >> op & 1) {
+            const float *src = op_src(s, vi, op);
             for (int i = 0; i < n; i++)
-                vout[i] += buf[op][i];
-    return true;
+                vout[i] += src[i];
+        }
+    return VOICE_OUT;
+}
+
+/* One whole voice over the chunk (during an algorithm crossfade). */
+static int voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, int off, int n,
+                        int alg)
+{
+    voice_begin(s, vi);
+    for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op >= 0; op--)
+        render_op(s, v, vi, op, alg, off, n, NULL, NULL);
+    return voice_sum(s, vi, alg, vout, n);
 }
 
 /* ---- voices ---- */
@@ -504,6 +524,7 @@ FmVoiceSet *fm_synth_swap_voices(FmSynth *s, FmVoiceSet *set)
         set->v[i].note = -1;
     }
     s->voices = set;
+    update_pan(s);
     return old;
 }
 
@@ -532,14 +553,23 @@ static void voice_release(FmSynth *s, FmVoice *v)
         env_release(s, &v->env[op], &s->patch.op[op]);
 }
 
-/* Pan (linear law) times the mix gain 1/min(P, 8) of voice i. */
+/* Pan (linear law) times the mix gain 1/min(P, 8) of voice i, computed
+ * when the polyphony changes (update_pan). */
 static void voice_gains(const FmSynth *s, int i, float *gl, float *gr)
+{
+    *gl = s->pan[i][0];
+    *gr = s->pan[i][1];
+}
+
+static void update_pan(FmSynth *s)
 {
     const int p = s->voices->count;
     const float mix = 1.0f / (float)(p < 8 ? p : 8);
-    float pan = p > 1 ? 2.0f * (float)i / (float)(p - 1) - 1.0f : 0.0f;
-    *gl = (1.0f - pan) * 0.5f * mix;
-    *gr = (1.0f + pan) * 0.5f * mix;
+    for (int i = 0; i < p; i++) {
+        float pan = p > 1 ? 2.0f * (float)i / (float)(p - 1) - 1.0f : 0.0f;
+        s->pan[i][0] = (1.0f - pan) * 0.5f * mix;
+        s->pan[i][1] = (1.0f + pan) * 0.5f * mix;
+    }
 }
 
 /* Least recently used among: silent voices, else released ones, else all. */
@@ -794,45 +824,80 @@ static void mix_voice(FmSynth *s, FmVoice *v, int vi, const float *restrict vout
     v->gr = gr;
 }
 
-/* Operator 4 of every sounding voice, FB_GROUP voices at a time, into
- * s->fb_out (used when the patch has feedback). */
+/* Operator 4 with feedback for the voices in slots base..base+g-1, one
+ * per lane (silent lanes pad a partial group): their envelopes are
+ * transposed into frame-major lanes, rendered, and the outputs transposed
+ * back into their slots. */
+typedef struct {
+    float ph0[FM_FB_LANES_MAX], inc[FM_FB_LANES_MAX], amp[FM_FB_LANES_MAX];
+    float y1[FM_FB_LANES_MAX], y2[FM_FB_LANES_MAX];
+    int32_t k0[FM_FB_LANES_MAX];
+    int vi[FM_FB_LANES_MAX];
+} FbLanes;
+
+static void feedback_lanes(FmSynth *s, FbLanes *fl, int base, int g, float fbk, int n)
+{
+    const int lanes = s->k->fb_lanes;
+    const int n4 = (n + 3) & ~3; /* tiles of 4 x 4 */
+    for (int j = g; j < lanes; j++) {
+        fl->ph0[j] = fl->inc[j] = fl->amp[j] = fl->y1[j] = fl->y2[j] = 0.0f;
+        fl->k0[j] = 0;
+        memset(s->fb_voice_env[base + j], 0, sizeof s->fb_voice_env[0]);
+    }
+    fm_transpose(s->fb_voice_env[base], FM_BLOCK, s->fb_env, lanes, lanes, n4);
+    s->k->fb(s->points[s->patch.op[FM_OPS - 1].wave], fbk, fl->ph0, fl->inc, fl->k0, fl->amp,
+             fl->y1, fl->y2, s->fb_env, s->fb_lane_out, n);
+    fm_transpose(s->fb_lane_out, lanes, s->fb_out[base], FM_BLOCK, n4, lanes);
+    for (int j = 0; j < g; j++) {
+        FmVoice *v = &s->voices->v[fl->vi[j]];
+        v->fb[0] = fl->y1[j];
+        v->fb[1] = fl->y2[j];
+    }
+}
+
+/* Operator 4 of every sounding voice into s->fb_out (used when the patch
+ * has feedback), a kernel's lanes of voices at a time. */
 static void render_feedback(FmSynth *s, int off, int n)
 {
-    float env[FB_GROUP][FM_BLOCK];
-    FbChain c[FB_GROUP];
+    FbLanes fl;
+    const int lanes = s->k->fb_lanes;
     const FmOpPatch *o = &s->patch.op[FM_OPS - 1];
     const float fbk = (float)s->patch.feedback;
-    int g = 0;
+    int slot = 0, base = 0;
     for (int vi = 0; vi < s->voices->count; vi++) {
         FmVoice *v = &s->voices->v[vi];
         s->fb_live[vi] = false;
-        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env[g], n))
+        float *env = s->fb_voice_env[slot];
+        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env, n))
             continue;
         s->fb_live[vi] = true;
+        s->fb_slot[vi] = slot;
         float amp = v->vel * (float)o->level;
         if (s->ramping >> (FM_OPS - 1) & 1)
-            amp = ramp_into_env(v->vel, s->lvl_ramp[FM_OPS - 1], env[g], n);
-        c[g] = (FbChain){s->tables[o->wave], env[g], v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
-                         off - (int)v->base, v->fb,  s->fb_out[vi]};
+            amp = ramp_into_env(v->vel, s->lvl_ramp[FM_OPS - 1], env, n);
         if (s->fading >> (FM_OPS - 1) & 1) {
-            op_feedback_fade(&c[g], s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
+            /* rare (every voice in this chunk): one at a time, scalar */
+            FbChain c = {s->points[o->wave], env,   v->phase[FM_OPS - 1], v->inc[FM_OPS - 1], amp,
+                         off - (int)v->base, v->fb, s->fb_out[slot]};
+            op_feedback_fade(&c, s->fade_tab[FM_OPS - 1], s->fade_w[FM_OPS - 1], fbk, n);
+            slot++;
             continue;
         }
-        if (++g == FB_GROUP) {
-            op_feedback_group(c, fbk, n);
-            g = 0;
+        const int g = slot - base;
+        fl.ph0[g] = v->phase[FM_OPS - 1];
+        fl.inc[g] = v->inc[FM_OPS - 1];
+        fl.amp[g] = amp;
+        fl.y1[g] = v->fb[0];
+        fl.y2[g] = v->fb[1];
+        fl.k0[g] = off - (int)v->base;
+        fl.vi[g] = vi;
+        if (++slot - base == lanes) {
+            feedback_lanes(s, &fl, base, lanes, fbk, n);
+            base = slot;
         }
     }
-    if (g == 0)
-        return;
-    /* Fill the group with silent chains writing to scratch. */
-    for (int j = g; j < FB_GROUP; j++) {
-        c[j] = c[0];
-        c[j].amp = 0.0f;
-        c[j].fb = s->fb_pad_state[j];
-        c[j].out = s->fb_pad_out[j];
-    }
-    op_feedback_group(c, fbk, n);
+    if (slot > base && !(s->fading >> (FM_OPS - 1) & 1))
+        feedback_lanes(s, &fl, base, slot - base, fbk, n);
 }
 
 static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)
@@ -847,7 +912,7 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     for (int op = 0; op < FM_OPS; op++) {
         if (s->fade_from[op] >= 0) {
             s->fading |= 1u << op;
-            s->fade_tab[op] = s->tables[s->fade_from[op]];
+            s->fade_tab[op] = s->points[s->fade_from[op]];
             if (fade_fill(s, s->fade_start[op], n, s->fade_w[op]))
                 s->fade_from[op] = -1; /* ends within this chunk */
         }
@@ -869,36 +934,69 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     }
     if (s->patch.feedback > 0.0)
         render_feedback(s, off, n);
-    for (int vi = 0; vi < p; vi++) {
-        FmVoice *v = &s->voices->v[vi];
-        if (v->note < 0)
-            continue;
-        bool sound;
-        if (s->alg_fading) {
+    if (s->alg_fading) {
+        for (int vi = 0; vi < p; vi++) {
+            FmVoice *v = &s->voices->v[vi];
+            if (v->note < 0)
+                continue;
             /* Both routings from the same envelope values: the first
              * render advances the envelopes, so they are put back. */
             FmEnv saved[FM_OPS];
             float vold[FM_BLOCK];
             memcpy(saved, v->env, sizeof saved);
-            bool was = voice_render(s, v, vi, vold, off, n, s->alg_old);
+            int was = voice_render(s, v, vi, vold, off, n, s->alg_old);
             memcpy(v->env, saved, sizeof saved);
-            bool is = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
+            int is = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
             for (int i = 0; i < n; i++)
                 vout[i] = fade_mix(was ? vold[i] : 0.0f, is ? vout[i] : 0.0f, s->alg_w[i]);
-            sound = was || is;
-        } else {
-            sound = voice_render(s, v, vi, vout, off, n, s->patch.algorithm);
+            if (was || is)
+                mix_voice(s, v, vi, vout, l, r, n);
         }
+    } else {
+        /* Operator-major across the voices: consecutive kernel calls are
+         * independent, so the core overlaps one voice's table reads with
+         * the next one's. Voices are mixed in order, by operator 1. */
+        const int alg = s->patch.algorithm;
+        for (int vi = 0; vi < p; vi++)
+            if (s->voices->v[vi].note >= 0)
+                voice_begin(s, vi);
+        for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
+            for (int vi = 0; vi < p; vi++)
+                if (s->voices->v[vi].note >= 0)
+                    render_op(s, &s->voices->v[vi], vi, op, alg, off, n, NULL, NULL);
+        for (int vi = 0; vi < p; vi++) {
+            FmVoice *v = &s->voices->v[vi];
+            if (v->note < 0)
+                continue;
+            /* mixed by the kernel unless its pan still glides */
+            float gl, gr;
+            voice_gains(s, vi, &gl, &gr);
+            const bool settled = gl == v->gl && gr == v->gr;
+            if (!render_op(s, v, vi, 0, alg, off, n, settled ? l : NULL, r) &&
+                voice_sum(s, vi, alg, vout, n) == VOICE_OUT)
+                mix_voice(s, v, vi, vout, l, r, n);
+        }
+    }
+    for (int vi = 0; vi < p; vi++) {
+        FmVoice *v = &s->voices->v[vi];
+        if (v->note < 0)
+            continue;
         if (block_end)
             voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
             voice_silence(v);
-        if (sound)
-            mix_voice(s, v, vi, vout, l, r, n);
     }
     /* Master gain slews so expression and volume steps do not click. */
     float g = s->gain;
     const float tgt = s->gain_target, slew = s->gain_slew;
+    if (g == tgt) {
+        /* at rest (each step would add 0): a plain scale, vectorized */
+        for (int i = 0; i < n; i++) {
+            l[i] *= g;
+            r[i] *= g;
+        }
+        return;
+    }
     for (int i = 0; i < n; i++) {
         float d = tgt - g;
         g += d > slew ? slew : (d < -slew ? -slew : d);
@@ -979,8 +1077,15 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
     s->inv_rate = 1.0 / rate;
     s->voices = set;
     s->patch = *patch;
-    for (int w = 0; w < FM_WAVE_COUNT; w++)
-        fm_wave_fill((FmWave)w, s->tables[w]);
+    for (int w = 0; w < FM_WAVE_COUNT; w++) {
+        float t[FM_TABLE_SIZE + 1];
+        fm_wave_fill((FmWave)w, t);
+        for (int i = 0; i < FM_TABLE_SIZE; i++)
+            s->points[w][i] = (FmPoint){t[i], t[i + 1] - t[i]};
+    }
+    update_pan(s);
+    s->simd = fm_simd_best();
+    s->k = fm_kernels(s->simd);
     s->glide_blocks = (uint32_t)lround(FM_GLIDE_SECONDS * rate / FM_BLOCK);
     if (s->glide_blocks < 1)
         s->glide_blocks = 1;
@@ -1034,6 +1139,46 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
     }
     s->patch = *patch;
     update_gain_target(s);
+}
+
+static const char *const simd_names[FM_SIMD_COUNT] = {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(FM_NO_SIMD)
+    "sse2",
+#else
+    "c",
+#endif
+    "avx2", "avx512"};
+
+const char *fm_simd_name(FmSimd p)
+{
+    return p >= 0 && p < FM_SIMD_COUNT ? simd_names[p] : "?";
+}
+
+bool fm_simd_supported(FmSimd p)
+{
+    return p >= 0 && p < FM_SIMD_COUNT && fm_kernels(p) != NULL;
+}
+
+FmSimd fm_simd_best(void)
+{
+    for (int p = FM_SIMD_COUNT - 1; p > FM_SIMD_BASE; p--)
+        if (fm_simd_supported((FmSimd)p))
+            return (FmSimd)p;
+    return FM_SIMD_BASE;
+}
+
+FmStatus fm_synth_set_simd(FmSynth *s, FmSimd p)
+{
+    if (!fm_simd_supported(p))
+        return FM_ERR_ARG;
+    s->simd = p;
+    s->k = fm_kernels(p);
+    return FM_OK;
+}
+
+FmSimd fm_synth_simd(const FmSynth *s)
+{
+    return s->simd;
 }
 
 const FmPatch *fm_synth_patch(const FmSynth *s)

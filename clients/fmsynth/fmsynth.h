@@ -120,6 +120,25 @@ void fm_voice_set_free(FmVoiceSet *set);
 /* Current polyphony. */
 int fm_synth_polyphony(const FmSynth *s);
 
+/* Instruction sets the operator kernels are built for, picked at run time
+ * (the best the CPU has). Every path gives the same output bits; choosing
+ * one is for tests and benchmarks. */
+typedef enum {
+    FM_SIMD_BASE,   /* x86-64: SSE2 (every x86-64 CPU); elsewhere plain C */
+    FM_SIMD_AVX2,   /* x86-64 with AVX2 */
+    FM_SIMD_AVX512, /* x86-64 with AVX-512F */
+    FM_SIMD_COUNT,
+} FmSimd;
+/* Name of a path ("sse2" or "c", "avx2", "avx512"; "?" if out of range). */
+const char *fm_simd_name(FmSimd p);
+/* Whether this build and CPU can run path p. */
+bool fm_simd_supported(FmSimd p);
+/* The path new synths use: the best supported. */
+FmSimd fm_simd_best(void);
+/* Make s render with path p (RT safe); FM_ERR_ARG if not supported. */
+FmStatus fm_synth_set_simd(FmSynth *s, FmSimd p);
+FmSimd fm_synth_simd(const FmSynth *s);
+
 /* Inspection (tests, render). */
 /* Number of voices not silent. */
 int fm_synth_active_voices(const FmSynth *s);

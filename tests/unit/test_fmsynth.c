@@ -953,6 +953,101 @@ static void test_patch_changes_period_independent(void **state)
     fm_synth_free(c);
 }
 
+/* Every SIMD path this CPU has gives the same bits, at every period: a
+ * song-like stream (40 voices, more than a lane group of every path;
+ * notes with decays and releases ending inside blocks, pitch bends, the
+ * pedal, mod wheel, expression) and then patch changes (waves, levels,
+ * algorithms, feedback) with their fades, against the baseline path at
+ * 1024-frame periods. */
+static float SL[MAXF], SR[MAXF];
+static void render_stream(FmSimd path, uint32_t period, float *l, float *r, uint32_t frames)
+{
+    FmPatch p;
+    fm_patch_default(&p);
+    p.feedback = 0.4;
+    p.algorithm = 8; /* 4 -> 1, 2, 3 */
+    FmSynth *s = synth(40, &p);
+    assert_int_equal(fm_synth_set_simd(s, path), FM_OK);
+    assert_int_equal(fm_synth_simd(s), path);
+    xs = 88172645u;
+    enum { NEV = 400 };
+    static AtMidiEvent evs[NEV];
+    uint32_t f = 0;
+    for (int k = 0; k < NEV; k++) {
+        f += rnd(frames / 2 / NEV * 2);
+        switch (rnd(10)) {
+        case 0:
+            evs[k] = ev(f, 0xE0, (uint8_t)rnd(128), (uint8_t)rnd(128));
+            break;
+        case 1:
+            evs[k] = ev(f, 0xB0, 64, rnd(2) ? 127 : 0);
+            break;
+        case 2:
+            evs[k] = ev(f, 0xB0, rnd(2) ? 1 : 11, (uint8_t)rnd(128));
+            break;
+        case 3:
+        case 4:
+            evs[k] = ev(f, 0x80, (uint8_t)(36 + rnd(48)), 0);
+            break;
+        default:
+            evs[k] = ev(f, 0x90, (uint8_t)(36 + rnd(48)), (uint8_t)(1 + rnd(127)));
+        }
+    }
+    const uint32_t half = frames / 2;
+    render(s, evs, NEV, l, r, half, period);
+    /* patch changes every 700 frames: fades run into each other */
+    for (uint32_t at = half; at < frames; at += 700) {
+        FmPatch q = *fm_synth_patch(s);
+        q.algorithm = (int)rnd(FM_ALGORITHMS);
+        q.feedback = rnd(3) * 0.3;
+        for (int op = 0; op < FM_OPS; op++) {
+            q.op[op].wave = (FmWave)rnd(FM_WAVE_COUNT);
+            q.op[op].level = 0.1 + rnd(4) * 0.2;
+            q.op[op].sustain = rnd(3) * 0.4;
+        }
+        fm_synth_set_patch(s, &q);
+        uint32_t n = frames - at < 700 ? frames - at : 700;
+        render(s, NULL, 0, l + at, r + at, n, period);
+    }
+    fm_synth_free(s);
+}
+
+static void test_simd_paths_same_bits(void **state)
+{
+    (void)state;
+    const uint32_t frames = RATE * 3 / 2;
+    static const uint32_t periods[] = {1024, 64, 37, 5};
+    render_stream(FM_SIMD_BASE, 1024, L, R, frames);
+    for (uint32_t i = 0; i < frames; i++)
+        assert_true(isfinite(L[i]) && isfinite(R[i]));
+    assert_true(peak(L, frames / 2) > 0.05 && peak(R + frames / 2, frames / 2) > 0.01);
+    int paths = 0;
+    for (int p = 0; p < FM_SIMD_COUNT; p++) {
+        if (!fm_simd_supported((FmSimd)p)) {
+            print_message("SIMD path %s: not supported here, not tested\n",
+                          fm_simd_name((FmSimd)p));
+            continue;
+        }
+        paths++;
+        for (size_t k = 0; k < sizeof periods / sizeof *periods; k++) {
+            memset(SL, 0xFF, frames * sizeof(float));
+            render_stream((FmSimd)p, periods[k], SL, SR, frames);
+            assert_memory_equal(L, SL, frames * sizeof(float));
+            assert_memory_equal(R, SR, frames * sizeof(float));
+        }
+    }
+    assert_true(paths >= 1);
+    /* the path picked for new synths is one of them; others are refused */
+    FmSynth *s = synth(4, NULL);
+    assert_int_equal(fm_synth_simd(s), fm_simd_best());
+    assert_true(fm_simd_supported(fm_simd_best()));
+    assert_int_equal(fm_synth_set_simd(s, FM_SIMD_COUNT), FM_ERR_ARG);
+    assert_int_equal(fm_synth_set_simd(s, (FmSimd)-1), FM_ERR_ARG);
+    assert_string_equal(fm_simd_name(FM_SIMD_AVX512), "avx512");
+    assert_string_equal(fm_simd_name(FM_SIMD_COUNT), "?");
+    fm_synth_free(s);
+}
+
 static void test_bad_arguments(void **state)
 {
     FmSynth *s = NULL;
@@ -1003,6 +1098,7 @@ int main(void)
         cmocka_unit_test(test_level_change_ramps),
         cmocka_unit_test(test_algorithm_change_crossfades),
         cmocka_unit_test(test_patch_changes_period_independent),
+        cmocka_unit_test(test_simd_paths_same_bits),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -555,6 +555,108 @@ static void test_render_wav_atomic(void **state)
     rmdir(dir);
 }
 
+/* The first seconds of a few openmsx songs (16 voices, the default patch)
+ * render to the same bits on every SIMD path this CPU has, at two
+ * periods, and to the bits main's build rendered before the SIMD kernels
+ * (hashes below: 64-bit FNV-1a over the left and right float samples,
+ * interleaved), also with a feedback patch. The whole set is checked by
+ * tests/bench/bench_fmsynth_songs.sh. */
+typedef struct {
+    uint64_t h;
+} Fnv;
+
+static int fnv_sink(void *ctx, const float *l, const float *r, uint32_t n)
+{
+    Fnv *f = ctx;
+    for (uint32_t i = 0; i < n; i++)
+        for (int c = 0; c < 2; c++) {
+            uint32_t bits;
+            memcpy(&bits, c ? &r[i] : &l[i], sizeof bits);
+            for (int b = 0; b < 4; b++) {
+                f->h ^= (bits >> (8 * b)) & 0xFF;
+                f->h *= 0x100000001b3ULL;
+            }
+        }
+    return 0;
+}
+
+static uint64_t song_hash_with(const FmSong *song, FmSimd path, uint32_t period, int voices,
+                               const FmPatch *patch)
+{
+    FmSynth *s = NULL;
+    assert_int_equal(fm_synth_new(&s, 48000, voices, patch), FM_OK);
+    assert_int_equal(fm_synth_set_simd(s, path), FM_OK);
+    Fnv f = {0xcbf29ce484222325ULL};
+    FmRenderStats st;
+    assert_int_equal(fm_song_render(s, song, 48000, period, 30.0, fnv_sink, &f, NULL, NULL, &st),
+                     FM_OK);
+    assert_int_equal(st.nans, 0);
+    fm_synth_free(s);
+    return f.h;
+}
+
+static uint64_t song_hash(const FmSong *song, FmSimd path, uint32_t period)
+{
+    return song_hash_with(song, path, period, 16, NULL);
+}
+
+static void test_songs_same_bits_on_every_path(void **state)
+{
+    static const struct {
+        const char *file;
+        uint64_t main_hash[2]; /* of the first 12 s, periods 256 and 100 */
+    } songs[] = {
+        {"busy_schedule.mid", {0xe50a0e1bb4e6a3b2ULL, 0xf2a7bc5efe676cb2ULL}},
+        {"5432gone_redfarn.mid", {0x149edf104bb9513bULL, 0xf23fc5ba7317833bULL}},
+        {"chuggachugga.mid", {0x39c7000d0db37f44ULL, 0x9c72c406ff3b5944ULL}},
+    };
+    for (size_t k = 0; k < sizeof songs / sizeof *songs; k++) {
+        char path[256], err[512];
+        snprintf(path, sizeof path, "/usr/share/games/openttd/baseset/openmsx/%s", songs[k].file);
+        FmSong song;
+        if (fm_song_load_file(&song, path, err, sizeof err) != FM_OK) {
+            print_message("openmsx not installed: %s\n", err);
+            skip();
+        }
+        FmSong head = song;
+        while (head.count > 0 && head.events[head.count - 1].seconds >= 12.0)
+            head.count--;
+        assert_true(head.count > 50);
+        head.length = head.events[head.count - 1].seconds;
+        for (int p = 0; p < FM_SIMD_COUNT; p++) {
+            if (!fm_simd_supported((FmSimd)p)) {
+                print_message("SIMD path %s not supported here: not tested\n",
+                              fm_simd_name((FmSimd)p));
+                continue;
+            }
+            uint64_t h = song_hash(&head, (FmSimd)p, 256);
+            if (h != songs[k].main_hash[0])
+                print_message("%s on %s: %016llx\n", songs[k].file, fm_simd_name((FmSimd)p),
+                              (unsigned long long)h);
+            assert_true(h == songs[k].main_hash[0]);
+        }
+        /* (a render ends on a period boundary: another period, other frames) */
+        assert_true(song_hash(&head, FM_SIMD_BASE, 100) == songs[k].main_hash[1]);
+        assert_true(song_hash(&head, fm_simd_best(), 100) == songs[k].main_hash[1]);
+        if (k == 0) {
+            /* operator 4 feedback (lanes of voices), 16 and 48 voices */
+            FmPatch p;
+            fm_patch_default(&p);
+            p.feedback = 0.6;
+            p.algorithm = 8;
+            p.op[3].level = 0.6;
+            p.op[3].sustain = 0.5;
+            for (int q = 0; q < FM_SIMD_COUNT; q++) {
+                if (!fm_simd_supported((FmSimd)q))
+                    continue;
+                assert_true(song_hash_with(&head, (FmSimd)q, 256, 16, &p) == 0x436084f2ce16f41dULL);
+                assert_true(song_hash_with(&head, (FmSimd)q, 256, 48, &p) == 0x251c85943e066a0cULL);
+            }
+        }
+        fm_song_free(&song);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_render_container),
         cmocka_unit_test(test_render_check_output),
         cmocka_unit_test(test_render_wav_atomic),
+        cmocka_unit_test(test_songs_same_bits_on_every_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
