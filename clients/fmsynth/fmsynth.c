@@ -118,7 +118,7 @@ struct FmSynth {
 static void update_pan(FmSynth *s);
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
- * the table of SPEC.md. Modulators always have higher numbers than their
+ * the table in docs/fmsynth.md (Rules). Modulators always have higher numbers than their
  * carriers, so rendering ops 4, 3, 2, 1 in turn has every input ready. */
 static const uint8_t alg_mods[FM_ALGORITHMS][FM_OPS] = {
     {0x2, 0x4, 0x8, 0}, /* 0: 4 -> 3 -> 2 -> 1 */

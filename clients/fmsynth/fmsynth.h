@@ -60,7 +60,7 @@ typedef struct {
 
 /* A sound. */
 typedef struct {
-    int algorithm;   /* 0..11, see SPEC.md */
+    int algorithm;   /* 0..11, see docs/fmsynth.md */
     double feedback; /* op 4 self-modulation 0..1 */
     double volume;   /* output gain */
     FmOpPatch op[FM_OPS];
@@ -75,7 +75,7 @@ typedef void (*FmLogFn)(void *ctx, const char *fmt, int a, int b);
 
 /* Text for a status code. */
 const char *fm_strerror(FmStatus s);
-/* The default patch of SPEC.md (the original's only sound). */
+/* The default patch of docs/fmsynth.md (the original's only sound). */
 void fm_patch_default(FmPatch *p);
 /* Name of a wave ("sine", "sine12", "saw", "square"). */
 const char *fm_wave_name(FmWave w);

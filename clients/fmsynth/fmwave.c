@@ -7,7 +7,7 @@
 
 static const char *const wave_names[FM_WAVE_COUNT] = {"sine", "sine12", "saw", "square"};
 
-/* Half-width of the triangular window that smooths the sawtooth (SPEC). */
+/* Half-width of the triangular window that smooths the sawtooth (docs/fmsynth.md). */
 #define SAW_SMOOTH 256
 /* Highest harmonic of the band-limited square. */
 #define SQUARE_HARMONICS 31

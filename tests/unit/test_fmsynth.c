@@ -1,4 +1,4 @@
-/* test_fmsynth - the rules of SPEC.md's fmsynth section, on the pure core. */
+/* test_fmsynth - the rules of docs/fmsynth.md, on the pure core. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,7 +174,7 @@ static void test_wave_tables(void **state)
 
 /* ---- algorithms ---- */
 
-/* Carriers and direct modulators of each algorithm, from SPEC.md's table
+/* Carriers and direct modulators of each algorithm, from the table in docs/fmsynth.md
  * (bit k = operator k + 1), written out independently of the code. */
 static const unsigned spec_carriers[12] = {1, 1, 1, 1, 1, 3, 3, 3, 7, 7, 7, 15};
 static const char *const spec_edges[12] = {"43 32 21", "32 42 21", "32 21 41", "42 43 21 31",

@@ -49,7 +49,7 @@ static void assert_patch_equal(const FmPatch *a, const FmPatch *b)
     }
 }
 
-/* The registry's defaults are the default patch of SPEC.md. */
+/* The registry's defaults are the default patch of docs/fmsynth.md. */
 static void test_param_defaults_are_default_patch(void **state)
 {
     AtParams *reg = registry();

@@ -1,7 +1,7 @@
 /* test_mothergen_songs.c - real MIDI songs (OpenTTD's openmsx set) as the
  * musician's input to the mothergen core, with MIDI clock interleaved at
  * 24 pulses per quarter note as a DAW would send it. Checks, per song, the
- * SPEC's routing counts (CC64, CC123, pitch bend, CC1, CC11 from channel 1
+ * the routing counts of docs/mothergen.md (CC64, CC123, pitch bend, CC1, CC11 from channel 1
  * only), the final key (the last channel-1 note-on), every clock forwarded,
  * every note's velocity, and no stuck notes after STOP. */
 #include <setjmp.h>

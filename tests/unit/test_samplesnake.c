@@ -244,7 +244,7 @@ static void test_config_durations(void **state)
     assert_int_equal(st, AT_ERR_USAGE);
     assert_non_null(strstr(err, "hold"));
     at_params_free(p);
-    /* Defaults of INTERFACE.md. */
+    /* Defaults of docs/config/samplesnake.conf. */
     p = load_config("", &st, err, sizeof err);
     assert_int_equal(st, AT_OK);
     assert_string_equal(at_params_str(p, "sampling.notes"), "C, D, E, F, G, A, B");
