@@ -302,8 +302,9 @@ static bool bridged(Mgr *m, const char *spec, bool from)
 {
     char *p = at_jack_resolve(m->jack, spec, JACK_DEFAULT_MIDI_TYPE,
                               from ? JackPortIsOutput : JackPortIsInput);
+    bool found = p != NULL;
     free(p);
-    return p != NULL;
+    return found;
 }
 
 static bool is_alsa(const char *spec)

@@ -94,8 +94,8 @@ void sj_close(Mgr *m);
  * patchbay); returns how many of them are connected now. */
 int sj_sync(Mgr *m);
 /* jack.c: the bridge watch, at time now: look at each "alsa:CLIENT:PORT"
- * end of the connections not made (ss_bridge_missed; the sequencer is only
- * listed when there is one). Returns the connection end the bridge has
+ * end of the connections not made (ss_bridge_missed; the sequencer is
+ * listed only when there is such an end). Returns the connection end the bridge has
  * missed (its spec, and in *client the ALSA client number and in *waited
  * how long it has waited), or NULL. */
 const char *sj_bridge_missed(Mgr *m, double now, int *client, double *waited);
