@@ -6,9 +6,13 @@
 # redblue, red out to VirMIDI 0-3, blue out to the serial MIDI interface
 # (snd-serial-u16550 on the VM's second UART: its bytes land in uart.bin).
 # Bytes flow end to end; then both devices are unplugged and plugged back
-# while the session runs: VirMIDI comes back under the same client numbers,
+# while the session runs: VirMIDI comes back under the same client numbers
+# (twice: the second time with the JACK server stopped across the replug,
+# so a2jmidid misses the ports and the session must restart it, issue 18),
 # the serial interface under ANOTHER number (snd-aloop's card and its swap
-# places); the session reconnects by name and bytes flow again.
+# places); the session reconnects by name and bytes flow again. Each replug
+# prints its plug-to-reconnected time; a failed step prints what the guest
+# saw (vm_sess_diag).
 # Uses vm_raw_through, vm_notes_ok, vm_hex0 (40-redblue-hw.sh) and the
 # VM_UART_* names and helpers of 30-replug.sh.
 
