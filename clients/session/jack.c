@@ -1,6 +1,7 @@
 /* jack.c - the session manager's JACK side: start a server when none
  * runs, watch port registrations, keep the session's connections made
  * (a patchbay), and read back the connections for a save. */
+#include "alsaseq.h"
 #include "jackutil.h"
 #include "log.h"
 #include "manager.h"
@@ -121,6 +122,7 @@ static void on_port(jack_port_id_t id, int reg, void *arg)
     (void)id;
     if (!reg)
         atomic_fetch_add(&m->ports_gone, 1);
+    atomic_fetch_add(&m->port_events, 1);
     poke(m);
 }
 
@@ -294,6 +296,73 @@ int sj_sync(Mgr *m)
         free(to);
     }
     return made;
+}
+
+/* Does the bridge have a JACK port for this ALSA-named end of a connection
+ * (from = the device's output: a JACK output port)? */
+static bool bridged(Mgr *m, const char *spec, bool from)
+{
+    char *p = at_jack_resolve(m->jack, spec, JACK_DEFAULT_MIDI_TYPE,
+                              from ? JackPortIsOutput : JackPortIsInput);
+    bool found = p != NULL;
+    free(p);
+    return found;
+}
+
+static bool is_alsa(const char *spec)
+{
+    return strncmp(spec, "alsa:", 5) == 0;
+}
+
+const char *sj_bridge_missed(Mgr *m, double now, int *client, double *waited)
+{
+    if (!m->jack || atomic_load(&m->server_gone))
+        return NULL;
+    int events = atomic_load(&m->port_events);
+    if (events != m->port_events_seen || m->port_change_at == 0) {
+        m->port_events_seen = events;
+        m->port_change_at = now;
+    }
+    bool look = false;
+    for (int i = 0; i < m->s.n_conns && !look; i++) {
+        const SsConn *c = &m->s.conns[i];
+        look = !c->made && (is_alsa(c->from) || is_alsa(c->to));
+    }
+    AtSeqPort seq[256];
+    char err[256];
+    int n = look ? at_seq_list(seq, 256, err, sizeof err) : 0;
+    const char *missed = NULL;
+    for (int i = 0; i < m->s.n_conns; i++) {
+        SsConn *c = &m->s.conns[i];
+        for (int e = 0; e < 2; e++) {
+            const char *spec = e ? c->to : c->from;
+            if (!is_alsa(spec))
+                continue;
+            /* A made connection has both its ports: nothing missed. */
+            int k = n > 0 && !c->made ? at_seq_find(seq, n, spec) : -1;
+            bool in_seq = k >= 0 && (e ? seq[k].writable : seq[k].readable);
+            bool have = !in_seq || bridged(m, spec, e == 0);
+            if (ss_bridge_missed(&c->miss[e], in_seq, have, now, m->port_change_at,
+                                 m->bridge_started_at) &&
+                !missed) {
+                missed = spec;
+                *client = seq[k].client;
+                *waited = now - c->miss[e].since;
+            }
+        }
+    }
+    return missed;
+}
+
+void sj_bridge_rescanned(Mgr *m)
+{
+    for (int i = 0; i < m->s.n_conns; i++)
+        for (int e = 0; e < 2; e++) {
+            SsBridgeMiss *b = &m->s.conns[i].miss[e];
+            if (b->since > 0)
+                b->rescanned = true;
+            b->since = 0;
+        }
 }
 
 static SsConnState sj_conn_state_of(Mgr *m, const SsConn *conn)

@@ -256,7 +256,39 @@ static void spawn_bridge(Mgr *m)
     /* a2jmidid ignores $JACK_DEFAULT_SERVER: without -j it opens "default". */
     char *argv[] = {"a2jmidid", "-j", m->server, "-e", NULL};
     m->bridge_pid = ss_spawn(m, exe, argv, NULL, &m->bridge_out, "a2jmidid");
+    m->bridge_started_at = ss_now();
     at_info("MIDI bridge: started a2jmidid -j %s -e (pid %d)", m->server, (int)m->bridge_pid);
+}
+
+/* The bridge watch (docs/sessions.md, "Hardware MIDI"): a device named in
+ * a connection that the sequencer has and a2jmidid never bridged (it
+ * misses a port that comes back at the same address before its JACK cycle
+ * has dropped the old one: a fast replug) gets a2jmidid restarted, which
+ * bridges every port there is when it starts. Twice a second, and only
+ * for the session's own a2jmidid. */
+#define BRIDGE_WATCH_S 0.5
+
+static void watch_bridge(Mgr *m)
+{
+    double now = ss_now();
+    if (m->s.bridge != SS_BRIDGE_A2J || m->bridge_pid <= 0 || m->bridge_rescan ||
+        now < m->bridge_watch_at)
+        return;
+    m->bridge_watch_at = now + BRIDGE_WATCH_S;
+    int client = -1;
+    double waited = 0;
+    const char *spec = sj_bridge_missed(m, now, &client, &waited);
+    if (!spec)
+        return;
+    at_warn("MIDI bridge: '%s' (ALSA client %d) has been in the sequencer for %.1f s and "
+            "a2jmidid has no port for it (it misses a device that comes back at the same "
+            "address too fast); restarting a2jmidid so it bridges every port again",
+            spec, client, waited);
+    sj_bridge_rescanned(m);
+    m->bridge_rescan = true;
+    m->bridge_rescan_at = now;
+    m->bridge_kill_at = now + STOP_WAIT;
+    kill(-m->bridge_pid, SIGTERM);
 }
 
 static Client *client_by_pid(Mgr *m, pid_t pid)
@@ -286,6 +318,11 @@ static void on_child_exit(Mgr *m, pid_t pid, int status)
         out_finish(&m->bridge_out);
         if (m->quitting)
             return;
+        if (m->bridge_rescan) { /* ended by the bridge watch: start it again now */
+            m->bridge_rescan = false;
+            m->bridge_restart_at = ss_now();
+            return;
+        }
         double d = ss_backoff_death(&m->bridge_backoff, ss_now());
         if (d < 0) {
             at_error("MIDI bridge a2jmidid keeps dying (%s); giving up on it", how);
@@ -807,6 +844,11 @@ static void report_progress(Mgr *m, int made)
                     m->s.n_clients, others, made, (now - m->t0) * 1000.0);
         send_loaded(m);
     }
+    if (m->bridge_rescan_at > 0 && made == m->s.n_conns) {
+        at_info("MIDI bridge: all %d connections made again %.1f s after a2jmidid was restarted",
+                made, now - m->bridge_rescan_at);
+        m->bridge_rescan_at = 0;
+    }
     if (m->reported_open && !m->reported_conns && !m->reported_waiting &&
         now - m->all_open_at > 2.0) {
         m->reported_waiting = true;
@@ -870,6 +912,12 @@ static void supervise(Mgr *m)
         m->bridge_restart_at = 0;
         spawn_bridge(m);
     }
+    if (m->bridge_rescan && m->bridge_pid > 0 && now >= m->bridge_kill_at) {
+        at_warn("MIDI bridge a2jmidid ignored SIGTERM for %.0f s; killing it", STOP_WAIT);
+        kill(-m->bridge_pid, SIGKILL);
+        m->bridge_kill_at = now + 60.0;
+    }
+    watch_bridge(m);
     if (m->saving)
         finish_save(m);
     check_jobs(m);

@@ -61,10 +61,18 @@ typedef struct Mgr {
     ChildOut jackd_out, bridge_out;
     SsBackoff bridge_backoff;
     double bridge_restart_at;
+    double bridge_started_at; /* when a2jmidid was last started */
+    bool bridge_rescan;       /* a2jmidid is being restarted to rescan (not a death) */
+    double bridge_kill_at;    /* ... SIGKILL it if it has not ended by then */
+    double bridge_watch_at;   /* the bridge watch looks again at this time */
+    double bridge_rescan_at;  /* when it last restarted a2jmidid (0: reported back) */
     int wake[2];
     atomic_int jack_changed, server_gone;
-    atomic_int ports_gone; /* JACK ports removed so far (a replug removes and re-adds) */
-    bool sync_again;       /* a connection failed (port not active yet): retry soon */
+    atomic_int ports_gone;  /* JACK ports removed so far (a replug removes and re-adds) */
+    atomic_int port_events; /* JACK ports registered or removed so far */
+    int port_events_seen;   /* the bridge watch: port_events when it last looked */
+    double port_change_at;  /* ... and when it first saw that count */
+    bool sync_again;        /* a connection failed (port not active yet): retry soon */
     double t0;
     bool reported_open, reported_conns, reported_waiting;
     bool loaded_sent; /* /nsm/client/session_is_loaded went to the open clients */
@@ -104,6 +112,15 @@ void sj_close(Mgr *m);
  * appearance of its ports (one the user undoes stays undone, as in a
  * patchbay); returns how many of them are connected now. */
 int sj_sync(Mgr *m);
+/* jack.c: the bridge watch, at time now: look at each "alsa:CLIENT:PORT"
+ * end of the connections not made (ss_bridge_missed; the sequencer is
+ * listed only when there is such an end). Returns the connection end the bridge has
+ * missed (its spec, and in *client the ALSA client number and in *waited
+ * how long it has waited), or NULL. */
+const char *sj_bridge_missed(Mgr *m, double now, int *client, double *waited);
+/* jack.c: after a bridge restart, every end now missing is marked
+ * rescanned (not restarted for again until it is bridged or leaves). */
+void sj_bridge_rescanned(Mgr *m);
 /* jack.c: the remembered connection i: made / absent / undone. */
 SsConnState sj_conn_state(Mgr *m, int i);
 /* jack.c: replace the session's connections by what a save keeps. */

@@ -1001,6 +1001,23 @@ double ss_backoff_death(SsBackoff *b, double now)
     return 0.25 * (double)(1 << (b->n - 1));
 }
 
+bool ss_bridge_missed(SsBridgeMiss *b, bool in_seq, bool bridged, double now,
+                      double last_port_change, double bridge_started)
+{
+    if (!in_seq || bridged) {
+        /* Gone (a later appearance is a new one) or bridged: start afresh. */
+        b->since = 0;
+        b->rescanned = false;
+        return false;
+    }
+    if (b->rescanned)
+        return false;
+    if (b->since <= 0)
+        b->since = now > 0 ? now : 1e-9;
+    return now - b->since >= SS_BRIDGE_MISS_S && now - last_port_change >= SS_BRIDGE_MISS_S &&
+           now - bridge_started >= SS_BRIDGE_START_S;
+}
+
 static bool same(const SsConn *a, const SsConn *b)
 {
     return a->from && a->to && b->from && b->to && !strcmp(a->from, b->from) &&

@@ -30,13 +30,21 @@ typedef struct {
     bool job; /* it finishes by itself (exit 0 = done); on-jobs-done waits for it */
 } SsClientDef;
 
+/* The bridge watch's view of one "alsa:CLIENT:PORT" end of a connection
+ * (see ss_bridge_missed). */
+typedef struct {
+    double since;   /* when first seen in the sequencer with no JACK port bridging it (0: not) */
+    bool rescanned; /* the bridge was restarted for it since it appeared: not again */
+} SsBridgeMiss;
+
 /* One connection, spelled as the user wrote it (full name, alias or
  * pretty name). */
 typedef struct {
     char *from, *to;
-    bool made;        /* the manager made it (or found it) while both ports existed */
-    int seen_gone;    /* jack.c: port removals counted when last seen made (replug detection) */
-    double undone_at; /* jack.c: when first seen undone with no port removed (0: not) */
+    bool made;            /* the manager made it (or found it) while both ports existed */
+    int seen_gone;        /* jack.c: port removals counted when last seen made (replug detection) */
+    double undone_at;     /* jack.c: when first seen undone with no port removed (0: not) */
+    SsBridgeMiss miss[2]; /* jack.c: the bridge watch of from [0] and to [1] */
 } SsConn;
 
 typedef struct {
@@ -136,6 +144,27 @@ void ss_lines_feed(SsLines *l, const char *data, size_t n,
                    void (*emit)(void *ctx, const char *line, size_t len), void *ctx);
 /* Emit what is left (a last line without a newline) and empty l. */
 void ss_lines_flush(SsLines *l, void (*emit)(void *ctx, const char *line, size_t len), void *ctx);
+
+/* The bridge watch (docs/sessions.md, "Hardware MIDI"). a2jmidid misses a
+ * sequencer port that comes back at the same client:port address before
+ * its JACK cycle has removed the old one (a fast replug): it sees the
+ * address as already bridged and never makes its port. A port the
+ * sequencer has had for SS_BRIDGE_MISS_S with no JACK port bridging it
+ * counts as missed once no JACK port has come or gone for SS_BRIDGE_MISS_S
+ * either (a bridge still making ports is not stuck) and the bridge has run
+ * for SS_BRIDGE_START_S. */
+#define SS_BRIDGE_MISS_S 3.0
+#define SS_BRIDGE_START_S 10.0
+
+/* One look at an ALSA-named end at time now (seconds): in_seq = the
+ * sequencer has the port (in the direction the connection needs), bridged
+ * = a JACK port bridges it, last_port_change = when a JACK port last came
+ * or went, bridge_started = when the bridge was last (re)started. True
+ * when the bridge has missed the port and must rescan; false again for it
+ * once b->rescanned is set (the caller sets it when it restarts the
+ * bridge), until the port is bridged or leaves the sequencer. */
+bool ss_bridge_missed(SsBridgeMiss *b, bool in_seq, bool bridged, double now,
+                      double last_port_change, double bridge_started);
 
 /* State of a remembered connection when saving. */
 typedef enum {

@@ -320,6 +320,55 @@ static void backoff_grows_then_gives_up(void **state)
     assert_true(ss_backoff_death(&d, 10.0 + 3 + SS_BACKOFF_WINDOW + 0.5) == 0.25);
 }
 
+/* The bridge watch: a port the sequencer has and no JACK port bridges is
+ * missed after SS_BRIDGE_MISS_S of that and of no port change, once the
+ * bridge has run SS_BRIDGE_START_S; once per appearance. */
+static void bridge_watch_finds_a_missed_port_once(void **state)
+{
+    (void)state;
+    const double M = SS_BRIDGE_MISS_S, S = SS_BRIDGE_START_S;
+    double t0 = 1000.0, started = t0 - S - 1, quiet = t0 - M - 1;
+    SsBridgeMiss b = {0};
+    /* bridged, or absent from the sequencer: never missed */
+    for (double t = t0; t < t0 + 5 * M; t += 0.5) {
+        assert_false(ss_bridge_missed(&b, true, true, t, quiet, started));
+        assert_false(ss_bridge_missed(&b, false, false, t, quiet, started));
+    }
+    /* in the sequencer, unbridged: missed after MISS_S, not before */
+    assert_false(ss_bridge_missed(&b, true, false, t0, quiet, started));
+    assert_true(b.since == t0);
+    assert_false(ss_bridge_missed(&b, true, false, t0 + M - 0.1, quiet, started));
+    assert_true(ss_bridge_missed(&b, true, false, t0 + M, quiet, started));
+    /* the caller restarted the bridge: not again for this appearance... */
+    b.rescanned = true;
+    b.since = 0;
+    for (double t = t0 + M; t < t0 + 10 * M; t += 0.5)
+        assert_false(ss_bridge_missed(&b, true, false, t, quiet, started));
+    /* ...but for the next one (it left the sequencer and came back) */
+    assert_false(ss_bridge_missed(&b, false, false, t0 + 20 * M, quiet, started));
+    assert_false(b.rescanned);
+    assert_false(ss_bridge_missed(&b, true, false, t0 + 21 * M, quiet, started));
+    assert_true(ss_bridge_missed(&b, true, false, t0 + 22 * M, quiet, started));
+    /* bridged meanwhile also starts afresh */
+    SsBridgeMiss c = {.since = t0, .rescanned = true};
+    assert_false(ss_bridge_missed(&c, true, true, t0 + M, quiet, started));
+    assert_true(c.since == 0 && !c.rescanned);
+
+    /* JACK ports still coming or going (the bridge is busy making them): wait */
+    SsBridgeMiss d = {0};
+    assert_false(ss_bridge_missed(&d, true, false, t0, t0, started));
+    assert_false(ss_bridge_missed(&d, true, false, t0 + M, t0 + 1, started));
+    assert_false(ss_bridge_missed(&d, true, false, t0 + M + 0.9, t0 + 1, started));
+    assert_true(ss_bridge_missed(&d, true, false, t0 + M + 1, t0 + 1, started));
+
+    /* a bridge that has just (re)started gets SS_BRIDGE_START_S */
+    SsBridgeMiss e = {0};
+    assert_false(ss_bridge_missed(&e, true, false, t0, quiet, t0 - 1));
+    assert_false(ss_bridge_missed(&e, true, false, t0 + M, quiet, t0 - 1));
+    assert_false(ss_bridge_missed(&e, true, false, t0 + S - 1.1, quiet, t0 - 1));
+    assert_true(ss_bridge_missed(&e, true, false, t0 + S - 1, quiet, t0 - 1));
+}
+
 static void save_keeps_absent_and_made_drops_undone(void **state)
 {
     (void)state;
@@ -512,6 +561,7 @@ int main(void)
         cmocka_unit_test(ids_and_commands),
         cmocka_unit_test(programs_come_from_the_allowed_places),
         cmocka_unit_test(backoff_grows_then_gives_up),
+        cmocka_unit_test(bridge_watch_finds_a_missed_port_once),
         cmocka_unit_test(save_keeps_absent_and_made_drops_undone),
         cmocka_unit_test(jobs_and_when_they_end),
         cmocka_unit_test(how_a_client_ended),
