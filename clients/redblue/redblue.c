@@ -178,6 +178,19 @@ int rb_held_count(const Rb *rb)
     return rb->nheld;
 }
 
+void rb_held_map(const Rb *rb, uint8_t map[128])
+{
+    static const uint8_t held_of[] = {
+        [ROUTE_BOTH] = RB_HELD_BOTH,
+        [ROUTE_RED] = RB_HELD_RED,
+        [ROUTE_BLUE] = RB_HELD_BLUE,
+        [ROUTE_POWER] = RB_HELD_POWER,
+    };
+    memset(map, RB_HELD_NONE, 128);
+    for (int i = 0; i < rb->nheld; i++)
+        map[rb->held[i].note & 127] = held_of[rb->held[i].route];
+}
+
 /* ---- output helpers ---------------------------------------------------- */
 
 static void put(Rb *rb, int d, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
