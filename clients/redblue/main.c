@@ -68,7 +68,7 @@ static const AtParamDef params[P_COUNT] = {
                       .type = AT_PARAM_BOOL,
                       .flags = LIVE,
                       .def = 1,
-                      .doc = "pass START, STOP and CONTINUE to the Mothers"},
+                      .doc = "pass START, STOP, CONTINUE and song position to the Mothers"},
     [P_PASS_CLOCK] = {.key = "input.pass-clock",
                       .osc = "pass-clock",
                       .type = AT_PARAM_BOOL,

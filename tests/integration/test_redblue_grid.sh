@@ -62,6 +62,7 @@ grid_is() { # MODE "NOTE:LEVEL ..."
     expect_grid "$1" "$2" >"$AT_TMP/want"
     local i
     for ((i = 0; i < 30; i++)); do
+        kill -0 "$AT_PID_sosc" 2>/dev/null || { echo "the fake serialosc died"; return 1; }
         rm -f "$AT_TMP/got"
         sctl "dump $AT_TMP/got"
         at_wait_file "$AT_TMP/got" 2 && cmp -s "$AT_TMP/got" "$AT_TMP/want" && return 0

@@ -11,6 +11,8 @@
  * 8 rows of 16 levels, written whole), quit. Every message received is
  * logged on stdout, one line each: "list PORT", "notify PORT", "sys/port
  * N", "sys/host H", "sys/prefix P", "map X Y", "all L", "other PATH". */
+#include "osc.h"
+
 #include <lo/lo.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -63,17 +65,17 @@ static int on_daemon(const char *path, const char *types, lo_arg **argv, int arg
     (void)msg;
     (void)user;
     if (!strcmp(path, "/serialosc/list") && !strcmp(types, "si")) {
-        say("list %s%d", "", argv[1]->i, 0);
+        say("list %s%d", "", at_osc_arg_i32(argv[1]), 0);
         if (plugged) {
             lo_message m = lo_message_new();
             lo_message_add_string(m, ID);
             lo_message_add_string(m, "monome 128");
             lo_message_add_int32(m, lo_server_get_port(device_srv));
-            send_to(argv[1]->i, "/serialosc/device", m);
+            send_to(at_osc_arg_i32(argv[1]), "/serialosc/device", m);
         }
     } else if (!strcmp(path, "/serialosc/notify") && !strcmp(types, "si")) {
-        say("notify %s%d", "", argv[1]->i, 0);
-        notify_port = argv[1]->i;
+        say("notify %s%d", "", at_osc_arg_i32(argv[1]), 0);
+        notify_port = at_osc_arg_i32(argv[1]);
     } else {
         say("other %s", path, argc, 0);
     }
@@ -94,12 +96,12 @@ static int on_device(const char *path, const char *types, lo_arg **argv, int arg
     if (!plugged)
         return 0; /* an unplugged grid hears nothing */
     if (!strcmp(path, "/sys/port") && !strcmp(types, "i")) {
-        app_port = argv[0]->i;
+        app_port = at_osc_arg_i32(argv[0]);
         say("sys/port %s%d", "", app_port, 0);
     } else if (!strcmp(path, "/sys/host") && !strcmp(types, "s")) {
-        say("sys/host %s", &argv[0]->s, 0, 0);
+        say("sys/host %s", at_osc_arg_str(argv[0]), 0, 0);
     } else if (!strcmp(path, "/sys/prefix") && !strcmp(types, "s")) {
-        snprintf(prefix, sizeof prefix, "%s", &argv[0]->s);
+        snprintf(prefix, sizeof prefix, "%s", at_osc_arg_str(argv[0]));
         say("sys/prefix %s", prefix, 0, 0);
     } else if (path_is(path, "/grid/led/level/map") && argc == 66) {
         for (int i = 0; i < argc; i++)
@@ -107,18 +109,18 @@ static int on_device(const char *path, const char *types, lo_arg **argv, int arg
                 say("bad map %s", types, 0, 0);
                 return 0;
             }
-        int x0 = argv[0]->i & ~7, y0 = argv[1]->i & ~7;
+        int x0 = at_osc_arg_i32(argv[0]) & ~7, y0 = at_osc_arg_i32(argv[1]) & ~7;
         for (int i = 0; i < 64; i++) {
             int x = x0 + i % 8, y = y0 + i / 8;
             if (x < W && y < H)
-                levels[y][x] = argv[2 + i]->i & 15;
+                levels[y][x] = at_osc_arg_i32(argv[2 + i]) & 15;
         }
         say("map %s%d %d", "", x0, y0);
     } else if (path_is(path, "/grid/led/level/all") && !strcmp(types, "i")) {
         for (int y = 0; y < H; y++)
             for (int x = 0; x < W; x++)
-                levels[y][x] = argv[0]->i & 15;
-        say("all %s%d", "", argv[0]->i, 0);
+                levels[y][x] = at_osc_arg_i32(argv[0]) & 15;
+        say("all %s%d", "", at_osc_arg_i32(argv[0]), 0);
     } else {
         say("other %s", path, argc, 0);
     }
