@@ -637,6 +637,21 @@ static bool commit_change(AtApp *app, int i, AtParamValue *old, char *err, size_
     return true;
 }
 
+AtStatus at_app_set_number(AtApp *app, int index, double value, char *err, size_t errlen)
+{
+    const AtParamDef *d = at_params_def(app->params, index);
+    if (!d || !(d->flags & AT_PARAM_LIVE)) {
+        snprintf(err, errlen, "not a live parameter");
+        return AT_ERR_USAGE;
+    }
+    AtParamValue old;
+    value_copy(&old, at_params_get(app->params, index));
+    bool ok = at_params_set_number(app->params, index, value, err, errlen) &&
+              commit_change(app, index, &old, err, errlen);
+    value_release(&old);
+    return ok ? AT_OK : AT_ERR_USAGE;
+}
+
 AtStatus at_app_load_values(AtApp *app, const char *path, char *err, size_t errlen)
 {
     size_t n = at_params_count(app->params);

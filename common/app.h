@@ -149,6 +149,11 @@ void at_app_add_connect(AtApp *app, int handle, const char *peer);
 /* Control thread: load a config file (e.g. a preset) into the registry
  * and send every parameter it set to the RT thread; surfaces are told. */
 AtStatus at_app_load_values(AtApp *app, const char *path, char *err, size_t errlen);
+/* Control thread: set live parameter index to a number (an enum's index,
+ * 0/1 for a bool) the way an OSC message does: validated, offered to the
+ * tool's changed hook, sent to the RT thread, echoed to surfaces, saved
+ * state marked dirty. AT_ERR_USAGE with the reason in err when refused. */
+AtStatus at_app_set_number(AtApp *app, int index, double value, char *err, size_t errlen);
 /* Control thread: the tool's core pointer (after setup). */
 void *at_app_core(AtApp *app);
 

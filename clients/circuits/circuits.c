@@ -177,7 +177,75 @@ static void on_start(Ci *ci, uint32_t frame, AtMidiBuf *const out[])
     put(out[CI_BASS], frame, 1, AT_MIDI_START, 0, 0);
     tracks_reset(ci);
     ci->pulse = 0;
+    ci->song_rng = ci->rng; /* song positions count from here */
     ci->running = true;
+}
+
+/* CONTINUE resumes from the song position (where STOP left it, or where a
+ * Song Position Pointer put it): the next clock plays that pulse. Passed
+ * to the Mono Station like START. While running it has no job. */
+static void on_continue(Ci *ci, uint32_t frame, AtMidiBuf *const out[])
+{
+    if (ci->running) {
+        ci->ignored++;
+        return;
+    }
+    put(out[CI_BASS], frame, 1, AT_MIDI_CONTINUE, 0, 0);
+    ci->running = true;
+}
+
+/* The state of a track k pulses after the clock that began its current
+ * step (0 <= k < length). */
+static void track_at(CiTrack *tr, bool rest, uint32_t k)
+{
+    tr->gate = !rest && k < tr->on_len;
+    tr->wait = tr->gate ? tr->on_len - k : tr->length - k;
+}
+
+/* Bring a freshly reset track to where n clock pulses from START would
+ * leave it: its steps are taken in turn (the arpeggio draws its lengths
+ * in the clock's order: it is the generator's only user), sending
+ * nothing. */
+static void track_forward(Ci *ci, CiTrackId t, uint32_t n)
+{
+    CiTrack *tr = &ci->track[t];
+    uint32_t at = 0, began = 0;
+    bool rest = true;
+    while (at < n) {
+        CiStep s = next_step(ci, t);
+        tr->length = s.length;
+        tr->on_len = s.on_len;
+        rest = s.note < 0 || s.note > 127 || s.on_len == 0;
+        began = at;
+        at += s.length;
+    }
+    if (n > 0)
+        track_at(tr, rest, n - 1 - began);
+}
+
+bool ci_locate(Ci *ci, uint32_t pulses)
+{
+    if (ci->running)
+        return false;
+    ci->rng = ci->song_rng;
+    tracks_reset(ci);
+    for (int t = 0; t < CI_TRACKS; t++)
+        track_forward(ci, (CiTrackId)t, pulses);
+    ci->pulse = pulses;
+    return true;
+}
+
+/* Song Position Pointer: 14 bits (LSB first) of sixteenth notes. As the
+ * MIDI convention has it, only stopped tracks move; it is passed to the
+ * Mono Station with the rest of the transport. */
+static void on_song_position(Ci *ci, const AtMidiEvent *ev, AtMidiBuf *const out[])
+{
+    uint32_t sixteenths = at_midi_14bit(ev->data[2], ev->data[1]);
+    if (!ci_locate(ci, sixteenths * CI_PULSES_PER_SIXTEENTH)) {
+        ci->ignored++;
+        return;
+    }
+    put(out[CI_BASS], ev->frame, 3, AT_MIDI_SONG_POSITION, ev->data[1], ev->data[2]);
 }
 
 static void on_stop(Ci *ci, uint32_t frame, AtMidiBuf *const out[])
@@ -204,6 +272,12 @@ void ci_event(Ci *ci, const AtMidiEvent *ev, AtMidiBuf *const out[CI_DEST_COUNT]
         return;
     case AT_MIDI_STOP:
         on_stop(ci, ev->frame, out);
+        return;
+    case AT_MIDI_CONTINUE:
+        on_continue(ci, ev->frame, out);
+        return;
+    case AT_MIDI_SONG_POSITION:
+        on_song_position(ci, ev, out);
         return;
     default:
         break;
@@ -234,6 +308,7 @@ void ci_init(Ci *ci, const CiConfig *cfg)
     if (ci->cfg.key_note < 0 || ci->cfg.key_note > 127)
         ci->cfg.key_note = CI_DEFAULT_KEY_NOTE;
     at_rand_seed(&ci->rng, cfg->seed);
+    ci->song_rng = ci->rng;
     for (int t = 0; t < CI_TRACKS; t++)
         ci->track[t].sounding = -1;
 }
@@ -277,4 +352,5 @@ void ci_set_seed(Ci *ci, uint64_t seed)
 {
     ci->cfg.seed = seed;
     at_rand_seed(&ci->rng, seed);
+    ci->song_rng = ci->rng;
 }

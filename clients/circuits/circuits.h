@@ -63,11 +63,16 @@ typedef struct {
     uint32_t total; /* pulses played so far (the arpeggio's "length") */
 } CiTrack;
 
+/* Clock pulses per sixteenth note, the unit of Song Position Pointer. */
+#define CI_PULSES_PER_SIXTEENTH 6
+
 typedef struct {
     CiConfig cfg;
     AtRand rng;
+    AtRand song_rng; /* the generator at the song's start (the last START, or
+                        set-up / a new seed): positions count from it */
     bool running;
-    uint32_t pulse; /* clock pulses since START */
+    uint32_t pulse; /* song position in pulses: the next clock plays it */
     CiTrack track[CI_TRACKS];
     uint32_t ignored;   /* messages with no job here (counted, not fatal) */
     uint32_t malformed; /* truncated or stray-data events */
@@ -91,9 +96,16 @@ void ci_setup_dests(Ci *ci, unsigned dest_mask, uint32_t frame,
  * port), CC123 on the drum channel and both bass channels. */
 void ci_shutdown(Ci *ci, uint32_t frame, AtMidiBuf *const out[CI_DEST_COUNT]);
 
+/* Move the stopped tracks to song position `pulses` (clock pulses from
+ * the song's start) as if they had played that far from START, sending
+ * nothing: the generator is rewound to the song's start and the arpeggio's
+ * lengths drawn again. The next clock then plays pulse `pulses`. Ignored
+ * (false) while running. Cost: a few operations per step, not per pulse. */
+bool ci_locate(Ci *ci, uint32_t pulses);
 /* Set the bass key note 0..127 (out of range is ignored). */
 void ci_set_key_note(Ci *ci, int note);
-/* Reseed the PRNG (the arpeggio continues from the new stream). */
+/* Reseed the PRNG (the arpeggio continues from the new stream, which also
+ * becomes the song's start for song positions). */
 void ci_set_seed(Ci *ci, uint64_t seed);
 /* The second Mono Station channel (the one after the bass channel), or -1
  * when the bass channel is 16. */

@@ -27,7 +27,10 @@ struct Ck {
     bool switched;   /* the source changed: stop, forget the position */
     /* Transport following. */
     bool was_rolling;
-    bool synced; /* pulses counts transport pulses (no relocation seen) */
+    double expect_phase; /* where the transport should be next cycle if it
+                            rolls on without a relocation */
+    int32_t held;        /* sixteenth the followers stand on while stopped
+                            (the last SPP, or the pulses they got), -1 none */
     AtMidiBuf *out;
     CkReport *report;
     CkReport scratch;
@@ -79,6 +82,7 @@ Ck *ck_new(const CkConfig *cfg)
     ck->period = period_for(cfg->rate, cfg->bpm);
     ck->pending_cmd = -1;
     ck->report = &ck->scratch;
+    ck->held = 0; /* followers start at the song's start */
     return ck;
 }
 
@@ -191,6 +195,8 @@ static void run_pulses(Ck *ck, uint64_t until)
 void ck_skip(Ck *ck, uint32_t frames)
 {
     ck->now += frames;
+    /* The transport rolled on through the gap: that is no relocation. */
+    ck->expect_phase += (double)frames / ck->period;
 }
 
 static void set_tempo(Ck *ck, uint64_t abs, double bpm)
@@ -296,6 +302,14 @@ static void handle_input(Ck *ck, const AtMidiEvent *e)
 /* MIDI source: clock and transport messages pass through at their frames. */
 static void pass_input(Ck *ck, const AtMidiEvent *e)
 {
+    if (e->size == 3 && e->data[0] == AT_MIDI_SONG_POSITION && ck->cfg.follow_input &&
+        at_midi_event_well_formed(e)) {
+        if (at_midi_buf_add3(ck->out, e->frame, 3, e->data[0], e->data[1], e->data[2]))
+            ck->report->positions++;
+        else
+            ck->report->dropped++;
+        return;
+    }
     if (e->size != 1) {
         ignored(ck, e);
         return;
@@ -316,33 +330,99 @@ static void pass_input(Ck *ck, const AtMidiEvent *e)
 
 /* ---- transport --------------------------------------------------------- */
 
+/* The transport's position in pulses and its frames per pulse. */
+static double transport_phase(const Ck *ck, const CkTransport *t, double *period)
+{
+    double bpm = t->bbt_valid && t->bpm > 0 ? clamp_bpm(t->bpm) : ck->cfg.bpm;
+    *period = period_for(ck->cfg.rate, bpm);
+    double phase = t->bbt_valid ? t->beats * CK_PPQN : (double)t->frame / *period;
+    return phase > 0 ? phase : 0;
+}
+
+/* The first sixteenth at or after a phase: where followers can resume,
+ * since Song Position Pointer counts sixteenths (6 pulses). */
+static uint64_t sixteenth_at(double phase)
+{
+    return (uint64_t)ceil(phase / CK_PULSES_PER_SIXTEENTH - CK_EPS);
+}
+
+/* Song Position Pointer (14 bits, LSB first; a later position than the
+ * largest one says the largest). Followers then stand on it. */
+static void put_spp(Ck *ck, uint64_t sixteenth)
+{
+    uint32_t v = sixteenth > CK_SPP_MAX ? CK_SPP_MAX : (uint32_t)sixteenth;
+    if (at_midi_buf_add3(ck->out, 0, 3, AT_MIDI_SONG_POSITION, v & 0x7F, (v >> 7) & 0x7F)) {
+        ck->report->positions++;
+        ck->held = (int32_t)v;
+    } else {
+        ck->report->dropped++;
+        ck->held = -1;
+    }
+}
+
+/* Start following a rolling transport at phase, at frame 0 of the cycle:
+ * from the very start, START (and the downbeat pulse); from anywhere else,
+ * the followers are stopped, so Song Position Pointer tells them where,
+ * then CONTINUE, and the next pulse is the one at that sixteenth. */
+static void roll_from(Ck *ck, double phase)
+{
+    uint64_t s = sixteenth_at(phase);
+    if (ceil(phase - CK_EPS) == 0) {
+        put(ck, ck->now, AT_MIDI_START);
+        ck->pulses = 0;
+    } else {
+        put_spp(ck, s);
+        put(ck, ck->now, AT_MIDI_CONTINUE);
+        ck->pulses = s * CK_PULSES_PER_SIXTEENTH;
+    }
+    ck->held = -1;
+    ck->running = true;
+}
+
+/* While stopped: a locate moves the followers too (SPP while stopped, as
+ * the convention has it) when the transport's sixteenth is not where they
+ * stand. */
+static void follow_stopped(Ck *ck, const CkTransport *t)
+{
+    double period;
+    uint64_t s = sixteenth_at(transport_phase(ck, t, &period));
+    if (s > CK_SPP_MAX)
+        s = CK_SPP_MAX;
+    if (ck->held < 0 || (uint64_t)ck->held != s)
+        put_spp(ck, s);
+}
+
 static void follow_transport(Ck *ck, const CkTransport *t, uint32_t nframes)
 {
     if (!t || !t->rolling) {
         if (ck->was_rolling) {
             ck->running = false;
             put(ck, ck->now, AT_MIDI_STOP);
+            /* The followers stand after the last pulse they got. */
+            ck->held = ck->pulses % CK_PULSES_PER_SIXTEENTH == 0
+                           ? (int32_t)(ck->pulses / CK_PULSES_PER_SIXTEENTH)
+                           : -1;
         }
         ck->was_rolling = false;
+        if (t)
+            follow_stopped(ck, t);
         return;
     }
-    double bpm = t->bbt_valid && t->bpm > 0 ? clamp_bpm(t->bpm) : ck->cfg.bpm;
-    double period = period_for(ck->cfg.rate, bpm);
-    double phase = t->bbt_valid ? t->beats * CK_PPQN : (double)t->frame / period;
-    if (phase < 0)
-        phase = 0;
-    uint64_t first = (uint64_t)ceil(phase - CK_EPS);
+    double period;
+    double phase = transport_phase(ck, t, &period);
     if (!ck->was_rolling) {
-        put(ck, ck->now, first == 0 ? AT_MIDI_START : AT_MIDI_CONTINUE);
-        ck->running = true;
-        ck->pulses = first;
-    } else if ((double)ck->pulses < phase - 1.0 || (double)ck->pulses > phase + 1.5) {
-        ck->pulses = first; /* relocated while rolling: follow the new position */
+        roll_from(ck, phase);
+    } else if (fabs(phase - ck->expect_phase) > 1.0) {
+        /* Relocated while rolling: the followers hear STOP, then where to
+         * go (SPP is only for stopped followers), then CONTINUE. */
+        put(ck, ck->now, AT_MIDI_STOP);
+        roll_from(ck, phase);
     }
     ck->was_rolling = true;
     ck->anchor = ck->now;
     ck->anchor_phase = phase;
     ck->period = period;
+    ck->expect_phase = phase + (double)nframes / period;
     run_pulses(ck, ck->now + nframes);
 }
 
@@ -370,6 +450,7 @@ static void apply_pending(Ck *ck)
         ck->running = false;
         ck->was_rolling = false;
         ck->pulses = 0;
+        ck->held = -1;
         ck->stopped_phase = 0;
     }
     if (ck->pending_bpm) {

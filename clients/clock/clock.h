@@ -20,6 +20,9 @@
 typedef enum { CK_SOURCE_INTERNAL, CK_SOURCE_TRANSPORT, CK_SOURCE_MIDI } CkSource;
 
 #define CK_PPQN 24
+/* Song Position Pointer counts sixteenth notes, up to 14 bits. */
+#define CK_PULSES_PER_SIXTEENTH 6
+#define CK_SPP_MAX 16383
 #define CK_BPM_MIN 20.0
 #define CK_BPM_MAX 400.0
 
@@ -51,6 +54,7 @@ typedef struct {
     int transport_request; /* in transport mode a START/STOP/CONTINUE asks the
                               shell to roll (1) or stop (-1) the transport; 0 */
     uint32_t dropped;      /* output events lost because the buffer was full */
+    uint32_t positions;    /* Song Position Pointers written this cycle */
 } CkReport;
 
 typedef struct Ck Ck;

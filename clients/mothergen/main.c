@@ -187,7 +187,7 @@ static void log_counters(Shell *s, AtCycle *c)
     if (mg->unhandled != s->seen_unhandled) {
         at_cycle_log(c,
                      "ignored %d message(s) with no job here (unknown CC, program change, "
-                     "continue...; total %d)",
+                     "continue or song position while running...; total %d)",
                      (int)(mg->unhandled - s->seen_unhandled), (int)mg->unhandled);
         s->seen_unhandled = mg->unhandled;
     }

@@ -67,12 +67,19 @@ static bool first_on_port(AtMidiBuf *const out[], unsigned mask, int d)
     return true;
 }
 
-/* A 1-byte realtime message once per port among the destinations in mask. */
-static void send_once(uint32_t frame, AtMidiBuf *const out[], unsigned mask, uint8_t status)
+/* A channel-agnostic message once per port among the destinations in mask. */
+static void send_once3(uint32_t frame, AtMidiBuf *const out[], unsigned mask, uint8_t size,
+                       uint8_t b0, uint8_t b1, uint8_t b2)
 {
     for (int d = 0; d < MG_DEST_COUNT; d++)
         if ((mask & (1u << d)) && first_on_port(out, mask, d))
-            put(out[d], frame, 1, status, 0, 0);
+            put(out[d], frame, size, b0, b1, b2);
+}
+
+/* A 1-byte realtime message once per port among the destinations in mask. */
+static void send_once(uint32_t frame, AtMidiBuf *const out[], unsigned mask, uint8_t status)
+{
+    send_once3(frame, out, mask, 1, status, 0, 0);
 }
 
 #define MG_ALL_DESTS ((1u << MG_DEST_COUNT) - 1)
@@ -112,11 +119,10 @@ static void mother_reset(MgMother *m)
     m->on_len = 0;
 }
 
-/* Begin a step: pick octave, length, interval (in the original's order),
- * take the next decay of the walk and sound the note. */
-static void mother_begin(Mg *mg, MgDest d, uint32_t frame, AtMidiBuf *const out[])
+/* Draw a step: pick octave, length, interval (in the original's order)
+ * and take the next decay of the walk. Returns the note to play. */
+static int mother_draw(Mg *mg, MgMother *m)
 {
-    MgMother *m = &mg->mother[d];
     int oct = MG_OCTAVE_MIN + (int)at_rand_below(&mg->rng, MG_OCTAVES);
     uint8_t len = mother_lengths[at_rand_below(&mg->rng, sizeof mother_lengths)];
     int interval = mother_intervals[at_rand_below(&mg->rng, sizeof mother_intervals)];
@@ -125,7 +131,15 @@ static void mother_begin(Mg *mg, MgDest d, uint32_t frame, AtMidiBuf *const out[
     /* round(len * decay): never a tie for these lengths and decays. */
     m->length = len;
     m->on_len = (uint8_t)((len * decay + 50) / 100);
-    note_on(mg, d, &m->sounding, mg_note_in_octave(mg->cfg.key, oct) + interval, frame, out);
+    return mg_note_in_octave(mg->cfg.key, oct) + interval;
+}
+
+/* Begin a step: draw it and sound the note. */
+static void mother_begin(Mg *mg, MgDest d, uint32_t frame, AtMidiBuf *const out[])
+{
+    MgMother *m = &mg->mother[d];
+    int note = mother_draw(mg, m);
+    note_on(mg, d, &m->sounding, note, frame, out);
     m->gate = true;
     m->wait = m->on_len;
 }
@@ -197,15 +211,72 @@ static void notes_off(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
     note_off(mg, MG_GREEN, &mg->green.sounding, frame, out);
 }
 
-static void on_clock(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
+/* One pulse of the three sequencers, red first, then blue, then green
+ * (the order in which they draw from the one generator). */
+static void tick_all(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
 {
-    send_once(frame, out, MG_ALL_DESTS, AT_MIDI_CLOCK);
-    if (!mg->running)
-        return;
     mother_tick(mg, MG_RED, frame, out);
     mother_tick(mg, MG_BLUE, frame, out);
     green_tick(mg, frame, out);
     mg->pulse++;
+}
+
+static void on_clock(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
+{
+    send_once(frame, out, MG_ALL_DESTS, AT_MIDI_CLOCK);
+    if (mg->running)
+        tick_all(mg, frame, out);
+}
+
+/* The state of a sequencer k pulses after the clock that began its
+ * current step (0 <= k < length): the gate is open for on_len pulses, the
+ * rest of the step is silent. */
+static void mother_at(MgMother *m, uint32_t k)
+{
+    m->gate = k < m->on_len;
+    m->wait = m->gate ? m->on_len - k : m->length - k;
+}
+
+/* Bring freshly reset sequencers to where n clock pulses from START would
+ * leave them, sending nothing. Only the Mothers draw from the generator:
+ * their steps are drawn in the order the clock would draw them (by the
+ * pulse where each step begins; red first on the same pulse), one draw per
+ * step rather than one tick per pulse. Green's loop is arithmetic. */
+static void fast_forward(Mg *mg, uint32_t n)
+{
+    if (n == 0)
+        return;
+    uint32_t next[2] = {0, 0}, last[2] = {0, 0};
+    for (;;) {
+        int m = next[1] < next[0] ? 1 : 0;
+        if (next[m] >= n)
+            break;
+        (void)mother_draw(mg, &mg->mother[m]);
+        last[m] = next[m];
+        next[m] += mg->mother[m].length;
+    }
+    for (int m = 0; m < 2; m++)
+        mother_at(&mg->mother[m], n - 1 - last[m]);
+    /* Loops begin on pulses 0, 36, ...: each takes the next divider. */
+    uint32_t loops = (n + MG_GREEN_LOOP - 1) / MG_GREEN_LOOP;
+    MgGreen *g = &mg->green;
+    g->pos = n % MG_GREEN_LOOP;
+    g->value = (uint8_t)mg_divider((int)((loops - 1) % (MG_DIVIDERS - 1)) + 1);
+    g->div_at = (uint8_t)(loops % (MG_DIVIDERS - 1) + 1);
+    mg->pulse = n;
+}
+
+bool mg_locate(Mg *mg, uint32_t pulses)
+{
+    if (mg->running)
+        return false;
+    mg->rng = mg->song_rng;
+    mother_reset(&mg->mother[0]);
+    mother_reset(&mg->mother[1]);
+    green_reset(&mg->green);
+    mg->pulse = 0;
+    fast_forward(mg, pulses);
+    return true;
 }
 
 /* START (re)starts the three sequencers; their first step is on the next
@@ -216,11 +287,42 @@ static void on_start(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
     if (mg->cfg.start_stop)
         send_once(frame, out, MG_ALL_DESTS, AT_MIDI_START);
     mg->pulse = 0;
+    mg->song_rng = mg->rng; /* song positions count from here */
     mother_reset(&mg->mother[0]);
     mother_reset(&mg->mother[1]);
     green_reset(&mg->green);
     green_preamble_send(mg, frame, out);
     mg->running = true;
+}
+
+/* CONTINUE resumes from the song position (where STOP left it, or where a
+ * Song Position Pointer put it): the next clock plays that pulse. Green
+ * gets its preamble as at START. While running it has no job. */
+static void on_continue(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
+{
+    if (mg->running) {
+        mg->unhandled++;
+        return;
+    }
+    if (mg->cfg.start_stop)
+        send_once(frame, out, MG_ALL_DESTS, AT_MIDI_CONTINUE);
+    green_preamble_send(mg, frame, out);
+    mg->running = true;
+}
+
+/* Song Position Pointer: 14 bits (LSB first) of sixteenth notes. As the
+ * MIDI convention has it, only a stopped sequencer moves; it is passed on
+ * with the transport (start-stop). */
+static void on_song_position(Mg *mg, const AtMidiEvent *ev, AtMidiBuf *const out[])
+{
+    uint32_t sixteenths = at_midi_14bit(ev->data[2], ev->data[1]);
+    if (!mg_locate(mg, sixteenths * MG_PULSES_PER_SIXTEENTH)) {
+        mg->unhandled++;
+        return;
+    }
+    if (mg->cfg.start_stop)
+        send_once3(ev->frame, out, MG_ALL_DESTS, 3, AT_MIDI_SONG_POSITION, ev->data[1],
+                   ev->data[2]);
 }
 
 static void on_stop(Mg *mg, uint32_t frame, AtMidiBuf *const out[])
@@ -245,10 +347,13 @@ static void on_system(Mg *mg, const AtMidiEvent *ev, AtMidiBuf *const out[])
         on_stop(mg, ev->frame, out);
         break;
     case AT_MIDI_CONTINUE:
-        mg->unhandled++; /* no job: the sequencers have no song position */
+        on_continue(mg, ev->frame, out);
+        break;
+    case AT_MIDI_SONG_POSITION:
+        on_song_position(mg, ev, out);
         break;
     default:
-        break; /* active sensing, song position, MTC...: nothing to do */
+        break; /* active sensing, MTC, song select...: nothing to do */
     }
 }
 
@@ -342,6 +447,7 @@ void mg_init(Mg *mg, const MgConfig *cfg)
     mg->cfg = *cfg;
     mg->cfg.key = ((cfg->key % 12) + 12) % 12;
     at_rand_seed(&mg->rng, cfg->seed);
+    mg->song_rng = mg->rng;
     mg->mother[0].sounding = -1;
     mg->mother[1].sounding = -1;
     mg->green.sounding = -1;
@@ -391,6 +497,7 @@ void mg_set_seed(Mg *mg, uint64_t seed)
 {
     mg->cfg.seed = seed;
     at_rand_seed(&mg->rng, seed);
+    mg->song_rng = mg->rng;
 }
 
 void mg_set_portamento(Mg *mg, MgPortamento mode)

@@ -70,16 +70,22 @@ typedef struct {
     uint8_t div_at; /* index (1..16) of the next divider to use */
 } MgGreen;
 
+/* Clock pulses per sixteenth note, the unit of Song Position Pointer. */
+#define MG_PULSES_PER_SIXTEENTH 6
+
 typedef struct {
     MgConfig cfg;
     AtRand rng;
-    bool running;       /* between START and STOP */
-    uint32_t pulse;     /* clock pulses since START */
+    AtRand song_rng;    /* the generator at the song's start (the last START,
+                           or set-up / a new seed): positions count from it */
+    bool running;       /* between START (or CONTINUE) and STOP */
+    uint32_t pulse;     /* song position in pulses: the next clock plays it */
     MgMother mother[2]; /* red, blue */
     MgGreen green;
     /* Counters the shell turns into log lines (never reset by the core). */
     uint32_t ignored_channel; /* channel messages not on channel 1 */
-    uint32_t unhandled;       /* messages with no job (unknown CC, ...) */
+    uint32_t unhandled;       /* messages with no job (unknown CC, CONTINUE or
+                                 song position while running, ...) */
     uint32_t malformed;       /* truncated or stray-data events */
     bool key_changed;         /* set when a note-on transposed; shell clears */
 } Mg;
@@ -104,13 +110,20 @@ void mg_shutdown(Mg *mg, uint32_t frame, AtMidiBuf *const out[MG_DEST_COUNT]);
 /* Live parameter changes (RT safe). */
 /* Set the key to pitch class 0..11 (out of range is ignored). */
 void mg_set_key(Mg *mg, int pitch_class);
-/* Reseed the PRNG (the sequence continues from the new stream). */
+/* Reseed the PRNG (the sequence continues from the new stream, which also
+ * becomes the song's start for song positions). */
 void mg_set_seed(Mg *mg, uint64_t seed);
 /* Change portamento mode / maximum / start-stop passing. */
 void mg_set_portamento(Mg *mg, MgPortamento mode);
 void mg_set_portamento_max(Mg *mg, int max);
 void mg_set_start_stop(Mg *mg, bool on);
 
+/* Move the stopped sequencers to song position `pulses` (clock pulses from
+ * the song's start) as if they had played that far from START, sending
+ * nothing: the generator is rewound to the song's start and run forward.
+ * The next clock then plays pulse `pulses`. Ignored (false) while running.
+ * Cost: a few operations per step of the three sequencers, not per pulse. */
+bool mg_locate(Mg *mg, uint32_t pulses);
 /* Decay walk value i (0..MG_DECAY_STEPS-1) in hundredths (20..48). */
 int mg_decay_percent(int i);
 /* The Subharmonicon divider list entry i (0..MG_DIVIDERS-1). */

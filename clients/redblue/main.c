@@ -3,14 +3,21 @@
  * blue onto ports (the same port name = one shared port), hands each cycle's
  * input to the core, silences a destination when its port gets connected
  * and both at shutdown, and turns the core's reports into rate-limited log
- * lines and mode feedback for control surfaces. */
+ * lines and mode feedback for control surfaces. With grid.enabled it also
+ * shows the held notes on a monome grid (docs/redblue.md, "Monome grid"):
+ * the RT thread reports held-note and mode changes through a ring, the
+ * control thread keeps the display model and talks to serialosc. */
 #include "app.h"
+#include "grid.h"
 #include "log.h"
 #include "redblue.h"
+#include "serialosc.h"
 
+#include <jack/ringbuffer.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
     P_MODE,
@@ -34,6 +41,8 @@ enum {
     P_BLUE_EXPR,
     P_BLUE_CONNECT,
     P_PANIC,
+    P_GRID_ENABLED,
+    P_GRID_PORT,
     P_COUNT,
 };
 
@@ -59,7 +68,7 @@ static const AtParamDef params[P_COUNT] = {
                       .type = AT_PARAM_BOOL,
                       .flags = LIVE,
                       .def = 1,
-                      .doc = "pass START, STOP and CONTINUE to the Mothers"},
+                      .doc = "pass START, STOP, CONTINUE and song position to the Mothers"},
     [P_PASS_CLOCK] = {.key = "input.pass-clock",
                       .osc = "pass-clock",
                       .type = AT_PARAM_BOOL,
@@ -163,7 +172,24 @@ static const AtParamDef params[P_COUNT] = {
                  .osc = "panic",
                  .type = AT_PARAM_ACTION,
                  .doc = "silence both Mothers and forget held notes"},
+    [P_GRID_ENABLED] = {.key = "grid.enabled",
+                        .type = AT_PARAM_BOOL,
+                        .def = 0,
+                        .doc = "show the held notes on a monome grid found through serialosc; "
+                               "its three mode keys switch the play mode"},
+    [P_GRID_PORT] = {.key = "grid.serialosc-port",
+                     .type = AT_PARAM_INT,
+                     .min = 1,
+                     .max = 65535,
+                     .def = 12002,
+                     .doc = "UDP port of serialosc on this machine"},
 };
+
+/* The core's held-note routes are the display's. */
+_Static_assert(RB_HELD_NONE == (int)RB_GRID_NONE && RB_HELD_BOTH == (int)RB_GRID_BOTH &&
+                   RB_HELD_RED == (int)RB_GRID_RED && RB_HELD_BLUE == (int)RB_GRID_BLUE &&
+                   RB_HELD_POWER == (int)RB_GRID_POWER,
+               "RbHeld and RbGridHeld differ");
 
 /* One kind of warning, printed at most once a second with a count. */
 typedef struct {
@@ -179,6 +205,15 @@ typedef struct {
     Warn channel, unhandled, malformed, dropped;
     uint32_t last_time, last_nframes; /* the previous cycle, to see xruns */
     bool have_time;
+    /* The monome grid (NULL ring: off). RT side: what was reported. */
+    jack_ringbuffer_t *grid_ring; /* RT -> control, RbGridMsg */
+    uint8_t shown[128];           /* RT: held map as last reported */
+    int shown_mode;               /* RT: mode as last reported, -1 none */
+    /* Control side. */
+    AtApp *app;
+    RbGrid grid;
+    AtSerialosc *serialosc;
+    uint64_t next_draw; /* ms (monotonic) of the next redraw */
 } Shell;
 
 static const RbSetting settings[P_COUNT] = {
@@ -232,6 +267,129 @@ static AtStatus add_ports(AtApp *app, Shell *s, char *err, size_t errlen)
     return at_app_add_dests(app, dests, RB_DESTS, s->out, err, errlen);
 }
 
+/* ---- the monome grid ---------------------------------------------------- */
+
+/* Messages the ring holds: a cycle that changes every note twice still
+ * fits; when it is full the rest waits for the next cycle. */
+#define GRID_RING_MSGS 1024
+/* Redraw about 30 times a second, as the original did. */
+#define GRID_FRAME_MS 33
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* RT: report what changed since the last report (held notes, mode). A
+ * message that does not fit stays unreported and goes out next cycle. */
+static void grid_report(Shell *s)
+{
+    if (!s->grid_ring)
+        return;
+    uint8_t map[128];
+    rb_held_map(s->rb, map);
+    for (int n = 0; n < 128; n++) {
+        if (map[n] == s->shown[n])
+            continue;
+        RbGridMsg m = {.kind = RB_GRID_MSG_NOTE, .note = (uint8_t)n, .value = map[n]};
+        if (jack_ringbuffer_write_space(s->grid_ring) < sizeof m)
+            return;
+        jack_ringbuffer_write(s->grid_ring, (const char *)&m, sizeof m);
+        s->shown[n] = map[n];
+    }
+    int mode = (int)rb_mode(s->rb);
+    if (mode != s->shown_mode) {
+        RbGridMsg m = {.kind = RB_GRID_MSG_MODE, .value = (uint8_t)mode};
+        if (jack_ringbuffer_write_space(s->grid_ring) < sizeof m)
+            return;
+        jack_ringbuffer_write(s->grid_ring, (const char *)&m, sizeof m);
+        s->shown_mode = mode;
+    }
+}
+
+/* A grid key: a mode key switches the play mode the way OSC does (the
+ * registry, the RT thread, the surfaces); other keys do nothing. */
+static void grid_key(void *user, int x, int y, int state)
+{
+    Shell *s = user;
+    int mode = rb_grid_mode_key(x, y);
+    if (state != 1 || mode < 0)
+        return;
+    char err[256];
+    if (at_app_set_number(s->app, P_MODE, mode, err, sizeof err) != AT_OK)
+        at_warn("grid: mode key: %s", err);
+}
+
+static void grid_device(void *user, bool present, const char *id, const char *type)
+{
+    Shell *s = user;
+    if (present) {
+        at_info("grid: showing held notes on %s (%s)", id, type);
+        s->next_draw = 0; /* at once */
+    } else {
+        at_info("grid: %s went away; waiting for a grid", id);
+    }
+}
+
+static AtStatus grid_open(Shell *s, int port, char *err, size_t errlen)
+{
+    rb_grid_init(&s->grid);
+    s->shown_mode = -1;
+    s->grid_ring = jack_ringbuffer_create(GRID_RING_MSGS * sizeof(RbGridMsg));
+    if (!s->grid_ring) {
+        snprintf(err, errlen, "out of memory");
+        return AT_ERR_RUNTIME;
+    }
+    AtSerialoscConfig cfg = {
+        .port = port, .prefix = "/redblue", .key = grid_key, .device = grid_device, .user = s};
+    char why[256];
+    s->serialosc = at_serialosc_open(&cfg, why, sizeof why);
+    if (!s->serialosc) {
+        snprintf(err, errlen, "grid: %s", why);
+        return AT_ERR_RUNTIME;
+    }
+    at_info("grid: asking serialosc on port %d", port);
+    return AT_OK;
+}
+
+/* Control thread, about every 20 ms: follow the RT reports, talk to
+ * serialosc, redraw. */
+static void idle(AtApp *app, void *core)
+{
+    (void)app;
+    Shell *s = core;
+    if (!s->serialosc)
+        return;
+    RbGridMsg m;
+    while (jack_ringbuffer_read_space(s->grid_ring) >= sizeof m) {
+        jack_ringbuffer_read(s->grid_ring, (char *)&m, sizeof m);
+        rb_grid_apply(&s->grid, &m);
+    }
+    uint64_t now = now_ms();
+    at_serialosc_poll(s->serialosc, now);
+    if (!at_serialosc_connected(s->serialosc) || now < s->next_draw)
+        return;
+    uint8_t levels[64];
+    for (int x = 0; x < RB_GRID_W; x += 8) {
+        rb_grid_quad(&s->grid, x, 0, levels);
+        at_serialosc_level_map(s->serialosc, x, 0, levels);
+    }
+    s->next_draw =
+        s->next_draw + GRID_FRAME_MS > now ? s->next_draw + GRID_FRAME_MS : now + GRID_FRAME_MS;
+}
+
+/* Dark the grid (also at exit) and free. */
+static void grid_close(Shell *s)
+{
+    at_serialosc_close(s->serialosc);
+    s->serialosc = NULL;
+    if (s->grid_ring)
+        jack_ringbuffer_free(s->grid_ring);
+    s->grid_ring = NULL;
+}
+
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     RbConfig cfg;
@@ -249,10 +407,17 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
         goto fail;
     if (s->out[RB_RED] == s->out[RB_BLUE])
         at_info("red and blue share the port '%s'", at_params_str(at_app_params(app), "red.port"));
+    s->app = app;
+    if (at_params_bool(at_app_params(app), "grid.enabled")) {
+        st = grid_open(s, at_params_int(at_app_params(app), "grid.serialosc-port"), err, errlen);
+        if (st != AT_OK)
+            goto fail;
+    }
     *core = s;
     return AT_OK;
 
 fail:
+    grid_close(s);
     rb_free(s->rb);
     free(s);
     return st;
@@ -268,6 +433,7 @@ static void teardown(void *core)
     Shell *s = core;
     if (!s)
         return;
+    grid_close(s);
     rb_free(s->rb);
     free(s);
 }
@@ -340,6 +506,7 @@ static void process(void *core, AtCycle *c)
     if (rep.mode_changed)
         at_cycle_report(c, P_MODE, (int32_t)rb_mode(s->rb), 0);
     tell(s, c, &rep);
+    grid_report(s);
 }
 
 static void param(void *core, AtParamMsg *m, AtCycle *c)
@@ -389,6 +556,7 @@ static const AtTool tool = {
     .param = param,
     .connected = connected,
     .shutdown = on_shutdown,
+    .idle = idle,
 };
 
 int main(int argc, char **argv)

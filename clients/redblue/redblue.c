@@ -178,6 +178,19 @@ int rb_held_count(const Rb *rb)
     return rb->nheld;
 }
 
+void rb_held_map(const Rb *rb, uint8_t map[128])
+{
+    static const uint8_t held_of[] = {
+        [ROUTE_BOTH] = RB_HELD_BOTH,
+        [ROUTE_RED] = RB_HELD_RED,
+        [ROUTE_BLUE] = RB_HELD_BLUE,
+        [ROUTE_POWER] = RB_HELD_POWER,
+    };
+    memset(map, RB_HELD_NONE, 128);
+    for (int i = 0; i < rb->nheld; i++)
+        map[rb->held[i].note & 127] = held_of[rb->held[i].route];
+}
+
 /* ---- output helpers ---------------------------------------------------- */
 
 static void put(Rb *rb, int d, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
@@ -207,14 +220,21 @@ static void send_both(Rb *rb, uint32_t frame, uint8_t type, uint8_t b1, uint8_t 
         send_to(rb, RB_BLUE, frame, type, b1, b2);
 }
 
-/* A channel-agnostic message (clock, start, stop): once per port. */
-static void send_once(Rb *rb, unsigned mask, uint32_t frame, uint8_t status)
+/* A channel-agnostic message (clock, start, stop, song position): once
+ * per port. */
+static void send_once3(Rb *rb, unsigned mask, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1,
+                       uint8_t b2)
 {
     if (mask & (1u << RB_RED))
-        put(rb, RB_RED, frame, 1, status, 0, 0);
+        put(rb, RB_RED, frame, size, b0, b1, b2);
     if ((mask & (1u << RB_BLUE)) &&
         !((mask & (1u << RB_RED)) && rb->out[RB_RED] == rb->out[RB_BLUE]))
-        put(rb, RB_BLUE, frame, 1, status, 0, 0);
+        put(rb, RB_BLUE, frame, size, b0, b1, b2);
+}
+
+static void send_once(Rb *rb, unsigned mask, uint32_t frame, uint8_t status)
+{
+    send_once3(rb, mask, frame, 1, status, 0, 0);
 }
 
 /* ---- expression -------------------------------------------------------- */
@@ -536,6 +556,10 @@ static void system_message(Rb *rb, uint32_t frame, const uint8_t *d)
     case AT_MIDI_CONTINUE:
         if (rb->cfg.start_stop)
             send_once(rb, 3, frame, d[0]);
+        break;
+    case AT_MIDI_SONG_POSITION: /* where CONTINUE resumes: part of the transport */
+        if (rb->cfg.start_stop)
+            send_once3(rb, 3, frame, 3, d[0], d[1], d[2]);
         break;
     case AT_MIDI_STOP:
         stop(rb, frame);

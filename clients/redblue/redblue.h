@@ -98,6 +98,11 @@ const RbConfig *rb_config(const Rb *rb);
 RbMode rb_mode(const Rb *rb);
 /* Number of notes currently held on the input. */
 int rb_held_count(const Rb *rb);
+/* Where a held note sounds. */
+typedef enum { RB_HELD_NONE, RB_HELD_BOTH, RB_HELD_RED, RB_HELD_BLUE, RB_HELD_POWER } RbHeld;
+/* map[note] = where each input note sounds (RB_HELD_NONE when not held).
+ * RT safe: for displays (the monome grid). */
+void rb_held_map(const Rb *rb, uint8_t map[128]);
 
 /* Process one cycle: in holds n events in frame order, all < nframes;
  * out[RB_RED] and out[RB_BLUE] receive the destinations' events (they may be

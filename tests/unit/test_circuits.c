@@ -314,10 +314,18 @@ static const RouteCase route_cases[] = {
      {{7, 1, {0xFC}}},
      {{7, 3, {0xB9, 123, 0}}},
      {{7, 1, {0xFC}}, {7, 3, {0xB0, 123, 0}}, {7, 3, {0xB1, 123, 0}}}},
-    {"notes, CCs, bends, continue: no output",
-     {{1, 3, {0x80, 48, 0}}, {2, 3, {0xB0, 1, 5}}, {3, 3, {0xE0, 1, 5}}, {4, 1, {0xFB}}},
+    {"notes, CCs, bends: no output",
+     {{1, 3, {0x80, 48, 0}}, {2, 3, {0xB0, 1, 5}}, {3, 3, {0xE0, 1, 5}}},
      {{0}},
      {{0}}},
+    {"song position and continue while stopped: to the Mono Station",
+     {{1, 3, {0xF2, 3, 1}}, {2, 1, {0xFB}}},
+     {{0}},
+     {{1, 3, {0xF2, 3, 1}}, {2, 1, {0xFB}}}},
+    {"song position and continue while running: no job",
+     {{1, 1, {0xFA}}, {2, 3, {0xF2, 3, 1}}, {3, 1, {0xFB}}},
+     {{0}},
+     {{1, 1, {0xFA}}}},
     {"bad input: truncated, stray data, sysex, size 0",
      {{1, 2, {0x90, 50, 0}}, {2, 3, {0x30, 0x30, 0x30}}, {3, 3, {0xF0, 1, 2}}, {4, 0, {0xF8}}},
      {{0}},
@@ -499,6 +507,8 @@ static AtMidiEvent random_event(AtRand *r, uint32_t frame)
     case 13:
         return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
                   (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
+    case 14:
+        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
     default:
         return mk(frame, 1, 0xFB, 0, 0);
     }
@@ -625,6 +635,191 @@ static void test_thousand_events_one_cycle(void **state)
     assert_int_equal(ci.pulse, 999);
 }
 
+/* ---- Song Position Pointer and CONTINUE ---- */
+
+#define SONG_CAP 200000
+static AtMidiEvent song_a[SONG_CAP], song_b[SONG_CAP];
+static size_t song_na, song_nb;
+static int held[16][128];
+
+/* Move what bufs[0] holds into dst when its frame is above `from` (clock k
+ * is at frame k + 1); earlier events only update `held`, and the note-off
+ * of a note begun before the position is left out. */
+static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
+{
+    for (size_t i = 0; i < bufs[0].count; i++) {
+        const AtMidiEvent *e = &bufs[0].events[i];
+        uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
+        if (e->frame <= from) {
+            if (t == 0x90)
+                held[ch][e->data[1]]++;
+            else if (t == 0x80)
+                held[ch][e->data[1]]--;
+            continue;
+        }
+        if (t == 0x80 && held[ch][e->data[1]] > 0) {
+            held[ch][e->data[1]]--;
+            continue;
+        }
+        assert_true(*n < SONG_CAP);
+        dst[(*n)++] = *e;
+    }
+    at_midi_buf_clear(&bufs[0]);
+}
+
+static void song_clocks(Ci *ci, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
+                        uint32_t from)
+{
+    for (uint32_t k = first; k < first + n; k++) {
+        send(ci, k + 1, 1, 0xF8, 0, 0);
+        song_take(count, dst, from);
+    }
+}
+
+static void assert_same_song(void)
+{
+    size_t n = song_na < song_nb ? song_na : song_nb;
+    for (size_t i = 0; i < n; i++) {
+        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
+        if (a->frame != b->frame || memcmp(a->data, b->data, a->size))
+            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
+                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
+                          b->data[1], b->data[2]);
+        assert_int_equal(a->frame, b->frame);
+        assert_int_equal(a->size, b->size);
+        assert_memory_equal(a->data, b->data, a->size);
+    }
+    assert_int_equal(song_na, song_nb);
+}
+
+static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
+{
+    CiConfig cfg = default_config();
+    cfg.seed = seed;
+    Ci ci;
+    ci_init(&ci, &cfg);
+    outputs(true);
+    memset(held, 0, sizeof held);
+    song_na = 0;
+    send(&ci, 0, 1, 0xFA, 0, 0);
+    song_take(&song_na, song_a, pos);
+    song_clocks(&ci, 0, pos + n, song_a, &song_na, pos);
+}
+
+/* SPP at sixteenth s then CONTINUE plays what a run from START plays from
+ * that pulse on, at the same frames: drums, key note and the seeded
+ * arpeggio (also after a live reseed to the same seed). */
+static void test_song_position_resumes_the_song(void **state)
+{
+    (void)state;
+    static const uint32_t sixteenths[] = {0, 1, 2, 3, 4, 5, 15, 16, 17, 33, 100, 1001};
+    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
+        for (int live = 0; live < 2; live++) {
+            uint32_t s = sixteenths[i], pos = 6 * s;
+            song_reference(808, pos, 400);
+            CiConfig cfg = default_config();
+            cfg.seed = live ? 1 : 808;
+            Ci ci;
+            ci_init(&ci, &cfg);
+            if (live)
+                ci_set_seed(&ci, 808);
+            outputs(true);
+            memset(held, 0, sizeof held);
+            song_nb = 0;
+            send(&ci, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+            send(&ci, pos, 1, 0xFB, 0, 0);
+            assert_int_equal(bufs[0].count, 2);
+            assert_int_equal(ci.pulse, pos);
+            at_midi_buf_clear(&bufs[0]);
+            song_clocks(&ci, pos, 400, song_b, &song_nb, pos);
+            assert_same_song();
+            assert_true(song_na > 400);
+        }
+    }
+}
+
+/* Played, stopped, located back and continued: the same bars again. */
+static void test_song_position_replays_after_stop(void **state)
+{
+    (void)state;
+    uint32_t s = 21, pos = 6 * s, n = 400;
+    song_reference(2024, pos, n);
+    CiConfig cfg = default_config();
+    cfg.seed = 2024;
+    Ci ci;
+    ci_init(&ci, &cfg);
+    outputs(true);
+    run_pulses(&ci, (int)(pos + n));
+    send(&ci, pos + n + 1, 1, 0xFC, 0, 0);
+    at_midi_buf_clear(&bufs[0]);
+    memset(held, 0, sizeof held);
+    song_nb = 0;
+    send(&ci, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+    send(&ci, pos, 1, 0xFB, 0, 0);
+    at_midi_buf_clear(&bufs[0]);
+    song_clocks(&ci, pos, n, song_b, &song_nb, pos);
+    assert_same_song();
+}
+
+/* CONTINUE without SPP resumes at the pulse where STOP left off. */
+static void test_continue_resumes_where_stopped(void **state)
+{
+    (void)state;
+    for (uint32_t stop_at = 1; stop_at < 200; stop_at += 13) {
+        song_reference(17, stop_at, 300);
+        CiConfig cfg = default_config();
+        cfg.seed = 17;
+        Ci ci;
+        ci_init(&ci, &cfg);
+        outputs(true);
+        memset(held, 0, sizeof held);
+        song_nb = 0;
+        send(&ci, 0, 1, 0xFA, 0, 0);
+        song_clocks(&ci, 0, stop_at, song_b, &song_nb, stop_at);
+        send(&ci, stop_at, 1, 0xFC, 0, 0);
+        at_midi_buf_clear(&bufs[0]);
+        memset(held, 0, sizeof held);
+        send(&ci, stop_at, 1, 0xFB, 0, 0);
+        assert_int_equal(bufs[0].count, 1);
+        at_midi_buf_clear(&bufs[0]);
+        song_clocks(&ci, stop_at, 300, song_b, &song_nb, stop_at);
+        assert_same_song();
+    }
+}
+
+/* The state after SPP equals the state after START and as many clocks,
+ * up to the largest position. */
+static void test_song_position_state_up_to_the_end(void **state)
+{
+    (void)state;
+    static const uint32_t sixteenths[] = {1, 5, 16, 999, 16383};
+    CiConfig cfg = default_config();
+    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
+        uint32_t s = sixteenths[i];
+        Ci a, b;
+        ci_init(&a, &cfg);
+        ci_init(&b, &cfg);
+        outputs(true);
+        send(&a, 0, 1, 0xFA, 0, 0);
+        for (uint32_t k = 0; k < 6 * s; k++) {
+            send(&a, 1, 1, 0xF8, 0, 0);
+            at_midi_buf_clear(&bufs[0]);
+        }
+        send(&a, 2, 1, 0xFC, 0, 0);
+        send(&b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+        assert_int_equal(a.pulse, b.pulse);
+        assert_memory_equal(&a.rng, &b.rng, sizeof a.rng);
+        for (int t = 0; t < CI_TRACKS; t++) {
+            assert_int_equal(a.track[t].wait, b.track[t].wait);
+            assert_int_equal(a.track[t].gate, b.track[t].gate);
+            assert_int_equal(a.track[t].length, b.track[t].length);
+            assert_int_equal(a.track[t].on_len, b.track[t].on_len);
+            assert_int_equal(a.track[t].index, b.track[t].index);
+            assert_int_equal(a.track[t].total, b.track[t].total);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -643,6 +838,10 @@ int main(void)
         cmocka_unit_test(test_property_no_stuck_notes),
         cmocka_unit_test(test_thousand_events_one_cycle),
         cmocka_unit_test(test_property_overflowing_buffers),
+        cmocka_unit_test(test_song_position_resumes_the_song),
+        cmocka_unit_test(test_song_position_replays_after_stop),
+        cmocka_unit_test(test_continue_resumes_where_stopped),
+        cmocka_unit_test(test_song_position_state_up_to_the_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@ static AtMidiBuf buf;
 typedef struct {
     uint64_t frame; /* absolute */
     uint8_t status;
+    uint16_t value; /* Song Position Pointer: the sixteenth */
 } Out;
 
 typedef struct {
@@ -33,14 +34,14 @@ typedef struct {
     size_t n, cap;
 } Log;
 
-static void log_add(Log *l, uint64_t frame, uint8_t status)
+static void log_add(Log *l, uint64_t frame, uint8_t status, uint16_t value)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 1024;
         l->ev = realloc(l->ev, l->cap * sizeof *l->ev);
         assert_non_null(l->ev);
     }
-    l->ev[l->n++] = (Out){frame, status};
+    l->ev[l->n++] = (Out){frame, status, value};
 }
 
 /* One cycle; appends the output to log with absolute frames and checks
@@ -55,10 +56,17 @@ static void cycle(Ck *ck, uint64_t *now, uint32_t nframes, const AtMidiEvent *in
         const AtMidiEvent *e = &buf.events[i];
         assert_true(e->frame < nframes);
         assert_true(e->frame >= last);
-        assert_int_equal(e->size, 1);
-        assert_true(e->data[0] >= 0xF8);
+        uint16_t value = 0;
+        if (e->data[0] == 0xF2) { /* Song Position Pointer, LSB first */
+            assert_int_equal(e->size, 3);
+            assert_true(e->data[1] < 0x80 && e->data[2] < 0x80);
+            value = (uint16_t)(e->data[1] | e->data[2] << 7);
+        } else {
+            assert_int_equal(e->size, 1);
+            assert_true(e->data[0] >= 0xF8);
+        }
         last = e->frame;
-        log_add(log, *now + e->frame, e->data[0]);
+        log_add(log, *now + e->frame, e->data[0], value);
     }
     *now += nframes;
 }
@@ -351,36 +359,62 @@ static void test_transport(void **state)
         assert_int_equal(log.ev[i].frame, 1024 + (i - 1) * 1000);
     }
     assert_int_equal(log.n, 1 + 11); /* 10240 frames rolled: pulses 0..10 */
+    /* It stops at 10.24 pulses: STOP, and since the followers got 11
+     * pulses (between two sixteenths) the sixteenth to resume from, 2. */
     t.rolling = false;
     cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
-    assert_int_equal(log.ev[log.n - 1].status, 0xFC);
-    assert_int_equal(log.ev[log.n - 1].frame, now - 256);
+    assert_int_equal(log.n, 1 + 11 + 2);
+    assert_int_equal(log.ev[12].status, 0xFC);
+    assert_int_equal(log.ev[12].frame, now - 256);
+    assert_int_equal(log.ev[13].status, 0xF2);
+    assert_int_equal(log.ev[13].value, 2);
+    assert_int_equal(log.ev[13].frame, now - 256);
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL); /* still there: nothing */
+    assert_int_equal(log.n, 1 + 11 + 2);
 
-    /* Rolls again from beat 2.25 with BBT at 90 BPM: CONTINUE, then pulses
-     * on the beat grid (phase 54; 48000*60/(90*24) = 1333.33 frames). */
+    /* Rolls again from beat 2.25 with BBT at 90 BPM: SPP 9 (54 pulses),
+     * CONTINUE, then pulses on the beat grid (48000*60/(90*24) = 1333.33
+     * frames). The SPP goes out while stopped (the transport locates), and
+     * again with the CONTINUE. */
     log.n = 0;
-    t = (CkTransport){.rolling = true, .bbt_valid = true, .bpm = 90.0, .beats = 2.25};
+    t = (CkTransport){.rolling = false, .bbt_valid = true, .bpm = 90.0, .beats = 2.25};
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.ev[0].status, 0xF2);
+    assert_int_equal(log.ev[0].value, 9);
+    log.n = 0;
+    t.rolling = true;
     uint64_t at = now;
     for (int i = 0; i < 30; i++) {
         cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
         t.beats += 256.0 / (48000.0 * 60.0 / 90.0);
     }
-    assert_int_equal(log.ev[0].status, 0xFB);
+    assert_int_equal(log.ev[0].status, 0xF2);
+    assert_int_equal(log.ev[0].value, 9);
     assert_int_equal(log.ev[0].frame, at);
-    for (size_t i = 1; i < log.n; i++) {
-        /* pulse 54 + (i - 1) at ceil((i - 1) * 4000 / 3) */
-        uint64_t k = i - 1;
+    assert_int_equal(log.ev[1].status, 0xFB);
+    assert_int_equal(log.ev[1].frame, at);
+    for (size_t i = 2; i < log.n; i++) {
+        /* pulse 54 + (i - 2) at ceil((i - 2) * 4000 / 3) */
+        uint64_t k = i - 2;
+        assert_int_equal(log.ev[i].status, 0xF8);
         assert_int_equal(log.ev[i].frame, at + (k * 4000 + 2) / 3);
     }
-    assert_int_equal(log.n, 1 + 6); /* 7680 frames: pulses at 0..6667 */
+    assert_int_equal(log.n, 2 + 6); /* 7680 frames: pulses at 0..6667 */
 
-    /* Relocation while rolling: pulses follow the new position. */
+    /* Relocation while rolling: STOP, SPP, CONTINUE, then the pulses of
+     * the new position. */
     log.n = 0;
-    t.beats = 100.0; /* phase 2400: a pulse right at the cycle start */
+    t.beats = 100.0; /* phase 2400 = sixteenth 400: a pulse right at the cycle start */
     uint64_t reloc = now;
     cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
-    assert_int_equal(log.n, 1);
-    assert_int_equal(log.ev[0].frame, reloc);
+    assert_int_equal(log.n, 4);
+    static const uint8_t want[] = {0xFC, 0xF2, 0xFB, 0xF8};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(log.ev[i].status, want[i]);
+        assert_int_equal(log.ev[i].frame, reloc);
+    }
+    assert_int_equal(log.ev[1].value, 400);
     assert_int_equal(ck_pulse_count(ck), 2401);
 
     /* A START on the input asks the shell to roll the transport. */
@@ -395,6 +429,116 @@ static void test_transport(void **state)
     ck_free(ck);
 }
 
+/* Transport locates: the followers get Song Position Pointer while the
+ * transport is stopped, each time it moves to another sixteenth; rolling
+ * from a position between two sixteenths sends SPP for the next one, then
+ * CONTINUE, and the first pulse is the one of that sixteenth. An xrun is
+ * no relocation. */
+static void test_transport_song_position(void **state)
+{
+    CkConfig cfg;
+    ck_config_default(&cfg, 48000); /* 120 BPM: 1000 frames per pulse */
+    cfg.source = CK_SOURCE_TRANSPORT;
+    Ck *ck = ck_new(&cfg);
+    Log log = {0};
+    uint64_t now = 0;
+    CkTransport t = {.rolling = false, .frame = 0};
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 0); /* at the start: followers are there */
+    t.frame = 13500;            /* pulse 13.5: resume at sixteenth 3 (pulse 18) */
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.ev[0].status, 0xF2);
+    assert_int_equal(log.ev[0].value, 3);
+    t.frame = 17000; /* pulse 17: still sixteenth 3, nothing new */
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 1);
+    t.frame = 6000 * 16384.0 + 5; /* past the largest position: 16383 */
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(log.ev[1].value, 16383);
+    t.frame = 6000 * 16383.0 + 1;
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 2); /* also 16383 */
+
+    /* Rolls from pulse 13.5: SPP 3 + CONTINUE at frame 0, no pulse before
+     * pulse 18, which lands 4500 frames later; then every 1000. */
+    log.n = 0;
+    t = (CkTransport){.rolling = true, .frame = 13500};
+    uint64_t at = now;
+    for (int i = 0; i < 40; i++) {
+        cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+        t.frame += 256;
+    }
+    assert_int_equal(log.ev[0].status, 0xF2);
+    assert_int_equal(log.ev[0].value, 3);
+    assert_int_equal(log.ev[0].frame, at);
+    assert_int_equal(log.ev[1].status, 0xFB);
+    assert_int_equal(log.ev[1].frame, at);
+    size_t k = 0;
+    for (size_t i = 2; i < log.n; i++, k++) {
+        assert_int_equal(log.ev[i].status, 0xF8);
+        assert_int_equal(log.ev[i].frame, at + 4500 + k * 1000);
+    }
+    assert_int_equal(k, 6); /* 10240 frames: pulses 18..23 */
+    assert_int_equal(ck_pulse_count(ck), 24);
+
+    /* An xrun of 3000 frames: the transport rolled on; no relocation, the
+     * overdue pulses go out at frame 0 and the count goes on. */
+    log.n = 0;
+    ck_skip(ck, 3000);
+    now += 3000;
+    t.frame += 3000;
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    for (size_t i = 0; i < log.n; i++)
+        assert_int_equal(log.ev[i].status, 0xF8);
+    assert_int_equal(ck_pulse_count(ck), 27); /* pulses up to 26.74 */
+
+    /* Relocated back to 0 while rolling: STOP, START and the downbeat. */
+    log.n = 0;
+    t.frame = 0;
+    uint64_t reloc = now;
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 3);
+    assert_int_equal(log.ev[0].status, 0xFC);
+    assert_int_equal(log.ev[1].status, 0xFA);
+    assert_int_equal(log.ev[2].status, 0xF8);
+    assert_int_equal(log.ev[2].frame, reloc);
+    t.frame += 256;
+
+    /* Relocated to pulse 100.2: STOP, SPP 17 (pulse 102), CONTINUE; the
+     * next pulse is 102, 1800 frames on. */
+    log.n = 0;
+    t.frame = 100200;
+    reloc = now;
+    for (int i = 0; i < 10; i++) {
+        cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+        t.frame += 256;
+    }
+    assert_int_equal(log.ev[0].status, 0xFC);
+    assert_int_equal(log.ev[1].status, 0xF2);
+    assert_int_equal(log.ev[1].value, 17);
+    assert_int_equal(log.ev[2].status, 0xFB);
+    assert_int_equal(log.ev[3].status, 0xF8);
+    assert_int_equal(log.ev[3].frame, reloc + 1800);
+
+    /* Stopped on a sixteenth the followers reached (pulse count a multiple
+     * of 6): STOP only, no SPP. */
+    while (ck_pulse_count(ck) % 6 != 0) {
+        cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+        t.frame += 256;
+    }
+    log.n = 0;
+    t.rolling = false;
+    t.frame = (ck_pulse_count(ck) - 1) * 1000 + 300; /* between its last pulse and the next */
+    cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.ev[0].status, 0xFC);
+    free(log.ev);
+    ck_free(ck);
+}
+
 /* MIDI source: clock and transport messages from the input pass through at
  * their offsets; everything else is dropped. */
 static void test_midi_source(void **state)
@@ -405,17 +549,20 @@ static void test_midi_source(void **state)
     Ck *ck = ck_new(&cfg);
     Log log = {0};
     uint64_t now = 0;
-    AtMidiEvent in[] = {{1, 1, {0xFA}},      {1, 1, {0xF8}},  {50, 3, {0x90, 60, 1}},
-                        {51, 1, {0xFE}},     {99, 1, {0xF8}}, {200, 1, {0xFC}},
-                        {201, 2, {0xF2, 1}}, {202, 1, {0xFB}}};
+    AtMidiEvent in[] = {{1, 1, {0xFA}},      {1, 1, {0xF8}},         {50, 3, {0x90, 60, 1}},
+                        {51, 1, {0xFE}},     {99, 1, {0xF8}},        {200, 1, {0xFC}},
+                        {201, 2, {0xF2, 1}}, {201, 3, {0xF2, 5, 1}}, {202, 1, {0xFB}}};
     CkReport rep;
-    cycle(ck, &now, 256, in, 8, NULL, &log, &rep);
-    static const Out want[] = {{1, 0xFA}, {1, 0xF8}, {99, 0xF8}, {200, 0xFC}, {202, 0xFB}};
-    assert_int_equal(log.n, 5);
-    for (size_t i = 0; i < 5; i++) {
+    cycle(ck, &now, 256, in, 9, NULL, &log, &rep);
+    static const Out want[] = {{1, 0xFA, 0},   {1, 0xF8, 0},     {99, 0xF8, 0},
+                               {200, 0xFC, 0}, {201, 0xF2, 133}, {202, 0xFB, 0}};
+    assert_int_equal(log.n, 6);
+    for (size_t i = 0; i < 6; i++) {
         assert_int_equal(log.ev[i].frame, want[i].frame);
         assert_int_equal(log.ev[i].status, want[i].status);
+        assert_int_equal(log.ev[i].value, want[i].value);
     }
+    assert_int_equal(rep.positions, 1);
     assert_int_equal(rep.ignored, 2);
     assert_int_equal(rep.pulses, 2);
     assert_true(ck_running(ck));
@@ -541,11 +688,17 @@ static void test_xrun_skip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tempo_table),   cmocka_unit_test(test_period_independent),
-        cmocka_unit_test(test_tempo_change),  cmocka_unit_test(test_input_transport_messages),
-        cmocka_unit_test(test_commands),      cmocka_unit_test(test_transport),
-        cmocka_unit_test(test_midi_source),   cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_source_switch), cmocka_unit_test(test_xrun_skip),
+        cmocka_unit_test(test_tempo_table),
+        cmocka_unit_test(test_period_independent),
+        cmocka_unit_test(test_tempo_change),
+        cmocka_unit_test(test_input_transport_messages),
+        cmocka_unit_test(test_commands),
+        cmocka_unit_test(test_transport),
+        cmocka_unit_test(test_transport_song_position),
+        cmocka_unit_test(test_midi_source),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_source_switch),
+        cmocka_unit_test(test_xrun_skip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,17 +330,53 @@ static const RouteCase route_cases[] = {
      5,
      0,
      0},
-    {"continue, song position, active sensing: no output",
+    {"song position while stopped: passed on; active sensing: no output",
      true,
      MG_PORTA_REZ,
      32,
-     {{1, 1, {0xFB}}, {2, 3, {0xF2, 0, 0}}, {3, 1, {0xFE}}},
-     {{0}},
-     {{0}},
-     {{0}},
+     {{2, 3, {0xF2, 5, 1}}, {3, 1, {0xFE}}},
+     {{2, 3, {0xF2, 5, 1}}},
+     {{2, 3, {0xF2, 5, 1}}},
+     {{2, 3, {0xF2, 5, 1}}},
      5,
      0,
-     1},
+     0},
+    {"continue: passed on, green preamble; then song position and continue while running: no job",
+     true,
+     MG_PORTA_REZ,
+     32,
+     {{1, 1, {0xFB}}, {2, 3, {0xF2, 0, 0}}, {3, 1, {0xFB}}},
+     {{1, 1, {0xFB}}},
+     {{1, 1, {0xFB}}},
+     {{1, 1, {0xFB}},
+      CC3(1, 3, 4, 64),
+      CC3(1, 3, 36, 64),
+      CC3(1, 3, 12, 38),
+      CC3(1, 3, 44, 64),
+      CC3(1, 3, 23, 0),
+      CC3(1, 3, 55, 0),
+      CC3(1, 3, 24, 8),
+      CC3(1, 3, 56, 0),
+      CC3(1, 3, 28, 8),
+      CC3(1, 3, 60, 0),
+      CC3(1, 3, 29, 8),
+      CC3(1, 3, 61, 0)},
+     5,
+     0,
+     2},
+    {"continue and song position without start-stop: only green's preamble",
+     false,
+     MG_PORTA_REZ,
+     32,
+     {{1, 3, {0xF2, 1, 0}}, {2, 1, {0xFB}}},
+     {{0}},
+     {{0}},
+     {CC3(2, 3, 4, 64), CC3(2, 3, 36, 64), CC3(2, 3, 12, 38), CC3(2, 3, 44, 64), CC3(2, 3, 23, 0),
+      CC3(2, 3, 55, 0), CC3(2, 3, 24, 8), CC3(2, 3, 56, 0), CC3(2, 3, 28, 8), CC3(2, 3, 60, 0),
+      CC3(2, 3, 29, 8), CC3(2, 3, 61, 0)},
+     5,
+     0,
+     0},
 };
 
 static void test_routing_table(void **state)
@@ -789,6 +825,8 @@ static AtMidiEvent random_event(AtRand *r, uint32_t frame)
                   (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
     case 17:
         return mk(frame, 1, 0xFB, 0, 0);
+    case 18:
+        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
     default:
         return mk(frame, 1, 0xFE, 0, 0);
     }
@@ -807,7 +845,7 @@ static void check_balance(const MgConfig *cfg, bool shared, bool at_end)
             assert_true(e->data[0] >= 0x80);
             for (int j = 1; j < e->size; j++)
                 assert_true(e->data[j] < 0x80);
-            if (e->size == 3) {
+            if (e->size == 3 && e->data[0] < 0xF0) { /* a channel message */
                 int ch = e->data[0] & 0x0F;
                 bool ours = false;
                 for (int x = 0; x < MG_DEST_COUNT; x++)
@@ -951,6 +989,252 @@ static void test_restart_releases_notes(void **state)
     assert_int_equal(mg.pulse, 0);
 }
 
+/* ---- Song Position Pointer and CONTINUE ---- */
+
+/* A stream of what a run sent from some pulse on (one shared port). */
+#define SONG_CAP 200000
+static AtMidiEvent song_a[SONG_CAP], song_b[SONG_CAP];
+static size_t song_na, song_nb;
+
+static void song_add(AtMidiEvent *dst, size_t *n, const AtMidiEvent *e)
+{
+    assert_true(*n < SONG_CAP);
+    dst[(*n)++] = *e;
+}
+
+/* Clock pulses first..first+n-1, pulse k at frame k + 1 (so frames say
+ * which pulse caused an event). Events at frames above `from` go to dst;
+ * earlier ones only update `held`, and a note-off of a note held before
+ * `from` (it began before the position) is left out of dst. */
+static int held[16][128];
+
+static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
+{
+    for (size_t i = 0; i < bufs[0].count; i++) {
+        const AtMidiEvent *e = &bufs[0].events[i];
+        uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
+        if (e->frame <= from) {
+            if (t == 0x90)
+                held[ch][e->data[1]]++;
+            else if (t == 0x80)
+                held[ch][e->data[1]]--;
+            continue;
+        }
+        if (t == 0x80 && held[ch][e->data[1]] > 0) {
+            held[ch][e->data[1]]--;
+            continue;
+        }
+        song_add(dst, n, e);
+    }
+    at_midi_buf_clear(&bufs[0]);
+}
+
+static void song_clocks(Mg *mg, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
+                        uint32_t from)
+{
+    for (uint32_t k = first; k < first + n; k++) {
+        send(mg, k + 1, 1, 0xF8, 0, 0);
+        song_take(count, dst, from);
+    }
+}
+
+static void assert_same_song(void)
+{
+    if (song_na != song_nb)
+        print_message("reference %zu events, located run %zu\n", song_na, song_nb);
+    size_t n = song_na < song_nb ? song_na : song_nb;
+    for (size_t i = 0; i < n; i++) {
+        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
+        if (a->frame != b->frame || a->size != b->size || memcmp(a->data, b->data, a->size))
+            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
+                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
+                          b->data[1], b->data[2]);
+        assert_int_equal(a->frame, b->frame);
+        assert_int_equal(a->size, b->size);
+        assert_memory_equal(a->data, b->data, a->size);
+    }
+    assert_int_equal(song_na, song_nb);
+}
+
+/* START then pulses 0..pos+n-1: the reference, kept from pulse pos on. */
+static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
+{
+    MgConfig cfg = default_config();
+    cfg.seed = seed;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(true);
+    memset(held, 0, sizeof held);
+    song_na = 0;
+    send(&mg, 0, 1, 0xFA, 0, 0);
+    song_take(&song_na, song_a, pos);
+    song_clocks(&mg, 0, pos + n, song_a, &song_na, pos);
+}
+
+/* SPP at the sixteenth s then CONTINUE on a fresh core (or one reseeded
+ * live to the seed) plays exactly what a run from START plays from that
+ * pulse on, at the same frames: the notes begun before the position are
+ * not replayed, everything from it on is. */
+static void test_song_position_resumes_the_song(void **state)
+{
+    (void)state;
+    static const uint32_t sixteenths[] = {0, 1, 2, 3, 5, 6, 17, 40, 100, 333};
+    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
+        for (int live = 0; live < 2; live++) {
+            uint32_t s = sixteenths[i], pos = 6 * s;
+            song_reference(77, pos, 600);
+            MgConfig cfg = default_config();
+            cfg.seed = live ? 3 : 77;
+            Mg mg;
+            mg_init(&mg, &cfg);
+            if (live)
+                mg_set_seed(&mg, 77);
+            outputs(true);
+            memset(held, 0, sizeof held);
+            song_nb = 0;
+            send(&mg, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+            send(&mg, pos, 1, 0xFB, 0, 0);
+            /* At the position: SPP and CONTINUE passed on, green's preamble. */
+            assert_int_equal(bufs[0].count, 2 + 12);
+            assert_int_equal(bufs[0].events[0].data[0], 0xF2);
+            assert_int_equal(bufs[0].events[0].data[1], s & 0x7F);
+            assert_int_equal(bufs[0].events[0].data[2], s >> 7);
+            assert_int_equal(bufs[0].events[1].data[0], 0xFB);
+            assert_int_equal(bufs[0].events[2].data[0], 0xB3);
+            assert_int_equal(mg.pulse, pos);
+            at_midi_buf_clear(&bufs[0]);
+            song_clocks(&mg, pos, 600, song_b, &song_nb, pos);
+            assert_same_song();
+            assert_true(song_na > 600); /* clocks and notes */
+        }
+    }
+}
+
+/* The same song twice in one run: play, STOP, locate back, CONTINUE. The
+ * position counts from the last START, not from where the generator is. */
+static void test_song_position_replays_after_stop(void **state)
+{
+    (void)state;
+    uint32_t s = 24, pos = 6 * s, n = 500;
+    song_reference(4242, pos, n);
+    MgConfig cfg = default_config();
+    cfg.seed = 4242;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(true);
+    send(&mg, 0, 1, 0xFA, 0, 0);
+    for (uint32_t k = 0; k < pos + n; k++) {
+        send(&mg, k + 1, 1, 0xF8, 0, 0);
+        at_midi_buf_clear(&bufs[0]);
+    }
+    send(&mg, pos + n + 1, 1, 0xFC, 0, 0);
+    memset(held, 0, sizeof held);
+    at_midi_buf_clear(&bufs[0]);
+    song_nb = 0;
+    send(&mg, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+    send(&mg, pos, 1, 0xFB, 0, 0);
+    at_midi_buf_clear(&bufs[0]);
+    song_clocks(&mg, pos, n, song_b, &song_nb, pos);
+    assert_same_song();
+    /* A new START begins a new song: the generator goes on. */
+    send(&mg, 0, 1, 0xFA, 0, 0);
+    at_midi_buf_clear(&bufs[0]);
+    song_nb = 0;
+    memset(held, 0, sizeof held);
+    song_clocks(&mg, 0, pos + n, song_b, &song_nb, pos);
+    assert_true(song_na != song_nb || memcmp(song_a, song_b, song_na * sizeof song_a[0]) != 0);
+}
+
+/* CONTINUE without a song position resumes where STOP left off, at any
+ * pulse: the notes from there on are those of an uninterrupted run. */
+static void test_continue_resumes_where_stopped(void **state)
+{
+    (void)state;
+    for (uint32_t stop_at = 1; stop_at < 80; stop_at += 7) {
+        song_reference(9, stop_at, 300);
+        MgConfig cfg = default_config();
+        cfg.seed = 9;
+        Mg mg;
+        mg_init(&mg, &cfg);
+        outputs(true);
+        memset(held, 0, sizeof held);
+        song_nb = 0;
+        send(&mg, 0, 1, 0xFA, 0, 0);
+        song_clocks(&mg, 0, stop_at, song_b, &song_nb, stop_at);
+        send(&mg, stop_at, 1, 0xFC, 0, 0);
+        assert_int_equal(mg.pulse, stop_at);
+        at_midi_buf_clear(&bufs[0]);
+        memset(held, 0, sizeof held); /* STOP ended every note */
+        send(&mg, stop_at, 1, 0xFB, 0, 0);
+        assert_int_equal(bufs[0].events[0].data[0], 0xFB);
+        at_midi_buf_clear(&bufs[0]);
+        song_clocks(&mg, stop_at, 300, song_b, &song_nb, stop_at);
+        assert_same_song();
+    }
+}
+
+/* The state after SPP equals the state after START and that many clocks,
+ * up to the largest position (16383 sixteenths). */
+static void test_song_position_state_up_to_the_end(void **state)
+{
+    (void)state;
+    static const uint32_t sixteenths[] = {0, 1, 7, 1000, 4095, 16383};
+    MgConfig cfg = default_config();
+    cfg.seed = 31337;
+    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
+        uint32_t s = sixteenths[i];
+        Mg a, b;
+        mg_init(&a, &cfg);
+        mg_init(&b, &cfg);
+        outputs(true);
+        send(&a, 0, 1, 0xFA, 0, 0);
+        for (uint32_t k = 0; k < 6 * s; k++) {
+            send(&a, 1, 1, 0xF8, 0, 0);
+            at_midi_buf_clear(&bufs[0]);
+        }
+        send(&a, 2, 1, 0xFC, 0, 0);
+        send(&b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+        assert_int_equal(b.pulse, 6 * s);
+        assert_int_equal(a.pulse, b.pulse);
+        assert_memory_equal(&a.rng, &b.rng, sizeof a.rng);
+        for (int m = 0; m < 2; m++) {
+            assert_int_equal(a.mother[m].wait, b.mother[m].wait);
+            assert_int_equal(a.mother[m].length, b.mother[m].length);
+            assert_int_equal(a.mother[m].on_len, b.mother[m].on_len);
+            assert_int_equal(a.mother[m].decay, b.mother[m].decay);
+            assert_int_equal(a.mother[m].gate, b.mother[m].gate);
+        }
+        assert_int_equal(a.green.pos, b.green.pos);
+        assert_int_equal(a.green.value, b.green.value);
+        assert_int_equal(a.green.div_at, b.green.div_at);
+        assert_int_equal(b.unhandled, 0);
+    }
+}
+
+/* The convention: SPP while running and CONTINUE while running are not
+ * obeyed (counted as having no job); the song goes on untouched. */
+static void test_song_position_ignored_while_running(void **state)
+{
+    (void)state;
+    song_reference(5, 0, 200);
+    MgConfig cfg = default_config();
+    cfg.seed = 5;
+    Mg mg;
+    mg_init(&mg, &cfg);
+    outputs(true);
+    memset(held, 0, sizeof held);
+    song_nb = 0;
+    send(&mg, 0, 1, 0xFA, 0, 0);
+    song_take(&song_nb, song_b, 0);
+    song_clocks(&mg, 0, 100, song_b, &song_nb, 0);
+    send(&mg, 101, 3, 0xF2, 8, 0);
+    send(&mg, 101, 1, 0xFB, 0, 0);
+    assert_int_equal(bufs[0].count, 0);
+    assert_int_equal(mg.unhandled, 2);
+    song_clocks(&mg, 100, 100, song_b, &song_nb, 0);
+    assert_same_song();
+}
+
 static void test_live_setters(void **state)
 {
     (void)state;
@@ -1000,6 +1284,11 @@ int main(void)
         cmocka_unit_test(test_property_overflowing_buffers),
         cmocka_unit_test(test_restart_releases_notes),
         cmocka_unit_test(test_live_setters),
+        cmocka_unit_test(test_song_position_resumes_the_song),
+        cmocka_unit_test(test_song_position_replays_after_stop),
+        cmocka_unit_test(test_continue_resumes_where_stopped),
+        cmocka_unit_test(test_song_position_state_up_to_the_end),
+        cmocka_unit_test(test_song_position_ignored_while_running),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
