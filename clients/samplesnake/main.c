@@ -80,6 +80,11 @@ static AtStatus make_plan(const AtParams *p, SsPlan *plan, char *err, size_t err
         snprintf(err, errlen, "%s: %s", where, why);
         return AT_ERR_USAGE;
     }
+    if (!ss_prefix_ok(spec.prefix, why, sizeof why)) {
+        at_params_where(p, "sampling.prefix", where, sizeof where);
+        snprintf(err, errlen, "%s: %s", where, why);
+        return AT_ERR_USAGE;
+    }
     SsStatus st = ss_plan_build(&spec, plan, why, sizeof why);
     if (st != SS_OK) {
         snprintf(err, errlen, "sampling: %s", why);

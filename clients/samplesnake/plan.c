@@ -88,8 +88,22 @@ static SsStatus sorted_unique(const int *in, size_t n, int *out, const char *wha
     return SS_OK;
 }
 
+bool ss_prefix_ok(const char *prefix, char *err, size_t errlen)
+{
+    size_t n = prefix ? strlen(prefix) : 0;
+    if (n <= SS_PREFIX_MAX)
+        return true;
+    snprintf(err, errlen,
+             "the prefix is %zu bytes long: at most %d, so that every sample keeps its note, "
+             "velocity and round robin in its file name",
+             n, SS_PREFIX_MAX);
+    return false;
+}
+
 static SsStatus check_spec(const SsPlanSpec *spec, int *oct, int *vel, char *err, size_t errlen)
 {
+    if (!ss_prefix_ok(spec->prefix, err, errlen))
+        return SS_ERR_USAGE;
     if (sorted_unique(spec->octaves, spec->n_octaves, oct, "octaves", err, errlen) != SS_OK)
         return SS_ERR_USAGE;
     if (sorted_unique(spec->velocities, spec->n_velocities, vel, "velocities", err, errlen) !=

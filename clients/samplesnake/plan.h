@@ -18,6 +18,10 @@ typedef enum {
 #define SS_LIST_MAX 128
 /* Most round robins per note and velocity. */
 #define SS_RR_MAX 64
+/* Longest sample-name prefix: the longest suffix ("-C#-1-v127-rr64") must
+ * still fit a take name of SS_NAME_MAX bytes, or two takes would share a
+ * name and the second overwrite the first. */
+#define SS_PREFIX_MAX 96
 
 /* One recording of the plan. */
 typedef struct {
@@ -50,6 +54,9 @@ typedef struct {
  * repeats with a reason in err. */
 SsStatus ss_parse_notes(const char *text, int *pcs, size_t cap, size_t *n, char *err,
                         size_t errlen);
+/* True when prefix (NULL or "" allowed) is short enough for every take
+ * name to stay distinct; else false with a reason in err. */
+bool ss_prefix_ok(const char *prefix, char *err, size_t errlen);
 /* Build the plan: notes in listed order, then octaves ascending, then
  * velocities ascending, then round robins 1..N (innermost). Allocates
  * plan->takes; free with ss_plan_free. */

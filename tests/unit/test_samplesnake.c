@@ -89,6 +89,41 @@ static void test_names(void **state)
     ss_plan_free(&plan);
 }
 
+/* The longest prefix allowed still leaves every take its own name, with
+ * its note, velocity and round robin (the longest suffix: note -1, v127,
+ * rr64); one byte more is refused, so no take can overwrite another. */
+static void test_plan_long_prefix(void **state)
+{
+    (void)state;
+    char prefix[SS_PREFIX_MAX + 2];
+    memset(prefix, 'p', SS_PREFIX_MAX);
+    prefix[SS_PREFIX_MAX] = '\0';
+    const int oct[] = {-1, 9};
+    int vel[127];
+    for (int i = 0; i < 127; i++)
+        vel[i] = i + 1;
+    SsPlan plan;
+    build(&plan, prefix, "C#, G", oct, 2, vel, 127, SS_RR_MAX);
+    for (size_t i = 0; i < plan.count; i++) {
+        const char *suffix = plan.takes[i].name + SS_PREFIX_MAX;
+        char want[32];
+        char note[8];
+        at_midi_note_name(plan.takes[i].note, note, sizeof note);
+        snprintf(want, sizeof want, "-%s-v%d-rr%d", note, plan.takes[i].velocity, plan.takes[i].rr);
+        assert_string_equal(suffix, want);
+        if (i > 0)
+            assert_string_not_equal(plan.takes[i].name, plan.takes[i - 1].name);
+    }
+    ss_plan_free(&plan);
+    prefix[SS_PREFIX_MAX] = 'p';
+    prefix[SS_PREFIX_MAX + 1] = '\0';
+    SsPlanSpec spec = {prefix, "C", oct, 1, vel, 1, 1};
+    char err[256] = "";
+    assert_int_equal(ss_plan_build(&spec, &plan, err, sizeof err), SS_ERR_USAGE);
+    assert_null(plan.takes);
+    assert_non_null(strstr(err, "prefix is 97 bytes long: at most 96"));
+}
+
 static void expect_plan_error(const char *notes, const int *oct, size_t no, const int *vel,
                               size_t nv, int rr, const char *needle)
 {
@@ -1112,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_plan_order),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_plan_errors),
+        cmocka_unit_test(test_plan_long_prefix),
         cmocka_unit_test(test_parse_notes_values),
         cmocka_unit_test(test_sanitize),
         cmocka_unit_test(test_threshold),
