@@ -43,6 +43,8 @@ endif
 
 TOOLS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard clients/*/*.c)))))
 -include $(wildcard clients/*/module.mk)
+# Plugin shells (plugins/<kind>/module.mk: plugins/lv2 builds the LV2 bundle).
+-include $(wildcard plugins/*/module.mk)
 
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
@@ -82,8 +84,8 @@ FUZZ_SECONDS ?= 60
 LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
 
 .PHONY: all check unit integration asan memcheck fuzz bench demo install \
-	uninstall clean format format-check check-vm deps tests
-all: $(PROGRAMS)
+	uninstall clean format format-check check-vm deps tests lv2
+all: $(PROGRAMS) lv2
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -100,13 +102,13 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIBS) $(LIBCOMMON)
 $(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS) $($*_LIBS)
 $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
 
-tests: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS)
+tests: $(PROGRAMS) lv2 $(UNIT_BINS) $(TOOL_BINS)
 
 # The README's test command. Installs missing packages first (idempotent).
 check: deps
@@ -149,7 +151,7 @@ demo: $(PROGRAMS)
 	BUILD=$(BUILD) scripts/demo.sh
 
 MANS := $(wildcard docs/man/*.1)
-install: $(PROGRAMS)
+install: $(PROGRAMS) lv2
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/aiotone/sessions $(DESTDIR)$(PREFIX)/share/doc/aiotone
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
@@ -161,11 +163,14 @@ install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/share/doc/aiotone/config $(DESTDIR)$(PREFIX)/share/doc/aiotone/touchosc
 	install -m 644 $(wildcard docs/config/*.conf) $(DESTDIR)$(PREFIX)/share/doc/aiotone/config/
 	install -m 644 $(wildcard docs/touchosc/*) $(DESTDIR)$(PREFIX)/share/doc/aiotone/touchosc/
+	$(if $(LV2_BUNDLE),install -d $(DESTDIR)$(PREFIX)/lib/lv2/aiotone.lv2 && \
+		install -m 644 $(LV2_BUNDLE)/*.ttl $(LV2_BUNDLE)/aiotone.so $(DESTDIR)$(PREFIX)/lib/lv2/aiotone.lv2/)
 
 uninstall:
 	rm -f $(PROGRAMS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -f $(MANS:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
 	rm -rf $(DESTDIR)$(PREFIX)/share/aiotone $(DESTDIR)$(PREFIX)/share/doc/aiotone
+	rm -rf $(DESTDIR)$(PREFIX)/lib/lv2/aiotone.lv2
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
