@@ -52,6 +52,7 @@ typedef struct {
     int midi_in;                    /* LV2 index of the MIDI input, -1 if none */
     AtHostClock clock;
     bool fresh;      /* the core has not run yet: silence its outputs */
+    bool adopt;      /* a state was restored: take the next control values as they are */
     uint64_t frames; /* frames run since activate */
 } Plugin;
 
@@ -262,6 +263,8 @@ static void read_controls(Plugin *p, AtCycle *c)
         if ((port->kind != AT_LV2_PORT_CONTROL && port->kind != AT_LV2_PORT_TRIGGER) || !p->data[i])
             continue;
         float v = *(const float *)p->data[i];
+        if (p->adopt && port->kind == AT_LV2_PORT_CONTROL)
+            p->shadow[i] = v;
         if (v == p->shadow[i] || isnan(v))
             continue;
         float was = p->shadow[i];
@@ -323,6 +326,7 @@ static void run(LV2_Handle h, uint32_t nframes)
             at_midi_buf_clear(c->midi[port->handle]);
     }
     read_controls(p, c);
+    p->adopt = false;
     if (p->fresh) {
         /* a new core: silence its destinations first, as the JACK tool
          * does when its ports get connected */
@@ -454,7 +458,12 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
         lv2_log_error(&p->logger, "aiotone %s: state refused: %s\n", who, err);
         return LV2_STATE_ERR_UNKNOWN;
     }
+    /* The state holds the exact values, also of what the core changed by
+     * itself (a mode key, a transposition), which the host's saved control
+     * values do not know of: the control values the host sets with it are
+     * taken as they are, not as changes. */
     shadows_from_registry(p);
+    p->adopt = true;
     p->fresh = true;
     return LV2_STATE_SUCCESS;
 }

@@ -201,6 +201,9 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < song.count; k++)
             add_midi((uint64_t)llround(song.events[k].seconds * rate), song.events[k].data,
                      song.events[k].size);
+        /* where --render lifts every key (the first FM_BLOCK frame after the last event) */
+        uint64_t last = song.count ? (uint64_t)llround(song.length * rate) : 0;
+        fprintf(stderr, "# song end %lu\n", (unsigned long)((last / FM_BLOCK + 1) * FM_BLOCK));
         fm_song_free(&song);
     }
     if (evfile && load_events(evfile, block) != 0)
@@ -258,9 +261,13 @@ int main(int argc, char **argv)
         state = lilv_state_new_from_world(world, &map, pn);
         lilv_node_free(pn);
     } else if (load) {
-        LilvNode *subject = lilv_new_uri(world, STATE_URI);
-        state = lilv_state_new_from_file(world, &map, subject, load);
-        lilv_node_free(subject);
+        static char text[1 << 20];
+        FILE *f = fopen(load, "r");
+        size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+        text[len] = 0;
+        if (f)
+            fclose(f);
+        state = lilv_state_new_from_string(world, &map, text);
     }
     if ((preset || load) && !state)
         return fprintf(stderr, "at-lv2host: cannot read the state %s\n", preset ? preset : load), 1;
