@@ -399,7 +399,9 @@ static LV2_State_Status save(LV2_Handle h, LV2_State_Store_Function store, LV2_S
 /* A state (a saved session, a preset) is checked whole before anything
  * changes: a newer layout, a missing or mistyped value, an unknown key or
  * a value out of range is refused with the reason logged, and the plugin
- * keeps what it had. Keys the state does not name keep their values. */
+ * keeps what it had. Keys the state does not name keep their values; a
+ * state without the settings string (only control values) changes nothing
+ * here. */
 static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve,
                                 LV2_State_Handle sh, uint32_t flags,
                                 const LV2_Feature *const *features)
@@ -424,10 +426,8 @@ static LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrie
         return LV2_STATE_ERR_UNKNOWN;
     }
     const char *text = retrieve(sh, p->u.state_config, &size, &type, &vflags);
-    if (!text) {
-        lv2_log_error(&p->logger, "aiotone %s: state refused: it has no %s\n", who, STATE_CONFIG);
-        return LV2_STATE_ERR_NO_PROPERTY;
-    }
+    if (!text)
+        return LV2_STATE_SUCCESS; /* a state with only control values (a host's default) */
     if (type != p->u.atom_string || size == 0 || memchr(text, 0, size) != text + size - 1) {
         lv2_log_error(&p->logger,
                       "aiotone %s: state refused: %s is not a string (atom:String with one "
