@@ -38,6 +38,9 @@ $(LV2_TTL) &: $(LV2_OBJDIR)/gen-ttl $(LV2_PRESETS)
 
 lv2: $(LV2_BUNDLE)/aiotone.so $(LV2_TTL)
 
-# the test host (tests/tools/at-lv2host.c) speaks LV2 through liblilv
+# the test host (tests/tools/at-lv2host.c) and the plugin benchmark
+# (tests/bench/bench_lv2.c) load the bundle through liblilv
 at-lv2host_CFLAGS := $(shell pkg-config --cflags lilv-0 lv2)
 at-lv2host_LIBS := $(shell pkg-config --libs lilv-0)
+bench_lv2_CFLAGS := $(at-lv2host_CFLAGS)
+bench_lv2_LIBS := $(at-lv2host_LIBS)
