@@ -155,7 +155,7 @@ void at_cycle_report(AtCycle *cycle, int index, int32_t i, double f)
 void at_cycle_log(AtCycle *cycle, const char *fmt, int a, int b)
 {
     AtApp *app = cycle->app;
-    if (app->n_logs >= AT_LV2_MAX_LOGS) {
+    if (app->n_logs >= AT_LV2_MAX_LOGS - 1) { /* the last slot tells of the lost */
         app->logs_lost++;
         return;
     }

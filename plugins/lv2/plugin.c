@@ -339,6 +339,11 @@ static void run(LV2_Handle h, uint32_t nframes)
         read_input(p, nframes);
     app->plug->tool->process(app->core, c);
     write_outputs(p, nframes);
+    if (app->logs_lost) {
+        app->logs[app->n_logs++] =
+            (AtLv2Log){"%d more log line(s) in one block not shown", (int)app->logs_lost, 0};
+        app->logs_lost = 0;
+    }
     if (app->n_logs && p->sched)
         p->sched->schedule_work(p->sched->handle, (uint32_t)(app->n_logs * sizeof(AtLv2Log)),
                                 app->logs);
