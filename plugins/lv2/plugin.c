@@ -359,10 +359,12 @@ static LV2_Worker_Status work(LV2_Handle h, LV2_Worker_Respond_Function respond,
     (void)respond;
     (void)rh;
     Plugin *p = h;
-    const AtLv2Log *l = data;
-    for (uint32_t k = 0; k < size / sizeof *l; k++) {
+    /* the host's copy of the lines need not be aligned: copy each out */
+    for (uint32_t k = 0; k < size / sizeof(AtLv2Log); k++) {
+        AtLv2Log l;
+        memcpy(&l, (const char *)data + k * sizeof l, sizeof l);
         char line[512];
-        snprintf(line, sizeof line, l[k].fmt, l[k].a, l[k].b);
+        snprintf(line, sizeof line, l.fmt, l.a, l.b);
         lv2_log_warning(&p->logger, "aiotone %s: %s\n", p->plug->name, line);
     }
     return LV2_WORKER_SUCCESS;

@@ -56,6 +56,10 @@ at_check "mothergen: red, blue, green outputs; key an enumeration (F = 5)" \
 at_check "circuits: circuit and monostation outputs; key_note 0..127" \
     bash -c "$(declare -f port); port ci.info circuit | grep -q OutputPort && port ci.info monostation | grep -q OutputPort && port ci.info key_note | grep -q 'Maximum: *127'"
 
+make -s -C "$AT_ROOT" BUILD="$BUILD" install DESTDIR="$AT_TMP/inst" PREFIX=/usr >install.log 2>&1
+at_check "make install puts the bundle in PREFIX/lib/lv2/aiotone.lv2 and lv2ls finds the four plugins there" \
+    bash -c "[ \$(LV2_PATH='$AT_TMP/inst/usr/lib/lv2' lv2ls | grep -c '^urn:aiotone:') = 4 ] && ls '$AT_TMP/inst/usr/lib/lv2/aiotone.lv2/' | tr '\n' ' ' | grep -qx 'aiotone.so aiotone.ttl manifest.ttl presets.ttl '"
+
 # ---- fmsynth: the plugin renders what --render renders ----
 vlq() {
     local v=$1 out
@@ -312,6 +316,12 @@ printf 'input = { portamento = "damper"; };\nosc = { port = 0; };\n' >rb.conf
 compare_tool redblue rb.conf rb.ev 25 red blue
 
 # ---- jalv runs each plugin as a JACK client ----
+# jalv is not built with the sanitizers: under `make asan` it gets their
+# runtimes preloaded to load the instrumented plugin
+if nm -D "$BUNDLE/aiotone.so" 2>/dev/null | grep -q __asan_init; then
+    export LD_PRELOAD="$(cc -print-file-name=libasan.so) $(cc -print-file-name=libubsan.so)"
+    export ASAN_OPTIONS=detect_leaks=0
+fi
 mkfifo jalv.in
 exec 7<>jalv.in # jalv's console reads its stdin: keep it open
 jalv_up() { # name uri ports...
@@ -362,5 +372,6 @@ else
 fi
 at_kill jci
 exec 7>&-
+unset LD_PRELOAD
 
 at_done
