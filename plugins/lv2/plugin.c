@@ -175,15 +175,28 @@ static void cleanup(LV2_Handle h)
 
 static double atom_number(const Urids *u, const LV2_Atom *a, bool *ok)
 {
+    const void *body = a + 1; /* copied out: it may not be aligned */
     *ok = true;
-    if (a->type == u->atom_float)
-        return ((const LV2_Atom_Float *)a)->body;
-    if (a->type == u->atom_double)
-        return ((const LV2_Atom_Double *)a)->body;
-    if (a->type == u->atom_int)
-        return ((const LV2_Atom_Int *)a)->body;
-    if (a->type == u->atom_long)
-        return (double)((const LV2_Atom_Long *)a)->body;
+    if (a->type == u->atom_float && a->size == sizeof(float)) {
+        float v;
+        memcpy(&v, body, sizeof v);
+        return v;
+    }
+    if (a->type == u->atom_double && a->size == sizeof(double)) {
+        double v;
+        memcpy(&v, body, sizeof v);
+        return v;
+    }
+    if (a->type == u->atom_int && a->size == sizeof(int32_t)) {
+        int32_t v;
+        memcpy(&v, body, sizeof v);
+        return v;
+    }
+    if (a->type == u->atom_long && a->size == sizeof(int64_t)) {
+        int64_t v;
+        memcpy(&v, body, sizeof v);
+        return (double)v;
+    }
     *ok = false;
     return 0.0;
 }
@@ -223,30 +236,37 @@ static void read_input(Plugin *p, uint32_t nframes)
     at_midi_buf_clear(in);
     const LV2_Atom_Sequence *seq = p->data[p->midi_in];
     uint32_t done = 0;
-    if (seq) {
-        LV2_ATOM_SEQUENCE_FOREACH(seq, ev)
-        {
-            int64_t t = ev->time.frames;
-            uint32_t frame = t < 0 ? 0 : t >= (int64_t)nframes ? nframes - 1 : (uint32_t)t;
-            if (p->plug->transport && frame > done) {
-                at_hostclock_run(&p->clock, done, frame, in);
-                done = frame;
-            }
-            if (ev->body.type == p->u.midi_event) {
-                const uint8_t *d = (const uint8_t *)LV2_ATOM_BODY_CONST(&ev->body);
-                uint32_t size = ev->body.size;
-                if (size == 0 || size > AT_MIDI_MAX_SIZE || at_midi_message_size(d[0]) != (int)size)
-                    continue; /* sysex, or a length that does not match its status */
-                /* while the host's transport rolls, it is the clock */
-                if (p->plug->transport && p->clock.rolling && d[0] == AT_MIDI_CLOCK)
-                    continue;
-                at_midi_buf_add(in, frame, d, size);
-            } else if (p->plug->transport &&
-                       (ev->body.type == p->u.atom_object || ev->body.type == p->u.atom_blank)) {
-                const LV2_Atom_Object *obj = (const LV2_Atom_Object *)&ev->body;
-                if (obj->body.otype == p->u.time_position)
-                    position(p, obj, frame, in);
-            }
+    /* Events are read through copies: a host's buffer is not always
+     * 8-byte aligned (jalv's is not), and the frame time is 64-bit. */
+    const uint8_t *at = seq ? (const uint8_t *)(seq + 1) : NULL;
+    const uint8_t *end = seq ? (const uint8_t *)&seq->body + seq->atom.size : NULL;
+    while (at && at + sizeof(LV2_Atom_Event) <= end) {
+        LV2_Atom_Event ev;
+        memcpy(&ev, at, sizeof ev);
+        const uint8_t *d = at + sizeof ev;
+        at += sizeof ev + lv2_atom_pad_size(ev.body.size);
+        if (d + ev.body.size > end)
+            break;
+        int64_t t = ev.time.frames;
+        uint32_t frame = t < 0 ? 0 : t >= (int64_t)nframes ? nframes - 1 : (uint32_t)t;
+        if (p->plug->transport && frame > done) {
+            at_hostclock_run(&p->clock, done, frame, in);
+            done = frame;
+        }
+        if (ev.body.type == p->u.midi_event) {
+            uint32_t size = ev.body.size;
+            if (size == 0 || size > AT_MIDI_MAX_SIZE || at_midi_message_size(d[0]) != (int)size)
+                continue; /* sysex, or a length that does not match its status */
+            /* while the host's transport rolls, it is the clock */
+            if (p->plug->transport && p->clock.rolling && d[0] == AT_MIDI_CLOCK)
+                continue;
+            at_midi_buf_add(in, frame, d, size);
+        } else if (p->plug->transport &&
+                   (ev.body.type == p->u.atom_object || ev.body.type == p->u.atom_blank)) {
+            const LV2_Atom_Object *obj = (const LV2_Atom_Object *)(d - sizeof(LV2_Atom));
+            if (ev.body.size >= sizeof(LV2_Atom_Object_Body) &&
+                obj->body.otype == p->u.time_position)
+                position(p, obj, frame, in);
         }
     }
     if (p->plug->transport)
