@@ -1,11 +1,12 @@
 # aiotone - build, test, benchmark, install.
 #
-#   make              build every tool into build/bin
+#   make              build every tool into build/bin, the LV2 bundle into build/lv2
 #   make check        unit + integration tests (README's test command)
 #   make asan         the unit and integration tests with ASan + UBSan
 #   make memcheck     the unit tests under valgrind
 #   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
 #   make bench        benchmarks, printed as ratios
+#   make check-ardour the LV2 plugins in Ardour 7 headless (installs Ardour, ~200 MB)
 #   make demo         the demo session (writes demo.wav)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make format-check clang-format over the sources
@@ -84,7 +85,7 @@ FUZZ_SECONDS ?= 60
 LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
 
 .PHONY: all check unit integration asan memcheck fuzz bench demo install \
-	uninstall clean format format-check check-vm deps tests lv2
+	uninstall clean format format-check check-vm deps tests lv2 check-ardour
 all: $(PROGRAMS) lv2
 
 $(BUILD)/common/%.o: common/%.c
@@ -131,6 +132,11 @@ asan:
 
 memcheck: tests
 	BUILD=$(BUILD) AT_MEMCHECK=1 tests/run-tests.sh unit
+
+# Ardour is about 200 MB, so this is not part of `make check`.
+check-ardour: tests
+	@scripts/install-deps.sh ardour
+	BUILD=$(BUILD) bash tests/hosts/test_ardour.sh
 
 check-vm: tests
 	BUILD=$(BUILD) tests/vm/run-vm-tests.sh

@@ -14,6 +14,14 @@ openttd-openmsx hydrogen-drumkits
 qemu-system-x86 busybox-static cpio xz-utils kmod
 "
 
+# `install-deps.sh ardour` adds Ardour 7 (about 200 MB) for make check-ardour.
+for extra in "$@"; do
+    case $extra in
+    ardour) PACKAGES="$PACKAGES ardour" ;;
+    *) echo "install-deps: unknown extra '$extra' (known: ardour)" >&2; exit 2 ;;
+    esac
+done
+
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
