@@ -167,6 +167,17 @@ at_check "and that state is not the default sound (3 voices, algorithm 5)" \
 "$H" -u urn:aiotone:fmsynth -l ports.ttl -f 100000 -m seq.mid -w c2.wav 2>/dev/null
 at_check "fmsynth: control values set by the host come back from the saved state" same_audio c1.wav c2.wav
 
+# a mode a key chose (redblue's A#0 = duophonic) is in the state, and
+# stays when the host restores its saved control value (mode = 0) with it
+printf '0:0:90 16 64\n0:1:80 16 00\n' >mode.ev
+"$H" -u urn:aiotone:redblue -E mode.ev -f 512 -s mode.ttl >/dev/null 2>&1
+printf '1:0:90 3c 64\n1:10:90 40 64\n2:0:80 3c 00\n2:0:80 40 00\n' >chord.ev
+"$H" -u urn:aiotone:redblue -l mode.ttl -E chord.ev -f 1024 2>/dev/null | grep -v ' 0 ' >chord-restored.out
+"$H" -u urn:aiotone:redblue -c mode=1 -E chord.ev -f 1024 2>/dev/null | grep -v ' 0 ' >chord-duo.out
+"$H" -u urn:aiotone:redblue -E chord.ev -f 1024 2>/dev/null | grep -v ' 0 ' >chord-regular.out
+at_check "redblue: the mode set by a key is saved (mode = \"duophonic\") and restored over the host's saved control value" \
+    bash -c "grep -q 'mode = \\\"duophonic\\\";' mode.ttl && grep -q 'lv2:symbol \"mode\"' mode.ttl && cmp -s chord-restored.out chord-duo.out && ! cmp -s chord-duo.out chord-regular.out"
+
 # ---- bad states: refused with a logged reason, nothing changes ----
 default_out() { "$H" -u urn:aiotone:fmsynth -f 100000 -m seq.mid -w default.wav 2>/dev/null; }
 default_out
