@@ -3,8 +3,8 @@
 
 #include <math.h>
 
-/* Positions this close below a pulse count as on it (float rounding in
- * the host's beat). */
+/* Positions this close below a pulse (in pulses) count as on it: float
+ * rounding in the host's beat. */
 #define EPS 1e-6
 
 void at_hostclock_init(AtHostClock *c, uint32_t rate)
@@ -47,8 +47,10 @@ void at_hostclock_run(AtHostClock *c, uint32_t from, uint32_t to, AtMidiBuf *out
         return;
     double per_frame = c->bpm / 60.0 * 24.0 * c->speed / c->rate;
     for (;;) {
-        double d = ((double)c->next - c->pulse) / per_frame;
-        uint32_t k = d <= 0.0 ? 0 : (uint32_t)ceil(d - EPS);
+        /* frames until the next pulse; a position a hair short of it
+         * (the host's rounding) is on it */
+        double d = ((double)c->next - c->pulse - EPS) / per_frame;
+        uint32_t k = d <= 0.0 ? 0 : (uint32_t)ceil(d);
         if (d > (double)(to - from) || from + k >= to)
             break;
         if (c->next >= 0)
