@@ -1,7 +1,8 @@
 # aiotone - build, test, benchmark, install.
 #
 #   make              build every tool into build/bin, the LV2 bundle into build/lv2
-#   make check        unit + integration tests (README's test command)
+#   make check        unit + integration + workflow tests (README's test command)
+#   make workflows    the workflow tests (tests/workflows: what users run, end to end)
 #   make asan         the unit and integration tests with ASan + UBSan
 #   make memcheck     the unit tests under valgrind
 #   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
@@ -26,7 +27,7 @@ DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 OPT ?= -O2 -g
-PKGS := jack alsa sndfile libconfig liblo samplerate smf
+PKGS := jack alsa sndfile libconfig liblo smf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
@@ -82,9 +83,11 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 60
-LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
+# Tests, tools and benchmarks link every core, so every tool's own LIBS.
+TOOL_LIBS = $(sort $(foreach t,$(TOOLS),$($(t)_LIBS)))
+LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group $(TOOL_LIBS)
 
-.PHONY: all check unit integration asan memcheck fuzz bench demo install \
+.PHONY: all check unit integration workflows asan memcheck fuzz bench demo install \
 	uninstall clean format format-check check-vm deps tests lv2 check-ardour
 all: $(PROGRAMS) lv2
 
@@ -123,6 +126,8 @@ unit: tests
 	BUILD=$(BUILD) tests/run-tests.sh unit
 integration: tests
 	BUILD=$(BUILD) tests/run-tests.sh integration
+workflows: tests
+	BUILD=$(BUILD) tests/run-tests.sh workflows
 
 asan:
 	$(MAKE) BUILD=build-asan CC=$(CC) OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
@@ -148,9 +153,9 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$<)
-	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(PKG_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(TOOL_LIBS) $(PKG_LIBS)
 
-bench: $(PROGRAMS) lv2 $(BENCH_BINS)
+bench: $(PROGRAMS) lv2 $(BENCH_BINS) $(BUILD)/tests/tools/at-srcq
 	BUILD=$(BUILD) tests/bench/run-bench.sh
 
 demo: $(PROGRAMS)

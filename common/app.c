@@ -69,6 +69,7 @@ struct AtApp {
     atomic_uint xruns, midi_dropped, sysex_ignored, late_writes;
     AtOsc *osc;
     AtNsm *nsm;
+    char nsm_path[4096]; /* "" when standalone */
     int wake[2];
     bool dirty;
     int exit_status;
@@ -473,6 +474,11 @@ uint32_t at_app_rate(const AtApp *app)
     return app->rate;
 }
 
+const char *at_app_session_path(const AtApp *app)
+{
+    return app->nsm_path[0] ? app->nsm_path : NULL;
+}
+
 const char *at_app_client_name(const AtApp *app)
 {
     return app->client_name;
@@ -867,6 +873,9 @@ static void usage(const AtTool *t, FILE *f)
             "      --osc-port N    OSC UDP port, 0 = off (overrides osc.port)\n"
             "      --touchosc-layout FILE\n"
             "                      write a TouchOSC layout for every live parameter and exit\n"
+            "      --check-config FILE\n"
+            "                      load FILE (over -c) with every check the tool makes,\n"
+            "                      print what is wrong; exit 0 good, 2 bad (no JACK)\n"
             "  -v, --verbose       more messages\n"
             "  -q, --quiet         only warnings and errors\n"
             "  -h, --help          show this help and exit\n"
@@ -887,7 +896,8 @@ typedef struct {
     const char *name;
     const char *server;
     const char *touchosc;
-    int osc_port; /* -1: from config */
+    const char *check; /* --check-config FILE */
+    int osc_port;      /* -1: from config */
     bool make_config;
     int verbosity;
     char **rest;
@@ -917,7 +927,8 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
         }
         bool takes = !strcmp(key, "-c") || !strcmp(key, "--config") || !strcmp(key, "-n") ||
                      !strcmp(key, "--name") || !strcmp(key, "-s") || !strcmp(key, "--server") ||
-                     !strcmp(key, "--osc-port") || !strcmp(key, "--touchosc-layout");
+                     !strcmp(key, "--osc-port") || !strcmp(key, "--touchosc-layout") ||
+                     !strcmp(key, "--check-config");
         if (takes && !val) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name, key);
@@ -948,6 +959,8 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
             o->osc_port = (int)p;
         } else if (!strcmp(key, "--touchosc-layout")) {
             o->touchosc = val;
+        } else if (!strcmp(key, "--check-config")) {
+            o->check = val;
         } else if (!strcmp(key, "--make-config")) {
             o->make_config = true;
         } else if (!strcmp(key, "-v") || !strcmp(key, "--verbose")) {
@@ -959,6 +972,24 @@ static int parse_options(const AtTool *t, int argc, char **argv, Options *o)
         }
     }
     return -1;
+}
+
+/* --check-config FILE: load FILE over the -c config the way a session
+ * state file is loaded, then the tool's own checks; no JACK. */
+static int check_config(AtApp *app, const char *file)
+{
+    char err[2048] = "";
+    if (access(file, F_OK) != 0) {
+        at_error("%s: %s", file, strerror(errno));
+        return 2;
+    }
+    if (at_params_load_file(app->params, file, err, sizeof err) != AT_OK ||
+        (app->tool->validate && app->tool->validate(app, err, sizeof err) != AT_OK)) {
+        at_error("%s", err);
+        return 2;
+    }
+    printf("%s: ok\n", file);
+    return 0;
 }
 
 /* ---------------- control loop ---------------- */
@@ -1300,6 +1331,7 @@ static AtStatus nsm_switch(void *user, const char *path, const char *client_id, 
     at_info("NSM: switching from '%s' to '%s'", app->client_name, client_id);
     graceful_stop(app);
     close_jack(app);
+    snprintf(app->nsm_path, sizeof app->nsm_path, "%s", path);
     at_params_free(app->params);
     app->params = np;
     app->dirty = false;
@@ -1312,6 +1344,13 @@ static AtStatus nsm_switch(void *user, const char *path, const char *client_id, 
     for (int i = 0; i < (int)app->tool->n_params; i++)
         echo_param(app, i); /* surfaces follow the new values */
     return AT_OK;
+}
+
+static void nsm_loaded(void *user)
+{
+    AtApp *app = user;
+    if (app->core_made && app->tool->session_loaded)
+        app->tool->session_loaded(app, app->core);
 }
 
 int at_app_main(const AtTool *tool, int argc, char **argv)
@@ -1344,6 +1383,10 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
     if (o.config && at_params_load_file(app->params, o.config, err, sizeof err) != AT_OK) {
         at_error("%s", err);
         rc = 2;
+        goto out;
+    }
+    if (o.check) {
+        rc = check_config(app, o.check);
         goto out;
     }
     if (o.touchosc) {
@@ -1380,7 +1423,8 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
     const char *name = o.name ? o.name : tool->name;
     char nsm_name[128] = "";
     if (getenv("NSM_URL") && *getenv("NSM_URL")) {
-        AtNsmHooks hooks = {.save = nsm_save, .switch_to = nsm_switch, .user = app};
+        AtNsmHooks hooks = {
+            .save = nsm_save, .switch_to = nsm_switch, .loaded = nsm_loaded, .user = app};
         app->nsm = at_nsm_open(prog, argv[0], &hooks, err, sizeof err);
         if (!app->nsm) {
             at_error("NSM: %s", err);
@@ -1400,6 +1444,7 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
             goto out;
         }
         name = nsm_name;
+        snprintf(app->nsm_path, sizeof app->nsm_path, "%s", path);
     }
     AtStatus st = open_jack(app, name, err, sizeof err);
     if (app->nsm)

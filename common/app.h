@@ -101,6 +101,16 @@ typedef struct {
     /* Control thread, optional: called about every 20 ms while running
      * (progress lines, supervising a writer thread). */
     void (*idle)(AtApp *app, void *core);
+
+    /* Optional: check the loaded values as a whole, beyond what the
+     * registry checks key by key (e.g. a note list), without JACK; used by
+     * --check-config. Returns AT_ERR_USAGE with the key and what is wrong
+     * in err. */
+    AtStatus (*validate)(AtApp *app, char *err, size_t errlen);
+
+    /* Control thread, optional: the NSM server said the session is loaded
+     * (every client open, its connections made). */
+    void (*session_loaded)(AtApp *app, void *core);
 } AtTool;
 
 /* Run the tool: parse options, load the config, run as a JACK client (or
@@ -148,6 +158,10 @@ AtParams *at_app_params(AtApp *app);
 uint32_t at_app_rate(const AtApp *app);
 /* The JACK client name in use. */
 const char *at_app_client_name(const AtApp *app);
+/* Under NSM: the client's session path from /nsm/client/open (the tool
+ * keeps its data there: PATH.conf, or the folder PATH/); NULL when
+ * standalone. Valid from setup on (it changes on an NSM switch). */
+const char *at_app_session_path(const AtApp *app);
 
 /* Control thread: end the run (as if SIGTERM came) with exit status. */
 void at_app_quit(AtApp *app, int status);

@@ -100,7 +100,10 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
             error_reply(n, "/nsm/client/save", -1, err[0] ? err : "cannot save");
         }
     } else if (!strcmp(msg->path, "/nsm/client/session_is_loaded")) {
-        /* nothing to do: connections are restored by the session manager */
+        /* connections are restored by the session manager; a tool that
+         * waits for the whole session (samplesnake) starts now */
+        if (n->hooks.loaded)
+            n->hooks.loaded(n->hooks.user);
     }
 }
 

@@ -21,6 +21,9 @@ typedef struct {
      * to another session (path, client_id) without a restart. */
     AtStatus (*switch_to)(void *user, const char *path, const char *client_id, char *err,
                           size_t errlen);
+    /* Optional: the server says the session is loaded (every client open,
+     * /nsm/client/session_is_loaded). */
+    void (*loaded)(void *user);
     void *user;
 } AtNsmHooks;
 

@@ -8,12 +8,15 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct AtParams {
     char *tool;
     AtParamDef *defs;
     AtParamValue *vals;
+    char **origin; /* the file each value was loaded from (NULL: not from a file) */
+    int *line;     /* and its line there */
     size_t n;
 };
 
@@ -136,7 +139,9 @@ AtParams *at_params_new(const char *tool, const AtParamDef *defs, size_t n)
     p->tool = xstrdup(tool);
     p->defs = calloc(p->n, sizeof *p->defs);
     p->vals = calloc(p->n, sizeof *p->vals);
-    if (!p->tool || !p->defs || !p->vals) {
+    p->origin = calloc(p->n, sizeof *p->origin);
+    p->line = calloc(p->n, sizeof *p->line);
+    if (!p->tool || !p->defs || !p->vals || !p->origin || !p->line) {
         at_params_free(p);
         return NULL;
     }
@@ -154,10 +159,41 @@ void at_params_free(AtParams *p)
         return;
     for (size_t i = 0; p->vals && i < p->n; i++)
         value_free(&p->vals[i]);
+    for (size_t i = 0; p->origin && i < p->n; i++)
+        free(p->origin[i]);
+    free(p->origin);
+    free(p->line);
     free(p->vals);
     free(p->defs);
     free(p->tool);
     free(p);
+}
+
+/* Where the value of parameter i came from: file and line, or none. */
+static void set_origin(AtParams *p, int i, const char *file, int line)
+{
+    free(p->origin[i]);
+    p->origin[i] = file ? xstrdup(file) : NULL;
+    p->line[i] = file ? line : 0;
+}
+
+bool at_params_origin(const AtParams *p, int i, const char **file, int *line)
+{
+    if (i < 0 || (size_t)i >= p->n || !p->origin[i])
+        return false;
+    *file = p->origin[i];
+    *line = p->line[i];
+    return true;
+}
+
+void at_params_where(const AtParams *p, const char *key, char *out, size_t outlen)
+{
+    const char *file;
+    int line;
+    if (at_params_origin(p, at_params_find_key(p, key), &file, &line))
+        snprintf(out, outlen, "%s:%d: key '%s'", file, line, key);
+    else
+        snprintf(out, outlen, "key '%s'", key);
 }
 
 size_t at_params_count(const AtParams *p)
@@ -882,6 +918,8 @@ static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
             return load_fail(L, s, path, "unknown key; known here: %s", known);
         } else {
             st = load_leaf(L, s, path, i);
+            if (st == AT_OK)
+                set_origin(L->p, i, L->file, config_setting_source_line(s));
         }
         if (st != AT_OK)
             return st;
@@ -895,30 +933,67 @@ static AtStatus load_config(AtParams *p, config_t *cfg, const char *name, char *
     return load_group(&L, config_root_setting(cfg), "");
 }
 
+/* libconfig's syntax errors say "syntax error" and nothing more; name the
+ * file and line and do not repeat the words. */
+static void syntax_error(char *err, size_t errlen, const char *file, int line, const char *text)
+{
+    if (!text || !strcmp(text, "syntax error"))
+        put_err(err, errlen, "%s:%d: syntax error", file, line);
+    else
+        put_err(err, errlen, "%s:%d: syntax error: %s", file, line, text);
+}
+
+/* Config files are small; more than this is not a config file. */
+#define AT_CONFIG_MAX_BYTES (16 << 20)
+
 AtStatus at_params_load_file(AtParams *p, const char *path, char *err, size_t errlen)
 {
-    config_t cfg;
-    config_init(&cfg);
     FILE *f = fopen(path, "r");
     if (!f) {
         put_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        config_destroy(&cfg);
         return AT_ERR_USAGE;
     }
-    /* config_read_file would hide the file name on errors from includes;
-     * read the stream and keep the name ourselves. */
-    int ok = config_read(&cfg, f);
-    fclose(f);
-    AtStatus st = AT_OK;
-    if (!ok) {
-        put_err(err, errlen, "%s:%d: syntax error: %s",
-                config_error_file(&cfg) ? config_error_file(&cfg) : path, config_error_line(&cfg),
-                config_error_text(&cfg));
-        st = AT_ERR_USAGE;
-    } else {
-        st = load_config(p, &cfg, path, err, errlen);
+    /* A directory opens but cannot be read (libconfig would only say
+     * "input in flex scanner failed"). */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        put_err(err, errlen, "%s: is a directory, not a config file", path);
+        fclose(f);
+        return AT_ERR_USAGE;
     }
-    config_destroy(&cfg);
+    /* Read it whole (a pipe too), so the text can be checked before
+     * libconfig parses it. */
+    size_t len = 0, cap = 4096;
+    char *text = malloc(cap);
+    while (text) {
+        len += fread(text + len, 1, cap - 1 - len, f);
+        if (ferror(f) || feof(f) || cap >= AT_CONFIG_MAX_BYTES)
+            break;
+        char *more = realloc(text, cap * 2);
+        if (!more) {
+            free(text);
+            text = NULL;
+            break;
+        }
+        text = more;
+        cap *= 2;
+    }
+    AtStatus st = AT_ERR_USAGE;
+    if (!text)
+        put_err(err, errlen, "%s: out of memory", path);
+    else if (ferror(f))
+        put_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+    else if (!feof(f))
+        put_err(err, errlen, "%s: larger than %d MiB: not a config file", path,
+                AT_CONFIG_MAX_BYTES >> 20);
+    else if (memchr(text, 0, len))
+        put_err(err, errlen, "%s: holds a NUL byte: not a config file (text)", path);
+    else {
+        text[len] = 0;
+        st = at_params_load_string(p, text, path, err, errlen);
+    }
+    fclose(f);
+    free(text);
     return st;
 }
 
@@ -928,9 +1003,12 @@ AtStatus at_params_load_string(AtParams *p, const char *text, const char *name, 
     config_t cfg;
     config_init(&cfg);
     AtStatus st = AT_OK;
+    /* a UTF-8 byte-order mark is skipped, as in a file */
+    if (!strncmp(text, "\xEF\xBB\xBF", 3))
+        text += 3;
     if (!config_read_string(&cfg, text)) {
-        put_err(err, errlen, "%s:%d: syntax error: %s", name, config_error_line(&cfg),
-                config_error_text(&cfg));
+        syntax_error(err, errlen, config_error_file(&cfg) ? config_error_file(&cfg) : name,
+                     config_error_line(&cfg), config_error_text(&cfg));
         st = AT_ERR_USAGE;
     } else {
         st = load_config(p, &cfg, name, err, errlen);
@@ -1007,6 +1085,27 @@ void at_params_write(const AtParams *p, FILE *out, bool commented, bool state)
     write_group(p, out, "", 0, commented, state);
 }
 
+/* Copy the leading comment block of the file being replaced (lines that
+ * are blank or start with # or //, up to the first setting) to f, leaving
+ * out the tool's own header line, so a user's notes survive a save. */
+static void keep_leading_comments(const char *path, const char *header, FILE *f)
+{
+    FILE *old = fopen(path, "r");
+    if (!old)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, old)) {
+        const char *t = line + strspn(line, " \t\r");
+        if (*t != '\n' && *t != '#' && strncmp(t, "//", 2) != 0 && *t)
+            break;
+        if (strcmp(line, header) != 0)
+            fputs(line, f);
+        while (!strchr(line, '\n') && fgets(line, sizeof line, old))
+            fputs(line, f); /* the rest of a long comment line */
+    }
+    fclose(old);
+}
+
 AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, size_t errlen)
 {
     char tmp[4096];
@@ -1016,7 +1115,11 @@ AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, siz
         put_err(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
         return AT_ERR_RUNTIME;
     }
-    fprintf(f, "# aiotone-%s state, saved by the tool. Same format as its config file.\n", p->tool);
+    char header[160];
+    snprintf(header, sizeof header,
+             "# aiotone-%s state, saved by the tool. Same format as its config file.\n", p->tool);
+    keep_leading_comments(path, header, f);
+    fputs(header, f);
     at_params_write(p, f, false, true);
     bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
     ok = (fclose(f) == 0) && ok;

@@ -103,6 +103,15 @@ bool at_params_set_intlist(AtParams *p, int i, const int *items, int n, char *er
  * that were already valid). */
 void at_params_store(AtParams *p, int i, const AtParamValue *v);
 
+/* Where the value of parameter i was last loaded from: true with the file
+ * and line of its key when at_params_load_file/_string set it (the name
+ * given there), false when no file set it. For messages about values a
+ * tool checks itself after loading. */
+bool at_params_origin(const AtParams *p, int i, const char **file, int *line);
+/* "FILE:LINE: key 'KEY'" (or "key 'KEY'" when not from a file), to start
+ * a message about a value a tool checks itself. */
+void at_params_where(const AtParams *p, const char *key, char *out, size_t outlen);
+
 /* Format the value of parameter i for humans / config files into out. */
 void at_params_format(const AtParams *p, int i, char *out, size_t outlen);
 

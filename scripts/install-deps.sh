@@ -7,7 +7,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config clang libclang-rt-14-dev clang-format valgrind
 jackd2 libjack-jackd2-dev libasound2-dev alsa-utils a2jmidid
-libsndfile1-dev libconfig-dev liblo-dev liblo-tools libsamplerate0-dev
+libsndfile1-dev libconfig-dev liblo-dev liblo-tools libsoxr-dev
 libsmf-dev libcmocka-dev lv2-dev liblilv-dev lilv-utils jalv sordi serdi
 sox graphviz unzip man-db procps python3 iproute2
 openttd-openmsx hydrogen-drumkits

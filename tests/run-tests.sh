@@ -1,8 +1,10 @@
 #!/bin/bash
 # Run aiotone's tests and print one closing line "N passed, N failed".
-#   tests/run-tests.sh [all|unit|integration|vm] [FILTER]
+#   tests/run-tests.sh [all|unit|integration|workflows|vm] [FILTER]
 # unit: every build/tests/unit/test_* (cmocka; each test case counts).
 # integration: every tests/integration/test_*.sh ("ok -"/"not ok -" lines).
+# workflows: every tests/workflows/test_*.sh: what users run, end to end
+# (docs/workflows.md), with the same "ok -"/"not ok -" lines.
 # vm: tests/vm/run-vm-tests.sh (a real ALSA sequencer in qemu).
 # AT_MEMCHECK=1 runs the unit tests under valgrind.
 # An integration script that fails while JACK reports xruns runs once
@@ -122,6 +124,16 @@ run_integration() {
     done
 }
 
+run_workflows() {
+    local s name
+    for s in tests/workflows/test_*.sh; do
+        [ -f "$s" ] || continue
+        name=workflow_$(basename "$s" .sh)
+        [ -n "$FILTER" ] && [[ $name != *$FILTER* ]] && continue
+        run_script_suite "$name" "$s"
+    done
+}
+
 run_vm() {
     [ -f tests/vm/run-vm-tests.sh ] || return 0
     run_script_suite vm tests/vm/run-vm-tests.sh
@@ -130,14 +142,16 @@ run_vm() {
 case $SUITE in
 unit) run_unit ;;
 integration) run_integration ;;
+workflows) run_workflows ;;
 vm) run_vm ;;
 all)
     run_unit
     run_integration
+    run_workflows
     run_vm
     ;;
 *)
-    echo "usage: $0 [all|unit|integration|vm] [FILTER]" >&2
+    echo "usage: $0 [all|unit|integration|workflows|vm] [FILTER]" >&2
     exit 2
     ;;
 esac

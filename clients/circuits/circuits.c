@@ -1,5 +1,5 @@
 /* circuits.c - the circuits core: transport, key note and five clock-driven
- * track state machines. See circuits.h and SPEC.md. */
+ * track state machines. See circuits.h and docs/circuits.md. */
 #include "circuits.h"
 
 #include <string.h>

@@ -2,19 +2,19 @@
 #include "fmrender.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
+#include <limits.h>
 #include <math.h>
 #include <smf.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-/* Longest release tail rendered after the last event. */
-#define MAX_TAIL_SECONDS 30.0
 #define MAX_PERIOD 8192
-/* Events later than this are taken for corruption, not music. */
-#define MAX_SONG_SECONDS (4 * 3600.0)
 
 /* libsmf reports file problems through glib's log; keep the last message
  * for our own error line instead of letting glib print it. */
@@ -91,7 +91,10 @@ static bool check_track(const uint8_t *buf, size_t start, size_t end, char *err,
         if (st & 0x80) {
             c.pos++;
         } else if (!running) {
-            goto bad;
+            snprintf(err, errlen,
+                     "data byte %#x at byte %zu where a status byte must be (no running status)",
+                     st, at);
+            return false;
         } else {
             st = running;
         }
@@ -104,8 +107,10 @@ static bool check_track(const uint8_t *buf, size_t start, size_t end, char *err,
             int want = meta_length(type);
             if (want >= 0 && len != (uint32_t)want)
                 goto bad;
-            if (type == 0x51 && (buf[c.pos] | buf[c.pos + 1] | buf[c.pos + 2]) == 0)
-                goto bad; /* tempo 0 */
+            if (type == 0x51 && (buf[c.pos] | buf[c.pos + 1] | buf[c.pos + 2]) == 0) {
+                snprintf(err, errlen, "tempo 0 (a quarter note lasting no time) at byte %zu", at);
+                return false;
+            }
             c.pos += len;
             running = 0;
             if (type == 0x2F)
@@ -141,6 +146,14 @@ static bool check_track(const uint8_t *buf, size_t start, size_t end, char *err,
 
 static bool check_smf(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
+    if (len == 0) {
+        snprintf(err, errlen, "empty file (0 bytes): not a Standard MIDI File");
+        return false;
+    }
+    if (len >= 4 && len < 14 && memcmp(buf, "MThd", 4) == 0) {
+        snprintf(err, errlen, "truncated header (%zu bytes, a MIDI header has 14)", len);
+        return false;
+    }
     if (len < 14 || memcmp(buf, "MThd", 4) != 0) {
         snprintf(err, errlen, "not a Standard MIDI File (no MThd header)");
         return false;
@@ -207,10 +220,19 @@ static FmStatus song_from_smf(FmSong *song, smf_t *smf, char *err, size_t errlen
         if (smf_event_is_metadata(e))
             continue;
         int n = e->midi_buffer_length;
+        if (e->time_seconds > FM_SONG_MAX_SECONDS) {
+            if (!song->late || e->time_seconds < song->first_late)
+                song->first_late = e->time_seconds;
+            song->late++;
+            continue;
+        }
+        if (n >= 1 && e->midi_buffer && (e->midi_buffer[0] == 0xF0 || e->midi_buffer[0] == 0xF7)) {
+            song->sysex++;
+            continue;
+        }
         if (n < 1 || n > 3 || !e->midi_buffer || !(e->midi_buffer[0] & 0x80) ||
-            e->midi_buffer[0] >= 0xF0 || !(e->time_seconds >= 0.0) ||
-            e->time_seconds > MAX_SONG_SECONDS) {
-            song->skipped++;
+            e->midi_buffer[0] >= 0xF0 || !(e->time_seconds >= 0.0)) {
+            song->other++;
             continue;
         }
         if (song->count == cap) {
@@ -227,6 +249,8 @@ static FmStatus song_from_smf(FmSong *song, smf_t *smf, char *err, size_t errlen
         se->seconds = e->time_seconds;
         se->size = (uint8_t)n;
         memcpy(se->data, e->midi_buffer, (size_t)n);
+        if ((se->data[0] & 0xF0) == 0x90 && n == 3 && se->data[2] > 0)
+            song->notes[se->data[0] & 0x0F]++;
         if (se->seconds > song->length)
             song->length = se->seconds;
     }
@@ -317,6 +341,30 @@ static void account(FmRenderStats *st, const float *x, uint32_t n)
     }
 }
 
+/* Progress in the song's own terms: the song part never runs past its
+ * length (the render goes on to the next grid frame and a period beyond
+ * it), the rest is release tail. */
+static void report(FmProgressFn progress, void *ctx, const FmSong *song, uint64_t pos,
+                   uint64_t end_frame, uint32_t rate)
+{
+    double done = (double)pos / rate;
+    double tail = pos > end_frame ? (double)(pos - end_frame) / rate : 0.0;
+    if (done > song->length || tail > 0)
+        done = song->length;
+    progress(ctx, done, song->length, tail);
+}
+
+static uint64_t song_end_frame(const FmSong *song, uint32_t rate)
+{
+    uint64_t last = song->count ? (uint64_t)llround(song->length * rate) : 0;
+    return (last / FM_BLOCK + 1) * FM_BLOCK;
+}
+
+uint64_t fm_song_max_frames(const FmSong *song, uint32_t rate, uint32_t period, double max_tail)
+{
+    return song_end_frame(song, rate) + (uint64_t)(max_tail * rate) + period;
+}
+
 FmStatus fm_song_render(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t period,
                         double max_tail, FmSinkFn sink, void *sink_ctx, FmProgressFn progress,
                         void *progress_ctx, FmRenderStats *stats)
@@ -328,8 +376,7 @@ FmStatus fm_song_render(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t 
         return FM_ERR_ARG;
     /* Every key goes up on the first grid frame after the last event, so
      * the result does not depend on the period. */
-    uint64_t last = song->count ? (uint64_t)llround(song->length * rate) : 0;
-    const uint64_t end_frame = (last / FM_BLOCK + 1) * FM_BLOCK;
+    const uint64_t end_frame = song_end_frame(song, rate);
     const uint64_t tail_end = end_frame + (uint64_t)(max_tail * rate);
     size_t next = 0;
     uint64_t pos = 0;
@@ -358,29 +405,99 @@ FmStatus fm_song_render(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t 
         }
         account(stats, l, period);
         account(stats, r, period);
-        if (sink && sink(sink_ctx, l, r, period) != 0)
-            return FM_ERR_ARG;
+        if (sink && sink(sink_ctx, l, r, period) != 0) {
+            stats->frames = pos;
+            return FM_ERR_IO;
+        }
         pos += period;
-        double done = (double)pos / rate;
-        if (progress && done - last_report >= 1.0) {
-            progress(progress_ctx, done, song->length);
-            last_report = done;
+        double at = (double)pos / rate;
+        if (progress && at - last_report >= 1.0) {
+            report(progress, progress_ctx, song, pos, end_frame, rate);
+            last_report = at;
         }
     }
     stats->frames = pos;
     if (progress)
-        progress(progress_ctx, (double)pos / rate, song->length);
+        report(progress, progress_ctx, song, pos, end_frame, rate);
+    return FM_OK;
+}
+
+/* ---- writing the WAV: a temporary file, renamed when complete ---- */
+
+/* A RIFF WAV stores the RIFF and data chunk sizes in 32 bits: the whole
+ * file must stay below 4 GiB. Keep a margin for the header chunks. */
+#define WAV_MAX_BYTES (UINT64_C(0xFFFFFFFF) - 4096)
+
+int fm_render_container(uint64_t max_frames)
+{
+    const uint64_t bytes_per_frame = 2 * sizeof(float);
+    return max_frames <= WAV_MAX_BYTES / bytes_per_frame ? SF_FORMAT_WAV : SF_FORMAT_RF64;
+}
+
+/* The folder part of path ("." when it has none). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == path)
+        snprintf(dir, len, "/");
+    else
+        snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+FmStatus fm_render_check_output(const char *in, const char *out, char *final, size_t finallen,
+                                char *err, size_t errlen)
+{
+    struct stat si, so, lo;
+    snprintf(final, finallen, "%s", out);
+    bool have_in = stat(in, &si) == 0;
+    if (lstat(out, &lo) != 0)
+        return FM_OK; /* a new file (its folder is checked when it is created) */
+    if (stat(out, &so) != 0)
+        return FM_OK; /* a dangling symlink: replaced by the new file */
+    if (S_ISDIR(so.st_mode)) {
+        snprintf(err, errlen, "output %s is a directory (give a file name, e.g. %s/song.wav)", out,
+                 out);
+        return FM_ERR_ARG;
+    }
+    if (have_in && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+        snprintf(err, errlen,
+                 "output %s is the input file %s%s: refusing to overwrite it (choose another "
+                 "-o name)",
+                 out, in, S_ISLNK(lo.st_mode) ? " (through a symlink)" : "");
+        return FM_ERR_ARG;
+    }
+    char rin[PATH_MAX], rout[PATH_MAX];
+    if (have_in && realpath(in, rin) && realpath(out, rout) && strcmp(rin, rout) == 0) {
+        snprintf(err, errlen, "output %s is the input file %s: refusing to overwrite it", out, in);
+        return FM_ERR_ARG;
+    }
+    if (!S_ISREG(so.st_mode)) {
+        snprintf(err, errlen, "output %s exists and is not a regular file: refusing to replace it",
+                 out);
+        return FM_ERR_ARG;
+    }
+    /* An existing symlink keeps pointing at the new render. */
+    if (S_ISLNK(lo.st_mode) && realpath(out, rout))
+        snprintf(final, finallen, "%s", rout);
     return FM_OK;
 }
 
 typedef struct {
     SNDFILE *f;
+    const volatile sig_atomic_t *stop;
+    bool stopped;
     float buf[2 * MAX_PERIOD];
 } WavSink;
 
 static int wav_sink(void *ctx, const float *l, const float *r, uint32_t n)
 {
     WavSink *w = ctx;
+    if (w->stop && *w->stop) {
+        w->stopped = true;
+        return -1;
+    }
     for (uint32_t i = 0; i < n; i++) {
         w->buf[2 * i] = l[i];
         w->buf[2 * i + 1] = r[i];
@@ -388,32 +505,107 @@ static int wav_sink(void *ctx, const float *l, const float *r, uint32_t n)
     return sf_writef_float(w->f, w->buf, n) == (sf_count_t)n ? 0 : -1;
 }
 
-FmStatus fm_song_render_wav(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t period,
-                            const char *path, FmProgressFn progress, void *progress_ctx,
-                            FmRenderStats *stats, char *err, size_t errlen)
+/* Open the temporary file beside path; its name goes to tmp. */
+static int open_temp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
 {
-    SF_INFO info = {
-        .samplerate = (int)rate, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    char dir[PATH_MAX];
+    dir_of(path, dir, sizeof dir);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int k = snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, base);
+    if (k < 0 || (size_t)k >= tmplen) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: cannot create a file in %s: %s", path, dir,
+                 strerror(errno));
+        return -1;
+    }
+    /* mkstemp makes the file private; give it the mode a new file gets. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s: %s", path, tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    return fd;
+}
+
+FmStatus fm_song_render_wav(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t period,
+                            const char *path, const volatile sig_atomic_t *stop,
+                            FmProgressFn progress, void *progress_ctx, FmRenderStats *stats,
+                            char *err, size_t errlen)
+{
+    memset(stats, 0, sizeof *stats);
+    if (period == 0 || period > MAX_PERIOD) {
+        snprintf(err, errlen, "period %u out of range 1..%d", period, MAX_PERIOD);
+        return FM_ERR_ARG;
+    }
+    int container = fm_render_container(fm_song_max_frames(song, rate, period, FM_RENDER_MAX_TAIL));
+    SF_INFO info = {.samplerate = (int)rate, .channels = 2, .format = container | SF_FORMAT_FLOAT};
     WavSink *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "out of memory");
         return FM_ERR_NOMEM;
     }
-    w->f = sf_open(path, SFM_WRITE, &info);
-    if (!w->f) {
-        snprintf(err, errlen, "%s: %s", path, sf_strerror(NULL));
+    w->stop = stop;
+    char tmp[PATH_MAX + 32];
+    int fd = open_temp(path, tmp, sizeof tmp, err, errlen);
+    if (fd < 0) {
         free(w);
-        return FM_ERR_ARG;
+        return FM_ERR_IO;
     }
-    FmStatus st = fm_song_render(s, song, rate, period, MAX_TAIL_SECONDS, wav_sink, w, progress,
-                                 progress_ctx, stats);
+    FmStatus st = FM_OK;
+    w->f = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
+    if (!w->f) {
+        snprintf(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
+        st = FM_ERR_IO;
+        goto out;
+    }
+    /* A song that ends below 4 GiB after all is written as a plain WAV. */
+    if (container == SF_FORMAT_RF64)
+        sf_command(w->f, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE);
+    st = fm_song_render(s, song, rate, period, FM_RENDER_MAX_TAIL, wav_sink, w, progress,
+                        progress_ctx, stats);
+    if (w->stopped) {
+        snprintf(err, errlen, "%s: stopped by a signal after %.1f s; nothing written", path,
+                 (double)stats->frames / rate);
+        st = FM_ERR_STOP;
+    } else if (st != FM_OK) {
+        snprintf(err, errlen, "cannot write %s after %.1f s of audio: %s", path,
+                 (double)stats->frames / rate,
+                 sf_error(w->f) ? sf_strerror(w->f) : fm_strerror(st));
+        st = FM_ERR_IO;
+    }
+    int closed = sf_close(w->f);
+    if (closed != 0 && st == FM_OK) {
+        snprintf(err, errlen, "cannot write %s: %s", path, sf_error_number(closed));
+        st = FM_ERR_IO;
+    }
+    /* Errors of delayed writes (a full disk) show up at fsync or close. */
+    if (st == FM_OK && fsync(fd) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        st = FM_ERR_IO;
+    }
+out:
+    if (close(fd) != 0 && st == FM_OK) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        st = FM_ERR_IO;
+    }
+    if (st == FM_OK && stop && *stop) {
+        snprintf(err, errlen, "%s: stopped by a signal; nothing written", path);
+        st = FM_ERR_STOP;
+    }
+    if (st == FM_OK && rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write %s: rename from %s: %s", path, tmp, strerror(errno));
+        st = FM_ERR_IO;
+    }
     if (st != FM_OK)
-        snprintf(err, errlen, "%s: %s", path,
-                 sf_error(w->f) ? sf_strerror(w->f) : "cannot render (bad period?)");
-    if (sf_close(w->f) != 0 && st == FM_OK) {
-        snprintf(err, errlen, "%s: cannot close the file", path);
-        st = FM_ERR_ARG;
-    }
+        unlink(tmp);
     free(w);
     return st;
 }

@@ -129,6 +129,10 @@ const char *fm_strerror(FmStatus s)
         return "argument out of range";
     case FM_ERR_NOMEM:
         return "out of memory";
+    case FM_ERR_IO:
+        return "input/output error";
+    case FM_ERR_STOP:
+        return "stopped";
     }
     return "unknown error";
 }

@@ -35,6 +35,8 @@ typedef enum {
     FM_OK = 0,
     FM_ERR_ARG,   /* an argument out of range */
     FM_ERR_NOMEM, /* allocation failed */
+    FM_ERR_IO,    /* a file could not be read or written */
+    FM_ERR_STOP,  /* stopped on request (a signal) */
 } FmStatus;
 
 typedef enum {

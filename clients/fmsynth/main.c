@@ -6,6 +6,7 @@
 #include "fmsynth.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,18 +40,18 @@ static FmStatus make_synth(const AtParams *reg, uint32_t rate, FmSynth **out)
     return st;
 }
 
-static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen);
+static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen,
+                        char *looked, size_t lookedlen);
 
 /* A preset named in the config file is loaded over it at start-up. */
 static AtStatus startup_preset(AtApp *app, char *err, size_t errlen)
 {
     const char *name = at_params_str(at_app_params(app), "preset");
-    char path[4096];
+    char path[4096], looked[3000];
     if (!name || !*name)
         return AT_OK;
-    if (!find_preset(at_app_params(app), name, path, sizeof path)) {
-        snprintf(err, errlen, "no preset '%s' (looked for %s.conf in the presets directories)",
-                 name, name);
+    if (!find_preset(at_app_params(app), name, path, sizeof path, looked, sizeof looked)) {
+        snprintf(err, errlen, "no preset '%s': looked for %s.conf in %s", name, name, looked);
         return AT_ERR_USAGE;
     }
     return at_app_load_values(app, path, err, errlen) == AT_OK ? AT_OK : AT_ERR_USAGE;
@@ -138,18 +139,43 @@ static void release(void *resource)
     fm_voice_set_free(resource);
 }
 
-/* Where preset NAME lives: preset-dir, else $XDG_DATA_HOME/aiotone/presets
- * (~/.local/share/...), else PREFIX/share/aiotone/presets, else
- * /usr/share/aiotone/presets. A name with a slash is a path. */
-static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen)
+/* The folder this executable is in ("" when unknown). */
+static void exe_dir(char *out, size_t len)
 {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    out[0] = 0;
+    if (n <= 0)
+        return;
+    buf[n] = 0;
+    char *slash = strrchr(buf, '/');
+    if (slash) {
+        *slash = 0;
+        snprintf(out, len, "%.2040s", buf);
+    }
+}
+
+/* Where preset NAME lives: preset-dir, else $XDG_DATA_HOME/aiotone/presets
+ * (~/.local/share/...), else the source tree's clients/fmsynth/presets
+ * when the program runs from a build tree (BUILD/bin/), else
+ * ../share/aiotone/presets beside the program's bin/, else
+ * PREFIX/share/aiotone/presets, else /usr/share/aiotone/presets. A name
+ * with a slash is a path. When it is not found, looked gets the folders
+ * tried. */
+static bool find_preset(const AtParams *reg, const char *name, char *out, size_t outlen,
+                        char *looked, size_t lookedlen)
+{
+    if (looked && lookedlen)
+        looked[0] = 0;
     if (strchr(name, '/')) {
         snprintf(out, outlen, "%s", name);
+        if (looked)
+            snprintf(looked, lookedlen, "%s", name);
         return access(out, R_OK) == 0;
     }
     const char *dir = at_params_str(reg, "preset-dir");
     const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-    char cand[4][2048];
+    char cand[6][2048], exe[2048];
     int n = 0;
     if (dir && *dir)
         snprintf(cand[n++], sizeof cand[0], "%s", dir);
@@ -157,12 +183,26 @@ static bool find_preset(const AtParams *reg, const char *name, char *out, size_t
         snprintf(cand[n++], sizeof cand[0], "%s/aiotone/presets", xdg);
     else if (home && *home)
         snprintf(cand[n++], sizeof cand[0], "%s/.local/share/aiotone/presets", home);
+    exe_dir(exe, sizeof exe);
+    if (exe[0]) {
+        snprintf(cand[n++], sizeof cand[0], "%.2000s/../../clients/fmsynth/presets", exe);
+        snprintf(cand[n++], sizeof cand[0], "%.2000s/../share/aiotone/presets", exe);
+    }
     snprintf(cand[n++], sizeof cand[0], "%s/share/aiotone/presets", AT_PREFIX);
     snprintf(cand[n++], sizeof cand[0], "/usr/share/aiotone/presets");
+    size_t used = 0;
     for (int i = 0; i < n; i++) {
         int k = snprintf(out, outlen, "%s/%s.conf", cand[i], name);
         if (k > 0 && (size_t)k < outlen && access(out, R_OK) == 0)
             return true;
+        /* the folders tried, in order, each with its real path */
+        char real[4096];
+        const char *shown = realpath(cand[i], real) ? real : cand[i];
+        if (looked && used < lookedlen) {
+            k = snprintf(looked + used, lookedlen - used, "%s%s", used ? ", " : "", shown);
+            if (k > 0)
+                used += (size_t)k < lookedlen - used ? (size_t)k : lookedlen - used - 1;
+        }
     }
     return false;
 }
@@ -174,10 +214,9 @@ static bool changed(AtApp *app, void *core, int index, char *err, size_t errlen)
     const char *name = at_params_str(at_app_params(app), "preset");
     if (!name || !*name)
         return true;
-    char path[4096];
-    if (!find_preset(at_app_params(app), name, path, sizeof path)) {
-        snprintf(err, errlen, "no preset '%s' (looked for %s.conf in the presets directories)",
-                 name, name);
+    char path[4096], looked[3000];
+    if (!find_preset(at_app_params(app), name, path, sizeof path, looked, sizeof looked)) {
+        snprintf(err, errlen, "no preset '%s': looked for %s.conf in %s", name, name, looked);
         return false;
     }
     return at_app_load_values(app, path, err, errlen) == AT_OK;
@@ -186,20 +225,87 @@ static bool changed(AtApp *app, void *core, int index, char *err, size_t errlen)
 /* ---- offline modes ---- */
 
 /* The progress line, on a terminal only (logs would fill with lines). */
-static void progress(void *ctx, double done, double total)
+static void progress(void *ctx, double done, double total, double tail)
 {
     const char *name = ctx;
     if (!isatty(STDERR_FILENO))
         return;
     double pct = total > 0 ? 100.0 * done / total : 100.0;
     fprintf(stderr, "\raiotone-fmsynth: rendering %s: %5.1f s of %.1f s (%3.0f%%)", name, done,
-            total, pct > 100 ? 100.0 : pct);
+            total, pct);
+    if (tail >= 0.05)
+        fprintf(stderr, " + %.1f s release tail", tail);
+}
+
+/* Set by SIGINT, SIGTERM, SIGHUP during a render: it stops, removes its
+ * temporary file and leaves the output as it was. */
+static volatile sig_atomic_t render_stop;
+
+static void on_render_signal(int sig)
+{
+    render_stop = sig;
+}
+
+static void render_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = on_render_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* Past a file-size limit (ulimit -f) a write then fails with EFBIG,
+     * which the render reports, instead of killing the process with the
+     * partial file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* Say what the song holds that the render leaves out, and why. */
+static void report_skipped(const char *in, const FmSong *song, int channel)
+{
+    if (song->sysex)
+        fprintf(stderr, "aiotone-fmsynth: %s: skipped %zu sysex message%s (the synth takes none)\n",
+                in, song->sysex, song->sysex == 1 ? "" : "s");
+    if (song->late)
+        fprintf(stderr,
+                "aiotone-fmsynth: %s: skipped %zu event%s later than %.0f h (the first at %.1f "
+                "h): the renderer takes events that late for a damaged file\n",
+                in, song->late, song->late == 1 ? "" : "s", FM_SONG_MAX_SECONDS / 3600.0,
+                song->first_late / 3600.0);
+    if (song->other)
+        fprintf(stderr,
+                "aiotone-fmsynth: %s: skipped %zu message%s that are not channel messages\n", in,
+                song->other, song->other == 1 ? "" : "s");
+    if (channel <= 0)
+        return;
+    unsigned long total = 0, other = 0;
+    char chans[64] = "";
+    size_t used = 0;
+    for (int c = 0; c < 16; c++) {
+        total += song->notes[c];
+        if (c == channel - 1 || !song->notes[c])
+            continue;
+        other += song->notes[c];
+        int k = snprintf(chans + used, sizeof chans - used, "%s%d", used ? ", " : "", c + 1);
+        if (k > 0 && (size_t)k < sizeof chans - used)
+            used += (size_t)k;
+    }
+    if (other)
+        fprintf(stderr,
+                "aiotone-fmsynth: %s: %lu of %lu notes ignored: they are on channel%s %s, and "
+                "midi.channel = %d (0 plays every channel)\n",
+                in, other, total, strchr(chans, ',') ? "s" : "", chans, channel);
 }
 
 static int render(const AtParams *reg, const char *in, const char *out, uint32_t rate,
                   uint32_t period)
 {
     char err[4600] = "";
+    char final[4200];
+    if (fm_render_check_output(in, out, final, sizeof final, err, sizeof err) != FM_OK) {
+        fprintf(stderr, "aiotone-fmsynth: %s\n", err);
+        return 2;
+    }
     FmSong song;
     if (fm_song_load_file(&song, in, err, sizeof err) != FM_OK) {
         fprintf(stderr, "aiotone-fmsynth: %s\n", err);
@@ -212,12 +318,11 @@ static int render(const AtParams *reg, const char *in, const char *out, uint32_t
         fm_song_free(&song);
         return 2;
     }
-    if (song.skipped)
-        fprintf(stderr, "aiotone-fmsynth: %s: skipped %zu sysex or system messages\n", in,
-                song.skipped);
+    report_skipped(in, &song, at_params_int(reg, "midi.channel"));
+    render_signals();
     FmRenderStats stats;
-    st = fm_song_render_wav(s, &song, rate, period, out, progress, (void *)in, &stats, err,
-                            sizeof err);
+    st = fm_song_render_wav(s, &song, rate, period, final, &render_stop, progress, (void *)in,
+                            &stats, err, sizeof err);
     if (isatty(STDERR_FILENO))
         fprintf(stderr, "\n");
     unsigned long long ignored = fm_synth_ignored(s);
@@ -230,7 +335,8 @@ static int render(const AtParams *reg, const char *in, const char *out, uint32_t
     fprintf(stderr,
             "aiotone-fmsynth: wrote %s: %.2f s, peak %.3f, %llu bad samples, %llu messages "
             "ignored\n",
-            out, (double)stats.frames / rate, stats.peak, (unsigned long long)stats.nans, ignored);
+            final, (double)stats.frames / rate, stats.peak, (unsigned long long)stats.nans,
+            ignored);
     return stats.nans ? 1 : 0;
 }
 

@@ -1,5 +1,5 @@
 /* mothergen.c - the mothergen core: input routing and three clock-driven
- * sequencer state machines. See mothergen.h and SPEC.md. */
+ * sequencer state machines. See mothergen.h and docs/mothergen.md. */
 #include "mothergen.h"
 
 #include <string.h>

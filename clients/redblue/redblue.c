@@ -1,5 +1,5 @@
 /* redblue.c - the redblue core: routing, play modes, portamento, accent and
- * the expression slew. See redblue.h and SPEC.md ("redblue"). */
+ * the expression slew. See redblue.h and docs/redblue.md. */
 #include "redblue.h"
 
 #include <stdio.h>

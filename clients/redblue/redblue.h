@@ -82,7 +82,7 @@ typedef struct {
 
 typedef struct Rb Rb;
 
-/* Default configuration (INTERFACE.md's defaults) for sample rate rate. */
+/* Default configuration (docs/redblue.md) for sample rate rate. */
 void rb_config_default(RbConfig *cfg, uint32_t rate);
 /* Check a configuration; false with a reason in err when it is unusable. */
 bool rb_config_check(const RbConfig *cfg, char *err, size_t errlen);

@@ -40,11 +40,17 @@ typedef struct {
     char instrument[SS_NAME_MAX];
     atomic_int finished; /* writer status + 1; 0 while running */
     bool quitting;
+    int start_index;      /* the "start" action in the registry */
+    atomic_int start_req; /* the control thread asks RT to begin */
+    atomic_int started;   /* RT began sampling (set by RT) */
+    bool start_when_idle; /* begin at the first idle call (connections made by then) */
+    bool said_started;
     /* Shared with the writer and RT. */
     SsShared shared;
     /* RT side. */
     SsMachine machine;
     int h_in_l, h_in_r, h_mon_l, h_mon_r, h_midi;
+    bool running; /* sampling has begun */
     bool stopped;
     bool have_time;
     uint64_t next_frame_time; /* where the next cycle should start */
@@ -65,7 +71,15 @@ static AtStatus make_plan(const AtParams *p, SsPlan *plan, char *err, size_t err
         .n_velocities = (size_t)vel->count,
         .round_robins = at_params_int(p, "sampling.round-robins"),
     };
-    char why[512];
+    char why[512], where[1200];
+    /* The note names first, so their message names the file, line and key. */
+    int pcs[SS_LIST_MAX];
+    size_t n_pcs;
+    if (ss_parse_notes(spec.notes, pcs, SS_LIST_MAX, &n_pcs, why, sizeof why) != SS_OK) {
+        at_params_where(p, "sampling.notes", where, sizeof where);
+        snprintf(err, errlen, "%s: %s", where, why);
+        return AT_ERR_USAGE;
+    }
     SsStatus st = ss_plan_build(&spec, plan, why, sizeof why);
     if (st != SS_OK) {
         snprintf(err, errlen, "sampling: %s", why);
@@ -79,10 +93,12 @@ static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, 
 {
     const char *s = at_params_str(p, "sampling.silence-threshold");
     if (!ss_parse_threshold(s, level, is_auto)) {
+        char where[1200];
+        at_params_where(p, "sampling.silence-threshold", where, sizeof where);
         snprintf(err, errlen,
-                 "key 'sampling.silence-threshold': bad value \"%s\": must be \"auto\", a level "
-                 "between 0 and 1 (\"0.000001\") or in dBFS (\"-120dB\")",
-                 s ? s : "");
+                 "%s: bad value \"%s\": must be \"auto\", a level between 0 and 1 "
+                 "(\"0.000001\") or in dBFS (\"-120dB\")",
+                 where, s ? s : "");
         return AT_ERR_USAGE;
     }
     return AT_OK;
@@ -186,6 +202,13 @@ static void ss_process(void *core, AtCycle *c)
     memcpy(c->audio[s->h_mon_r], r, c->nframes * sizeof(float));
     if (s->stopped)
         return;
+    if (!s->running) {
+        /* Waiting to be told to begin: monitor only. */
+        if (!atomic_load(&s->start_req))
+            return;
+        s->running = true;
+        atomic_store(&s->started, 1);
+    }
     AtMidiBuf *midi = c->midi[s->h_midi];
     SsEvents ev = {.count = 0, .dropped = 0};
     if (atomic_load(&s->shared.stop)) {
@@ -216,9 +239,10 @@ static void ss_process(void *core, AtCycle *c)
 
 static void ss_param(void *core, AtParamMsg *msg, AtCycle *cycle)
 {
-    (void)core;
-    (void)msg;
-    (void)cycle; /* nothing is live: the plan is fixed for the run */
+    Snake *s = core;
+    (void)cycle; /* nothing else is live: the plan is fixed for the run */
+    if (msg->index == s->start_index)
+        atomic_store(&s->start_req, 1);
 }
 
 static void ss_shutdown(void *core, AtCycle *c)
@@ -256,9 +280,28 @@ static void on_writer_finished(void *ctx, int status)
         pthread_detach(t);
 }
 
+static void ss_session_loaded(AtApp *app, void *core)
+{
+    Snake *s = core;
+    if (at_params_int(at_app_params(app), "sampling.start") == 0 && !atomic_load(&s->start_req)) {
+        printf("samplesnake: the session is loaded: sampling begins\n");
+        fflush(stdout);
+        atomic_store(&s->start_req, 1);
+    }
+}
+
 static void ss_idle(AtApp *app, void *core)
 {
     Snake *s = core;
+    if (s->start_when_idle) {
+        s->start_when_idle = false;
+        atomic_store(&s->start_req, 1);
+    }
+    if (!s->said_started && atomic_load(&s->started)) {
+        s->said_started = true;
+        printf("samplesnake: sampling\n");
+        fflush(stdout);
+    }
     int f = atomic_load(&s->finished);
     if (f && !s->quitting) {
         s->quitting = true;
@@ -401,6 +444,22 @@ static AtStatus add_ports(Snake *s, AtApp *app, char *err, size_t errlen)
     return AT_OK;
 }
 
+/* Where the samples go: sampling.directory; under a session manager a
+ * relative one is inside the client's own session folder (the NSM path,
+ * e.g. SESSION/samplesnake/samples), never the current directory. */
+static AtStatus sample_dir(AtApp *app, char *out, size_t outlen, char *err, size_t errlen)
+{
+    const char *dir = at_params_str(at_app_params(app), "sampling.directory");
+    const char *base = at_app_session_path(app);
+    int w = dir[0] != '/' && base ? snprintf(out, outlen, "%s/%s", base, dir)
+                                  : snprintf(out, outlen, "%s", dir);
+    if (w < 0 || (size_t)w >= outlen) {
+        snprintf(err, errlen, "key 'sampling.directory': the path is too long");
+        return AT_ERR_USAGE;
+    }
+    return AT_OK;
+}
+
 static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     AtParams *p = at_app_params(app);
@@ -418,8 +477,12 @@ static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
     atomic_init(&s->finished, 0);
     atomic_init(&s->shared.overflow, 0);
     atomic_init(&s->shared.stop, 0);
-    snprintf(s->dir, sizeof s->dir, "%s", at_params_str(p, "sampling.directory"));
+    if ((st = sample_dir(app, s->dir, sizeof s->dir, err, errlen)) != AT_OK)
+        goto fail;
     instrument_name(p, s->instrument, sizeof s->instrument);
+    s->start_index = at_params_find_key(p, "start");
+    atomic_init(&s->start_req, 0);
+    atomic_init(&s->started, 0);
     if ((st = make_plan(p, &s->plan, err, errlen)) != AT_OK)
         goto fail;
     char why[1024];
@@ -439,12 +502,41 @@ static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
     printf("samplesnake: %zu samples to record into %s/ at %u Hz (%zu already there%s)\n",
            s->plan.count - existing, s->dir, rate, existing,
            existing ? "; --overwrite records them again" : "");
+    int start = at_params_int(p, "sampling.start");
+    bool now = start == 1 || (start == 0 && !at_app_session_path(app));
+    if (now) {
+        /* Not yet: the shell makes the connect-list connections after
+         * setup; the first idle call comes after them, so the first note
+         * is not played into an instrument that is not connected yet. */
+        s->start_when_idle = true;
+    } else {
+        int port = at_params_int(p, "osc.port");
+        char how[128] = "";
+        if (port > 0)
+            snprintf(how, sizeof how, " (OSC port %d)", port);
+        printf("samplesnake: waiting for %s%s%s\n",
+               start == 0 ? "the session to be loaded or " : "", "/samplesnake/start", how);
+    }
     fflush(stdout);
     return AT_OK;
 fail:
     ss_teardown(s);
     *core = NULL;
     return st;
+}
+
+/* --check-config: what setup would refuse before JACK is needed. */
+static AtStatus ss_validate(AtApp *app, char *err, size_t errlen)
+{
+    AtParams *p = at_app_params(app);
+    SsPlan plan;
+    double thr;
+    bool is_auto;
+    AtStatus st = make_plan(p, &plan, err, errlen);
+    if (st != AT_OK)
+        return st;
+    ss_plan_free(&plan);
+    return read_threshold(p, &thr, &is_auto, err, errlen);
 }
 
 static AtTool ss_tool = {
@@ -461,6 +553,8 @@ static AtTool ss_tool = {
     .shutdown = ss_shutdown,
     .offline = ss_offline,
     .idle = ss_idle,
+    .validate = ss_validate,
+    .session_loaded = ss_session_loaded,
 };
 
 int main(int argc, char **argv)

@@ -215,6 +215,31 @@ static const AtParamDef table[] = {
      {"both", "sfz", "dspreset", "none"},
      "",
      "instrument file(s) written beside the samples when the plan is done"},
+    {"sampling.start",
+     NULL,
+     AT_PARAM_ENUM,
+     0,
+     0,
+     0,
+     0,
+     NULL,
+     {"auto", "now", "osc"},
+     "",
+     "when sampling begins: \"now\" (once the JACK client runs and its connect lists are "
+     "connected), \"osc\" (on /samplesnake/start), "
+     "\"auto\" (now when standalone; under a session manager when it says the session is loaded, "
+     "its connections made)"},
+    {"start",
+     "start",
+     AT_PARAM_ACTION,
+     AT_PARAM_LIVE | AT_PARAM_NOSAVE,
+     0,
+     0,
+     0,
+     NULL,
+     {NULL},
+     "",
+     "begin sampling now (when sampling.start is \"osc\" or \"auto\" is still waiting)"},
 };
 
 const AtParamDef *ss_param_table(size_t *n)

@@ -2,6 +2,7 @@
  * and progress. An offline tool: no JACK. Each file is read, run through
  * the core chain (sampletrim.h) and written by one worker thread; files
  * are independent, so workers share only the batch counters (mutex). */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -13,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "instrfile.h"
 #include "rand.h"
 #include "sampletrim.h"
 #include "sampletrim_io.h"
@@ -22,22 +25,42 @@
 #define PROG "aiotone-sampletrim"
 #define MAX_JOBS 256
 
+/* Files of at least this many frames get percentages on a progress line
+ * that is not a terminal (a terminal always shows them). */
+#define LONG_FILE_FRAMES ((size_t)1 << 20)
+
+struct Batch;
+
 /* One input file and what became of it. */
 typedef struct {
     const char *input;
     char *output;
     char *dir;
     bool failed;
+    float peak_pos, peak_neg; /* --same-gain: measured in the first pass */
+    bool measured;            /* the peaks above are valid */
+    /* Once written: what the instrument files need to follow it. */
+    bool written;
+    int in_rate;
+    size_t trim_start, out_frames;
+    /* Progress within the file (guarded by the batch lock). */
+    struct Batch *batch;
+    bool resampling;
+    bool long_file;
+    int shown; /* last percentage printed */
 } Job;
 
 /* The whole run: options, jobs, shared progress state. */
-typedef struct {
+typedef struct Batch {
     StrimOptions opt;
     const char *out_dir;
     uint64_t seed;
     bool verbose;
     bool progress;
     bool tty;
+    bool same_gain;
+    bool measuring;   /* --same-gain's first pass is running */
+    double last_draw; /* monotonic seconds of the last terminal redraw */
     Job *jobs;
     size_t n;
     atomic_size_t next;
@@ -47,36 +70,40 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: " PROG " [options] FILE...\n"
-               "Convert samples to 44.1 kHz 16-bit with TPDF dither, normalize, trim silence at\n"
-               "both ends, fade out the tail, and write each as a WAV with the same name into\n"
-               "a 44100_16bit/ folder beside the input (named after --rate and --bits).\n"
-               "\n"
-               "  -r, --rate HZ              output sample rate (default 44100)\n"
-               "  -b, --bits N               output bit depth: 8, 16 or 24 (default 16)\n"
-               "  -s, --start-threshold PCT  trim the start at the first window peaking above\n"
-               "                             PCT%% of full scale (default 0.5)\n"
-               "  -e, --end-threshold PCT    trim the end after the last window peaking above\n"
-               "                             PCT%% of full scale (default 0.1)\n"
-               "  -w, --window FRAMES        trim window length in frames (default 16)\n"
-               "  -f, --fade FRAMES          fade-out length in frames, 0 = none (default 44)\n"
-               "      --normalize-skip PCT   leave the level alone when the peak is already\n"
-               "                             >= PCT%% of full scale (default 99)\n"
-               "      --no-normalize         never change the level\n"
-               "      --no-dither            round without dither\n"
-               "      --seed N               dither seed; the same seed gives the same output\n"
-               "                             (default 1; 0 = a different seed every run)\n"
-               "  -q, --quality Q            resampler: best, medium or fast (default medium)\n"
-               "  -o, --output-dir DIR       write every output into DIR instead\n"
-               "  -j, --jobs N               files processed in parallel (default: CPUs)\n"
-               "      --progress             show a progress line even when stderr is not a tty\n"
-               "      --no-progress          never show the progress line\n"
-               "  -v, --verbose              print what was done to each file on stdout\n"
-               "  -h, --help                 this help\n"
-               "  -V, --version              print the version\n"
-               "\n"
-               "Unreadable or missing files are reported and skipped. Exit status: 0 all files\n"
-               "written, 1 some file failed, 2 bad usage.\n");
+    fprintf(f,
+            "Usage: " PROG " [options] FILE...\n"
+            "Convert samples to 44.1 kHz 16-bit with TPDF dither, normalize, trim silence at\n"
+            "both ends, fade out the tail, and write each as a WAV with the same name into\n"
+            "a 44100_16bit/ folder beside the input (named after --rate and --bits).\n"
+            "\n"
+            "  -r, --rate HZ              output sample rate (default 44100)\n"
+            "  -b, --bits N               output bit depth: 8, 16 or 24 (default 16)\n"
+            "  -s, --start-threshold PCT  trim the start at the first window peaking above\n"
+            "                             PCT%% of full scale (default 0.5)\n"
+            "  -e, --end-threshold PCT    trim the end after the last window peaking above\n"
+            "                             PCT%% of full scale (default 0.1)\n"
+            "  -w, --window FRAMES        trim window length in frames (default 16)\n"
+            "  -f, --fade FRAMES          fade-out length in frames, 0 = none (default 44)\n"
+            "      --same-gain            one gain for all the files given (velocity layers\n"
+            "                             keep their levels): the loudest peak meets full scale\n"
+            "      --max-gain DB          raise a file by at most DB decibels (default 40)\n"
+            "      --normalize-skip PCT   leave the level alone when the peak is already\n"
+            "                             >= PCT%% of full scale (default 99)\n"
+            "      --no-normalize         never change the level\n"
+            "      --no-dither            round without dither\n"
+            "      --seed N               dither seed; the same seed gives the same output\n"
+            "                             (default 1; 0 = a different seed every run)\n"
+            "  -q, --quality Q            resampler: best, medium or fast (default medium)\n"
+            "  -o, --output-dir DIR       write every output into DIR instead\n"
+            "  -j, --jobs N               files processed in parallel (default: CPUs)\n"
+            "      --progress             show a progress line even when stderr is not a tty\n"
+            "      --no-progress          never show the progress line\n"
+            "  -v, --verbose              print what was done to each file on stdout\n"
+            "  -h, --help                 this help\n"
+            "  -V, --version              print the version\n"
+            "\n"
+            "Missing, unreadable and damaged (truncated, empty, 0-frame) files are reported\n"
+            "and skipped. Exit status: 0 all files written, 1 some file failed, 2 bad usage.\n");
 }
 
 /* Parse a whole-string number in [lo, hi]; false on junk or out of range. */
@@ -115,6 +142,8 @@ enum {
     OPT_SEED,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_SAME_GAIN,
+    OPT_MAX_GAIN,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +155,8 @@ static const struct option long_opts[] = {
     {"fade", required_argument, NULL, 'f'},
     {"normalize-skip", required_argument, NULL, OPT_NORMALIZE_SKIP},
     {"no-normalize", no_argument, NULL, OPT_NO_NORMALIZE},
+    {"same-gain", no_argument, NULL, OPT_SAME_GAIN},
+    {"max-gain", required_argument, NULL, OPT_MAX_GAIN},
     {"no-dither", no_argument, NULL, OPT_NO_DITHER},
     {"seed", required_argument, NULL, OPT_SEED},
     {"quality", required_argument, NULL, 'q'},
@@ -179,6 +210,14 @@ static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progr
         return -1;
     case OPT_NO_NORMALIZE:
         b->opt.normalize = false;
+        return -1;
+    case OPT_SAME_GAIN:
+        b->same_gain = true;
+        return -1;
+    case OPT_MAX_GAIN:
+        if (!parse_num(arg, 0.0, 200.0, &v))
+            return bad_value("--max-gain", arg, "0..200 dB");
+        b->opt.max_gain = pow(10.0, v / 20.0);
         return -1;
     case OPT_NO_DITHER:
         b->opt.dither = false;
@@ -255,15 +294,64 @@ static void fail(Batch *b, Job *j, const char *what, const char *detail)
     pthread_mutex_unlock(&b->lock);
 }
 
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* A file finished (or failed): count it and show the count. */
 static void progress_step(Batch *b, const Job *j)
 {
     pthread_mutex_lock(&b->lock);
-    b->done++;
-    if (b->progress) {
+    if (!b->measuring)
+        b->done++;
+    if (b->progress && !b->measuring) {
         if (b->tty)
             fprintf(stderr, "\r\033[K[%zu/%zu] %s", b->done, b->n, j->input);
         else
             fprintf(stderr, "[%zu/%zu] %s\n", b->done, b->n, j->input);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Progress within a file, from the core: a percentage of the whole file
+ * (reading, converting and writing weighted by their usual cost). On a
+ * terminal the line is redrawn at most 10 times a second; elsewhere long
+ * files get a line at every 10%. */
+static void progress_within(void *user, StrimStage stage, size_t done, size_t total)
+{
+    Job *j = user;
+    Batch *b = j->batch;
+    if (!b->progress || total == 0)
+        return;
+    if (stage == STRIM_STAGE_READ && total >= LONG_FILE_FRAMES)
+        j->long_file = true;
+    /* Reading 0-40%, converting 40-70% (when the rate changes), writing
+     * the rest; --same-gain's first pass is the first half of all that. */
+    double lo[3] = {0.0, 0.4, j->resampling ? 0.7 : 0.4};
+    double hi[3] = {0.4, 0.7, 1.0};
+    if (!j->resampling)
+        hi[0] = 0.4;
+    double f = done >= total ? 1.0 : (double)done / (double)total;
+    double all = lo[stage] + (hi[stage] - lo[stage]) * f;
+    if (b->same_gain)
+        all = b->measuring ? all * 0.5 : 0.5 + all * 0.5;
+    int pct = (int)(all * 100.0);
+    pthread_mutex_lock(&b->lock);
+    if (b->tty) {
+        double t = now_seconds();
+        if (t - b->last_draw >= 0.1 && pct != j->shown) {
+            b->last_draw = t;
+            j->shown = pct;
+            fprintf(stderr, "\r\033[K[%zu/%zu] %s %d%%", b->done, b->n, j->input, pct);
+            fflush(stderr);
+        }
+    } else if (j->long_file && pct / 10 > j->shown / 10 && pct < 100) {
+        j->shown = pct / 10 * 10;
+        fprintf(stderr, "[%zu/%zu] %s %d%%\n", b->done, b->n, j->input, j->shown);
         fflush(stderr);
     }
     pthread_mutex_unlock(&b->lock);
@@ -278,6 +366,27 @@ static void verbose_line(Batch *b, const Job *j, const StrimAudio *a, const Stri
            j->input, j->output, r->in_rate, a->rate, a->channels, 20.0 * log10(r->gain),
            r->trim_start, r->trim_end, r->resampled_frames,
            r->faded ? "faded" : "not faded (last frame silent)");
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* Say what normalization could not do: a raise limited by --max-gain, or
+ * samples clipped because the level was kept (--no-normalize). */
+static void level_warnings(Batch *b, const Job *j, const StrimReport *r)
+{
+    pthread_mutex_lock(&b->lock);
+    if (r->gain_capped)
+        report(b, stderr,
+               PROG ": %s: warning: reaching full scale needs %+.1f dB, more than the maximum "
+                    "gain %+.1f dB (--max-gain): raised by %+.1f dB only\n",
+               j->input, 20.0 * log10(r->wanted_gain), 20.0 * log10(b->opt.max_gain),
+               20.0 * log10(r->gain));
+    if (r->clipped)
+        report(b, stderr,
+               PROG ": %s: warning: %zu samples clipped: the peak is %+.2f dBFS after a gain of "
+                    "%+.2f dB%s\n",
+               j->input, r->clipped,
+               20.0 * log10((r->peak_pos > r->peak_neg ? r->peak_pos : r->peak_neg) * r->gain),
+               20.0 * log10(r->gain), b->opt.normalize ? "" : " (--no-normalize keeps the level)");
     pthread_mutex_unlock(&b->lock);
 }
 
@@ -304,22 +413,71 @@ static bool same_file(const char *x, const char *y)
     return stat(x, &a) == 0 && stat(y, &c) == 0 && a.st_dev == c.st_dev && a.st_ino == c.st_ino;
 }
 
+/* Read the file of job j into a (the first step of both passes). */
+static bool read_input(Batch *b, Job *j, StrimAudio *a, const StrimProgress *pr)
+{
+    char detail[1024] = "";
+    if (j->failed || !check_input(b, j))
+        return false;
+    StrimStatus st = strim_read_file(j->input, STRIM_MAX_SAMPLES, a, detail, sizeof detail, pr);
+    if (st) {
+        fail(b, j, strim_strerror(st), detail);
+        return false;
+    }
+    j->resampling = a->rate != b->opt.rate;
+    return true;
+}
+
+/* What strim_process's refusal means for the user. */
+static const char *process_detail(StrimStatus st)
+{
+    return st == STRIM_ERR_DAMAGED ? "NaN or infinite samples" : NULL;
+}
+
+/* --same-gain's first pass: the peaks of the file after rate conversion
+ * (where the gain is applied), so the set's loudest peak is exact. */
+static void measure_job(Batch *b, size_t idx)
+{
+    Job *j = &b->jobs[idx];
+    StrimAudio a = {0};
+    StrimProgress pr = {progress_within, j};
+    StrimOptions o = b->opt;
+    StrimReport rep;
+    StrimStatus st;
+    if (!read_input(b, j, &a, &pr))
+        goto out;
+    /* The chain without a gain: its report carries the peaks. */
+    o.normalize = false;
+    o.fixed_gain = 0.0;
+    o.progress = &pr;
+    if ((st = strim_process(&a, &o, &rep))) {
+        fail(b, j, strim_strerror(st), process_detail(st));
+        goto out;
+    }
+    j->peak_pos = rep.peak_pos;
+    j->peak_neg = rep.peak_neg;
+    j->measured = true;
+out:
+    strim_audio_free(&a);
+    progress_step(b, j);
+}
+
 static void run_job(Batch *b, size_t idx)
 {
     Job *j = &b->jobs[idx];
-    char detail[256] = "";
+    char detail[1024] = "";
     StrimAudio a = {0};
     StrimReport rep;
+    StrimProgress pr = {progress_within, j};
+    StrimOptions o = b->opt;
     AtRand r;
     StrimStatus st;
-    if (j->failed || !check_input(b, j))
+    j->shown = 0;
+    if (!read_input(b, j, &a, &pr))
         goto out;
-    if ((st = strim_read_file(j->input, STRIM_MAX_SAMPLES, &a, detail, sizeof detail))) {
-        fail(b, j, strim_strerror(st), detail);
-        goto out;
-    }
-    if ((st = strim_process(&a, &b->opt, &rep))) {
-        fail(b, j, strim_strerror(st), NULL);
+    o.progress = &pr;
+    if ((st = strim_process(&a, &o, &rep))) {
+        fail(b, j, strim_strerror(st), process_detail(st));
         goto out;
     }
     if (mkdir(j->dir, 0777) != 0 && errno != EEXIST) {
@@ -334,11 +492,16 @@ static void run_job(Batch *b, size_t idx)
     /* A seed per file position: the output does not depend on --jobs. */
     at_rand_seed(&r, b->seed + idx * UINT64_C(0x9E3779B97F4A7C15));
     st = strim_write_wav(j->output, &a, b->opt.bits, b->opt.dither ? &r : NULL, detail,
-                         sizeof detail);
+                         sizeof detail, &pr);
     if (st) {
         fail(b, j, strim_strerror(st), detail);
         goto out;
     }
+    j->written = true;
+    j->in_rate = rep.in_rate;
+    j->trim_start = rep.trim_start;
+    j->out_frames = a.frames;
+    level_warnings(b, j, &rep);
     if (b->verbose)
         verbose_line(b, j, &a, &rep);
 out:
@@ -353,7 +516,10 @@ static void *worker(void *arg)
         size_t i = atomic_fetch_add(&b->next, 1);
         if (i >= b->n)
             return NULL;
-        run_job(b, i);
+        if (b->measuring)
+            measure_job(b, i);
+        else
+            run_job(b, i);
     }
 }
 
@@ -400,6 +566,7 @@ static StrimStatus plan_jobs(Batch *b, char **files, size_t n)
     for (size_t i = 0; i < n; i++) {
         Job *j = &b->jobs[i];
         j->input = files[i];
+        j->batch = b;
         StrimStatus st =
             strim_output_path(files[i], b->out_dir, b->opt.rate, b->opt.bits, &j->output, &j->dir);
         if (st == STRIM_ERR_NOMEM)
@@ -411,10 +578,11 @@ static StrimStatus plan_jobs(Batch *b, char **files, size_t n)
 }
 
 /* Run every job on nthreads workers (the calling thread is one of them). */
-static void run_batch(Batch *b, long nthreads)
+static void run_workers(Batch *b, long nthreads)
 {
     pthread_t tid[MAX_JOBS];
     long started = 0;
+    atomic_store(&b->next, 0);
     if ((size_t)nthreads > b->n)
         nthreads = (long)b->n;
     for (long i = 1; i < nthreads; i++) {
@@ -425,6 +593,329 @@ static void run_batch(Batch *b, long nthreads)
     worker(b);
     for (long i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
+}
+
+/* --same-gain: the one gain that brings the set's loudest peak to the
+ * target, under the same rules as a single file's normalization. */
+static void same_gain(Batch *b)
+{
+    float pos = 0.0f, neg = 0.0f;
+    size_t loudest = 0, measured = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const Job *j = &b->jobs[i];
+        if (!j->measured)
+            continue;
+        float p = j->peak_pos > j->peak_neg ? j->peak_pos : j->peak_neg;
+        if (measured++ == 0 || p > (pos > neg ? pos : neg))
+            loudest = i;
+        pos = j->peak_pos > pos ? j->peak_pos : pos;
+        neg = j->peak_neg > neg ? j->peak_neg : neg;
+    }
+    bool capped;
+    double t = strim_full_scale(b->opt.bits);
+    double want = strim_level_gain(pos, neg, b->opt.normalize_skip, t, INFINITY, NULL);
+    double g = strim_level_gain(pos, neg, b->opt.normalize_skip, t, b->opt.max_gain, &capped);
+    b->opt.fixed_gain = g;
+    if (capped)
+        fprintf(stderr,
+                PROG ": warning: --same-gain: the loudest file needs %+.1f dB, more than the "
+                     "maximum gain %+.1f dB (--max-gain): raised by %+.1f dB only\n",
+                20.0 * log10(want), 20.0 * log10(b->opt.max_gain), 20.0 * log10(g));
+    if (b->verbose && measured)
+        printf("--same-gain: gain %+.2f dB for %zu files (loudest peak %+.2f dBFS: %s)\n",
+               20.0 * log10(g), measured, 20.0 * log10(pos > neg ? pos : neg),
+               b->jobs[loudest].input);
+}
+
+/* --- instrument files (SFZ, DecentSampler) beside the inputs ------------ */
+
+/* Largest instrument file read. */
+#define MAX_INSTRUMENT_BYTES ((size_t)16 << 20)
+
+/* The folder part of path ("." when none), malloc'ed. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* The path of file `to` relative to the folder from_dir (both folders
+ * must exist: they are resolved with realpath), malloc'ed. */
+static char *relative_path(const char *from_dir, const char *to)
+{
+    char *to_dir = dir_of(to);
+    const char *base = strrchr(to, '/') ? strrchr(to, '/') + 1 : to;
+    char *a = to_dir ? realpath(from_dir, NULL) : NULL, *c = to_dir ? realpath(to_dir, NULL) : NULL;
+    char *out = NULL;
+    if (a && c) {
+        /* The root is the empty path here, so every component starts with '/'. */
+        if (!strcmp(a, "/"))
+            a[0] = 0;
+        if (!strcmp(c, "/"))
+            c[0] = 0;
+        size_t i = 0, common = 0;
+        for (;; i++) {
+            if (a[i] != c[i]) {
+                if ((!a[i] && c[i] == '/') || (!c[i] && a[i] == '/'))
+                    common = i;
+                break;
+            }
+            if (!a[i]) {
+                common = i;
+                break;
+            }
+            if (a[i] == '/')
+                common = i;
+        }
+        size_t ups = 0;
+        for (const char *p = a + common; *p; p++)
+            ups += *p == '/';
+        const char *rest = c[common] == '/' ? c + common + 1 : c + common;
+        size_t n = ups * 3 + strlen(rest) + strlen(base) + 2;
+        out = malloc(n);
+        if (out) {
+            out[0] = 0;
+            for (size_t k = 0; k < ups; k++)
+                strcat(out, "../");
+            if (*rest) {
+                strcat(out, rest);
+                strcat(out, "/");
+            }
+            strcat(out, base);
+        }
+    }
+    free(a);
+    free(c);
+    free(to_dir);
+    return out;
+}
+
+/* What the lookup of an instrument's samples found. */
+typedef struct {
+    Batch *b;
+    const char *dir;     /* the instrument's folder */
+    const char *out_dir; /* where the new instrument goes */
+    size_t found, missing;
+    char first_missing[512];
+    char *paths[4096]; /* relative paths handed out (freed after) */
+    size_t npaths;
+} InstrCtx;
+
+static bool lookup_sample(void *user, const char *sample, StrimSampleMap *m)
+{
+    InstrCtx *x = user;
+    size_t n = strlen(x->dir) + strlen(sample) + 2;
+    char *full = malloc(n);
+    struct stat s;
+    bool ok = false;
+    *m = (StrimSampleMap){.path = sample, .ratio = 1.0};
+    if (!full)
+        return true;
+    snprintf(full, n, "%s/%s", sample[0] == '/' ? "" : x->dir, sample);
+    if (stat(sample[0] == '/' ? sample : full, &s) == 0) {
+        for (size_t i = 0; i < x->b->n; i++) {
+            const Job *j = &x->b->jobs[i];
+            struct stat js;
+            if (!j->written || stat(j->input, &js) != 0 || js.st_dev != s.st_dev ||
+                js.st_ino != s.st_ino)
+                continue;
+            char *rel = x->npaths < sizeof x->paths / sizeof *x->paths
+                            ? relative_path(x->out_dir, j->output)
+                            : NULL;
+            if (!rel)
+                break;
+            x->paths[x->npaths++] = rel;
+            *m = (StrimSampleMap){.path = rel,
+                                  .ratio = (double)x->b->opt.rate / (double)j->in_rate,
+                                  .trim_start = j->trim_start,
+                                  .frames = j->out_frames};
+            ok = true;
+            break;
+        }
+    }
+    free(full);
+    if (ok) {
+        x->found++;
+    } else if (x->missing++ == 0) {
+        snprintf(x->first_missing, sizeof x->first_missing, "%s", sample);
+    }
+    return true; /* go on: count them all, decide after */
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(MAX_INSTRUMENT_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, MAX_INSTRUMENT_BYTES + 1, f) : 0;
+    fclose(f);
+    if (!buf || n > MAX_INSTRUMENT_BYTES) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* Write len bytes to path through a temporary file renamed into place. */
+static bool write_whole(const char *path, const char *data, size_t len, char *err, size_t elen)
+{
+    size_t tl = strlen(path) + 32;
+    char *tmp = malloc(tl);
+    if (!tmp)
+        return false;
+    snprintf(tmp, tl, "%s.%ld.part", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        snprintf(err, elen, "%s: %s", f ? path : tmp, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok;
+}
+
+/* Rewrite one instrument file found beside the inputs; false on an error
+ * that must fail the run (it could not be written). */
+static bool instrument(Batch *b, const char *dir, const char *name, StrimInstrKind kind)
+{
+    size_t pl = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(pl), *out_path = NULL, *out_dir = NULL, *text = NULL, *res = NULL;
+    char detail[1024] = "";
+    bool ok = true;
+    size_t len, rlen, nsamples = 0, clamped = 0;
+    InstrCtx x = {.b = b, .dir = dir};
+    if (!path)
+        return false;
+    snprintf(path, pl, "%s/%s", dir, name);
+    if (strim_output_path(path, b->out_dir, b->opt.rate, b->opt.bits, &out_path, &out_dir)) {
+        ok = false;
+        goto out;
+    }
+    /* strim_output_path names a .wav: keep the instrument's own name. */
+    free(out_path);
+    size_t ol = strlen(out_dir) + strlen(name) + 2;
+    out_path = malloc(ol);
+    if (!out_path) {
+        ok = false;
+        goto out;
+    }
+    snprintf(out_path, ol, "%s/%s", out_dir, name);
+    x.out_dir = out_dir;
+    text = slurp(path, &len);
+    if (!text) {
+        fprintf(stderr, PROG ": %s: warning: cannot read this instrument file (%s)\n", path,
+                errno ? strerror(errno) : "larger than 16 MiB");
+        goto out;
+    }
+    /* The folder may not exist yet when none of its samples was written;
+     * then the instrument is not about this run anyway (found == 0). */
+    mkdir(out_dir, 0777);
+    StrimStatus st = strim_instr_rewrite(text, len, kind, lookup_sample, &x, &res, &rlen, &nsamples,
+                                         &clamped, detail, sizeof detail);
+    if (st != STRIM_OK) {
+        fprintf(stderr, PROG ": %s: instrument not written: %s\n", path, detail);
+        ok = false;
+        goto out;
+    }
+    if (x.found == 0) /* none of its samples in this run: not ours to touch */
+        goto out;
+    if (x.missing) {
+        fprintf(stderr,
+                PROG ": %s: warning: instrument not written: %zu of its %zu samples were not "
+                     "trimmed in this run (first: %s)\n",
+                path, x.missing, x.found + x.missing, x.first_missing);
+        goto out;
+    }
+    if (same_file(path, out_path)) {
+        fprintf(stderr, PROG ": %s: instrument not written: it would overwrite itself\n", path);
+        ok = false;
+        goto out;
+    }
+    if (!write_whole(out_path, res, rlen, detail, sizeof detail)) {
+        fprintf(stderr, PROG ": %s: cannot write the trimmed instrument (%s)\n", path, detail);
+        ok = false;
+        goto out;
+    }
+    if (clamped)
+        fprintf(stderr,
+                PROG ": %s: warning: %zu loop or offset positions fell in the trimmed part and "
+                     "were moved to the trimmed file's ends\n",
+                out_path, clamped);
+    if (b->verbose)
+        printf("%s -> %s: instrument, %zu samples\n", path, out_path, nsamples);
+out:
+    for (size_t i = 0; i < x.npaths; i++)
+        free(x.paths[i]);
+    free(res);
+    free(text);
+    free(out_dir);
+    free(out_path);
+    free(path);
+    return ok;
+}
+
+/* Instrument files in the inputs' folders that name the trimmed samples
+ * get a trimmed copy beside the outputs. Returns false when one could not
+ * be written. */
+static bool instruments(Batch *b)
+{
+    bool ok = true, any = false;
+    for (size_t i = 0; i < b->n; i++)
+        any = any || b->jobs[i].written;
+    if (!any)
+        return true;
+    char **dirs = calloc(b->n, sizeof *dirs);
+    size_t nd = 0;
+    if (!dirs)
+        return false;
+    for (size_t i = 0; i < b->n; i++) {
+        char *d = dir_of(b->jobs[i].input);
+        bool seen = !d;
+        for (size_t k = 0; k < nd && !seen; k++)
+            seen = !strcmp(dirs[k], d);
+        if (seen) {
+            free(d);
+            continue;
+        }
+        dirs[nd++] = d;
+        /* Sorted, so messages come in a stable order. */
+        struct dirent **names;
+        int n = scandir(d, &names, NULL, alphasort);
+        for (int k = 0; k < n; k++) {
+            StrimInstrKind kind;
+            if (strim_instr_kind(names[k]->d_name, &kind))
+                ok = instrument(b, d, names[k]->d_name, kind) && ok;
+            free(names[k]);
+        }
+        if (n >= 0)
+            free(names);
+    }
+    for (size_t k = 0; k < nd; k++)
+        free(dirs[k]);
+    free(dirs);
+    return ok;
+}
+
+static void run_batch(Batch *b, long nthreads)
+{
+    if (b->same_gain) {
+        b->measuring = true;
+        run_workers(b, nthreads);
+        b->measuring = false;
+        same_gain(b);
+    }
+    run_workers(b, nthreads);
     if (b->progress && b->tty)
         fputs("\n", stderr);
 }
@@ -440,6 +931,10 @@ int main(int argc, char **argv)
         int r = apply_option(c, optarg, &b, &jobs, &progress);
         if (r >= 0)
             return r;
+    }
+    if (b.same_gain && !b.opt.normalize) {
+        fprintf(stderr, PROG ": --same-gain and --no-normalize exclude each other\n");
+        return 2;
     }
     if (optind >= argc) {
         fprintf(stderr, PROG ": no input files\nTry '" PROG " --help' for more information.\n");
@@ -460,6 +955,7 @@ int main(int argc, char **argv)
     run_batch(&b, jobs);
     for (size_t i = 0; i < b.n; i++)
         rc |= b.jobs[i].failed;
+    rc |= !instruments(&b);
 out:
     for (size_t i = 0; i < b.n; i++) {
         free(b.jobs[i].output);

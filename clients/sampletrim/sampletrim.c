@@ -2,7 +2,7 @@
 #include "sampletrim.h"
 
 #include <math.h>
-#include <samplerate.h>
+#include <soxr.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +14,7 @@ const char *strim_strerror(StrimStatus st)
     case STRIM_ERR_NOMEM:
         return "out of memory";
     case STRIM_ERR_OPEN:
-        return "cannot open as audio";
+        return "not readable as audio, skipped";
     case STRIM_ERR_FORMAT:
         return "unsupported audio parameters";
     case STRIM_ERR_TOO_BIG:
@@ -27,6 +27,8 @@ const char *strim_strerror(StrimStatus st)
         return "cannot write output";
     case STRIM_ERR_ARG:
         return "invalid argument";
+    case STRIM_ERR_DAMAGED:
+        return "damaged file, skipped";
     }
     return "unknown error";
 }
@@ -44,6 +46,8 @@ void strim_options_default(StrimOptions *o)
         .fade = 44,
         .dither = true,
         .quality = STRIM_Q_MEDIUM,
+        .max_gain = pow(10.0, STRIM_DEFAULT_MAX_GAIN_DB / 20.0),
+        .fixed_gain = 0.0,
     };
 }
 
@@ -71,17 +75,76 @@ double strim_full_scale(int bits)
     return (one - 1.0) / one;
 }
 
-double strim_normalize(float *buf, size_t frames, int channels, double skip_at, double target)
+bool strim_peaks(const float *buf, size_t frames, int channels, float *pos, float *neg)
 {
-    float peak = strim_peak(buf, frames, channels);
-    if (!(peak > 0.0f) || peak >= skip_at)
+    size_t n = frames * (size_t)channels;
+    float hi = 0.0f, lo = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float v = buf[i];
+        hi = v > hi ? v : hi;
+        lo = v < lo ? v : lo;
+    }
+    *pos = hi;
+    *neg = -lo;
+    /* NaN never wins a comparison; infinity does: check both ends once. */
+    if (!isfinite(hi) || !isfinite(lo))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (buf[i] != buf[i])
+            return false;
+    }
+    return true;
+}
+
+double strim_level_gain(float pos, float neg, double skip_at, double target, double max_gain,
+                        bool *capped)
+{
+    float peak = pos > neg ? pos : neg;
+    if (capped)
+        *capped = false;
+    if (!(peak > 0.0f))
+        return 1.0;
+    /* Over full scale (float input): always down to the target, never
+     * left to the quantizer to clip. */
+    bool over = pos > target || neg > 1.0f;
+    if (!over && peak >= skip_at)
         return 1.0;
     /* In double, peak * (target / peak) rounds to exactly (float)target:
      * the loudest sample lands on full scale, not a hair off it. */
     double gain = target / peak;
-    size_t n = frames * (size_t)channels;
-    for (size_t i = 0; i < n; i++)
+    if (gain > max_gain) {
+        gain = max_gain;
+        if (capped)
+            *capped = true;
+    }
+    return gain;
+}
+
+size_t strim_apply_gain(float *buf, size_t n, double gain, int bits)
+{
+    /* strim_quantize clips what rounds outside [-2^(b-1), 2^(b-1) - 1]. */
+    const double scale = (double)(INT32_C(1) << (bits - 1));
+    const float hi = (float)((scale - 0.5) / scale), lo = (float)((-scale - 0.5) / scale);
+    size_t clipped = 0;
+    if (gain == 1.0) {
+        for (size_t i = 0; i < n; i++)
+            clipped += buf[i] >= hi || buf[i] <= lo;
+        return clipped;
+    }
+    for (size_t i = 0; i < n; i++) {
         buf[i] = (float)(buf[i] * gain);
+        clipped += buf[i] >= hi || buf[i] <= lo;
+    }
+    return clipped;
+}
+
+double strim_normalize(float *buf, size_t frames, int channels, double skip_at, double target)
+{
+    float pos, neg;
+    strim_peaks(buf, frames, channels, &pos, &neg);
+    double gain = strim_level_gain(pos, neg, skip_at, target, INFINITY, NULL);
+    if (gain != 1.0)
+        strim_apply_gain(buf, frames * (size_t)channels, gain, 24);
     return gain;
 }
 
@@ -176,14 +239,35 @@ void strim_quantize(const float *in, int32_t *out, size_t n, int bits, AtRand *r
     }
 }
 
-StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
+/* Input frames handed to the resampler per call (progress granularity). */
+#define RESAMPLE_CHUNK 65536
+
+/* libsoxr's recipe for q. The default (medium) keeps the bandwidth of
+ * `sox rate -h` (flat to 95% of the output's Nyquist frequency, stopband
+ * from Nyquist on, linear phase) at 24-bit precision instead of 20, with
+ * no passband roll-off (flat to the band edge): measured against sox by
+ * tests/integration/test_sampletrim_quality.sh, no worse on ripple, alias
+ * rejection and THD+N, at the same speed. best: 28-bit, flat to 97%;
+ * fast: libsoxr's 20-bit default (flat to 91%, 0.01 dB roll-off). */
+static soxr_quality_spec_t quality_spec(StrimQuality q)
+{
+    if (q == STRIM_Q_FAST)
+        return soxr_quality_spec(SOXR_HQ | SOXR_LINEAR_PHASE, 0);
+    bool best = q == STRIM_Q_BEST;
+    soxr_quality_spec_t spec =
+        soxr_quality_spec((best ? SOXR_VHQ : SOXR_24_BITQ) | SOXR_LINEAR_PHASE, SOXR_ROLLOFF_NONE);
+    spec.passband_end = best ? 0.97 : 0.95;
+    return spec;
+}
+
+static StrimStatus resample(StrimAudio *a, int rate, StrimQuality q, const StrimProgress *pr)
 {
     if (rate <= 0 || a->rate <= 0 || a->channels <= 0)
         return STRIM_ERR_ARG;
     if (a->rate == rate)
         return STRIM_OK;
     double ratio = (double)rate / (double)a->rate;
-    if (!src_is_valid_ratio(ratio) || a->channels > STRIM_SRC_MAX_CHANNELS)
+    if (ratio < 1.0 / 256.0 || ratio > 256.0 || a->channels > STRIM_SRC_MAX_CHANNELS)
         return STRIM_ERR_FORMAT;
     if (a->frames == 0) {
         a->rate = rate;
@@ -192,41 +276,77 @@ StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
     double want = ceil((double)a->frames * ratio) + 64.0;
     if (want * a->channels > (double)STRIM_MAX_SAMPLES)
         return STRIM_ERR_TOO_BIG;
-    size_t cap = (size_t)want;
-    float *out = malloc(cap * (size_t)a->channels * sizeof *out);
+    size_t cap = (size_t)want, ch = (size_t)a->channels;
+    float *out = malloc(cap * ch * sizeof *out);
     if (!out)
         return STRIM_ERR_NOMEM;
-    SRC_DATA d = {
-        .data_in = a->data,
-        .data_out = out,
-        .input_frames = (long)a->frames,
-        .output_frames = (long)cap,
-        .src_ratio = ratio,
-        .end_of_input = 1,
-    };
-    if (src_simple(&d, (int)q, a->channels) != 0) {
+    soxr_error_t err = NULL;
+    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_quality_spec_t qs = quality_spec(q);
+    soxr_runtime_spec_t rt = soxr_runtime_spec(1); /* one thread: --jobs decides */
+    soxr_t s = soxr_create(a->rate, rate, (unsigned)a->channels, &err, &io, &qs, &rt);
+    if (!s || err) {
+        free(out);
+        return STRIM_ERR_RESAMPLE;
+    }
+    size_t in_pos = 0, out_pos = 0;
+    while (!err && in_pos < a->frames && out_pos < cap) {
+        size_t n = a->frames - in_pos < RESAMPLE_CHUNK ? a->frames - in_pos : RESAMPLE_CHUNK;
+        size_t used = 0, made = 0;
+        err = soxr_process(s, a->data + in_pos * ch, n, &used, out + out_pos * ch, cap - out_pos,
+                           &made);
+        in_pos += used;
+        out_pos += made;
+        if (pr)
+            pr->fn(pr->user, STRIM_STAGE_CONVERT, in_pos, a->frames);
+    }
+    /* End of input: drain what the filter still holds. */
+    for (size_t made = 1; !err && made && out_pos < cap; out_pos += made)
+        err = soxr_process(s, NULL, 0, NULL, out + out_pos * ch, cap - out_pos, &made);
+    soxr_delete(s);
+    if (err || in_pos < a->frames) {
         free(out);
         return STRIM_ERR_RESAMPLE;
     }
     free(a->data);
     a->data = out;
-    a->frames = (size_t)d.output_frames_gen;
+    a->frames = out_pos;
     a->rate = rate;
     return STRIM_OK;
 }
 
+StrimStatus strim_resample(StrimAudio *a, int rate, StrimQuality q)
+{
+    return resample(a, rate, q, NULL);
+}
+
 StrimStatus strim_process(StrimAudio *a, const StrimOptions *o, StrimReport *rep)
 {
-    StrimReport r = {.in_rate = a->rate, .in_frames = a->frames, .gain = 1.0};
+    StrimReport r = {.in_rate = a->rate, .in_frames = a->frames, .gain = 1.0, .wanted_gain = 1.0};
     if (o->bits != 8 && o->bits != 16 && o->bits != 24)
         return STRIM_ERR_ARG;
-    StrimStatus st = strim_resample(a, o->rate, o->quality);
+    StrimStatus st = resample(a, o->rate, o->quality, o->progress);
     if (st != STRIM_OK)
         return st;
     r.resampled_frames = a->frames;
-    if (o->normalize)
-        r.gain = strim_normalize(a->data, a->frames, a->channels, o->normalize_skip,
-                                 strim_full_scale(o->bits));
+    /* One pass for the peaks, after conversion; a NaN or an infinity in
+     * the input is still there (the filter spreads it, never removes it). */
+    if (!strim_peaks(a->data, a->frames, a->channels, &r.peak_pos, &r.peak_neg))
+        return STRIM_ERR_DAMAGED;
+    if (o->fixed_gain > 0.0)
+        r.gain = r.wanted_gain = o->fixed_gain;
+    else if (o->normalize) {
+        double t = strim_full_scale(o->bits);
+        r.wanted_gain =
+            strim_level_gain(r.peak_pos, r.peak_neg, o->normalize_skip, t, INFINITY, NULL);
+        r.gain = strim_level_gain(r.peak_pos, r.peak_neg, o->normalize_skip, t, o->max_gain,
+                                  &r.gain_capped);
+    }
+    /* No gain and nothing that could clip: no pass over the samples. */
+    const double scale = (double)(INT32_C(1) << (o->bits - 1));
+    if (r.gain != 1.0 || r.peak_pos >= (float)((scale - 0.5) / scale) ||
+        -r.peak_neg <= (float)((-scale - 0.5) / scale))
+        r.clipped = strim_apply_gain(a->data, a->frames * (size_t)a->channels, r.gain, o->bits);
     strim_trim_points(a->data, a->frames, a->channels, o->window, o->start_threshold,
                       o->end_threshold, &r.trim_start, &r.trim_end);
     a->frames = strim_trim(a->data, a->frames, a->channels, r.trim_start, r.trim_end);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Frames decoded per sf_readf_float call. */
@@ -21,6 +22,16 @@ static void set_detail(char *detail, size_t len, const char *msg)
 {
     if (detail && len > 0)
         snprintf(detail, len, "%s", msg ? msg : "");
+}
+
+/* detail = "path: message" (libsndfile's "System error : " prefix dropped). */
+static void path_detail(char *detail, size_t len, const char *path, const char *msg)
+{
+    const char *sys = "System error : ";
+    if (!strncmp(msg, sys, strlen(sys)))
+        msg += strlen(sys);
+    if (detail && len > 0)
+        snprintf(detail, len, "%s: %s", path, msg);
 }
 
 /* Grow a to hold at least need frames (doubling), within max_samples. */
@@ -43,10 +54,47 @@ static StrimStatus grow(StrimAudio *a, size_t *cap, size_t need, size_t max_fram
     return STRIM_OK;
 }
 
+/* A damaged file decodes "successfully" to fewer frames than it claims:
+ * libsndfile shortens a WAV or AIFF whose data chunk runs past the end of
+ * the file (and says so only in its log), a FLAC decoder stops quietly
+ * at the first broken frame. Refuse such files, and files with no audio. */
+static StrimStatus check_complete(SNDFILE *sf, const SF_INFO *info, size_t got, char *detail,
+                                  size_t dlen)
+{
+    char log[4096] = "";
+    sf_command(sf, SFC_GET_LOG_INFO, log, sizeof log);
+    /* "data : 12352 (should be 6154)", "SSND : 12360 (should be 6140)":
+     * the header promises more bytes of audio than the file holds. */
+    for (const char *l = log; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        long long claim, real;
+        char name[8];
+        if (sscanf(l, " %4[A-Za-z] : %lld (should be %lld)", name, &claim, &real) == 3 &&
+            (!strncmp(name, "data", 4) || !strncmp(name, "SSND", 4)) && claim > real) {
+            if (detail && dlen)
+                snprintf(detail, dlen,
+                         "truncated: the header promises %lld bytes of audio, the file holds %lld",
+                         claim, real < 0 ? 0 : real);
+            return STRIM_ERR_DAMAGED;
+        }
+    }
+    if (info->frames > 0 && info->frames != SF_COUNT_MAX && (sf_count_t)got < info->frames) {
+        if (detail && dlen)
+            snprintf(detail, dlen,
+                     "truncated: the header promises %lld frames, %zu could be decoded",
+                     (long long)info->frames, got);
+        return STRIM_ERR_DAMAGED;
+    }
+    if (got == 0) {
+        set_detail(detail, dlen, "no audio frames (0 frames)");
+        return STRIM_ERR_DAMAGED;
+    }
+    return STRIM_OK;
+}
+
 /* Decode every frame of sf. The header's frame count is only a hint:
  * corrupt files lie about it, so the buffer grows as data really arrives. */
 static StrimStatus read_all(SNDFILE *sf, const SF_INFO *info, size_t max_samples, StrimAudio *a,
-                            char *detail, size_t dlen)
+                            char *detail, size_t dlen, const StrimProgress *pr)
 {
     if (info->channels < 1 || info->channels > STRIM_MAX_CHANNELS) {
         set_detail(detail, dlen, "channel count out of range");
@@ -83,27 +131,54 @@ static StrimStatus read_all(SNDFILE *sf, const SF_INFO *info, size_t max_samples
         if (got <= 0)
             break;
         a->frames += (size_t)got;
+        if (pr && info->frames > 0 && info->frames != SF_COUNT_MAX)
+            pr->fn(pr->user, STRIM_STAGE_READ, a->frames, (size_t)info->frames);
     }
     if (st == STRIM_OK && sf_error(sf) != SF_ERR_NO_ERROR) {
-        set_detail(detail, dlen, sf_strerror(sf));
-        st = STRIM_ERR_READ;
+        if (detail && dlen)
+            snprintf(detail, dlen, "decoding failed after %zu frames: %s", a->frames,
+                     sf_strerror(sf));
+        st = STRIM_ERR_DAMAGED;
     }
+    if (st == STRIM_OK)
+        st = check_complete(sf, info, a->frames, detail, dlen);
     if (st != STRIM_OK)
         strim_audio_free(a);
     return st;
 }
 
+/* Why sf_open refused a file, in the user's words where libsndfile's are
+ * cryptic. path may be NULL (memory input). */
+static StrimStatus open_failed(const char *path, char *detail, size_t dlen)
+{
+    const char *msg = sf_strerror(NULL);
+    struct stat s;
+    if (path && stat(path, &s) == 0 && S_ISREG(s.st_mode) && s.st_size == 0) {
+        set_detail(detail, dlen, "empty file (0 bytes)");
+        return STRIM_ERR_DAMAGED;
+    }
+    /* libsndfile's words for a header whose sample rate is 0. */
+    if (strstr(msg, "SF_INFO struct incomplete")) {
+        set_detail(detail, dlen, "damaged header: the sample rate is 0 or missing");
+        return STRIM_ERR_DAMAGED;
+    }
+    if (strstr(msg, "Channel count is zero")) {
+        set_detail(detail, dlen, "damaged header: the channel count is 0");
+        return STRIM_ERR_DAMAGED;
+    }
+    set_detail(detail, dlen, msg);
+    return STRIM_ERR_OPEN;
+}
+
 StrimStatus strim_read_file(const char *path, size_t max_samples, StrimAudio *a, char *detail,
-                            size_t detail_len)
+                            size_t detail_len, const StrimProgress *progress)
 {
     SF_INFO info = {0};
     *a = (StrimAudio){0};
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
-    if (!sf) {
-        set_detail(detail, detail_len, sf_strerror(NULL));
-        return STRIM_ERR_OPEN;
-    }
-    StrimStatus st = read_all(sf, &info, max_samples, a, detail, detail_len);
+    if (!sf)
+        return open_failed(path, detail, detail_len);
+    StrimStatus st = read_all(sf, &info, max_samples, a, detail, detail_len, progress);
     sf_close(sf);
     return st;
 }
@@ -160,10 +235,13 @@ StrimStatus strim_read_memory(const void *data, size_t len, size_t max_samples, 
     *a = (StrimAudio){0};
     SNDFILE *sf = sf_open_virtual(&io, SFM_READ, &info, &m);
     if (!sf) {
-        set_detail(detail, detail_len, sf_strerror(NULL));
-        return STRIM_ERR_OPEN;
+        if (len == 0) {
+            set_detail(detail, detail_len, "empty file (0 bytes)");
+            return STRIM_ERR_DAMAGED;
+        }
+        return open_failed(NULL, detail, detail_len);
     }
-    StrimStatus st = read_all(sf, &info, max_samples, a, detail, detail_len);
+    StrimStatus st = read_all(sf, &info, max_samples, a, detail, detail_len, NULL);
     sf_close(sf);
     return st;
 }
@@ -182,7 +260,8 @@ static int pcm_format(int bits)
 }
 
 /* Quantize and write every sample; libsndfile takes the top bits of ints. */
-static StrimStatus write_frames(SNDFILE *sf, const StrimAudio *a, int bits, AtRand *r)
+static StrimStatus write_frames(SNDFILE *sf, const StrimAudio *a, int bits, AtRand *r,
+                                const StrimProgress *pr)
 {
     int32_t q[WRITE_CHUNK];
     const int32_t up = INT32_C(1) << (32 - bits);
@@ -196,12 +275,14 @@ static StrimStatus write_frames(SNDFILE *sf, const StrimAudio *a, int bits, AtRa
             q[i] *= up;
         if (sf_write_int(sf, q, (sf_count_t)n) != (sf_count_t)n)
             return STRIM_ERR_WRITE;
+        if (pr && (off / step) % 16 == 15)
+            pr->fn(pr->user, STRIM_STAGE_WRITE, off + n, total);
     }
     return STRIM_OK;
 }
 
 StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtRand *r,
-                            char *detail, size_t detail_len)
+                            char *detail, size_t detail_len, const StrimProgress *progress)
 {
     int fmt = pcm_format(bits);
     if (!fmt || a->channels < 1 || a->channels > STRIM_MAX_CHANNELS || a->rate < 1)
@@ -218,19 +299,19 @@ StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtR
     StrimStatus st = STRIM_OK;
     SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
     if (!sf) {
-        set_detail(detail, detail_len, sf_strerror(NULL));
+        path_detail(detail, detail_len, path, sf_strerror(NULL));
         free(tmp);
         return STRIM_ERR_WRITE;
     }
-    st = write_frames(sf, a, bits, r);
+    st = write_frames(sf, a, bits, r, progress);
     if (st != STRIM_OK)
-        set_detail(detail, detail_len, sf_strerror(sf));
+        path_detail(detail, detail_len, path, sf_strerror(sf));
     if (sf_close(sf) != 0 && st == STRIM_OK) {
-        set_detail(detail, detail_len, "closing the file failed");
+        path_detail(detail, detail_len, path, "closing the file failed");
         st = STRIM_ERR_WRITE;
     }
     if (st == STRIM_OK && rename(tmp, path) != 0) {
-        set_detail(detail, detail_len, strerror(errno));
+        path_detail(detail, detail_len, path, strerror(errno));
         st = STRIM_ERR_WRITE;
     }
     if (st != STRIM_OK)

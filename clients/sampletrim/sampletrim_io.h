@@ -9,17 +9,18 @@
 
 #include "sampletrim.h"
 
-/* More channels than this is refused: libsamplerate's sinc converters
- * handle at most 128, and no sample has more. */
+/* More channels than this is refused: no sample has more. */
 #define STRIM_MAX_CHANNELS 128
 /* Highest input sample rate accepted, Hz. */
 #define STRIM_MAX_RATE 1536000
 
 /* Decode the file at path into a (which must be zeroed or freed). At most
  * max_samples samples (frames x channels) are accepted; detail (may be
- * NULL) receives the decoder's own message on failure. */
+ * NULL) receives the decoder's own message on failure. A file that holds
+ * less than its header promises (truncated), no frames or nothing at all
+ * is STRIM_ERR_DAMAGED, with detail saying which. progress may be NULL. */
 StrimStatus strim_read_file(const char *path, size_t max_samples, StrimAudio *a, char *detail,
-                            size_t detail_len);
+                            size_t detail_len, const StrimProgress *progress);
 
 /* Like strim_read_file, but from len bytes at data (libsndfile virtual I/O). */
 StrimStatus strim_read_memory(const void *data, size_t len, size_t max_samples, StrimAudio *a,
@@ -27,9 +28,10 @@ StrimStatus strim_read_memory(const void *data, size_t len, size_t max_samples, 
 
 /* Quantize a to bits (8, 16 or 24; TPDF dither from r unless r is NULL)
  * and write it to path as a PCM WAV at a->rate, through a temporary file
- * renamed into place: a failed write leaves no partial file. */
+ * renamed into place: a failed write leaves no partial file; detail then
+ * names the path and the reason. progress may be NULL. */
 StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtRand *r,
-                            char *detail, size_t detail_len);
+                            char *detail, size_t detail_len, const StrimProgress *progress);
 
 /* The output path for input: "<dir of input>/<rate>_<bits>bit/<stem>.wav",
  * or "<out_dir>/<stem>.wav" when out_dir is not NULL; *dir gets the folder.

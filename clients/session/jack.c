@@ -85,17 +85,19 @@ bool sj_start_server(Mgr *m, char *err, size_t errlen)
     }
     at_info("starting JACK server '%s' (%s backend, %s Hz, %s frames)", m->server, argv[n - 5],
             rate, period);
-    m->jackd_pid = ss_spawn(m, exe, (char *const *)argv, NULL);
+    m->jackd_pid = ss_spawn(m, exe, (char *const *)argv, NULL, &m->jackd_out, "jackd");
     if (m->jackd_pid < 0) {
         snprintf(err, errlen, "cannot start jackd: %s", strerror(errno));
         return false;
     }
     for (int i = 0; i < 200; i++) {
+        ss_pump(m);
         if (sj_server_running(m->server))
             return true;
         int status;
         if (waitpid(m->jackd_pid, &status, WNOHANG) == m->jackd_pid) {
             m->jackd_pid = 0;
+            ss_pump(m);
             snprintf(err, errlen, "jackd exited at start-up (see its messages above)");
             return false;
         }

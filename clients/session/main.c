@@ -86,11 +86,82 @@ static void free_env(char **env)
     free(env);
 }
 
-pid_t ss_spawn(Mgr *m, const char *exe, char *const argv[], const char *nsm_url)
+static void out_close(ChildOut *o, int k)
 {
+    if (o->fd[k] >= 0)
+        close(o->fd[k]);
+    o->fd[k] = -1;
+}
+
+typedef struct {
+    const ChildOut *o;
+    FILE *f;
+} EmitCtx;
+
+static void emit_line(void *ctx, const char *line, size_t len)
+{
+    const EmitCtx *e = ctx;
+    fprintf(e->f, "[%s] %.*s\n", e->o->name, (int)len, line);
+    fflush(e->f);
+}
+
+/* Read what a child wrote (until the pipe is empty); at EOF print a last
+ * unfinished line and close the pipe. */
+static void out_pump(ChildOut *o)
+{
+    for (int k = 0; k < 2; k++) {
+        EmitCtx ctx = {o, k ? stderr : stdout};
+        while (o->fd[k] >= 0) {
+            char buf[4096];
+            ssize_t r = read(o->fd[k], buf, sizeof buf);
+            if (r > 0) {
+                ss_lines_feed(&o->lines[k], buf, (size_t)r, emit_line, &ctx);
+                continue;
+            }
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0 && errno == EAGAIN)
+                break;
+            ss_lines_flush(&o->lines[k], emit_line, &ctx);
+            out_close(o, k);
+        }
+    }
+}
+
+/* The child has ended: print everything left, close the pipes (a
+ * grandchild still holding them would only keep them open). */
+static void out_finish(ChildOut *o)
+{
+    out_pump(o);
+    for (int k = 0; k < 2; k++) {
+        EmitCtx ctx = {o, k ? stderr : stdout};
+        ss_lines_flush(&o->lines[k], emit_line, &ctx);
+        out_close(o, k);
+    }
+}
+
+void ss_pump(Mgr *m)
+{
+    for (int i = 0; i < m->s.n_clients; i++)
+        out_pump(&m->cl[i].out);
+    out_pump(&m->jackd_out);
+    out_pump(&m->bridge_out);
+}
+
+pid_t ss_spawn(Mgr *m, const char *exe, char *const argv[], const char *nsm_url, ChildOut *out,
+               const char *name)
+{
+    int p[2][2] = {{-1, -1}, {-1, -1}};
     char **env = child_env(nsm_url, m->server);
-    if (!env)
+    if (!env || pipe2(p[0], O_CLOEXEC) || pipe2(p[1], O_CLOEXEC)) {
+        for (int k = 0; k < 4; k++)
+            if (p[k / 2][k % 2] >= 0)
+                close(p[k / 2][k % 2]);
+        free_env(env);
         return -1;
+    }
+    out_finish(out); /* a previous run's pipes */
+    snprintf(out->name, sizeof out->name, "%s", name);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -106,14 +177,28 @@ pid_t ss_spawn(Mgr *m, const char *exe, char *const argv[], const char *nsm_url)
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        if (chdir(m->dir) != 0)
+        if (dup2(p[0][1], 1) < 0 || dup2(p[1][1], 2) < 0 || chdir(m->dir) != 0)
             _exit(127);
         close_range(3, ~0U, 0);
         execve(exe, argv, env);
         _exit(127);
     }
+    int e = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     free_env(env);
+    close(p[0][1]);
+    close(p[1][1]);
+    if (pid < 0) {
+        close(p[0][0]);
+        close(p[1][0]);
+        errno = e;
+        return -1;
+    }
+    for (int k = 0; k < 2; k++) {
+        fcntl(p[k][0], F_SETFL, O_NONBLOCK);
+        out->fd[k] = p[k][0];
+        out->lines[k].len = 0;
+    }
     return pid;
 }
 
@@ -140,7 +225,7 @@ static void launch(Mgr *m, Client *c)
     argv[n] = NULL;
     char url[64];
     snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(m->osc));
-    c->pid = ss_spawn(m, c->exe, argv, d->nsm ? url : NULL);
+    c->pid = ss_spawn(m, c->exe, argv, d->nsm ? url : NULL, &c->out, d->id);
     if (c->pid < 0) {
         at_error("client '%s': cannot start %s: %s", d->id, c->exe, strerror(errno));
         c->state = CL_FAILED;
@@ -170,7 +255,7 @@ static void spawn_bridge(Mgr *m)
     }
     /* a2jmidid ignores $JACK_DEFAULT_SERVER: without -j it opens "default". */
     char *argv[] = {"a2jmidid", "-j", m->server, "-e", NULL};
-    m->bridge_pid = ss_spawn(m, exe, argv, NULL);
+    m->bridge_pid = ss_spawn(m, exe, argv, NULL, &m->bridge_out, "a2jmidid");
     at_info("MIDI bridge: started a2jmidid -j %s -e (pid %d)", m->server, (int)m->bridge_pid);
 }
 
@@ -191,12 +276,14 @@ static void on_child_exit(Mgr *m, pid_t pid, int status)
         snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
     if (pid == m->jackd_pid) {
         m->jackd_pid = 0;
+        out_finish(&m->jackd_out);
         if (!m->quitting)
             at_error("the JACK server ended (%s)", how);
         return;
     }
     if (pid == m->bridge_pid) {
         m->bridge_pid = 0;
+        out_finish(&m->bridge_out);
         if (m->quitting)
             return;
         double d = ss_backoff_death(&m->bridge_backoff, ss_now());
@@ -212,11 +299,36 @@ static void on_child_exit(Mgr *m, pid_t pid, int status)
     Client *c = client_by_pid(m, pid);
     if (!c)
         return;
+    out_finish(&c->out); /* its last words come before the verdict */
     c->pid = 0;
     c->save_pending = false;
     const SsClientDef *d = def_of(m, c);
     if (m->quitting) {
         c->state = CL_STOPPED;
+        return;
+    }
+    SsEnd end = ss_end_of(status);
+    if (end == SS_END_DONE) {
+        at_info("client '%s' finished (exit status 0): done%s", d->id,
+                d->job ? "" : "; not restarted (a client that exits 0 has ended its work)");
+        snprintf(c->message, sizeof c->message, "finished (exit status 0)");
+        c->state = CL_DONE;
+        return;
+    }
+    if (end == SS_END_CONFIG) {
+        at_error("client '%s' exited with status 2: its configuration or state file is wrong "
+                 "(see its messages above; check with 'aiotone-session check'); FAILED, not "
+                 "restarted",
+                 d->id);
+        if (strncmp(c->message, "open failed: ", 13) == 0) { /* its reply came first */
+            char why[sizeof c->message];
+            snprintf(why, sizeof why, "%s", c->message);
+            snprintf(c->message, sizeof c->message, "exit status 2: configuration error: %.200s",
+                     why);
+        } else {
+            snprintf(c->message, sizeof c->message, "exit status 2: configuration error");
+        }
+        c->state = CL_FAILED;
         return;
     }
     double delay = ss_backoff_death(&c->backoff, ss_now());
@@ -361,12 +473,22 @@ static void on_client_reply(Mgr *m, Client *c, const AtOscMsg *msg, bool ok)
     if (!strcmp(what, "/nsm/client/open")) {
         if (ok) {
             c->state = CL_OPEN;
-            at_info("client '%s' is open (%.0f ms after start)", d->id,
-                    (ss_now() - m->t0) * 1000.0);
+            if (c->restarts)
+                at_info("client '%s' is open (%.0f ms after restart %d)", d->id,
+                        (ss_now() - c->launched_at) * 1000.0, c->restarts);
+            else
+                at_info("client '%s' is open (%.0f ms after start)", d->id,
+                        (ss_now() - m->t0) * 1000.0);
             atomic_store(&m->jack_changed, 1);
+            if (m->loaded_sent) /* the session is loaded already: tell the newcomer */
+                send_to(m, &c->addr, c->addrlen, "/nsm/client/session_is_loaded", lo_message_new());
         } else {
             at_error("client '%s' could not open its state: %s", d->id, text);
-            snprintf(c->message, sizeof c->message, "open failed: %s", text);
+            snprintf(c->message, sizeof c->message, "%sopen failed: %.200s",
+                     c->state == CL_FAILED && !strncmp(c->message, "exit status 2", 13)
+                         ? "exit status 2: configuration error: "
+                         : "",
+                     text);
         }
     } else if (!strcmp(what, "/nsm/client/save")) {
         c->save_pending = false;
@@ -415,6 +537,38 @@ static void start_save(Mgr *m, const AtOscMsg *req)
     finish_save(m);
 }
 
+/* Write session.conf for a save, keeping the user's text: untouched when
+ * nothing in it changed, else only the settings that changed are
+ * rewritten (see ss_session_update_text). */
+static AtStatus write_conf(Mgr *m, bool *unchanged, char *err, size_t errlen)
+{
+    char *old_text = ss_read_file(m->conf, NULL);
+    SsSession old;
+    char why[1024];
+    *unchanged = false;
+    if (!old_text || ss_session_parse(&old, old_text, m->conf, why, sizeof why) != AT_OK) {
+        /* gone or broken meanwhile: write the session as it runs */
+        free(old_text);
+        return ss_session_save(&m->s, m->conf, err, errlen);
+    }
+    AtStatus st = AT_OK;
+    if (ss_session_same(&old, &m->s)) {
+        *unchanged = true;
+    } else {
+        char *text = ss_session_update_text(old_text, &old, &m->s);
+        if (!text) {
+            snprintf(err, errlen, "out of memory");
+            st = AT_ERR_RUNTIME;
+        } else {
+            st = ss_session_write_text(text, m->conf, err, errlen);
+        }
+        free(text);
+    }
+    ss_session_free(&old);
+    free(old_text);
+    return st;
+}
+
 /* Once every client answered (or the wait is over): write session.conf. */
 static void finish_save(Mgr *m)
 {
@@ -435,10 +589,14 @@ static void finish_save(Mgr *m)
     m->saving = false;
     char err[1024] = "";
     sj_collect(m);
-    AtStatus st = ss_session_save(&m->s, m->conf, err, sizeof err);
+    bool unchanged = false;
+    AtStatus st = write_conf(m, &unchanged, err, sizeof err);
     char text[8192];
     if (st != AT_OK)
         snprintf(text, sizeof text, "%s", err);
+    else if (unchanged && !problems[0])
+        snprintf(text, sizeof text, "saved %s (%d clients, %d connections; session.conf unchanged)",
+                 m->conf, m->s.n_clients, m->s.n_conns);
     else if (problems[0])
         snprintf(text, sizeof text, "saved %s, but client %s", m->conf, problems);
     else
@@ -460,7 +618,7 @@ static void finish_save(Mgr *m)
 static const char *state_name(ClState s)
 {
     static const char *const names[] = {"idle",       "launched", "opening", "open",
-                                        "restarting", "FAILED",   "stopped"};
+                                        "restarting", "FAILED",   "stopped", "done"};
     return names[s];
 }
 
@@ -483,8 +641,8 @@ static char *status_text(Mgr *m)
     for (int i = 0; i < m->s.n_clients; i++) {
         Client *c = &m->cl[i];
         const SsClientDef *d = def_of(m, c);
-        OUT("  %-14s %-10s %s pid %d restarts %d%s%s%s%s\n", d->id, state_name(c->state),
-            d->command, (int)c->pid, c->restarts, d->nsm ? "" : " (plain)",
+        OUT("  %-14s %-10s %s pid %d restarts %d%s%s%s%s%s\n", d->id, state_name(c->state),
+            d->command, (int)c->pid, c->restarts, d->nsm ? "" : " (plain)", d->job ? " (job)" : "",
             c->dirty ? " dirty" : "", c->message[0] ? " - " : "", c->message);
         char ports[4096];
         sj_client_ports(m, d->id, ports, sizeof ports);
@@ -527,7 +685,7 @@ static void cmd_add(Mgr *m, const AtOscMsg *msg)
         return;
     }
     int i = m->s.n_clients - 1;
-    m->cl[i] = (Client){.def = i};
+    m->cl[i] = (Client){.def = i, .out = {.fd = {-1, -1}}};
     launch(m, &m->cl[i]);
     char text[128];
     snprintf(text, sizeof text, "added as '%s'", id);
@@ -578,26 +736,76 @@ static void on_osc(void *user, AtOsc *osc, const AtOscMsg *msg)
 
 /* ---------------- the run loop ---------------- */
 
-static bool all_open(Mgr *m)
+/* Has every client reached a settled state (open, done or FAILED)? */
+static bool all_settled(Mgr *m)
 {
     for (int i = 0; i < m->s.n_clients; i++)
-        if (m->cl[i].state != CL_OPEN && m->cl[i].state != CL_FAILED)
+        if (m->cl[i].state != CL_OPEN && m->cl[i].state != CL_FAILED && m->cl[i].state != CL_DONE)
             return false;
     return true;
+}
+
+/* "" when every client is open, else e.g. " ('sampler' done, 'fm' FAILED)". */
+static int not_open(Mgr *m, char *out, size_t outlen)
+{
+    int n_open = 0;
+    out[0] = 0;
+    for (int i = 0; i < m->s.n_clients; i++) {
+        const Client *c = &m->cl[i];
+        if (c->state == CL_OPEN) {
+            n_open++;
+            continue;
+        }
+        size_t l = strlen(out);
+        snprintf(out + l, outlen - l, "%s'%s' %s", l ? ", " : " (", def_of(m, c)->id,
+                 state_name(c->state));
+    }
+    if (out[0]) {
+        size_t l = strlen(out);
+        snprintf(out + l, outlen - l, ")");
+    }
+    return n_open;
+}
+
+/* Tell the open NSM clients that the session is loaded (as nsmd does
+ * once every client is open): the clients are open and the connections
+ * made, or the rest wait for ports that are absent. */
+static void send_loaded(Mgr *m)
+{
+    if (m->loaded_sent)
+        return;
+    m->loaded_sent = true;
+    for (int i = 0; i < m->s.n_clients; i++) {
+        Client *c = &m->cl[i];
+        if (c->state == CL_OPEN && def_of(m, c)->nsm && c->addrlen)
+            send_to(m, &c->addr, c->addrlen, "/nsm/client/session_is_loaded", lo_message_new());
+    }
 }
 
 static void report_progress(Mgr *m, int made)
 {
     double now = ss_now();
-    if (!m->reported_open && all_open(m)) {
+    char others[1024];
+    int n_open = not_open(m, others, sizeof others);
+    if (!m->reported_open && all_settled(m)) {
         m->reported_open = true;
         m->all_open_at = now;
-        at_info("all %d clients open in %.0f ms", m->s.n_clients, (now - m->t0) * 1000.0);
+        if (n_open == m->s.n_clients)
+            at_info("all %d clients open in %.0f ms", m->s.n_clients, (now - m->t0) * 1000.0);
+        else
+            at_log(strstr(others, "FAILED") ? AT_LOG_ERROR : AT_LOG_INFO,
+                   "%d of %d clients open in %.0f ms%s", n_open, m->s.n_clients,
+                   (now - m->t0) * 1000.0, others);
     }
     if (m->reported_open && !m->reported_conns && made == m->s.n_conns) {
         m->reported_conns = true;
-        at_info("session open: %d clients, all %d connections made in %.0f ms", m->s.n_clients,
-                made, (now - m->t0) * 1000.0);
+        if (n_open == m->s.n_clients)
+            at_info("session open: %d clients, all %d connections made in %.0f ms", m->s.n_clients,
+                    made, (now - m->t0) * 1000.0);
+        else
+            at_info("session open: %d of %d clients%s, all %d connections made in %.0f ms", n_open,
+                    m->s.n_clients, others, made, (now - m->t0) * 1000.0);
+        send_loaded(m);
     }
     if (m->reported_open && !m->reported_conns && !m->reported_waiting &&
         now - m->all_open_at > 2.0) {
@@ -605,7 +813,40 @@ static void report_progress(Mgr *m, int made)
         at_info("session open: %d of %d connections made in %.0f ms; the rest wait for their "
                 "ports to appear",
                 made, m->s.n_conns, (m->all_open_at - m->t0) * 1000.0);
+        send_loaded(m);
     }
+}
+
+/* on-jobs-done = "stop": once every job has finished (done or FAILED),
+ * stop the session; run then exits 0, or 1 when a job failed. */
+static void check_jobs(Mgr *m)
+{
+    if (m->s.on_jobs_done != SS_JOBS_STOP || m->quitting)
+        return;
+    int jobs = 0, failed = 0;
+    char names[1024] = "";
+    for (int i = 0; i < m->s.n_clients; i++) {
+        const Client *c = &m->cl[i];
+        if (!def_of(m, c)->job)
+            continue;
+        if (c->state != CL_DONE && c->state != CL_FAILED)
+            return;
+        jobs++;
+        failed += c->state == CL_FAILED;
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s'%s' %s", l ? ", " : "", def_of(m, c)->id,
+                 state_name(c->state));
+    }
+    if (!jobs)
+        return;
+    at_log(failed ? AT_LOG_ERROR : AT_LOG_INFO,
+           "%s: %s; stopping the session (on-jobs-done = \"stop\")",
+           failed      ? "a job FAILED"
+           : jobs == 1 ? "the job is done"
+                       : "all jobs are done",
+           names);
+    m->jobs_status = failed ? 1 : 0;
+    m->quitting = true;
 }
 
 static void supervise(Mgr *m)
@@ -631,17 +872,33 @@ static void supervise(Mgr *m)
     }
     if (m->saving)
         finish_save(m);
+    check_jobs(m);
+}
+
+/* Add the open pipes of o to p; returns the new count. */
+static int poll_out(const ChildOut *o, struct pollfd *p, int n)
+{
+    for (int k = 0; k < 2; k++)
+        if (o->fd[k] >= 0)
+            p[n++] = (struct pollfd){.fd = o->fd[k], .events = POLLIN};
+    return n;
 }
 
 static void run_loop(Mgr *m, int sigfd)
 {
     double last_sync = 0;
     int made = 0;
+    static struct pollfd p[3 + 2 * (SS_MAX_CLIENTS + 2)];
     while (!m->quitting) {
-        struct pollfd p[3] = {{.fd = at_osc_fd(m->osc), .events = POLLIN},
-                              {.fd = sigfd, .events = POLLIN},
-                              {.fd = m->wake[0], .events = POLLIN}};
-        poll(p, 3, 50);
+        p[0] = (struct pollfd){.fd = at_osc_fd(m->osc), .events = POLLIN};
+        p[1] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+        p[2] = (struct pollfd){.fd = m->wake[0], .events = POLLIN};
+        int n = 3;
+        for (int i = 0; i < m->s.n_clients; i++)
+            n = poll_out(&m->cl[i].out, p, n);
+        n = poll_out(&m->jackd_out, p, n);
+        n = poll_out(&m->bridge_out, p, n);
+        poll(p, (nfds_t)n, 50);
         char buf[64];
         if (p[1].revents & POLLIN)
             while (read(sigfd, buf, sizeof buf) > 0) {
@@ -649,6 +906,7 @@ static void run_loop(Mgr *m, int sigfd)
         if (p[2].revents & POLLIN)
             while (read(m->wake[0], buf, sizeof buf) > 0) {
             }
+        ss_pump(m);
         if (got_signal) {
             at_info("signal %d: stopping the session", (int)got_signal);
             break;
@@ -674,6 +932,7 @@ static bool wait_gone(Mgr *m, pid_t *pid, double secs)
 {
     double end = ss_now() + secs;
     while (*pid > 0 && ss_now() < end) {
+        ss_pump(m);
         reap(m);
         if (*pid > 0)
             usleep(5000);
@@ -804,6 +1063,7 @@ static int cmd_run(const char *arg)
     char err[2048];
     m->t0 = ss_now();
     m->wake[0] = m->wake[1] = -1;
+    m->jackd_out = m->bridge_out = (ChildOut){.fd = {-1, -1}};
     if (!resolve_dir(arg, m->dir, sizeof m->dir)) {
         at_error("session directory %s: %s", arg, strerror(errno));
         return 2;
@@ -828,7 +1088,7 @@ static int cmd_run(const char *arg)
     }
     self_dir(m->self_dir, sizeof m->self_dir);
     for (int i = 0; i < m->s.n_clients; i++) {
-        m->cl[i] = (Client){.def = i};
+        m->cl[i] = (Client){.def = i, .out = {.fd = {-1, -1}}};
         if (!ss_resolve_command(m->s.clients[i].command, m->self_dir, getenv("PATH"), m->cl[i].exe,
                                 sizeof m->cl[i].exe)) {
             at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
@@ -885,8 +1145,17 @@ static int cmd_run(const char *arg)
         spawn_bridge(m);
     for (int i = 0; i < m->s.n_clients; i++)
         launch(m, &m->cl[i]);
+    if (m->s.on_jobs_done == SS_JOBS_STOP) {
+        int jobs = 0;
+        for (int i = 0; i < m->s.n_clients; i++)
+            jobs += m->s.clients[i].job;
+        if (!jobs)
+            at_warn("%s: on-jobs-done = \"stop\" but no client has job = true: the session runs "
+                    "until stop",
+                    m->conf);
+    }
     run_loop(m, sigpipe[0]);
-    rc = 0;
+    rc = m->jobs_status;
 out:
     stop_children(m);
     sj_close(m);
@@ -898,7 +1167,8 @@ out:
             unlink(m->urlfile);
         at_osc_close(m->osc);
     }
-    if (rc == 0)
+    ss_pump(m);
+    if (rc == 0 || m->jobs_status)
         at_info("session stopped");
     ss_session_free(&m->s);
     for (int i = 0; i < 2; i++) {
@@ -911,7 +1181,34 @@ out:
     return rc;
 }
 
-/* check DIR: validate session.conf and find every program; start nothing. */
+/* Load a client's state file with the tool's own rules: run
+ * `exe ARGS... --check-config FILE` (the tool prints what is wrong).
+ * Returns its exit status (0 good, 2 bad), or -1 when it could not run. */
+static int check_state(const char *exe, const SsClientDef *d, const char *file)
+{
+    char *argv[SS_MAX_ARGS + 4];
+    int n = 0;
+    argv[n++] = (char *)d->command;
+    for (int i = 0; i < d->n_args; i++)
+        argv[n++] = d->args[i];
+    argv[n++] = "--check-config";
+    argv[n++] = (char *)file;
+    argv[n] = NULL;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        unsetenv("NSM_URL");
+        execv(exe, argv);
+        _exit(127);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* check DIR: validate session.conf, find every program and load every
+ * aiotone client's state file; start nothing. */
 static int cmd_check(const char *arg)
 {
     static SsSession s;
@@ -926,16 +1223,33 @@ static int cmd_check(const char *arg)
         return 2;
     }
     self_dir(self, sizeof self);
-    int rc = 0;
-    for (int i = 0; i < s.n_clients; i++)
-        if (!ss_resolve_command(s.clients[i].command, self, getenv("PATH"), exe, sizeof exe)) {
+    int rc = 0, states = 0;
+    for (int i = 0; i < s.n_clients; i++) {
+        const SsClientDef *d = &s.clients[i];
+        if (!ss_resolve_command(d->command, self, getenv("PATH"), exe, sizeof exe)) {
             at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
                      "PATH)",
-                     conf, s.clients[i].id, s.clients[i].command);
+                     conf, d->id, d->command);
+            rc = 2;
+            continue;
+        }
+        char state[PATH_MAX + 80];
+        snprintf(state, sizeof state, "%s/%s.conf", dir, d->id);
+        if (strncmp(d->command, "aiotone-", 8) || !d->nsm || access(state, F_OK) != 0)
+            continue; /* only aiotone tools read <id>.conf, and only under NSM */
+        states++;
+        int st = check_state(exe, d, state);
+        if (st != 0) {
+            at_error("%s: client '%s': its state file %s does not load in %s (%s %d); the "
+                     "session would mark it FAILED",
+                     conf, d->id, state, d->command, st < 0 ? "could not run it:" : "exit status",
+                     st);
             rc = 2;
         }
+    }
     if (rc == 0)
-        printf("%s: ok (%d clients, %d connections)\n", conf, s.n_clients, s.n_conns);
+        printf("%s: ok (%d clients, %d connections, %d state files)\n", conf, s.n_clients,
+               s.n_conns, states);
     ss_session_free(&s);
     return rc;
 }
@@ -1031,7 +1345,7 @@ static int cmd_stop(const char *arg)
     pid_t pid = 0;
     int rc = talk(arg, "/nsm/server/quit", 5.0, &t, &pid);
     if (rc != 0)
-        return rc == 3 ? 0 : rc; /* nothing running: already stopped */
+        return rc; /* 3: nothing runs in DIR (the error says so) */
     for (int i = 0; i < 600 && kill(pid, 0) == 0; i++) {
         char path[64], st = 0;
         snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -1062,6 +1376,9 @@ static void usage(FILE *f)
                "  status DIR  list clients, their state, ports and connections\n"
                "  stop DIR    end the clients (SIGTERM), then the JACK server if the session\n"
                "              started it\n"
+               "  check DIR   validate DIR/session.conf, find its programs and load each\n"
+               "              aiotone client's state file with the tool's own rules\n"
+               "              (--check-config); starts nothing\n"
                "  -h, --help  this text;  --version  the version\n"
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad session file,\n"
                "3 no session running in DIR.\n");

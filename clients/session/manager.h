@@ -20,7 +20,16 @@ typedef enum {
     CL_RESTART,  /* died; waiting for its back-off delay */
     CL_FAILED,   /* died too often, or the program is missing: given up */
     CL_STOPPED,  /* ended by stop */
+    CL_DONE,     /* exited with status 0 by itself: finished, not restarted */
 } ClState;
+
+/* A child's stdout and stderr, read by the manager and printed line by
+ * line with the child's name in front. */
+typedef struct {
+    int fd[2]; /* read ends (stdout, stderr); -1 when closed */
+    SsLines lines[2];
+    char name[SS_ID_MAX];
+} ChildOut;
 
 typedef struct {
     int def; /* index in the session's clients */
@@ -31,6 +40,7 @@ typedef struct {
     struct sockaddr_storage addr; /* where its NSM messages come from */
     socklen_t addrlen;
     double launched_at, restart_at;
+    ChildOut out;
     SsBackoff backoff;
     int restarts;
     bool announce_warned;
@@ -48,6 +58,7 @@ typedef struct Mgr {
     AtOsc *osc;
     void *jack; /* jack_client_t * */
     pid_t jackd_pid, bridge_pid;
+    ChildOut jackd_out, bridge_out;
     SsBackoff bridge_backoff;
     double bridge_restart_at;
     int wake[2];
@@ -56,6 +67,8 @@ typedef struct Mgr {
     bool sync_again;       /* a connection failed (port not active yet): retry soon */
     double t0;
     bool reported_open, reported_conns, reported_waiting;
+    bool loaded_sent; /* /nsm/client/session_is_loaded went to the open clients */
+    int jobs_status;  /* exit status of run after on-jobs-done = "stop": 0, or 1 if a job failed */
     double all_open_at;
     /* a save in progress and who asked for it */
     bool saving;
@@ -69,8 +82,14 @@ typedef struct Mgr {
 double ss_now(void);
 /* Spawn a child in its own process group (dies with the manager): exe
  * with argv, environment plus NSM_URL (when nsm_url) and
- * JACK_DEFAULT_SERVER, working directory dir. Returns the pid or -1. */
-pid_t ss_spawn(Mgr *m, const char *exe, char *const argv[], const char *nsm_url);
+ * JACK_DEFAULT_SERVER, working directory dir. Its stdout and stderr go
+ * through pipes into out (printed by ss_pump with out->name in front).
+ * Returns the pid or -1. */
+pid_t ss_spawn(Mgr *m, const char *exe, char *const argv[], const char *nsm_url, ChildOut *out,
+               const char *name);
+/* Print what the children wrote so far, line by line, each line with its
+ * child's name in front (stdout to stdout, stderr to stderr). */
+void ss_pump(Mgr *m);
 
 /* jack.c: is a JACK server running under this name? */
 bool sj_server_running(const char *server);

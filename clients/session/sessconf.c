@@ -2,6 +2,7 @@
  * pure rules of the session manager. */
 #include "sessconf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
@@ -10,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *const driver_names[] = {"auto", "alsa", "dummy"};
 static const char *const bridge_names[] = {"none", "a2jmidid", "seq"};
+static const char *const jobs_done_names[] = {"keep-running", "stop"};
 
 static void fail(char *err, size_t errlen, const char *file, int line, const char *key,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -296,9 +299,26 @@ static bool parse_jack(Ctx *x, SsSession *s, const config_setting_t *j)
     return true;
 }
 
+/* An optional true/false member; *out keeps its default when absent. */
+static bool get_bool(Ctx *x, const config_setting_t *g, const char *name, const char *where,
+                     bool *out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    if (!m)
+        return true;
+    if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
+        char key[160];
+        snprintf(key, sizeof key, "%s.%s", where, name);
+        fail(x->err, x->errlen, x->file, line_of(m), key, "must be true or false");
+        return false;
+    }
+    *out = config_setting_get_bool(m);
+    return true;
+}
+
 static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int idx)
 {
-    static const char *const keys[] = {"id", "command", "args", "nsm", NULL};
+    static const char *const keys[] = {"id", "command", "args", "nsm", "job", NULL};
     char where[48];
     snprintf(where, sizeof where, "clients.[%d]", idx);
     if (!config_setting_is_group(c)) {
@@ -306,7 +326,7 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
              "each client must be a group { id = \"...\"; command = \"...\"; }");
         return false;
     }
-    if (!only_keys(x, c, where, keys, "id, command, args, nsm"))
+    if (!only_keys(x, c, where, keys, "id, command, args, nsm, job"))
         return false;
     const char *id, *cmd;
     if (!get_string(x, c, "id", where, true, &id) ||
@@ -354,21 +374,15 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
             args[n_args++] = config_setting_get_string(e);
         }
     }
-    bool nsm = true;
-    const config_setting_t *n = config_setting_get_member(c, "nsm");
-    if (n) {
-        if (config_setting_type(n) != CONFIG_TYPE_BOOL) {
-            snprintf(key, sizeof key, "%s.nsm", where);
-            fail(x->err, x->errlen, x->file, line_of(n), key, "must be true or false");
-            return false;
-        }
-        nsm = config_setting_get_bool(n);
-    }
+    bool nsm = true, job = false;
+    if (!get_bool(x, c, "nsm", where, &nsm) || !get_bool(x, c, "job", where, &job))
+        return false;
     char why[256];
     if (!ss_session_add_client(s, id, cmd, args, n_args, nsm, why, sizeof why)) {
         fail(x->err, x->errlen, x->file, line_of(c), where, "%s", why);
         return false;
     }
+    s->clients[s->n_clients - 1].job = job;
     return true;
 }
 
@@ -415,10 +429,25 @@ static bool parse_list(Ctx *x, SsSession *s, const config_t *cf, const char *nam
 
 static AtStatus parse_config(SsSession *s, config_t *cf, Ctx *x)
 {
-    static const char *const top[] = {"jack", "clients", "connections", NULL};
+    static const char *const top[] = {"jack", "clients", "connections", "on-jobs-done", NULL};
     const config_setting_t *root = config_root_setting(cf);
-    if (!only_keys(x, root, "", top, "jack, clients, connections"))
+    if (!only_keys(x, root, "", top, "jack, clients, connections, on-jobs-done"))
         return AT_ERR_USAGE;
+    const config_setting_t *oj = config_lookup(cf, "on-jobs-done");
+    if (oj) {
+        const char *v =
+            config_setting_type(oj) == CONFIG_TYPE_STRING ? config_setting_get_string(oj) : NULL;
+        int k = 0;
+        while (v && k < 2 && strcmp(v, jobs_done_names[k]))
+            k++;
+        if (!v || k == 2) {
+            fail(x->err, x->errlen, x->file, line_of(oj), "on-jobs-done",
+                 "bad value%s%s%s: allowed are \"keep-running\" (the default), \"stop\"",
+                 v ? " \"" : "", v ? v : "", v ? "\"" : " (not a string)");
+            return AT_ERR_USAGE;
+        }
+        s->on_jobs_done = (SsJobsDone)k;
+    }
     const config_setting_t *j = config_lookup(cf, "jack");
     if (j && !parse_jack(x, s, j))
         return AT_ERR_USAGE;
@@ -436,9 +465,13 @@ AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char
     config_init(&cf);
     Ctx x = {name, err, errlen};
     AtStatus st;
+    if (!strncmp(text, "\xEF\xBB\xBF", 3))
+        text += 3; /* a UTF-8 byte-order mark, as some editors write */
     if (!config_read_string(&cf, text)) {
-        snprintf(err, errlen, "%s:%d: syntax error: %s", name, config_error_line(&cf),
-                 config_error_text(&cf));
+        const char *why = config_error_text(&cf);
+        bool plain = !why || !strcmp(why, "syntax error"); /* not "syntax error: syntax error" */
+        snprintf(err, errlen, "%s:%d: syntax error%s%s", name, config_error_line(&cf),
+                 plain ? "" : ": ", plain ? "" : why);
         st = AT_ERR_USAGE;
     } else {
         st = parse_config(s, &cf, &x);
@@ -452,32 +485,18 @@ AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char
 AtStatus ss_session_load(SsSession *s, const char *path, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    size_t len = 0;
+    char *text = ss_read_file(path, &len);
+    if (!text) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return errno == ENOMEM ? AT_ERR_RUNTIME : AT_ERR_USAGE;
+    }
+    if (strlen(text) != len) {
+        snprintf(err, errlen, "%s: holds a NUL byte at offset %zu: not a text file", path,
+                 strlen(text));
+        free(text);
         return AT_ERR_USAGE;
     }
-    char *text = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                snprintf(err, errlen, "out of memory");
-                return AT_ERR_RUNTIME;
-            }
-            text = t;
-        }
-        size_t r = fread(text + len, 1, 4096, f);
-        len += r;
-        if (r < 4096)
-            break;
-    }
-    fclose(f);
-    text[len] = 0;
     AtStatus st = ss_session_parse(s, text, path, err, errlen);
     free(text);
     return st;
@@ -551,7 +570,52 @@ static void format_jack(Sb *b, const SsSession *s)
         sb_printf(b, "  rate = %d;\n", s->rate);
     if (s->period)
         sb_printf(b, "  period = %d;\n", s->period);
-    sb_printf(b, "  midi-bridge = \"%s\";\n};\n\n", bridge_names[s->bridge]);
+    sb_printf(b, "  midi-bridge = \"%s\";\n};\n", bridge_names[s->bridge]);
+}
+
+static void format_clients(Sb *b, const SsSession *s)
+{
+    sb_printf(b, "clients = (\n");
+    for (int i = 0; i < s->n_clients; i++) {
+        const SsClientDef *c = &s->clients[i];
+        sb_printf(b, "  { id = ");
+        sb_quoted(b, c->id);
+        sb_printf(b, "; command = ");
+        sb_quoted(b, c->command);
+        sb_printf(b, ";");
+        if (c->n_args) {
+            sb_printf(b, " args = [ ");
+            for (int k = 0; k < c->n_args; k++) {
+                sb_printf(b, "%s", k ? ", " : "");
+                sb_quoted(b, c->args[k]);
+            }
+            sb_printf(b, " ];");
+        }
+        if (!c->nsm)
+            sb_printf(b, " nsm = false;");
+        if (c->job)
+            sb_printf(b, " job = true;");
+        sb_printf(b, " }%s\n", i + 1 < s->n_clients ? "," : "");
+    }
+    sb_printf(b, ");\n");
+}
+
+static void format_conns(Sb *b, const SsSession *s)
+{
+    sb_printf(b, "connections = (\n");
+    for (int i = 0; i < s->n_conns; i++) {
+        sb_printf(b, "  { from = ");
+        sb_quoted(b, s->conns[i].from);
+        sb_printf(b, "; to = ");
+        sb_quoted(b, s->conns[i].to);
+        sb_printf(b, "; }%s\n", i + 1 < s->n_conns ? "," : "");
+    }
+    sb_printf(b, ");\n");
+}
+
+static void format_jobs(Sb *b, const SsSession *s)
+{
+    sb_printf(b, "on-jobs-done = \"%s\";\n", jobs_done_names[s->on_jobs_done]);
 }
 
 char *ss_session_format(const SsSession *s)
@@ -559,35 +623,14 @@ char *ss_session_format(const SsSession *s)
     Sb b = {0};
     sb_printf(&b, "# aiotone session (written by aiotone-session; see docs/sessions.md)\n");
     format_jack(&b, s);
-    sb_printf(&b, "clients = (\n");
-    for (int i = 0; i < s->n_clients; i++) {
-        const SsClientDef *c = &s->clients[i];
-        sb_printf(&b, "  { id = ");
-        sb_quoted(&b, c->id);
-        sb_printf(&b, "; command = ");
-        sb_quoted(&b, c->command);
-        sb_printf(&b, ";");
-        if (c->n_args) {
-            sb_printf(&b, " args = [ ");
-            for (int k = 0; k < c->n_args; k++) {
-                sb_printf(&b, "%s", k ? ", " : "");
-                sb_quoted(&b, c->args[k]);
-            }
-            sb_printf(&b, " ];");
-        }
-        if (!c->nsm)
-            sb_printf(&b, " nsm = false;");
-        sb_printf(&b, " }%s\n", i + 1 < s->n_clients ? "," : "");
+    sb_printf(&b, "\n");
+    format_clients(&b, s);
+    sb_printf(&b, "\n");
+    format_conns(&b, s);
+    if (s->on_jobs_done != SS_JOBS_KEEP_RUNNING) {
+        sb_printf(&b, "\n");
+        format_jobs(&b, s);
     }
-    sb_printf(&b, ");\n\nconnections = (\n");
-    for (int i = 0; i < s->n_conns; i++) {
-        sb_printf(&b, "  { from = ");
-        sb_quoted(&b, s->conns[i].from);
-        sb_printf(&b, "; to = ");
-        sb_quoted(&b, s->conns[i].to);
-        sb_printf(&b, "; }%s\n", i + 1 < s->n_conns ? "," : "");
-    }
-    sb_printf(&b, ");\n");
     if (b.oom) {
         free(b.buf);
         return NULL;
@@ -595,35 +638,345 @@ char *ss_session_format(const SsSession *s)
     return b.buf;
 }
 
-AtStatus ss_session_save(const SsSession *s, const char *path, char *err, size_t errlen)
+/* ---------------- comparing and editing in place ---------------- */
+
+static bool same_jack(const SsSession *a, const SsSession *b)
 {
-    char *text = ss_session_format(s);
+    return !strcmp(a->server, b->server) && a->driver == b->driver && a->rate == b->rate &&
+           a->period == b->period && a->bridge == b->bridge;
+}
+
+static bool same_clients(const SsSession *a, const SsSession *b)
+{
+    if (a->n_clients != b->n_clients)
+        return false;
+    for (int i = 0; i < a->n_clients; i++) {
+        const SsClientDef *x = &a->clients[i], *y = &b->clients[i];
+        if (strcmp(x->id, y->id) || strcmp(x->command, y->command) || x->nsm != y->nsm ||
+            x->job != y->job || x->n_args != y->n_args)
+            return false;
+        for (int k = 0; k < x->n_args; k++)
+            if (strcmp(x->args[k], y->args[k]))
+                return false;
+    }
+    return true;
+}
+
+static bool same_conns(const SsSession *a, const SsSession *b)
+{
+    if (a->n_conns != b->n_conns)
+        return false;
+    for (int i = 0; i < a->n_conns; i++)
+        if (strcmp(a->conns[i].from, b->conns[i].from) || strcmp(a->conns[i].to, b->conns[i].to))
+            return false;
+    return true;
+}
+
+bool ss_session_same(const SsSession *a, const SsSession *b)
+{
+    return same_jack(a, b) && same_clients(a, b) && same_conns(a, b) &&
+           a->on_jobs_done == b->on_jobs_done;
+}
+
+/* Skip blanks and comments (#, //, slash-star) from i. */
+static size_t skip_blank(const char *t, size_t i)
+{
+    for (;;) {
+        if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r' || t[i] == '\f' ||
+            t[i] == '\v') {
+            i++;
+        } else if (t[i] == '#' || (t[i] == '/' && t[i + 1] == '/')) {
+            while (t[i] && t[i] != '\n')
+                i++;
+        } else if (t[i] == '/' && t[i + 1] == '*') {
+            i += 2;
+            while (t[i] && !(t[i] == '*' && t[i + 1] == '/'))
+                i++;
+            if (t[i])
+                i += 2;
+        } else {
+            return i;
+        }
+    }
+}
+
+static size_t skip_string(const char *t, size_t i)
+{
+    for (i++; t[i] && t[i] != '"'; i++)
+        if (t[i] == '\\' && t[i + 1])
+            i++;
+    return t[i] ? i + 1 : i;
+}
+
+static bool starts_comment(const char *t, size_t i)
+{
+    return t[i] == '#' || (t[i] == '/' && (t[i + 1] == '/' || t[i + 1] == '*'));
+}
+
+/* The end of the value that starts at i. */
+static size_t skip_value(const char *t, size_t i)
+{
+    if (t[i] == '{' || t[i] == '(' || t[i] == '[') {
+        int depth = 0;
+        while (t[i]) {
+            if (t[i] == '"') {
+                i = skip_string(t, i);
+                continue;
+            }
+            if (starts_comment(t, i)) {
+                i = skip_blank(t, i);
+                continue;
+            }
+            if (t[i] == '{' || t[i] == '(' || t[i] == '[')
+                depth++;
+            else if ((t[i] == '}' || t[i] == ')' || t[i] == ']') && --depth == 0)
+                return i + 1;
+            i++;
+        }
+        return i;
+    }
+    if (t[i] == '"') {
+        i = skip_string(t, i);
+        for (;;) { /* "adjacent" "strings" are one */
+            size_t j = skip_blank(t, i);
+            if (t[j] != '"')
+                return i;
+            i = skip_string(t, j);
+        }
+    }
+    while (t[i] && t[i] != ';' && t[i] != ',' && t[i] != '\n' && !starts_comment(t, i))
+        i++;
+    return i;
+}
+
+typedef struct {
+    char name[32];
+    size_t start, end; /* [start, end): name = value; */
+} Span;
+
+/* Find the top-level settings of a libconfig text; false when the text
+ * holds something this small scanner does not follow (@include). */
+static bool scan_top(const char *t, Span *out, int max, int *n)
+{
+    *n = 0;
+    size_t i = 0;
+    for (;;) {
+        i = skip_blank(t, i);
+        if (!t[i])
+            return true;
+        size_t start = i;
+        while (t[i] && (isalnum((unsigned char)t[i]) || t[i] == '-' || t[i] == '_' || t[i] == '*'))
+            i++;
+        if (i == start || i - start >= sizeof out[0].name || *n == max)
+            return false;
+        size_t name_end = i;
+        i = skip_blank(t, i);
+        if (t[i] != '=' && t[i] != ':')
+            return false;
+        i = skip_value(t, skip_blank(t, i + 1));
+        size_t k = i;
+        while (t[k] == ' ' || t[k] == '\t')
+            k++;
+        if (t[k] == ';' || t[k] == ',')
+            i = k + 1;
+        Span *sp = &out[(*n)++];
+        memcpy(sp->name, t + start, name_end - start);
+        sp->name[name_end - start] = 0;
+        sp->start = start;
+        sp->end = i;
+    }
+}
+
+/* Append section which of s without its trailing newline. */
+static void put_section(Sb *b, const SsSession *s, int which)
+{
+    Sb one = {0};
+    if (which == 0)
+        format_jack(&one, s);
+    else if (which == 1)
+        format_clients(&one, s);
+    else if (which == 2)
+        format_conns(&one, s);
+    else
+        format_jobs(&one, s);
+    if (one.oom) {
+        b->oom = true;
+        return;
+    }
+    while (one.len && one.buf[one.len - 1] == '\n')
+        one.len--;
+    sb_printf(b, "%.*s", (int)one.len, one.buf);
+    free(one.buf);
+}
+
+/* The leading comment block: blank lines and lines starting with # or //. */
+static size_t leading_comments(const char *t)
+{
+    size_t i = 0, end = 0;
+    while (t[i]) {
+        size_t k = i;
+        while (t[k] == ' ' || t[k] == '\t' || t[k] == '\r')
+            k++;
+        if (t[k] != '\n' && t[k] != '#' && !(t[k] == '/' && t[k + 1] == '/') && t[k])
+            break;
+        while (t[k] && t[k] != '\n')
+            k++;
+        i = end = t[k] ? k + 1 : k;
+    }
+    return end;
+}
+
+static char *whole_rewrite(const char *old_text, const SsSession *s)
+{
+    char *fresh = ss_session_format(s);
+    if (!fresh)
+        return NULL;
+    size_t keep = leading_comments(old_text);
+    if (!keep)
+        return fresh;
+    Sb b = {0};
+    /* The user's comment block replaces our one-line header. */
+    const char *body = strchr(fresh, '\n');
+    sb_printf(&b, "%.*s%s", (int)keep, old_text, body ? body + 1 : fresh);
+    free(fresh);
+    if (b.oom) {
+        free(b.buf);
+        return NULL;
+    }
+    return b.buf;
+}
+
+char *ss_session_update_text(const char *old_text, const SsSession *old, const SsSession *s)
+{
+    if (ss_session_same(old, s))
+        return strdup(old_text);
+    static const char *const names[] = {"jack", "clients", "connections", "on-jobs-done"};
+    bool changed[4] = {!same_jack(old, s), !same_clients(old, s), !same_conns(old, s),
+                       old->on_jobs_done != s->on_jobs_done};
+    bool done[4] = {false, false, false, false};
+    Span spans[64];
+    int n = 0;
+    if (!scan_top(old_text, spans, 64, &n))
+        return whole_rewrite(old_text, s);
+    Sb b = {0};
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        int which = -1;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(spans[i].name, names[k]))
+                which = k;
+        if (which < 0 || !changed[which])
+            continue;
+        sb_printf(&b, "%.*s", (int)(spans[i].start - at), old_text + at);
+        if (!done[which])
+            put_section(&b, s, which);
+        done[which] = true;
+        at = spans[i].end;
+    }
+    sb_printf(&b, "%s", old_text + at);
+    for (int k = 0; k < 4; k++) {
+        if (!changed[k] || done[k])
+            continue;
+        if (b.len && b.buf[b.len - 1] != '\n')
+            sb_printf(&b, "\n");
+        put_section(&b, s, k);
+        sb_printf(&b, "\n");
+    }
+    if (b.oom) {
+        free(b.buf);
+        return NULL;
+    }
+    /* Only an edit that reads back as s will do. */
+    SsSession back;
+    char err[256];
+    bool ok = ss_session_parse(&back, b.buf, "edit", err, sizeof err) == AT_OK &&
+              ss_session_same(&back, s);
+    ss_session_free(&back);
+    if (ok)
+        return b.buf;
+    free(b.buf);
+    return whole_rewrite(old_text, s);
+}
+
+char *ss_read_file(const char *path, size_t *len_out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
+    char *text = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *t = realloc(text, cap);
+            if (!t) {
+                free(text);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            text = t;
+        }
+        size_t r = fread(text + len, 1, 4096, f);
+        len += r;
+        if (r < 4096)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(text);
+        errno = EIO;
+        return NULL;
+    }
+    text[len] = 0;
+    if (len_out)
+        *len_out = len;
+    return text;
+}
+
+/* ---------------- writing a file ---------------- */
+
+static AtStatus write_atomic(const char *text, const char *path, char *err, size_t errlen)
+{
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    int fd = -1;
-    AtStatus st = AT_ERR_RUNTIME;
-    if (!text) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     size_t len = strlen(text);
     if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        return AT_ERR_RUNTIME;
     }
     if (close(fd) != 0 || rename(tmp, path) != 0) {
-        fd = -1;
         snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    st = AT_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (st != AT_OK)
         unlink(tmp);
+        return AT_ERR_RUNTIME;
+    }
+    return AT_OK;
+}
+
+AtStatus ss_session_write_text(const char *text, const char *path, char *err, size_t errlen)
+{
+    return write_atomic(text, path, err, errlen);
+}
+
+AtStatus ss_session_save(const SsSession *s, const char *path, char *err, size_t errlen)
+{
+    char *text = ss_session_format(s);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return AT_ERR_RUNTIME;
+    }
+    AtStatus st = write_atomic(text, path, err, errlen);
     free(text);
     return st;
 }
@@ -678,4 +1031,37 @@ SsConn *ss_conns_for_save(const SsConn *remembered, const SsConnState *state,
     }
     *n_out = n;
     return out;
+}
+
+SsEnd ss_end_of(int wait_status)
+{
+    if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0)
+        return SS_END_DONE;
+    if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 2)
+        return SS_END_CONFIG;
+    return SS_END_RESTART;
+}
+
+void ss_lines_feed(SsLines *l, const char *data, size_t n,
+                   void (*emit)(void *ctx, const char *line, size_t len), void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (data[i] == '\n') {
+            emit(ctx, l->buf, l->len);
+            l->len = 0;
+            continue;
+        }
+        if (l->len == sizeof l->buf) {
+            emit(ctx, l->buf, l->len);
+            l->len = 0;
+        }
+        l->buf[l->len++] = data[i];
+    }
+}
+
+void ss_lines_flush(SsLines *l, void (*emit)(void *ctx, const char *line, size_t len), void *ctx)
+{
+    if (l->len)
+        emit(ctx, l->buf, l->len);
+    l->len = 0;
 }

@@ -17,6 +17,8 @@
 
 typedef enum { SS_DRIVER_AUTO, SS_DRIVER_ALSA, SS_DRIVER_DUMMY } SsDriver;
 typedef enum { SS_BRIDGE_NONE, SS_BRIDGE_A2J, SS_BRIDGE_SEQ } SsBridge;
+/* What the session does once every job client has finished. */
+typedef enum { SS_JOBS_KEEP_RUNNING, SS_JOBS_STOP } SsJobsDone;
 
 /* One client: a program started with args; nsm = it speaks NSM. */
 typedef struct {
@@ -25,6 +27,7 @@ typedef struct {
     char *args[SS_MAX_ARGS];
     int n_args;
     bool nsm;
+    bool job; /* it finishes by itself (exit 0 = done); on-jobs-done waits for it */
 } SsClientDef;
 
 /* One connection, spelled as the user wrote it (full name, alias or
@@ -41,6 +44,7 @@ typedef struct {
     SsDriver driver;
     int rate, period; /* 0 = jackd's default */
     SsBridge bridge;
+    SsJobsDone on_jobs_done;
     SsClientDef clients[SS_MAX_CLIENTS];
     int n_clients;
     SsConn *conns;
@@ -56,6 +60,8 @@ AtStatus ss_session_parse(SsSession *s, const char *text, const char *name, char
                           size_t errlen);
 /* Write the session to path atomically (temporary file, fsync, rename). */
 AtStatus ss_session_save(const SsSession *s, const char *path, char *err, size_t errlen);
+/* Write text to path atomically (temporary file, fsync, rename). */
+AtStatus ss_session_write_text(const char *text, const char *path, char *err, size_t errlen);
 /* Format the session as libconfig text into a malloc'd string. */
 char *ss_session_format(const SsSession *s);
 /* Free what the session owns and empty it. */
@@ -63,6 +69,20 @@ void ss_session_free(SsSession *s);
 /* Add a client (copies args). False with a reason when invalid or full. */
 bool ss_session_add_client(SsSession *s, const char *id, const char *command,
                            const char *const *args, int n_args, bool nsm, char *err, size_t errlen);
+/* Do two sessions say the same (server, driver, rate, period, bridge,
+ * on-jobs-done, clients and connections in order)? */
+bool ss_session_same(const SsSession *a, const SsSession *b);
+/* The text of a session file for s, written over old_text (the file as
+ * the user left it, parsed as old): when nothing changed, a copy of
+ * old_text; else old_text with only the top-level settings that changed
+ * replaced (their comments are lost, every other byte is kept) and the
+ * missing ones appended. Falls back to ss_session_format after old_text's
+ * leading comment block when the edit would not read back as s. Returns
+ * a malloc'd string, NULL on no memory. */
+char *ss_session_update_text(const char *old_text, const SsSession *old, const SsSession *s);
+/* Read a whole file into a malloc'd NUL-terminated string, its length in
+ * *len when len is not NULL (NULL + errno; EISDIR for a directory). */
+char *ss_read_file(const char *path, size_t *len);
 /* Add a connection unless the same pair is there; false on no memory. */
 bool ss_session_add_conn(SsSession *s, const char *from, const char *to);
 /* Index of client id, or -1. */
@@ -91,6 +111,31 @@ typedef struct {
 /* A client died at time now (seconds): the delay before restarting it, or
  * a negative number when it died too often and must be given up. */
 double ss_backoff_death(SsBackoff *b, double now);
+
+/* What a client's end means (from its waitpid status). */
+typedef enum {
+    SS_END_DONE,    /* exit status 0: finished its work; not restarted */
+    SS_END_CONFIG,  /* exit status 2: bad configuration or state; restarting cannot help */
+    SS_END_RESTART, /* any other status or a signal: restart with back-off */
+} SsEnd;
+
+/* Classify a child's end from its waitpid() status. */
+SsEnd ss_end_of(int wait_status);
+
+/* A child's output, split into lines for prefixing with its client id. */
+#define SS_LINE_MAX 1024
+typedef struct {
+    char buf[SS_LINE_MAX];
+    size_t len;
+} SsLines;
+
+/* Append n bytes of output; emit(ctx, line, len) is called for every
+ * complete line (without its newline), and for a line longer than
+ * SS_LINE_MAX in pieces of that size. */
+void ss_lines_feed(SsLines *l, const char *data, size_t n,
+                   void (*emit)(void *ctx, const char *line, size_t len), void *ctx);
+/* Emit what is left (a last line without a newline) and empty l. */
+void ss_lines_flush(SsLines *l, void (*emit)(void *ctx, const char *line, size_t len), void *ctx);
 
 /* State of a remembered connection when saving. */
 typedef enum {

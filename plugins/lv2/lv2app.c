@@ -132,6 +132,13 @@ const char *at_app_client_name(const AtApp *app)
     return app->plug->name;
 }
 
+/* A plugin is not an NSM client: its host keeps the state. */
+const char *at_app_session_path(const AtApp *app)
+{
+    (void)app;
+    return NULL;
+}
+
 void at_app_quit(AtApp *app, int status)
 {
     (void)app;
@@ -180,7 +187,12 @@ static bool make_core(AtApp *app, char *err, size_t errlen)
     app->cycle.app = app;
     app->cycle.rate = app->rate;
     err[0] = 0;
-    AtStatus st = app->plug->tool->setup(app, &app->core, err, errlen);
+    AtStatus st = app->plug->tool->validate ? app->plug->tool->validate(app, err, errlen) : AT_OK;
+    if (st != AT_OK) {
+        app->core = NULL;
+        return false;
+    }
+    st = app->plug->tool->setup(app, &app->core, err, errlen);
     if (st != AT_OK) {
         if (!err[0])
             snprintf(err, errlen, "the tool's set-up failed");

@@ -4,7 +4,10 @@
 # fade out) on a batch of real recorded drum samples (hydrogen-drumkits:
 # WAV, FLAC and AIFF, 44.1 kHz/16-bit and 48 kHz/24-bit). Both run side by
 # side on the same files, alternating, for several rounds; prints the
-# medians and the ratio (goal: sampletrim >= 2x faster with one job).
+# medians and the ratio against its goal (sampletrim >= 2x faster than sox
+# with one job, on each subset and on the whole batch), then the rate
+# conversion quality table (sox rate -h against sampletrim, measured by
+# tests/tools/at-srcq as in tests/integration/test_sampletrim_quality.sh).
 #
 #   BUILD=build tests/bench/bench_sampletrim.sh [ROUNDS]
 #
@@ -116,16 +119,40 @@ done
 
 m() { median "$TMP/$1.t"; }
 ratio() { echo "$(m "$1") / $(m "$2")" | bc -l; }
+goal() { # ratio: "(goal >= 2: met)" or "(goal >= 2: NOT met)"
+    awk -v r="$1" 'BEGIN {printf "(goal >= 2: %s)", (r >= 2 ? "met" : "NOT met")}'
+}
 printf 'sampletrim: %d files (%.1f MB; WAV/FLAC/AIFF), %d rounds alternating, medians:\n' \
     "$nfiles" "$(echo "$bytes / 1000000" | bc -l)" "$ROUNDS"
-printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
-    "44.1k/16 ($n44 files, no resampling)" "$(m sox44)" "$(m st44)" "$(ratio sox44 st44)"
-printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
-    "48k/24 ($n48 files, resampled)" "$(m sox48)" "$(m st48)" "$(ratio sox48 st48)"
-printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f\n' \
-    "all $nfiles files" "$(m sox)" "$(m st1)" "$(ratio sox st1)"
+printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f %s\n' \
+    "44.1k/16 ($n44 files, no resampling)" "$(m sox44)" "$(m st44)" "$(ratio sox44 st44)" "$(goal "$(ratio sox44 st44)")"
+printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f %s\n' \
+    "48k/24 ($n48 files, resampled)" "$(m sox48)" "$(m st48)" "$(ratio sox48 st48)" "$(goal "$(ratio sox48 st48)")"
+printf '  %-34s sox %7.3f s  sampletrim -j1 %7.3f s  ratio %5.2f %s\n' \
+    "all $nfiles files" "$(m sox)" "$(m st1)" "$(ratio sox st1)" "$(goal "$(ratio sox st1)")"
 printf '  %-34s                  sampletrim -j2 %7.3f s  ratio %5.2f\n' \
     "all $nfiles files, --jobs 2" "$(m st2)" "$(ratio sox st2)"
 printf '  %-34s                  sampletrim      %7.3f s  ratio %5.2f\n' \
     "all, one process per file (as sox)" "$(m ste)" "$(ratio sox ste)"
-printf 'sampletrim vs sox ratio (one job, whole batch): %.2f (goal >= 2)\n' "$(ratio sox st1)"
+printf 'sampletrim vs sox ratio (one job, whole batch): %.2f %s\n' "$(ratio sox st1)" "$(goal "$(ratio sox st1)")"
+
+# Quality of the rate conversion, 48 kHz float -> 44.1 kHz 24-bit dithered.
+Q=$BUILD/tests/tools/at-srcq
+if [ -x "$Q" ]; then
+    mkdir -p "$TMP/q/in" "$TMP/q/sox" "$TMP/q/st"
+    "$Q" gen "$TMP/q/in"
+    for f in "$TMP"/q/in/*.wav; do
+        sox -q "$f" -b 24 "$TMP/q/sox/$(basename "$f")" rate -h 44100 dither 2>/dev/null
+    done
+    "$BIN" --no-progress --bits 24 --no-normalize -s 0 -e 0 -f 0 -o "$TMP/q/st" "$TMP"/q/in/*.wav
+    "$Q" measure "$TMP/q/sox" >"$TMP/q/sox.q" && "$Q" measure "$TMP/q/st" >"$TMP/q/st.q" &&
+        awk 'FNR == NR {s[$1] = $2; next}
+             BEGIN {name["ripple_db"] = "passband ripple 20 Hz-20 kHz (dB, lower is better)"
+                    name["alias_db"] = "alias rejection (dB, higher is better)"
+                    name["thdn_db"] = "THD+N (dB, lower is better)"
+                    printf "rate conversion quality (48k float -> 44.1k/24, dithered):\n"
+                    printf "  %-52s %12s %12s\n", "", "sox rate -h", "sampletrim"}
+             {printf "  %-52s %12s %12s\n", name[$1], s[$1], $2}' "$TMP/q/sox.q" "$TMP/q/st.q"
+else
+    echo "bench_sampletrim: $Q missing: no quality table (make tests)" >&2
+fi

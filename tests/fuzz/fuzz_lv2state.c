@@ -20,6 +20,7 @@
 #define at_cycle_report fz_at_cycle_report
 #define at_cycle_log fz_at_cycle_log
 #define at_app_main fz_at_app_main
+#define at_app_session_path fz_at_app_session_path
 
 #include "plugins/lv2/hostclock.c"
 #include "plugins/lv2/lv2app.c"

@@ -76,7 +76,6 @@ osc() { "$T/at-osc" 127.0.0.1 $OSC "$@"; }
 # ---- a pure-sine patch: op 1 alone, flat envelope ----
 cat >"$AT_TMP/sine.conf" <<CONF
 osc = { port = $OSC; };
-preset-dir = "$PRESETS";
 audio = { polyphony = 1; };
 patch = { algorithm = 11; feedback = 0.0; volume = 1.0;
   op1 = { wave = "sine"; ratio = 1.0; attack = 0.0; decay = 0.0; sustain = 1.0; release = "10ms"; level = 1.0; };
@@ -85,7 +84,10 @@ patch = { algorithm = 11; feedback = 0.0; volume = 1.0;
   op4 = { level = 0.0; sustain = 1.0; decay = 0.0; attack = 0.0; release = 0.0; };
 };
 CONF
-at_spawn fm "$FM" -c "$AT_TMP/sine.conf" -n fm
+# No preset-dir and no user presets: the presets come from the source
+# tree of this build (BUILD/bin/../../clients/fmsynth/presets).
+mkdir -p "$AT_TMP/nohome"
+at_spawn fm env XDG_DATA_HOME="$AT_TMP/nohome" "$FM" -c "$AT_TMP/sine.conf" -n fm
 at_check "fmsynth registers midi_in, out_L, out_R" \
     bash -c "$(declare -f at_wait_port); at_wait_port fm:midi_in && at_wait_port fm:out_L && at_wait_port fm:out_R"
 
@@ -152,12 +154,13 @@ osc /fmsynth/op/1/level s loud >"$AT_TMP/o6.out"
 at_check "a wrong OSC type is refused" grep -q "^/fmsynth/error ss /fmsynth/op/1/level" "$AT_TMP/o6.out"
 osc /fmsynth/preset s nosuchpreset >"$AT_TMP/o7.out"
 at_check "an unknown preset is refused with a reason" \
-    grep -q "^/fmsynth/error ss /fmsynth/preset no preset 'nosuchpreset'" "$AT_TMP/o7.out"
+    grep -q "^/fmsynth/error ss /fmsynth/preset no preset 'nosuchpreset': looked for nosuchpreset.conf in $AT_TMP/nohome/aiotone/presets, $AT_ROOT/clients/fmsynth/presets, " "$AT_TMP/o7.out"
 "$T/at-osc" -w 1500 127.0.0.1 $OSC /fmsynth/list >"$AT_TMP/o8.out"
 at_check "list names every operator parameter" \
     test "$(grep -c '^/fmsynth/list .* /fmsynth/op/[1-4]/' "$AT_TMP/o8.out")" = 28
 
-# Presets: loading one changes the patch (echoed), and is heard.
+# Presets: loading one changes the patch (echoed), and is heard. Found
+# from the build tree (no preset-dir in the config).
 osc /fmsynth/preset s bell >"$AT_TMP/o9.out"
 at_check "a preset load echoes the parameters it sets" \
     grep -qx "/fmsynth/algorithm i 8" "$AT_TMP/o9.out"

@@ -31,7 +31,7 @@ dat() {
 peak() {
     dat "$1" | awk '{for (i = 2; i <= NF; i++) {v = $i < 0 ? -$i : $i; if (v > p) p = v}} END {print p + 0}'
 }
-# The frame count the SPEC's rules give for a 44.1 kHz input: normalize
+# The frame count the trim rules (docs/man/aiotone-sampletrim.1) give for a 44.1 kHz input: normalize
 # unless peak >= 99%, first 16-frame window above 0.5% to the end of the
 # last end-aligned window above 0.1%.
 expected_len() {
@@ -180,6 +180,139 @@ at_check "two inputs with one output name: the second is refused" bash -c '
 at_check "an output that would overwrite its input is refused" bash -c '
     cp "$2/tom.wav" "$3/self.wav"; cd "$3" && "$1" -o . self.wav 2>self.err
     test $? = 1 && grep -q "overwrite the input" self.err && cmp self.wav "$2/tom.wav"' _ "$ST" "$K" "$AT_TMP"
+
+# --same-gain: velocity layers recorded 14 dB apart stay 14 dB apart; the
+# loudest peak meets full scale. Without it each is normalized on its own.
+sox "$K/tom.wav" "$AT_TMP/v127.wav" gain -n -6
+sox "$K/tom.wav" "$AT_TMP/v64.wav" gain -n -20
+"$ST" --same-gain --no-dither -o "$AT_TMP/sg" "$AT_TMP/v127.wav" "$AT_TMP/v64.wav"
+"$ST" --no-dither -o "$AT_TMP/ind" "$AT_TMP/v127.wav" "$AT_TMP/v64.wav"
+db() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", 20 * log(a / b) / log(10)}'; }
+at_check "--same-gain: the loudest layer meets full scale" test "$(peak "$AT_TMP/sg/v127.wav")" -ge 32767
+ratio=$(db "$(peak "$AT_TMP/sg/v127.wav")" "$(peak "$AT_TMP/sg/v64.wav")")
+at_check "--same-gain: layers keep their 14 dB ratio (got $ratio dB)" \
+    awk -v r="$ratio" 'BEGIN {exit !(r > 13.9 && r < 14.1)}'
+at_check "without --same-gain each layer is normalized on its own" \
+    test "$(peak "$AT_TMP/ind/v64.wav")" -ge 32767
+at_check "--same-gain with --no-normalize: exit 2" bash -c \
+    '"$1" --same-gain --no-normalize x.wav 2>/dev/null; test $? = 2' _ "$ST"
+
+# Float input above full scale (peak 2.0): brought down, not clipped.
+python3 - "$AT_TMP/hot.wav" <<'PY'
+import math, struct, sys
+n = 4410
+data = b"".join(struct.pack("<f", 2.0 * math.sin(2 * math.pi * i / 100)) for i in range(n))
+fmt = struct.pack("<HHIIHH", 3, 1, 44100, 44100 * 4, 4, 32)
+body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", len(data)) + data
+open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
+"$ST" -v --no-dither -o "$AT_TMP/hot" "$AT_TMP/hot.wav" >"$AT_TMP/hot.out"
+at_check "float peak 2.0: gain -6.02 dB reported" grep -q "gain -6.02 dB" "$AT_TMP/hot.out"
+rail=$(dat "$AT_TMP/hot/hot.wav" | awk '{if ($2 >= 32767 || $2 <= -32768) n++} END {print n + 0}')
+at_check "float peak 2.0: only the crests reach full scale ($rail samples), none clipped" \
+    test "$rail" -le 100
+"$ST" --no-normalize -o "$AT_TMP/hotn" "$AT_TMP/hot.wav" 2>"$AT_TMP/hotn.err"
+at_check "float peak 2.0 with --no-normalize: the clipping is reported" \
+    grep -q "hot.wav: warning: [0-9]* samples clipped" "$AT_TMP/hotn.err"
+
+# Near-silent input (+-1 LSB noise) is raised by --max-gain (40 dB) at most.
+sox -n -r 44100 -b 16 -c 1 "$AT_TMP/hiss.wav" synth 0.5 whitenoise vol 0.00003
+"$ST" --no-dither -o "$AT_TMP/hiss" "$AT_TMP/hiss.wav" 2>"$AT_TMP/hiss.err"
+hp=$(peak "$AT_TMP/hiss/hiss.wav")
+at_check "near-silent input: not turned into full-scale noise (peak $hp/32768 <= 100 x the input)" \
+    test "$hp" -le $(($(peak "$AT_TMP/hiss.wav") * 100 + 1))
+at_check "near-silent input: the gain limit is reported" grep -q "hiss.wav: warning: .*--max-gain" "$AT_TMP/hiss.err"
+# One frame of 1 LSB (no fade, which would zero it): at most +40 dB too.
+printf 'RIFF\046\0\0\0WAVEfmt \020\0\0\0\001\0\001\0\104\254\0\0\210\130\001\0\002\0\020\0data\002\0\0\0\001\0' \
+    >"$AT_TMP/one.wav"
+"$ST" --no-dither --fade 0 -o "$AT_TMP/one" "$AT_TMP/one.wav" 2>"$AT_TMP/one.err"
+at_check "one frame of 1 LSB: raised to 100 LSB at most (got $(peak "$AT_TMP/one/one.wav"))" \
+    test "$(peak "$AT_TMP/one/one.wav")" -le 100 -a "$(frames "$AT_TMP/one/one.wav")" = 1
+at_check "one frame of 1 LSB: the gain limit is reported" grep -q "one.wav: warning: .*--max-gain" "$AT_TMP/one.err"
+"$ST" --no-dither --max-gain 6 -o "$AT_TMP/mg6" "$AT_TMP/v64.wav" 2>/dev/null
+mg=$(db "$(peak "$AT_TMP/mg6/v64.wav")" "$(peak "$AT_TMP/v64.wav")")
+at_check "--max-gain 6 raises by 6 dB only (got $mg)" awk -v r="$mg" 'BEGIN {exit !(r > 5.9 && r < 6.1)}'
+
+# Instrument files written by samplesnake beside the samples: a trimmed
+# copy beside the outputs, pointing at the trimmed files, offsets and
+# loops moved by the rate conversion and the trimmed start.
+I=$AT_TMP/inst
+mkdir -p "$I"
+sox -n -r 48000 -b 24 -c 1 "$I/C4_v64.wav" synth 1 sine 262 vol 0.1 pad 0.5 0.2
+sox -n -r 48000 -b 24 -c 1 "$I/C4_v127.wav" synth 1 sine 262 vol 0.5 pad 0.5 0.2
+cat >"$I/kit.sfz" <<'SFZ'
+// Written by aiotone-samplesnake. The samples are beside this file.
+<control>
+default_path=
+
+<global>
+
+<group>
+<region> sample=C4_v64.wav lokey=0 hikey=127 pitch_keycenter=60 lovel=1 hivel=64 offset=24000 loop_start=48000 loop_end=60000
+<region> sample=C4_v127.wav lokey=0 hikey=127 pitch_keycenter=60 lovel=65 hivel=127
+SFZ
+cat >"$I/kit.dspreset" <<'DS'
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by aiotone-samplesnake. The samples are beside this file. -->
+<DecentSampler minVersion="1.0.0">
+  <groups>
+    <group>
+      <sample path="C4_v64.wav" rootNote="60" loNote="0" hiNote="127" loVel="1" hiVel="64" start="24000" loopStart="48000" loopEnd="60000"/>
+      <sample path="C4_v127.wav" rootNote="60" loNote="0" hiNote="127" loVel="65" hiVel="127"/>
+    </group>
+  </groups>
+</DecentSampler>
+DS
+"$ST" -v --same-gain "$I"/*.wav >"$AT_TMP/inst.out" 2>"$AT_TMP/inst.err"
+at_check "instrument files: the run succeeds" test $? = 0
+at_check "instrument files: trimmed SFZ and .dspreset written beside the outputs" \
+    test -s "$I/44100_16bit/kit.sfz" -a -s "$I/44100_16bit/kit.dspreset"
+for f in kit.sfz kit.dspreset; do
+    refs=$(grep -oE '(sample=|path=")[^ "]+' "$I/44100_16bit/$f" | sed -E 's/^(sample=|path=")//')
+    at_check "$f: names both trimmed samples" test "$(echo "$refs" | wc -l)" = 2
+    for r in $refs; do
+        at_check "$f: $r exists beside it (a trimmed 44.1 kHz file)" \
+            test "$(soxi -r "$I/44100_16bit/$r")" = 44100
+    done
+done
+# kept frames a..b: offset 24000 at 48k = 22050 at 44.1k, minus a.
+start=$(sed -nE 's|^.*C4_v64.wav -> .*kept frames ([0-9]+)[.][.].*$|\1|p' "$AT_TMP/inst.out")
+len=$(frames "$I/44100_16bit/C4_v64.wav")
+at_check "kit.sfz: offset and loop follow the trim (start $start)" \
+    grep -q "offset=$((22050 - start)) loop_start=$((44100 - start)) loop_end=$((55125 - start))" "$I/44100_16bit/kit.sfz"
+at_check "kit.sfz: the loop lies inside the trimmed file ($len frames)" test $((55125 - start)) -lt "$len"
+at_check "kit.dspreset: start and loop follow the trim" \
+    grep -q "start=\"$((22050 - start))\" loopStart=\"$((44100 - start))\" loopEnd=\"$((55125 - start))\"" "$I/44100_16bit/kit.dspreset"
+at_check "kit.sfz: key and velocity mapping kept" grep -q "lovel=65 hivel=127" "$I/44100_16bit/kit.sfz"
+"$ST" -o "$AT_TMP/inst1" "$I/C4_v64.wav" 2>"$AT_TMP/inst1.err"
+at_check "instrument files: with a sample not trimmed in the run, not written, and said so" \
+    bash -c '! test -e "$1/kit.sfz" && grep -q "kit.sfz: warning: instrument not written: 1 of its 2 samples" "$2"' \
+    _ "$AT_TMP/inst1" "$AT_TMP/inst1.err"
+
+# Progress within a long file (a line at every 10% when not a terminal).
+sox -n -r 48000 -b 16 -c 1 "$AT_TMP/long.wav" synth 30 sine 440 vol 0.5
+"$ST" --progress -o "$AT_TMP/longout" "$AT_TMP/long.wav" 2>"$AT_TMP/long.err"
+at_check "a long single file shows progress within it ($(grep -c '%' "$AT_TMP/long.err") lines)" \
+    grep -q '^\[0/1\] .*long.wav 50%$' "$AT_TMP/long.err"
+at_check "... and then the file count" grep -q '^\[1/1\] .*long.wav$' "$AT_TMP/long.err"
+
+# A read-only output folder: the message names the path. root writes
+# anyway, so as root the tool runs as nobody (setpriv) on a folder nobody
+# can read but not write.
+RO=$(mktemp -d "${TMPDIR:-/tmp}/aiotone-ro.XXXXXX")
+chmod 755 "$RO"
+mkdir "$RO/out"
+cp "$K/tom.wav" "$RO/"
+chmod 555 "$RO/out"
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+"${as_user[@]}" "$ST" -o "$RO/out" "$RO/tom.wav" 2>"$AT_TMP/ro.err"
+rc=$?
+at_check "read-only output folder: exit 1, the output path named ($(cat "$AT_TMP/ro.err"))" \
+    bash -c 'test "$1" = 1 && grep -q "$2/out/tom.wav: Permission denied" "$3"' _ "$rc" "$RO" "$AT_TMP/ro.err"
+at_check "read-only output folder: nothing left in it" test -z "$(ls -A "$RO/out")"
+chmod 755 "$RO/out"
+rm -rf "$RO"
 
 # Command line.
 at_check "--help exits 0 and shows usage" bash -c '"$1" --help | grep -q "^Usage: aiotone-sampletrim"' _ "$ST"

@@ -1,4 +1,4 @@
-/* test_circuits.c - unit tests of the circuits core against SPEC.md: the
+/* test_circuits.c - unit tests of the circuits core against docs/circuits.md: the
  * drum patterns on their exact pulses, the bass key note and arpeggio,
  * transport routing (exact bytes, channels, frame offsets), set-up and
  * shutdown, seeding, bad input and stuck-note properties. */

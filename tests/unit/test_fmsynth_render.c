@@ -9,10 +9,15 @@
 #include "clients/fmsynth/fmrender.h"
 #include "clients/fmsynth/fmsynth.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef PRESET_DIR
 #define PRESET_DIR "clients/fmsynth/presets"
@@ -185,7 +190,9 @@ static void test_song_load(void **state)
     size_t n = smf(buf, melody, sizeof melody, true);
     assert_int_equal(fm_song_load_memory(&song, buf, n, err, sizeof err), FM_OK);
     assert_int_equal(song.count, 3);
-    assert_int_equal(song.skipped, 1);
+    assert_int_equal(song.sysex, 1);
+    assert_int_equal(song.late + song.other, 0);
+    assert_int_equal(song.notes[0], 2); /* A4 and E4 on channel 1 */
     assert_true(fabs(song.events[0].seconds * 48000 - 480) < 1e-6);
     assert_true(fabs(song.events[1].seconds * 48000 - 960) < 1e-6);
     assert_int_equal(song.events[1].data[0], 0x90); /* running status expanded */
@@ -324,6 +331,230 @@ static void test_render_real_song(void **state)
     assert_non_null(strstr(err, "/nonexistent.mid"));
 }
 
+/* Events past the renderer's limit are counted as such (with the time
+ * of the first), not as sysex; note-ons are counted per channel. */
+static void test_song_skipped_kinds(void **state)
+{
+    /* one tick = 1/48000 s; a delta of 0x0FFFFFFF ticks is 1.55 h */
+    const uint8_t trk[] = {
+        0x00, 0x91, 0x45, 0x7F,                   /* note on, channel 2 */
+        0x00, 0x95, 0x40, 0x7F,                   /* note on, channel 6 */
+        0x00, 0x95, 0x41, 0x00,                   /* velocity 0: a note-off */
+        0x81, 0x00, 0x81, 0x45, 0x00,             /* note off */
+        0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0x01, 0x00, /* a text meta, 1.55 h */
+        0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0x01, 0x00, /* 3.1 h */
+        0xFF, 0xFF, 0xFF, 0x7F, 0x91, 0x45, 0x7F, /* note on at 4.66 h: too late */
+        0x00, 0xF0, 0x02, 0x01, 0xF7,             /* a sysex, late too */
+    };
+    uint8_t buf[256];
+    char err[256];
+    FmSong song;
+    size_t n = smf(buf, trk, sizeof trk, true);
+    assert_int_equal(fm_song_load_memory(&song, buf, n, err, sizeof err), FM_OK);
+    assert_int_equal(song.count, 4);
+    assert_int_equal(song.late, 2);
+    assert_int_equal(song.sysex, 0);
+    assert_true(fabs(song.first_late - (128 + 3.0 * 0x0FFFFFFF) / 48000.0) < 1e-6);
+    assert_true(song.length < 1.0);
+    assert_int_equal(song.notes[1], 1);
+    assert_int_equal(song.notes[5], 1);
+    assert_int_equal(song.notes[0], 0);
+    fm_song_free(&song);
+}
+
+typedef struct {
+    double max_done, total, max_tail;
+    int calls;
+} Progress;
+
+static void on_progress(void *ctx, double done, double total, double tail)
+{
+    Progress *p = ctx;
+    if (done > p->max_done)
+        p->max_done = done;
+    if (tail > p->max_tail)
+        p->max_tail = tail;
+    p->total = total;
+    p->calls++;
+}
+
+/* Progress never runs past the song's length; the release tail is
+ * reported apart. */
+static void test_render_progress(void **state)
+{
+    uint8_t buf[256];
+    char err[256];
+    FmSong song;
+    size_t n = smf(buf, melody, sizeof melody, true);
+    assert_int_equal(fm_song_load_memory(&song, buf, n, err, sizeof err), FM_OK);
+    FmSynth *s = NULL;
+    assert_int_equal(fm_synth_new(&s, 48000, 16, NULL), FM_OK);
+    Progress p = {0};
+    FmRenderStats st;
+    assert_int_equal(fm_song_render(s, &song, 48000, 4096, 30.0, NULL, NULL, on_progress, &p, &st),
+                     FM_OK);
+    assert_true(p.calls >= 1);
+    assert_true(p.total == song.length);
+    assert_true(p.max_done <= song.length);
+    assert_true(p.max_done == song.length); /* the last report says "all of it" */
+    /* the render went on past the song: that part is the tail */
+    assert_true((double)st.frames / 48000 > song.length);
+    assert_true(p.max_tail > 0.0 && p.max_tail <= (double)st.frames / 48000 - song.length);
+    fm_synth_free(s);
+    fm_song_free(&song);
+}
+
+/* The container: a RIFF WAV while every size fits in 32 bits (3 h of
+ * stereo float at 48 kHz does), RF64 beyond. */
+static void test_render_container(void **state)
+{
+    assert_int_equal(fm_render_container(0), SF_FORMAT_WAV);
+    assert_int_equal(fm_render_container((uint64_t)3 * 3600 * 48000), SF_FORMAT_WAV);
+    assert_int_equal(fm_render_container((uint64_t)4 * 3600 * 48000), SF_FORMAT_RF64);
+    /* 8 bytes a frame: the data chunk size must stay below 2^32 with the
+     * header chunks before it */
+    assert_int_equal(fm_render_container(UINT64_C(0xFFFFFFFF) / 8), SF_FORMAT_RF64);
+    assert_int_equal(fm_render_container(UINT64_C(0xFFFFFFFF) / 8 - 1024), SF_FORMAT_WAV);
+    /* a song at the renderer's limit picks RF64 (at 8 kHz too) */
+    FmSong song = {.count = 1, .length = FM_SONG_MAX_SECONDS};
+    assert_int_equal(fm_render_container(fm_song_max_frames(&song, 48000, 256, 30.0)),
+                     SF_FORMAT_RF64);
+    song.length = 60.0;
+    assert_int_equal(fm_render_container(fm_song_max_frames(&song, 384000, 8192, 30.0)),
+                     SF_FORMAT_WAV);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static bool file_is(const char *path, const char *text)
+{
+    char buf[256] = "";
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return strcmp(buf, text) == 0;
+}
+
+/* An output that is the input, by any path, is refused. */
+static void test_render_check_output(void **state)
+{
+    char dir[] = "/tmp/fmrender-test.XXXXXX", in[PATH_MAX], p[PATH_MAX], fin[PATH_MAX];
+    char err[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(in, sizeof in, "%s/song.mid", dir);
+    write_file(in, "MThd");
+    /* the same name, and the same file by another spelling */
+    assert_int_equal(fm_render_check_output(in, in, fin, sizeof fin, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "is the input"));
+    snprintf(p, sizeof p, "%s/./song.mid", dir);
+    assert_int_equal(fm_render_check_output(in, p, fin, sizeof fin, err, sizeof err), FM_ERR_ARG);
+    /* a symlink to the input, a hard link to it */
+    snprintf(p, sizeof p, "%s/link.wav", dir);
+    assert_int_equal(symlink("song.mid", p), 0);
+    assert_int_equal(fm_render_check_output(in, p, fin, sizeof fin, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "symlink"));
+    unlink(p);
+    snprintf(p, sizeof p, "%s/hard.wav", dir);
+    assert_int_equal(link(in, p), 0);
+    assert_int_equal(fm_render_check_output(in, p, fin, sizeof fin, err, sizeof err), FM_ERR_ARG);
+    unlink(p);
+    /* a directory, a device */
+    assert_int_equal(fm_render_check_output(in, dir, fin, sizeof fin, err, sizeof err), FM_ERR_ARG);
+    assert_non_null(strstr(err, "directory"));
+    assert_int_equal(fm_render_check_output(in, "/dev/null", fin, sizeof fin, err, sizeof err),
+                     FM_ERR_ARG);
+    assert_non_null(strstr(err, "not a regular file"));
+    /* a new file, an existing other file: fine; a symlink to another file
+     * is followed (the link keeps pointing at the render) */
+    snprintf(p, sizeof p, "%s/new.wav", dir);
+    assert_int_equal(fm_render_check_output(in, p, fin, sizeof fin, err, sizeof err), FM_OK);
+    assert_string_equal(fin, p);
+    char target[PATH_MAX], real[PATH_MAX];
+    snprintf(target, sizeof target, "%s/old.wav", dir);
+    write_file(target, "old");
+    assert_int_equal(symlink("old.wav", p), 0);
+    assert_int_equal(fm_render_check_output(in, p, fin, sizeof fin, err, sizeof err), FM_OK);
+    assert_non_null(realpath(target, real));
+    assert_string_equal(fin, real);
+    unlink(p);
+    unlink(target);
+    unlink(in);
+    rmdir(dir);
+}
+
+static int count_entries(const char *dir)
+{
+    char cmd[PATH_MAX + 32];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *f = popen(cmd, "r");
+    int n = -1;
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &n), 1);
+    pclose(f);
+    return n;
+}
+
+/* The WAV appears under its name only when complete; a stopped render
+ * leaves the old file as it was and no temporary file. */
+static void test_render_wav_atomic(void **state)
+{
+    char dir[] = "/tmp/fmrender-test.XXXXXX", out[PATH_MAX], err[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/out.wav", dir);
+    uint8_t buf[256];
+    FmSong song;
+    size_t n = smf(buf, melody, sizeof melody, true);
+    assert_int_equal(fm_song_load_memory(&song, buf, n, err, sizeof err), FM_OK);
+    FmSynth *s = NULL;
+    assert_int_equal(fm_synth_new(&s, 48000, 16, NULL), FM_OK);
+    FmRenderStats st;
+    write_file(out, "precious");
+    volatile sig_atomic_t stop = 1;
+    assert_int_equal(
+        fm_song_render_wav(s, &song, 48000, 256, out, &stop, NULL, NULL, &st, err, sizeof err),
+        FM_ERR_STOP);
+    assert_non_null(strstr(err, out));
+    assert_true(file_is(out, "precious"));
+    assert_int_equal(count_entries(dir), 1);
+    stop = 0;
+    assert_int_equal(
+        fm_song_render_wav(s, &song, 48000, 256, out, &stop, NULL, NULL, &st, err, sizeof err),
+        FM_OK);
+    assert_int_equal(count_entries(dir), 1);
+    SF_INFO info = {0};
+    SNDFILE *f = sf_open(out, SFM_READ, &info);
+    assert_non_null(f);
+    assert_int_equal(info.format, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    assert_int_equal(info.frames, st.frames);
+    assert_int_equal(info.samplerate, 48000);
+    sf_close(f);
+    struct stat sb;
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(stat(out, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0666 & ~mask);
+    /* a folder that does not exist: the message names the output */
+    char missing[PATH_MAX];
+    snprintf(missing, sizeof missing, "%s/nosuch/out.wav", dir);
+    assert_int_equal(
+        fm_song_render_wav(s, &song, 48000, 256, missing, NULL, NULL, NULL, &st, err, sizeof err),
+        FM_ERR_IO);
+    assert_non_null(strstr(err, missing));
+    fm_synth_free(s);
+    fm_song_free(&song);
+    unlink(out);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +565,11 @@ int main(void)
         cmocka_unit_test(test_song_load_rejects_bad_files),
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_render_real_song),
+        cmocka_unit_test(test_song_skipped_kinds),
+        cmocka_unit_test(test_render_progress),
+        cmocka_unit_test(test_render_container),
+        cmocka_unit_test(test_render_check_output),
+        cmocka_unit_test(test_render_wav_atomic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

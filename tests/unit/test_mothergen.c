@@ -1,4 +1,4 @@
-/* test_mothergen.c - unit tests of the mothergen core against SPEC.md:
+/* test_mothergen.c - unit tests of the mothergen core against docs/mothergen.md:
  * routing tables (exact bytes, channels, frame offsets), transport, the
  * set-up/shutdown silencing, the sequencers' patterns and distributions,
  * seeding, bad input and stuck-note properties. */

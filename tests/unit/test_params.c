@@ -266,6 +266,106 @@ static void test_save_file_is_atomic_and_loads(void **s)
     at_params_free(q);
 }
 
+/* A save keeps the leading comment block the user wrote (once, without
+ * doubling the tool's own header line); settings' values are rewritten. */
+static void test_save_keeps_leading_comments(void **s)
+{
+    (void)s;
+    AtParams *p = mk();
+    char err[512], dir[] = "/tmp/at-params-XXXXXX", path[600];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/state.conf", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# My bell patch: op 4 is the clang.\n// tuned on the Reface\n\n"
+          "patch = { algorithm = 3; }; # not kept: a setting's comment\n",
+          f);
+    fclose(f);
+    assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
+    int alg = at_params_find_key(p, "patch.algorithm");
+    at_params_set_number(p, alg, 5, err, sizeof err);
+    for (int round = 0; round < 2; round++) /* a second save does not pile up headers */
+        assert_int_equal(at_params_save_file(p, path, err, sizeof err), AT_OK);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    assert_int_equal(
+        strncmp(text, "# My bell patch: op 4 is the clang.\n// tuned on the Reface\n\n# ", 61), 0);
+    char *hdr = strstr(text, "state, saved by the tool");
+    assert_non_null(hdr);
+    assert_null(strstr(hdr + 1, "state, saved by the tool"));
+    AtParams *q = mk();
+    assert_int_equal(at_params_load_file(q, path, err, sizeof err), AT_OK);
+    assert_int_equal(at_params_int(q, "patch.algorithm"), 5);
+    unlink(path);
+    rmdir(dir);
+    at_params_free(p);
+    at_params_free(q);
+}
+
+/* A UTF-8 byte-order mark is skipped (file and string); a directory is
+ * named as such; a syntax error names file and line once. */
+static void test_load_file_bom_dir_syntax(void **s)
+{
+    (void)s;
+    AtParams *p = mk();
+    char err[512];
+    char dir[] = "/tmp/at-params-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[600];
+    snprintf(path, sizeof path, "%s/bom.conf", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("\xEF\xBB\xBFpatch = { algorithm = 4; };\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
+    assert_int_equal(at_params_int(p, "patch.algorithm"), 4);
+    assert_int_equal(
+        at_params_load_string(p, "\xEF\xBB\xBFpatch = { algorithm = 3; };", "x", err, sizeof err),
+        AT_OK);
+    assert_int_equal(at_params_int(p, "patch.algorithm"), 3);
+    err[0] = 0;
+    assert_int_equal(at_params_load_file(p, dir, err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, dir));
+    assert_non_null(strstr(err, "is a directory"));
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("patch = {\n  algorithm = ;\n};\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_ERR_USAGE);
+    char want[700];
+    snprintf(want, sizeof want, "%s:2: syntax error", path);
+    assert_string_equal(err, want);
+    unlink(path);
+    rmdir(dir);
+    at_params_free(p);
+}
+
+/* A tool's own check of a value can name where it came from. */
+static void test_origin_of_values(void **s)
+{
+    (void)s;
+    AtParams *p = mk();
+    char err[512], where[256];
+    at_params_where(p, "sampling.prefix", where, sizeof where);
+    assert_string_equal(where, "key 'sampling.prefix'");
+    assert_int_equal(at_params_load_string(p, "sampling = {\n  hold = 1.0;\n  prefix = \"x\";\n};",
+                                           "s.conf", err, sizeof err),
+                     AT_OK);
+    at_params_where(p, "sampling.prefix", where, sizeof where);
+    assert_string_equal(where, "s.conf:3: key 'sampling.prefix'");
+    const char *file;
+    int line;
+    assert_true(at_params_origin(p, at_params_find_key(p, "sampling.hold"), &file, &line));
+    assert_string_equal(file, "s.conf");
+    assert_int_equal(line, 2);
+    assert_false(at_params_origin(p, at_params_find_key(p, "patch.algorithm"), &file, &line));
+    at_params_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +377,9 @@ int main(void)
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_write_reads_back),
         cmocka_unit_test(test_save_file_is_atomic_and_loads),
+        cmocka_unit_test(test_save_keeps_leading_comments),
+        cmocka_unit_test(test_load_file_bom_dir_syntax),
+        cmocka_unit_test(test_origin_of_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
-/* test_redblue.c - the redblue core, rule by rule (SPEC.md "redblue").
+/* test_redblue.c - the redblue core, rule by rule (docs/redblue.md).
  *
  * Table-driven: each case is a configuration, an input event list with frame
  * offsets and the exact events expected on red and on blue. Defaults follow
- * INTERFACE.md: red on channel 2 (wire 1, status 0x?1), blue on channel 3
+ * docs/redblue.md: red on channel 2 (wire 1, status 0x?1), blue on channel 3
  * (wire 2, status 0x?2), red takes the mod wheel, blue the expression. */
 #include <setjmp.h>
 #include <stdarg.h>

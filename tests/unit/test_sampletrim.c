@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "clients/sampletrim/sampletrim.h"
+#include "clients/sampletrim/instrfile.h"
 #include "clients/sampletrim/sampletrim_io.h"
+#include <sndfile.h>
 
 static float *zeros(size_t n)
 {
@@ -434,7 +436,7 @@ static void test_resample_bad_ratio(void **state)
     assert_int_equal(strim_resample(&a, 44100, STRIM_Q_FAST), STRIM_ERR_FORMAT);
     assert_int_equal(a.frames, 100);
     strim_audio_free(&a);
-    /* 128 channels convert; more is a clean error, not a libsamplerate one. */
+    /* 128 channels convert; more is a clean error, not a resampler one. */
     StrimAudio b = make_sine(48000, 64, 128, 1000.0, 0.5);
     assert_int_equal(strim_resample(&b, 44100, STRIM_Q_FAST), STRIM_OK);
     strim_audio_free(&b);
@@ -492,6 +494,232 @@ static void test_process_chain(void **state)
     strim_audio_free(&c);
 }
 
+/* --- levels: above full scale, the gain limit, one gain for a set --------- */
+
+/* A float burst peaking at amp (a sine), 44.1 kHz mono, 2000 frames. */
+static StrimAudio float_burst(double amp)
+{
+    StrimAudio a = make_sine(44100, 2000, 1, 441.0, amp);
+    return a;
+}
+
+static void test_level_above_full_scale_brought_down(void **state)
+{
+    StrimOptions o;
+    StrimReport r;
+    strim_options_default(&o);
+    /* Peak 2.0 (float input): the 99% rule must not leave it to clip. */
+    StrimAudio a = float_burst(2.0);
+    assert_int_equal(strim_process(&a, &o, &r), STRIM_OK);
+    assert_true(r.gain < 0.51 && r.gain > 0.49);
+    assert_int_equal(r.clipped, 0);
+    float pos, neg;
+    assert_true(strim_peaks(a.data, a.frames, 1, &pos, &neg));
+    assert_true((pos > neg ? pos : neg) == (float)strim_full_scale(16));
+    int32_t *q = malloc(a.frames * sizeof *q);
+    assert_non_null(q);
+    strim_quantize(a.data, q, a.frames, 16, NULL);
+    size_t at_rail = 0;
+    for (size_t i = 0; i < a.frames; i++)
+        at_rail += q[i] == 32767 || q[i] == -32768;
+    assert_true(at_rail < 40); /* a sine's crests only, not two thirds */
+    free(q);
+    strim_audio_free(&a);
+
+    /* Only the negative side over: -1.0 is still representable, -1.01 not. */
+    assert_true(strim_level_gain(0.5f, 1.0f, 0.99, strim_full_scale(16), 100.0, NULL) == 1.0);
+    double g = strim_level_gain(0.5f, 1.01f, 0.99, strim_full_scale(16), 100.0, NULL);
+    assert_true(g < 1.0 && (float)(1.01f * g) == (float)strim_full_scale(16));
+
+    /* --no-normalize keeps the level: the clipping is counted, not hidden. */
+    StrimAudio b = float_burst(2.0);
+    o.normalize = false;
+    assert_int_equal(strim_process(&b, &o, &r), STRIM_OK);
+    assert_true(r.gain == 1.0);
+    assert_true(r.clipped > 1000 && r.clipped < 1400); /* |2 sin| >= 1: two thirds */
+    strim_audio_free(&b);
+}
+
+static void test_level_max_gain(void **state)
+{
+    StrimOptions o;
+    StrimReport r;
+    strim_options_default(&o);
+    assert_float_equal(20 * log10(o.max_gain), STRIM_DEFAULT_MAX_GAIN_DB, 1e-9);
+    /* +-1 LSB of 16-bit noise: +90 dB would make it full-scale noise. */
+    StrimAudio a = {.frames = 4000, .channels = 1, .rate = 44100};
+    a.data = zeros(4000);
+    for (size_t i = 0; i < 4000; i++)
+        a.data[i] = (float)((int)(i * 2654435761u >> 30) % 3 - 1) / 32768.0f;
+    assert_int_equal(strim_process(&a, &o, &r), STRIM_OK);
+    assert_true(r.gain_capped);
+    assert_float_equal(r.gain, o.max_gain, 1e-9);
+    assert_true(r.wanted_gain > 30000.0);
+    assert_true(strim_peak(a.data, a.frames, 1) <= 100.0f / 32768.0f * 1.0001f);
+    strim_audio_free(&a);
+    /* Under the limit: not capped. */
+    StrimAudio b = float_burst(0.1);
+    assert_int_equal(strim_process(&b, &o, &r), STRIM_OK);
+    assert_false(r.gain_capped);
+    assert_true(r.gain > 9.9 && r.gain < 10.1);
+    strim_audio_free(&b);
+    /* A one-frame file is held to the same limit. */
+    StrimAudio c = {.frames = 1, .channels = 1, .rate = 44100};
+    c.data = zeros(1);
+    c.data[0] = 1.0f / 32768.0f;
+    o.fade = 0;
+    assert_int_equal(strim_process(&c, &o, &r), STRIM_OK);
+    assert_true(r.gain_capped && c.data[0] <= 100.0f / 32768.0f * 1.0001f);
+    strim_audio_free(&c);
+}
+
+static void test_level_fixed_gain(void **state)
+{
+    StrimOptions o;
+    StrimReport r;
+    strim_options_default(&o);
+    o.fixed_gain = 2.0; /* --same-gain: the set's gain, whatever this file's peak */
+    StrimAudio a = float_burst(0.25);
+    assert_int_equal(strim_process(&a, &o, &r), STRIM_OK);
+    assert_true(r.gain == 2.0);
+    assert_float_equal(strim_peak(a.data, a.frames, 1), 0.5, 1e-3);
+    assert_float_equal(r.peak_pos, 0.25, 1e-3);
+    strim_audio_free(&a);
+}
+
+static void test_level_non_finite_refused(void **state)
+{
+    StrimOptions o;
+    strim_options_default(&o);
+    const float bad[3] = {NAN, INFINITY, -INFINITY};
+    for (int k = 0; k < 3; k++) {
+        StrimAudio a = float_burst(0.5);
+        a.data[700] = bad[k];
+        assert_int_equal(strim_process(&a, &o, NULL), STRIM_ERR_DAMAGED);
+        strim_audio_free(&a);
+    }
+    assert_int_equal(strim_apply_gain((float[]){0.5f, -1.0f, 1.0f, -1.1f}, 4, 1.0, 16), 2);
+}
+
+/* --- instrument files ---------------------------------------------------- */
+
+/* Samples a.wav and "my b.wav" were trimmed: 48k -> 44.1k, 1000 frames
+ * cut at the start, 5000 frames kept; anything else was not. */
+static bool lookup_ab(void *user, const char *sample, StrimSampleMap *m)
+{
+    int *calls = user;
+    ++*calls;
+    if (!strcmp(sample, "same.wav")) { /* named as it was: the looked-up string itself */
+        *m = (StrimSampleMap){.path = sample, .ratio = 1.0, .frames = 10};
+        return true;
+    }
+    if (!strcmp(sample, "a.wav") || !strcmp(sample, "my b.wav") || !strcmp(sample, "sub/a.wav")) {
+        *m = (StrimSampleMap){.path = !strcmp(sample, "my b.wav") ? "trim/my b & c.wav" : "t/a.wav",
+                              .ratio = 44100.0 / 48000.0,
+                              .trim_start = 1000,
+                              .frames = 5000};
+        return true;
+    }
+    return false;
+}
+
+static char *rewrite(const char *in, StrimInstrKind kind, StrimStatus want, size_t *samples,
+                     size_t *clamped, char *detail)
+{
+    char *out = NULL;
+    size_t len = 0;
+    int calls = 0;
+    assert_int_equal(strim_instr_rewrite(in, strlen(in), kind, lookup_ab, &calls, &out, &len,
+                                         samples, clamped, detail, 256),
+                     want);
+    if (want == STRIM_OK) {
+        assert_non_null(out);
+        assert_int_equal(len, strlen(out));
+    }
+    return out;
+}
+
+static void test_instr_sfz(void **state)
+{
+    size_t n = 0, cl = 0;
+    char detail[256] = "";
+    /* samplesnake's layout, plus offsets and loops (input frames). */
+    const char *in = "// Written by aiotone-samplesnake.\n<control>\ndefault_path=\n\n<global>\n"
+                     "<group>\n"
+                     "<region> sample=a.wav lokey=0 hikey=60 offset=2000 loop_start=4800 "
+                     "loop_end=48000 end=-1\n"
+                     "<region>sample=my b.wav lovel=1 // a comment: sample=x.wav\n";
+    char *out = rewrite(in, STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
+    /* 2000 * 0.91875 = 1837.5 -> 1838 - 1000 = 838; 4800 -> 4410 - 1000;
+     * 48000 -> 44100 - 1000 = 43100 > 4999: clamped to the last frame. */
+    assert_string_equal(out,
+                        "// Written by aiotone-samplesnake.\n<control>\ndefault_path=\n\n"
+                        "<global>\n<group>\n"
+                        "<region> sample=t/a.wav lokey=0 hikey=60 offset=838 loop_start=3410 "
+                        "loop_end=4999 end=-1\n"
+                        "<region>sample=trim/my b & c.wav lovel=1 // a comment: sample=x.wav\n");
+    assert_int_equal(n, 2);
+    assert_int_equal(cl, 1);
+    free(out);
+
+    /* default_path is folded into the sample path and emptied. */
+    out = rewrite("<control> default_path=sub/\n<region> sample=a.wav\n", STRIM_INSTR_SFZ, STRIM_OK,
+                  &n, &cl, detail);
+    assert_string_equal(out, "<control> default_path=\n<region> sample=t/a.wav\n");
+    free(out);
+
+    /* A sample that was not trimmed: refused, named. */
+    assert_null(rewrite("<region> sample=a.wav\n<region> sample=gone.wav\n", STRIM_INSTR_SFZ,
+                        STRIM_ERR_ARG, &n, &cl, detail));
+    assert_non_null(strstr(detail, "gone.wav"));
+    /* The lookup may hand back the string it was given. */
+    out = rewrite("<region> sample=same.wav end=20\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
+    assert_string_equal(out, "<region> sample=same.wav end=9\n");
+    free(out);
+    /* Built-in generators are not files. */
+    out = rewrite("<region> sample=*sine offset=10\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
+    assert_string_equal(out, "<region> sample=*sine offset=10\n");
+    assert_int_equal(n, 0);
+    free(out);
+}
+
+static void test_instr_dspreset(void **state)
+{
+    size_t n = 0, cl = 0;
+    char detail[256] = "";
+    const char *in = "<?xml version=\"1.0\"?>\n<!-- <sample path=\"x.wav\"/> -->\n"
+                     "<DecentSampler><groups><group>\n"
+                     "<sample path=\"a.wav\" rootNote=\"60\" start=\"0\" loopStart = '4800' "
+                     "end=\"5000\"/>\n"
+                     "<sample loVel=\"1\" path=\"my b.wav\"/>\n"
+                     "</group></groups><samples/></DecentSampler>\n";
+    char *out = rewrite(in, STRIM_INSTR_DSPRESET, STRIM_OK, &n, &cl, detail);
+    /* start 0 -> -1000: clamped to 0; 5000 -> 4594 - 1000 = 3594. */
+    assert_string_equal(out, "<?xml version=\"1.0\"?>\n<!-- <sample path=\"x.wav\"/> -->\n"
+                             "<DecentSampler><groups><group>\n"
+                             "<sample path=\"t/a.wav\" rootNote=\"60\" start=\"0\" "
+                             "loopStart = '3410' end=\"3594\"/>\n"
+                             "<sample loVel=\"1\" path=\"trim/my b &amp; c.wav\"/>\n"
+                             "</group></groups><samples/></DecentSampler>\n");
+    assert_int_equal(n, 2);
+    assert_int_equal(cl, 1);
+    free(out);
+    /* Entities in the path are decoded before the lookup. */
+    out = rewrite("<sample path=\"sub&#47;a.wav\"/>", STRIM_INSTR_DSPRESET, STRIM_OK, &n, &cl,
+                  detail);
+    assert_string_equal(out, "<sample path=\"t/a.wav\"/>");
+    free(out);
+    assert_null(rewrite("<sample path=\"nope.wav\"/>", STRIM_INSTR_DSPRESET, STRIM_ERR_ARG, &n, &cl,
+                        detail));
+    assert_non_null(strstr(detail, "nope.wav"));
+
+    StrimInstrKind k;
+    assert_true(strim_instr_kind("kit.SFZ", &k) && k == STRIM_INSTR_SFZ);
+    assert_true(strim_instr_kind("x/kit.dspreset", &k) && k == STRIM_INSTR_DSPRESET);
+    assert_false(strim_instr_kind("kit.wav", &k));
+    assert_false(strim_instr_kind("sfz", &k));
+}
+
 /* --- output names -------------------------------------------------------------- */
 
 static void check_path(const char *in, const char *outdir, int rate, int bits, const char *want,
@@ -540,13 +768,13 @@ static void test_wav_roundtrip(void **state)
         StrimAudio a = make_sine(44100, 500, 2, 300.0, 0.9);
         char path[128];
         snprintf(path, sizeof path, "%s/rt%d.wav", tmpdir, bits[k]);
-        assert_int_equal(strim_write_wav(path, &a, bits[k], NULL, NULL, 0), STRIM_OK);
+        assert_int_equal(strim_write_wav(path, &a, bits[k], NULL, NULL, 0, NULL), STRIM_OK);
         int32_t *q = malloc(1000 * sizeof *q);
         assert_non_null(q);
         strim_quantize(a.data, q, 1000, bits[k], NULL);
         StrimAudio b;
         char detail[128];
-        assert_int_equal(strim_read_file(path, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+        assert_int_equal(strim_read_file(path, STRIM_MAX_SAMPLES, &b, detail, sizeof detail, NULL),
                          STRIM_OK);
         assert_int_equal(b.frames, 500);
         assert_int_equal(b.channels, 2);
@@ -581,7 +809,7 @@ static void test_read_memory_and_errors(void **state)
     StrimAudio a = make_sine(48000, 3000, 1, 100.0, 0.5);
     char path[128], detail[256];
     snprintf(path, sizeof path, "%s/mem.wav", tmpdir);
-    assert_int_equal(strim_write_wav(path, &a, 16, NULL, NULL, 0), STRIM_OK);
+    assert_int_equal(strim_write_wav(path, &a, 16, NULL, NULL, 0, NULL), STRIM_OK);
     size_t len;
     unsigned char *bytes = slurp(path, &len);
     StrimAudio b;
@@ -596,27 +824,29 @@ static void test_read_memory_and_errors(void **state)
     assert_int_equal(strim_read_memory(bytes, len, 3000, &b, NULL, 0), STRIM_OK);
     strim_audio_free(&b);
 
-    /* Empty input and a mangled header fail cleanly with a message. */
+    /* Empty input (damaged) and a mangled header fail cleanly with a message. */
     detail[0] = 0;
     assert_int_equal(strim_read_memory(bytes, 0, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
-                     STRIM_ERR_OPEN);
-    assert_true(strlen(detail) > 0);
+                     STRIM_ERR_DAMAGED);
+    assert_non_null(strstr(detail, "empty"));
     memcpy(bytes, "RIFX", 4);
     memset(bytes + 8, 'Z', 8);
     assert_int_not_equal(strim_read_memory(bytes, len, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     assert_null(b.data);
 
     snprintf(path, sizeof path, "%s/missing.wav", tmpdir);
-    assert_int_equal(strim_read_file(path, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+    assert_int_equal(strim_read_file(path, STRIM_MAX_SAMPLES, &b, detail, sizeof detail, NULL),
                      STRIM_ERR_OPEN);
     free(bytes);
     strim_audio_free(&a);
 }
 
-/* A canonical 16-bit PCM WAV header claiming ch channels and no data. */
+/* A canonical 16-bit PCM WAV header claiming ch channels and one frame of
+ * data (h must hold 44 + 2 * ch bytes; the frame is silent). */
 static void wav_header(unsigned char *h, int ch)
 {
     unsigned block = 2u * ch, rate = 44100;
+    memset(h, 0, 44 + block);
     memcpy(h, "RIFF\x24\0\0\0WAVEfmt \x10\0\0\0\x01\0", 22);
     h[22] = ch & 0xff;
     h[23] = ch >> 8;
@@ -626,28 +856,98 @@ static void wav_header(unsigned char *h, int ch)
     }
     h[32] = block & 0xff;
     h[33] = block >> 8;
-    memcpy(h + 34, "\x10\0data\0\0\0\0", 10);
+    memcpy(h + 34, "\x10\0data", 6);
+    h[40] = block & 0xff;
+    h[41] = block >> 8;
+    unsigned riff = 36 + block;
+    h[4] = riff & 0xff;
+    h[5] = riff >> 8;
 }
 
 static void test_read_channel_limits(void **state)
 {
-    unsigned char h[44];
+    unsigned char h[44 + 2 * 300];
     StrimAudio b;
     wav_header(h, 2);
-    assert_int_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
-    assert_int_equal(b.frames, 0);
+    assert_int_equal(strim_read_memory(h, 48, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+    assert_int_equal(b.frames, 1);
     assert_int_equal(b.channels, 2);
     strim_audio_free(&b);
     wav_header(h, 300); /* more than STRIM_MAX_CHANNELS */
-    assert_int_not_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+    assert_int_not_equal(strim_read_memory(h, 644, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     assert_null(b.data);
-    wav_header(h, 129); /* libsamplerate's limit is 128 */
-    assert_int_not_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+    wav_header(h, 129); /* the tool's limit is 128 */
+    assert_int_not_equal(strim_read_memory(h, 44 + 258, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     wav_header(h, 128);
-    assert_int_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+    assert_int_equal(strim_read_memory(h, 44 + 256, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
     strim_audio_free(&b);
     wav_header(h, 0);
     assert_int_not_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+}
+
+/* --- damaged input (issue: nothing accepted that is not whole) ------------ */
+
+static void test_read_damaged(void **state)
+{
+    unsigned char h[44 + 2 * 4];
+    char detail[256];
+    StrimAudio b;
+    /* Zero frames: a header and nothing else. */
+    wav_header(h, 2);
+    h[40] = 0;
+    h[4] = 36;
+    detail[0] = 0;
+    assert_int_equal(strim_read_memory(h, 44, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+                     STRIM_ERR_DAMAGED);
+    assert_null(b.data);
+    assert_non_null(strstr(detail, "0 frames"));
+    /* Truncated: the header promises 4 bytes, the file holds 2. */
+    wav_header(h, 2);
+    assert_int_equal(strim_read_memory(h, 46, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+                     STRIM_ERR_DAMAGED);
+    assert_non_null(strstr(detail, "truncated"));
+    /* A huge claim: 2 GB of data in a 48-byte file. */
+    wav_header(h, 2);
+    h[40] = 0xf0, h[41] = 0xff, h[42] = 0xff, h[43] = 0x7f;
+    assert_int_equal(strim_read_memory(h, 48, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+                     STRIM_ERR_DAMAGED);
+    assert_non_null(strstr(detail, "2147483632"));
+    /* Sample rate 0: named, not libsndfile's "SF_INFO struct incomplete". */
+    wav_header(h, 2);
+    memset(h + 24, 0, 4);
+    assert_int_equal(strim_read_memory(h, 48, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+                     STRIM_ERR_DAMAGED);
+    assert_non_null(strstr(detail, "sample rate is 0"));
+}
+
+/* Truncate a FLAC and an AIFF written by libsndfile to half their size:
+ * both are refused as damaged, not decoded to their first half. */
+static void test_read_truncated_flac_aiff(void **state)
+{
+    const int fmts[2] = {SF_FORMAT_FLAC | SF_FORMAT_PCM_16, SF_FORMAT_AIFF | SF_FORMAT_PCM_16};
+    for (int k = 0; k < 2; k++) {
+        char path[128], detail[256] = "";
+        snprintf(path, sizeof path, "%s/trunc%d", tmpdir, k);
+        SF_INFO info = {.samplerate = 44100, .channels = 1, .format = fmts[k]};
+        SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+        assert_non_null(sf);
+        StrimAudio a = make_sine(44100, 20000, 1, 440.0, 0.5);
+        assert_int_equal(sf_writef_float(sf, a.data, 20000), 20000);
+        sf_close(sf);
+        strim_audio_free(&a);
+        size_t len;
+        unsigned char *bytes = slurp(path, &len);
+        StrimAudio b;
+        assert_int_equal(strim_read_memory(bytes, len, STRIM_MAX_SAMPLES, &b, NULL, 0), STRIM_OK);
+        assert_int_equal(b.frames, 20000);
+        strim_audio_free(&b);
+        assert_int_equal(
+            strim_read_memory(bytes, len / 2, STRIM_MAX_SAMPLES, &b, detail, sizeof detail),
+            STRIM_ERR_DAMAGED);
+        assert_null(b.data);
+        assert_true(strlen(detail) > 0);
+        free(bytes);
+    }
 }
 
 int main(void)
@@ -681,6 +981,14 @@ int main(void)
         cmocka_unit_test(test_wav_roundtrip),
         cmocka_unit_test(test_read_memory_and_errors),
         cmocka_unit_test(test_read_channel_limits),
+        cmocka_unit_test(test_read_damaged),
+        cmocka_unit_test(test_read_truncated_flac_aiff),
+        cmocka_unit_test(test_level_above_full_scale_brought_down),
+        cmocka_unit_test(test_level_max_gain),
+        cmocka_unit_test(test_level_fixed_gain),
+        cmocka_unit_test(test_level_non_finite_refused),
+        cmocka_unit_test(test_instr_sfz),
+        cmocka_unit_test(test_instr_dspreset),
     };
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
 }

@@ -73,7 +73,7 @@ typedef struct {
 static const Bad bad_cases[] = {
     {"clients = (\n { id = \"a\"; command = ; }\n);", "bad.conf:2: syntax error"},
     {"clients = ();\ncolour = 3;", "bad.conf:2: key 'colour': unknown key: allowed are jack, "
-                                   "clients, connections"},
+                                   "clients, connections, on-jobs-done"},
     {"clients = (\n { id = \"../etc\"; command = \"aiotone-fmsynth\"; }\n);",
      "bad.conf:2: key 'clients.[0].id': bad value \"../etc\""},
     {"clients = (\n { id = \"a/b\"; command = \"aiotone-fmsynth\"; }\n);", "key 'clients.[0].id'"},
@@ -91,7 +91,13 @@ static const Bad bad_cases[] = {
     {"clients = (\n { id = \"a\"; command = \"x\"; args = [ 1 ]; }\n);",
      "key 'clients.[0].args': item 1 must be a string"},
     {"clients = (\n { id = \"a\"; command = \"x\"; cmd = \"y\"; }\n);",
-     "key 'clients.[0].cmd': unknown key: allowed are id, command, args, nsm"},
+     "key 'clients.[0].cmd': unknown key: allowed are id, command, args, nsm, job"},
+    {"clients = (\n { id = \"a\"; command = \"x\";\n   job = \"yes\"; }\n);",
+     "bad.conf:3: key 'clients.[0].job': must be true or false"},
+    {"clients = ();\non-jobs-done = \"quit\";",
+     "bad.conf:2: key 'on-jobs-done': bad value \"quit\": allowed are \"keep-running\" (the "
+     "default), \"stop\""},
+    {"on-jobs-done = true;", "key 'on-jobs-done': bad value (not a string)"},
     {"jack = {\n driver = \"coreaudio\"; };",
      "bad.conf:2: key 'jack.driver': bad value \"coreaudio\": allowed are \"auto\", \"alsa\", "
      "\"dummy\""},
@@ -157,6 +163,43 @@ static void writes_what_it_reads(void **state)
     free(text);
     ss_session_free(&s);
     ss_session_free(&t);
+}
+
+static void odd_files(void **state)
+{
+    (void)state;
+    SsSession s;
+    char err[512] = "";
+    /* a UTF-8 byte-order mark (some editors write one) is accepted */
+    assert_int_equal(ss_session_parse(&s,
+                                      "\xEF\xBB\xBF"
+                                      "clients = ( { id = \"a\"; command = \"x\"; } );",
+                                      "bom.conf", err, sizeof err),
+                     AT_OK);
+    assert_int_equal(s.n_clients, 1);
+    ss_session_free(&s);
+    /* a bare syntax error is said once */
+    assert_int_equal(
+        ss_session_parse(&s, "clients = (\n{ id = ; }\n);", "syn.conf", err, sizeof err),
+        AT_ERR_USAGE);
+    assert_string_equal(err, "syn.conf:2: syntax error");
+    char dir[] = "/tmp/test_session_odd.XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    /* a file with a NUL byte is not read as the text before it */
+    snprintf(path, sizeof path, "%s/session.conf", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fwrite("\0\1\2clients = ();", 1, 16, f);
+    fclose(f);
+    assert_int_equal(ss_session_load(&s, path, err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, "holds a NUL byte at offset 0: not a text file"));
+    unlink(path);
+    /* a directory named session.conf */
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(ss_session_load(&s, path, err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, "session.conf: Is a directory"));
+    rmdir(path);
+    rmdir(dir);
 }
 
 static void saves_atomically(void **state)
@@ -306,6 +349,157 @@ static void save_keeps_absent_and_made_drops_undone(void **state)
     free(out);
 }
 
+static void jobs_and_when_they_end(void **state)
+{
+    (void)state;
+    SsSession s, t;
+    char err[512] = "";
+    const char *text = "clients = (\n { id = \"fm\"; command = \"aiotone-fmsynth\"; },\n"
+                       " { id = \"snake\"; command = \"aiotone-samplesnake\"; job = true; }\n);\n"
+                       "on-jobs-done = \"stop\";\n";
+    assert_int_equal(ss_session_parse(&s, text, "jobs.conf", err, sizeof err), AT_OK);
+    assert_false(s.clients[0].job);
+    assert_true(s.clients[1].job);
+    assert_int_equal(s.on_jobs_done, SS_JOBS_STOP);
+    /* written back, it says the same */
+    char *w = ss_session_format(&s);
+    assert_non_null(w);
+    assert_int_equal(ss_session_parse(&t, w, "written", err, sizeof err), AT_OK);
+    assert_true(ss_session_same(&s, &t));
+    assert_true(t.clients[1].job);
+    assert_int_equal(t.on_jobs_done, SS_JOBS_STOP);
+    free(w);
+    ss_session_free(&t);
+    /* the default keeps running and marks nothing a job */
+    assert_int_equal(ss_session_parse(&t, good, "good.conf", err, sizeof err), AT_OK);
+    assert_int_equal(t.on_jobs_done, SS_JOBS_KEEP_RUNNING);
+    assert_false(t.clients[0].job);
+    assert_false(ss_session_same(&s, &t));
+    ss_session_free(&s);
+    ss_session_free(&t);
+}
+
+/* waitpid statuses as the kernel makes them: exit code << 8, or the signal. */
+#define EXITED(code) ((code) << 8)
+#define KILLED(sig) (sig)
+
+static void how_a_client_ended(void **state)
+{
+    (void)state;
+    assert_int_equal(ss_end_of(EXITED(0)), SS_END_DONE);   /* finished: not restarted */
+    assert_int_equal(ss_end_of(EXITED(2)), SS_END_CONFIG); /* bad config: FAILED at once */
+    assert_int_equal(ss_end_of(EXITED(1)), SS_END_RESTART);
+    assert_int_equal(ss_end_of(EXITED(3)), SS_END_RESTART);
+    assert_int_equal(ss_end_of(EXITED(127)), SS_END_RESTART);
+    assert_int_equal(ss_end_of(KILLED(9)), SS_END_RESTART);
+    assert_int_equal(ss_end_of(KILLED(11)), SS_END_RESTART);
+    assert_int_equal(ss_end_of(KILLED(15)), SS_END_RESTART);
+}
+
+typedef struct {
+    char text[4096];
+    int lines;
+} Collected;
+
+static void collect(void *ctx, const char *line, size_t len)
+{
+    Collected *c = ctx;
+    size_t l = strlen(c->text);
+    snprintf(c->text + l, sizeof c->text - l, "<%.*s>", (int)len, line);
+    c->lines++;
+}
+
+static void output_is_split_into_lines(void **state)
+{
+    (void)state;
+    SsLines l = {.len = 0};
+    Collected c = {"", 0};
+    ss_lines_feed(&l, "one\ntw", 6, collect, &c);
+    assert_string_equal(c.text, "<one>");
+    ss_lines_feed(&l, "o\n\nthree", 8, collect, &c);
+    assert_string_equal(c.text, "<one><two><>");
+    ss_lines_flush(&l, collect, &c); /* a last line without its newline */
+    assert_string_equal(c.text, "<one><two><><three>");
+    ss_lines_flush(&l, collect, &c); /* nothing left */
+    assert_int_equal(c.lines, 4);
+    /* a line longer than the buffer comes out in pieces, nothing lost */
+    Collected d = {"", 0};
+    char big[SS_LINE_MAX * 2 + 11];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\n';
+    ss_lines_feed(&l, big, sizeof big, collect, &d);
+    assert_int_equal(d.lines, 3);
+    assert_int_equal(strlen(d.text), sizeof big - 1 + 2 * 3);
+}
+
+static const char *user_conf =
+    "# My studio. Keep this note: the Mother is on USB port 2.\n"
+    "jack = { server = \"studio\"; driver = \"dummy\"; }; # inline note\n"
+    "\n"
+    "clients = (\n"
+    "  { id = \"fm\"; command = \"aiotone-fmsynth\"; }, // the synth\n"
+    "  /* the sampler */ { id = \"snake\"; command = \"aiotone-samplesnake\"; job = true; }\n"
+    ");\n"
+    "# wiring (edited by hand)\n"
+    "connections = (\n"
+    "  { from = \"snake:midi_out\"; to = \"fm:midi_in\"; }  # notes\n"
+    ");\n"
+    "# the end\n";
+
+static void save_keeps_the_users_text(void **state)
+{
+    (void)state;
+    SsSession old, s, back;
+    char err[512] = "";
+    assert_int_equal(ss_session_parse(&old, user_conf, "u.conf", err, sizeof err), AT_OK);
+    assert_int_equal(ss_session_parse(&s, user_conf, "u.conf", err, sizeof err), AT_OK);
+    /* nothing changed: the text stays byte for byte */
+    char *t = ss_session_update_text(user_conf, &old, &s);
+    assert_non_null(t);
+    assert_string_equal(t, user_conf);
+    free(t);
+    /* a new connection: only the connections setting is rewritten */
+    assert_true(ss_session_add_conn(&s, "fm:out_L", "snake:in_L"));
+    t = ss_session_update_text(user_conf, &old, &s);
+    assert_non_null(t);
+    assert_non_null(strstr(t, "# My studio. Keep this note: the Mother is on USB port 2.\n"));
+    assert_non_null(strstr(t, "}; # inline note\n"));
+    assert_non_null(strstr(t, "// the synth\n  /* the sampler */ { id = \"snake\""));
+    assert_non_null(strstr(t, "# wiring (edited by hand)\nconnections = (\n"));
+    assert_non_null(strstr(t, "{ from = \"fm:out_L\"; to = \"snake:in_L\"; }"));
+    assert_non_null(strstr(t, ");\n# the end\n"));
+    assert_int_equal(ss_session_parse(&back, t, "edited", err, sizeof err), AT_OK);
+    assert_true(ss_session_same(&back, &s));
+    ss_session_free(&back);
+    free(t);
+    /* a setting the file did not have is appended; the rest is kept */
+    s.on_jobs_done = SS_JOBS_STOP;
+    t = ss_session_update_text(user_conf, &old, &s);
+    assert_non_null(t);
+    assert_non_null(strstr(t, "# the end\non-jobs-done = \"stop\";\n"));
+    assert_non_null(strstr(t, "# My studio."));
+    assert_int_equal(ss_session_parse(&back, t, "edited", err, sizeof err), AT_OK);
+    assert_true(ss_session_same(&back, &s));
+    ss_session_free(&back);
+    free(t);
+    /* text the scanner cannot follow: a whole rewrite that still keeps the
+     * leading comment block and reads back right */
+    const char *odd = "# keep me\n// and me\nclients = ();\n@include \"other.conf\"\n";
+    SsSession o2;
+    assert_int_equal(ss_session_parse(&o2, "clients = ();", "x", err, sizeof err), AT_OK);
+    t = ss_session_update_text(odd, &o2, &s);
+    assert_non_null(t);
+    assert_int_equal(strncmp(t, "# keep me\n// and me\njack = {", 28), 0);
+    assert_null(strstr(t, "@include"));
+    assert_int_equal(ss_session_parse(&back, t, "rewritten", err, sizeof err), AT_OK);
+    assert_true(ss_session_same(&back, &s));
+    ss_session_free(&back);
+    ss_session_free(&o2);
+    free(t);
+    ss_session_free(&old);
+    ss_session_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,10 +508,15 @@ int main(void)
         cmocka_unit_test(broken_sessions_say_where_and_what),
         cmocka_unit_test(writes_what_it_reads),
         cmocka_unit_test(saves_atomically),
+        cmocka_unit_test(odd_files),
         cmocka_unit_test(ids_and_commands),
         cmocka_unit_test(programs_come_from_the_allowed_places),
         cmocka_unit_test(backoff_grows_then_gives_up),
         cmocka_unit_test(save_keeps_absent_and_made_drops_undone),
+        cmocka_unit_test(jobs_and_when_they_end),
+        cmocka_unit_test(how_a_client_ended),
+        cmocka_unit_test(output_is_split_into_lines),
+        cmocka_unit_test(save_keeps_the_users_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
