@@ -1,12 +1,13 @@
 # aiotone - build, test, benchmark, install.
 #
-#   make              build every tool into build/bin
+#   make              build every tool into build/bin, the LV2 bundle into build/lv2
 #   make check        unit + integration + workflow tests (README's test command)
 #   make workflows    the workflow tests (tests/workflows: what users run, end to end)
 #   make asan         the unit and integration tests with ASan + UBSan
 #   make memcheck     the unit tests under valgrind
 #   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
 #   make bench        benchmarks, printed as ratios
+#   make check-ardour the LV2 plugins in Ardour 7 headless (installs Ardour, ~200 MB)
 #   make demo         the demo session (writes demo.wav)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make format-check clang-format over the sources
@@ -45,6 +46,8 @@ endif
 
 TOOLS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard clients/*/*.c)))))
 -include $(wildcard clients/*/module.mk)
+# Plugin shells (plugins/<kind>/module.mk: plugins/lv2 builds the LV2 bundle).
+-include $(wildcard plugins/*/module.mk)
 
 COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
@@ -86,8 +89,8 @@ TOOL_LIBS = $(sort $(foreach t,$(TOOLS),$($(t)_LIBS)))
 LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group $(TOOL_LIBS)
 
 .PHONY: all check unit integration workflows asan memcheck fuzz bench demo install \
-	uninstall clean format format-check check-vm deps tests
-all: $(PROGRAMS)
+	uninstall clean format format-check check-vm deps tests lv2 check-ardour
+all: $(PROGRAMS) lv2
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -104,13 +107,13 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIBS) $(LIBCOMMON)
 $(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS) $($*_LIBS)
 $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS) $($*_LIBS)
 
-tests: $(PROGRAMS) $(UNIT_BINS) $(TOOL_BINS)
+tests: $(PROGRAMS) lv2 $(UNIT_BINS) $(TOOL_BINS)
 
 # The README's test command. Installs missing packages first (idempotent).
 check: deps
@@ -136,6 +139,11 @@ asan:
 memcheck: tests
 	BUILD=$(BUILD) AT_MEMCHECK=1 tests/run-tests.sh unit
 
+# Ardour is about 200 MB, so this is not part of `make check`.
+check-ardour: tests
+	@scripts/install-deps.sh ardour
+	BUILD=$(BUILD) bash tests/hosts/test_ardour.sh
+
 check-vm: tests
 	BUILD=$(BUILD) tests/vm/run-vm-tests.sh
 
@@ -148,14 +156,14 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$(
 	$(call say,FUZZ,$<)
 	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(TOOL_LIBS) $(PKG_LIBS)
 
-bench: $(PROGRAMS) $(BENCH_BINS) $(TOOL_BINS)
+bench: $(PROGRAMS) lv2 $(BENCH_BINS) $(TOOL_BINS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh
 
 demo: $(PROGRAMS)
 	BUILD=$(BUILD) scripts/demo.sh
 
 MANS := $(wildcard docs/man/*.1)
-install: $(PROGRAMS)
+install: $(PROGRAMS) lv2
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/aiotone/sessions $(DESTDIR)$(PREFIX)/share/doc/aiotone
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
@@ -167,11 +175,14 @@ install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/share/doc/aiotone/config $(DESTDIR)$(PREFIX)/share/doc/aiotone/touchosc
 	install -m 644 $(wildcard docs/config/*.conf) $(DESTDIR)$(PREFIX)/share/doc/aiotone/config/
 	install -m 644 $(wildcard docs/touchosc/*) $(DESTDIR)$(PREFIX)/share/doc/aiotone/touchosc/
+	$(if $(LV2_BUNDLE),install -d $(DESTDIR)$(PREFIX)/lib/lv2/aiotone.lv2 && \
+		install -m 644 $(LV2_BUNDLE)/*.ttl $(LV2_BUNDLE)/aiotone.so $(DESTDIR)$(PREFIX)/lib/lv2/aiotone.lv2/)
 
 uninstall:
 	rm -f $(PROGRAMS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -f $(MANS:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
 	rm -rf $(DESTDIR)$(PREFIX)/share/aiotone $(DESTDIR)$(PREFIX)/share/doc/aiotone
+	rm -rf $(DESTDIR)$(PREFIX)/lib/lv2/aiotone.lv2
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

@@ -8,11 +8,19 @@ PACKAGES="
 build-essential pkg-config clang libclang-rt-14-dev clang-format valgrind
 jackd2 libjack-jackd2-dev libasound2-dev alsa-utils a2jmidid
 libsndfile1-dev libconfig-dev liblo-dev liblo-tools libsoxr-dev
-libsmf-dev libcmocka-dev
+libsmf-dev libcmocka-dev lv2-dev liblilv-dev lilv-utils jalv sordi serdi
 sox graphviz unzip man-db procps python3 iproute2
 openttd-openmsx hydrogen-drumkits
 qemu-system-x86 busybox-static cpio xz-utils kmod
 "
+
+# `install-deps.sh ardour` adds Ardour 7 (about 200 MB) for make check-ardour.
+for extra in "$@"; do
+    case $extra in
+    ardour) PACKAGES="$PACKAGES ardour" ;;
+    *) echo "install-deps: unknown extra '$extra' (known: ardour)" >&2; exit 2 ;;
+    esac
+done
 
 missing=""
 for p in $PACKAGES; do

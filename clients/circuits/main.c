@@ -210,7 +210,7 @@ static void on_shutdown(void *core, AtCycle *c)
     ci_shutdown(&s->ci, 0, out);
 }
 
-static const AtTool tool = {
+const AtTool circuits_tool = {
     .name = "circuits",
     .summary = "Drums for a Novation Circuit and a bass line for a Circuit Mono Station, "
                "driven by the Circuit's MIDI clock on midi_in.",
@@ -226,5 +226,5 @@ static const AtTool tool = {
 
 int main(int argc, char **argv)
 {
-    return at_app_main(&tool, argc, argv);
+    return at_app_main(&circuits_tool, argc, argv);
 }

@@ -414,7 +414,9 @@ static int offline(AtApp *app, int argc, char **argv)
     return render(at_app_params(app), in, out, rate, period);
 }
 
-static const AtTool tool = {
+/* The tool, for the JACK shell and the LV2 shell (plugins/lv2/); params
+ * come from fm_param_defs(), filled in by each shell. */
+const AtTool fmsynth_tool = {
     .name = "fmsynth",
     .summary = "polyphonic 4-operator FM synthesizer (MIDI in, stereo audio out)",
     .usage_extra =
@@ -435,7 +437,7 @@ static const AtTool tool = {
 
 int main(int argc, char **argv)
 {
-    AtTool t = tool;
+    AtTool t = fmsynth_tool;
     t.params = fm_param_defs(&t.n_params);
     return at_app_main(&t, argc, argv);
 }

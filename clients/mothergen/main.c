@@ -271,7 +271,7 @@ static void on_shutdown(void *core, AtCycle *c)
     mg_shutdown(&s->mg, 0, out);
 }
 
-static const AtTool tool = {
+const AtTool mothergen_tool = {
     .name = "mothergen",
     .summary = "Self-generating sequences for two Mother-32s (red, blue) and a Subharmonicon "
                "(green), driven by MIDI clock on midi_in.",
@@ -287,5 +287,5 @@ static const AtTool tool = {
 
 int main(int argc, char **argv)
 {
-    return at_app_main(&tool, argc, argv);
+    return at_app_main(&mothergen_tool, argc, argv);
 }

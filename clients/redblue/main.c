@@ -544,7 +544,7 @@ static void on_shutdown(void *core, AtCycle *c)
     rb_shutdown(s->rb, 0, out);
 }
 
-static const AtTool tool = {
+const AtTool redblue_tool = {
     .name = "redblue",
     .summary = "Two Moog Mother-32s played as one instrument: unison, duophonic and power-chord "
                "modes, legato or pedal portamento, accents and expression.",
@@ -561,5 +561,5 @@ static const AtTool tool = {
 
 int main(int argc, char **argv)
 {
-    return at_app_main(&tool, argc, argv);
+    return at_app_main(&redblue_tool, argc, argv);
 }

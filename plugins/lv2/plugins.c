@@ -1,0 +1,41 @@
+/* plugins.c - the bundle's plugins: each is a tool's own AtTool (the one
+ * its JACK program runs) plus what only LV2 needs to know. */
+#include "clients/fmsynth/fmparams.h"
+#include "lv2app.h"
+
+extern const AtTool fmsynth_tool, redblue_tool, mothergen_tool, circuits_tool;
+
+/* Polyphony allocates voices: it changes through state restore (outside
+ * the audio thread), not through a control port. */
+static const char *const fmsynth_state_only[] = {"audio.polyphony", NULL};
+
+static const AtLv2Plugin fmsynth = {
+    .name = "fmsynth",
+    .label = "aiotone fmsynth",
+    .klass = "InstrumentPlugin",
+    .tool = &fmsynth_tool,
+    .defs = fm_param_defs,
+    .state_only = fmsynth_state_only,
+};
+static const AtLv2Plugin redblue = {
+    .name = "redblue",
+    .label = "aiotone redblue",
+    .klass = "MIDIPlugin",
+    .tool = &redblue_tool,
+};
+static const AtLv2Plugin mothergen = {
+    .name = "mothergen",
+    .label = "aiotone mothergen",
+    .klass = "MIDIPlugin",
+    .tool = &mothergen_tool,
+    .transport = true,
+};
+static const AtLv2Plugin circuits = {
+    .name = "circuits",
+    .label = "aiotone circuits",
+    .klass = "MIDIPlugin",
+    .tool = &circuits_tool,
+    .transport = true,
+};
+
+const AtLv2Plugin *const at_lv2_plugins[] = {&fmsynth, &redblue, &mothergen, &circuits, NULL};
