@@ -11,9 +11,13 @@
 #include "grid.h"
 #include "log.h"
 #include "redblue.h"
+#ifndef AT_LV2_SHELL
 #include "serialosc.h"
+#endif
 
+#ifndef AT_LV2_SHELL
 #include <jack/ringbuffer.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,15 +209,17 @@ typedef struct {
     Warn channel, unhandled, malformed, dropped;
     uint32_t last_time, last_nframes; /* the previous cycle, to see xruns */
     bool have_time;
+    AtApp *app;
+#ifndef AT_LV2_SHELL
     /* The monome grid (NULL ring: off). RT side: what was reported. */
     jack_ringbuffer_t *grid_ring; /* RT -> control, RbGridMsg */
     uint8_t shown[128];           /* RT: held map as last reported */
     int shown_mode;               /* RT: mode as last reported, -1 none */
     /* Control side. */
-    AtApp *app;
     RbGrid grid;
     AtSerialosc *serialosc;
     uint64_t next_draw; /* ms (monotonic) of the next redraw */
+#endif
 } Shell;
 
 static const RbSetting settings[P_COUNT] = {
@@ -268,6 +274,30 @@ static AtStatus add_ports(AtApp *app, Shell *s, char *err, size_t errlen)
 }
 
 /* ---- the monome grid ---------------------------------------------------- */
+
+/* The grid is drawn by the JACK tool's control loop; a plugin host has no
+ * such loop and the plugin links neither liblo nor libjack, so the LV2
+ * build (plugins/lv2/module.mk defines AT_LV2_SHELL) refuses grid.enabled
+ * with a clear message instead (docs/lv2.md). */
+#ifdef AT_LV2_SHELL
+static void grid_report(Shell *s)
+{
+    (void)s;
+}
+static void grid_close(Shell *s)
+{
+    (void)s;
+}
+static AtStatus grid_open(Shell *s, int port, char *err, size_t errlen)
+{
+    (void)s;
+    (void)port;
+    snprintf(err, errlen,
+             "grid.enabled: the monome grid display is a feature of the JACK tool "
+             "aiotone-redblue, not of the plugin");
+    return AT_ERR_USAGE;
+}
+#else
 
 /* Messages the ring holds: a cycle that changes every note twice still
  * fits; when it is full the rest waits for the next cycle. */
@@ -389,6 +419,8 @@ static void grid_close(Shell *s)
         jack_ringbuffer_free(s->grid_ring);
     s->grid_ring = NULL;
 }
+
+#endif /* AT_LV2_SHELL */
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
@@ -556,7 +588,9 @@ const AtTool redblue_tool = {
     .param = param,
     .connected = connected,
     .shutdown = on_shutdown,
+#ifndef AT_LV2_SHELL
     .idle = idle,
+#endif
 };
 
 int main(int argc, char **argv)

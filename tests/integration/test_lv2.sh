@@ -198,6 +198,13 @@ bad "polyphony out of range" 'audio = { polyphony = 100000; };'
 bad "not libconfig" 'patch = { algorithm = ; '
 bad "newer version" 'patch = { algorithm = 3; };' 2
 grep -q "newer version" bad.err && at_ok "a newer state's version is named as the reason" || at_fail "a newer state's version is named as the reason"
+# redblue's monome grid is drawn by the JACK tool's control loop: a plugin
+# state that enables it is refused with the reason, the plugin goes on
+state urn:aiotone:redblue 'grid = { enabled = true; };' 1 >grid.ttl
+"$H" -u urn:aiotone:redblue -l grid.ttl -E chord.ev -f 1024 2>grid.err | grep -v ' 0 ' >chord-grid.out
+echo "# $(grep -m1 'log:' grid.err)"
+at_check "redblue: a state with grid.enabled is refused with the reason, the plugin plays on" \
+    bash -c "grep -q 'state refused: .*grid.enabled: the monome grid display is a feature of the JACK tool' grid.err && cmp -s chord-grid.out chord-regular.out"
 "$H" -u urn:aiotone:fmsynth -c algorithm=99 -c op1_wave=-5 -c volume=1e30 -f 100000 -m seq.mid -w clamp.wav 2>clamp.err
 at_check "control values out of range are clamped (no crash, finite output)" \
     bash -c "$(declare -f wav_data); wav_data clamp.wav | od -An -v -tf4 | awk '/nan|inf/ {exit 1}'"
