@@ -27,38 +27,25 @@ OUTSIDE_REFS="(SPEC|DESIGN|INTERFACE|ECOSYSTEM)\\.md|\\.\\./shared|SPEC[']s|\\(S
 no_outside_refs() {
     ! grep -InE "$OUTSIDE_REFS" -- "$@"
 }
-# no_outside_refs_tracked: no_outside_refs over every tracked file outside
-# docs/ (docs/architecture.md may still name the design it departs from).
-no_outside_refs_tracked() {
-    local files=()
-    mapfile -t files < <(git ls-files -- . ':!docs/')
-    local present=()
+# repo_files: every file of the repository (git's list in a checkout, else
+# every file under the top folder but build output and .git).
+repo_files() {
+    if git rev-parse --git-dir >/dev/null 2>&1; then
+        git ls-files
+    else
+        find . -path ./.git -prune -o -path "./build*" -prune -o -type f -print | sed 's|^\./||'
+    fi
+}
+no_outside_refs_anywhere() {
+    local files=() present=() f
+    mapfile -t files < <(repo_files)
     for f in "${files[@]}"; do
         [ -f "$f" ] && present+=("$f")
     done
     no_outside_refs "${present[@]}"
 }
-# Files already cleaned, and the docs pages. The whole tree is checked once
-# the remaining references (clients/fmsynth/fmsynth.[ch] and fmwave.c,
-# tests/unit/test_fmsynth*.c, test_samplesnake.c, test_mothergen_songs.c,
-# tests/integration/test_sampletrim.sh; docs/architecture.md) are replaced:
-# then make AT_DOCS_ALL_REFS=1 the default below and drop the exception
-# for architecture.md.
-cleaned=(clients/redblue/redblue.h clients/redblue/redblue.c clients/circuits/circuits.c
-    clients/mothergen/mothergen.c tests/unit/test_mothergen.c tests/unit/test_circuits.c
-    tests/unit/test_redblue.c)
-pages=()
-for f in docs/*.md; do
-    [ "$f" = docs/architecture.md ] || pages+=("$f")
-done
-at_check "cleaned sources point into docs/, not to documents outside the repository" \
-    no_outside_refs "${cleaned[@]}"
-at_check "docs pages (but architecture.md) point into the repository only" \
-    no_outside_refs "${pages[@]}"
-if [ "${AT_DOCS_ALL_REFS:-0}" = 1 ] && git rev-parse --git-dir >/dev/null 2>&1; then
-    at_check "no tracked file outside docs/ points to documents outside the repository" \
-        no_outside_refs_tracked
-fi
+at_check "no file of the repository (code, tests, docs) points to documents outside it" \
+    no_outside_refs_anywhere
 
 # One page per tool: its rules, files, ports and tests, pointing to its
 # man page. A page is docs/<tool>.md, but the session manager's is
