@@ -550,7 +550,10 @@ def work(tree, targets, args, eq, log, results):
         res["valid"] = valid
         res["seconds"] = time.monotonic() - t0
         results.append(res)
-        log("%s: %d/%d killed (%.0f s)" % (path, res["killed"], valid, res["seconds"]))
+        log("%s: %d/%d killed (%.0f s)%s" % (
+            path, res["killed"], valid, res["seconds"],
+            "".join("\n    survived %s:%d %s [%s] %s" % (m.file, m.line, m.id, m.op, m.desc)
+                    for m in res["survived"])))
 
 
 def main():
