@@ -285,6 +285,46 @@ static void expression_slew_reaches_the_target_in_128_steps(void **state)
     rb_free(rb);
 }
 
+static void slew_from_zero_to_the_exact_target(void **state)
+{
+    (void)state;
+    /* Expression range 0..127 (the input as it is). 0 goes out at once; a
+     * change from 0 is a slew like any other (0 is a value sent), and its
+     * last step lands exactly on the target: 0 -> 100 ends at 100, though
+     * 127 of 128 steps would round to 99. */
+    Rb *rb = make(RB_PORTA_OFF, RB_MODE_REGULAR);
+    rb_set(rb, RB_SET_EXPRESSION_MIN, 0);
+    rb_set(rb, RB_SET_EXPRESSION_MAX, 127);
+    feed3(rb, 0, 0xB0, 11, 0, NULL);
+    assert_int_equal(cc1_at(&blue_buf, 0), 0);
+    clear_out();
+    feed3(rb, 0, 0xB0, 11, 100, NULL);
+    assert_int_equal(cc1_at(&blue_buf, 0), 1); /* step 1: round(100 / 128) */
+    int last = -1;
+    for (int c = 0; c < 40; c++) {
+        clear_out();
+        rb_process(rb, NULL, 0, NFRAMES, out, NULL);
+        if (last_cc1(&blue_buf) >= 0)
+            last = last_cc1(&blue_buf);
+    }
+    assert_int_equal(last, 100);
+    rb_free(rb);
+}
+
+static void power_chord_fifth_up_to_the_top_note(void **state)
+{
+    (void)state;
+    /* a fifth up while it fits (120 -> 127), a fourth down above that */
+    Rb *rb = make(RB_PORTA_OFF, RB_MODE_POWER);
+    feed3(rb, 0, 0x90, 120, 90, NULL);
+    feed3(rb, 1, 0x90, 121, 90, NULL);
+    assert_true(find3(&blue_buf, 0x92, 127, 90) >= 0);
+    assert_true(find3(&blue_buf, 0x92, 116, 90) >= 0);
+    feed3(rb, 2, 0x80, 120, 0, NULL);
+    assert_true(find3(&blue_buf, 0x82, 127, 0) >= 0);
+    rb_free(rb);
+}
+
 static void accent_needs_the_threshold_velocity(void **state)
 {
     (void)state;
@@ -594,6 +634,8 @@ static void settings_clamp_and_apply(void **state)
     assert_int_equal(c->accent_volume, 127);
     rb_set(rb, RB_SET_EXPRESSION_MIN, -1);
     assert_int_equal(c->expression_min, 0);
+    rb_set(rb, RB_SET_EXPRESSION_MIN, 200);
+    assert_int_equal(c->expression_min, 127);
     rb_set(rb, RB_SET_EXPRESSION_MIN, 10);
     assert_int_equal(c->expression_min, 10);
     rb_set(rb, RB_SET_EXPRESSION_MAX, 128);
@@ -651,6 +693,8 @@ int main(void)
         cmocka_unit_test(legato_after_a_repeated_key),
         cmocka_unit_test(expression_scales_every_input),
         cmocka_unit_test(expression_slew_reaches_the_target_in_128_steps),
+        cmocka_unit_test(slew_from_zero_to_the_exact_target),
+        cmocka_unit_test(power_chord_fifth_up_to_the_top_note),
         cmocka_unit_test(accent_needs_the_threshold_velocity),
         cmocka_unit_test(accent_lasts_while_notes_are_held_legato),
         cmocka_unit_test(reports_name_what_was_ignored),
