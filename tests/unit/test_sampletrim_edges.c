@@ -171,6 +171,26 @@ static void first_and_last_windows(void **state)
     free(b);
 }
 
+static void samples_past_the_end_are_not_the_file(void **state)
+{
+    (void)state;
+    /* The buffer goes on after the file's frames: what is there is no
+     * sound of the file, for the search and for the gain. */
+    float *b = zeros(200);
+    b[100] = 0.9f; /* past frame 50 */
+    size_t s = 99, e = 99;
+    strim_trim_points(b, 50, 1, 16, 0.005, 0.001, &s, &e);
+    assert_int_equal(s, 0); /* nothing in the file: kept whole */
+    assert_int_equal(e, 50);
+    b[10] = 0.25f;
+    b[50] = 0.1f; /* the first sample past the end */
+    assert_true(strim_normalize(b, 50, 1, 0.99, 0.5) == 2.0);
+    assert_true(b[10] == 0.5f);
+    assert_true(b[100] == 0.9f); /* untouched */
+    assert_true(b[50] == 0.1f);
+    free(b);
+}
+
 static void end_never_before_start(void **state)
 {
     (void)state;
@@ -337,6 +357,18 @@ static void resample_refusals(void **state)
     a.channels = STRIM_SRC_MAX_CHANNELS + 1;
     assert_int_equal(strim_resample(&a, 44100, STRIM_Q_FAST), STRIM_ERR_FORMAT);
     a.channels = 1;
+    /* any positive rate is a rate: 200 Hz down to 1 Hz (ratio 1/200) */
+    StrimAudio slow = {.data = zeros(400), .frames = 400, .channels = 1, .rate = 200};
+    assert_int_equal(strim_resample(&slow, 1, STRIM_Q_FAST), STRIM_OK);
+    assert_int_equal(slow.rate, 1);
+    assert_true(slow.frames >= 1 && slow.frames <= 3);
+    strim_audio_free(&slow);
+    /* more output samples than the limit, counting every channel */
+    StrimAudio wide = {
+        .data = zeros(1), .frames = STRIM_MAX_SAMPLES / 4, .channels = 2, .rate = 8000};
+    assert_int_equal(strim_resample(&wide, 16000, STRIM_Q_FAST), STRIM_ERR_TOO_BIG);
+    assert_int_equal(wide.rate, 8000);
+    strim_audio_free(&wide);
     /* more output samples than the limit */
     StrimAudio big = {
         .data = zeros(1), .frames = STRIM_MAX_SAMPLES / 2, .channels = 1, .rate = 8000};
@@ -424,6 +456,7 @@ int main(void)
         cmocka_unit_test(normalize_boundary_and_gain),
         cmocka_unit_test(thresholds_must_be_crossed),
         cmocka_unit_test(first_and_last_windows),
+        cmocka_unit_test(samples_past_the_end_are_not_the_file),
         cmocka_unit_test(end_never_before_start),
         cmocka_unit_test(trim_moves_exactly_the_kept_frames),
         cmocka_unit_test(fade_gains_exactly),
