@@ -231,6 +231,8 @@ static void two_takes_exact_frames(void **state)
     assert_int_equal(find_ev(&r, SS_EV_END, 1)->from, 2550);
     assert_int_equal(find_ev(&r, SS_EV_END, 1)->status, SS_END_OK);
     assert_int_equal(find_ev(&r, SS_EV_DONE, 0)->from, 2550); /* silent already */
+    for (int i = 0; i < r.n_ev; i++) /* only the noise event carries levels */
+        assert_true(r.ev[i].value == 0.0f && r.ev[i].value2 == 0.0f);
     uint32_t first = 0;
     assert_int_equal(audio_span(&r, 8, &first), 2550);
     assert_int_equal(first, 1450);
@@ -309,6 +311,32 @@ static void loud_cooldown_waits_again(void **state)
     run(&m, 400, 32, &r);
     assert_int_equal(find_ev(&r, SS_EV_BEGIN, 0)->from, 121 + 100 + 50);
     assert_int_equal(r.midi[0].at, 271);
+}
+
+static void an_interrupted_cooldown_waits_a_whole_stuck_window(void **state)
+{
+    (void)state;
+    /* max-length 100, so a sound that never stops counts as a stuck note
+     * after 200 loud frames of waiting. Silence 0..100, cooldown from 100;
+     * sound from 249 on, one frame before the cooldown (150) is over: the
+     * machine waits for silence again, and the stuck window starts there:
+     * the first release is at 250 + 200, not earlier. */
+    const Span s[] = {{249, 100000, 0.5f}};
+    g_spans = s;
+    g_nspans = 1;
+    g_side = 0;
+    SsMachineConfig c = cfg();
+    c.max_frames = 100;
+    c.cooldown_frames = 150;
+    SsMachine m;
+    ss_machine_init(&m, &c, one, 1);
+    Rec r = {0};
+    run(&m, 700, 50, &r);
+    assert_null(find_ev(&r, SS_EV_BEGIN, 0));
+    const Ev *st = find_ev(&r, SS_EV_STUCK, 0);
+    assert_non_null(st);
+    assert_int_equal(st->from, 450);
+    assert_int_equal(st->id, -1);
 }
 
 static void zero_cooldown_and_hold_chain_in_one_frame(void **state)
@@ -603,6 +631,7 @@ int main(void)
         cmocka_unit_test(threshold_is_inclusive_and_either_channel_counts),
         cmocka_unit_test(late_sound_within_the_wait),
         cmocka_unit_test(loud_cooldown_waits_again),
+        cmocka_unit_test(an_interrupted_cooldown_waits_a_whole_stuck_window),
         cmocka_unit_test(zero_cooldown_and_hold_chain_in_one_frame),
         cmocka_unit_test(max_length_cuts_and_waits_for_a_fresh_silence),
         cmocka_unit_test(ringing_past_twice_max_length_releases_the_note),
