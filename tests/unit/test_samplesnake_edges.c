@@ -389,6 +389,28 @@ static void max_length_cuts_and_waits_for_a_fresh_silence(void **state)
     assert_int_equal(find_ev(&r, SS_EV_END, 1)->status, SS_END_MAX_LENGTH);
 }
 
+static void a_cut_take_waits_a_silence_window_after_its_note_off(void **state)
+{
+    (void)state;
+    /* max 300: the take from 150 is cut at 450, where its note-off goes
+     * out. The instrument fell silent at 300 already, but a release may
+     * follow a note-off: the next take waits for a whole silence window
+     * after the cut (450 + 100) and the cooldown (50): note-on at 600. */
+    const Span s[] = {{150, 300, 0.5f}};
+    g_spans = s;
+    g_nspans = 1;
+    g_side = 0;
+    SsMachineConfig c = cfg();
+    c.max_frames = 300;
+    SsMachine m;
+    ss_machine_init(&m, &c, two, 2);
+    Rec r = {0};
+    run(&m, 1000, 64, &r);
+    assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 450);
+    assert_int_equal(find_ev(&r, SS_EV_END, 0)->status, SS_END_MAX_LENGTH);
+    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 1)->from, 600);
+}
+
 static void ringing_past_twice_max_length_releases_the_note(void **state)
 {
     (void)state;
@@ -634,6 +656,7 @@ int main(void)
         cmocka_unit_test(an_interrupted_cooldown_waits_a_whole_stuck_window),
         cmocka_unit_test(zero_cooldown_and_hold_chain_in_one_frame),
         cmocka_unit_test(max_length_cuts_and_waits_for_a_fresh_silence),
+        cmocka_unit_test(a_cut_take_waits_a_silence_window_after_its_note_off),
         cmocka_unit_test(ringing_past_twice_max_length_releases_the_note),
         cmocka_unit_test(stuck_before_any_take_only_sends_all_notes_off),
         cmocka_unit_test(noise_floor_sets_the_threshold),

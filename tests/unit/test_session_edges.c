@@ -311,6 +311,10 @@ static void writes_only_what_is_set(void **state)
     assert_true(ss_session_add_conn(&s, "a:out", "b:in")); /* once only */
     assert_true(ss_session_add_conn(&s, "a:out", "c:in"));
     assert_int_equal(s.n_conns, 2);
+    /* a connection just read or added was not made by anyone yet */
+    assert_false(s.conns[0].made);
+    assert_false(s.conns[1].made);
+    assert_int_equal(s.conns[1].seen_gone, 0);
     out = ss_session_format(&s);
     assert_non_null(strstr(out, "args = [ \"\\x01\\x7f\\\"\\\\\" ];"));
     assert_non_null(strstr(out, "  { from = \"a:out\"; to = \"b:in\"; },\n"
