@@ -56,7 +56,7 @@ TARGETS = [
 MUTANT_WARN = ("-Wno-unused-parameter -Werror=int-conversion "
                "-Werror=incompatible-pointer-types -Werror=implicit-function-declaration "
                "-Werror=return-type")
-MUTANT_OPT = "-O1"
+MUTANT_OPT = "-O0"
 
 # ---------------------------------------------------------------- lexer
 
