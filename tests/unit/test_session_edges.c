@@ -180,7 +180,7 @@ static void argument_and_client_limits(void **state)
     char text[4096] = "clients = ( { id = \"a\"; command = \"x\"; args = [";
     for (int i = 0; i < SS_MAX_ARGS; i++)
         snprintf(text + strlen(text), sizeof text - strlen(text), "%s\"%d\"", i ? ", " : "", i);
-    char more[4096];
+    char more[4200];
     snprintf(more, sizeof more, "%s, \"x\"]; } );", text);
     strcat(text, "]; } );");
     SsSession s;
