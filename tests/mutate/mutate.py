@@ -519,7 +519,8 @@ def tests_for(prefixes, root=ROOT):
 def work(tree, targets, args, eq, log, results):
     for path, prefixes in targets:
         # everything comes from the copy: the working tree may change meanwhile
-        tests = tests_for(prefixes, tree.dir)
+        # quickest first: most mutants die in the first test that runs
+        tests = sorted(tests_for(prefixes, tree.dir), key=lambda t: tree.times[t])
         with open(os.path.join(tree.dir, path)) as f:
             orig = f.read()
         muts = find_mutants(path, orig)
