@@ -588,6 +588,63 @@ static void gap_during_release_retries_the_take(void **state)
     assert_int_equal(ev.count, 0);
 }
 
+static void after_a_gap_the_stuck_window_starts_afresh(void **state)
+{
+    (void)state;
+    /* max-length 100: a note ringing on for 200 loud frames of waiting is
+     * taken as stuck. An xrun during a take drops it (the note-off goes
+     * out at once); the 200 frames count from there. */
+    const Span s[] = {{150, 100000, 0.5f}};
+    g_spans = s;
+    g_nspans = 1;
+    g_side = 0;
+    SsMachineConfig c = cfg();
+    c.max_frames = 100;
+    SsMachine m;
+    ss_machine_init(&m, &c, one, 1);
+    Rec r = {0};
+    run(&m, 200, 50, &r); /* note-on at 150 */
+    AtMidiEvent store[8];
+    AtMidiBuf midi;
+    at_midi_buf_init(&midi, store, 8);
+    SsEvents ev = {0};
+    ss_machine_gap(&m, &midi, &ev);
+    assert_int_equal(midi.count, 1); /* the note-off */
+    assert_int_equal(midi.events[0].frame, 0);
+    const Span loud[] = {{0, 100000, 0.5f}};
+    g_spans = loud;
+    Rec r2 = {0};
+    run(&m, 400, 50, &r2);
+    assert_int_equal(find_ev(&r2, SS_EV_STUCK, 0)->from, 200);
+}
+
+static void a_stopped_machine_ignores_gaps(void **state)
+{
+    (void)state;
+    const Span s[] = {{150, 2000, 0.5f}};
+    g_spans = s;
+    g_nspans = 1;
+    g_side = 0;
+    SsMachineConfig c = cfg();
+    SsMachine m;
+    ss_machine_init(&m, &c, one, 1);
+    Rec r = {0};
+    run(&m, 300, 100, &r); /* recording */
+    AtMidiEvent store[8];
+    AtMidiBuf midi;
+    at_midi_buf_init(&midi, store, 8);
+    SsEvents ev = {0};
+    ss_machine_stop(&m, 0, &midi, &ev);
+    ev.count = 0;
+    at_midi_buf_init(&midi, store, 8);
+    ss_machine_gap(&m, &midi, &ev);
+    assert_int_equal(ev.count + midi.count, 0);
+    g_nspans = 0;
+    Rec q = {0};
+    run(&m, 3000, 100, &q); /* silence: still nothing, no new take */
+    assert_int_equal(q.n_midi + q.n_ev, 0);
+}
+
 static void init_keeps_windows_positive(void **state)
 {
     (void)state;
@@ -662,6 +719,8 @@ int main(void)
         cmocka_unit_test(noise_floor_sets_the_threshold),
         cmocka_unit_test(stop_while_recording_and_after),
         cmocka_unit_test(gap_during_release_retries_the_take),
+        cmocka_unit_test(after_a_gap_the_stuck_window_starts_afresh),
+        cmocka_unit_test(a_stopped_machine_ignores_gaps),
         cmocka_unit_test(init_keeps_windows_positive),
         cmocka_unit_test(events_never_overflow_silently),
     };
