@@ -307,6 +307,8 @@ static void writes_only_what_is_set(void **state)
     /* control characters and DEL are escaped so the file reads back */
     const char *odd[] = {"\x01\x7f\"\\"};
     assert_true(ss_session_add_client(&s, "c", "z", odd, 1, true, err, sizeof err));
+    const char *plain[] = {"two words ~!"};
+    assert_true(ss_session_add_client(&s, "d", "z", plain, 1, true, err, sizeof err));
     assert_true(ss_session_add_conn(&s, "a:out", "b:in"));
     assert_true(ss_session_add_conn(&s, "a:out", "b:in")); /* once only */
     assert_true(ss_session_add_conn(&s, "a:out", "c:in"));
@@ -317,6 +319,8 @@ static void writes_only_what_is_set(void **state)
     assert_int_equal(s.conns[1].seen_gone, 0);
     out = ss_session_format(&s);
     assert_non_null(strstr(out, "args = [ \"\\x01\\x7f\\\"\\\\\" ];"));
+    /* printable text, spaces too, is written as it is */
+    assert_non_null(strstr(out, "args = [ \"two words ~!\" ];"));
     assert_non_null(strstr(out, "  { from = \"a:out\"; to = \"b:in\"; },\n"
                                 "  { from = \"a:out\"; to = \"c:in\"; }\n);"));
     SsSession t;
@@ -406,9 +410,9 @@ static void backoff_counts_deaths_in_the_window(void **state)
 static void save_keeps_one_copy_of_each_connection(void **state)
 {
     (void)state;
-    /* Nothing remembered: every current connection, each once. */
+    /* Nothing remembered: every current connection, each once, in order. */
     SsConn cur[] = {
-        {.from = "a:o", .to = "b:i"}, {.from = "a:o", .to = "b:i"}, {.from = "a:o", .to = "c:i"}};
+        {.from = "a:o", .to = "b:i"}, {.from = "a:o", .to = "c:i"}, {.from = "a:o", .to = "b:i"}};
     int n = -1;
     SsConn *out = ss_conns_for_save(NULL, NULL, NULL, 0, cur, 3, &n);
     assert_int_equal(n, 2);
