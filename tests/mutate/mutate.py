@@ -455,12 +455,33 @@ class Tree:
         return comp, obj, lib
 
 
+# A test killed by a mutant (crash, time-out, failed assertion before its
+# cleanup) leaves its temporary files behind. When this machine allows a
+# private mount namespace, each test run gets its own empty /tmp that
+# vanishes with it, so nothing piles up in the shared /tmp.
+PRIVATE_TMP = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs tmpfs /tmp && exec "$0" "$@"']
+
+
+def private_tmp_works():
+    if os.environ.get("MUTATE_PRIVATE_TMP", "1") == "0" or not shutil.which("unshare"):
+        return False
+    rc, _ = run(PRIVATE_TMP + ["true"], "/", timeout=30)
+    return rc == 0
+
+
+def test_cmd(exe):
+    return (PRIVATE_TMP + [exe]) if USE_PRIVATE_TMP else [exe]
+
+
+USE_PRIVATE_TMP = False
+
+
 def baseline_times(tree, tests):
     times = {}
     for t in tests:
         _, exe = tree.tests[t]
         s = time.monotonic()
-        rc, out = run([exe], tree.dir, timeout=600, env=test_env())
+        rc, out = run(test_cmd(exe), tree.dir, timeout=600, env=test_env())
         times[t] = time.monotonic() - s
         if rc != 0:
             sys.exit("mutate: %s fails before any mutation (fix it first):\n%s" % (t, out[-2000:]))
@@ -489,7 +510,7 @@ def try_mutant(tree, comp, obj, lib, tests, limits, m, orig):
             rc, out = run(link, tree.dir, timeout=120)
             if rc != 0:
                 return "stillborn", out
-            rc, out = run([exe], tree.dir, timeout=limits[t], env=test_env())
+            rc, out = run(test_cmd(exe), tree.dir, timeout=limits[t], env=test_env())
             if rc == "timeout":
                 return "killed", "%s: timed out after %.0f s" % (t, limits[t])
             if rc != 0:
@@ -614,14 +635,19 @@ def main():
             print("mutate: warning: %s in equivalent.txt matches no mutant any more" % i)
 
     all_tests = sorted({t for _, p in targets for t in tests_for(p)})
-    tmp = tempfile.mkdtemp(prefix="aiotone-mutate-")
+    global USE_PRIVATE_TMP
+    USE_PRIVATE_TMP = private_tmp_works()
+    # the copy lives outside /tmp, which the tests may see privately
+    base = os.environ.get("MUTATE_TMPDIR", "/var/tmp" if USE_PRIVATE_TMP else None)
+    tmp = tempfile.mkdtemp(prefix="aiotone-mutate-", dir=base)
 
     def on_term(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, on_term)
     t_start = time.monotonic()
-    print("mutate: seed %d, %d mutants per file, %d job(s), copy in %s" % (
-        args.seed, args.per_file, args.jobs, tmp), flush=True)
+    print("mutate: seed %d, %d mutants per file, %d job(s), copy in %s%s" % (
+        args.seed, args.per_file, args.jobs, tmp,
+        ", tests with a private /tmp" if USE_PRIVATE_TMP else ""), flush=True)
     results = []
 
     def log(s):
