@@ -211,6 +211,25 @@ static void transport_commands_go_to_the_shell(void **state)
     ck_free(ck);
 }
 
+static void midi_source_commands_go_out_at_once(void **state)
+{
+    (void)state;
+    /* Following MIDI clock, the clock has no tempo of its own: a command
+     * (OSC) is passed on at the next cycle's first frame. */
+    Ck *ck = make(120.0, CK_SOURCE_MIDI);
+    const CkCommand cmds[3] = {CK_CMD_START, CK_CMD_STOP, CK_CMD_CONTINUE};
+    const uint8_t want[3] = {0xFA, 0xFC, 0xFB};
+    for (int k = 0; k < 3; k++) {
+        ck_command(ck, cmds[k]);
+        run(ck, NULL, 0, 256, NULL, NULL);
+        assert_int_equal(buf.count, 1);
+        assert_int_equal(buf.events[0].data[0], want[k]);
+        assert_int_equal(buf.events[0].frame, 0);
+        assert_true(ck_running(ck) == (cmds[k] != CK_CMD_STOP));
+    }
+    ck_free(ck);
+}
+
 /* ---- configuration ----------------------------------------------------- */
 
 static void config_limits_and_names(void **state)
@@ -281,6 +300,7 @@ int main(void)
         cmocka_unit_test(transport_before_zero_starts_from_the_top),
         cmocka_unit_test(timebase_without_tempo_uses_the_configured_one),
         cmocka_unit_test(transport_commands_go_to_the_shell),
+        cmocka_unit_test(midi_source_commands_go_out_at_once),
         cmocka_unit_test(config_limits_and_names),
         cmocka_unit_test(shutdown_stops_a_running_clock_only),
     };
