@@ -8,6 +8,7 @@
 #   make fuzz         every fuzz target for FUZZ_SECONDS (clang libFuzzer)
 #   make bench        benchmarks, printed as ratios
 #   make check-ardour the LV2 plugins in Ardour 7 headless (installs Ardour, ~200 MB)
+#   make mutate       mutation testing of the cores (docs/mutation.md; not in check)
 #   make demo         the demo session (writes demo.wav)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make format-check clang-format over the sources
@@ -158,6 +159,12 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$(
 
 bench: $(PROGRAMS) lv2 $(BENCH_BINS) $(TOOL_BINS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh
+
+# Mutation testing: builds its own copy of the tree in a temporary folder.
+# MUTATE_ARGS e.g. "--files midi,params --per-file 60 --jobs 2 -v".
+.PHONY: mutate
+mutate:
+	tests/mutate/mutate.py $(MUTATE_ARGS)
 
 demo: $(PROGRAMS)
 	BUILD=$(BUILD) scripts/demo.sh

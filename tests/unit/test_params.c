@@ -163,8 +163,20 @@ static void test_bad_value_changes_nothing_after_it(void **s)
     (void)s;
     AtParams *p = mk();
     char err[512];
-    at_params_load_string(p, "patch = { algorithm = 99; };", "t", err, sizeof err);
+    /* Keys after the bad one, in its group, in a nested group and in a
+     * later group, must all keep their values: loading stops at the error. */
+    const char *text = "patch = { algorithm = 99; op1 = { ratio = 3.0; wave = \"sine\"; }; };\n"
+                       "input = { start-stop = false; connect = [\"x:y\"]; };\n"
+                       "sampling = { hold = 5; prefix = \"new\"; };\n";
+    assert_int_equal(at_params_load_string(p, text, "t", err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, "t:1: key 'patch.algorithm': bad value 99"));
     assert_int_equal(at_params_int(p, "patch.algorithm"), 10);
+    assert_true(fabs(at_params_float(p, "patch.op1.ratio") - 0.999) < 1e-12);
+    assert_string_equal(at_params_str(p, "patch.op1.wave"), "saw");
+    assert_true(at_params_bool(p, "input.start-stop"));
+    assert_int_equal(at_params_value(p, "input.connect")->count, 2);
+    assert_true(fabs(at_params_float(p, "sampling.hold") - 0.2) < 1e-12);
+    assert_string_equal(at_params_str(p, "sampling.prefix"), "handpan");
     at_params_free(p);
 }
 

@@ -267,11 +267,27 @@ static void make_exe(const char *dir, const char *name, int mode)
     chmod(p, (mode_t)mode);
 }
 
+/* The folders programs_come_from_the_allowed_places makes, and the folder
+ * it changes into: the teardown restores and removes them even when an
+ * assertion fails halfway. */
+static char places_cwd[512];
+static char self[] = "/tmp/test_session_self.XXXXXX", path1[] = "/tmp/test_session_p1.XXXXXX",
+            path2[] = "/tmp/test_session_p2.XXXXXX", work[] = "/tmp/test_session_cwd.XXXXXX";
+
+static int places_teardown(void **state)
+{
+    (void)state;
+    if (places_cwd[0] && chdir(places_cwd) != 0)
+        return -1;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s %s", self, path1, path2, work);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 static void programs_come_from_the_allowed_places(void **state)
 {
     (void)state;
-    char self[] = "/tmp/test_session_self.XXXXXX", path1[] = "/tmp/test_session_p1.XXXXXX",
-         path2[] = "/tmp/test_session_p2.XXXXXX";
+    assert_non_null(getcwd(places_cwd, sizeof places_cwd));
     assert_non_null(mkdtemp(self));
     assert_non_null(mkdtemp(path1));
     assert_non_null(mkdtemp(path2));
@@ -280,8 +296,25 @@ static void programs_come_from_the_allowed_places(void **state)
     make_exe(self, "helper", 0755); /* not aiotone-*: never taken from self_dir */
     make_exe(path1, "noexec", 0644);
     make_exe(path2, "noexec", 0755);
+    /* Real programs in the places PATH may name but we never search: the
+     * current folder (as "." and as an empty entry) and a relative folder.
+     * "here" exists only there; "noexec" also runs from path2. */
+    assert_non_null(mkdtemp(work));
+    assert_int_equal(chdir(work), 0);
+    assert_int_equal(mkdir("relative", 0755), 0);
+    make_exe(".", "here", 0755);
+    make_exe("relative", "here", 0755);
+    make_exe(".", "noexec", 0755);
+    make_exe("relative", "noexec", 0755);
+    make_exe(".", "aiotone-clock", 0755);
     char env[256], out[512], want[512];
     snprintf(env, sizeof env, ".::relative:%s:%s", path1, path2);
+    assert_false(ss_resolve_command("here", self, env, out, sizeof out));
+    assert_false(ss_resolve_command("here", self, "relative", out, sizeof out));
+    assert_false(ss_resolve_command("here", self, ":", out, sizeof out));
+    assert_false(ss_resolve_command("here", self, "", out, sizeof out));
+    assert_false(ss_resolve_command("aiotone-clock", self, env, out, sizeof out));
+    assert_false(ss_resolve_command("aiotone-clock", ".", env, out, sizeof out));
     assert_true(ss_resolve_command("aiotone-fmsynth", self, env, out, sizeof out));
     snprintf(want, sizeof want, "%s/aiotone-fmsynth", self);
     assert_string_equal(out, want);
@@ -294,9 +327,6 @@ static void programs_come_from_the_allowed_places(void **state)
     assert_string_equal(out, want);
     assert_false(ss_resolve_command("../p1/noexec", self, env, out, sizeof out));
     assert_false(ss_resolve_command("missing", self, env, out, sizeof out));
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", self, path1, path2);
-    assert_int_equal(system(cmd), 0);
 }
 
 static void backoff_grows_then_gives_up(void **state)
@@ -559,7 +589,7 @@ int main(void)
         cmocka_unit_test(saves_atomically),
         cmocka_unit_test(odd_files),
         cmocka_unit_test(ids_and_commands),
-        cmocka_unit_test(programs_come_from_the_allowed_places),
+        cmocka_unit_test_teardown(programs_come_from_the_allowed_places, places_teardown),
         cmocka_unit_test(backoff_grows_then_gives_up),
         cmocka_unit_test(bridge_watch_finds_a_missed_port_once),
         cmocka_unit_test(save_keeps_absent_and_made_drops_undone),

@@ -1,0 +1,123 @@
+/* test_mothergen_edges.c - the mothergen core (SPEC.md "mothergen") at its
+ * edges, written where mutation testing (make mutate, docs/mutation.md)
+ * showed that test_mothergen.c let a changed rule pass: a second START
+ * restarts the Subharmonicon sequence from its beginning, and a port
+ * shared by two of three destinations gets its STOP once when only those
+ * two are set up. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "clients/mothergen/mothergen.h"
+
+#define CAP 16384
+
+static AtMidiEvent store[MG_DEST_COUNT][CAP];
+static AtMidiBuf bufs[MG_DEST_COUNT];
+static AtMidiBuf *out[MG_DEST_COUNT];
+
+static MgConfig config(void)
+{
+    MgConfig c = {.start_stop = true,
+                  .portamento = MG_PORTA_REZ,
+                  .portamento_max = 32,
+                  .channel = {1, 2, 3},
+                  .key = 5,
+                  .seed = 42};
+    return c;
+}
+
+static void clear(void)
+{
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        at_midi_buf_init(&bufs[d], store[d], CAP);
+        out[d] = &bufs[d];
+    }
+}
+
+static void send1(Mg *mg, uint8_t status)
+{
+    AtMidiEvent e = {.frame = 0, .size = 1, .data = {status, 0, 0}};
+    mg_event(mg, &e, out);
+}
+
+/* The green destination's output as text-free bytes, into copy. */
+static size_t green_copy(AtMidiEvent *copy, size_t cap)
+{
+    size_t n = bufs[MG_GREEN].count < cap ? bufs[MG_GREEN].count : cap;
+    memcpy(copy, bufs[MG_GREEN].events, n * sizeof *copy);
+    return n;
+}
+
+static void second_start_restarts_the_subharmonicon(void **state)
+{
+    (void)state;
+    /* START, 100 pulses, STOP, START, 100 pulses: after the second START
+     * the green output is what it was after the first (its loop and its
+     * divider list start over; it has no randomness). */
+    static AtMidiEvent first[CAP], second[CAP];
+    MgConfig c = config();
+    Mg mg;
+    mg_init(&mg, &c);
+    clear();
+    send1(&mg, 0xFA);
+    for (int p = 0; p < 100; p++)
+        send1(&mg, 0xF8);
+    size_t n1 = green_copy(first, CAP);
+    send1(&mg, 0xFC);
+    clear();
+    send1(&mg, 0xFA);
+    for (int p = 0; p < 100; p++)
+        send1(&mg, 0xF8);
+    size_t n2 = green_copy(second, CAP);
+    /* the second run starts with note-offs of what STOP left: none, as
+     * STOP ended every note; so the two outputs are the same */
+    assert_int_equal(n1, n2);
+    for (size_t i = 0; i < n1; i++) {
+        assert_int_equal(first[i].size, second[i].size);
+        assert_memory_equal(first[i].data, second[i].data, first[i].size);
+    }
+    assert_true(n1 > 12 + 2); /* the preamble and at least a loop */
+}
+
+static void stop_once_per_shared_port(void **state)
+{
+    (void)state;
+    /* red and green on one port, blue on its own: setting up red and
+     * green sends one STOP on their port, none to blue. */
+    MgConfig c = config();
+    Mg mg;
+    mg_init(&mg, &c);
+    clear();
+    out[MG_GREEN] = &bufs[MG_RED];
+    mg_setup_dests(&mg, (1u << MG_RED) | (1u << MG_GREEN), 0, out);
+    int stops = 0;
+    for (size_t i = 0; i < bufs[MG_RED].count; i++)
+        stops += bufs[MG_RED].events[i].data[0] == 0xFC;
+    assert_int_equal(stops, 1);
+    assert_int_equal(bufs[MG_BLUE].count, 0);
+    /* blue and green on one port, red alone: setting up all three sends a
+     * STOP to each port once */
+    clear();
+    out[MG_GREEN] = &bufs[MG_BLUE];
+    mg_setup_dests(&mg, 7, 0, out);
+    for (int d = 0; d < 2; d++) {
+        stops = 0;
+        for (size_t i = 0; i < bufs[d].count; i++)
+            stops += bufs[d].events[i].data[0] == 0xFC;
+        assert_int_equal(stops, 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(second_start_restarts_the_subharmonicon),
+        cmocka_unit_test(stop_once_per_shared_port),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
