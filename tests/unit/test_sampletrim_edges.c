@@ -1,4 +1,4 @@
-/* test_sampletrim_edges.c - the sampletrim float chain (SPEC.md
+/* test_sampletrim_edges.c - the sampletrim float chain (docs/sampletrim.md
  * "sampletrim", clients/sampletrim/sampletrim.h) at its edges, written
  * where mutation testing (make mutate, docs/mutation.md) showed that
  * test_sampletrim.c let a changed rule pass: thresholds that must be
