@@ -114,19 +114,29 @@ static void stop_once_per_shared_port(void **state)
     }
 }
 
-/* The note-ons of destination d, in order, into copy; returns how many. */
-static size_t note_ons(int d, uint8_t (*copy)[2], size_t cap)
+/* The note-ons of destination d, in order, as (frame, note, velocity)
+ * into copy; returns how many. */
+static size_t note_ons(int d, uint32_t (*copy)[3], size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < bufs[d].count && n < cap; i++) {
         const AtMidiEvent *e = &bufs[d].events[i];
         if ((e->data[0] & 0xF0) == 0x90 && e->data[2] > 0) {
-            copy[n][0] = e->data[1];
-            copy[n][1] = e->data[2];
+            copy[n][0] = e->frame;
+            copy[n][1] = e->data[1];
+            copy[n][2] = e->data[2];
             n++;
         }
     }
     return n;
+}
+
+/* One clock pulse, stamped with frame p: the output shows which pulse
+ * played each note. */
+static void clock_at(Mg *mg, uint32_t p)
+{
+    AtMidiEvent e = {.frame = p, .size = 1, .data = {0xF8, 0, 0}};
+    mg_event(mg, &e, out);
 }
 
 static void locate_to_zero_replays_the_song(void **state)
@@ -134,30 +144,32 @@ static void locate_to_zero_replays_the_song(void **state)
     (void)state;
     /* docs/mothergen.md: after a STOP and a locate back the same bars come
      * again. START, 200 pulses, STOP, SPP 0, CONTINUE, 200 pulses: every
-     * destination plays the same notes as after START */
-    static uint8_t first[MG_DEST_COUNT][CAP][2], again[MG_DEST_COUNT][CAP][2];
+     * destination plays the same notes on the same pulses as after START */
+    static uint32_t first[MG_DEST_COUNT][CAP][3], again[MG_DEST_COUNT][CAP][3];
     size_t n1[MG_DEST_COUNT], n2[MG_DEST_COUNT];
     MgConfig c = config();
     Mg mg;
     mg_init(&mg, &c);
     clear();
     send1(&mg, 0xFA);
-    for (int p = 0; p < 200; p++)
-        send1(&mg, 0xF8);
+    for (uint32_t p = 0; p < 200; p++)
+        clock_at(&mg, p);
     for (int d = 0; d < MG_DEST_COUNT; d++)
         n1[d] = note_ons(d, first[d], CAP);
     send1(&mg, 0xFC);
+    assert_int_equal(mg.pulse, 200); /* the song position: STOP keeps it */
     clear();
     AtMidiEvent spp = {.frame = 0, .size = 3, .data = {0xF2, 0, 0}};
     mg_event(&mg, &spp, out);
+    assert_int_equal(mg.pulse, 0);
     send1(&mg, 0xFB);
-    for (int p = 0; p < 200; p++)
-        send1(&mg, 0xF8);
+    for (uint32_t p = 0; p < 200; p++)
+        clock_at(&mg, p);
     for (int d = 0; d < MG_DEST_COUNT; d++) {
         n2[d] = note_ons(d, again[d], CAP);
         assert_true(n1[d] > 0);
         assert_int_equal(n1[d], n2[d]);
-        assert_memory_equal(first[d], again[d], n1[d] * 2);
+        assert_memory_equal(first[d], again[d], n1[d] * sizeof first[d][0]);
     }
 }
 
