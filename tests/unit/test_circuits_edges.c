@@ -1,4 +1,4 @@
-/* test_circuits_edges.c - the circuits core (SPEC.md "circuits") at its
+/* test_circuits_edges.c - the circuits core (docs/circuits.md) at its
  * edges, written where mutation testing (make mutate, docs/mutation.md)
  * showed that test_circuits.c let a changed rule pass: a key note at the
  * bottom of the MIDI range, and the key_changed flag the shell uses to

@@ -1,4 +1,4 @@
-/* test_mothergen_edges.c - the mothergen core (SPEC.md "mothergen") at its
+/* test_mothergen_edges.c - the mothergen core (docs/mothergen.md) at its
  * edges, written where mutation testing (make mutate, docs/mutation.md)
  * showed that test_mothergen.c let a changed rule pass: a second START
  * restarts the Subharmonicon sequence from its beginning, and a port

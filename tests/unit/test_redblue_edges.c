@@ -1,10 +1,10 @@
-/* test_redblue_edges.c - redblue rules at their edges (SPEC.md "redblue"),
+/* test_redblue_edges.c - redblue rules at their edges (docs/redblue.md),
  * written where mutation testing (make mutate, docs/mutation.md) showed
  * that test_redblue.c let a changed rule pass: partial damper values,
  * ties and limits of the duophonic choice, expression scaling and slews,
  * the configuration checks and live settings.
  *
- * Defaults (INTERFACE.md): red on wire channel 1 (status 0x?1), blue on
+ * Defaults (docs/redblue.md): red on wire channel 1 (status 0x?1), blue on
  * wire channel 2 (0x?2), damper portamento with max 88, accent 92,
  * expression 32..96, red takes the mod wheel, blue the expression. */
 #include <setjmp.h>

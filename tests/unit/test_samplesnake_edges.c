@@ -1,5 +1,5 @@
 /* test_samplesnake_edges.c - samplesnake's sampling state machine
- * (clients/samplesnake/machine.h, SPEC.md "samplesnake") at its edges,
+ * (clients/samplesnake/machine.h, docs/samplesnake.md) at its edges,
  * written where mutation testing (make mutate, docs/mutation.md) showed
  * that test_samplesnake.c let a changed rule pass: a take whose sound
  * stops before its note-off, the exact frames of each transition, the

@@ -1,5 +1,5 @@
-/* test_sampletrim_edges.c - the sampletrim float chain (SPEC.md
- * "sampletrim", clients/sampletrim/sampletrim.h) at its edges, written
+/* test_sampletrim_edges.c - the sampletrim float chain (docs/sampletrim.md,
+ * clients/sampletrim/sampletrim.h) at its edges, written
  * where mutation testing (make mutate, docs/mutation.md) showed that
  * test_sampletrim.c let a changed rule pass: thresholds that must be
  * crossed (not reached), windows at both ends, the fade's exact gains, the
