@@ -122,9 +122,11 @@ double strim_level_gain(float pos, float neg, double skip_at, double target, dou
 
 size_t strim_apply_gain(float *buf, size_t n, double gain, int bits)
 {
-    /* strim_quantize clips what rounds outside [-2^(b-1), 2^(b-1) - 1]. */
+    /* strim_quantize clips what rounds outside [-2^(b-1), 2^(b-1) - 1].
+     * The limits stay in double: at 24 bit the lower one, -(1 + 2^-24),
+     * would round to -1.0 in float and count -1.0 itself as clipped. */
     const double scale = (double)(INT32_C(1) << (bits - 1));
-    const float hi = (float)((scale - 0.5) / scale), lo = (float)((-scale - 0.5) / scale);
+    const double hi = (scale - 0.5) / scale, lo = (-scale - 0.5) / scale;
     size_t clipped = 0;
     if (gain == 1.0) {
         for (size_t i = 0; i < n; i++)

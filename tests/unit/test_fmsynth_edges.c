@@ -1,5 +1,5 @@
-/* test_fmsynth_edges.c - fmsynth rules at their edges
- * (docs/fmsynth.md), written where mutation testing (make mutate,
+/* test_fmsynth_edges.c - fmsynth rules at their edges (docs/fmsynth.md),
+ * written where mutation testing (make mutate,
  * docs/mutation.md) showed that test_fmsynth.c let a changed rule pass:
  * the algorithm table as data, the limits of every patch value and of
  * the sample rate, expression as output level, one log line per kind of
@@ -44,7 +44,7 @@ static void note_on(FmSynth *s)
     fm_synth_midi(s, on, 3);
 }
 
-/* ---- the algorithm table of docs/fmsynth.md, as data ---------------------- */
+/* ---- the algorithm table of docs/fmsynth.md, as data ----------------------------- */
 
 static void algorithm_table(void **state)
 {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "clients/mothergen/mothergen.h"
@@ -113,11 +114,105 @@ static void stop_once_per_shared_port(void **state)
     }
 }
 
+/* The note-ons of destination d, in order, as (frame, note, velocity)
+ * into copy; returns how many. */
+static size_t note_ons(int d, uint32_t (*copy)[3], size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bufs[d].count && n < cap; i++) {
+        const AtMidiEvent *e = &bufs[d].events[i];
+        if ((e->data[0] & 0xF0) == 0x90 && e->data[2] > 0) {
+            copy[n][0] = e->frame;
+            copy[n][1] = e->data[1];
+            copy[n][2] = e->data[2];
+            n++;
+        }
+    }
+    return n;
+}
+
+/* One clock pulse, stamped with frame p: the output shows which pulse
+ * played each note. */
+static void clock_at(Mg *mg, uint32_t p)
+{
+    AtMidiEvent e = {.frame = p, .size = 1, .data = {0xF8, 0, 0}};
+    mg_event(mg, &e, out);
+}
+
+static void locate_to_zero_replays_the_song(void **state)
+{
+    (void)state;
+    /* docs/mothergen.md: after a STOP and a locate back the same bars come
+     * again. START, 200 pulses, STOP, SPP 0, CONTINUE, 200 pulses: every
+     * destination plays the same notes on the same pulses as after START */
+    static uint32_t first[MG_DEST_COUNT][CAP][3], again[MG_DEST_COUNT][CAP][3];
+    size_t n1[MG_DEST_COUNT], n2[MG_DEST_COUNT];
+    MgConfig c = config();
+    Mg mg;
+    mg_init(&mg, &c);
+    clear();
+    send1(&mg, 0xFA);
+    for (uint32_t p = 0; p < 200; p++)
+        clock_at(&mg, p);
+    for (int d = 0; d < MG_DEST_COUNT; d++)
+        n1[d] = note_ons(d, first[d], CAP);
+    send1(&mg, 0xFC);
+    assert_int_equal(mg.pulse, 200); /* the song position: STOP keeps it */
+    clear();
+    AtMidiEvent spp = {.frame = 0, .size = 3, .data = {0xF2, 0, 0}};
+    mg_event(&mg, &spp, out);
+    assert_int_equal(mg.pulse, 0);
+    send1(&mg, 0xFB);
+    for (uint32_t p = 0; p < 200; p++)
+        clock_at(&mg, p);
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        n2[d] = note_ons(d, again[d], CAP);
+        assert_true(n1[d] > 0);
+        assert_int_equal(n1[d], n2[d]);
+        assert_memory_equal(first[d], again[d], n1[d] * sizeof first[d][0]);
+    }
+}
+
+static void no_note_off_before_its_note_on(void **state)
+{
+    (void)state;
+    /* a fresh generator has nothing sounding: every note-off it sends
+     * (also at STOP) ends a note it turned on */
+    MgConfig c = config();
+    c.channel[MG_GREEN] = 4; /* three ports apart by channel */
+    Mg mg;
+    mg_init(&mg, &c);
+    clear();
+    send1(&mg, 0xFA);
+    for (int p = 0; p < 300; p++)
+        send1(&mg, 0xF8);
+    send1(&mg, 0xFC);
+    for (int d = 0; d < MG_DEST_COUNT; d++) {
+        bool on[128] = {false};
+        size_t offs = 0;
+        for (size_t i = 0; i < bufs[d].count; i++) {
+            const AtMidiEvent *e = &bufs[d].events[i];
+            uint8_t kind = e->data[0] & 0xF0;
+            if (kind == 0x90 && e->data[2] > 0) {
+                on[e->data[1]] = true;
+            } else if (kind == 0x80 || kind == 0x90) {
+                if (!on[e->data[1]])
+                    fail_msg("destination %d: note-off %d before its note-on", d, e->data[1]);
+                on[e->data[1]] = false;
+                offs++;
+            }
+        }
+        assert_true(offs > 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(second_start_restarts_the_subharmonicon),
         cmocka_unit_test(stop_once_per_shared_port),
+        cmocka_unit_test(locate_to_zero_replays_the_song),
+        cmocka_unit_test(no_note_off_before_its_note_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "params.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -568,6 +569,44 @@ static void store_copies_values(void **state)
     at_params_free(p);
 }
 
+static void unreadable_file_is_reported(void **state)
+{
+    (void)state;
+    /* a file that opens but cannot be read (the kernel refuses reads at
+     * address 0 of /proc/self/mem): the error names the file and why */
+    AtParams *p = mk();
+    char err[512] = "";
+    assert_int_equal(at_params_load_file(p, "/proc/self/mem", err, sizeof err), AT_ERR_USAGE);
+    assert_non_null(strstr(err, "/proc/self/mem: cannot read: "));
+    at_params_free(p);
+}
+
+static void free_gives_everything_back(void **state)
+{
+    (void)state;
+    /* at_params_free releases all that at_params_new and a load took,
+     * the per-key origins (which file set each key) included */
+    char path[] = "/tmp/at-params-edges-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "patch = { algorithm = 5; };\nsampling = { prefix = \"x\"; };\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    size_t before = 0;
+    for (int round = 0; round < 2; round++) {
+        /* round 0 warms up what the C library keeps for itself */
+        if (round == 1)
+            before = mallinfo2().uordblks;
+        AtParams *p = mk();
+        char err[512] = "";
+        assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
+        assert_int_equal(at_params_int(p, "patch.algorithm"), 5);
+        at_params_free(p);
+    }
+    assert_int_equal(mallinfo2().uordblks, before);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -584,6 +623,8 @@ int main(void)
         cmocka_unit_test(formats_of_each_type),
         cmocka_unit_test(written_config_and_state),
         cmocka_unit_test(store_copies_values),
+        cmocka_unit_test(unreadable_file_is_reported),
+        cmocka_unit_test(free_gives_everything_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,7 @@
  * ties and limits of the duophonic choice, expression scaling and slews,
  * the configuration checks and live settings.
  *
- * Defaults (docs/config/redblue.conf): red on wire channel 1 (status 0x?1), blue on
+ * Defaults (docs/redblue.md): red on wire channel 1 (status 0x?1), blue on
  * wire channel 2 (0x?2), damper portamento with max 88, accent 92,
  * expression 32..96, red takes the mod wheel, blue the expression. */
 #include <setjmp.h>

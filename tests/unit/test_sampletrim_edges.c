@@ -1,5 +1,5 @@
-/* test_sampletrim_edges.c - the sampletrim float chain (docs/sampletrim.md
- * "sampletrim", clients/sampletrim/sampletrim.h) at its edges, written
+/* test_sampletrim_edges.c - the sampletrim float chain (docs/sampletrim.md,
+ * clients/sampletrim/sampletrim.h) at its edges, written
  * where mutation testing (make mutate, docs/mutation.md) showed that
  * test_sampletrim.c let a changed rule pass: thresholds that must be
  * crossed (not reached), windows at both ends, the fade's exact gains, the
@@ -449,6 +449,117 @@ static void chain_reports_each_step(void **state)
     strim_audio_free(&b);
 }
 
+/* ---- gains, clip counts and the converter's alignment --------------------------- */
+
+static void clip_count_of_each_depth(void **state)
+{
+    (void)state;
+    /* a sample clips when x * 2^(b-1) rounds (half up) outside
+     * [-2^(b-1), 2^(b-1) - 1]: for 16 bit 0.99999 -> 32767.67 -> 32768
+     * clips, 0.99997 -> 32767.02 -> 32767 does not, -1.0 is -32768 and
+     * -1.00002 -> -32768.66 -> -32769 clips */
+    float x[] = {0.99999f, 0.99997f, -1.0f, -1.00002f, 0.0f};
+    float y[5];
+    memcpy(y, x, sizeof x);
+    /* unity gain: nothing is changed, the first sample counts too */
+    assert_int_equal(strim_apply_gain(y, 5, 1.0, 16), 2);
+    assert_memory_equal(y, x, sizeof x);
+    assert_int_equal(strim_apply_gain(y, 1, 1.0, 16), 1);
+    /* the count matches what the quantizer makes of the samples */
+    int32_t q[5];
+    strim_quantize(x, q, 5, 16, NULL);
+    assert_int_equal(q[0], 32767);
+    assert_int_equal(q[1], 32767);
+    assert_int_equal(q[2], -32768);
+    assert_int_equal(q[3], -32768);
+    /* at 24 bit the same values fit, but 1.0 itself does not */
+    float z[] = {0.99999f, -1.0f, 1.0f};
+    assert_int_equal(strim_apply_gain(z, 3, 1.0, 24), 1);
+    /* a gain: every sample is scaled, then counted */
+    float g[] = {0.5f, -0.25f, 0.49f};
+    assert_int_equal(strim_apply_gain(g, 3, 2.0, 16), 1);
+    assert_true(g[0] == 1.0f && g[1] == -0.5f && g[2] == 0.98f);
+}
+
+static void fixed_gain_is_applied_as_given(void **state)
+{
+    (void)state;
+    /* --same-gain hands every file the one gain of the set, also one
+     * below 1 (the loudest file of the set was over full scale) */
+    const size_t n = 200;
+    StrimAudio a = {.data = zeros(n), .frames = n, .channels = 1, .rate = 44100};
+    for (size_t i = 0; i < n; i++)
+        a.data[i] = 0.4f;
+    StrimOptions o;
+    strim_options_default(&o);
+    o.dither = false;
+    o.fixed_gain = 0.5;
+    StrimReport r;
+    assert_int_equal(strim_process(&a, &o, &r), STRIM_OK);
+    assert_true(r.gain == 0.5);
+    assert_true(a.data[0] == 0.2f);
+    strim_audio_free(&a);
+}
+
+/* index of the largest |sample| of channel 0 */
+static size_t loudest_frame(const StrimAudio *a)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < a->frames; i++)
+        if (fabsf(a->data[i * (size_t)a->channels]) > fabsf(a->data[at * (size_t)a->channels]))
+            at = i;
+    return at;
+}
+
+static void conversion_keeps_time_and_length(void **state)
+{
+    (void)state;
+    /* linear phase with the filter's delay removed: an impulse at input
+     * frame 300 comes out at frame 600 after doubling the rate, and the
+     * length doubles exactly, at every quality */
+    StrimQuality qs[] = {STRIM_Q_BEST, STRIM_Q_MEDIUM, STRIM_Q_FAST};
+    for (int k = 0; k < 3; k++) {
+        StrimAudio a = {.data = zeros(2 * 1000), .frames = 1000, .channels = 2, .rate = 24000};
+        a.data[2 * 300] = 0.5f;
+        assert_int_equal(strim_resample(&a, 48000, qs[k]), STRIM_OK);
+        assert_int_equal(a.frames, 2000);
+        assert_int_equal(loudest_frame(&a), 600);
+        strim_audio_free(&a);
+    }
+}
+
+static double tone_rms(const StrimAudio *a, size_t from, size_t to)
+{
+    double sum = 0.0;
+    for (size_t i = from; i < to; i++)
+        sum += (double)a->data[i] * a->data[i];
+    return sqrt(sum / (double)(to - from));
+}
+
+static void best_quality_band(void **state)
+{
+    (void)state;
+    /* best: flat to 97% of the output's Nyquist frequency, the stopband
+     * from Nyquist on. 96 kHz -> 48 kHz: a tone at 23 kHz (95.8%) keeps
+     * its level, one at 30 kHz (above 24 kHz) is removed, not folded
+     * down to 18 kHz */
+    const size_t n = 9600;
+    double freq[] = {23000.0, 30000.0};
+    for (int k = 0; k < 2; k++) {
+        StrimAudio a = {.data = zeros(n), .frames = n, .channels = 1, .rate = 96000};
+        for (size_t i = 0; i < n; i++)
+            a.data[i] = (float)(0.5 * sin(2.0 * M_PI * freq[k] * (double)i / 96000.0));
+        assert_int_equal(strim_resample(&a, 48000, STRIM_Q_BEST), STRIM_OK);
+        assert_int_equal(a.frames, n / 2);
+        double rms = tone_rms(&a, 1000, 3800); /* away from the ends */
+        if (k == 0)
+            assert_true(fabs(rms - 0.5 / sqrt(2.0)) < 0.001);
+        else
+            assert_true(rms < 1e-5);
+        strim_audio_free(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +579,10 @@ int main(void)
         cmocka_unit_test(dither_stays_within_one_lsb),
         cmocka_unit_test(resample_refusals),
         cmocka_unit_test(chain_reports_each_step),
+        cmocka_unit_test(clip_count_of_each_depth),
+        cmocka_unit_test(fixed_gain_is_applied_as_given),
+        cmocka_unit_test(conversion_keeps_time_and_length),
+        cmocka_unit_test(best_quality_band),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -444,6 +444,94 @@ static void save_keeps_one_copy_of_each_connection(void **state)
     free(out);
 }
 
+/* ---- the in-place editor (docs/sessions.md, "keeping the file as the user
+ * wrote it") ------------------------------------------------------------- */
+
+static const char *edit_conf =
+    "# studio notes\n"
+    "jack = { server = \"studio\"; rate = 48000; };\n"
+    "# the players\n"
+    "clients = (\n"
+    "  { id = \"fm\"; command = \"aiotone-fmsynth\"; args = [ \"-v\" ]; }\n"
+    ");\n"
+    "# wiring\n"
+    "connections = ();\n";
+
+static void edit_and_read_back(const char *old_text, const SsSession *old, const SsSession *s,
+                               char **out)
+{
+    SsSession back;
+    char err[512] = "";
+    *out = ss_session_update_text(old_text, old, s);
+    assert_non_null(*out);
+    if (ss_session_parse(&back, *out, "edited", err, sizeof err) != AT_OK)
+        fail_msg("edited text does not parse: %s\n%s", err, *out);
+    assert_true(ss_session_same(&back, s));
+    ss_session_free(&back);
+}
+
+static void edits_only_what_changed(void **state)
+{
+    (void)state;
+    SsSession old, s;
+    char err[512] = "";
+    char *t;
+    assert_int_equal(parse(&old, edit_conf, err, sizeof err), AT_OK);
+    /* only an argument's value changed (same count): the file must change */
+    assert_int_equal(parse(&s, edit_conf, err, sizeof err), AT_OK);
+    free(s.clients[0].args[0]);
+    s.clients[0].args[0] = strdup("-q");
+    assert_non_null(s.clients[0].args[0]);
+    edit_and_read_back(edit_conf, &old, &s, &t);
+    assert_non_null(strstr(t, "\"-q\""));
+    assert_null(strstr(t, "\"-v\""));
+    /* the other settings and their comments stay where they were */
+    assert_non_null(strstr(t, "# studio notes\njack = { server = \"studio\"; rate = 48000; };\n"
+                              "# the players\nclients = "));
+    assert_non_null(strstr(t, "# wiring\nconnections = ();\n"));
+    free(t);
+    ss_session_free(&s);
+    /* only the JACK settings changed: jack is replaced, the comments
+     * between the other settings stay */
+    assert_int_equal(parse(&s, edit_conf, err, sizeof err), AT_OK);
+    s.rate = 44100;
+    edit_and_read_back(edit_conf, &old, &s, &t);
+    assert_non_null(strstr(t, "44100"));
+    assert_non_null(strstr(t, "# the players\nclients = (\n  { id = \"fm\"; command = "
+                              "\"aiotone-fmsynth\"; args = [ \"-v\" ]; }\n);\n# wiring\n"));
+    free(t);
+    ss_session_free(&s);
+    ss_session_free(&old);
+}
+
+static void whole_rewrite_keeps_indented_leading_comments(void **state)
+{
+    (void)state;
+    /* a file the editor cannot follow (@include) is written whole, after
+     * the leading comment block: comment lines indented with tabs or
+     * spaces and blank lines (also CRLF ones) belong to it */
+    const char *odd = "\t# tab-indented note\r\n"
+                      "  // space-indented note\n"
+                      "\r\n"
+                      "\t\n"
+                      "clients = ();\n"
+                      "@include \"other.conf\"\n";
+    const char *keep = "\t# tab-indented note\r\n  // space-indented note\n\r\n\t\n";
+    SsSession old, s;
+    char err[512] = "";
+    char *t;
+    assert_int_equal(parse(&old, "clients = ();", err, sizeof err), AT_OK);
+    assert_int_equal(parse(&s, "clients = ();", err, sizeof err), AT_OK);
+    s.on_jobs_done = SS_JOBS_STOP;
+    edit_and_read_back(odd, &old, &s, &t);
+    assert_int_equal(strncmp(t, keep, strlen(keep)), 0);
+    assert_int_equal(strncmp(t + strlen(keep), "jack = {", 8), 0);
+    assert_null(strstr(t, "@include"));
+    free(t);
+    ss_session_free(&s);
+    ss_session_free(&old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +546,8 @@ int main(void)
         cmocka_unit_test(load_reads_a_long_file),
         cmocka_unit_test(backoff_counts_deaths_in_the_window),
         cmocka_unit_test(save_keeps_one_copy_of_each_connection),
+        cmocka_unit_test(edits_only_what_changed),
+        cmocka_unit_test(whole_rewrite_keeps_indented_leading_comments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
