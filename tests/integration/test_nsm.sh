@@ -61,7 +61,7 @@ printf 'thru = { transpose = 3; };\nosc = { port = %d; };\n' $OSC2 >"$D/nSWA.con
 printf 'thru = { transpose = 7; };\n' >"$D/nSWB.conf"
 printf 'thru = { transpose = 99; };\n' >"$D/nSWC.conf"
 "$T/at-nsm-peer" -t 8000 announce open nSWA "$D/nSWA" \
-    sh "jack_lsp > $AT_TMP/sw-lsp1.out" \
+    sh "for i in \$(seq 100); do jack_lsp | grep -qx nSWA:midi_in && break; sleep 0.05; done; jack_lsp > $AT_TMP/sw-lsp1.out" \
     open nSWC "$D/nSWC" \
     sh "jack_lsp > $AT_TMP/sw-lsp2.out" \
     open nSWB "$D/nSWB" \
@@ -73,6 +73,11 @@ sed 's/^/# /' "$AT_TMP/peer-sw.out"
 at_check "switch: the first open is answered" grep -q "^open-reply opened" "$AT_TMP/peer-sw.out"
 at_check "switch: a broken state file is refused with /error, naming the file" \
     grep -q "^open-error -1 .*nSWC.conf:1: key 'thru.transpose'" "$AT_TMP/peer-sw.out"
+# (the tool registers its ports once its process callback runs, a moment
+# after it answers open: the first listing waits for them, so the second,
+# right after the refused open, shows what the refusal left)
+at_check "switch: the first session's ports are up before the refused open" \
+    grep -qx "nSWA:midi_in" "$AT_TMP/sw-lsp1.out"
 at_check "switch: after the refusal the first session runs on (nSWA's ports)" \
     grep -qx "nSWA:midi_in" "$AT_TMP/sw-lsp2.out"
 at_check "switch: the second open is answered 'switched'" \

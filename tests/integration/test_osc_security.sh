@@ -9,8 +9,11 @@ T=$AT_TOOLS
 NS=at-osc-$$
 VA=ata$$
 VB=atb$$
-HOST_IP=198.51.100.1
-PEER_IP=198.51.100.2
+# A /30 of the documentation range 198.51.100.0/24 of its own, so two
+# runs side by side do not put the same address on two links.
+SUB=$((4 * ($$ % 64)))
+HOST_IP=198.51.100.$((SUB + 1))
+PEER_IP=198.51.100.$((SUB + 2))
 
 cleanup_net() {
     ip netns del "$NS" 2>/dev/null
@@ -24,8 +27,8 @@ if ! ip netns add "$NS" 2>/dev/null; then
 fi
 ip link add "$VA" type veth peer name "$VB" &&
     ip link set "$VB" netns "$NS" &&
-    ip addr add "$HOST_IP/24" dev "$VA" && ip link set "$VA" up &&
-    ip netns exec "$NS" ip addr add "$PEER_IP/24" dev "$VB" &&
+    ip addr add "$HOST_IP/30" dev "$VA" && ip link set "$VA" up &&
+    ip netns exec "$NS" ip addr add "$PEER_IP/30" dev "$VB" &&
     ip netns exec "$NS" ip link set "$VB" up &&
     ip netns exec "$NS" ip link set lo up
 at_check "test network set up" bash -c "ip netns exec $NS ip -4 addr show dev $VB | grep -q $PEER_IP"
