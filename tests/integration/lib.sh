@@ -12,6 +12,7 @@
 #   at_check "description" CMD...   run CMD: "ok - desc" or "not ok - desc"
 #   at_ok / at_fail "description"   record a result directly
 #   at_done                         print the summary; exit 1 on failure
+#   at_write_smf OUT.mid            a MIDI file from "FRAME HEXBYTES" lines on stdin
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
 #
 # Every process started here (jackd included) is killed when the script
@@ -176,4 +177,32 @@ at_done() {
     echo "# $AT_PASSES passed, $AT_FAILS failed"
     [ "$AT_FAILS" -eq 0 ] || exit 1
     exit 0
+}
+
+# at_vlq N: N as a MIDI variable-length quantity (hex bytes).
+at_vlq() {
+    local v=$1 out
+    out=$(printf '%02x' $((v & 0x7f)))
+    v=$((v >> 7))
+    while ((v > 0)); do
+        out="$(printf '%02x' $(((v & 0x7f) | 0x80))) $out"
+        v=$((v >> 7))
+    done
+    echo "$out"
+}
+# at_write_smf OUT.mid: a Standard MIDI File where one tick is one frame at
+# 48 kHz (480 ticks per quarter, 10 ms per quarter) from "FRAME HEXBYTES"
+# lines on stdin.
+at_write_smf() {
+    local last=0 frame bytes trk="00 ff 51 03 00 27 10"
+    while read -r frame bytes; do
+        trk="$trk $(at_vlq $((frame - last))) $bytes"
+        last=$frame
+    done
+    trk="$trk 00 ff 2f 00"
+    local len=$(($(wc -w <<<"$trk")))
+    local hex="4d 54 68 64 00 00 00 06 00 00 00 01 01 e0 4d 54 72 6b"
+    hex="$hex $(printf '%02x %02x %02x %02x' $((len >> 24 & 255)) $((len >> 16 & 255)) \
+        $((len >> 8 & 255)) $((len & 255))) $trk"
+    printf "$(sed 's/\([0-9a-f][0-9a-f]\) */\\x\1/g' <<<"$hex")" >"$1"
 }

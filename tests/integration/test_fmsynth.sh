@@ -46,31 +46,6 @@ wav_data() {
     off=$(grep -obUa data "$1" | head -n 1 | cut -d: -f1)
     echo $((off + 8))
 }
-# A Standard MIDI File where one tick is one frame at 48 kHz (480 ticks
-# per quarter, 10 ms per quarter) from "FRAME HEXBYTES" lines on stdin.
-vlq() {
-    local v=$1 out
-    out=$(printf '%02x' $((v & 0x7f)))
-    v=$((v >> 7))
-    while ((v > 0)); do
-        out="$(printf '%02x' $(((v & 0x7f) | 0x80))) $out"
-        v=$((v >> 7))
-    done
-    echo "$out"
-}
-write_smf() { # out.mid < events
-    local last=0 frame bytes trk="00 ff 51 03 00 27 10"
-    while read -r frame bytes; do
-        trk="$trk $(vlq $((frame - last))) $bytes"
-        last=$frame
-    done
-    trk="$trk 00 ff 2f 00"
-    local len=$(($(wc -w <<<"$trk")))
-    local hex="4d 54 68 64 00 00 00 06 00 00 00 01 01 e0 4d 54 72 6b"
-    hex="$hex $(printf '%02x %02x %02x %02x' $((len >> 24 & 255)) $((len >> 16 & 255)) \
-        $((len >> 8 & 255)) $((len & 255))) $trk"
-    printf "$(sed 's/\([0-9a-f][0-9a-f]\) */\\x\1/g' <<<"$hex")" >"$1"
-}
 osc() { "$T/at-osc" 127.0.0.1 $OSC "$@"; }
 
 # ---- a pure-sine patch: op 1 alone, flat envelope ----
@@ -228,7 +203,7 @@ while read -r frame bytes; do
     args+=("$((frame / P)):$((frame % P)):$bytes")
 done <<<"$events"
 if probe "$AT_TMP/live.wav" 65 "${args[@]}"; then clean=1; else clean=0; fi
-write_smf "$AT_TMP/seq.mid" <<<"$events"
+at_write_smf "$AT_TMP/seq.mid" <<<"$events"
 "$FM" -c "$AT_TMP/default.conf" --render "$AT_TMP/seq.mid" -o "$AT_TMP/offline.wav" --period 100 \
     2>"$AT_TMP/render.err"
 at_check "the test sequence renders offline" grep -q "0 bad samples" "$AT_TMP/render.err"

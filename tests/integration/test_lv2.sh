@@ -61,29 +61,6 @@ at_check "make install puts the bundle in PREFIX/lib/lv2/aiotone.lv2 and lv2ls f
     bash -c "[ \$(LV2_PATH='$AT_TMP/inst/usr/lib/lv2' lv2ls | grep -c '^urn:aiotone:') = 4 ] && ls '$AT_TMP/inst/usr/lib/lv2/aiotone.lv2/' | tr '\n' ' ' | grep -qx 'aiotone.so aiotone.ttl manifest.ttl presets.ttl '"
 
 # ---- fmsynth: the plugin renders what --render renders ----
-vlq() {
-    local v=$1 out
-    out=$(printf '%02x' $((v & 0x7f)))
-    v=$((v >> 7))
-    while ((v > 0)); do
-        out="$(printf '%02x' $(((v & 0x7f) | 0x80))) $out"
-        v=$((v >> 7))
-    done
-    echo "$out"
-}
-write_smf() { # out.mid < "FRAME HEXBYTES" lines (one tick = one frame at 48 kHz)
-    local last=0 frame bytes trk="00 ff 51 03 00 27 10"
-    while read -r frame bytes; do
-        trk="$trk $(vlq $((frame - last))) $bytes"
-        last=$frame
-    done
-    trk="$trk 00 ff 2f 00"
-    local len=$(($(wc -w <<<"$trk")))
-    local hex="4d 54 68 64 00 00 00 06 00 00 00 01 01 e0 4d 54 72 6b"
-    hex="$hex $(printf '%02x %02x %02x %02x' $((len >> 24 & 255)) $((len >> 16 & 255)) \
-        $((len >> 8 & 255)) $((len & 255))) $trk"
-    printf "$(sed 's/\([0-9a-f][0-9a-f]\) */\\x\1/g' <<<"$hex")" >"$1"
-}
 # The sample data of a float WAV (libsndfile's headers carry a time stamp).
 wav_data() {
     local off
@@ -94,7 +71,7 @@ frames_of() { echo $(($(wav_data "$1" | wc -c) / 8)); }
 same_audio() { cmp -s <(wav_data "$1") <(wav_data "$2"); }
 nonsilent() { wav_data "$1" | od -An -v -tf4 | awk '{for (i = 1; i <= NF; i++) if ($i != 0) n++} END {exit !(n > 1000)}'; }
 
-write_smf seq.mid <<EOF
+at_write_smf seq.mid <<EOF
 0 b0 7b 00
 522 90 3c 64
 700 90 40 50
