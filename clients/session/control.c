@@ -3,6 +3,7 @@
  * loopback (its port is in DIR/.aiotone-session.url). */
 #include "child.h"
 #include "control.h"
+#include "folders.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,6 +165,7 @@ int sm_cmd_check(const char *arg)
 
 typedef struct {
     const char *want; /* the /reply for-path we wait for */
+    const char *sarg; /* the message's one string argument, or NULL */
     int done;         /* 1 reply, -1 error */
     char text[65536];
 } Talk;
@@ -215,6 +218,8 @@ static int talk(const char *arg, const char *path, double timeout, Talk *t, pid_
     struct sockaddr_storage ss;
     memcpy(&ss, &to, sizeof to);
     lo_message msg = lo_message_new();
+    if (t->sarg)
+        lo_message_add_string(msg, t->sarg);
     at_osc_send_to(o, &ss, sizeof to, path, msg);
     lo_message_free(msg);
     double end = sm_now() + timeout;
@@ -233,9 +238,11 @@ static int talk(const char *arg, const char *path, double timeout, Talk *t, pid_
     return t->done > 0 ? 0 : 1;
 }
 
-int sm_cmd_simple(const char *arg, const char *path, double timeout)
+/* Send path (with sarg when not NULL) and print the answer. */
+static int ask(const char *arg, const char *path, const char *sarg, double timeout)
 {
     static Talk t;
+    t.sarg = sarg;
     int rc = talk(arg, path, timeout, &t, NULL);
     if (t.done > 0)
         printf("%s\n", t.text);
@@ -248,7 +255,7 @@ int sm_cmd_stop(const char *arg)
 {
     static Talk t;
     pid_t pid = 0;
-    int rc = talk(arg, "/nsm/server/quit", 5.0, &t, &pid);
+    int rc = talk(arg, "/nsm/server/abort", 5.0, &t, &pid); /* (stop does not save) */
     if (rc != 0)
         return rc; /* 3: nothing runs in DIR (the error says so) */
     for (int i = 0; i < 600 && kill(pid, 0) == 0; i++) {
@@ -264,5 +271,59 @@ int sm_cmd_stop(const char *arg)
         usleep(50000);
     }
     printf("session stopped\n");
+    return 0;
+}
+
+int sm_cmd_simple(const char *arg, const char *path, double timeout)
+{
+    return ask(arg, path, NULL, timeout);
+}
+
+/* arg as an absolute path (it need not exist), without a trailing '/'. */
+static bool absolute(const char *arg, char *out, size_t outlen)
+{
+    char cwd[PATH_MAX];
+    int n = arg[0] == '/'             ? snprintf(out, outlen, "%s", arg)
+            : getcwd(cwd, sizeof cwd) ? snprintf(out, outlen, "%s/%s", cwd, arg)
+                                      : -1;
+    if (n < 0 || (size_t)n >= outlen)
+        return false;
+    for (size_t l = strlen(out); l > 1 && out[l - 1] == '/'; l--)
+        out[l - 1] = 0;
+    return true;
+}
+
+int sm_cmd_duplicate(const char *src_arg, const char *dst_arg)
+{
+    char src[PATH_MAX], dst[PATH_MAX], file[PATH_MAX + 64], err[2048];
+    int port;
+    pid_t pid;
+    struct stat st;
+    if (!sm_resolve_dir(src_arg, src, sizeof src)) {
+        at_error("session directory %s: %s", src_arg, strerror(errno));
+        return 2;
+    }
+    snprintf(file, sizeof file, "%s/session.conf", src);
+    if (stat(file, &st) != 0) {
+        at_error("%s is not a session (no session.conf)", src);
+        return 2;
+    }
+    if (!absolute(dst_arg, dst, sizeof dst) || lstat(dst, &st) == 0) {
+        at_error("%s: %s", dst_arg,
+                 errno == ENAMETOOLONG || !dst[0] ? "path too long"
+                                                  : "exists already: refusing to overwrite it "
+                                                    "(choose a new name)");
+        return 2;
+    }
+    snprintf(file, sizeof file, "%s/" SM_URL_FILE, src);
+    if (sm_read_url_file(file, &port, &pid) && sm_manager_alive(pid))
+        return ask(src, "/nsm/server/duplicate", dst, SM_SAVE_WAIT + 20.0);
+    if (!sm_copy_session(src, dst, err, sizeof err)) {
+        at_error("%s", err);
+        return 1;
+    }
+    printf("duplicated %s as %s (no session runs in %s: nothing to save; start the copy with "
+           "'aiotone-session run %s')\n",
+           src, dst, src, dst);
     return 0;
 }

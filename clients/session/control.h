@@ -24,7 +24,10 @@ void sm_self_dir(char *out, size_t outlen);
 int sm_cmd_check(const char *arg);
 /* Send path to the manager of DIR and print its answer. */
 int sm_cmd_simple(const char *arg, const char *path, double timeout);
-/* stop DIR: ask the manager to quit and wait until it has. */
+/* duplicate SRC DST: through the manager running in SRC (it saves, copies
+ * and opens the copy), or a plain copy when none runs there. */
+int sm_cmd_duplicate(const char *src, const char *dst);
+/* stop DIR: ask the manager to end (without saving) and wait until it has. */
 int sm_cmd_stop(const char *arg);
 
 #endif

@@ -102,16 +102,20 @@ static int prepare(SmMgr *m, const char *arg)
     }
     int port;
     pid_t other;
-    if (sm_read_url_file(m->urlfile, &port, &other) && other != getpid() &&
-        sm_manager_alive(other)) {
-        at_error("a session is already running in %s (pid %d); use 'aiotone-session stop %s'",
-                 m->dir, (int)other, arg);
-        return 1;
+    if (sm_read_url_file(m->urlfile, &port, &other) && other != getpid()) {
+        if (sm_manager_alive(other)) {
+            at_error("a session is already running in %s (pid %d); use 'aiotone-session stop %s'",
+                     m->dir, (int)other, arg);
+            return 1;
+        }
+        at_warn("%s: a stale lock: the session manager that wrote it (pid %d) is gone (killed "
+                "or crashed); taking the session over",
+                m->urlfile, (int)other);
     }
     sm_self_dir(m->self_dir, sizeof m->self_dir);
     for (int i = 0; i < m->s.n_clients; i++) {
         m->cl[i] = (SmClient){.out = {.fd = {-1, -1}}};
-        nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].nsm);
+        nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].command, m->s.clients[i].nsm);
         if (!ss_resolve_command(m->s.clients[i].command, m->self_dir, getenv("PATH"), m->cl[i].exe,
                                 sizeof m->cl[i].exe)) {
             at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
@@ -230,7 +234,7 @@ static int cmd_run(const char *arg)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: aiotone-session COMMAND DIR\n"
+    fprintf(f, "usage: aiotone-session COMMAND DIR  (duplicate: SRC DST)\n"
                "Run a studio session: a directory with session.conf and one state file per\n"
                "client (CLIENT-ID.conf). See aiotone-session(1) and docs/sessions.md.\n"
                "\n"
@@ -242,6 +246,9 @@ static void usage(FILE *f)
                "  status DIR  list clients, their state, ports and connections\n"
                "  stop DIR    end the clients (SIGTERM), then the JACK server if the session\n"
                "              started it\n"
+               "  duplicate SRC DST  copy the session SRC to the new folder DST with every\n"
+               "              client's state; when SRC runs, its clients save first and the\n"
+               "              manager opens the copy (DST must not exist)\n"
                "  check DIR   validate DIR/session.conf, find its programs and load each\n"
                "              aiotone client's state file with the tool's own rules\n"
                "              (--check-config); starts nothing\n"
@@ -261,6 +268,8 @@ int main(int argc, char **argv)
         printf("aiotone-session %s\n", AT_VERSION);
         return 0;
     }
+    if (argc == 4 && !strcmp(argv[1], "duplicate"))
+        return sm_cmd_duplicate(argv[2], argv[3]);
     if (argc != 3) {
         usage(stderr);
         return 2;
@@ -276,7 +285,7 @@ int main(int argc, char **argv)
         return sm_cmd_stop(dir);
     if (!strcmp(cmd, "check"))
         return sm_cmd_check(dir);
-    at_error("unknown command '%s' (run, save, status, stop, check)", cmd);
+    at_error("unknown command '%s' (run, save, status, stop, duplicate, check)", cmd);
     usage(stderr);
     return 2;
 }

@@ -8,13 +8,23 @@
 
 static const NcArg no_arg = {0};
 
+/* dir, conf, name and root for the session folder dir. */
+static void set_dir(NcCore *c, const char *dir)
+{
+    snprintf(c->dir, sizeof c->dir, "%s", dir);
+    snprintf(c->conf, sizeof c->conf, "%s/session.conf", dir);
+    const char *slash = strrchr(dir, '/');
+    snprintf(c->name, sizeof c->name, "%s", slash ? slash + 1 : dir);
+    int root_len = slash ? (int)(slash - dir) : 0;
+    snprintf(c->root, sizeof c->root, "%.*s", root_len, dir);
+}
+
 void nc_init(NcCore *c, const char *dir)
 {
     NcAction *act = c->act;
     int cap = c->cap_act;
     *c = (NcCore){.act = act, .cap_act = cap};
-    snprintf(c->dir, sizeof c->dir, "%s", dir);
-    snprintf(c->conf, sizeof c->conf, "%s/session.conf", dir);
+    set_dir(c, dir);
 }
 
 void nc_clear(NcCore *c)
@@ -106,14 +116,73 @@ static void error_(NcCore *c, const NcAddr *to, const char *for_path, int code, 
     send_(c, to, "/error", "sis", for_path, code, text);
 }
 
-int nc_add(NcCore *c, const char *id, bool nsm)
+int nc_add(NcCore *c, const char *id, const char *command, bool nsm)
 {
     if (c->n >= SS_MAX_CLIENTS)
         return -1;
     NcClient *cl = &c->cl[c->n];
     *cl = (NcClient){.nsm = nsm, .state = NC_IDLE};
     snprintf(cl->id, sizeof cl->id, "%s", id);
+    snprintf(cl->command, sizeof cl->command, "%s", command);
     return c->n++;
+}
+
+/* ---------------- the GUI ---------------- */
+
+/* What a GUI shows for a state (the words nsmd uses). */
+static const char *gui_status(const NcClient *cl)
+{
+    if (cl->save_pending)
+        return "save";
+    static const char *const words[] = {"stopped", "launch", "open",    "ready",
+                                        "stopped", "error",  "stopped", "stopped"};
+    return (unsigned)cl->state < sizeof words / sizeof words[0] ? words[cl->state] : "error";
+}
+
+static void gui_client_status(NcCore *c, int i)
+{
+    send_(c, &c->gui, "/nsm/gui/client/status", "ss", c->cl[i].id, gui_status(&c->cl[i]));
+}
+
+/* Client i's state changes to st (a GUI is told). */
+static void set_state(NcCore *c, int i, NcState st)
+{
+    NcState was = c->cl[i].state;
+    c->cl[i].state = st;
+    if (was != st)
+        gui_client_status(c, i);
+}
+
+static void gui_session_name(NcCore *c)
+{
+    send_(c, &c->gui, "/nsm/gui/session/root", "s", c->root);
+    send_(c, &c->gui, "/nsm/gui/session/name", "ss", c->name, c->name);
+}
+
+void nc_gui_announce(NcCore *c, const NcAddr *from)
+{
+    c->gui = *from;
+    send_(c, from, "/nsm/gui/gui_announce", "s", "hi");
+    for (int i = 0; i < c->n; i++) {
+        const NcClient *cl = &c->cl[i];
+        send_(c, from, "/nsm/gui/client/new", "ss", cl->id, cl->app[0] ? cl->app : cl->command);
+        gui_client_status(c, i);
+        if (cl->label[0])
+            send_(c, from, "/nsm/gui/client/label", "ss", cl->id, cl->label);
+        send_(c, from, "/nsm/gui/client/dirty", "si", cl->id, cl->dirty ? 1 : 0);
+    }
+    gui_session_name(c);
+}
+
+void nc_switch(NcCore *c, const char *dir)
+{
+    for (int i = 0; i < c->n; i++)
+        send_(c, &c->gui, "/nsm/gui/client/status", "ss", c->cl[i].id, "removed");
+    c->n = 0;
+    c->loaded_sent = false;
+    c->saving = false; /* (a request that switches keeps op until nc_done) */
+    set_dir(c, dir);
+    gui_session_name(c);
 }
 
 const char *nc_state_name(NcState s)
@@ -148,15 +217,17 @@ void nc_launched(NcCore *c, int i, int pid, const char *why)
 {
     NcClient *cl = &c->cl[i];
     cl->addr.len = 0;
+    if (cl->state == NC_IDLE)
+        send_(c, &c->gui, "/nsm/gui/client/new", "ss", cl->id, cl->command);
     if (pid <= 0) {
         cl->pid = 0;
-        cl->state = NC_FAILED;
         if (why)
             snprintf(cl->message, sizeof cl->message, "%s", why);
+        set_state(c, i, NC_FAILED);
         return;
     }
     cl->pid = pid;
-    cl->state = cl->nsm ? NC_LAUNCHED : NC_OPEN;
+    set_state(c, i, cl->nsm ? NC_LAUNCHED : NC_OPEN);
 }
 
 void nc_exited(NcCore *c, int i, NcState st, const char *message)
@@ -164,9 +235,9 @@ void nc_exited(NcCore *c, int i, NcState st, const char *message)
     NcClient *cl = &c->cl[i];
     cl->pid = 0;
     cl->save_pending = false;
-    cl->state = st;
     if (message)
         snprintf(cl->message, sizeof cl->message, "%s", message);
+    set_state(c, i, st);
 }
 
 /* ---------------- messages ---------------- */
@@ -224,7 +295,9 @@ static void on_announce(NcCore *c, const NcAddr *from, const NcMsg *msg)
     }
     NcClient *cl = &c->cl[i];
     cl->addr = *from;
-    cl->state = NC_OPENING;
+    snprintf(cl->app, sizeof cl->app, "%s", msg->argv[0].s);
+    send_(c, &c->gui, "/nsm/gui/client/new", "ss", cl->id, cl->app);
+    set_state(c, i, NC_OPENING);
     logf_(c, AT_LOG_INFO, "client '%s' announced as %s (capabilities %s)", cl->id, msg->argv[0].s,
           msg->argv[1].s);
     send_(c, from, "/reply", "ssss", path, "welcome to aiotone-session", "aiotone-session",
@@ -235,12 +308,20 @@ static void on_announce(NcCore *c, const NcAddr *from, const NcMsg *msg)
 }
 
 static void finish_save(NcCore *c, double now);
+static void op_saved(NcCore *c, bool ok, const char *text);
+
+static void set_dirty(NcCore *c, int i, bool dirty)
+{
+    if (c->cl[i].dirty != dirty)
+        send_(c, &c->gui, "/nsm/gui/client/dirty", "si", c->cl[i].id, dirty ? 1 : 0);
+    c->cl[i].dirty = dirty;
+}
 
 static void on_open_answer(NcCore *c, int i, bool ok, const char *text)
 {
     NcClient *cl = &c->cl[i];
     if (ok) {
-        cl->state = NC_OPEN;
+        set_state(c, i, NC_OPEN);
         NcAction *a = push(c, NC_OPENED);
         if (a)
             a->client = i;
@@ -265,9 +346,10 @@ static void on_client_reply(NcCore *c, int i, const NcMsg *msg, bool ok)
         on_open_answer(c, i, ok, text);
     } else if (!strcmp(what, "/nsm/client/save")) {
         cl->save_pending = false;
+        gui_client_status(c, i);
         cl->save_failed = !ok;
         if (ok)
-            cl->dirty = false;
+            set_dirty(c, i, false);
         else
             logf_(c, AT_LOG_ERROR, "client '%s' could not save: %s", cl->id, text);
         snprintf(cl->message, sizeof cl->message, "%s%s", ok ? "" : "save failed: ", text);
@@ -280,19 +362,22 @@ static void on_client_message(NcCore *c, int i, const NcMsg *msg)
 {
     NcClient *cl = &c->cl[i];
     const char *p = msg->path;
-    if (!strcmp(p, "/nsm/client/is_dirty"))
-        cl->dirty = true;
-    else if (!strcmp(p, "/nsm/client/is_clean"))
-        cl->dirty = false;
-    else if (!strcmp(p, "/nsm/client/message") && typed(msg, "is"))
+    if (!strcmp(p, "/nsm/client/is_dirty")) {
+        set_dirty(c, i, true);
+    } else if (!strcmp(p, "/nsm/client/is_clean")) {
+        set_dirty(c, i, false);
+    } else if (!strcmp(p, "/nsm/client/message") && typed(msg, "is")) {
         snprintf(cl->message, sizeof cl->message, "%s", msg->argv[1].s);
-    else if (!strcmp(p, "/nsm/client/label") && typed(msg, "s"))
+    } else if (!strcmp(p, "/nsm/client/label") && typed(msg, "s")) {
         snprintf(cl->label, sizeof cl->label, "%s", msg->argv[0].s);
-    else if (!strcmp(p, "/nsm/client/progress") && typed(msg, "f"))
+        send_(c, &c->gui, "/nsm/gui/client/label", "ss", cl->id, cl->label);
+    } else if (!strcmp(p, "/nsm/client/progress") && typed(msg, "f")) {
         cl->progress = msg->argv[0].f;
-    else if ((!strcmp(p, "/reply") || !strcmp(p, "/error")) && msg->argc >= 1 &&
-             msg->argv[0].type == 's')
+        send_(c, &c->gui, "/nsm/gui/client/progress", "sf", cl->id, (double)cl->progress);
+    } else if ((!strcmp(p, "/reply") || !strcmp(p, "/error")) && msg->argc >= 1 &&
+               msg->argv[0].type == 's') {
         on_client_reply(c, i, msg, !strcmp(p, "/reply"));
+    }
 }
 
 bool nc_receive(NcCore *c, const NcAddr *from, const NcMsg *msg)
@@ -324,8 +409,10 @@ void nc_save(NcCore *c, const NcAddr *req, double now)
         NcClient *cl = &c->cl[i];
         cl->save_failed = false;
         cl->save_pending = cl->state == NC_OPEN && cl->nsm && cl->addr.len;
-        if (cl->save_pending)
+        if (cl->save_pending) {
             send_(c, &cl->addr, "/nsm/client/save", "");
+            gui_client_status(c, i);
+        }
     }
     finish_save(c, now);
 }
@@ -349,7 +436,10 @@ static void finish_save(NcCore *c, double now)
             snprintf(problems + strlen(problems), cap - strlen(problems), "%s'%s' %s",
                      problems[0] ? ", " : "", cl->id,
                      cl->save_pending ? "did not answer" : "could not save");
-        cl->save_pending = false;
+        if (cl->save_pending) {
+            cl->save_pending = false;
+            gui_client_status(c, i);
+        }
     }
     c->saving = false;
     push(c, NC_WRITE_CONF);
@@ -358,6 +448,70 @@ static void finish_save(NcCore *c, double now)
 void nc_tick(NcCore *c, double now)
 {
     finish_save(c, now);
+}
+
+/* ---------------- requests on the whole session ---------------- */
+
+const char *nc_op_path(NcOp op)
+{
+    static const char *const paths[] = {"",
+                                        "/nsm/server/duplicate",
+                                        "/nsm/server/open",
+                                        "/nsm/server/new",
+                                        "/nsm/server/close",
+                                        "/nsm/server/quit",
+                                        "/nsm/server/abort"};
+    return (unsigned)op < sizeof paths / sizeof paths[0] ? paths[op] : "";
+}
+
+static void do_op(NcCore *c)
+{
+    NcAction *a = push(c, NC_DO);
+    if (!a)
+        return;
+    a->op = c->op;
+    a->text = strdup(c->op_arg);
+    a->to = c->op_req;
+}
+
+void nc_request(NcCore *c, NcOp op, const NcAddr *req, const char *arg, double now)
+{
+    if (c->saving || c->op != NC_OP_NONE) {
+        error_(c, req, nc_op_path(op), -8,
+               c->op != NC_OP_NONE ? "another request is running" : "a save is running");
+        return;
+    }
+    c->op = op;
+    c->op_req = *req;
+    snprintf(c->op_arg, sizeof c->op_arg, "%s", arg);
+    if (op == NC_OP_ABORT) {
+        do_op(c);
+        return;
+    }
+    nc_save(c, NULL, now);
+}
+
+/* The save before a request is written: carry the request out, unless
+ * session.conf could not be written (then nothing is done). */
+static void op_saved(NcCore *c, bool ok, const char *text)
+{
+    if (!ok) {
+        char why[8300];
+        snprintf(why, sizeof why, "not done: the session could not be saved: %s", text);
+        nc_done(c, false, -1, why);
+        return;
+    }
+    do_op(c);
+}
+
+void nc_done(NcCore *c, bool ok, int code, const char *text)
+{
+    const char *path = nc_op_path(c->op);
+    if (ok)
+        reply_(c, &c->op_req, path, text);
+    else
+        error_(c, &c->op_req, path, code, text);
+    c->op = NC_OP_NONE;
 }
 
 void nc_save_written(NcCore *c, bool ok, bool unchanged, const char *err, int n_conns)
@@ -375,6 +529,10 @@ void nc_save_written(NcCore *c, bool ok, bool unchanged, const char *err, int n_
         snprintf(text, sizeof text, "saved %s (%d clients, %d connections)", c->conf, c->n,
                  n_conns);
     logf_(c, ok && !problems[0] ? AT_LOG_INFO : AT_LOG_WARN, "%s", text);
+    if (c->op != NC_OP_NONE) {
+        op_saved(c, ok, text);
+        return;
+    }
     if (ok && !problems[0])
         reply_(c, &c->save_req, "/nsm/server/save", text);
     else

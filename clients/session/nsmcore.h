@@ -54,12 +54,26 @@ typedef enum {
     NC_LOG,        /* log text at level */
     NC_OPENED,     /* client `client` opened its state (the shell logs timing, re-syncs ports) */
     NC_WRITE_CONF, /* collect the connections and write session.conf, then nc_save_written */
+    NC_DO,         /* the session is saved: carry out op (with arg), then nc_done */
 } NcKind;
+
+/* Requests that act on the whole session (docs/sessions.md, "NSM server
+ * commands"): all but abort save the session first. */
+typedef enum {
+    NC_OP_NONE,
+    NC_OP_DUPLICATE, /* copy the session folder to arg, open the copy */
+    NC_OP_OPEN,      /* open the session arg instead */
+    NC_OP_NEW,       /* create an empty session arg and open it */
+    NC_OP_CLOSE,     /* end the session (the manager with it) */
+    NC_OP_QUIT,      /* the same */
+    NC_OP_ABORT,     /* end it without saving */
+} NcOp;
 
 typedef struct {
     NcKind kind;
     NcAddr to;
     NcMsg msg;
+    NcOp op; /* NC_DO; its argument is in text */
     int client;
     AtLogLevel level;
     char *text;
@@ -67,8 +81,10 @@ typedef struct {
 
 typedef struct {
     char id[SS_ID_MAX];
-    bool nsm; /* an NSM client (false: a plain program) */
-    int pid;  /* the process we launched; 0 when none runs */
+    char command[256]; /* what a GUI shows until the client announces */
+    char app[256];     /* the name it announced */
+    bool nsm;          /* an NSM client (false: a plain program) */
+    int pid;           /* the process we launched; 0 when none runs */
     NcState state;
     NcAddr addr; /* where its NSM messages come from */
     bool dirty, save_pending, save_failed;
@@ -80,6 +96,8 @@ typedef struct {
 typedef struct {
     char dir[4096];  /* the session folder: client i's state is dir/id */
     char conf[4200]; /* dir/session.conf */
+    char name[256];  /* the session's name: the folder's last part */
+    char root[4096]; /* the folder it is in (the sessions /nsm/server/list lists) */
     NcClient cl[SS_MAX_CLIENTS];
     int n;
     bool loaded_sent; /* /nsm/client/session_is_loaded went to the open clients */
@@ -87,16 +105,25 @@ typedef struct {
     double save_deadline;
     NcAddr save_req; /* ... and who asked for it (len 0: nobody to answer) */
     char save_problems[1024];
-    NcAction *act; /* the actions not taken yet */
+    NcOp op;           /* a session request waiting for its save ... */
+    NcAddr op_req;     /* ... who asked ... */
+    char op_arg[4096]; /* ... and its argument */
+    NcAddr gui;        /* the GUI that announced (len 0: none) */
+    NcAction *act;     /* the actions not taken yet */
     int n_act, cap_act;
 } NcCore;
 
 /* Start empty for the session folder dir (session.conf inside it). */
 void nc_init(NcCore *c, const char *dir);
+/* Another session folder: the clients of this one are gone (a GUI is
+ * told they are removed); the GUI stays and is told the new name; a
+ * request that switched is answered by nc_done afterwards. */
+void nc_switch(NcCore *c, const char *dir);
 /* Free the actions. */
 void nc_free(NcCore *c);
-/* Add client id (nsm: an NSM client); returns its index, -1 when full. */
-int nc_add(NcCore *c, const char *id, bool nsm);
+/* Add client id running command (nsm: an NSM client); returns its
+ * index, -1 when full. */
+int nc_add(NcCore *c, const char *id, const char *command, bool nsm);
 /* Drop the actions carried out (the shell calls this after taking them). */
 void nc_clear(NcCore *c);
 
@@ -118,6 +145,19 @@ void nc_tick(NcCore *c, double now);
 /* The shell wrote session.conf (ok; unchanged: nothing in it changed;
  * err: why not; n_conns: the connections it holds now). */
 void nc_save_written(NcCore *c, bool ok, bool unchanged, const char *err, int n_conns);
+/* A request on the whole session from req with its argument (a session
+ * name or path; "" for close/quit/abort): saves first (not abort), then
+ * NC_DO. Refused with /error -8 while a save or another request runs. */
+void nc_request(NcCore *c, NcOp op, const NcAddr *req, const char *arg, double now);
+/* The shell carried out the NC_DO: answer the requester (ok: /reply
+ * with text, else /error code text). */
+void nc_done(NcCore *c, bool ok, int code, const char *text);
+/* A GUI announced from `from` (/nsm/gui/gui_announce): it gets "hi",
+ * the session root and name and every client, and from now on each
+ * change (client new/status/label/progress/dirty). */
+void nc_gui_announce(NcCore *c, const NcAddr *from);
+/* The path a request answers for ("/nsm/server/duplicate", ...). */
+const char *nc_op_path(NcOp op);
 /* The session is loaded: tell the open NSM clients (once). */
 void nc_loaded(NcCore *c);
 

@@ -3,6 +3,7 @@
  * save; and the commands on the manager's port (/nsm/server/..., the
  * status the control commands ask for). */
 #include "child.h"
+#include "folders.h"
 #include "jack.h"
 #include "remote.h"
 #include "supervise.h"
@@ -129,6 +130,54 @@ static void opened(SmMgr *m, int i)
     atomic_store(&m->jack_changed, 1);
 }
 
+/* Open the session folder dst for a request (after a copy or creation,
+ * said in done) and answer it. */
+static void open_for(SmMgr *m, const char *dst, const char *done)
+{
+    char err[2048], text[8400];
+    if (sm_switch(m, dst, err, sizeof err)) {
+        snprintf(text, sizeof text, "%sopened %s", done, dst);
+        nc_done(&m->core, true, 0, text);
+    } else {
+        snprintf(text, sizeof text, "%s%s does not open: %s; %s stays open", done, dst, err,
+                 m->dir);
+        at_error("%s", text);
+        nc_done(&m->core, false, -9, text);
+    }
+}
+
+/* Carry out a request on the whole session (saved already, but abort). */
+static void do_request(SmMgr *m, NcOp op, const char *arg)
+{
+    char dst[4200], err[2048], done[8400];
+    if (op == NC_OP_CLOSE || op == NC_OP_QUIT || op == NC_OP_ABORT) {
+        nc_done(&m->core, true, 0, "stopping");
+        m->quitting = true;
+        return;
+    }
+    if (!sm_session_path(m->core.root, arg, dst, sizeof dst, err, sizeof err)) {
+        nc_done(&m->core, false, -1, err);
+        return;
+    }
+    if (op == NC_OP_OPEN) {
+        open_for(m, dst, "");
+        return;
+    }
+    bool ok = op == NC_OP_DUPLICATE ? sm_copy_session(m->dir, dst, err, sizeof err)
+                                    : sm_new_session(dst, err, sizeof err);
+    if (!ok) {
+        at_error("%s: %s", nc_op_path(op), err);
+        nc_done(&m->core, false, -10, err);
+        return;
+    }
+    if (op == NC_OP_DUPLICATE)
+        snprintf(done, sizeof done, "duplicated %s as %s; ", m->dir, dst);
+    else
+        snprintf(done, sizeof done, "created %s; ", dst);
+    at_info("%s", done);
+    open_for(m, dst, done);
+}
+
 void sm_carry_out(SmMgr *m)
 {
     /* (an action may add more: nc_save_written after a write) */
@@ -146,6 +195,9 @@ void sm_carry_out(SmMgr *m)
             break;
         case NC_WRITE_CONF:
             save_conf(m);
+            break;
+        case NC_DO:
+            do_request(m, a.op, a.text);
             break;
         }
     }
@@ -217,11 +269,31 @@ static void cmd_add(SmMgr *m, const AtOscMsg *msg)
     }
     int i = m->s.n_clients - 1;
     m->cl[i] = (SmClient){.out = {.fd = {-1, -1}}};
-    nc_add(&m->core, id, true);
+    nc_add(&m->core, id, exe, true);
     sm_launch(m, i);
     char text[128];
     snprintf(text, sizeof text, "added as '%s'", id);
     reply(m, msg, "/nsm/server/add", text);
+}
+
+static NcOp request_of(const char *path)
+{
+    for (NcOp op = NC_OP_DUPLICATE; op <= NC_OP_ABORT; op++)
+        if (!strcmp(path, nc_op_path(op)))
+            return op;
+    return NC_OP_NONE;
+}
+
+/* duplicate/open/new take s NAME; close/quit/abort nothing. */
+static void on_request(SmMgr *m, const AtOscMsg *msg, NcOp op)
+{
+    const NcAddr from = addr_of(msg);
+    bool named = op == NC_OP_DUPLICATE || op == NC_OP_OPEN || op == NC_OP_NEW;
+    if (named && strcmp(msg->types, "s")) {
+        error_to(m, &from, msg->path, -1, "takes s NAME (a session name or an absolute path)");
+        return;
+    }
+    nc_request(&m->core, op, &from, named ? at_osc_arg_str(msg->argv[0]) : "", sm_now());
 }
 
 static void on_command(SmMgr *m, const AtOscMsg *msg)
@@ -229,13 +301,16 @@ static void on_command(SmMgr *m, const AtOscMsg *msg)
     const NcAddr from = addr_of(msg);
     if (!strcmp(msg->path, "/nsm/server/save")) {
         nc_save(&m->core, &from, sm_now());
-    } else if (!strcmp(msg->path, "/nsm/server/quit") || !strcmp(msg->path, "/nsm/server/close")) {
-        reply(m, msg, msg->path, "stopping");
-        m->quitting = true;
+    } else if (request_of(msg->path) != NC_OP_NONE) {
+        on_request(m, msg, request_of(msg->path));
+    } else if (!strcmp(msg->path, "/nsm/gui/gui_announce")) {
+        nc_gui_announce(&m->core, &from);
     } else if (!strcmp(msg->path, "/nsm/server/list")) {
-        for (int i = 0; i < m->s.n_clients; i++)
-            reply(m, msg, "/nsm/server/list", m->s.clients[i].id);
-        reply(m, msg, "/nsm/server/list", "");
+        static char names[256][256];
+        int n = sm_list_sessions(m->core.root, names, 256);
+        for (int i = 0; i < n; i++)
+            reply(m, msg, "/nsm/server/list", names[i]);
+        reply(m, msg, "/nsm/server/list", ""); /* the end of the list */
     } else if (!strcmp(msg->path, "/nsm/server/add")) {
         cmd_add(m, msg);
     } else if (!strcmp(msg->path, "/aiotone/session/status")) {

@@ -2,6 +2,7 @@
  * the MIDI bridge, reap them, restart the ones that die (with back-off),
  * report how far the session has come, stop everything in order. */
 #include "child.h"
+#include "control.h"
 #include "jack.h"
 #include "log.h"
 #include "remote.h"
@@ -135,7 +136,7 @@ static void client_exit(SmMgr *m, int i, int status, const char *how)
     const NcClient *n = &m->core.cl[i];
     const SsClientDef *d = def_of(m, i);
     sm_out_finish(&c->out); /* its last words come before the verdict */
-    if (m->quitting) {
+    if (m->quitting || m->closing) {
         nc_exited(&m->core, i, NC_STOPPED, NULL);
         return;
     }
@@ -371,14 +372,19 @@ static void stop_one(SmMgr *m, pid_t *pid, const char *what)
 /* End the clients one at a time, last started first: jackd 1.9.21 can
  * deadlock when several clients close at the same moment (seen here with
  * six at once), and then nothing, not even `stop`, gets an answer. */
-void sm_stop_children(SmMgr *m)
+void sm_stop_clients(SmMgr *m)
 {
-    m->quitting = true;
     for (int i = m->s.n_clients - 1; i >= 0; i--) {
         char what[96];
         snprintf(what, sizeof what, "client '%s'", m->s.clients[i].id);
         stop_one(m, &m->core.cl[i].pid, what);
     }
+}
+
+void sm_stop_children(SmMgr *m)
+{
+    m->quitting = true;
+    sm_stop_clients(m);
     stop_one(m, &m->bridge_pid, "the MIDI bridge");
 }
 
@@ -396,4 +402,71 @@ void sm_stop_server(SmMgr *m)
         kill(m->jackd_pid, SIGKILL);
         waitpid(m->jackd_pid, NULL, 0);
     }
+}
+
+/* Load and check the session in dir (its file, no live manager there,
+ * every program found) without touching the running one. */
+static SsSession *load_other(SmMgr *m, const char *dir, char *err, size_t errlen)
+{
+    char conf[4200], url[4200], exe[4096];
+    int port;
+    pid_t other;
+    snprintf(conf, sizeof conf, "%s/session.conf", dir);
+    snprintf(url, sizeof url, "%s/" SM_URL_FILE, dir);
+    if (sm_read_url_file(url, &port, &other) && other != getpid() && sm_manager_alive(other)) {
+        snprintf(err, errlen, "a session is already running in %s (pid %d)", dir, (int)other);
+        return NULL;
+    }
+    SsSession *s = calloc(1, sizeof *s);
+    if (!s || ss_session_load(s, conf, err, errlen) != AT_OK) {
+        free(s);
+        return NULL;
+    }
+    for (int i = 0; i < s->n_clients; i++)
+        if (!ss_resolve_command(s->clients[i].command, m->self_dir, getenv("PATH"), exe,
+                                sizeof exe)) {
+            snprintf(err, errlen, "%s: client '%s': program '%s' not found", conf, s->clients[i].id,
+                     s->clients[i].command);
+            ss_session_free(s);
+            free(s);
+            return NULL;
+        }
+    return s;
+}
+
+bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen)
+{
+    SsSession *s = load_other(m, dir, err, errlen);
+    if (!s)
+        return false;
+    at_info("closing session %s to open %s", m->dir, dir);
+    m->closing = true;
+    sm_stop_clients(m);
+    m->closing = false;
+    int port;
+    pid_t who;
+    if (sm_read_url_file(m->urlfile, &port, &who) && who == getpid())
+        unlink(m->urlfile);
+    ss_session_free(&m->s);
+    m->s = *s; /* (the copy owns what s held) */
+    free(s);
+    snprintf(m->dir, sizeof m->dir, "%s", dir);
+    snprintf(m->conf, sizeof m->conf, "%s/session.conf", dir);
+    snprintf(m->urlfile, sizeof m->urlfile, "%s/" SM_URL_FILE, dir);
+    nc_switch(&m->core, dir);
+    for (int i = 0; i < m->s.n_clients; i++) {
+        m->cl[i] = (SmClient){.out = {.fd = {-1, -1}}};
+        nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].command, m->s.clients[i].nsm);
+    }
+    m->reported_open = m->reported_conns = m->reported_waiting = false;
+    m->t0 = sm_now();
+    char why[512];
+    if (!sm_write_url_file(m->urlfile, at_osc_port(m->osc), why, sizeof why))
+        at_error("%s", why);
+    at_info("session %s open on JACK server '%s'; NSM_URL=osc.udp://127.0.0.1:%d/", m->dir,
+            m->server, at_osc_port(m->osc));
+    for (int i = 0; i < m->s.n_clients; i++)
+        sm_launch(m, i);
+    atomic_store(&m->jack_changed, 1);
+    return true;
 }

@@ -18,8 +18,16 @@ void sm_supervise(SmMgr *m);
 /* Log how far the session has come (made: connections made now), and
  * tell the clients once the session is loaded. */
 void sm_report_progress(SmMgr *m, int made);
-/* End the clients one at a time, last started first, then the bridge. */
+/* End the clients one at a time, last started first (they are marked
+ * stopped when m->quitting or m->closing is set). */
+void sm_stop_clients(SmMgr *m);
+/* The end of the session: quitting, the clients, then the bridge. */
 void sm_stop_children(SmMgr *m);
+/* Open the session in dir instead of the running one: checked first
+ * (its file, its programs, no live manager there), then the clients are
+ * stopped, the new ones launched, the URL file moved. False with a
+ * message in err when dir does not open (the running session stays). */
+bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen);
 /* End the JACK server when this session started it. */
 void sm_stop_server(SmMgr *m);
 

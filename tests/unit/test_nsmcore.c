@@ -77,9 +77,9 @@ static int setup(void **state)
 {
     (void)state;
     nc_init(&core, "/s/song");
-    assert_int_equal(nc_add(&core, "fm", true), 0);
-    assert_int_equal(nc_add(&core, "seq", true), 1);
-    assert_int_equal(nc_add(&core, "dump", false), 2);
+    assert_int_equal(nc_add(&core, "fm", "aiotone-fmsynth", true), 0);
+    assert_int_equal(nc_add(&core, "seq", "aiotone-mothergen", true), 1);
+    assert_int_equal(nc_add(&core, "dump", "jack_midi_dump", false), 2);
     nc_launched(&core, 0, 100, NULL);
     nc_launched(&core, 1, 101, NULL);
     nc_launched(&core, 2, 102, NULL);
@@ -337,6 +337,158 @@ static void unchanged_save_says_so(void **state)
                         "unchanged)");
 }
 
+/* The string argument k of action a. */
+static const char *sarg(const NcAction *a, int k)
+{
+    return a && k < a->msg.argc && a->msg.argv[k].type == 's' ? a->msg.argv[k].s : "";
+}
+
+/* Is there a message path to `to` whose first two string arguments are s0, s1? */
+static bool sent(const NcAddr *to, const char *path, const char *s0, const char *s1)
+{
+    for (int k = 0; find(NC_SEND, to, path, k); k++) {
+        const NcAction *a = find(NC_SEND, to, path, k);
+        if (!strcmp(sarg(a, 0), s0) && (!s1 || !strcmp(sarg(a, 1), s1)))
+            return true;
+    }
+    return false;
+}
+
+static void a_gui_gets_the_session_and_every_change(void **state)
+{
+    (void)state;
+    open_client(0, 5000);
+    NcAddr gui = addr(8000), a0 = addr(5000);
+    nc_gui_announce(&core, &gui);
+    assert_true(sent(&gui, "/nsm/gui/gui_announce", "hi", NULL));
+    assert_true(sent(&gui, "/nsm/gui/client/new", "fm", "aiotone-fmsynth"));
+    assert_true(sent(&gui, "/nsm/gui/client/status", "fm", "ready"));
+    assert_true(sent(&gui, "/nsm/gui/client/new", "seq", "aiotone-mothergen"));
+    assert_true(sent(&gui, "/nsm/gui/client/status", "seq", "launch"));
+    assert_true(sent(&gui, "/nsm/gui/client/new", "dump", "jack_midi_dump"));
+    assert_true(sent(&gui, "/nsm/gui/session/name", "song", "song"));
+    assert_true(sent(&gui, "/nsm/gui/session/root", "/s", NULL));
+    const NcAction *name = find(NC_SEND, &gui, "/nsm/gui/session/name", 0);
+    assert_true(name > find(NC_SEND, &gui, "/nsm/gui/client/new", 2)); /* after the clients */
+    nc_clear(&core);
+    NcMsg m = msg("/nsm/client/is_dirty", "");
+    nc_receive(&core, &a0, &m);
+    const NcAction *d = find(NC_SEND, &gui, "/nsm/gui/client/dirty", 0);
+    assert_non_null(d);
+    assert_string_equal(sarg(d, 0), "fm");
+    assert_int_equal(d->msg.argv[1].i, 1);
+    m = msg("/nsm/client/label", "s", "lead");
+    nc_receive(&core, &a0, &m);
+    assert_true(sent(&gui, "/nsm/gui/client/label", "fm", "lead"));
+    m = msg("/nsm/client/progress", "f", 0.25);
+    nc_receive(&core, &a0, &m);
+    const NcAction *p = find(NC_SEND, &gui, "/nsm/gui/client/progress", 0);
+    assert_non_null(p);
+    assert_true(p->msg.argv[1].f > 0.24f && p->msg.argv[1].f < 0.26f);
+    nc_clear(&core);
+    nc_save(&core, NULL, 1.0);
+    assert_true(sent(&gui, "/nsm/gui/client/status", "fm", "save"));
+    NcMsg ok = msg("/reply", "ss", "/nsm/client/save", "saved");
+    nc_receive(&core, &a0, &ok);
+    assert_true(sent(&gui, "/nsm/gui/client/status", "fm", "ready"));
+    assert_true(sent(&gui, "/nsm/gui/client/dirty", "fm", NULL)); /* clean again */
+    nc_clear(&core);
+    nc_exited(&core, 0, NC_RESTART, "killed by signal 9");
+    assert_true(sent(&gui, "/nsm/gui/client/status", "fm", "stopped"));
+    nc_exited(&core, 1, NC_FAILED, "gave up");
+    assert_true(sent(&gui, "/nsm/gui/client/status", "seq", "error"));
+}
+
+static void without_a_gui_nothing_goes_to_one(void **state)
+{
+    (void)state;
+    open_client(0, 5000);
+    NcAddr req = addr(7000);
+    nc_request(&core, NC_OP_DUPLICATE, &req, "copy", 1.0);
+    NcMsg ok = msg("/reply", "ss", "/nsm/client/save", "saved");
+    NcAddr a0 = addr(5000);
+    nc_receive(&core, &a0, &ok);
+    for (int i = 0; i < core.n_act; i++)
+        if (core.act[i].kind == NC_SEND)
+            assert_true(strncmp(core.act[i].msg.path, "/nsm/gui/", 9));
+    nc_switch(&core, "/s/copy");
+    for (int i = 0; i < core.n_act; i++)
+        if (core.act[i].kind == NC_SEND)
+            assert_true(strncmp(core.act[i].msg.path, "/nsm/gui/", 9));
+}
+
+static void requests_save_first_then_act(void **state)
+{
+    (void)state;
+    open_client(0, 5000);
+    NcAddr req = addr(7000), a0 = addr(5000), other = addr(7001);
+    nc_request(&core, NC_OP_DUPLICATE, &req, "copy", 1.0);
+    assert_int_equal(count(NC_SEND, &a0, "/nsm/client/save"), 1);
+    assert_int_equal(count(NC_DO, NULL, NULL), 0);
+    nc_request(&core, NC_OP_OPEN, &other, "x", 1.5); /* one at a time */
+    const NcAction *busy = find(NC_SEND, &other, "/error", 0);
+    assert_non_null(busy);
+    assert_string_equal(sarg(busy, 0), "/nsm/server/open");
+    assert_int_equal(busy->msg.argv[1].i, -8);
+    NcMsg ok = msg("/reply", "ss", "/nsm/client/save", "saved");
+    nc_receive(&core, &a0, &ok);
+    assert_int_equal(count(NC_WRITE_CONF, NULL, NULL), 1);
+    nc_save_written(&core, true, false, "", 0);
+    const NcAction *d = find(NC_DO, NULL, NULL, 0);
+    assert_non_null(d);
+    assert_int_equal(d->op, NC_OP_DUPLICATE);
+    assert_string_equal(d->text, "copy");
+    assert_int_equal(count(NC_SEND, &req, NULL), 0); /* answered once carried out */
+    nc_clear(&core);
+    nc_switch(&core, "/s/copy");
+    assert_int_equal(core.n, 0);
+    assert_string_equal(core.name, "copy");
+    assert_string_equal(core.conf, "/s/copy/session.conf");
+    nc_done(&core, true, 0, "duplicated");
+    const NcAction *r = find(NC_SEND, &req, "/reply", 0);
+    assert_non_null(r);
+    assert_string_equal(sarg(r, 0), "/nsm/server/duplicate");
+    assert_string_equal(sarg(r, 1), "duplicated");
+    assert_int_equal(core.op, NC_OP_NONE);
+}
+
+static void a_failed_save_stops_a_request(void **state)
+{
+    (void)state;
+    NcAddr req = addr(7000);
+    nc_request(&core, NC_OP_NEW, &req, "fresh", 1.0);
+    nc_save_written(&core, false, false, "cannot write session.conf: read-only", 0);
+    assert_int_equal(count(NC_DO, NULL, NULL), 0);
+    const NcAction *e = find(NC_SEND, &req, "/error", 0);
+    assert_non_null(e);
+    assert_string_equal(sarg(e, 0), "/nsm/server/new");
+    assert_string_equal(e->msg.argv[2].s, "not done: the session could not be saved: cannot "
+                                          "write session.conf: read-only");
+    assert_int_equal(core.op, NC_OP_NONE);
+}
+
+static void abort_does_not_save(void **state)
+{
+    (void)state;
+    open_client(0, 5000);
+    NcAddr req = addr(7000), a0 = addr(5000);
+    nc_request(&core, NC_OP_ABORT, &req, "", 1.0);
+    assert_int_equal(count(NC_SEND, &a0, "/nsm/client/save"), 0);
+    const NcAction *d = find(NC_DO, NULL, NULL, 0);
+    assert_non_null(d);
+    assert_int_equal(d->op, NC_OP_ABORT);
+    nc_clear(&core);
+    nc_request(&core, NC_OP_QUIT, &req, "", 2.0);        /* quit saves first */
+    assert_int_equal(count(NC_SEND, &req, "/error"), 1); /* (abort still running) */
+    nc_done(&core, true, 0, "stopping");
+    nc_clear(&core);
+    nc_request(&core, NC_OP_QUIT, &req, "", 2.0);
+    assert_int_equal(count(NC_SEND, &a0, "/nsm/client/save"), 1);
+    assert_int_equal(count(NC_DO, NULL, NULL), 0);
+    assert_string_equal(nc_op_path(NC_OP_QUIT), "/nsm/server/quit");
+    assert_string_equal(nc_op_path(NC_OP_CLOSE), "/nsm/server/close");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +502,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(save_waits_for_every_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(save_reports_failures_and_silence, setup, teardown),
         cmocka_unit_test_setup_teardown(unchanged_save_says_so, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_gui_gets_the_session_and_every_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(without_a_gui_nothing_goes_to_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(requests_save_first_then_act, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_failed_save_stops_a_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(abort_does_not_save, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
