@@ -1,5 +1,6 @@
 /* nsmcore.c - the NSM server's state changes (see nsmcore.h). */
 #include "nsmcore.h"
+#include "nsmcore_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,23 +9,12 @@
 
 static const NcArg no_arg = {0};
 
-/* dir, conf, name and root for the session folder dir. */
-static void set_dir(NcCore *c, const char *dir)
-{
-    snprintf(c->dir, sizeof c->dir, "%s", dir);
-    snprintf(c->conf, sizeof c->conf, "%s/session.conf", dir);
-    const char *slash = strrchr(dir, '/');
-    snprintf(c->name, sizeof c->name, "%s", slash ? slash + 1 : dir);
-    int root_len = slash ? (int)(slash - dir) : 0;
-    snprintf(c->root, sizeof c->root, "%.*s", root_len, dir);
-}
-
 void nc_init(NcCore *c, const char *dir)
 {
     NcAction *act = c->act;
     int cap = c->cap_act;
     *c = (NcCore){.act = act, .cap_act = cap};
-    set_dir(c, dir);
+    nc_set_dir(c, dir);
 }
 
 void nc_clear(NcCore *c)
@@ -47,7 +37,7 @@ void nc_free(NcCore *c)
 }
 
 /* A new action at the end (NULL when out of memory: it is dropped). */
-static NcAction *push(NcCore *c, NcKind kind)
+NcAction *nc_act_push(NcCore *c, NcKind kind)
 {
     if (c->n_act == c->cap_act) {
         int cap = c->cap_act ? 2 * c->cap_act : 16;
@@ -66,7 +56,7 @@ static void logf_(NcCore *c, AtLogLevel level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void logf_(NcCore *c, AtLogLevel level, const char *fmt, ...)
 {
-    NcAction *a = push(c, NC_LOG);
+    NcAction *a = nc_act_push(c, NC_LOG);
     if (!a)
         return;
     va_list ap;
@@ -81,11 +71,11 @@ static void logf_(NcCore *c, AtLogLevel level, const char *fmt, ...)
 
 /* Send path to `to` with arguments by a type string: 's' const char *,
  * 'i' int, 'f' double. */
-static void send_(NcCore *c, const NcAddr *to, const char *path, const char *types, ...)
+void nc_act_send(NcCore *c, const NcAddr *to, const char *path, const char *types, ...)
 {
     if (!to->len)
         return;
-    NcAction *a = push(c, NC_SEND);
+    NcAction *a = nc_act_push(c, NC_SEND);
     if (!a)
         return;
     a->to = *to;
@@ -106,14 +96,14 @@ static void send_(NcCore *c, const NcAddr *to, const char *path, const char *typ
     va_end(ap);
 }
 
-static void reply_(NcCore *c, const NcAddr *to, const char *for_path, const char *text)
+void nc_act_reply(NcCore *c, const NcAddr *to, const char *for_path, const char *text)
 {
-    send_(c, to, "/reply", "ss", for_path, text);
+    nc_act_send(c, to, "/reply", "ss", for_path, text);
 }
 
-static void error_(NcCore *c, const NcAddr *to, const char *for_path, int code, const char *text)
+void nc_act_error(NcCore *c, const NcAddr *to, const char *for_path, int code, const char *text)
 {
-    send_(c, to, "/error", "sis", for_path, code, text);
+    nc_act_send(c, to, "/error", "sis", for_path, code, text);
 }
 
 int nc_add(NcCore *c, const char *id, const char *command, bool nsm)
@@ -125,64 +115,6 @@ int nc_add(NcCore *c, const char *id, const char *command, bool nsm)
     snprintf(cl->id, sizeof cl->id, "%s", id);
     snprintf(cl->command, sizeof cl->command, "%s", command);
     return c->n++;
-}
-
-/* ---------------- the GUI ---------------- */
-
-/* What a GUI shows for a state (the words nsmd uses). */
-static const char *gui_status(const NcClient *cl)
-{
-    if (cl->save_pending)
-        return "save";
-    static const char *const words[] = {"stopped", "launch", "open",    "ready",
-                                        "stopped", "error",  "stopped", "stopped"};
-    return (unsigned)cl->state < sizeof words / sizeof words[0] ? words[cl->state] : "error";
-}
-
-static void gui_client_status(NcCore *c, int i)
-{
-    send_(c, &c->gui, "/nsm/gui/client/status", "ss", c->cl[i].id, gui_status(&c->cl[i]));
-}
-
-/* Client i's state changes to st (a GUI is told). */
-static void set_state(NcCore *c, int i, NcState st)
-{
-    NcState was = c->cl[i].state;
-    c->cl[i].state = st;
-    if (was != st)
-        gui_client_status(c, i);
-}
-
-static void gui_session_name(NcCore *c)
-{
-    send_(c, &c->gui, "/nsm/gui/session/root", "s", c->root);
-    send_(c, &c->gui, "/nsm/gui/session/name", "ss", c->name, c->name);
-}
-
-void nc_gui_announce(NcCore *c, const NcAddr *from)
-{
-    c->gui = *from;
-    send_(c, from, "/nsm/gui/gui_announce", "s", "hi");
-    for (int i = 0; i < c->n; i++) {
-        const NcClient *cl = &c->cl[i];
-        send_(c, from, "/nsm/gui/client/new", "ss", cl->id, cl->app[0] ? cl->app : cl->command);
-        gui_client_status(c, i);
-        if (cl->label[0])
-            send_(c, from, "/nsm/gui/client/label", "ss", cl->id, cl->label);
-        send_(c, from, "/nsm/gui/client/dirty", "si", cl->id, cl->dirty ? 1 : 0);
-    }
-    gui_session_name(c);
-}
-
-void nc_switch(NcCore *c, const char *dir)
-{
-    for (int i = 0; i < c->n; i++)
-        send_(c, &c->gui, "/nsm/gui/client/status", "ss", c->cl[i].id, "removed");
-    c->n = 0;
-    c->loaded_sent = false;
-    c->saving = false; /* (a request that switches keeps op until nc_done) */
-    set_dir(c, dir);
-    gui_session_name(c);
 }
 
 const char *nc_state_name(NcState s)
@@ -218,16 +150,16 @@ void nc_launched(NcCore *c, int i, int pid, const char *why)
     NcClient *cl = &c->cl[i];
     cl->addr.len = 0;
     if (cl->state == NC_IDLE)
-        send_(c, &c->gui, "/nsm/gui/client/new", "ss", cl->id, cl->command);
+        nc_act_send(c, &c->gui, "/nsm/gui/client/new", "ss", cl->id, cl->command);
     if (pid <= 0) {
         cl->pid = 0;
         if (why)
             snprintf(cl->message, sizeof cl->message, "%s", why);
-        set_state(c, i, NC_FAILED);
+        nc_set_state(c, i, NC_FAILED);
         return;
     }
     cl->pid = pid;
-    set_state(c, i, cl->nsm ? NC_LAUNCHED : NC_OPEN);
+    nc_set_state(c, i, cl->nsm ? NC_LAUNCHED : NC_OPEN);
 }
 
 void nc_exited(NcCore *c, int i, NcState st, const char *message)
@@ -237,7 +169,7 @@ void nc_exited(NcCore *c, int i, NcState st, const char *message)
     cl->save_pending = false;
     if (message)
         snprintf(cl->message, sizeof cl->message, "%s", message);
-    set_state(c, i, st);
+    nc_set_state(c, i, st);
 }
 
 /* ---------------- messages ---------------- */
@@ -279,41 +211,40 @@ static void on_announce(NcCore *c, const NcAddr *from, const NcMsg *msg)
 {
     const char *path = "/nsm/server/announce";
     if (!typed(msg, "sssiii")) {
-        error_(c, from, path, -1,
-               "announce takes sssiii (name, capabilities, executable, major, minor, pid)");
+        nc_act_error(c, from, path, -1,
+                     "announce takes sssiii (name, capabilities, executable, major, minor, pid)");
         return;
     }
     if (msg->argv[3].i != 1) {
-        error_(c, from, path, -2, "incompatible API version (this server speaks 1.x)");
+        nc_act_error(c, from, path, -2, "incompatible API version (this server speaks 1.x)");
         return;
     }
     int i = match_announce(c, msg->argv[5].i);
     if (i < 0) {
-        error_(c, from, path, -1,
-               "this session did not launch you (add clients with /nsm/server/add)");
+        nc_act_error(c, from, path, -1,
+                     "this session did not launch you (add clients with /nsm/server/add)");
         return;
     }
     NcClient *cl = &c->cl[i];
     cl->addr = *from;
     snprintf(cl->app, sizeof cl->app, "%s", msg->argv[0].s);
-    send_(c, &c->gui, "/nsm/gui/client/new", "ss", cl->id, cl->app);
-    set_state(c, i, NC_OPENING);
+    nc_act_send(c, &c->gui, "/nsm/gui/client/new", "ss", cl->id, cl->app);
+    nc_set_state(c, i, NC_OPENING);
     logf_(c, AT_LOG_INFO, "client '%s' announced as %s (capabilities %s)", cl->id, msg->argv[0].s,
           msg->argv[1].s);
-    send_(c, from, "/reply", "ssss", path, "welcome to aiotone-session", "aiotone-session",
-          ":server-control:");
+    nc_act_send(c, from, "/reply", "ssss", path, "welcome to aiotone-session", "aiotone-session",
+                ":server-control:");
     char state[4200];
     snprintf(state, sizeof state, "%s/%s", c->dir, cl->id);
-    send_(c, from, "/nsm/client/open", "sss", state, cl->id, cl->id);
+    nc_act_send(c, from, "/nsm/client/open", "sss", state, cl->id, cl->id);
 }
 
 static void finish_save(NcCore *c, double now);
-static void op_saved(NcCore *c, bool ok, const char *text);
 
 static void set_dirty(NcCore *c, int i, bool dirty)
 {
     if (c->cl[i].dirty != dirty)
-        send_(c, &c->gui, "/nsm/gui/client/dirty", "si", c->cl[i].id, dirty ? 1 : 0);
+        nc_act_send(c, &c->gui, "/nsm/gui/client/dirty", "si", c->cl[i].id, dirty ? 1 : 0);
     c->cl[i].dirty = dirty;
 }
 
@@ -321,12 +252,12 @@ static void on_open_answer(NcCore *c, int i, bool ok, const char *text)
 {
     NcClient *cl = &c->cl[i];
     if (ok) {
-        set_state(c, i, NC_OPEN);
-        NcAction *a = push(c, NC_OPENED);
+        nc_set_state(c, i, NC_OPEN);
+        NcAction *a = nc_act_push(c, NC_OPENED);
         if (a)
             a->client = i;
         if (c->loaded_sent) /* the session is loaded already: tell the newcomer */
-            send_(c, &cl->addr, "/nsm/client/session_is_loaded", "");
+            nc_act_send(c, &cl->addr, "/nsm/client/session_is_loaded", "");
         return;
     }
     logf_(c, AT_LOG_ERROR, "client '%s' could not open its state: %s", cl->id, text);
@@ -346,7 +277,7 @@ static void on_client_reply(NcCore *c, int i, const NcMsg *msg, bool ok)
         on_open_answer(c, i, ok, text);
     } else if (!strcmp(what, "/nsm/client/save")) {
         cl->save_pending = false;
-        gui_client_status(c, i);
+        nc_gui_client_status(c, i);
         cl->save_failed = !ok;
         if (ok)
             set_dirty(c, i, false);
@@ -370,10 +301,10 @@ static void on_client_message(NcCore *c, int i, const NcMsg *msg)
         snprintf(cl->message, sizeof cl->message, "%s", msg->argv[1].s);
     } else if (!strcmp(p, "/nsm/client/label") && typed(msg, "s")) {
         snprintf(cl->label, sizeof cl->label, "%s", msg->argv[0].s);
-        send_(c, &c->gui, "/nsm/gui/client/label", "ss", cl->id, cl->label);
+        nc_act_send(c, &c->gui, "/nsm/gui/client/label", "ss", cl->id, cl->label);
     } else if (!strcmp(p, "/nsm/client/progress") && typed(msg, "f")) {
         cl->progress = msg->argv[0].f;
-        send_(c, &c->gui, "/nsm/gui/client/progress", "sf", cl->id, (double)cl->progress);
+        nc_act_send(c, &c->gui, "/nsm/gui/client/progress", "sf", cl->id, (double)cl->progress);
     } else if ((!strcmp(p, "/reply") || !strcmp(p, "/error")) && msg->argc >= 1 &&
                msg->argv[0].type == 's') {
         on_client_reply(c, i, msg, !strcmp(p, "/reply"));
@@ -399,7 +330,7 @@ void nc_save(NcCore *c, const NcAddr *req, double now)
 {
     if (c->saving) {
         if (req)
-            error_(c, req, "/nsm/server/save", -8, "a save is running");
+            nc_act_error(c, req, "/nsm/server/save", -8, "a save is running");
         return;
     }
     c->save_req = req ? *req : (NcAddr){0};
@@ -410,8 +341,8 @@ void nc_save(NcCore *c, const NcAddr *req, double now)
         cl->save_failed = false;
         cl->save_pending = cl->state == NC_OPEN && cl->nsm && cl->addr.len;
         if (cl->save_pending) {
-            send_(c, &cl->addr, "/nsm/client/save", "");
-            gui_client_status(c, i);
+            nc_act_send(c, &cl->addr, "/nsm/client/save", "");
+            nc_gui_client_status(c, i);
         }
     }
     finish_save(c, now);
@@ -438,80 +369,16 @@ static void finish_save(NcCore *c, double now)
                      cl->save_pending ? "did not answer" : "could not save");
         if (cl->save_pending) {
             cl->save_pending = false;
-            gui_client_status(c, i);
+            nc_gui_client_status(c, i);
         }
     }
     c->saving = false;
-    push(c, NC_WRITE_CONF);
+    nc_act_push(c, NC_WRITE_CONF);
 }
 
 void nc_tick(NcCore *c, double now)
 {
     finish_save(c, now);
-}
-
-/* ---------------- requests on the whole session ---------------- */
-
-const char *nc_op_path(NcOp op)
-{
-    static const char *const paths[] = {"",
-                                        "/nsm/server/duplicate",
-                                        "/nsm/server/open",
-                                        "/nsm/server/new",
-                                        "/nsm/server/close",
-                                        "/nsm/server/quit",
-                                        "/nsm/server/abort"};
-    return (unsigned)op < sizeof paths / sizeof paths[0] ? paths[op] : "";
-}
-
-static void do_op(NcCore *c)
-{
-    NcAction *a = push(c, NC_DO);
-    if (!a)
-        return;
-    a->op = c->op;
-    a->text = strdup(c->op_arg);
-    a->to = c->op_req;
-}
-
-void nc_request(NcCore *c, NcOp op, const NcAddr *req, const char *arg, double now)
-{
-    if (c->saving || c->op != NC_OP_NONE) {
-        error_(c, req, nc_op_path(op), -8,
-               c->op != NC_OP_NONE ? "another request is running" : "a save is running");
-        return;
-    }
-    c->op = op;
-    c->op_req = *req;
-    snprintf(c->op_arg, sizeof c->op_arg, "%s", arg);
-    if (op == NC_OP_ABORT) {
-        do_op(c);
-        return;
-    }
-    nc_save(c, NULL, now);
-}
-
-/* The save before a request is written: carry the request out, unless
- * session.conf could not be written (then nothing is done). */
-static void op_saved(NcCore *c, bool ok, const char *text)
-{
-    if (!ok) {
-        char why[8300];
-        snprintf(why, sizeof why, "not done: the session could not be saved: %s", text);
-        nc_done(c, false, -1, why);
-        return;
-    }
-    do_op(c);
-}
-
-void nc_done(NcCore *c, bool ok, int code, const char *text)
-{
-    const char *path = nc_op_path(c->op);
-    if (ok)
-        reply_(c, &c->op_req, path, text);
-    else
-        error_(c, &c->op_req, path, code, text);
-    c->op = NC_OP_NONE;
 }
 
 void nc_save_written(NcCore *c, bool ok, bool unchanged, const char *err, int n_conns)
@@ -530,13 +397,13 @@ void nc_save_written(NcCore *c, bool ok, bool unchanged, const char *err, int n_
                  n_conns);
     logf_(c, ok && !problems[0] ? AT_LOG_INFO : AT_LOG_WARN, "%s", text);
     if (c->op != NC_OP_NONE) {
-        op_saved(c, ok, text);
+        nc_op_saved(c, ok, text);
         return;
     }
     if (ok && !problems[0])
-        reply_(c, &c->save_req, "/nsm/server/save", text);
+        nc_act_reply(c, &c->save_req, "/nsm/server/save", text);
     else
-        error_(c, &c->save_req, "/nsm/server/save", -1, text);
+        nc_act_error(c, &c->save_req, "/nsm/server/save", -1, text);
 }
 
 void nc_loaded(NcCore *c)
@@ -547,6 +414,6 @@ void nc_loaded(NcCore *c)
     for (int i = 0; i < c->n; i++) {
         NcClient *cl = &c->cl[i];
         if (cl->state == NC_OPEN && cl->nsm && cl->addr.len)
-            send_(c, &cl->addr, "/nsm/client/session_is_loaded", "");
+            nc_act_send(c, &cl->addr, "/nsm/client/session_is_loaded", "");
     }
 }

@@ -439,6 +439,10 @@ bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen)
     SsSession *s = load_other(m, dir, err, errlen);
     if (!s)
         return false;
+    if (s->server[0] && strcmp(s->server, m->server))
+        at_warn("%s/session.conf names the JACK server '%s'; it opens on '%s', which runs (its "
+                "own server is used when it is run by itself)",
+                dir, s->server, m->server);
     at_info("closing session %s to open %s", m->dir, dir);
     m->closing = true;
     sm_stop_clients(m);
