@@ -71,12 +71,12 @@ typedef enum {
 
 typedef struct {
     NcKind kind;
-    NcAddr to;
-    NcMsg msg;
-    NcOp op; /* NC_DO; its argument is in text */
-    int client;
-    AtLogLevel level;
-    char *text;
+    NcAddr to;        /* NC_SEND: where; NC_DO: who asked */
+    NcMsg msg;        /* NC_SEND */
+    NcOp op;          /* NC_DO */
+    int client;       /* NC_OPENED */
+    AtLogLevel level; /* NC_LOG */
+    char *text;       /* NC_LOG: the line; NC_DO: the request's argument */
 } NcAction;
 
 typedef struct {

@@ -307,7 +307,7 @@ static void on_command(SmMgr *m, const AtOscMsg *msg)
         nc_gui_announce(&m->core, &from);
     } else if (!strcmp(msg->path, "/nsm/server/list")) {
         static char names[256][256];
-        int n = sm_list_sessions(m->core.root, names, 256);
+        int n = sm_list_sessions(m->core.root[0] ? m->core.root : "/", names, 256);
         for (int i = 0; i < n; i++)
             reply(m, msg, "/nsm/server/list", names[i]);
         reply(m, msg, "/nsm/server/list", ""); /* the end of the list */
