@@ -16,7 +16,8 @@
 # Layout: common/*.c -> libaiotone.a; clients/<tool>/*.c except main.c and
 # jack.c -> the tool's pure core (lib<tool>.a); main.c + jack.c + core ->
 # build/bin/aiotone-<tool>. A clients/<tool>/module.mk may set
-# <tool>_CFLAGS and <tool>_LIBS. Tests, fuzz targets and benchmarks are
+# <tool>_CFLAGS and <tool>_LIBS, and <tool>_SHELL: more shell files (names
+# in clients/<tool>/) that go with main.c and jack.c, not into the core. Tests, fuzz targets and benchmarks are
 # found by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
 # tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here;
 # a module.mk may set bench_<name>_CFLAGS for a benchmark.
@@ -56,8 +57,8 @@ LIBCOMMON := $(BUILD)/libaiotone.a
 
 # Per-tool: core objects, shell objects, program.
 define TOOL_template
-$(1)_CORE_SRCS := $$(filter-out clients/$(1)/main.c clients/$(1)/jack.c,$$(wildcard clients/$(1)/*.c))
-$(1)_SHELL_SRCS := $$(wildcard clients/$(1)/main.c clients/$(1)/jack.c)
+$(1)_SHELL_SRCS := $$(wildcard clients/$(1)/main.c clients/$(1)/jack.c $$(addprefix clients/$(1)/,$$($(1)_SHELL)))
+$(1)_CORE_SRCS := $$(filter-out $$($(1)_SHELL_SRCS),$$(wildcard clients/$(1)/*.c))
 $(1)_LIB := $(BUILD)/lib$(1).a
 CORE_LIBS += $$($(1)_LIB)
 $$($(1)_LIB): $$($(1)_CORE_SRCS:%.c=$(BUILD)/%.o)

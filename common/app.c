@@ -7,6 +7,7 @@
 #include "log.h"
 #include "nsm.h"
 #include "osc.h"
+#include "sigpipe.h"
 #include "touchosc.h"
 
 #include <errno.h>
@@ -75,19 +76,6 @@ struct AtApp {
     int exit_status;
     AtCycle cycle;
 };
-
-static volatile sig_atomic_t got_signal;
-static int signal_fd = -1;
-
-static void on_signal(int sig)
-{
-    got_signal = sig;
-    if (signal_fd >= 0) {
-        char c = 1;
-        ssize_t r = write(signal_fd, &c, 1);
-        (void)r;
-    }
-}
 
 static void wake(AtApp *app)
 {
@@ -492,9 +480,7 @@ void *at_app_core(AtApp *app)
 void at_app_quit(AtApp *app, int status)
 {
     app->exit_status = status;
-    got_signal = SIGTERM;
-    if (signal_fd >= 0)
-        on_signal(SIGTERM);
+    at_signals_raise(SIGTERM);
 }
 
 static bool rt_running(const AtApp *app)
@@ -1056,7 +1042,7 @@ static unsigned report_counter(atomic_uint *c, unsigned *seen, const char *what)
 static int control_loop(AtApp *app, int sigpipe)
 {
     unsigned seen_xruns = 0, seen_dropped = 0, seen_sysex = 0;
-    while (!got_signal) {
+    while (!at_signal_got) {
         struct pollfd fds[4];
         int n = 0;
         fds[n++] = (struct pollfd){.fd = sigpipe, .events = POLLIN};
@@ -1214,18 +1200,6 @@ static void cleanup(AtApp *app)
         close(app->wake[0]);
         close(app->wake[1]);
     }
-}
-
-static void install_signals(int fd)
-{
-    signal_fd = fd;
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 }
 
 /* libjack 1.9.21 can hang for good in jack_deactivate/jack_client_close
@@ -1434,7 +1408,7 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
         rc = 1;
         goto out;
     }
-    install_signals(sigpipe[1]);
+    at_signals_install(sigpipe[1], 0);
     const char *name = o.name ? o.name : tool->name;
     char nsm_name[128] = "";
     if (getenv("NSM_URL") && *getenv("NSM_URL")) {
@@ -1448,8 +1422,8 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
         }
         char path[4096];
         if (!at_nsm_wait_open(app->nsm, nsm_name, sizeof nsm_name, path, sizeof path,
-                              &got_signal)) {
-            rc = got_signal ? 0 : 1;
+                              &at_signal_got)) {
+            rc = at_signal_got ? 0 : 1;
             goto out;
         }
         if (load_nsm_state(app, app->params, path, err, sizeof err) != AT_OK) {
@@ -1486,7 +1460,7 @@ out:
         close(sigpipe[0]);
         close(sigpipe[1]);
     }
-    signal_fd = -1;
+    at_signals_release();
     free(app);
     return rc;
 }

@@ -4,7 +4,8 @@
 #include "alsaseq.h"
 #include "jackutil.h"
 #include "log.h"
-#include "manager.h"
+#include "child.h"
+#include "jack.h"
 
 #include <errno.h>
 #include <jack/jack.h>
@@ -51,7 +52,7 @@ static bool have_sound_card(void)
     return card;
 }
 
-bool sj_start_server(Mgr *m, char *err, size_t errlen)
+bool sj_start_server(SmMgr *m, char *err, size_t errlen)
 {
     const SsSession *s = &m->s;
     bool alsa = s->driver == SS_DRIVER_ALSA || (s->driver == SS_DRIVER_AUTO && have_sound_card());
@@ -86,19 +87,20 @@ bool sj_start_server(Mgr *m, char *err, size_t errlen)
     }
     at_info("starting JACK server '%s' (%s backend, %s Hz, %s frames)", m->server, argv[n - 5],
             rate, period);
-    m->jackd_pid = ss_spawn(m, exe, (char *const *)argv, NULL, &m->jackd_out, "jackd");
+    m->jackd_pid =
+        sm_spawn(m->dir, m->server, exe, (char *const *)argv, NULL, &m->jackd_out, "jackd");
     if (m->jackd_pid < 0) {
         snprintf(err, errlen, "cannot start jackd: %s", strerror(errno));
         return false;
     }
     for (int i = 0; i < 200; i++) {
-        ss_pump(m);
+        sm_out_pump(&m->jackd_out);
         if (sj_server_running(m->server))
             return true;
         int status;
         if (waitpid(m->jackd_pid, &status, WNOHANG) == m->jackd_pid) {
             m->jackd_pid = 0;
-            ss_pump(m);
+            sm_out_pump(&m->jackd_out);
             snprintf(err, errlen, "jackd exited at start-up (see its messages above)");
             return false;
         }
@@ -108,7 +110,7 @@ bool sj_start_server(Mgr *m, char *err, size_t errlen)
     return false;
 }
 
-static void poke(Mgr *m)
+static void poke(SmMgr *m)
 {
     atomic_store(&m->jack_changed, 1);
     char c = 1;
@@ -118,7 +120,7 @@ static void poke(Mgr *m)
 
 static void on_port(jack_port_id_t id, int reg, void *arg)
 {
-    Mgr *m = arg;
+    SmMgr *m = arg;
     (void)id;
     if (!reg)
         atomic_fetch_add(&m->ports_gone, 1);
@@ -136,12 +138,12 @@ static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *ar
 
 static void on_shutdown(void *arg)
 {
-    Mgr *m = arg;
+    SmMgr *m = arg;
     atomic_store(&m->server_gone, 1);
     poke(m);
 }
 
-bool sj_open(Mgr *m, char *err, size_t errlen)
+bool sj_open(SmMgr *m, char *err, size_t errlen)
 {
     jack_set_error_function(quiet);
     jack_set_info_function(quiet);
@@ -168,7 +170,7 @@ bool sj_open(Mgr *m, char *err, size_t errlen)
     return true;
 }
 
-void sj_close(Mgr *m)
+void sj_close(SmMgr *m)
 {
     if (!m->jack)
         return;
@@ -179,7 +181,7 @@ void sj_close(Mgr *m)
 }
 
 /* Is full port name owned by one of the session's clients? */
-static bool ours(const Mgr *m, const char *port)
+static bool ours(const SmMgr *m, const char *port)
 {
     const char *colon = strchr(port, ':');
     if (!colon)
@@ -196,7 +198,7 @@ static bool ours(const Mgr *m, const char *port)
  * (the id is the client name), so it needs no alias or pretty-name search,
  * which costs a metadata lookup per port and is slow while clients are
  * still coming up. Returns the full name, or NULL when absent now. */
-static char *resolve(Mgr *m, const char *spec, const char *type, unsigned long flag)
+static char *resolve(SmMgr *m, const char *spec, const char *type, unsigned long flag)
 {
     if (ours(m, spec)) {
         jack_port_t *p = jack_port_by_name(m->jack, spec);
@@ -208,7 +210,7 @@ static char *resolve(Mgr *m, const char *spec, const char *type, unsigned long f
 
 /* Resolve an output spec (MIDI first, then audio) and an input spec of the
  * same type. Both NULL unless both exist. */
-static void resolve_pair(Mgr *m, const SsConn *conn, char **from, char **to)
+static void resolve_pair(SmMgr *m, const SsConn *conn, char **from, char **to)
 {
     static const char *const types[] = {JACK_DEFAULT_MIDI_TYPE, JACK_DEFAULT_AUDIO_TYPE};
     *from = *to = NULL;
@@ -245,7 +247,7 @@ static double mono_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int sj_sync(Mgr *m)
+int sj_sync(SmMgr *m)
 {
     jack_client_t *c = m->jack;
     int made = 0;
@@ -300,7 +302,7 @@ int sj_sync(Mgr *m)
 
 /* Does the bridge have a JACK port for this ALSA-named end of a connection
  * (from = the device's output: a JACK output port)? */
-static bool bridged(Mgr *m, const char *spec, bool from)
+static bool bridged(SmMgr *m, const char *spec, bool from)
 {
     char *p = at_jack_resolve(m->jack, spec, JACK_DEFAULT_MIDI_TYPE,
                               from ? JackPortIsOutput : JackPortIsInput);
@@ -314,7 +316,7 @@ static bool is_alsa(const char *spec)
     return strncmp(spec, "alsa:", 5) == 0;
 }
 
-const char *sj_bridge_missed(Mgr *m, double now, int *client, double *waited)
+const char *sj_bridge_missed(SmMgr *m, double now, int *client, double *waited)
 {
     if (!m->jack || atomic_load(&m->server_gone))
         return NULL;
@@ -354,7 +356,7 @@ const char *sj_bridge_missed(Mgr *m, double now, int *client, double *waited)
     return missed;
 }
 
-void sj_bridge_rescanned(Mgr *m)
+void sj_bridge_rescanned(SmMgr *m)
 {
     for (int i = 0; i < m->s.n_conns; i++)
         for (int e = 0; e < 2; e++) {
@@ -365,7 +367,7 @@ void sj_bridge_rescanned(Mgr *m)
         }
 }
 
-static SsConnState sj_conn_state_of(Mgr *m, const SsConn *conn)
+static SsConnState sj_conn_state_of(SmMgr *m, const SsConn *conn)
 {
     char *from, *to;
     if (!m->jack)
@@ -379,13 +381,13 @@ static SsConnState sj_conn_state_of(Mgr *m, const SsConn *conn)
     return st;
 }
 
-SsConnState sj_conn_state(Mgr *m, int i)
+SsConnState sj_conn_state(SmMgr *m, int i)
 {
     return sj_conn_state_of(m, &m->s.conns[i]);
 }
 
 /* Every current connection that touches a session client, full names. */
-static SsConn *current_connections(Mgr *m, int *n_out)
+static SsConn *current_connections(SmMgr *m, int *n_out)
 {
     jack_client_t *c = m->jack;
     const char **outs = jack_get_ports(c, NULL, NULL, JackPortIsOutput);
@@ -426,7 +428,7 @@ static void free_conns(SsConn *c, int n)
     free(c);
 }
 
-bool sj_collect(Mgr *m)
+bool sj_collect(SmMgr *m)
 {
     if (!m->jack || atomic_load(&m->server_gone))
         return true; /* keep what we remember */
@@ -468,7 +470,7 @@ bool sj_collect(Mgr *m)
     return ok && keep;
 }
 
-void sj_client_ports(Mgr *m, const char *name, char *out, size_t outlen)
+void sj_client_ports(SmMgr *m, const char *name, char *out, size_t outlen)
 {
     out[0] = 0;
     if (!m->jack || atomic_load(&m->server_gone))

@@ -207,8 +207,8 @@ at_check "/nsm/server/add starts an allowed NSM client" \
     grep -q "^/reply ss /nsm/server/add added as 'at-thru'" "$AT_TMP/add2.out"
 at_check "the added client opens under its new id" at_wait_port at-thru:midi_in
 "$AT_TOOLS/at-osc" -w 500 127.0.0.1 "$gport" /nsm/server/list >"$AT_TMP/list.out"
-at_check "/nsm/server/list names every client" \
-    bash -c "grep -qx '/reply ss /nsm/server/list ok' $AT_TMP/list.out && grep -qx '/reply ss /nsm/server/list at-thru' $AT_TMP/list.out"
+at_check "/nsm/server/list names the sessions next to this one (NSM 1.1)" \
+    bash -c "grep -qx '/reply ss /nsm/server/list dying' $AT_TMP/list.out && grep -qx '/reply ss /nsm/server/list studio' $AT_TMP/list.out"
 "$S" stop "$G" >/dev/null 2>&1
 
 # Hardware named by its ALSA names ("alsa:CLIENT:PORT") is found through

@@ -48,6 +48,8 @@ TARGETS = [
     ("common/midi.c", ["test_midi"]),
     ("common/params.c", ["test_params", "test_osc"]),
     ("clients/session/sessconf.c", ["test_session"]),
+    ("clients/session/nsmcore.c", ["test_nsmcore"]),
+    ("clients/session/nsmsession.c", ["test_nsmcore"]),
 ]
 
 # Warnings stay warnings in mutant builds (a dropped statement may leave a

@@ -1,0 +1,34 @@
+/* supervise.h - the session manager's processes (supervise.c). Prefix sm_. */
+#ifndef SM_SUPERVISE_H
+#define SM_SUPERVISE_H
+
+#include "manager.h"
+
+#define SM_STOP_WAIT 5.0 /* seconds a child has to end after SIGTERM */
+
+/* Start client i (its program, with NSM_URL when it is an NSM client). */
+void sm_launch(SmMgr *m, int i);
+/* Start a2jmidid for the session (when there is a sequencer to bridge). */
+void sm_spawn_bridge(SmMgr *m);
+/* Reap the children that ended: restart, give up or mark them done. */
+void sm_reap(SmMgr *m);
+/* The periodic work: restarts due, announce warnings, the bridge watch,
+ * a save's deadline, on-jobs-done. */
+void sm_supervise(SmMgr *m);
+/* Log how far the session has come (made: connections made now), and
+ * tell the clients once the session is loaded. */
+void sm_report_progress(SmMgr *m, int made);
+/* End the clients one at a time, last started first (they are marked
+ * stopped when m->quitting or m->closing is set). */
+void sm_stop_clients(SmMgr *m);
+/* The end of the session: quitting, the clients, then the bridge. */
+void sm_stop_children(SmMgr *m);
+/* Open the session in dir instead of the running one: checked first
+ * (its file, its programs, no live manager there), then the clients are
+ * stopped, the new ones launched, the URL file moved. False with a
+ * message in err when dir does not open (the running session stays). */
+bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen);
+/* End the JACK server when this session started it. */
+void sm_stop_server(SmMgr *m);
+
+#endif
