@@ -2,6 +2,7 @@
  * needed, launch the clients as NSM clients, keep their connections,
  * restart the ones that die), and the save/status/stop commands that
  * talk to the running manager over OSC on loopback. */
+#include "agent.h"
 #include "log.h"
 #include "manager.h"
 
@@ -1427,6 +1428,8 @@ static void usage(FILE *f)
                "  check DIR   validate DIR/session.conf, find its programs and load each\n"
                "              aiotone client's state file with the tool's own rules\n"
                "              (--check-config); starts nothing\n"
+               "  agent ...   serve a multi-host session on a remote machine\n"
+               "              (aiotone-session agent --help)\n"
                "  -h, --help  this text;  --version  the version\n"
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad session file,\n"
                "3 no session running in DIR.\n");
@@ -1443,6 +1446,8 @@ int main(int argc, char **argv)
         printf("aiotone-session %s\n", AT_VERSION);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "agent"))
+        return ss_agent_main(argc - 2, argv + 2);
     if (argc != 3) {
         usage(stderr);
         return 2;

@@ -342,7 +342,7 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
         snprintf(key, sizeof key, "%s.host", where);
         fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "host")), key,
              "bad value \"%s\": not a host of this session: allowed are the names in "
-             "hosts%s%s (leave host out for this machine)",
+             "hosts%s%s; leave host out for this machine",
              host, s->n_hosts ? ": " : " (none here)", s->n_hosts ? names + 2 : "");
         return false;
     }
