@@ -17,9 +17,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jack/jack.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,14 @@
 #include <unistd.h>
 
 #define AG_MAX_ALLOW 16
+#define AG_MAX_LEGS 128
+#define AG_PORT_MAX 320
+
+/* A connection to keep on the slave server (a leg of a route across
+ * hosts, docs/sessions.md): made whenever both ports exist. */
+typedef struct {
+    char from[AG_PORT_MAX], to[AG_PORT_MAX];
+} AgLeg;
 
 typedef struct {
     pid_t pid;
@@ -48,6 +58,11 @@ typedef struct {
     int host; /* index in s.hosts */
     pid_t slave_pid;
     AgClient cl[SS_MAX_CLIENTS];
+    jack_client_t *jack; /* on the slave server, to make the legs */
+    atomic_int jack_gone;
+    double jack_tried_at;
+    AgLeg legs[AG_MAX_LEGS];
+    int n_legs;
 } Agent;
 
 static volatile sig_atomic_t quit_flag;
@@ -308,6 +323,9 @@ static void do_stop(Agent *g, const AtOscMsg *msg)
         return;
     }
     g->cl[k].want = false;
+    if (g->cl[k].pid > 0)
+        at_info("agent: stopping client '%s' (pid %d): the master asked", g->s.clients[k].id,
+                (int)g->cl[k].pid);
     stop_pid(g->cl[k].pid);
     g->cl[k].pid = 0;
     reply(g, msg, "/aiotone/agent/ok", "stop", g->s.clients[k].id);
@@ -327,6 +345,73 @@ static void do_status(Agent *g, const AtOscMsg *msg)
                  : g->cl[i].want  ? "restarting"
                                   : "stopped");
         reply(g, msg, "/aiotone/agent/status", line, NULL);
+    }
+}
+
+static void do_connect(Agent *g, const AtOscMsg *msg)
+{
+    if (msg->argc != 3 || strcmp(msg->types, "sss")) {
+        refuse(g, msg, "expects s:secret s:from-port s:to-port");
+        return;
+    }
+    const char *from = at_osc_arg_str(msg->argv[1]), *to = at_osc_arg_str(msg->argv[2]);
+    for (int i = 0; i < g->n_legs; i++)
+        if (!strcmp(g->legs[i].from, from) && !strcmp(g->legs[i].to, to)) {
+            reply(g, msg, "/aiotone/agent/ok", "connect", "known");
+            return;
+        }
+    if (g->n_legs == AG_MAX_LEGS || strlen(from) >= AG_PORT_MAX || strlen(to) >= AG_PORT_MAX) {
+        refuse(g, msg, "too many connections or a port name too long");
+        return;
+    }
+    snprintf(g->legs[g->n_legs].from, AG_PORT_MAX, "%s", from);
+    snprintf(g->legs[g->n_legs].to, AG_PORT_MAX, "%s", to);
+    g->n_legs++;
+    at_info("agent: keeping %s -> %s on the slave", from, to);
+    reply(g, msg, "/aiotone/agent/ok", "connect", "kept");
+}
+
+static void on_jack_gone(void *arg)
+{
+    Agent *g = arg;
+    atomic_store(&g->jack_gone, 1);
+}
+
+/* Make every kept connection whose ports exist on the slave server. */
+static void keep_legs(Agent *g)
+{
+    if (g->jack && atomic_load(&g->jack_gone)) {
+        jack_client_close(g->jack);
+        g->jack = NULL;
+    }
+    if (!g->n_legs || g->slave_pid <= 0)
+        return;
+    double now = now_s();
+    if (!g->jack) {
+        if (now - g->jack_tried_at < 1.0)
+            return;
+        g->jack_tried_at = now;
+        jack_status_t st;
+        g->jack =
+            jack_client_open("aiotone-agent", JackNoStartServer | JackServerName, &st, g->server);
+        if (!g->jack)
+            return;
+        atomic_store(&g->jack_gone, 0);
+        jack_on_shutdown(g->jack, on_jack_gone, g);
+        if (jack_activate(g->jack)) {
+            jack_client_close(g->jack);
+            g->jack = NULL;
+            return;
+        }
+    }
+    for (int i = 0; i < g->n_legs; i++) {
+        jack_port_t *p = jack_port_by_name(g->jack, g->legs[i].from);
+        if (!p || !jack_port_by_name(g->jack, g->legs[i].to) ||
+            jack_port_connected_to(p, g->legs[i].to))
+            continue;
+        int r = jack_connect(g->jack, g->legs[i].from, g->legs[i].to);
+        if (r == 0 || r == EEXIST)
+            at_info("agent: connected %s -> %s", g->legs[i].from, g->legs[i].to);
     }
 }
 
@@ -353,6 +438,8 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
         do_stop(g, msg);
     else if (!strcmp(msg->path, "/aiotone/agent/status"))
         do_status(g, msg);
+    else if (!strcmp(msg->path, "/aiotone/agent/connect"))
+        do_connect(g, msg);
     else
         refuse(g, msg, "unknown message");
 }
@@ -498,8 +585,11 @@ int ss_agent_main(int argc, char **argv)
         if (poll(&p, 1, 100) > 0)
             at_osc_receive(g.osc);
         supervise(&g);
+        keep_legs(&g);
     }
     at_info("agent: stopping");
+    if (g.jack)
+        jack_client_close(g.jack);
     for (int k = SS_MAX_CLIENTS - 1; k >= 0; k--) {
         g.cl[k].want = false;
         stop_pid(g.cl[k].pid);

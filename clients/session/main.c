@@ -5,6 +5,7 @@
 #include "agent.h"
 #include "log.h"
 #include "manager.h"
+#include "remote.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -211,6 +212,8 @@ static const SsClientDef *def_of(Mgr *m, const Client *c)
 static void launch(Mgr *m, Client *c)
 {
     const SsClientDef *d = def_of(m, c);
+    if (ss_remote_client(m, c)) /* its host's agent starts it (remote.c) */
+        return;
     if (!ss_resolve_command(d->command, m->self_dir, getenv("PATH"), c->exe, sizeof c->exe)) {
         at_error("client '%s': program '%s' not found (next to aiotone-session or on PATH)", d->id,
                  d->command);
@@ -691,6 +694,7 @@ static char *status_text(Mgr *m)
     for (int i = 0; i < m->s.n_conns; i++)
         OUT("  %s -> %s  %s\n", m->s.conns[i].from, m->s.conns[i].to, st[sj_conn_state(m, i)]);
 #undef OUT
+    ss_remote_status(m, t, cap);
     return t;
 }
 
@@ -972,6 +976,7 @@ static void run_loop(Mgr *m, int sigfd)
             made = sj_sync(m);
             last_sync = now;
         }
+        ss_remote_tick(m);
         report_progress(m, made);
     }
 }
@@ -1138,6 +1143,8 @@ static int cmd_run(const char *arg)
     self_dir(m->self_dir, sizeof m->self_dir);
     for (int i = 0; i < m->s.n_clients; i++) {
         m->cl[i] = (Client){.def = i, .out = {.fd = {-1, -1}}};
+        if (m->s.clients[i].host[0])
+            continue; /* found on its host by the agent */
         if (!ss_resolve_command(m->s.clients[i].command, m->self_dir, getenv("PATH"), m->cl[i].exe,
                                 sizeof m->cl[i].exe)) {
             at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
@@ -1192,6 +1199,7 @@ static int cmd_run(const char *arg)
             at_osc_port(m->osc));
     if (m->s.bridge == SS_BRIDGE_A2J)
         spawn_bridge(m);
+    ss_remote_begin(m);
     for (int i = 0; i < m->s.n_clients; i++)
         launch(m, &m->cl[i]);
     if (m->s.on_jobs_done == SS_JOBS_STOP) {
@@ -1206,6 +1214,7 @@ static int cmd_run(const char *arg)
     run_loop(m, sigpipe[0]);
     rc = m->jobs_status;
 out:
+    ss_remote_end(m);
     stop_children(m);
     sj_close(m);
     stop_server(m);

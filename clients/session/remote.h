@@ -1,0 +1,26 @@
+/* remote.h - the master's side of a multi-host session (docs/sessions.md
+ * "Studios across machines"): netmanager in this machine's JACK server,
+ * the agents on the hosts (session, join, start), the routes of
+ * connections across hosts, and the hosts in status. Control thread. */
+#ifndef SS_REMOTE_H
+#define SS_REMOTE_H
+
+#include "manager.h"
+
+#include <stddef.h>
+
+/* Once the JACK server runs: load netmanager and contact every host's
+ * agent. Does nothing for a session without hosts. */
+void ss_remote_begin(Mgr *m);
+/* Is client c (of the session) run by a remote host? Then launch() leaves
+ * it to this module. */
+bool ss_remote_client(const Mgr *m, const Client *c);
+/* Called often from the run loop: answers from agents, hosts joining and
+ * leaving, remote clients started, connections across hosts kept. */
+void ss_remote_tick(Mgr *m);
+/* Append each host (address, state, latency in frames, clients) to out. */
+void ss_remote_status(Mgr *m, char *out, size_t outlen);
+/* At stop: ask the agents to stop their clients; close the socket. */
+void ss_remote_end(Mgr *m);
+
+#endif
