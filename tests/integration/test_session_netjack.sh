@@ -10,7 +10,8 @@
 # mothergen sent; status shows the host, its latency and its clients; the
 # remote fmsynth killed is restarted and rewired; the veth down for 3 s and
 # up again: the slave rejoins and audio flows again without a restart;
-# stop -> run brings both hosts back.
+# stop -> run brings both hosts back; a host that never answers is
+# reported and the rest runs.
 . "$(dirname "$0")/lib.sh"
 T=$AT_TOOLS
 NSA=at-sna-$$
@@ -52,11 +53,13 @@ at_check "two namespaces joined by a veth pair" \
 mkdir -p "$DIR"
 cat >"$DIR/session.conf" <<CONF
 jack = { server = "$MASTER"; driver = "dummy"; rate = 48000; period = 256; };
-hosts = ( { name = "$HOST"; address = "$IPB"; port = $PORT; secret = "$SECRET"; } );
+hosts = ( { name = "$HOST"; address = "$IPB"; port = $PORT; secret = "$SECRET"; },
+          { name = "ghost"; address = "203.0.113.1"; port = 9; secret = "nobody-home"; } );
 clients = (
   { id = "clock"; command = "aiotone-clock"; },
   { id = "gen"; command = "aiotone-mothergen"; },
-  { id = "fm"; command = "aiotone-fmsynth"; host = "$HOST"; }
+  { id = "fm"; command = "aiotone-fmsynth"; host = "$HOST"; },
+  { id = "fm2"; command = "aiotone-fmsynth"; host = "ghost"; }
 );
 connections = (
   { from = "clock:midi_out"; to = "gen:midi_in"; },
@@ -184,6 +187,13 @@ sleep 2
 A3=$(record a3 3)
 echo "# audio after the link came back: $A3"
 at_check "audio flows again without a restart of the session" loud "$A3"
+
+# A host that never answers (TEST-NET-3, and no route to it from the namespace) is reported; the
+# rest of the session runs (everything above).
+at_check "a host that never answers is reported" \
+    at_wait_log session "host 'ghost' \(203.0.113.1 port 9\) does not answer" 5
+ip netns exec "$NSA" "$AT_BIN/aiotone-session" status "$DIR" >"$AT_TMP/status2.out" 2>&1
+at_check "and shown so in status" grep -q "  ghost .* NOT ANSWERING" "$AT_TMP/status2.out"
 
 # stop -> run: both hosts come back.
 at_check "stop" ip netns exec "$NSA" "$AT_BIN/aiotone-session" stop "$DIR"
