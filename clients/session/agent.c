@@ -42,6 +42,9 @@ typedef struct {
 
 typedef struct {
     pid_t pid;
+    struct sockaddr_storage nsm_addr; /* where its NSM messages come from */
+    socklen_t nsm_len;                /* 0: not announced (yet) */
+    bool save_asked;
     bool want; /* started by the master and not stopped: restart when it dies */
     SsBackoff backoff;
     double restart_at;
@@ -49,6 +52,9 @@ typedef struct {
 
 typedef struct {
     AtOsc *osc;
+    AtOsc *nsm;                     /* on loopback: the NSM server side for its clients */
+    struct sockaddr_storage master; /* who asked for the last save */
+    socklen_t master_len;
     char secret[SS_SECRET_MAX];
     char dir[PATH_MAX]; /* where state files from the master are written */
     char server[64];    /* the slave's JACK server name */
@@ -126,12 +132,16 @@ static void refuse(Agent *g, const AtOscMsg *msg, const char *why)
     reply(g, msg, "/aiotone/agent/error", msg->path, why);
 }
 
-static pid_t spawn(const char *exe, char *const argv[], const char *server)
+static pid_t spawn(const char *exe, char *const argv[], const char *server, const char *nsm_url)
 {
     pid_t pid = fork();
     if (pid == 0) {
         if (server)
             setenv("JACK_DEFAULT_SERVER", server, 1);
+        if (nsm_url)
+            setenv("NSM_URL", nsm_url, 1);
+        else
+            unsetenv("NSM_URL");
         setenv("JACK_NO_START_SERVER", "1", 1);
         execv(exe, argv);
         fprintf(stderr, "aiotone-session agent: cannot run %s: %s\n", exe, strerror(errno));
@@ -207,7 +217,7 @@ static void do_join(Agent *g, const AtOscMsg *msg)
     snprintf(l, sizeof l, "%d", h->latency);
     char *argv[] = {"jackd", "-n", g->server, "-d", "net",           "-C", c, "-P", p, "-i",
                     i,       "-o", o,         "-n", (char *)h->name, "-l", l, NULL};
-    g->slave_pid = spawn(exe, argv, NULL);
+    g->slave_pid = spawn(exe, argv, NULL, NULL);
     if (g->slave_pid < 0) {
         refuse(g, msg, strerror(errno));
         return;
@@ -229,33 +239,28 @@ static bool launch(Agent *g, int k)
                  d->id, d->command);
         return false;
     }
-    char state[PATH_MAX + 80];
-    snprintf(state, sizeof state, "%s/%s.conf", g->dir, d->id);
-    bool aiotone = !strncmp(d->command, "aiotone-", 8);
-    char *argv[SS_MAX_ARGS + 8];
+    /* The rules of local clients (docs/sessions.md): an NSM client gets
+     * NSM_URL (this agent) and opens DIR/ID, loading DIR/ID.conf; a plain
+     * one only its args. */
+    char *argv[SS_MAX_ARGS + 2];
     int n = 0;
     argv[n++] = (char *)d->command;
-    /* aiotone tools take their JACK name and state the way NSM would give
-     * them (docs/sessions.md): -n ID and -c ID.conf when one was sent. */
-    if (aiotone) {
-        argv[n++] = "-n";
-        argv[n++] = (char *)d->id;
-        if (access(state, R_OK) == 0) {
-            argv[n++] = "-c";
-            argv[n++] = state;
-        }
-    }
     for (int i = 0; i < d->n_args; i++)
         argv[n++] = d->args[i];
     argv[n] = NULL;
-    g->cl[k].pid = spawn(exe, argv, g->server);
+    char url[64];
+    snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(g->nsm));
+    g->cl[k].nsm_len = 0;
+    g->cl[k].save_asked = false;
+    g->cl[k].pid = spawn(exe, argv, g->server, d->nsm ? url : NULL);
     if (g->cl[k].pid < 0)
         return false;
     char line[1024];
     size_t len = (size_t)snprintf(line, sizeof line, "%s", exe);
     for (int i = 1; i < n && len < sizeof line; i++)
         len += (size_t)snprintf(line + len, sizeof line - len, " %s", argv[i]);
-    at_info("agent: started client '%s' (%s, pid %d)", d->id, line, (int)g->cl[k].pid);
+    at_info("agent: started client '%s' (%s, pid %d%s)", d->id, line, (int)g->cl[k].pid,
+            d->nsm ? ", NSM" : "");
     return true;
 }
 
@@ -371,6 +376,114 @@ static void do_connect(Agent *g, const AtOscMsg *msg)
     reply(g, msg, "/aiotone/agent/ok", "connect", "kept");
 }
 
+static void send_msg(AtOsc *osc, const struct sockaddr_storage *to, socklen_t len, const char *path,
+                     const char *a, const char *b, const char *c)
+{
+    lo_message m = lo_message_new();
+    if (!m)
+        return;
+    if (a)
+        lo_message_add_string(m, a);
+    if (b)
+        lo_message_add_string(m, b);
+    if (c)
+        lo_message_add_string(m, c);
+    at_osc_send_to(osc, to, len, path, m);
+    lo_message_free(m);
+}
+
+/* /aiotone/agent/save: every NSM client saves; each one's state file goes
+ * to the master as /aiotone/agent/state s:id s:text once it has. */
+static void do_save(Agent *g, const AtOscMsg *msg)
+{
+    memcpy(&g->master, &msg->from, msg->fromlen);
+    g->master_len = msg->fromlen;
+    int asked = 0;
+    for (int k = 0; g->have_session && k < g->s.n_clients; k++) {
+        if (g->cl[k].pid <= 0 || !g->cl[k].nsm_len)
+            continue;
+        lo_message m = lo_message_new();
+        at_osc_send_to(g->nsm, &g->cl[k].nsm_addr, g->cl[k].nsm_len, "/nsm/client/save", m);
+        lo_message_free(m);
+        g->cl[k].save_asked = true;
+        asked++;
+    }
+    char n[16];
+    snprintf(n, sizeof n, "%d", asked);
+    reply(g, msg, "/aiotone/agent/ok", "save", n);
+}
+
+static int client_by_pid(const Agent *g, pid_t pid)
+{
+    for (int k = 0; g->have_session && k < g->s.n_clients; k++)
+        if (g->cl[k].pid == pid && pid > 0)
+            return k;
+    return -1;
+}
+
+static int client_by_nsm_addr(const Agent *g, const AtOscMsg *msg)
+{
+    for (int k = 0; g->have_session && k < g->s.n_clients; k++)
+        if (g->cl[k].nsm_len == msg->fromlen &&
+            !memcmp(&g->cl[k].nsm_addr, &msg->from, msg->fromlen))
+            return k;
+    return -1;
+}
+
+/* The NSM server side, for the clients this agent started (loopback). */
+static void on_nsm(void *user, AtOsc *osc, const AtOscMsg *msg)
+{
+    Agent *g = user;
+    if (!msg->allowed)
+        return;
+    if (!strcmp(msg->path, "/nsm/server/announce")) {
+        int k = !strcmp(msg->types, "sssiii") ? client_by_pid(g, at_osc_arg_i32(msg->argv[5])) : -1;
+        if (k < 0) {
+            lo_message m = lo_message_new();
+            lo_message_add_string(m, "/nsm/server/announce");
+            lo_message_add_int32(m, -1);
+            lo_message_add_string(m, "this agent did not launch you");
+            at_osc_send_to(osc, &msg->from, msg->fromlen, "/error", m);
+            lo_message_free(m);
+            return;
+        }
+        memcpy(&g->cl[k].nsm_addr, &msg->from, msg->fromlen);
+        g->cl[k].nsm_len = msg->fromlen;
+        send_msg(osc, &msg->from, msg->fromlen, "/reply", "/nsm/server/announce",
+                 "welcome to aiotone-session agent", "aiotone-session");
+        char path[PATH_MAX + 80];
+        const char *id = g->s.clients[k].id;
+        snprintf(path, sizeof path, "%s/%s", g->dir, id);
+        send_msg(osc, &msg->from, msg->fromlen, "/nsm/client/open", path, id, id);
+        return;
+    }
+    int k = client_by_nsm_addr(g, msg);
+    if (k < 0 || msg->argc < 1 || msg->types[0] != 's')
+        return;
+    const char *id = g->s.clients[k].id, *what = at_osc_arg_str(msg->argv[0]);
+    bool ok = !strcmp(msg->path, "/reply");
+    if (!ok && strcmp(msg->path, "/error"))
+        return; /* is_dirty, messages: nothing to do here */
+    if (!strcmp(what, "/nsm/client/open")) {
+        if (ok)
+            at_info("agent: client '%s' is open", id);
+        else
+            at_error("agent: client '%s' could not open its state", id);
+    } else if (!strcmp(what, "/nsm/client/save") && g->cl[k].save_asked) {
+        g->cl[k].save_asked = false;
+        char path[PATH_MAX + 80];
+        snprintf(path, sizeof path, "%s/%s.conf", g->dir, id);
+        char *text = ok ? ss_read_file(path, NULL) : NULL;
+        if (text)
+            send_msg(g->osc, &g->master, g->master_len, "/aiotone/agent/state", id, text, NULL);
+        else
+            send_msg(g->osc, &g->master, g->master_len, "/aiotone/agent/state-error", id,
+                     ok ? "the state file cannot be read" : "the client could not save", NULL);
+        at_info("agent: client '%s' saved%s", id, text ? "; state sent to the master" : " NOT");
+        free(text);
+    }
+}
+
 static void on_jack_gone(void *arg)
 {
     Agent *g = arg;
@@ -440,6 +553,8 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
         do_status(g, msg);
     else if (!strcmp(msg->path, "/aiotone/agent/connect"))
         do_connect(g, msg);
+    else if (!strcmp(msg->path, "/aiotone/agent/save"))
+        do_save(g, msg);
     else
         refuse(g, msg, "unknown message");
 }
@@ -568,10 +683,19 @@ int ss_agent_main(int argc, char **argv)
             *slash = 0;
         snprintf(g.self_dir, sizeof g.self_dir, "%s", exe);
     }
+    char real[PATH_MAX];
+    if (realpath(g.dir, real))
+        snprintf(g.dir, sizeof g.dir, "%s", real);
     char err[256];
+    g.nsm = at_osc_open("127.0.0.1", 0, NULL, 0, on_nsm, &g, err, sizeof err);
+    if (!g.nsm) {
+        at_error("agent: cannot open the NSM socket on loopback: %s", err);
+        return 1;
+    }
     g.osc = at_osc_open(addr, port, allow, n_allow, on_message, &g, err, sizeof err);
     if (!g.osc) {
         at_error("agent: cannot listen on %s:%d: %s", addr, port, err);
+        at_osc_close(g.nsm);
         return 1;
     }
     struct sigaction sa = {0};
@@ -581,9 +705,11 @@ int ss_agent_main(int argc, char **argv)
     at_info("agent: listening on %s:%d (%d allowed networks and loopback)", addr,
             at_osc_port(g.osc), n_allow);
     while (!quit_flag) {
-        struct pollfd p = {at_osc_fd(g.osc), POLLIN, 0};
-        if (poll(&p, 1, 100) > 0)
+        struct pollfd p[2] = {{at_osc_fd(g.osc), POLLIN, 0}, {at_osc_fd(g.nsm), POLLIN, 0}};
+        if (poll(p, 2, 100) > 0) {
             at_osc_receive(g.osc);
+            at_osc_receive(g.nsm);
+        }
         supervise(&g);
         keep_legs(&g);
     }
@@ -596,6 +722,7 @@ int ss_agent_main(int argc, char **argv)
     }
     stop_pid(g.slave_pid);
     at_osc_close(g.osc);
+    at_osc_close(g.nsm);
     if (g.have_session)
         ss_session_free(&g.s);
     return 0;

@@ -575,6 +575,7 @@ static void start_save(Mgr *m, const AtOscMsg *req)
         if (c->save_pending)
             send_to(m, &c->addr, c->addrlen, "/nsm/client/save", lo_message_new());
     }
+    ss_remote_save(m);
     finish_save(m);
 }
 

@@ -94,6 +94,26 @@ static void on_answer(void *user, AtOsc *osc, const AtOscMsg *msg)
             R.h[h].step = H_JOINED;
             at_info("host '%s': NetJACK2 slave started (%s)", hd->name, a1);
         }
+    } else if (!strcmp(msg->path, "/aiotone/agent/state") ||
+               !strcmp(msg->path, "/aiotone/agent/state-error")) {
+        int i = ss_session_find(&m->s, a0);
+        if (i < 0 || strcmp(m->s.clients[i].host, hd->name) || !m->cl[i].save_pending)
+            return;
+        Client *c = &m->cl[i];
+        c->save_pending = false;
+        c->save_failed = true;
+        char path[4400], err[512] = "";
+        snprintf(path, sizeof path, "%s/%s.conf", m->dir, a0);
+        if (!strcmp(msg->path, "/aiotone/agent/state-error"))
+            snprintf(err, sizeof err, "%s", a1);
+        else if (ss_session_write_text(a1, path, err, sizeof err) == AT_OK)
+            c->save_failed = false;
+        if (c->save_failed)
+            at_error("client '%s' on host '%s' could not save: %s", a0, hd->name, err);
+        else
+            at_info("client '%s' on host '%s' saved: state written to %s", a0, hd->name, path);
+        snprintf(c->message, sizeof c->message, "%s%.200s", c->save_failed ? "save failed: " : "",
+                 c->save_failed ? err : "");
     } else if (!strcmp(msg->path, "/aiotone/agent/error")) {
         at_error("host '%s' refused %s: %s", hd->name, a0, a1);
     }
@@ -266,6 +286,32 @@ void ss_remote_tick(Mgr *m)
                 at_info("connected %s -> %s (across hosts)", l->from, l->to);
         }
     }
+}
+
+void ss_remote_save(Mgr *m)
+{
+    if (!R.on || !R.osc)
+        return;
+    bool ask[SS_MAX_HOSTS] = {false};
+    for (int i = 0; i < m->s.n_clients; i++) {
+        const SsClientDef *d = &m->s.clients[i];
+        int h = ss_hosts_find(m->s.hosts, m->s.n_hosts, d->host);
+        if (h < 0 || !d->nsm)
+            continue;
+        Client *c = &m->cl[i];
+        if (R.h[h].present) {
+            c->save_pending = true;
+            ask[h] = true;
+        } else {
+            c->save_failed = true; /* its last saved state stays in the folder */
+            char name[SS_HOST_NAME_MAX];
+            memcpy(name, m->s.hosts[h].name, sizeof name);
+            snprintf(c->message, sizeof c->message, "save failed: host '%s' is not joined", name);
+        }
+    }
+    for (int h = 0; h < m->s.n_hosts; h++)
+        if (ask[h])
+            send_host(h, &m->s.hosts[h], "/aiotone/agent/save", NULL, NULL, NULL);
 }
 
 void ss_remote_status(Mgr *m, char *out, size_t outlen)

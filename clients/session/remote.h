@@ -18,6 +18,9 @@ bool ss_remote_client(const Mgr *m, const Client *c);
 /* Called often from the run loop: answers from agents, hosts joining and
  * leaving, remote clients started, connections across hosts kept. */
 void ss_remote_tick(Mgr *m);
+/* A save began: ask every joined host's agent for its clients' state
+ * (they stay save_pending until it arrives in DIR/<id>.conf). */
+void ss_remote_save(Mgr *m);
 /* Append each host (address, state, latency in frames, clients) to out. */
 void ss_remote_status(Mgr *m, char *out, size_t outlen);
 /* At stop: ask the agents to stop their clients; close the socket. */

@@ -120,8 +120,9 @@ tell "$IPB" $PORT /aiotone/agent/start sss "$SECRET" fm "$(cat "$AT_TMP/fm.state
 at_check "fm is started" grep -qx "/aiotone/agent/ok ss start fm" "$AT_TMP/f.out"
 at_check "its state file was written on the host" \
     test "$(cat "$AT_TMP/agent/fm.conf")" = "$(cat "$AT_TMP/fm.state")"
-at_check "and fm was started with it, named by its client id" \
-    at_wait_log agent "started client 'fm' \(.*aiotone-fmsynth -n fm -c $AT_TMP/agent/fm.conf," 1
+at_check "fm was started as an NSM client of the agent" \
+    at_wait_log agent "started client 'fm' \(.*aiotone-fmsynth, pid [0-9]+, NSM\)" 1
+at_check "and opened its state there" at_wait_log agent "client 'fm' is open" 10
 at_check "fm runs on the slave server" \
     env JACK_DEFAULT_SERVER="$SLAVE_SRV" bash -c ". $AT_ROOT/tests/integration/lib.sh; at_wait_port fm:out_L 10"
 PID1=$(pgrep -P "$AT_PID_agent" -f aiotone-fmsynth)

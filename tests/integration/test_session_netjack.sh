@@ -10,7 +10,8 @@
 # mothergen sent; status shows the host, its latency and its clients; the
 # remote fmsynth killed is restarted and rewired; the veth down for 3 s and
 # up again: the slave rejoins and audio flows again without a restart;
-# stop -> run brings both hosts back; a host that never answers is
+# save gathers the remote state into the master's folder, and stop -> run
+# brings both hosts back with it; a host that never answers is
 # reported and the rest runs.
 . "$(dirname "$0")/lib.sh"
 T=$AT_TOOLS
@@ -76,9 +77,10 @@ cat >"$DIR/gen.conf" <<'CONF'
 input = { seed = 7; };
 osc = { port = 0; };
 CONF
-cat >"$DIR/fm.conf" <<'CONF'
+FMOSC=$((PORT + 1))
+cat >"$DIR/fm.conf" <<CONF
 audio = { polyphony = 8; };
-osc = { port = 0; };
+osc = { port = $FMOSC; };
 CONF
 echo "$SECRET" >"$AT_TMP/secret"
 
@@ -195,6 +197,18 @@ at_check "a host that never answers is reported" \
 ip netns exec "$NSA" "$AT_BIN/aiotone-session" status "$DIR" >"$AT_TMP/status2.out" 2>&1
 at_check "and shown so in status" grep -q "  ghost .* NOT ANSWERING" "$AT_TMP/status2.out"
 
+# Save gathers the remote fmsynth's state into the master's folder.
+ip netns exec "$NSB" "$T/at-osc" 127.0.0.1 $FMOSC /fmsynth/volume f 0.5 >/dev/null
+ip netns exec "$NSA" "$AT_BIN/aiotone-session" save "$DIR" >"$AT_TMP/save.out" 2>&1
+cat "$AT_TMP/save.out" | sed 's/^/#   /'
+at_check "save saves fm and reports only the client of the host that never joined" \
+    grep -q "saved $DIR/session.conf, but client 'fm2' could not save$" "$AT_TMP/save.out"
+at_check "the remote state is written into the master's session folder" \
+    grep -qE "volume = 0\.5" "$DIR/fm.conf"
+at_check "session.conf keeps the user's connections, not the NetJACK2 legs" \
+    bash -c "grep -q 'fm:out_L' $DIR/session.conf && ! grep -q '$HOST:' $DIR/session.conf"
+ip netns exec "$NSB" "$T/at-osc" 127.0.0.1 $FMOSC /fmsynth/volume f 0.9 >/dev/null
+
 # stop -> run: both hosts come back.
 at_check "stop" ip netns exec "$NSA" "$AT_BIN/aiotone-session" stop "$DIR"
 at_kill session
@@ -207,5 +221,8 @@ sleep 2
 A4=$(record a4 3)
 echo "# audio after stop -> run: $A4"
 at_check "audio arrives again" loud "$A4"
+ip netns exec "$NSB" "$T/at-osc" 127.0.0.1 $FMOSC /fmsynth/get s volume >"$AT_TMP/vol.out"
+at_check "the remote fmsynth has its saved state back (volume 0.5)" \
+    grep -qx "/fmsynth/volume f 0.5" "$AT_TMP/vol.out"
 at_kill session2
 at_done
