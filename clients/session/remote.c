@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RESEND_S 2.0     /* ask a host again after this long without an answer */
 #define NO_ANSWER_S 10.0 /* then say it does not answer (and keep asking) */
@@ -39,6 +40,15 @@ static struct {
     RouteRt *routes;
     int n_routes;
 } R;
+
+/* Seconds on the monotonic clock (here, not main.c's ss_now: this file is
+ * built into the fuzz and test programs too, without main.c). */
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 bool ss_remote_client(const Mgr *m, const Client *c)
 {
@@ -268,7 +278,7 @@ void ss_remote_tick(Mgr *m)
     if (!R.on || !R.osc || !m->jack)
         return;
     at_osc_receive(R.osc);
-    double now = ss_now();
+    double now = mono_s();
     for (int h = 0; h < m->s.n_hosts; h++)
         tick_host(m, h, now);
     for (int i = 0; i < R.n_routes && i < m->s.n_conns; i++) {
