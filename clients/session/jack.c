@@ -385,7 +385,7 @@ SsConnState sj_conn_state(Mgr *m, int i)
 }
 
 /* Is full port name one of a remote host's NetJACK2 ports? Connections to
- * them are legs of routes across hosts (remote.c), not the user's. */
+ * them are legs of routes across hosts (netmaster.c), not the user's. */
 static bool of_host(const Mgr *m, const char *port)
 {
     const char *colon = strchr(port, ':');

@@ -5,7 +5,7 @@
 #include "agent.h"
 #include "log.h"
 #include "manager.h"
-#include "remote.h"
+#include "netmaster.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -212,7 +212,7 @@ static const SsClientDef *def_of(Mgr *m, const Client *c)
 static void launch(Mgr *m, Client *c)
 {
     const SsClientDef *d = def_of(m, c);
-    if (ss_remote_client(m, c)) /* its host's agent starts it (remote.c) */
+    if (ss_remote_client(m, c)) /* its host's agent starts it (netmaster.c) */
         return;
     if (!ss_resolve_command(d->command, m->self_dir, getenv("PATH"), c->exe, sizeof c->exe)) {
         at_error("client '%s': program '%s' not found (next to aiotone-session or on PATH)", d->id,

@@ -1,5 +1,5 @@
-/* remote.c - the master's side of a multi-host session. */
-#include "remote.h"
+/* netmaster.c - the master's side of a multi-host session. */
+#include "netmaster.h"
 
 #include "log.h"
 #include "netroute.h"

@@ -1,9 +1,9 @@
-/* remote.h - the master's side of a multi-host session (docs/sessions.md
+/* netmaster.h - the master's side of a multi-host session (docs/sessions.md
  * "Studios across machines"): netmanager in this machine's JACK server,
  * the agents on the hosts (session, join, start), the routes of
  * connections across hosts, and the hosts in status. Control thread. */
-#ifndef SS_REMOTE_H
-#define SS_REMOTE_H
+#ifndef SS_NETMASTER_H
+#define SS_NETMASTER_H
 
 #include "manager.h"
 
