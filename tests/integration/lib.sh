@@ -18,6 +18,21 @@
 # Every process started here (jackd included) is killed when the script
 # exits, whatever the reason (failure, timeout signal, ^C).
 set -u
+# Each test script gets its own /dev/shm when it can (root and util-linux
+# unshare): JACK2 keeps the metadata of every server on the machine in one
+# database, /dev/shm/jack_db-UID, and port UUIDs are numbered alike on
+# every server, so two tests side by side overwrite and delete each other's
+# port metadata (seen: a port's pretty-name replaced by another server's).
+# A private tmpfs gives the script its own JACK registry and database; the
+# processes it starts inherit it. AT_SHARED_SHM=1 turns this off.
+if [ -z "${AT_PRIVATE_SHM:-}" ] && [ "${AT_SHARED_SHM:-0}" != 1 ] && [ "$(id -u)" = 0 ] &&
+    unshare --mount --propagation private true 2>/dev/null; then
+    export AT_PRIVATE_SHM=1
+    exec unshare --mount --propagation private -- bash -c \
+        'mount -t tmpfs -o mode=1777 aiotone-shm /dev/shm ||
+             echo "# could not mount a private /dev/shm: JACK metadata is shared" >&2
+         exec bash "$@"' bash "$0" "$@"
+fi
 AT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$AT_ROOT/$BUILD ;; esac
