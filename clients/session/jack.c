@@ -386,7 +386,21 @@ SsConnState sj_conn_state(SmMgr *m, int i)
     return sj_conn_state_of(m, &m->s.conns[i]);
 }
 
-/* Every current connection that touches a session client, full names. */
+/* Is full port name one of a remote host's NetJACK2 ports? Connections to
+ * them are legs of routes across hosts (netmaster.c), not the user's. */
+static bool of_host(const SmMgr *m, const char *port)
+{
+    const char *colon = strchr(port, ':');
+    for (int h = 0; colon && h < m->s.n_hosts; h++) {
+        size_t n = strlen(m->s.hosts[h].name);
+        if ((size_t)(colon - port) == n && !strncmp(port, m->s.hosts[h].name, n))
+            return true;
+    }
+    return false;
+}
+
+/* Every current connection that touches a session client, full names
+ * (the legs of routes across hosts left out). */
 static SsConn *current_connections(SmMgr *m, int *n_out)
 {
     jack_client_t *c = m->jack;
@@ -397,7 +411,7 @@ static SsConn *current_connections(SmMgr *m, int *n_out)
         jack_port_t *p = jack_port_by_name(c, outs[i]);
         const char **to = p ? jack_port_get_all_connections(c, p) : NULL;
         for (int k = 0; to && to[k]; k++) {
-            if (!ours(m, outs[i]) && !ours(m, to[k]))
+            if ((!ours(m, outs[i]) && !ours(m, to[k])) || of_host(m, outs[i]) || of_host(m, to[k]))
                 continue;
             if (n == cap) {
                 cap = cap ? cap * 2 : 16;

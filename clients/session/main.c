@@ -4,10 +4,12 @@
  * talk to the running manager over OSC on loopback. The run's parts:
  * supervise.c (processes), remote.c + nsmcore.c (the NSM server),
  * jack.c (JACK and the patchbay), control.c (the other commands). */
+#include "agent.h"
 #include "child.h"
 #include "control.h"
 #include "jack.h"
 #include "log.h"
+#include "netmaster.h"
 #include "remote.h"
 #include "sigpipe.h"
 #include "supervise.h"
@@ -72,6 +74,7 @@ static void run_loop(SmMgr *m, int sigfd)
             made = sj_sync(m);
             last_sync = now;
         }
+        ss_remote_tick(m);
         sm_report_progress(m, made);
         sm_carry_out(m);
     }
@@ -116,6 +119,10 @@ static int prepare(SmMgr *m, const char *arg)
     for (int i = 0; i < m->s.n_clients; i++) {
         m->cl[i] = (SmClient){.out = {.fd = {-1, -1}}};
         nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].command, m->s.clients[i].nsm);
+        if (m->s.clients[i].host[0]) {
+            nc_remote(&m->core, i, false);
+            continue; /* found on its host by the agent */
+        }
         if (!ss_resolve_command(m->s.clients[i].command, m->self_dir, getenv("PATH"), m->cl[i].exe,
                                 sizeof m->cl[i].exe)) {
             at_error("%s: client '%s': program '%s' not found (next to aiotone-session or on "
@@ -169,6 +176,7 @@ static bool start(SmMgr *m, int sigpipe[2])
             at_osc_port(m->osc));
     if (m->s.bridge == SS_BRIDGE_A2J)
         sm_spawn_bridge(m);
+    ss_remote_begin(m);
     for (int i = 0; i < m->s.n_clients; i++)
         sm_launch(m, i);
     if (m->s.on_jobs_done == SS_JOBS_STOP) {
@@ -186,6 +194,7 @@ static bool start(SmMgr *m, int sigpipe[2])
 /* Stop everything this run started, in order, and free the rest. */
 static void finish(SmMgr *m, int rc, int sigpipe[2])
 {
+    ss_remote_end(m);
     sm_stop_children(m);
     sj_close(m);
     sm_stop_server(m);
@@ -252,6 +261,8 @@ static void usage(FILE *f)
                "  check DIR   validate DIR/session.conf, find its programs and load each\n"
                "              aiotone client's state file with the tool's own rules\n"
                "              (--check-config); starts nothing\n"
+               "  agent ...   serve a multi-host session on a remote machine\n"
+               "              (aiotone-session agent --help)\n"
                "  -h, --help  this text;  --version  the version\n"
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad session file,\n"
                "3 no session running in DIR.\n");
@@ -268,6 +279,8 @@ int main(int argc, char **argv)
         printf("aiotone-session %s\n", AT_VERSION);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "agent"))
+        return ss_agent_main(argc - 2, argv + 2);
     if (argc == 4 && !strcmp(argv[1], "duplicate"))
         return sm_cmd_duplicate(argv[2], argv[3]);
     if (argc != 3) {

@@ -1,3 +1,4 @@
 # session: the shell is split by concern (docs/sessions.md); the NSM
-# server's core (nsmcore.c) and the session file (sessconf.c) are the core.
-session_SHELL = child.c control.c folders.c remote.c supervise.c
+# server's core (nsmcore.c), the session file (sessconf.c), the hosts list
+# (hosts.c) and the routes across hosts (netroute.c) are the core.
+session_SHELL = agent.c child.c control.c folders.c netmaster.c remote.c supervise.c

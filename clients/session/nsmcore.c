@@ -270,23 +270,35 @@ static void on_open_answer(NcCore *c, int i, bool ok, const char *text)
 
 static void on_client_reply(NcCore *c, int i, const NcMsg *msg, bool ok)
 {
-    NcClient *cl = &c->cl[i];
     const char *what = msg->argv[0].s;
     const char *text = str_at(msg, ok ? 1 : 2);
     if (!strcmp(what, "/nsm/client/open")) {
         on_open_answer(c, i, ok, text);
     } else if (!strcmp(what, "/nsm/client/save")) {
-        cl->save_pending = false;
-        nc_gui_client_status(c, i);
-        cl->save_failed = !ok;
-        if (ok)
-            set_dirty(c, i, false);
-        else
-            logf_(c, AT_LOG_ERROR, "client '%s' could not save: %s", cl->id, text);
-        snprintf(cl->message, sizeof cl->message, "%s%s", ok ? "" : "save failed: ", text);
-        /* (no clock here: an answer never makes a save late) */
-        finish_save(c, -1.0);
+        nc_saved(c, i, ok, text);
     }
+}
+
+void nc_saved(NcCore *c, int i, bool ok, const char *text)
+{
+    NcClient *cl = &c->cl[i];
+    cl->save_pending = false;
+    nc_gui_client_status(c, i);
+    cl->save_failed = !ok;
+    if (ok)
+        set_dirty(c, i, false);
+    else
+        logf_(c, AT_LOG_ERROR, "client '%s' could not save: %s", cl->id, text);
+    snprintf(cl->message, sizeof cl->message, "%s%s", ok ? "" : "save failed: ", text);
+    /* (no clock here: an answer never makes a save late) */
+    finish_save(c, -1.0);
+}
+
+void nc_remote(NcCore *c, int i, bool open)
+{
+    c->cl[i].remote = true;
+    if (open && c->cl[i].state != NC_OPEN)
+        nc_set_state(c, i, NC_OPEN);
 }
 
 static void on_client_message(NcCore *c, int i, const NcMsg *msg)
@@ -339,8 +351,15 @@ void nc_save(NcCore *c, const NcAddr *req, double now)
     for (int i = 0; i < c->n; i++) {
         NcClient *cl = &c->cl[i];
         cl->save_failed = false;
-        cl->save_pending = cl->state == NC_OPEN && cl->nsm && cl->addr.len;
-        if (cl->save_pending) {
+        /* a remote client is asked through its host even when the host
+         * is gone: the shell answers for it then (nc_saved) */
+        cl->save_pending = cl->nsm && (cl->remote || (cl->state == NC_OPEN && cl->addr.len));
+        if (cl->save_pending && cl->remote) {
+            NcAction *a = nc_act_push(c, NC_SAVE_REMOTE);
+            if (a)
+                a->client = i;
+            nc_gui_client_status(c, i);
+        } else if (cl->save_pending) {
             nc_act_send(c, &cl->addr, "/nsm/client/save", "");
             nc_gui_client_status(c, i);
         }

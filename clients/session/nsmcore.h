@@ -50,11 +50,12 @@ typedef struct {
 } NcMsg;
 
 typedef enum {
-    NC_SEND,       /* send msg to `to` */
-    NC_LOG,        /* log text at level */
-    NC_OPENED,     /* client `client` opened its state (the shell logs timing, re-syncs ports) */
-    NC_WRITE_CONF, /* collect the connections and write session.conf, then nc_save_written */
-    NC_DO,         /* the session is saved: carry out op (with arg), then nc_done */
+    NC_SEND,        /* send msg to `to` */
+    NC_LOG,         /* log text at level */
+    NC_OPENED,      /* client `client` opened its state (the shell logs timing, re-syncs ports) */
+    NC_WRITE_CONF,  /* collect the connections and write session.conf, then nc_save_written */
+    NC_DO,          /* the session is saved: carry out op (with arg), then nc_done */
+    NC_SAVE_REMOTE, /* ask client `client`'s host to save it; its answer: nc_saved */
 } NcKind;
 
 /* Requests that act on the whole session (docs/sessions.md, "NSM server
@@ -84,6 +85,7 @@ typedef struct {
     char command[256]; /* what a GUI shows until the client announces */
     char app[256];     /* the name it announced */
     bool nsm;          /* an NSM client (false: a plain program) */
+    bool remote;       /* run on another host by its agent (docs/sessions.md) */
     int pid;           /* the process we launched; 0 when none runs */
     NcState state;
     NcAddr addr; /* where its NSM messages come from */
@@ -160,6 +162,12 @@ void nc_gui_announce(NcCore *c, const NcAddr *from);
 const char *nc_op_path(NcOp op);
 /* The session is loaded: tell the open NSM clients (once). */
 void nc_loaded(NcCore *c);
+
+/* Client i runs on another host (its agent starts it and saves it);
+ * open: the host has started it. */
+void nc_remote(NcCore *c, int i, bool open);
+/* Client i's answer to a save (a remote client's, through its host). */
+void nc_saved(NcCore *c, int i, bool ok, const char *text);
 
 /* The client launched as pid, or -1. */
 int nc_by_pid(const NcCore *c, int pid);

@@ -5,6 +5,7 @@
 #include "child.h"
 #include "folders.h"
 #include "jack.h"
+#include "netmaster.h"
 #include "remote.h"
 #include "supervise.h"
 
@@ -178,9 +179,23 @@ static void do_request(SmMgr *m, NcOp op, const char *arg)
     open_for(m, dst, done);
 }
 
+static void carry_out_once(SmMgr *m, bool *remote_save);
+
 void sm_carry_out(SmMgr *m)
 {
-    /* (an action may add more: nc_save_written after a write) */
+    /* (an action may add more: nc_save_written after a write; the hosts'
+     * answers for clients they cannot save add more after the loop) */
+    bool remote_save;
+    do {
+        remote_save = false;
+        carry_out_once(m, &remote_save);
+        if (remote_save)
+            ss_remote_save(m);
+    } while (remote_save && m->core.n_act > 0);
+}
+
+static void carry_out_once(SmMgr *m, bool *remote_save)
+{
     for (int k = 0; k < m->core.n_act; k++) {
         NcAction a = m->core.act[k];
         switch (a.kind) {
@@ -198,6 +213,9 @@ void sm_carry_out(SmMgr *m)
             break;
         case NC_DO:
             do_request(m, a.op, a.text);
+            break;
+        case NC_SAVE_REMOTE:
+            *remote_save = true;
             break;
         }
     }
@@ -235,6 +253,7 @@ static char *status_text(SmMgr *m)
     for (int i = 0; i < m->s.n_conns; i++)
         OUT("  %s -> %s  %s\n", m->s.conns[i].from, m->s.conns[i].to, st[sj_conn_state(m, i)]);
 #undef OUT
+    ss_remote_status(m, t, cap);
     return t;
 }
 

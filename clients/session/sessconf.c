@@ -318,7 +318,7 @@ static bool get_bool(Ctx *x, const config_setting_t *g, const char *name, const 
 
 static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int idx)
 {
-    static const char *const keys[] = {"id", "command", "args", "nsm", "job", NULL};
+    static const char *const keys[] = {"id", "command", "args", "nsm", "job", "host", NULL};
     char where[48];
     snprintf(where, sizeof where, "clients.[%d]", idx);
     if (!config_setting_is_group(c)) {
@@ -326,13 +326,34 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
              "each client must be a group { id = \"...\"; command = \"...\"; }");
         return false;
     }
-    if (!only_keys(x, c, where, keys, "id, command, args, nsm, job"))
+    if (!only_keys(x, c, where, keys, "id, command, args, nsm, job, host"))
         return false;
-    const char *id, *cmd;
+    const char *id, *cmd, *host;
     if (!get_string(x, c, "id", where, true, &id) ||
-        !get_string(x, c, "command", where, true, &cmd))
+        !get_string(x, c, "command", where, true, &cmd) ||
+        !get_string(x, c, "host", where, false, &host))
         return false;
     char key[96];
+    if (host && ss_hosts_find(s->hosts, s->n_hosts, host) < 0) {
+        char names[SS_MAX_HOSTS * (SS_HOST_NAME_MAX + 4)] = "";
+        for (int i = 0; i < s->n_hosts; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), ", \"%s\"",
+                     s->hosts[i].name);
+        snprintf(key, sizeof key, "%s.host", where);
+        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "host")), key,
+             "bad value \"%s\": not a host of this session: allowed are the names in "
+             "hosts%s%s; leave host out for this machine",
+             host, s->n_hosts ? ": " : " (none here)", s->n_hosts ? names + 2 : "");
+        return false;
+    }
+    if (ss_hosts_find(s->hosts, s->n_hosts, id) >= 0) {
+        snprintf(key, sizeof key, "%s.id", where);
+        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
+             "client id \"%s\" is also a host's name: the host's NetJACK2 client has that "
+             "name on this machine; rename one",
+             id);
+        return false;
+    }
     if (!ss_valid_id(id)) {
         snprintf(key, sizeof key, "%s.id", where);
         fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
@@ -383,6 +404,8 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
         return false;
     }
     s->clients[s->n_clients - 1].job = job;
+    if (host)
+        snprintf(s->clients[s->n_clients - 1].host, sizeof s->clients[0].host, "%s", host);
     return true;
 }
 
@@ -429,9 +452,13 @@ static bool parse_list(Ctx *x, SsSession *s, const config_t *cf, const char *nam
 
 static AtStatus parse_config(SsSession *s, config_t *cf, Ctx *x)
 {
-    static const char *const top[] = {"jack", "clients", "connections", "on-jobs-done", NULL};
+    static const char *const top[] = {"jack",        "hosts",        "clients",
+                                      "connections", "on-jobs-done", NULL};
     const config_setting_t *root = config_root_setting(cf);
-    if (!only_keys(x, root, "", top, "jack, clients, connections, on-jobs-done"))
+    if (!only_keys(x, root, "", top, "jack, hosts, clients, connections, on-jobs-done"))
+        return AT_ERR_USAGE;
+    const config_setting_t *hl = config_lookup(cf, "hosts");
+    if (hl && !ss_hosts_parse(hl, x->file, s->hosts, &s->n_hosts, x->err, x->errlen))
         return AT_ERR_USAGE;
     const config_setting_t *oj = config_lookup(cf, "on-jobs-done");
     if (oj) {
@@ -595,6 +622,8 @@ static void format_clients(Sb *b, const SsSession *s)
             sb_printf(b, " nsm = false;");
         if (c->job)
             sb_printf(b, " job = true;");
+        if (c->host[0])
+            sb_printf(b, " host = \"%s\";", c->host);
         sb_printf(b, " }%s\n", i + 1 < s->n_clients ? "," : "");
     }
     sb_printf(b, ");\n");
@@ -613,6 +642,17 @@ static void format_conns(Sb *b, const SsSession *s)
     sb_printf(b, ");\n");
 }
 
+static void format_hosts(Sb *b, const SsSession *s)
+{
+    char *t = ss_hosts_format(s->hosts, s->n_hosts);
+    if (!t) {
+        b->oom = true;
+        return;
+    }
+    sb_printf(b, "%s", t);
+    free(t);
+}
+
 static void format_jobs(Sb *b, const SsSession *s)
 {
     sb_printf(b, "on-jobs-done = \"%s\";\n", jobs_done_names[s->on_jobs_done]);
@@ -624,6 +664,10 @@ char *ss_session_format(const SsSession *s)
     sb_printf(&b, "# aiotone session (written by aiotone-session; see docs/sessions.md)\n");
     format_jack(&b, s);
     sb_printf(&b, "\n");
+    if (s->n_hosts) {
+        format_hosts(&b, s);
+        sb_printf(&b, "\n");
+    }
     format_clients(&b, s);
     sb_printf(&b, "\n");
     format_conns(&b, s);
@@ -653,7 +697,7 @@ static bool same_clients(const SsSession *a, const SsSession *b)
     for (int i = 0; i < a->n_clients; i++) {
         const SsClientDef *x = &a->clients[i], *y = &b->clients[i];
         if (strcmp(x->id, y->id) || strcmp(x->command, y->command) || x->nsm != y->nsm ||
-            x->job != y->job || x->n_args != y->n_args)
+            x->job != y->job || x->n_args != y->n_args || strcmp(x->host, y->host))
             return false;
         for (int k = 0; k < x->n_args; k++)
             if (strcmp(x->args[k], y->args[k]))
@@ -675,7 +719,8 @@ static bool same_conns(const SsSession *a, const SsSession *b)
 bool ss_session_same(const SsSession *a, const SsSession *b)
 {
     return same_jack(a, b) && same_clients(a, b) && same_conns(a, b) &&
-           a->on_jobs_done == b->on_jobs_done;
+           a->on_jobs_done == b->on_jobs_done &&
+           ss_hosts_same(a->hosts, a->n_hosts, b->hosts, b->n_hosts);
 }
 
 /* Skip blanks and comments (#, //, slash-star) from i. */
@@ -797,8 +842,10 @@ static void put_section(Sb *b, const SsSession *s, int which)
         format_clients(&one, s);
     else if (which == 2)
         format_conns(&one, s);
-    else
+    else if (which == 3)
         format_jobs(&one, s);
+    else
+        format_hosts(&one, s);
     if (one.oom) {
         b->oom = true;
         return;
@@ -850,10 +897,11 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
 {
     if (ss_session_same(old, s))
         return strdup(old_text);
-    static const char *const names[] = {"jack", "clients", "connections", "on-jobs-done"};
-    bool changed[4] = {!same_jack(old, s), !same_clients(old, s), !same_conns(old, s),
-                       old->on_jobs_done != s->on_jobs_done};
-    bool done[4] = {false, false, false, false};
+    static const char *const names[] = {"jack", "clients", "connections", "on-jobs-done", "hosts"};
+    bool changed[5] = {!same_jack(old, s), !same_clients(old, s), !same_conns(old, s),
+                       old->on_jobs_done != s->on_jobs_done,
+                       !ss_hosts_same(old->hosts, old->n_hosts, s->hosts, s->n_hosts)};
+    bool done[5] = {false, false, false, false, false};
     Span spans[64];
     int n = 0;
     if (!scan_top(old_text, spans, 64, &n))
@@ -862,7 +910,7 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
     size_t at = 0;
     for (int i = 0; i < n; i++) {
         int which = -1;
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 5; k++)
             if (!strcmp(spans[i].name, names[k]))
                 which = k;
         if (which < 0 || !changed[which])
@@ -874,7 +922,7 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
         at = spans[i].end;
     }
     sb_printf(&b, "%s", old_text + at);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         if (!changed[k] || done[k])
             continue;
         if (b.len && b.buf[b.len - 1] != '\n')

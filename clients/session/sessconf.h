@@ -5,6 +5,7 @@
 #ifndef SS_SESSCONF_H
 #define SS_SESSCONF_H
 
+#include "clients/session/hosts.h"
 #include "params.h"
 
 #include <stdbool.h>
@@ -28,6 +29,7 @@ typedef struct {
     int n_args;
     bool nsm;
     bool job; /* it finishes by itself (exit 0 = done); on-jobs-done waits for it */
+    char host[SS_HOST_NAME_MAX]; /* a name from hosts; "" = this machine */
 } SsClientDef;
 
 /* The bridge watch's view of one "alsa:CLIENT:PORT" end of a connection
@@ -55,6 +57,8 @@ typedef struct {
     SsJobsDone on_jobs_done;
     SsClientDef clients[SS_MAX_CLIENTS];
     int n_clients;
+    SsHostDef hosts[SS_MAX_HOSTS]; /* remote hosts (hosts.h) */
+    int n_hosts;
     SsConn *conns;
     int n_conns, cap_conns;
 } SsSession;
@@ -78,7 +82,7 @@ void ss_session_free(SsSession *s);
 bool ss_session_add_client(SsSession *s, const char *id, const char *command,
                            const char *const *args, int n_args, bool nsm, char *err, size_t errlen);
 /* Do two sessions say the same (server, driver, rate, period, bridge,
- * on-jobs-done, clients and connections in order)? */
+ * on-jobs-done, hosts, clients and connections in order)? */
 bool ss_session_same(const SsSession *a, const SsSession *b);
 /* The text of a session file for s, written over old_text (the file as
  * the user left it, parsed as old): when nothing changed, a copy of

@@ -5,6 +5,7 @@
 #include "control.h"
 #include "jack.h"
 #include "log.h"
+#include "netmaster.h"
 #include "remote.h"
 #include "supervise.h"
 
@@ -27,6 +28,8 @@ void sm_launch(SmMgr *m, int i)
 {
     const SsClientDef *d = def_of(m, i);
     SmClient *c = &m->cl[i];
+    if (ss_remote_client(m, i)) /* its host's agent starts it (netmaster.c) */
+        return;
     if (!ss_resolve_command(d->command, m->self_dir, getenv("PATH"), c->exe, sizeof c->exe)) {
         at_error("client '%s': program '%s' not found (next to aiotone-session or on PATH)", d->id,
                  d->command);
@@ -423,8 +426,8 @@ static SsSession *load_other(SmMgr *m, const char *dir, char *err, size_t errlen
         return NULL;
     }
     for (int i = 0; i < s->n_clients; i++)
-        if (!ss_resolve_command(s->clients[i].command, m->self_dir, getenv("PATH"), exe,
-                                sizeof exe)) {
+        if (!s->clients[i].host[0] && !ss_resolve_command(s->clients[i].command, m->self_dir,
+                                                          getenv("PATH"), exe, sizeof exe)) {
             snprintf(err, errlen, "%s: client '%s': program '%s' not found", conf, s->clients[i].id,
                      s->clients[i].command);
             ss_session_free(s);

@@ -73,7 +73,7 @@ typedef struct {
 static const Bad bad_cases[] = {
     {"clients = (\n { id = \"a\"; command = ; }\n);", "bad.conf:2: syntax error"},
     {"clients = ();\ncolour = 3;", "bad.conf:2: key 'colour': unknown key: allowed are jack, "
-                                   "clients, connections, on-jobs-done"},
+                                   "hosts, clients, connections, on-jobs-done"},
     {"clients = (\n { id = \"../etc\"; command = \"aiotone-fmsynth\"; }\n);",
      "bad.conf:2: key 'clients.[0].id': bad value \"../etc\""},
     {"clients = (\n { id = \"a/b\"; command = \"aiotone-fmsynth\"; }\n);", "key 'clients.[0].id'"},

@@ -49,7 +49,7 @@ printf '\0\1\2\3binary\377\376' | mk binary
 case_check binary 2 "binary/session.conf: holds a NUL byte at offset 0: not a text file"
 case_run binary 2 "binary/session.conf: holds a NUL byte"
 printf 'clients = ( %s );\nclient = ();\n' "$FM" | mk unknown-key
-case_check unknown-key 2 "unknown-key/session.conf:2: key 'client': unknown key: allowed are jack, clients, connections, on-jobs-done"
+case_check unknown-key 2 "unknown-key/session.conf:2: key 'client': unknown key: allowed are jack, hosts, clients, connections, on-jobs-done"
 case_run unknown-key 2 "key 'client': unknown key"
 printf 'clients = (\n  { id = "../fm"; command = "aiotone-fmsynth"; }\n);\n' | mk bad-id
 case_check bad-id 2 "bad-id/session.conf:2: key 'clients.\[0\].id': bad value \"../fm\""

@@ -1,0 +1,251 @@
+/* hosts.c - session.conf's `hosts` list: parse, validate, write back. */
+#include "hosts.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void herr(char *err, size_t errlen, const char *file, int line, const char *key,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void herr(char *err, size_t errlen, const char *file, int line, const char *key,
+                 const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s:%d: key '%s': %s", file, line, key, what);
+}
+
+void ss_host_default(SsHostDef *h, const char *name)
+{
+    memset(h, 0, sizeof *h);
+    snprintf(h->name, sizeof h->name, "%s", name);
+    h->port = SS_AGENT_PORT;
+    h->audio_send = 2;
+    h->audio_return = 2;
+    h->midi_send = 1;
+    h->midi_return = 1;
+    h->latency = SS_HOST_LATENCY;
+}
+
+bool ss_valid_secret(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 8 || n >= SS_SECRET_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\\')
+            return false;
+    return true;
+}
+
+static bool valid_name(const char *id)
+{
+    size_t n = strlen(id);
+    if (!n || n >= SS_HOST_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+typedef struct {
+    const char *file;
+    char *err;
+    size_t errlen;
+    char where[48];
+} HCtx;
+
+static int line_of(const config_setting_t *st)
+{
+    return (int)config_setting_source_line(st);
+}
+
+static bool get_str(HCtx *x, const config_setting_t *g, const char *name, bool required,
+                    const char **out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    char key[96];
+    snprintf(key, sizeof key, "%s.%s", x->where, name);
+    *out = NULL;
+    if (!m) {
+        if (required)
+            herr(x->err, x->errlen, x->file, line_of(g), x->where, "missing '%s' (a string)", name);
+        return !required;
+    }
+    if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+        herr(x->err, x->errlen, x->file, line_of(m), key, "must be a string in double quotes");
+        return false;
+    }
+    *out = config_setting_get_string(m);
+    return true;
+}
+
+static bool get_num(HCtx *x, const config_setting_t *g, const char *name, int lo, int hi, int *out)
+{
+    const config_setting_t *m = config_setting_get_member(g, name);
+    char key[96];
+    snprintf(key, sizeof key, "%s.%s", x->where, name);
+    if (!m)
+        return true;
+    int t = config_setting_type(m);
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        herr(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d", lo, hi);
+        return false;
+    }
+    long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(m) : config_setting_get_int64(m);
+    if (v < lo || v > hi) {
+        herr(x->err, x->errlen, x->file, line_of(m), key, "bad value %lld: must be %d..%d", v, lo,
+             hi);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_host(HCtx *x, const config_setting_t *c, SsHostDef *h)
+{
+    static const char *const keys[] = {
+        "name",         "address",   "port",        "secret",  "audio-send",
+        "audio-return", "midi-send", "midi-return", "latency", NULL};
+    if (!config_setting_is_group(c)) {
+        herr(x->err, x->errlen, x->file, line_of(c), x->where,
+             "each host must be a group { name = \"...\"; address = \"10.0.0.2\"; "
+             "secret = \"...\"; }");
+        return false;
+    }
+    for (int i = 0; i < config_setting_length(c); i++) {
+        const config_setting_t *m = config_setting_get_elem(c, (unsigned)i);
+        const char *nm = config_setting_name(m);
+        bool ok = false;
+        for (int k = 0; keys[k] && !ok; k++)
+            ok = nm && !strcmp(nm, keys[k]);
+        if (!ok) {
+            char key[160];
+            snprintf(key, sizeof key, "%s.%s", x->where, nm ? nm : "?");
+            herr(x->err, x->errlen, x->file, line_of(m), key,
+                 "unknown key: allowed are name, address, port, secret, audio-send, "
+                 "audio-return, midi-send, midi-return, latency");
+            return false;
+        }
+    }
+    const char *name, *addr, *secret;
+    if (!get_str(x, c, "name", true, &name) || !get_str(x, c, "address", true, &addr) ||
+        !get_str(x, c, "secret", true, &secret))
+        return false;
+    char key[96];
+    if (!valid_name(name)) {
+        snprintf(key, sizeof key, "%s.name", x->where);
+        herr(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "name")), key,
+             "bad value \"%s\": a host name uses only letters, digits, _ and - (1..63 chars)",
+             name);
+        return false;
+    }
+    ss_host_default(h, name);
+    struct in_addr a;
+    if (strlen(addr) >= sizeof h->address || inet_pton(AF_INET, addr, &a) != 1) {
+        snprintf(key, sizeof key, "%s.address", x->where);
+        herr(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "address")), key,
+             "bad value \"%s\": an IPv4 address such as \"10.0.0.2\"", addr);
+        return false;
+    }
+    snprintf(h->address, sizeof h->address, "%s", addr);
+    if (!ss_valid_secret(secret)) {
+        snprintf(key, sizeof key, "%s.secret", x->where);
+        herr(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "secret")), key,
+             "bad value: a shared secret is 8..127 printable characters, no space, quote or "
+             "backslash");
+        return false;
+    }
+    snprintf(h->secret, sizeof h->secret, "%s", secret);
+    return get_num(x, c, "port", 1, 65535, &h->port) &&
+           get_num(x, c, "audio-send", 0, 64, &h->audio_send) &&
+           get_num(x, c, "audio-return", 0, 64, &h->audio_return) &&
+           get_num(x, c, "midi-send", 0, 16, &h->midi_send) &&
+           get_num(x, c, "midi-return", 0, 16, &h->midi_return) &&
+           get_num(x, c, "latency", 0, 10, &h->latency);
+}
+
+bool ss_hosts_parse(const config_setting_t *l, const char *file, SsHostDef *out, int *n, char *err,
+                    size_t errlen)
+{
+    HCtx x = {file, err, errlen, "hosts"};
+    *n = 0;
+    if (config_setting_type(l) != CONFIG_TYPE_LIST) {
+        herr(err, errlen, file, line_of(l), "hosts",
+             "must be a list ( { name = ...; address = ...; secret = ...; }, ... )");
+        return false;
+    }
+    int len = config_setting_length(l);
+    if (len > SS_MAX_HOSTS) {
+        herr(err, errlen, file, line_of(l), "hosts", "%d hosts: at most %d are allowed", len,
+             SS_MAX_HOSTS);
+        return false;
+    }
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *c = config_setting_get_elem(l, (unsigned)i);
+        snprintf(x.where, sizeof x.where, "hosts.[%d]", i);
+        if (!parse_host(&x, c, &out[i]))
+            return false;
+        if (ss_hosts_find(out, i, out[i].name) >= 0) {
+            char key[96];
+            snprintf(key, sizeof key, "%s.name", x.where);
+            herr(err, errlen, file, line_of(config_setting_get_member(c, "name")), key,
+                 "host name \"%s\" is used twice: names must be unique", out[i].name);
+            return false;
+        }
+        *n = i + 1;
+    }
+    return true;
+}
+
+int ss_hosts_find(const SsHostDef *h, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(h[i].name, name))
+            return i;
+    return -1;
+}
+
+bool ss_hosts_same(const SsHostDef *a, int na, const SsHostDef *b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++) {
+        const SsHostDef *x = &a[i], *y = &b[i];
+        if (strcmp(x->name, y->name) || strcmp(x->address, y->address) ||
+            strcmp(x->secret, y->secret) || x->port != y->port || x->audio_send != y->audio_send ||
+            x->audio_return != y->audio_return || x->midi_send != y->midi_send ||
+            x->midi_return != y->midi_return || x->latency != y->latency)
+            return false;
+    }
+    return true;
+}
+
+char *ss_hosts_format(const SsHostDef *h, int n)
+{
+    size_t cap = 64 + (size_t)n * 512, len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return NULL;
+    len += (size_t)snprintf(buf + len, cap - len, "hosts = (\n");
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, cap - len,
+                                "  { name = \"%s\"; address = \"%s\"; port = %d; secret = \"%s\";\n"
+                                "    audio-send = %d; audio-return = %d; midi-send = %d; "
+                                "midi-return = %d; latency = %d; }%s\n",
+                                h[i].name, h[i].address, h[i].port, h[i].secret, h[i].audio_send,
+                                h[i].audio_return, h[i].midi_send, h[i].midi_return, h[i].latency,
+                                i + 1 < n ? "," : "");
+    snprintf(buf + len, cap - len, ");\n");
+    return buf;
+}

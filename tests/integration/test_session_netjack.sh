@@ -1,0 +1,233 @@
+#!/bin/bash
+# A session across two "machines" (network namespaces joined by a veth
+# pair; TEST-NET-2 addresses on that link only): clock and mothergen on
+# the master, fmsynth on the remote host through `aiotone-session agent`
+# and NetJACK2. The user's connections name ports as if all were local
+# (gen:red -> fm:midi_in, fm:out_L -> system:playback_1); the manager
+# loads netmanager, routes them through the NetJACK2 ports and the agent
+# makes the remote legs. Checks: the fmsynth's audio arrives on the master
+# (recorded, not silent); the notes reaching the remote host are the ones
+# mothergen sent; status shows the host, its latency and its clients; the
+# remote fmsynth killed is restarted and rewired; the veth down for 3 s and
+# up again: the slave rejoins and audio flows again without a restart;
+# save gathers the remote state into the master's folder, and stop -> run
+# brings both hosts back with it; a host that never answers is
+# reported and the rest runs.
+. "$(dirname "$0")/lib.sh"
+T=$AT_TOOLS
+NSA=at-sna-$$
+NSB=at-snb-$$
+VA=sna$$
+VB=snb$$
+SUB=$((4 * ($$ % 64)))
+IPA=198.51.100.$((SUB + 1))
+IPB=198.51.100.$((SUB + 2))
+MASTER=aiotone-snm-$$-$RANDOM
+SLAVE_SRV=aiotone-sns-$$-$RANDOM
+HOST=pi$$
+SECRET=s3cret-$$-$RANDOM
+PORT=$((20000 + RANDOM % 20000))
+DIR=$AT_TMP/studio
+
+cleanup_net() {
+    ip netns del "$NSA" 2>/dev/null
+    ip netns del "$NSB" 2>/dev/null
+    ip link del "$VA" 2>/dev/null
+    return 0
+}
+trap 'at_cleanup; cleanup_net' EXIT
+
+if ! ip netns add "$NSA" 2>/dev/null; then
+    echo "ok - a session across network namespaces # SKIP cannot create network namespaces here"
+    at_done
+fi
+ip netns add "$NSB" &&
+    ip link add "$VA" type veth peer name "$VB" &&
+    ip link set "$VA" netns "$NSA" && ip link set "$VB" netns "$NSB" &&
+    ip -n "$NSA" addr add "$IPA/30" dev "$VA" && ip -n "$NSB" addr add "$IPB/30" dev "$VB" &&
+    ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up &&
+    ip -n "$NSA" link set "$VA" up && ip -n "$NSB" link set "$VB" up &&
+    ip -n "$NSA" route add 224.0.0.0/4 dev "$VA" && ip -n "$NSB" route add 224.0.0.0/4 dev "$VB"
+at_check "two namespaces joined by a veth pair" \
+    bash -c "ip -n $NSB route show | grep -q '^224.0.0.0/4 dev $VB'"
+
+mkdir -p "$DIR"
+cat >"$DIR/session.conf" <<CONF
+jack = { server = "$MASTER"; driver = "dummy"; rate = 48000; period = 256; };
+hosts = ( { name = "$HOST"; address = "$IPB"; port = $PORT; secret = "$SECRET"; },
+          { name = "ghost"; address = "203.0.113.1"; port = 9; secret = "nobody-home"; } );
+clients = (
+  { id = "clock"; command = "aiotone-clock"; },
+  { id = "gen"; command = "aiotone-mothergen"; },
+  { id = "fm"; command = "aiotone-fmsynth"; host = "$HOST"; },
+  { id = "fm2"; command = "aiotone-fmsynth"; host = "ghost"; }
+);
+connections = (
+  { from = "clock:midi_out"; to = "gen:midi_in"; },
+  { from = "gen:red"; to = "fm:midi_in"; },
+  { from = "fm:out_L"; to = "system:playback_1"; },
+  { from = "fm:out_R"; to = "system:playback_2"; }
+);
+CONF
+cat >"$DIR/clock.conf" <<'CONF'
+clock = { bpm = 240.0; autostart = true; };
+osc = { port = 0; };
+CONF
+cat >"$DIR/gen.conf" <<'CONF'
+input = { seed = 7; };
+osc = { port = 0; };
+CONF
+FMOSC=$((PORT + 1))
+cat >"$DIR/fm.conf" <<CONF
+audio = { polyphony = 8; };
+osc = { port = $FMOSC; };
+CONF
+echo "$SECRET" >"$AT_TMP/secret"
+
+m() { JACK_DEFAULT_SERVER=$MASTER "$@"; }
+s() { JACK_DEFAULT_SERVER=$SLAVE_SRV "$@"; }
+wait_port_on() { # SERVER PORT SECONDS
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        JACK_DEFAULT_SERVER=$1 jack_lsp 2>/dev/null | grep -qxF "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_conn_on() { # SERVER FROM TO SECONDS
+    local i
+    for ((i = 0; i < $4 * 10; i++)); do
+        JACK_DEFAULT_SERVER=$1 jack_lsp -c "$2" 2>/dev/null | grep -qxF "   $3" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# record NAME SECONDS: the audio that comes back from the host on the
+# master, and peak levels of it on stdout (at-testsynth's analysis).
+record() {
+    m "$T/at-probe" -n "rec$1" -c $(($2 * 48000 / 256)) -a "$HOST:from_slave_1" \
+        -w "$AT_TMP/$1.wav" >"$AT_TMP/$1.probe" 2>&1
+    "$T/at-testsynth" --analyze "$AT_TMP/$1.wav" 2>/dev/null
+}
+loud() { # analysis line -> true when peak_l > 0.001
+    awk '{for (i = 1; i <= NF; i++) if ($i ~ /^peak_l=/) {split($i, a, "="); exit !(a[2] > 0.001)}; exit 1}' <<<"$1"
+}
+
+at_spawn agent ip netns exec "$NSB" "$AT_BIN/aiotone-session" agent --listen "$IPB:$PORT" \
+    --allow "$IPA/32" --secret-file "$AT_TMP/secret" --dir "$AT_TMP/agent" --server "$SLAVE_SRV"
+at_check "the agent listens" at_wait_log agent "listening on $IPB:$PORT" 5
+at_spawn session ip netns exec "$NSA" "$AT_BIN/aiotone-session" run "$DIR"
+at_check "the master's server runs" bash -c "JACK_DEFAULT_SERVER=$MASTER jack_wait -w -t 15 >/dev/null"
+at_keep_cpus_awake
+at_check "netmanager is loaded into it" at_wait_log session "loaded netmanager" 10
+at_check "the host joins (its NetJACK2 slave appears on the master)" \
+    wait_port_on "$MASTER" "$HOST:from_slave_1" 30
+at_check "fm runs on the host's server" wait_port_on "$SLAVE_SRV" fm:out_L 15
+at_check "fm got its state from the master's session folder" \
+    cmp "$DIR/fm.conf" "$AT_TMP/agent/fm.conf"
+at_check "master leg: gen:red -> $HOST:midi_to_slave_1" \
+    wait_conn_on "$MASTER" gen:red "$HOST:midi_to_slave_1" 10
+at_check "master leg: $HOST:from_slave_1 -> system:playback_1" \
+    wait_conn_on "$MASTER" "$HOST:from_slave_1" system:playback_1 10
+at_check "remote leg: system:midi_capture_1 -> fm:midi_in" \
+    wait_conn_on "$SLAVE_SRV" system:midi_capture_1 fm:midi_in 10
+at_check "remote leg: fm:out_L -> system:playback_1" \
+    wait_conn_on "$SLAVE_SRV" fm:out_L system:playback_1 10
+
+# MIDI across the link: what mothergen sends and what reaches the host.
+m "$T/at-probe" -n gsent -c 1100 -i gen:red >"$AT_TMP/sent.mid" 2>&1 &
+P1=$!
+s "$T/at-probe" -n grecv -c 1100 -i system:midi_capture_1 >"$AT_TMP/recv.mid" 2>&1 &
+P2=$!
+A1=$(record a1 5)
+wait $P1 $P2
+echo "# audio back on the master: $A1"
+at_check "the fmsynth's audio arrives on the master, not silent" loud "$A1"
+notes() { grep -E '^[0-9]+ [0-9]+ 9[0-9a-f] [0-9a-f]{2} [1-9a-f]' "$1" | awk '{print $4}'; }
+notes "$AT_TMP/sent.mid" >"$AT_TMP/sent.notes"
+notes "$AT_TMP/recv.mid" >"$AT_TMP/recv.notes"
+NS=$(wc -l <"$AT_TMP/sent.notes")
+NR=$(wc -l <"$AT_TMP/recv.notes")
+echo "# note-ons: mothergen sent $NS, the host received $NR (the two recordings start apart)"
+at_check "notes reach the host ($NR)" test "$NR" -ge 5
+# The host's notes, in order, are mothergen's: the two recordings start
+# and end at slightly different moments, so find the shift where they
+# overlap; every note in the overlap must match and the overlap must hold
+# most of what the host received.
+at_check "the notes the host gets are the ones mothergen sent, in order" python3 - "$AT_TMP/sent.notes" "$AT_TMP/recv.notes" <<'PY'
+import sys
+sent = open(sys.argv[1]).read().split()
+recv = open(sys.argv[2]).read().split()
+best = 0
+for d in range(-len(recv), len(sent)):
+    pairs = [(sent[i + d], r) for i, r in enumerate(recv) if 0 <= i + d < len(sent)]
+    if pairs and all(a == b for a, b in pairs):
+        best = max(best, len(pairs))
+print("sent", sent, "received", recv, "matching overlap", best)
+sys.exit(0 if best >= max(5, 0.7 * len(recv)) else 1)
+PY
+
+ip netns exec "$NSA" "$AT_BIN/aiotone-session" status "$DIR" >"$AT_TMP/status.out" 2>&1
+sed 's/^/#   /' "$AT_TMP/status.out" | grep -A3 "hosts:"
+at_check "status shows the host joined, its latency in frames and its clients" bash -c "
+    grep -A1 '^hosts:' $AT_TMP/status.out | grep -q '  $HOST .* $IPB port $PORT  joined  latency 2 periods = 512 frames' &&
+    grep -A2 '^hosts:' $AT_TMP/status.out | grep -q 'clients: fm'"
+
+# Kill the remote fmsynth: restarted by the agent and rewired.
+PID1=$(pgrep -P "$AT_PID_agent" -f aiotone-fmsynth)
+kill -KILL "$PID1"
+at_check "the remote fmsynth killed is restarted" at_wait_log agent "client 'fm' died: restarting" 5
+at_check "and rewired on the host" bash -c "sleep 1; $(declare -f wait_conn_on); wait_conn_on $SLAVE_SRV fm:out_L system:playback_1 15 && wait_conn_on $SLAVE_SRV system:midi_capture_1 fm:midi_in 5"
+A2=$(record a2 3)
+echo "# audio after the restart: $A2"
+at_check "audio flows again after the restart" loud "$A2"
+
+# The link down for 3 s, then up.
+ip -n "$NSB" link set "$VB" down
+sleep 3
+ip -n "$NSB" link set "$VB" up
+ip -n "$NSB" route replace 224.0.0.0/4 dev "$VB"
+at_check "the lost link is reported" at_wait_log session "the NetJACK2 link is lost" 15
+at_check "the slave rejoins" bash -c "$(declare -f wait_port_on); sleep 1; wait_port_on $MASTER $HOST:from_slave_1 30"
+at_check "the connections are made again" bash -c "$(declare -f wait_conn_on); wait_conn_on $MASTER $HOST:from_slave_1 system:playback_1 15 && wait_conn_on $MASTER gen:red $HOST:midi_to_slave_1 5"
+sleep 2
+A3=$(record a3 3)
+echo "# audio after the link came back: $A3"
+at_check "audio flows again without a restart of the session" loud "$A3"
+
+# A host that never answers (TEST-NET-3, and no route to it from the namespace) is reported; the
+# rest of the session runs (everything above).
+at_check "a host that never answers is reported" \
+    at_wait_log session "host 'ghost' \(203.0.113.1 port 9\) does not answer" 5
+ip netns exec "$NSA" "$AT_BIN/aiotone-session" status "$DIR" >"$AT_TMP/status2.out" 2>&1
+at_check "and shown so in status" grep -q "  ghost .* NOT ANSWERING" "$AT_TMP/status2.out"
+
+# Save gathers the remote fmsynth's state into the master's folder.
+ip netns exec "$NSB" "$T/at-osc" 127.0.0.1 $FMOSC /fmsynth/volume f 0.5 >/dev/null
+ip netns exec "$NSA" "$AT_BIN/aiotone-session" save "$DIR" >"$AT_TMP/save.out" 2>&1
+cat "$AT_TMP/save.out" | sed 's/^/#   /'
+at_check "save saves fm and reports only the client of the host that never joined" \
+    grep -q "saved $DIR/session.conf, but client 'fm2' could not save$" "$AT_TMP/save.out"
+at_check "the remote state is written into the master's session folder" \
+    grep -qE "volume = 0\.5" "$DIR/fm.conf"
+at_check "session.conf keeps the user's connections, not the NetJACK2 legs" \
+    bash -c "grep -q 'fm:out_L' $DIR/session.conf && ! grep -q '$HOST:' $DIR/session.conf"
+ip netns exec "$NSB" "$T/at-osc" 127.0.0.1 $FMOSC /fmsynth/volume f 0.9 >/dev/null
+
+# stop -> run: both hosts come back.
+at_check "stop" ip netns exec "$NSA" "$AT_BIN/aiotone-session" stop "$DIR"
+at_kill session
+at_check "the remote client was stopped with the session" at_wait_log agent "stopping client 'fm' .*the master asked" 5
+at_spawn session2 ip netns exec "$NSA" "$AT_BIN/aiotone-session" run "$DIR"
+at_check "run again: the host rejoins the new master" bash -c "$(declare -f wait_port_on); wait_port_on $MASTER $HOST:from_slave_1 40"
+at_check "fm runs again on the host" bash -c "$(declare -f wait_port_on); wait_port_on $SLAVE_SRV fm:out_L 20"
+at_check "and the connections are back" bash -c "$(declare -f wait_conn_on); wait_conn_on $MASTER $HOST:from_slave_1 system:playback_1 15"
+sleep 2
+A4=$(record a4 3)
+echo "# audio after stop -> run: $A4"
+at_check "audio arrives again" loud "$A4"
+ip netns exec "$NSB" "$T/at-osc" 127.0.0.1 $FMOSC /fmsynth/get s volume >"$AT_TMP/vol.out"
+at_check "the remote fmsynth has its saved state back (volume 0.5)" \
+    grep -qx "/fmsynth/volume f 0.5" "$AT_TMP/vol.out"
+at_kill session2
+at_done
