@@ -2,6 +2,7 @@
  * needed, launch the clients as NSM clients, keep their connections,
  * restart the ones that die), and the save/status/stop commands that
  * talk to the running manager over OSC on loopback. */
+#include "fileio.h"
 #include "log.h"
 #include "manager.h"
 
@@ -1065,11 +1066,10 @@ static bool read_url_file(const char *file, int *port, pid_t *pid)
 
 static bool write_url_file(Mgr *m, char *err, size_t errlen)
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", m->urlfile);
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "osc.udp://127.0.0.1:%d/\n%d\n", at_osc_port(m->osc), (int)getpid()) < 0 ||
-        fclose(f) != 0 || rename(tmp, m->urlfile) != 0) {
+    char text[64];
+    int port = at_osc_port(m->osc);
+    snprintf(text, sizeof text, "osc.udp://127.0.0.1:%d/\n%d\n", port, (int)getpid());
+    if (at_file_write_atomic(m->urlfile, text, strlen(text), NULL, 0) != AT_OK) {
         int e = errno;
         snprintf(err, errlen, "cannot write the manager's URL file: %s", strerror(e));
         at_error("(%s)", m->urlfile);
