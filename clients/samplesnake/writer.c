@@ -1,5 +1,6 @@
 /* writer.c - the writer thread: recording ring -> float WAV files. */
 #include "writer.h"
+#include "fileio.h"
 
 #include "instrument.h"
 #include "machine.h"
@@ -29,6 +30,7 @@ struct SsWriter {
 
     int32_t take; /* take being written, -1 if none */
     SNDFILE *file;
+    AtAtomicFile out; /* the take's temporary file (common/fileio.h) */
     char tmp_path[4096], final_path[4096];
     uint64_t take_frames;
 
@@ -78,7 +80,7 @@ static void drop_take(SsWriter *w)
     if (w->file) {
         sf_close(w->file);
         w->file = NULL;
-        unlink(w->tmp_path);
+        at_atomic_abort(&w->out);
     }
     w->take = -1;
 }
@@ -141,8 +143,13 @@ static void on_begin(SsWriter *w, const SsMsg *m)
     snprintf(w->final_path, sizeof w->final_path, "%s/%s.wav", w->cfg.dir, t->name);
     SF_INFO info = {
         .samplerate = (int)w->cfg.rate, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-    w->file = sf_open(w->tmp_path, SFM_WRITE, &info);
+    if (at_atomic_begin(&w->out, w->final_path, w->tmp_path, NULL, 0) != 0) {
+        fail(w, w->tmp_path, strerror(errno));
+        return;
+    }
+    w->file = sf_open_fd(w->out.fd, SFM_WRITE, &info, SF_FALSE);
     if (!w->file) {
+        at_atomic_abort(&w->out);
         fail(w, w->tmp_path, sf_strerror(NULL));
         return;
     }
@@ -220,14 +227,12 @@ static void on_end(SsWriter *w, const SsMsg *m)
     int rc = sf_close(w->file);
     w->file = NULL;
     if (rc != 0) {
-        unlink(w->tmp_path);
+        at_atomic_abort(&w->out);
         fail(w, w->tmp_path, sf_error_number(rc));
         return;
     }
-    if (rename(w->tmp_path, w->final_path) != 0) {
-        int e = errno;
-        unlink(w->tmp_path);
-        fail(w, w->final_path, strerror(e));
+    if (at_atomic_commit(&w->out, NULL, 0) != 0) {
+        fail(w, w->final_path, strerror(errno));
         return;
     }
     w->present[m->id] = true;
@@ -244,17 +249,17 @@ typedef struct {
     bool sfz;
 } InstrumentCtx;
 
-static SsStatus write_instrument(FILE *f, void *ctx)
+static bool write_instrument(FILE *f, void *ctx)
 {
     const InstrumentCtx *c = ctx;
     const SsPlan *plan = c->w->cfg.plan;
-    return c->sfz ? ss_write_sfz(f, plan->takes, c->w->present, plan->count)
-                  : ss_write_dspreset(f, plan->takes, c->w->present, plan->count);
+    return (c->sfz ? ss_write_sfz(f, plan->takes, c->w->present, plan->count)
+                   : ss_write_dspreset(f, plan->takes, c->w->present, plan->count)) == SS_OK;
 }
 
 static void on_done(SsWriter *w)
 {
-    char path[4096], err[512], list[8192] = "";
+    char path[4096], err[4096 + 256], list[8192] = "";
     if (w->saved == 0 && w->silent > 0) {
         /* Every take silent: a missing connection, not an instrument. */
         fail(w, "nothing was recorded",
@@ -269,7 +274,8 @@ static void on_done(SsWriter *w)
         snprintf(path, sizeof path, "%s/%s.%s", w->cfg.dir, w->cfg.instrument,
                  sfz ? "sfz" : "dspreset");
         InstrumentCtx c = {w, sfz};
-        if (ss_write_atomic(path, write_instrument, &c, err, sizeof err) != SS_OK) {
+        if (at_file_write_atomic_with(path, write_instrument, &c, NULL, 0) != AT_OK) {
+            snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
             fail(w, "writing the instrument file", err);
             return;
         }
@@ -493,41 +499,4 @@ size_t ss_plan_mark_existing(SsPlan *plan, const char *dir)
         n += plan->takes[i].skip;
     }
     return n;
-}
-
-SsStatus ss_write_atomic(const char *path, SsStatus (*write)(FILE *f, void *ctx), void *ctx,
-                         char *err, size_t errlen)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return SS_ERR_RUNTIME;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto fail_unlink;
-    }
-    SsStatus st = write(f, ctx);
-    if (fflush(f) != 0 || st != SS_OK) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        fclose(f);
-        goto fail_unlink;
-    }
-    fchmod(fd, 0644);
-    if (fclose(f) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        goto fail_unlink;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        goto fail_unlink;
-    }
-    return SS_OK;
-fail_unlink:
-    unlink(tmp);
-    return SS_ERR_RUNTIME;
 }

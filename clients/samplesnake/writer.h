@@ -78,8 +78,5 @@ SsStatus ss_prepare_dir(const char *dir, char *err, size_t errlen);
 /* Mark the takes whose DIR/NAME.wav exists as skipped (resume). Returns
  * how many were marked. */
 size_t ss_plan_mark_existing(SsPlan *plan, const char *dir);
-/* Write path atomically: write(f) into a temporary file, then rename. */
-SsStatus ss_write_atomic(const char *path, SsStatus (*write)(FILE *f, void *ctx), void *ctx,
-                         char *err, size_t errlen);
 
 #endif
