@@ -5,7 +5,7 @@
 #ifndef AT_NSM_H
 #define AT_NSM_H
 
-#include "params.h"
+#include "status.h"
 
 #include <signal.h>
 #include <stdbool.h>

@@ -1,5 +1,6 @@
 /* params.c - the parameter registry: values, validation, libconfig files. */
 #include "params.h"
+#include "fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -963,29 +964,16 @@ AtStatus at_params_load_file(AtParams *p, const char *path, char *err, size_t er
     }
     /* Read it whole (a pipe too), so the text can be checked before
      * libconfig parses it. */
-    size_t len = 0, cap = 4096;
-    char *text = malloc(cap);
-    while (text) {
-        len += fread(text + len, 1, cap - 1 - len, f);
-        if (ferror(f) || feof(f) || cap >= AT_CONFIG_MAX_BYTES)
-            break;
-        char *more = realloc(text, cap * 2);
-        if (!more) {
-            free(text);
-            text = NULL;
-            break;
-        }
-        text = more;
-        cap *= 2;
-    }
+    size_t len = 0;
+    char *text = at_file_read_stream(f, AT_CONFIG_MAX_BYTES, &len);
     AtStatus st = AT_ERR_USAGE;
-    if (!text)
+    if (!text && errno == ENOMEM)
         put_err(err, errlen, "%s: out of memory", path);
-    else if (ferror(f))
-        put_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-    else if (!feof(f))
+    else if (!text && errno == EFBIG)
         put_err(err, errlen, "%s: larger than %d MiB: not a config file", path,
                 AT_CONFIG_MAX_BYTES >> 20);
+    else if (!text)
+        put_err(err, errlen, "%s: cannot read: %s", path, strerror(errno));
     else if (memchr(text, 0, len))
         put_err(err, errlen, "%s: holds a NUL byte: not a config file (text)", path);
     else {
@@ -1106,26 +1094,29 @@ static void keep_leading_comments(const char *path, const char *header, FILE *f)
     fclose(old);
 }
 
-AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, size_t errlen)
+typedef struct {
+    const AtParams *p;
+    const char *path;
+} SaveCtx;
+
+static bool write_state(FILE *f, void *ctx)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        put_err(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
-        return AT_ERR_RUNTIME;
-    }
+    const SaveCtx *c = ctx;
     char header[160];
     snprintf(header, sizeof header,
-             "# aiotone-%s state, saved by the tool. Same format as its config file.\n", p->tool);
-    keep_leading_comments(path, header, f);
+             "# aiotone-%s state, saved by the tool. Same format as its config file.\n",
+             c->p->tool);
+    keep_leading_comments(c->path, header, f);
     fputs(header, f);
-    at_params_write(p, f, false, true);
-    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
+    at_params_write(c->p, f, false, true);
+    return !ferror(f);
+}
+
+AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, size_t errlen)
+{
+    SaveCtx c = {p, path};
+    if (at_file_write_atomic_with(path, write_state, &c, NULL, 0) != AT_OK) {
         put_err(err, errlen, "%s: cannot save: %s", path, strerror(errno));
-        unlink(tmp);
         return AT_ERR_RUNTIME;
     }
     return AT_OK;

@@ -6,6 +6,8 @@
 #ifndef AT_PARAMS_H
 #define AT_PARAMS_H
 
+#include "status.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -55,13 +57,6 @@ typedef struct {
 } AtParamValue;
 
 typedef struct AtParams AtParams;
-
-/* Status codes. */
-typedef enum {
-    AT_OK = 0,
-    AT_ERR_USAGE = 2,   /* bad config or usage: exit status 2 */
-    AT_ERR_RUNTIME = 1, /* runtime failure: exit status 1 */
-} AtStatus;
 
 /* Build a registry for tool (e.g. "fmsynth") from up to two tables (the
  * tool's, and the common one, at_params_common_defs()). Every parameter

@@ -1,60 +1,21 @@
 /* touchosc.c - TouchOSC Mk1 layouts from a parameter registry. */
 #include "touchosc.h"
+#include "fileio.h"
+#include "strbuf.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define PER_PAGE 16
 #define COLS 4
 #define CELL_W 192
 #define CELL_H 256
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int oom;
-} Buf;
-
-static void put(Buf *b, const void *data, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *t = realloc(b->buf, cap);
-        if (!t) {
-            b->oom = 1;
-            return;
-        }
-        b->buf = t;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, data, n);
-    b->len += n;
-    b->buf[b->len] = 0;
-}
-
-static void putf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void putf(Buf *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* TouchOSC stores names, labels and OSC addresses base64-encoded. */
-static void put_b64(Buf *b, const char *s)
+static void put_b64(AtStrBuf *b, const char *s)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const unsigned char *p = (const unsigned char *)s;
@@ -67,7 +28,7 @@ static void put_b64(Buf *b, const char *s)
             v |= p[i + 2];
         char out[4] = {tab[(v >> 18) & 63], tab[(v >> 12) & 63],
                        i + 1 < n ? tab[(v >> 6) & 63] : '=', i + 2 < n ? tab[v & 63] : '='};
-        put(b, out, 4);
+        at_strbuf_add(b, out, 4);
     }
 }
 
@@ -98,45 +59,49 @@ static int n_choices(const AtParamDef *d)
     return n;
 }
 
-static void put_control(Buf *b, const AtParams *p, const AtParamDef *d, int slot)
+static void put_control(AtStrBuf *b, const AtParams *p, const AtParamDef *d, int slot)
 {
     int x = (slot % COLS) * CELL_W, y = (slot / COLS) * CELL_H;
     char addr[256];
     snprintf(addr, sizeof addr, "/%s/%s", at_params_tool(p), d->osc);
-    putf(b, "<control name=\"");
+    at_strbuf_printf(b, "<control name=\"");
     put_b64(b, d->osc);
     if (d->type == AT_PARAM_BOOL || d->type == AT_PARAM_ACTION) {
         int push = d->type == AT_PARAM_ACTION;
-        putf(b,
-             "\" x=\"%d\" y=\"%d\" w=\"90\" h=\"90\" color=\"%s\" scalef=\"0.0\" scalet=\"1.0\" "
-             "type=\"%s\" %s osc_cs=\"",
-             x + 51, y + 60, push ? "orange" : "green", push ? "push" : "toggle",
-             push ? "local_off=\"false\" sp=\"true\" sr=\"false\"" : "local_off=\"false\"");
+        at_strbuf_printf(
+            b,
+            "\" x=\"%d\" y=\"%d\" w=\"90\" h=\"90\" color=\"%s\" scalef=\"0.0\" scalet=\"1.0\" "
+            "type=\"%s\" %s osc_cs=\"",
+            x + 51, y + 60, push ? "orange" : "green", push ? "push" : "toggle",
+            push ? "local_off=\"false\" sp=\"true\" sr=\"false\"" : "local_off=\"false\"");
     } else {
         double lo = d->type == AT_PARAM_ENUM ? 0 : d->min;
         double hi = d->type == AT_PARAM_ENUM ? n_choices(d) - 1 : d->max;
-        putf(b,
-             "\" x=\"%d\" y=\"%d\" w=\"60\" h=\"200\" color=\"%s\" scalef=\"%g\" scalet=\"%g\" "
-             "type=\"faderv\" response=\"absolute\" inverted=\"false\" centered=\"false\" "
-             "osc_cs=\"",
-             x + 66, y + 8, d->type == AT_PARAM_ENUM ? "purple" : "red", lo, hi);
+        at_strbuf_printf(
+            b,
+            "\" x=\"%d\" y=\"%d\" w=\"60\" h=\"200\" color=\"%s\" scalef=\"%g\" scalet=\"%g\" "
+            "type=\"faderv\" response=\"absolute\" inverted=\"false\" centered=\"false\" "
+            "osc_cs=\"",
+            x + 66, y + 8, d->type == AT_PARAM_ENUM ? "purple" : "red", lo, hi);
     }
     put_b64(b, addr);
-    putf(b, "\"></control>\n<control name=\"");
+    at_strbuf_printf(b, "\"></control>\n<control name=\"");
     char label[160];
     snprintf(label, sizeof label, "label_%s", d->osc);
     put_b64(b, label);
-    putf(b, "\" x=\"%d\" y=\"%d\" w=\"%d\" h=\"32\" color=\"gray\" type=\"labelh\" text=\"", x + 6,
-         y + 214, CELL_W - 12);
+    at_strbuf_printf(
+        b, "\" x=\"%d\" y=\"%d\" w=\"%d\" h=\"32\" color=\"gray\" type=\"labelh\" text=\"", x + 6,
+        y + 214, CELL_W - 12);
     put_b64(b, d->osc);
-    putf(b, "\" size=\"14\" background=\"true\" outline=\"false\"></control>\n");
+    at_strbuf_printf(b, "\" size=\"14\" background=\"true\" outline=\"false\"></control>\n");
 }
 
 char *at_touchosc_xml(const AtParams *p)
 {
-    Buf b = {0};
-    putf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-             "<layout version=\"17\" mode=\"3\" w=\"768\" h=\"1024\" orientation=\"vertical\">\n");
+    AtStrBuf b = {0};
+    at_strbuf_printf(
+        &b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<layout version=\"17\" mode=\"3\" w=\"768\" h=\"1024\" orientation=\"vertical\">\n");
     int slot = 0, page = 0;
     for (size_t i = 0; i < at_params_count(p); i++) {
         const AtParamDef *d = at_params_def(p, (int)i);
@@ -144,26 +109,23 @@ char *at_touchosc_xml(const AtParams *p)
             continue;
         if (slot % PER_PAGE == 0) {
             if (page)
-                putf(&b, "</tabpage>\n");
+                at_strbuf_printf(&b, "</tabpage>\n");
             char name[16];
             snprintf(name, sizeof name, "%d", ++page);
-            putf(&b, "<tabpage name=\"");
+            at_strbuf_printf(&b, "<tabpage name=\"");
             put_b64(&b, name);
-            putf(&b, "\" scalef=\"0.0\" scalet=\"1.0\" li_t=\"\" li_c=\"gray\" li_s=\"14\" "
-                     "li_o=\"false\" li_b=\"false\" la_t=\"\" la_c=\"gray\" la_s=\"14\" "
-                     "la_o=\"false\" la_b=\"false\">\n");
+            at_strbuf_printf(&b,
+                             "\" scalef=\"0.0\" scalet=\"1.0\" li_t=\"\" li_c=\"gray\" li_s=\"14\" "
+                             "li_o=\"false\" li_b=\"false\" la_t=\"\" la_c=\"gray\" la_s=\"14\" "
+                             "la_o=\"false\" la_b=\"false\">\n");
         }
         put_control(&b, p, d, slot % PER_PAGE);
         slot++;
     }
     if (page)
-        putf(&b, "</tabpage>\n");
-    putf(&b, "</layout>\n");
-    if (b.oom) {
-        free(b.buf);
-        return NULL;
-    }
-    return b.buf;
+        at_strbuf_printf(&b, "</tabpage>\n");
+    at_strbuf_printf(&b, "</layout>\n");
+    return at_strbuf_take(&b);
 }
 
 unsigned long at_touchosc_crc32(const unsigned char *data, size_t n)
@@ -177,21 +139,21 @@ unsigned long at_touchosc_crc32(const unsigned char *data, size_t n)
     return c ^ 0xffffffffu;
 }
 
-static void le16(Buf *b, unsigned v)
+static void le16(AtStrBuf *b, unsigned v)
 {
     unsigned char x[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
-    put(b, x, 2);
+    at_strbuf_add(b, x, 2);
 }
 
-static void le32(Buf *b, unsigned long v)
+static void le32(AtStrBuf *b, unsigned long v)
 {
     unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
                           (unsigned char)(v >> 24)};
-    put(b, x, 4);
+    at_strbuf_add(b, x, 4);
 }
 
 /* A zip archive with one stored (uncompressed) member. */
-static void zip_one(Buf *z, const char *name, const char *data, size_t n)
+static void zip_one(AtStrBuf *z, const char *name, const char *data, size_t n)
 {
     unsigned long crc = at_touchosc_crc32((const unsigned char *)data, n);
     size_t nl = strlen(name);
@@ -200,15 +162,15 @@ static void zip_one(Buf *z, const char *name, const char *data, size_t n)
     le16(z, 20), le16(z, 0), le16(z, 0), le16(z, 0), le16(z, dos_date);
     le32(z, crc), le32(z, n), le32(z, n);
     le16(z, (unsigned)nl), le16(z, 0);
-    put(z, name, nl);
-    put(z, data, n);
+    at_strbuf_add(z, name, nl);
+    at_strbuf_add(z, data, n);
     size_t cd = z->len;
     le32(z, 0x02014b50);
     le16(z, 20), le16(z, 20), le16(z, 0), le16(z, 0), le16(z, 0), le16(z, dos_date);
     le32(z, crc), le32(z, n), le32(z, n);
     le16(z, (unsigned)nl), le16(z, 0), le16(z, 0), le16(z, 0), le16(z, 0);
     le32(z, 0), le32(z, 0);
-    put(z, name, nl);
+    at_strbuf_add(z, name, nl);
     size_t cd_len = z->len - cd;
     le32(z, 0x06054b50);
     le16(z, 0), le16(z, 0), le16(z, 1), le16(z, 1);
@@ -219,34 +181,15 @@ static void zip_one(Buf *z, const char *name, const char *data, size_t n)
 AtStatus at_touchosc_write(const AtParams *p, const char *path, char *err, size_t errlen)
 {
     char *xml = at_touchosc_xml(p);
-    Buf z = {0};
-    char tmp[4200];
+    AtStrBuf z = {0};
     AtStatus st = AT_ERR_RUNTIME;
-    FILE *f = NULL;
-    if (!xml) {
+    if (xml)
+        zip_one(&z, "index.xml", xml, strlen(xml));
+    if (!xml || z.oom)
         snprintf(err, errlen, "out of memory");
-        return st;
-    }
-    zip_one(&z, "index.xml", xml, strlen(xml));
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    f = z.oom ? NULL : fopen(tmp, "wb");
-    bool written = f && fwrite(z.buf, 1, z.len, f) == z.len;
-    if (f && fclose(f) != 0)
-        written = false;
-    if (!written) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp,
-                 z.oom ? "out of memory" : strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    st = AT_OK;
-out:
+    else
+        st = at_file_write_atomic(path, z.buf, z.len, err, errlen);
     free(xml);
-    free(z.buf);
+    at_strbuf_free(&z);
     return st;
 }

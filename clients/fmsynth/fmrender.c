@@ -1,8 +1,8 @@
 /* fmrender.c - MIDI file reading (libsmf) and offline rendering. */
 #include "fmrender.h"
+#include "fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
 #include <math.h>
@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_PERIOD 8192
 
@@ -292,22 +291,14 @@ FmStatus fm_song_load_file(FmSong *song, const char *path, char *err, size_t err
         return FM_ERR_ARG;
     }
     FmStatus st = FM_ERR_NOMEM;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    do {
-        if (len == cap) {
-            char *more = realloc(buf, cap ? 2 * cap : 65536);
-            if (!more)
-                goto done;
-            buf = more;
-            cap = cap ? 2 * cap : 65536;
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while (got > 0 && len < ((size_t)1 << 30));
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
-        st = FM_ERR_ARG;
+    size_t len = 0;
+    char *buf = at_file_read_stream(f, (size_t)1 << 30, &len);
+    if (!buf) {
+        if (errno == EFBIG)
+            snprintf(err, errlen, "%s: larger than 1 GiB: not a MIDI file", path);
+        else if (errno != ENOMEM)
+            snprintf(err, errlen, "%s: read error", path);
+        st = errno == ENOMEM ? FM_ERR_NOMEM : FM_ERR_ARG;
         goto done;
     }
     char why[300];
@@ -434,18 +425,6 @@ int fm_render_container(uint64_t max_frames)
     return max_frames <= WAV_MAX_BYTES / bytes_per_frame ? SF_FORMAT_WAV : SF_FORMAT_RF64;
 }
 
-/* The folder part of path ("." when it has none). */
-static void dir_of(const char *path, char *dir, size_t len)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, len, ".");
-    else if (slash == path)
-        snprintf(dir, len, "/");
-    else
-        snprintf(dir, len, "%.*s", (int)(slash - path), path);
-}
-
 FmStatus fm_render_check_output(const char *in, const char *out, char *final, size_t finallen,
                                 char *err, size_t errlen)
 {
@@ -505,36 +484,6 @@ static int wav_sink(void *ctx, const float *l, const float *r, uint32_t n)
     return sf_writef_float(w->f, w->buf, n) == (sf_count_t)n ? 0 : -1;
 }
 
-/* Open the temporary file beside path; its name goes to tmp. */
-static int open_temp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-    char dir[PATH_MAX];
-    dir_of(path, dir, sizeof dir);
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    int k = snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, base);
-    if (k < 0 || (size_t)k >= tmplen) {
-        snprintf(err, errlen, "%s: path too long", path);
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write %s: cannot create a file in %s: %s", path, dir,
-                 strerror(errno));
-        return -1;
-    }
-    /* mkstemp makes the file private; give it the mode a new file gets. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s: %s", path, tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    return fd;
-}
-
 FmStatus fm_song_render_wav(FmSynth *s, const FmSong *song, uint32_t rate, uint32_t period,
                             const char *path, const volatile sig_atomic_t *stop,
                             FmProgressFn progress, void *progress_ctx, FmRenderStats *stats,
@@ -553,14 +502,13 @@ FmStatus fm_song_render_wav(FmSynth *s, const FmSong *song, uint32_t rate, uint3
         return FM_ERR_NOMEM;
     }
     w->stop = stop;
-    char tmp[PATH_MAX + 32];
-    int fd = open_temp(path, tmp, sizeof tmp, err, errlen);
-    if (fd < 0) {
+    AtAtomicFile out;
+    if (at_atomic_begin(&out, path, NULL, err, errlen) != 0) {
         free(w);
         return FM_ERR_IO;
     }
     FmStatus st = FM_OK;
-    w->f = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
+    w->f = sf_open_fd(out.fd, SFM_WRITE, &info, SF_FALSE);
     if (!w->f) {
         snprintf(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
         st = FM_ERR_IO;
@@ -586,26 +534,16 @@ FmStatus fm_song_render_wav(FmSynth *s, const FmSong *song, uint32_t rate, uint3
         snprintf(err, errlen, "cannot write %s: %s", path, sf_error_number(closed));
         st = FM_ERR_IO;
     }
-    /* Errors of delayed writes (a full disk) show up at fsync or close. */
-    if (st == FM_OK && fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        st = FM_ERR_IO;
-    }
 out:
-    if (close(fd) != 0 && st == FM_OK) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        st = FM_ERR_IO;
-    }
     if (st == FM_OK && stop && *stop) {
         snprintf(err, errlen, "%s: stopped by a signal; nothing written", path);
         st = FM_ERR_STOP;
     }
-    if (st == FM_OK && rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: rename from %s: %s", path, tmp, strerror(errno));
+    /* Errors of delayed writes (a full disk) show up at fsync or close. */
+    if (st == FM_OK && at_atomic_commit(&out, err, errlen) != 0)
         st = FM_ERR_IO;
-    }
     if (st != FM_OK)
-        unlink(tmp);
+        at_atomic_abort(&out);
     free(w);
     return st;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 /* Sorted unique values of field (note or velocity) over present takes. */
-static size_t unique_values(const SsTake *takes, const bool *present, size_t n, bool velocity,
+static size_t unique_values(const SnTake *takes, const bool *present, size_t n, bool velocity,
                             int *out)
 {
     bool seen[128] = {false};
@@ -33,7 +33,7 @@ static size_t index_of(const int *values, size_t k, int v)
     return 0;
 }
 
-static void key_range(const int *notes, size_t k, size_t j, SsZone *z)
+static void key_range(const int *notes, size_t k, size_t j, SnZone *z)
 {
     /* A gap between two samples is split in the middle; ties go up. */
     z->lokey = j == 0 ? 0 : notes[j - 1] + (notes[j] - notes[j - 1] - 1) / 2 + 1;
@@ -41,14 +41,14 @@ static void key_range(const int *notes, size_t k, size_t j, SsZone *z)
     z->keycenter = notes[j];
 }
 
-static void vel_range(const int *vels, size_t k, size_t j, SsZone *z)
+static void vel_range(const int *vels, size_t k, size_t j, SnZone *z)
 {
     z->lovel = j == 0 ? 1 : vels[j - 1] + 1;
     z->hivel = j + 1 == k ? 127 : vels[j];
 }
 
 /* Round robins that actually exist are numbered 1..count, in rr order. */
-static void seq_place(const SsTake *takes, const bool *present, size_t n, size_t i, SsZone *z)
+static void seq_place(const SnTake *takes, const bool *present, size_t n, size_t i, SnZone *z)
 {
     z->seq_length = 0;
     z->seq_position = 0;
@@ -61,7 +61,7 @@ static void seq_place(const SsTake *takes, const bool *present, size_t n, size_t
     }
 }
 
-void ss_zones(const SsTake *takes, const bool *present, size_t n, SsZone *zones)
+void sn_zones(const SnTake *takes, const bool *present, size_t n, SnZone *zones)
 {
     int notes[128], vels[128];
     size_t kn = unique_values(takes, present, n, false, notes);
@@ -76,23 +76,23 @@ void ss_zones(const SsTake *takes, const bool *present, size_t n, SsZone *zones)
     }
 }
 
-static SsZone *zones_for(const SsTake *takes, const bool *present, size_t n)
+static SnZone *zones_for(const SnTake *takes, const bool *present, size_t n)
 {
-    SsZone *z = calloc(n ? n : 1, sizeof *z);
+    SnZone *z = calloc(n ? n : 1, sizeof *z);
     if (z)
-        ss_zones(takes, present, n, z);
+        sn_zones(takes, present, n, z);
     return z;
 }
 
-SsStatus ss_write_sfz(FILE *f, const SsTake *takes, const bool *present, size_t n)
+AtStatus sn_write_sfz(FILE *f, const SnTake *takes, const bool *present, size_t n)
 {
-    SsZone *zones = zones_for(takes, present, n);
+    SnZone *zones = zones_for(takes, present, n);
     if (!zones)
-        return SS_ERR_RUNTIME;
+        return AT_ERR_RUNTIME;
     fprintf(f, "// Written by aiotone-samplesnake. The samples are beside this file.\n"
                "<control>\ndefault_path=\n\n<global>\n\n<group>\n");
     for (size_t i = 0; i < n; i++) {
-        const SsZone *z = &zones[i];
+        const SnZone *z = &zones[i];
         if (!present[i])
             continue;
         fprintf(f, "<region> sample=%s.wav lokey=%d hikey=%d pitch_keycenter=%d lovel=%d hivel=%d",
@@ -102,7 +102,7 @@ SsStatus ss_write_sfz(FILE *f, const SsTake *takes, const bool *present, size_t 
         fputc('\n', f);
     }
     free(zones);
-    return ferror(f) ? SS_ERR_RUNTIME : SS_OK;
+    return ferror(f) ? AT_ERR_RUNTIME : AT_OK;
 }
 
 /* Names are sanitised, but escape anyway: the XML must stay well formed. */
@@ -131,7 +131,7 @@ static void xml_text(FILE *f, const char *s)
     }
 }
 
-static bool any_round_robin(const SsZone *zones, const bool *present, size_t n)
+static bool any_round_robin(const SnZone *zones, const bool *present, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (present[i] && zones[i].seq_length > 1)
@@ -140,11 +140,11 @@ static bool any_round_robin(const SsZone *zones, const bool *present, size_t n)
     return false;
 }
 
-SsStatus ss_write_dspreset(FILE *f, const SsTake *takes, const bool *present, size_t n)
+AtStatus sn_write_dspreset(FILE *f, const SnTake *takes, const bool *present, size_t n)
 {
-    SsZone *zones = zones_for(takes, present, n);
+    SnZone *zones = zones_for(takes, present, n);
     if (!zones)
-        return SS_ERR_RUNTIME;
+        return AT_ERR_RUNTIME;
     bool rr = any_round_robin(zones, present, n);
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<!-- Written by aiotone-samplesnake. The samples are beside this file. -->\n"
@@ -152,7 +152,7 @@ SsStatus ss_write_dspreset(FILE *f, const SsTake *takes, const bool *present, si
     fprintf(f, "  <groups%s>\n    <group%s>\n", rr ? " seqMode=\"round_robin\"" : "",
             rr ? " seqMode=\"round_robin\"" : "");
     for (size_t i = 0; i < n; i++) {
-        const SsZone *z = &zones[i];
+        const SnZone *z = &zones[i];
         if (!present[i])
             continue;
         fputs("      <sample path=\"", f);
@@ -166,5 +166,5 @@ SsStatus ss_write_dspreset(FILE *f, const SsTake *takes, const bool *present, si
     }
     fputs("    </group>\n  </groups>\n</DecentSampler>\n", f);
     free(zones);
-    return ferror(f) ? SS_ERR_RUNTIME : SS_OK;
+    return ferror(f) ? AT_ERR_RUNTIME : AT_OK;
 }

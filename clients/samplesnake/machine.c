@@ -4,13 +4,13 @@
 #include <math.h>
 #include <string.h>
 
-static void push(SsEvents *ev, SsEventKind kind, int32_t id, uint32_t from, uint32_t to, int status)
+static void push(SnEvents *ev, SnEventKind kind, int32_t id, uint32_t from, uint32_t to, int status)
 {
-    if (ev->count >= SS_MAX_EVENTS) {
+    if (ev->count >= SN_MAX_EVENTS) {
         ev->dropped++;
         return;
     }
-    SsEvent *e = &ev->ev[ev->count++];
+    SnEvent *e = &ev->ev[ev->count++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
     e->id = id;
@@ -19,7 +19,7 @@ static void push(SsEvents *ev, SsEventKind kind, int32_t id, uint32_t from, uint
     e->status = status;
 }
 
-void ss_machine_init(SsMachine *m, const SsMachineConfig *cfg, const SsNote *notes, size_t n)
+void sn_machine_init(SnMachine *m, const SnMachineConfig *cfg, const SnNote *notes, size_t n)
 {
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
@@ -36,26 +36,26 @@ void ss_machine_init(SsMachine *m, const SsMachineConfig *cfg, const SsNote *not
     m->notes = notes;
     m->n_notes = n;
     m->threshold = cfg->threshold;
-    m->state = cfg->auto_threshold ? SS_ST_NOISE : SS_ST_WAIT_SILENCE;
+    m->state = cfg->auto_threshold ? SN_ST_NOISE : SN_ST_WAIT_SILENCE;
 }
 
-static void note_off(SsMachine *m, uint32_t frame, AtMidiBuf *midi)
+static void note_off(SnMachine *m, uint32_t frame, AtMidiBuf *midi)
 {
     if (!m->note_sounding)
         return;
-    const SsNote *n = &m->notes[m->next];
+    const SnNote *n = &m->notes[m->next];
     at_midi_buf_add3(midi, frame, 3, (uint8_t)(AT_MIDI_NOTE_OFF | m->cfg.channel), n->note, 0);
     m->note_sounding = false;
 }
 
-static void begin_take(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev)
+static void begin_take(SnMachine *m, uint32_t frame, AtMidiBuf *midi, SnEvents *ev)
 {
-    const SsNote *n = &m->notes[m->next];
+    const SnNote *n = &m->notes[m->next];
     at_midi_buf_add3(midi, frame, 3, (uint8_t)(AT_MIDI_NOTE_ON | m->cfg.channel), n->note,
                      n->velocity);
-    push(ev, SS_EV_BEGIN, n->id, frame, frame, 0);
+    push(ev, SN_EV_BEGIN, n->id, frame, frame, 0);
     m->note_sounding = true;
-    m->state = SS_ST_HOLD;
+    m->state = SN_ST_HOLD;
     m->count = 0;
     m->quiet = 0;
     m->recording = true;
@@ -65,37 +65,37 @@ static void begin_take(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *
 }
 
 /* End the current take before frame: flush its audio of this cycle. */
-static void end_take(SsMachine *m, uint32_t frame, SsEndStatus status, AtMidiBuf *midi,
-                     SsEvents *ev)
+static void end_take(SnMachine *m, uint32_t frame, SnEndStatus status, AtMidiBuf *midi,
+                     SnEvents *ev)
 {
     int32_t id = m->notes[m->next].id;
     note_off(m, frame, midi);
     if (frame > m->rec_from)
-        push(ev, SS_EV_AUDIO, id, m->rec_from, frame, 0);
-    if (status == SS_END_OK && !m->heard)
-        status = SS_END_SILENT;
-    push(ev, SS_EV_END, id, frame, frame, (int)status);
+        push(ev, SN_EV_AUDIO, id, m->rec_from, frame, 0);
+    if (status == SN_END_OK && !m->heard)
+        status = SN_END_SILENT;
+    push(ev, SN_EV_END, id, frame, frame, (int)status);
     m->recording = false;
     m->next++;
-    m->state = SS_ST_WAIT_SILENCE;
+    m->state = SN_ST_WAIT_SILENCE;
     m->count = 0;
     /* Cut while sounding: the instrument must fall silent again first. */
-    if (status == SS_END_MAX_LENGTH)
+    if (status == SN_END_MAX_LENGTH)
         m->quiet = 0;
 }
 
-static void finish_noise(SsMachine *m, SsEvents *ev)
+static void finish_noise(SnMachine *m, SnEvents *ev)
 {
-    float thr = m->noise_peak * (float)SS_NOISE_MARGIN;
-    if (!(thr >= (float)SS_NOISE_MIN))
-        thr = (float)SS_NOISE_MIN;
+    float thr = m->noise_peak * (float)SN_NOISE_MARGIN;
+    if (!(thr >= (float)SN_NOISE_MIN))
+        thr = (float)SN_NOISE_MIN;
     m->threshold = thr;
-    if (ev->count < SS_MAX_EVENTS) {
-        push(ev, SS_EV_NOISE, -1, 0, 0, 0);
+    if (ev->count < SN_MAX_EVENTS) {
+        push(ev, SN_EV_NOISE, -1, 0, 0, 0);
         ev->ev[ev->count - 1].value = m->noise_peak;
         ev->ev[ev->count - 1].value2 = thr;
     }
-    m->state = SS_ST_WAIT_SILENCE;
+    m->state = SN_ST_WAIT_SILENCE;
     m->count = 0;
     m->quiet = 0;
 }
@@ -103,17 +103,17 @@ static void finish_noise(SsMachine *m, SsEvents *ev)
 /* Still sounding long after the last take: its note-off was lost
  * (an xrun in the instrument's client, a dropped MIDI byte). Release it
  * again, and everything else on the channel, then keep waiting. */
-static void release_stuck(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *ev)
+static void release_stuck(SnMachine *m, uint32_t i, AtMidiBuf *midi, SnEvents *ev)
 {
     int32_t id = -1;
     if (m->next > 0) {
-        const SsNote *n = &m->notes[m->next - 1];
+        const SnNote *n = &m->notes[m->next - 1];
         at_midi_buf_add3(midi, i, 3, (uint8_t)(AT_MIDI_NOTE_OFF | m->cfg.channel), n->note, 0);
         id = n->id;
     }
     /* Only a warning: never let it crowd out the takes' own events. */
-    if (ev->count < SS_MAX_EVENTS / 2)
-        push(ev, SS_EV_STUCK, id, i, i, 0);
+    if (ev->count < SN_MAX_EVENTS / 2)
+        push(ev, SN_EV_STUCK, id, i, i, 0);
     at_midi_buf_add3(midi, i, 3, (uint8_t)(AT_MIDI_CC | m->cfg.channel), AT_CC_ALL_NOTES_OFF, 0);
     m->count = 0;
     m->stuck_releases++;
@@ -122,21 +122,21 @@ static void release_stuck(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *e
 /* Transitions due at the start of frame i, before its sample is read.
  * Loops because one frame may chain several (silence -> zero cooldown ->
  * note-on). */
-static void tick(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *ev)
+static void tick(SnMachine *m, uint32_t i, AtMidiBuf *midi, SnEvents *ev)
 {
     for (;;) {
-        const SsMachineConfig *c = &m->cfg;
+        const SnMachineConfig *c = &m->cfg;
         if (m->recording && m->rec_len >= c->max_frames) {
-            end_take(m, i, SS_END_MAX_LENGTH, midi, ev);
+            end_take(m, i, SN_END_MAX_LENGTH, midi, ev);
             continue;
         }
         switch (m->state) {
-        case SS_ST_NOISE:
+        case SN_ST_NOISE:
             if (m->count < c->noise_frames)
                 return;
             finish_noise(m, ev);
             continue;
-        case SS_ST_WAIT_SILENCE:
+        case SN_ST_WAIT_SILENCE:
             /* Twice max-length: a take cut at max-length may ring on. */
             if (m->count / 2 >= c->max_frames) {
                 release_stuck(m, i, midi, ev);
@@ -145,43 +145,43 @@ static void tick(SsMachine *m, uint32_t i, AtMidiBuf *midi, SsEvents *ev)
             if (m->quiet < c->silence_frames)
                 return;
             if (m->next >= m->n_notes) {
-                push(ev, SS_EV_DONE, -1, i, i, 0);
-                m->state = SS_ST_DONE;
+                push(ev, SN_EV_DONE, -1, i, i, 0);
+                m->state = SN_ST_DONE;
                 return;
             }
-            m->state = SS_ST_COOLDOWN;
+            m->state = SN_ST_COOLDOWN;
             m->count = 0;
             continue;
-        case SS_ST_COOLDOWN:
+        case SN_ST_COOLDOWN:
             if (m->count < c->cooldown_frames)
                 return;
             begin_take(m, i, midi, ev);
             continue;
-        case SS_ST_HOLD:
+        case SN_ST_HOLD:
             if (m->count < c->hold_frames)
                 return;
             note_off(m, i, midi);
             /* Always record a full silence window after the note-off. */
             m->quiet = 0;
             m->count = 0;
-            m->state = SS_ST_RELEASE;
+            m->state = SN_ST_RELEASE;
             continue;
-        case SS_ST_RELEASE:
+        case SN_ST_RELEASE:
             if (m->heard ? m->quiet < c->silence_frames : m->count < c->wait_frames)
                 return;
-            end_take(m, i, SS_END_OK, midi, ev);
+            end_take(m, i, SN_END_OK, midi, ev);
             continue;
-        case SS_ST_DONE:
-        case SS_ST_STOPPED:
+        case SN_ST_DONE:
+        case SN_ST_STOPPED:
             return;
         }
     }
 }
 
 /* Read one input frame's level into the counters. */
-static void consume(SsMachine *m, float level)
+static void consume(SnMachine *m, float level)
 {
-    if (m->state == SS_ST_NOISE) {
+    if (m->state == SN_ST_NOISE) {
         if (level > m->noise_peak)
             m->noise_peak = level;
         m->count++;
@@ -196,66 +196,66 @@ static void consume(SsMachine *m, float level)
         m->rec_len++;
         m->heard |= loud;
     }
-    if (m->state == SS_ST_COOLDOWN) {
+    if (m->state == SN_ST_COOLDOWN) {
         if (loud) {
-            m->state = SS_ST_WAIT_SILENCE; /* not silent after all: wait again */
+            m->state = SN_ST_WAIT_SILENCE; /* not silent after all: wait again */
             m->count = 0;
         } else {
             m->count++;
         }
-    } else if (m->state == SS_ST_HOLD || m->state == SS_ST_RELEASE ||
-               (m->state == SS_ST_WAIT_SILENCE && loud)) {
+    } else if (m->state == SN_ST_HOLD || m->state == SN_ST_RELEASE ||
+               (m->state == SN_ST_WAIT_SILENCE && loud)) {
         m->count++;
     }
 }
 
-void ss_machine_process(SsMachine *m, const float *left, const float *right, uint32_t nframes,
-                        AtMidiBuf *midi, SsEvents *ev)
+void sn_machine_process(SnMachine *m, const float *left, const float *right, uint32_t nframes,
+                        AtMidiBuf *midi, SnEvents *ev)
 {
     ev->count = 0;
     ev->dropped = 0;
     m->rec_from = 0;
-    if (m->state == SS_ST_DONE || m->state == SS_ST_STOPPED)
+    if (m->state == SN_ST_DONE || m->state == SN_ST_STOPPED)
         return;
     for (uint32_t i = 0; i < nframes; i++) {
         tick(m, i, midi, ev);
-        if (m->state == SS_ST_DONE)
+        if (m->state == SN_ST_DONE)
             return;
         float l = fabsf(left[i]), r = fabsf(right[i]);
         consume(m, l > r ? l : r);
     }
     /* Transitions due right at the end wait for the next cycle's frame 0. */
     if (m->recording && nframes > m->rec_from)
-        push(ev, SS_EV_AUDIO, m->notes[m->next].id, m->rec_from, nframes, 0);
+        push(ev, SN_EV_AUDIO, m->notes[m->next].id, m->rec_from, nframes, 0);
 }
 
-void ss_machine_stop(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev)
+void sn_machine_stop(SnMachine *m, uint32_t frame, AtMidiBuf *midi, SnEvents *ev)
 {
-    if (m->state == SS_ST_STOPPED)
+    if (m->state == SN_ST_STOPPED)
         return;
     if (m->recording) {
         int32_t id = m->notes[m->next].id;
         note_off(m, frame, midi);
-        push(ev, SS_EV_END, id, frame, frame, SS_END_ABORTED);
+        push(ev, SN_EV_END, id, frame, frame, SN_END_ABORTED);
         m->recording = false;
     }
-    m->state = SS_ST_STOPPED;
+    m->state = SN_ST_STOPPED;
 }
 
-void ss_machine_gap(SsMachine *m, AtMidiBuf *midi, SsEvents *ev)
+void sn_machine_gap(SnMachine *m, AtMidiBuf *midi, SnEvents *ev)
 {
     if (!m->recording)
         return; /* waiting or measuring: a hole only delays the next note */
     int32_t id = m->notes[m->next].id;
     note_off(m, 0, midi);
-    push(ev, SS_EV_END, id, 0, 0, SS_END_RETRY);
+    push(ev, SN_EV_END, id, 0, 0, SN_END_RETRY);
     m->recording = false;
-    m->state = SS_ST_WAIT_SILENCE;
+    m->state = SN_ST_WAIT_SILENCE;
     m->count = 0;
     m->quiet = 0; /* the instrument may still sound: wait for a fresh silence */
 }
 
-bool ss_machine_done(const SsMachine *m)
+bool sn_machine_done(const SnMachine *m)
 {
-    return m->state == SS_ST_DONE;
+    return m->state == SN_ST_DONE;
 }

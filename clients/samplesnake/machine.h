@@ -13,8 +13,8 @@
  * note-on/off at exact frame offsets to a MIDI list and reports what to do
  * with the audio as a list of events (begin a file, append frames, end the
  * file). No allocation, no I/O: it runs in the JACK process callback. */
-#ifndef SS_MACHINE_H
-#define SS_MACHINE_H
+#ifndef SN_MACHINE_H
+#define SN_MACHINE_H
 
 #include "midi.h"
 
@@ -23,15 +23,15 @@
 #include <stdint.h>
 
 /* Length of the silence that ends a recording, in seconds. */
-#define SS_SILENCE_WINDOW 0.1
+#define SN_SILENCE_WINDOW 0.1
 /* How long the noise floor is measured before the first note (auto). */
-#define SS_NOISE_WINDOW 0.5
+#define SN_NOISE_WINDOW 0.5
 /* The auto threshold is the measured noise peak times this (+6 dB)... */
-#define SS_NOISE_MARGIN 2.0
+#define SN_NOISE_MARGIN 2.0
 /* ...but never below this level (-120 dBFS). */
-#define SS_NOISE_MIN 1e-6
+#define SN_NOISE_MIN 1e-6
 /* Default wait for a first sound after the note-off, in seconds. */
-#define SS_WAIT_FOR_SOUND 1.0
+#define SN_WAIT_FOR_SOUND 1.0
 
 typedef struct {
     uint8_t channel;          /* MIDI channel 0..15 */
@@ -45,62 +45,62 @@ typedef struct {
     uint32_t wait_frames;     /* after note-off, how long to wait for a first
                                  sound (a slow or latent instrument) before
                                  calling the take silent */
-} SsMachineConfig;
+} SnMachineConfig;
 
 /* One note to play and record; id is handed back in events. */
 typedef struct {
     uint8_t note, velocity;
     int32_t id;
-} SsNote;
+} SnNote;
 
 typedef enum {
-    SS_EV_BEGIN, /* a take starts at frame `from` (its note-on) */
-    SS_EV_AUDIO, /* frames [from, to) of this cycle belong to take id */
-    SS_EV_END,   /* the take ends before frame `from`; status says how */
-    SS_EV_NOISE, /* noise floor measured: value = peak, threshold in value2 */
-    SS_EV_DONE,  /* every take recorded and the input is silent */
-    SS_EV_STUCK, /* take id's note still sounds: note-off sent again */
-} SsEventKind;
+    SN_EV_BEGIN, /* a take starts at frame `from` (its note-on) */
+    SN_EV_AUDIO, /* frames [from, to) of this cycle belong to take id */
+    SN_EV_END,   /* the take ends before frame `from`; status says how */
+    SN_EV_NOISE, /* noise floor measured: value = peak, threshold in value2 */
+    SN_EV_DONE,  /* every take recorded and the input is silent */
+    SN_EV_STUCK, /* take id's note still sounds: note-off sent again */
+} SnEventKind;
 
 typedef enum {
-    SS_END_OK,         /* the input fell silent after the note */
-    SS_END_MAX_LENGTH, /* cut at max-length */
-    SS_END_SILENT,     /* nothing crossed the threshold: no file */
-    SS_END_ABORTED,    /* the run was stopped: no file */
-    SS_END_RETRY,      /* audio was lost (an xrun): no file, recorded again */
-} SsEndStatus;
+    SN_END_OK,         /* the input fell silent after the note */
+    SN_END_MAX_LENGTH, /* cut at max-length */
+    SN_END_SILENT,     /* nothing crossed the threshold: no file */
+    SN_END_ABORTED,    /* the run was stopped: no file */
+    SN_END_RETRY,      /* audio was lost (an xrun): no file, recorded again */
+} SnEndStatus;
 
 typedef struct {
-    SsEventKind kind;
+    SnEventKind kind;
     int32_t id;
     uint32_t from, to;
-    int status; /* SsEndStatus for SS_EV_END */
+    int status; /* SnEndStatus for SN_EV_END */
     float value, value2;
-} SsEvent;
+} SnEvent;
 
-#define SS_MAX_EVENTS 32
+#define SN_MAX_EVENTS 32
 typedef struct {
-    SsEvent ev[SS_MAX_EVENTS];
+    SnEvent ev[SN_MAX_EVENTS];
     size_t count;
     size_t dropped;
-} SsEvents;
+} SnEvents;
 
 typedef enum {
-    SS_ST_NOISE,
-    SS_ST_WAIT_SILENCE,
-    SS_ST_COOLDOWN,
-    SS_ST_HOLD,
-    SS_ST_RELEASE,
-    SS_ST_DONE,
-    SS_ST_STOPPED,
-} SsState;
+    SN_ST_NOISE,
+    SN_ST_WAIT_SILENCE,
+    SN_ST_COOLDOWN,
+    SN_ST_HOLD,
+    SN_ST_RELEASE,
+    SN_ST_DONE,
+    SN_ST_STOPPED,
+} SnState;
 
 typedef struct {
-    SsMachineConfig cfg;
-    const SsNote *notes;
+    SnMachineConfig cfg;
+    const SnNote *notes;
     size_t n_notes;
     size_t next; /* index of the current / next note */
-    SsState state;
+    SnState state;
     float threshold;
     float noise_peak;
     uint32_t count;   /* frames in the current state (noise, cooldown, hold) */
@@ -111,23 +111,23 @@ typedef struct {
     bool note_sounding;      /* a note-on was sent without its note-off */
     uint32_t rec_from;       /* first frame of this cycle's recorded range */
     uint32_t stuck_releases; /* note-offs sent again for a stuck note */
-} SsMachine;
+} SnMachine;
 
 /* Set up the machine for notes (owned by the caller, kept). */
-void ss_machine_init(SsMachine *m, const SsMachineConfig *cfg, const SsNote *notes, size_t n);
+void sn_machine_init(SnMachine *m, const SnMachineConfig *cfg, const SnNote *notes, size_t n);
 /* Run one cycle of nframes stereo input frames: note-on/off go to midi (at
  * their frame offsets), recording instructions to ev (cleared first). */
-void ss_machine_process(SsMachine *m, const float *left, const float *right, uint32_t nframes,
-                        AtMidiBuf *midi, SsEvents *ev);
+void sn_machine_process(SnMachine *m, const float *left, const float *right, uint32_t nframes,
+                        AtMidiBuf *midi, SnEvents *ev);
 /* Stop at frame: silence a sounding note, abandon the current take (an
- * SS_END_ABORTED event), play nothing more. Events are appended to ev. */
-void ss_machine_stop(SsMachine *m, uint32_t frame, AtMidiBuf *midi, SsEvents *ev);
+ * SN_END_ABORTED event), play nothing more. Events are appended to ev. */
+void sn_machine_stop(SnMachine *m, uint32_t frame, AtMidiBuf *midi, SnEvents *ev);
 /* The input skipped frames before this cycle (an xrun: JACK did not run
  * the callback): a take being recorded has a hole, so it is dropped (an
- * SS_END_RETRY event; note-off at frame 0) and recorded again after the
- * next silence. Call before ss_machine_process; events are appended. */
-void ss_machine_gap(SsMachine *m, AtMidiBuf *midi, SsEvents *ev);
+ * SN_END_RETRY event; note-off at frame 0) and recorded again after the
+ * next silence. Call before sn_machine_process; events are appended. */
+void sn_machine_gap(SnMachine *m, AtMidiBuf *midi, SnEvents *ev);
 /* True once every note was recorded and the input fell silent. */
-bool ss_machine_done(const SsMachine *m);
+bool sn_machine_done(const SnMachine *m);
 
 #endif

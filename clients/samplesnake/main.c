@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 /* Seconds of audio the ring holds while the disk stalls. */
-#define SS_RING_SECONDS 10.0
+#define SN_RING_SECONDS 10.0
 
 /* Command-line switches (read by the offline hook, before setup). */
 static bool opt_overwrite;
@@ -32,12 +32,12 @@ static bool opt_overwrite;
 typedef struct {
     /* Control-thread side. */
     AtApp *app;
-    SsPlan plan;
-    SsNote *notes;
+    SnPlan plan;
+    SnNote *notes;
     jack_ringbuffer_t *ring;
-    SsWriter *writer;
+    SnWriter *writer;
     char dir[4096];
-    char instrument[SS_NAME_MAX];
+    char instrument[SN_NAME_MAX];
     atomic_int finished; /* writer status + 1; 0 while running */
     bool quitting;
     int start_index;      /* the "start" action in the registry */
@@ -46,9 +46,9 @@ typedef struct {
     bool start_when_idle; /* begin at the first idle call (connections made by then) */
     bool said_started;
     /* Shared with the writer and RT. */
-    SsShared shared;
+    SnShared shared;
     /* RT side. */
-    SsMachine machine;
+    SnMachine machine;
     int h_in_l, h_in_r, h_mon_l, h_mon_r, h_midi;
     bool running; /* sampling has begun */
     bool stopped;
@@ -58,11 +58,11 @@ typedef struct {
 
 /* ---------- plan from the registry (setup and --dry-run) ---------- */
 
-static AtStatus make_plan(const AtParams *p, SsPlan *plan, char *err, size_t errlen)
+static AtStatus make_plan(const AtParams *p, SnPlan *plan, char *err, size_t errlen)
 {
     const AtParamValue *oct = at_params_value(p, "sampling.octaves");
     const AtParamValue *vel = at_params_value(p, "sampling.velocities");
-    SsPlanSpec spec = {
+    SnPlanSpec spec = {
         .prefix = at_params_str(p, "sampling.prefix"),
         .notes = at_params_str(p, "sampling.notes"),
         .octaves = oct->ilist,
@@ -73,22 +73,22 @@ static AtStatus make_plan(const AtParams *p, SsPlan *plan, char *err, size_t err
     };
     char why[512], where[1200];
     /* The note names first, so their message names the file, line and key. */
-    int pcs[SS_LIST_MAX];
+    int pcs[SN_LIST_MAX];
     size_t n_pcs;
-    if (ss_parse_notes(spec.notes, pcs, SS_LIST_MAX, &n_pcs, why, sizeof why) != SS_OK) {
+    if (sn_parse_notes(spec.notes, pcs, SN_LIST_MAX, &n_pcs, why, sizeof why) != AT_OK) {
         at_params_where(p, "sampling.notes", where, sizeof where);
         snprintf(err, errlen, "%s: %s", where, why);
         return AT_ERR_USAGE;
     }
-    if (!ss_prefix_ok(spec.prefix, why, sizeof why)) {
+    if (!sn_prefix_ok(spec.prefix, why, sizeof why)) {
         at_params_where(p, "sampling.prefix", where, sizeof where);
         snprintf(err, errlen, "%s: %s", where, why);
         return AT_ERR_USAGE;
     }
-    SsStatus st = ss_plan_build(&spec, plan, why, sizeof why);
-    if (st != SS_OK) {
+    AtStatus st = sn_plan_build(&spec, plan, why, sizeof why);
+    if (st != AT_OK) {
         snprintf(err, errlen, "sampling: %s", why);
-        return st == SS_ERR_USAGE ? AT_ERR_USAGE : AT_ERR_RUNTIME;
+        return st == AT_ERR_USAGE ? AT_ERR_USAGE : AT_ERR_RUNTIME;
     }
     return AT_OK;
 }
@@ -97,7 +97,7 @@ static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, 
                                size_t errlen)
 {
     const char *s = at_params_str(p, "sampling.silence-threshold");
-    if (!ss_parse_threshold(s, level, is_auto)) {
+    if (!sn_parse_threshold(s, level, is_auto)) {
         char where[1200];
         at_params_where(p, "sampling.silence-threshold", where, sizeof where);
         snprintf(err, errlen,
@@ -112,7 +112,7 @@ static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, 
 static void instrument_name(const AtParams *p, char *out, size_t len)
 {
     const char *prefix = at_params_str(p, "sampling.prefix");
-    ss_sanitize_name(prefix && *prefix ? prefix : "instrument", out, len);
+    sn_sanitize_name(prefix && *prefix ? prefix : "instrument", out, len);
 }
 
 static const char *instrument_kinds(const AtParams *p)
@@ -128,39 +128,39 @@ static int print_plan(AtApp *app)
 {
     AtParams *p = at_app_params(app);
     char err[1024];
-    SsPlan plan;
+    SnPlan plan;
     double thr;
     bool is_auto;
     AtStatus st = make_plan(p, &plan, err, sizeof err);
     if (st == AT_OK && (st = read_threshold(p, &thr, &is_auto, err, sizeof err)) != AT_OK)
-        ss_plan_free(&plan);
+        sn_plan_free(&plan);
     if (st != AT_OK) {
         fprintf(stderr, "aiotone-samplesnake: %s\n", err);
         return st == AT_ERR_USAGE ? 2 : 1;
     }
     const char *dir = at_params_str(p, "sampling.directory");
-    size_t existing = opt_overwrite ? 0 : ss_plan_mark_existing(&plan, dir);
+    size_t existing = opt_overwrite ? 0 : sn_plan_mark_existing(&plan, dir);
     printf("plan: %zu samples, %zu to record, %zu already in %s/%s\n", plan.count,
            plan.count - existing, existing, dir, opt_overwrite ? " (overwritten)" : "");
     for (size_t i = 0; i < plan.count; i++) {
-        const SsTake *t = &plan.takes[i];
+        const SnTake *t = &plan.takes[i];
         printf("%4zu  %s.wav  note %d velocity %d", i + 1, t->name, t->note, t->velocity);
         if (t->rr_count > 1)
             printf(" round robin %d/%d", t->rr, t->rr_count);
         printf("%s\n", t->skip ? "  (exists: skipped)" : "");
     }
-    char name[SS_NAME_MAX];
+    char name[SN_NAME_MAX];
     instrument_name(p, name, sizeof name);
     printf("channel %d, hold %gs, cooldown %gs, max-length %gs, silence threshold %s\n",
            at_params_int(p, "midi.channel"), at_params_float(p, "sampling.hold"),
            at_params_float(p, "sampling.cooldown"), at_params_float(p, "sampling.max-length"),
            at_params_str(p, "sampling.silence-threshold"));
     printf("instrument: %s (%s/%s.sfz, .dspreset)\n", instrument_kinds(p), dir, name);
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
     return 0;
 }
 
-static int ss_offline(AtApp *app, int argc, char **argv)
+static int sn_offline(AtApp *app, int argc, char **argv)
 {
     bool dry_run = false;
     for (int i = 1; i < argc; i++) {
@@ -181,25 +181,25 @@ static int ss_offline(AtApp *app, int argc, char **argv)
 
 /* Put one machine event in the ring, with its frames; false if it does
  * not fit (nothing is written then). */
-static bool push_event(Snake *s, const SsEvent *e, const float *l, const float *r)
+static bool push_event(Snake *s, const SnEvent *e, const float *l, const float *r)
 {
-    SsMsg m = {(uint32_t)e->kind, e->id, 0, e->status, e->value, e->value2};
+    SnMsg m = {(uint32_t)e->kind, e->id, 0, e->status, e->value, e->value2};
     size_t need = sizeof m;
-    if (e->kind == SS_EV_AUDIO) {
+    if (e->kind == SN_EV_AUDIO) {
         m.frames = e->to - e->from;
         need += (size_t)m.frames * 2 * sizeof(float);
     }
     if (jack_ringbuffer_write_space(s->ring) < need)
         return false;
     jack_ringbuffer_write(s->ring, (const char *)&m, sizeof m);
-    if (e->kind == SS_EV_AUDIO) {
+    if (e->kind == SN_EV_AUDIO) {
         jack_ringbuffer_write(s->ring, (const char *)(l + e->from), m.frames * sizeof(float));
         jack_ringbuffer_write(s->ring, (const char *)(r + e->from), m.frames * sizeof(float));
     }
     return true;
 }
 
-static void ss_process(void *core, AtCycle *c)
+static void sn_process(void *core, AtCycle *c)
 {
     Snake *s = core;
     const float *l = c->audio[s->h_in_l], *r = c->audio[s->h_in_r];
@@ -215,34 +215,34 @@ static void ss_process(void *core, AtCycle *c)
         atomic_store(&s->started, 1);
     }
     AtMidiBuf *midi = c->midi[s->h_midi];
-    SsEvents ev = {.count = 0, .dropped = 0};
+    SnEvents ev = {.count = 0, .dropped = 0};
     if (atomic_load(&s->shared.stop)) {
         /* The writer failed: silence the instrument, record nothing more. */
-        ss_machine_stop(&s->machine, c->nframes - 1, midi, &ev);
+        sn_machine_stop(&s->machine, c->nframes - 1, midi, &ev);
         s->stopped = true;
         return;
     }
     /* Frames JACK never gave us (an xrun) would be a hole in the take. */
     if (s->have_time && c->frame_time != s->next_frame_time)
-        ss_machine_gap(&s->machine, midi, &ev);
+        sn_machine_gap(&s->machine, midi, &ev);
     s->have_time = true;
     s->next_frame_time = c->frame_time + c->nframes;
-    SsEvents run = {.count = 0, .dropped = 0};
-    ss_machine_process(&s->machine, l, r, c->nframes, midi, &run);
-    for (size_t i = 0; i < run.count && ev.count < SS_MAX_EVENTS; i++)
+    SnEvents run = {.count = 0, .dropped = 0};
+    sn_machine_process(&s->machine, l, r, c->nframes, midi, &run);
+    for (size_t i = 0; i < run.count && ev.count < SN_MAX_EVENTS; i++)
         ev.ev[ev.count++] = run.ev[i];
     for (size_t i = 0; i < ev.count; i++) {
         if (!push_event(s, &ev.ev[i], l, r)) {
             atomic_store(&s->shared.overflow, 1);
-            SsEvents junk = {.count = 0, .dropped = 0};
-            ss_machine_stop(&s->machine, c->nframes - 1, midi, &junk);
+            SnEvents junk = {.count = 0, .dropped = 0};
+            sn_machine_stop(&s->machine, c->nframes - 1, midi, &junk);
             s->stopped = true;
             return;
         }
     }
 }
 
-static void ss_param(void *core, AtParamMsg *msg, AtCycle *cycle)
+static void sn_param(void *core, AtParamMsg *msg, AtCycle *cycle)
 {
     Snake *s = core;
     (void)cycle; /* nothing else is live: the plan is fixed for the run */
@@ -250,28 +250,28 @@ static void ss_param(void *core, AtParamMsg *msg, AtCycle *cycle)
         atomic_store(&s->start_req, 1);
 }
 
-static void ss_shutdown(void *core, AtCycle *c)
+static void sn_shutdown(void *core, AtCycle *c)
 {
     Snake *s = core;
     if (s->stopped)
         return;
-    SsEvents junk = {.count = 0, .dropped = 0};
-    ss_machine_stop(&s->machine, 0, c->midi[s->h_midi], &junk);
+    SnEvents junk = {.count = 0, .dropped = 0};
+    sn_machine_stop(&s->machine, 0, c->midi[s->h_midi], &junk);
     s->stopped = true;
 }
 
 /* ---------- control thread ---------- */
 
 /* Seconds the shutdown may take once the job is over. */
-#define SS_EXIT_GRACE 20
+#define SN_EXIT_GRACE 20
 
 static void *exit_watchdog(void *arg)
 {
     int status = (int)(intptr_t)arg;
-    sleep(SS_EXIT_GRACE);
+    sleep(SN_EXIT_GRACE);
     /* Every file is complete and renamed by now; a shutdown stuck in the
      * JACK client library must not keep a finished job alive. */
-    fprintf(stderr, "aiotone-samplesnake: shutdown took over %d s; exiting\n", SS_EXIT_GRACE);
+    fprintf(stderr, "aiotone-samplesnake: shutdown took over %d s; exiting\n", SN_EXIT_GRACE);
     _exit(status);
     return NULL;
 }
@@ -285,7 +285,7 @@ static void on_writer_finished(void *ctx, int status)
         pthread_detach(t);
 }
 
-static void ss_session_loaded(AtApp *app, void *core)
+static void sn_session_loaded(AtApp *app, void *core)
 {
     Snake *s = core;
     if (at_params_int(at_app_params(app), "sampling.start") == 0 && !atomic_load(&s->start_req)) {
@@ -295,7 +295,7 @@ static void ss_session_loaded(AtApp *app, void *core)
     }
 }
 
-static void ss_idle(AtApp *app, void *core)
+static void sn_idle(AtApp *app, void *core)
 {
     Snake *s = core;
     if (s->start_when_idle) {
@@ -324,16 +324,16 @@ static size_t ring_read(void *ring, char *dst, size_t n)
     return jack_ringbuffer_read(ring, dst, n);
 }
 
-static void ss_teardown(void *core)
+static void sn_teardown(void *core)
 {
     Snake *s = core;
     if (!s)
         return;
-    ss_writer_free(s->writer);
+    sn_writer_free(s->writer);
     if (s->ring)
         jack_ringbuffer_free(s->ring);
     free(s->notes);
-    ss_plan_free(&s->plan);
+    sn_plan_free(&s->plan);
     free(s);
 }
 
@@ -368,7 +368,7 @@ static AtStatus machine_setup(Snake *s, const AtParams *p, uint32_t rate, char *
     bool is_auto;
     if (read_threshold(p, &thr, &is_auto, err, errlen) != AT_OK)
         return AT_ERR_USAGE;
-    size_t n = ss_plan_pending(&s->plan);
+    size_t n = sn_plan_pending(&s->plan);
     s->notes = calloc(n ? n : 1, sizeof *s->notes);
     if (!s->notes) {
         snprintf(err, errlen, "out of memory");
@@ -376,22 +376,22 @@ static AtStatus machine_setup(Snake *s, const AtParams *p, uint32_t rate, char *
     }
     size_t k = 0;
     for (size_t i = 0; i < s->plan.count; i++) {
-        const SsTake *t = &s->plan.takes[i];
+        const SnTake *t = &s->plan.takes[i];
         if (!t->skip)
-            s->notes[k++] = (SsNote){(uint8_t)t->note, (uint8_t)t->velocity, (int32_t)i};
+            s->notes[k++] = (SnNote){(uint8_t)t->note, (uint8_t)t->velocity, (int32_t)i};
     }
-    SsMachineConfig mc = {
+    SnMachineConfig mc = {
         .channel = (uint8_t)(at_params_int(p, "midi.channel") - 1),
         .auto_threshold = is_auto,
         .threshold = (float)thr,
-        .silence_frames = (uint32_t)(SS_SILENCE_WINDOW * rate + 0.5),
+        .silence_frames = (uint32_t)(SN_SILENCE_WINDOW * rate + 0.5),
         .cooldown_frames = frames_of(p, "sampling.cooldown", rate),
         .hold_frames = frames_of(p, "sampling.hold", rate),
         .max_frames = frames_of(p, "sampling.max-length", rate),
-        .noise_frames = (uint32_t)(SS_NOISE_WINDOW * rate + 0.5),
+        .noise_frames = (uint32_t)(SN_NOISE_WINDOW * rate + 0.5),
         .wait_frames = frames_of(p, "sampling.wait-for-sound", rate),
     };
-    ss_machine_init(&s->machine, &mc, s->notes, k);
+    sn_machine_init(&s->machine, &mc, s->notes, k);
     return AT_OK;
 }
 
@@ -399,7 +399,7 @@ static AtStatus writer_setup(Snake *s, const AtParams *p, uint32_t rate, char *e
 {
     /* Test hooks: a slow disk, a small ring. */
     unsigned delay_us = env_uint("SAMPLESNAKE_TEST_WRITE_DELAY_US", 0);
-    unsigned ring_ms = env_uint("SAMPLESNAKE_TEST_RING_MS", (unsigned)(SS_RING_SECONDS * 1000));
+    unsigned ring_ms = env_uint("SAMPLESNAKE_TEST_RING_MS", (unsigned)(SN_RING_SECONDS * 1000));
     size_t bytes = (size_t)((double)rate * ring_ms / 1000.0) * 2 * sizeof(float) + 4096;
     s->ring = jack_ringbuffer_create(bytes);
     if (!s->ring) {
@@ -408,7 +408,7 @@ static AtStatus writer_setup(Snake *s, const AtParams *p, uint32_t rate, char *e
     }
     jack_ringbuffer_mlock(s->ring); /* best effort: no page faults in RT */
     int kind = at_params_int(p, "sampling.instrument");
-    SsWriterConfig wc = {
+    SnWriterConfig wc = {
         .dir = s->dir,
         .plan = &s->plan,
         .rate = rate,
@@ -421,9 +421,9 @@ static AtStatus writer_setup(Snake *s, const AtParams *p, uint32_t rate, char *e
         .finished = on_writer_finished,
         .ctx = s,
     };
-    SsSource src = {ring_read_space, ring_read, s->ring};
-    s->writer = ss_writer_new(&wc, &src, &s->shared);
-    if (!s->writer || ss_writer_start(s->writer) != SS_OK) {
+    SnSource src = {ring_read_space, ring_read, s->ring};
+    s->writer = sn_writer_new(&wc, &src, &s->shared);
+    if (!s->writer || sn_writer_start(s->writer) != AT_OK) {
         snprintf(err, errlen, "cannot start the writer thread");
         return AT_ERR_RUNTIME;
     }
@@ -465,7 +465,7 @@ static AtStatus sample_dir(AtApp *app, char *out, size_t outlen, char *err, size
     return AT_OK;
 }
 
-static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
+static AtStatus sn_setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     AtParams *p = at_app_params(app);
     uint32_t rate = at_app_rate(app);
@@ -492,12 +492,12 @@ static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
         goto fail;
     char why[1024];
     /* Refuse an unusable directory before any note is played. */
-    if (ss_prepare_dir(s->dir, why, sizeof why) != SS_OK) {
+    if (sn_prepare_dir(s->dir, why, sizeof why) != AT_OK) {
         snprintf(err, errlen, "%s", why);
         st = AT_ERR_RUNTIME;
         goto fail;
     }
-    size_t existing = opt_overwrite ? 0 : ss_plan_mark_existing(&s->plan, s->dir);
+    size_t existing = opt_overwrite ? 0 : sn_plan_mark_existing(&s->plan, s->dir);
     if ((st = machine_setup(s, p, rate, err, errlen)) != AT_OK)
         goto fail;
     if ((st = writer_setup(s, p, rate, err, errlen)) != AT_OK)
@@ -525,45 +525,45 @@ static AtStatus ss_setup(AtApp *app, void **core, char *err, size_t errlen)
     fflush(stdout);
     return AT_OK;
 fail:
-    ss_teardown(s);
+    sn_teardown(s);
     *core = NULL;
     return st;
 }
 
 /* --check-config: what setup would refuse before JACK is needed. */
-static AtStatus ss_validate(AtApp *app, char *err, size_t errlen)
+static AtStatus sn_validate(AtApp *app, char *err, size_t errlen)
 {
     AtParams *p = at_app_params(app);
-    SsPlan plan;
+    SnPlan plan;
     double thr;
     bool is_auto;
     AtStatus st = make_plan(p, &plan, err, errlen);
     if (st != AT_OK)
         return st;
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
     return read_threshold(p, &thr, &is_auto, err, errlen);
 }
 
-static AtTool ss_tool = {
+static AtTool sn_tool = {
     .name = "samplesnake",
     .summary = "automatic multisampler: plays notes into an instrument, records float WAVs",
     .usage_extra = "  --dry-run        print the sampling plan and exit\n"
                    "  --overwrite      record samples again even if their files exist\n",
-    .params = NULL, /* set in main from ss_param_table */
+    .params = NULL, /* set in main from sn_param_table */
     .n_params = 0,
-    .setup = ss_setup,
-    .teardown = ss_teardown,
-    .process = ss_process,
-    .param = ss_param,
-    .shutdown = ss_shutdown,
-    .offline = ss_offline,
-    .idle = ss_idle,
-    .validate = ss_validate,
-    .session_loaded = ss_session_loaded,
+    .setup = sn_setup,
+    .teardown = sn_teardown,
+    .process = sn_process,
+    .param = sn_param,
+    .shutdown = sn_shutdown,
+    .offline = sn_offline,
+    .idle = sn_idle,
+    .validate = sn_validate,
+    .session_loaded = sn_session_loaded,
 };
 
 int main(int argc, char **argv)
 {
-    ss_tool.params = ss_param_table(&ss_tool.n_params);
-    return at_app_main(&ss_tool, argc, argv);
+    sn_tool.params = sn_param_table(&sn_tool.n_params);
+    return at_app_main(&sn_tool, argc, argv);
 }

@@ -15,7 +15,7 @@ static bool is_separator(char c)
     return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == ';';
 }
 
-SsStatus ss_parse_notes(const char *text, int *pcs, size_t cap, size_t *n, char *err, size_t errlen)
+AtStatus sn_parse_notes(const char *text, int *pcs, size_t cap, size_t *n, char *err, size_t errlen)
 {
     *n = 0;
     const char *p = text ? text : "";
@@ -30,7 +30,7 @@ SsStatus ss_parse_notes(const char *text, int *pcs, size_t cap, size_t *n, char 
             len++;
         if (len >= sizeof word) {
             snprintf(err, errlen, "bad note name '%.*s': expected C, C#, Db, ... B", (int)len, p);
-            return SS_ERR_USAGE;
+            return AT_ERR_USAGE;
         }
         memcpy(word, p, len);
         word[len] = '\0';
@@ -38,25 +38,25 @@ SsStatus ss_parse_notes(const char *text, int *pcs, size_t cap, size_t *n, char 
         int pc = at_midi_pitch_class_from_name(word);
         if (pc < 0) {
             snprintf(err, errlen, "bad note name '%s': expected C, C#, Db, ... B", word);
-            return SS_ERR_USAGE;
+            return AT_ERR_USAGE;
         }
         for (size_t i = 0; i < *n; i++) {
             if (pcs[i] == pc) {
                 snprintf(err, errlen, "note '%s' is listed twice", word);
-                return SS_ERR_USAGE;
+                return AT_ERR_USAGE;
             }
         }
         if (*n >= cap) {
             snprintf(err, errlen, "too many notes (at most %zu)", cap);
-            return SS_ERR_USAGE;
+            return AT_ERR_USAGE;
         }
         pcs[(*n)++] = pc;
     }
     if (*n == 0) {
         snprintf(err, errlen, "no notes to sample: list pitch classes such as \"C, D#, F\"");
-        return SS_ERR_USAGE;
+        return AT_ERR_USAGE;
     }
-    return SS_OK;
+    return AT_OK;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -66,61 +66,61 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Copy and sort a list ascending; refuse empty lists and repeats. */
-static SsStatus sorted_unique(const int *in, size_t n, int *out, const char *what, char *err,
+static AtStatus sorted_unique(const int *in, size_t n, int *out, const char *what, char *err,
                               size_t errlen)
 {
     if (n == 0) {
         snprintf(err, errlen, "no %s to sample", what);
-        return SS_ERR_USAGE;
+        return AT_ERR_USAGE;
     }
-    if (n > SS_LIST_MAX) {
-        snprintf(err, errlen, "too many %s (at most %d)", what, SS_LIST_MAX);
-        return SS_ERR_USAGE;
+    if (n > SN_LIST_MAX) {
+        snprintf(err, errlen, "too many %s (at most %d)", what, SN_LIST_MAX);
+        return AT_ERR_USAGE;
     }
     memcpy(out, in, n * sizeof *in);
     qsort(out, n, sizeof *out, cmp_int);
     for (size_t i = 1; i < n; i++) {
         if (out[i] == out[i - 1]) {
             snprintf(err, errlen, "%s: %d is listed twice", what, out[i]);
-            return SS_ERR_USAGE;
+            return AT_ERR_USAGE;
         }
     }
-    return SS_OK;
+    return AT_OK;
 }
 
-bool ss_prefix_ok(const char *prefix, char *err, size_t errlen)
+bool sn_prefix_ok(const char *prefix, char *err, size_t errlen)
 {
     size_t n = prefix ? strlen(prefix) : 0;
-    if (n <= SS_PREFIX_MAX)
+    if (n <= SN_PREFIX_MAX)
         return true;
     snprintf(err, errlen,
              "the prefix is %zu bytes long: at most %d, so that every sample keeps its note, "
              "velocity and round robin in its file name",
-             n, SS_PREFIX_MAX);
+             n, SN_PREFIX_MAX);
     return false;
 }
 
-static SsStatus check_spec(const SsPlanSpec *spec, int *oct, int *vel, char *err, size_t errlen)
+static AtStatus check_spec(const SnPlanSpec *spec, int *oct, int *vel, char *err, size_t errlen)
 {
-    if (!ss_prefix_ok(spec->prefix, err, errlen))
-        return SS_ERR_USAGE;
-    if (sorted_unique(spec->octaves, spec->n_octaves, oct, "octaves", err, errlen) != SS_OK)
-        return SS_ERR_USAGE;
+    if (!sn_prefix_ok(spec->prefix, err, errlen))
+        return AT_ERR_USAGE;
+    if (sorted_unique(spec->octaves, spec->n_octaves, oct, "octaves", err, errlen) != AT_OK)
+        return AT_ERR_USAGE;
     if (sorted_unique(spec->velocities, spec->n_velocities, vel, "velocities", err, errlen) !=
-        SS_OK)
-        return SS_ERR_USAGE;
+        AT_OK)
+        return AT_ERR_USAGE;
     for (size_t i = 0; i < spec->n_velocities; i++) {
         if (vel[i] < 1 || vel[i] > 127) {
             snprintf(err, errlen, "velocity %d is out of range: must be 1..127", vel[i]);
-            return SS_ERR_USAGE;
+            return AT_ERR_USAGE;
         }
     }
-    if (spec->round_robins < 1 || spec->round_robins > SS_RR_MAX) {
+    if (spec->round_robins < 1 || spec->round_robins > SN_RR_MAX) {
         snprintf(err, errlen, "round-robins %d is out of range: must be 1..%d", spec->round_robins,
-                 SS_RR_MAX);
-        return SS_ERR_USAGE;
+                 SN_RR_MAX);
+        return AT_ERR_USAGE;
     }
-    return SS_OK;
+    return AT_OK;
 }
 
 /* The MIDI note of pitch class pc in octave oct, as the common note-name
@@ -132,21 +132,21 @@ static int note_of(int pc, int oct)
     return at_midi_note_from_name(name);
 }
 
-SsStatus ss_plan_build(const SsPlanSpec *spec, SsPlan *plan, char *err, size_t errlen)
+AtStatus sn_plan_build(const SnPlanSpec *spec, SnPlan *plan, char *err, size_t errlen)
 {
-    int pcs[SS_LIST_MAX], oct[SS_LIST_MAX], vel[SS_LIST_MAX];
+    int pcs[SN_LIST_MAX], oct[SN_LIST_MAX], vel[SN_LIST_MAX];
     size_t n_pcs;
     plan->takes = NULL;
     plan->count = 0;
-    if (ss_parse_notes(spec->notes, pcs, SS_LIST_MAX, &n_pcs, err, errlen) != SS_OK)
-        return SS_ERR_USAGE;
-    if (check_spec(spec, oct, vel, err, errlen) != SS_OK)
-        return SS_ERR_USAGE;
+    if (sn_parse_notes(spec->notes, pcs, SN_LIST_MAX, &n_pcs, err, errlen) != AT_OK)
+        return AT_ERR_USAGE;
+    if (check_spec(spec, oct, vel, err, errlen) != AT_OK)
+        return AT_ERR_USAGE;
     size_t total = n_pcs * spec->n_octaves * spec->n_velocities * (size_t)spec->round_robins;
     plan->takes = calloc(total, sizeof *plan->takes);
     if (!plan->takes) {
         snprintf(err, errlen, "out of memory for %zu samples", total);
-        return SS_ERR_RUNTIME;
+        return AT_ERR_RUNTIME;
     }
     for (size_t p = 0; p < n_pcs; p++) {
         for (size_t o = 0; o < spec->n_octaves; o++) {
@@ -154,33 +154,33 @@ SsStatus ss_plan_build(const SsPlanSpec *spec, SsPlan *plan, char *err, size_t e
             if (note < 0) {
                 snprintf(err, errlen, "note %s%d is outside MIDI notes 0..127",
                          at_midi_pitch_class_name(pcs[p]), oct[o]);
-                ss_plan_free(plan);
-                return SS_ERR_USAGE;
+                sn_plan_free(plan);
+                return AT_ERR_USAGE;
             }
             for (size_t v = 0; v < spec->n_velocities; v++) {
                 for (int rr = 1; rr <= spec->round_robins; rr++) {
-                    SsTake *t = &plan->takes[plan->count++];
+                    SnTake *t = &plan->takes[plan->count++];
                     t->note = note;
                     t->velocity = vel[v];
                     t->rr = rr;
                     t->rr_count = spec->round_robins;
-                    ss_take_name(spec->prefix, note, vel[v], rr, spec->round_robins, t->name,
+                    sn_take_name(spec->prefix, note, vel[v], rr, spec->round_robins, t->name,
                                  sizeof t->name);
                 }
             }
         }
     }
-    return SS_OK;
+    return AT_OK;
 }
 
-void ss_plan_free(SsPlan *plan)
+void sn_plan_free(SnPlan *plan)
 {
     free(plan->takes);
     plan->takes = NULL;
     plan->count = 0;
 }
 
-size_t ss_plan_pending(const SsPlan *plan)
+size_t sn_plan_pending(const SnPlan *plan)
 {
     size_t n = 0;
     for (size_t i = 0; i < plan->count; i++)
@@ -188,10 +188,10 @@ size_t ss_plan_pending(const SsPlan *plan)
     return n;
 }
 
-void ss_take_name(const char *prefix, int note, int velocity, int rr, int rr_count, char *out,
+void sn_take_name(const char *prefix, int note, int velocity, int rr, int rr_count, char *out,
                   size_t outlen)
 {
-    char note_name[8], raw[SS_NAME_MAX * 2];
+    char note_name[8], raw[SN_NAME_MAX * 2];
     at_midi_note_name(note, note_name, sizeof note_name);
     int len;
     if (prefix && *prefix)
@@ -200,7 +200,7 @@ void ss_take_name(const char *prefix, int note, int velocity, int rr, int rr_cou
         len = snprintf(raw, sizeof raw, "%s-v%d", note_name, velocity);
     if (rr_count > 1 && len > 0 && (size_t)len < sizeof raw)
         snprintf(raw + len, sizeof raw - (size_t)len, "-rr%d", rr);
-    ss_sanitize_name(raw, out, outlen);
+    sn_sanitize_name(raw, out, outlen);
 }
 
 /* Bytes kept as they are; everything else becomes '_'. '#' stays: note
@@ -210,7 +210,7 @@ static bool keep_byte(unsigned char c)
     return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '#' || c == '+' || c >= 0x80;
 }
 
-void ss_sanitize_name(const char *in, char *out, size_t outlen)
+void sn_sanitize_name(const char *in, char *out, size_t outlen)
 {
     if (outlen == 0)
         return;
@@ -230,7 +230,7 @@ void ss_sanitize_name(const char *in, char *out, size_t outlen)
         snprintf(out, outlen, "sample");
 }
 
-bool ss_parse_threshold(const char *s, double *level, bool *is_auto)
+bool sn_parse_threshold(const char *s, double *level, bool *is_auto)
 {
     *is_auto = false;
     if (!s)

@@ -165,7 +165,7 @@ static const AtParamDef table[] = {
      AT_PARAM_INT,
      0,
      1,
-     SS_RR_MAX,
+     SN_RR_MAX,
      1,
      NULL,
      {NULL},
@@ -242,7 +242,7 @@ static const AtParamDef table[] = {
      "begin sampling now (when sampling.start is \"osc\" or \"auto\" is still waiting)"},
 };
 
-const AtParamDef *ss_param_table(size_t *n)
+const AtParamDef *sn_param_table(size_t *n)
 {
     *n = sizeof table / sizeof table[0];
     return table;

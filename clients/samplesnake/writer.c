@@ -1,5 +1,6 @@
 /* writer.c - the writer thread: recording ring -> float WAV files. */
 #include "writer.h"
+#include "fileio.h"
 
 #include "instrument.h"
 #include "machine.h"
@@ -13,22 +14,23 @@
 #include <time.h>
 #include <unistd.h>
 
-struct SsWriter {
-    SsWriterConfig cfg;
-    SsSource src;
-    SsShared *shared;
+struct SnWriter {
+    SnWriterConfig cfg;
+    SnSource src;
+    SnShared *shared;
     pthread_t thread;
     bool thread_running;
     atomic_int quit;
     atomic_int status; /* -1 running, 0 done, 1 failed */
 
     bool have_header; /* msg read, its payload not yet */
-    SsMsg msg;
+    SnMsg msg;
     float *planar, *stereo;
     size_t scratch_frames;
 
     int32_t take; /* take being written, -1 if none */
     SNDFILE *file;
+    AtAtomicFile out; /* the take's temporary file (common/fileio.h) */
     char tmp_path[4096], final_path[4096];
     uint64_t take_frames;
 
@@ -45,9 +47,9 @@ static double now_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
 }
 
-SsWriter *ss_writer_new(const SsWriterConfig *cfg, const SsSource *src, SsShared *shared)
+SnWriter *sn_writer_new(const SnWriterConfig *cfg, const SnSource *src, SnShared *shared)
 {
-    SsWriter *w = calloc(1, sizeof *w);
+    SnWriter *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     size_t n = cfg->plan->count ? cfg->plan->count : 1;
@@ -67,23 +69,23 @@ SsWriter *ss_writer_new(const SsWriterConfig *cfg, const SsSource *src, SsShared
     atomic_init(&w->status, -1);
     for (size_t i = 0; i < cfg->plan->count; i++)
         w->present[i] = cfg->plan->takes[i].skip;
-    w->pending = ss_plan_pending(cfg->plan);
+    w->pending = sn_plan_pending(cfg->plan);
     clock_gettime(CLOCK_MONOTONIC, &w->t0);
     return w;
 }
 
 /* Abandon the take in progress: close and remove its temporary file. */
-static void drop_take(SsWriter *w)
+static void drop_take(SnWriter *w)
 {
     if (w->file) {
         sf_close(w->file);
         w->file = NULL;
-        unlink(w->tmp_path);
+        at_atomic_abort(&w->out);
     }
     w->take = -1;
 }
 
-static void finish(SsWriter *w, int status)
+static void finish(SnWriter *w, int status)
 {
     int expected = -1;
     if (!atomic_compare_exchange_strong(&w->status, &expected, status))
@@ -94,7 +96,7 @@ static void finish(SsWriter *w, int status)
         w->cfg.finished(w->cfg.ctx, status);
 }
 
-static void fail(SsWriter *w, const char *what, const char *detail)
+static void fail(SnWriter *w, const char *what, const char *detail)
 {
     drop_take(w);
     fprintf(w->cfg.err, "samplesnake: error: %s%s%s\n", what, detail ? ": " : "",
@@ -113,7 +115,7 @@ static void fmt_time(double s, char *out, size_t len)
     snprintf(out, len, "%ld:%02ld", t / 60, t % 60);
 }
 
-static void progress(SsWriter *w, const SsTake *t)
+static void progress(SnWriter *w, const SnTake *t)
 {
     char el[32], rem[32];
     double elapsed = now_since(&w->t0);
@@ -128,21 +130,26 @@ static void progress(SsWriter *w, const SsTake *t)
     fflush(w->cfg.out);
 }
 
-static void on_begin(SsWriter *w, const SsMsg *m)
+static void on_begin(SnWriter *w, const SnMsg *m)
 {
-    const SsPlan *plan = w->cfg.plan;
+    const SnPlan *plan = w->cfg.plan;
     if (m->id < 0 || (size_t)m->id >= plan->count) {
         fail(w, "internal: bad take number in the recording ring", NULL);
         return;
     }
     drop_take(w);
-    const SsTake *t = &plan->takes[m->id];
+    const SnTake *t = &plan->takes[m->id];
     snprintf(w->tmp_path, sizeof w->tmp_path, "%s/.%s.wav.part", w->cfg.dir, t->name);
     snprintf(w->final_path, sizeof w->final_path, "%s/%s.wav", w->cfg.dir, t->name);
     SF_INFO info = {
         .samplerate = (int)w->cfg.rate, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
-    w->file = sf_open(w->tmp_path, SFM_WRITE, &info);
+    if (at_atomic_begin(&w->out, w->final_path, w->tmp_path, NULL, 0) != 0) {
+        fail(w, w->tmp_path, strerror(errno));
+        return;
+    }
+    w->file = sf_open_fd(w->out.fd, SFM_WRITE, &info, SF_FALSE);
     if (!w->file) {
+        at_atomic_abort(&w->out);
         fail(w, w->tmp_path, sf_strerror(NULL));
         return;
     }
@@ -152,7 +159,7 @@ static void on_begin(SsWriter *w, const SsMsg *m)
     progress(w, t);
 }
 
-static bool ensure_scratch(SsWriter *w, size_t frames)
+static bool ensure_scratch(SnWriter *w, size_t frames)
 {
     if (frames <= w->scratch_frames)
         return true;
@@ -168,7 +175,7 @@ static bool ensure_scratch(SsWriter *w, size_t frames)
     return true;
 }
 
-static void on_audio(SsWriter *w, const SsMsg *m)
+static void on_audio(SnWriter *w, const SnMsg *m)
 {
     if (w->take != m->id || !w->file)
         return; /* audio of an abandoned take */
@@ -187,15 +194,15 @@ static void on_audio(SsWriter *w, const SsMsg *m)
     w->take_frames += m->frames;
 }
 
-static void on_end(SsWriter *w, const SsMsg *m)
+static void on_end(SnWriter *w, const SnMsg *m)
 {
     if (w->take != m->id || !w->file)
         return;
-    const SsTake *t = &w->cfg.plan->takes[m->id];
-    if (m->status == SS_END_RETRY) {
+    const SnTake *t = &w->cfg.plan->takes[m->id];
+    if (m->status == SN_END_RETRY) {
         drop_take(w);
         w->started--;
-        if (++w->retries[m->id] > SS_MAX_RETRIES) {
+        if (++w->retries[m->id] > SN_MAX_RETRIES) {
             fail(w, t->name,
                  "JACK dropped audio (xruns) in every attempt; is the machine "
                  "overloaded?");
@@ -206,8 +213,8 @@ static void on_end(SsWriter *w, const SsMsg *m)
                 t->name);
         return;
     }
-    if (m->status == SS_END_SILENT || m->status == SS_END_ABORTED) {
-        if (m->status == SS_END_SILENT) {
+    if (m->status == SN_END_SILENT || m->status == SN_END_ABORTED) {
+        if (m->status == SN_END_SILENT) {
             fprintf(w->cfg.err,
                     "samplesnake: warning: %s: nothing above the silence threshold; "
                     "not saved (is the instrument connected to in_L/in_R?)\n",
@@ -220,14 +227,12 @@ static void on_end(SsWriter *w, const SsMsg *m)
     int rc = sf_close(w->file);
     w->file = NULL;
     if (rc != 0) {
-        unlink(w->tmp_path);
+        at_atomic_abort(&w->out);
         fail(w, w->tmp_path, sf_error_number(rc));
         return;
     }
-    if (rename(w->tmp_path, w->final_path) != 0) {
-        int e = errno;
-        unlink(w->tmp_path);
-        fail(w, w->final_path, strerror(e));
+    if (at_atomic_commit(&w->out, NULL, 0) != 0) {
+        fail(w, w->final_path, strerror(errno));
         return;
     }
     w->present[m->id] = true;
@@ -235,26 +240,26 @@ static void on_end(SsWriter *w, const SsMsg *m)
     w->take = -1;
     fprintf(w->cfg.out, "saved %s (%.3f s)%s\n", w->final_path,
             (double)w->take_frames / (double)w->cfg.rate,
-            m->status == SS_END_MAX_LENGTH ? " - cut at max-length" : "");
+            m->status == SN_END_MAX_LENGTH ? " - cut at max-length" : "");
     fflush(w->cfg.out);
 }
 
 typedef struct {
-    const SsWriter *w;
+    const SnWriter *w;
     bool sfz;
 } InstrumentCtx;
 
-static SsStatus write_instrument(FILE *f, void *ctx)
+static bool write_instrument(FILE *f, void *ctx)
 {
     const InstrumentCtx *c = ctx;
-    const SsPlan *plan = c->w->cfg.plan;
-    return c->sfz ? ss_write_sfz(f, plan->takes, c->w->present, plan->count)
-                  : ss_write_dspreset(f, plan->takes, c->w->present, plan->count);
+    const SnPlan *plan = c->w->cfg.plan;
+    return (c->sfz ? sn_write_sfz(f, plan->takes, c->w->present, plan->count)
+                   : sn_write_dspreset(f, plan->takes, c->w->present, plan->count)) == AT_OK;
 }
 
-static void on_done(SsWriter *w)
+static void on_done(SnWriter *w)
 {
-    char path[4096], err[512], list[8192] = "";
+    char path[4096], err[4096 + 256], list[8192] = "";
     if (w->saved == 0 && w->silent > 0) {
         /* Every take silent: a missing connection, not an instrument. */
         fail(w, "nothing was recorded",
@@ -269,7 +274,8 @@ static void on_done(SsWriter *w)
         snprintf(path, sizeof path, "%s/%s.%s", w->cfg.dir, w->cfg.instrument,
                  sfz ? "sfz" : "dspreset");
         InstrumentCtx c = {w, sfz};
-        if (ss_write_atomic(path, write_instrument, &c, err, sizeof err) != SS_OK) {
+        if (at_file_write_atomic_with(path, write_instrument, &c, NULL, 0) != AT_OK) {
+            snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
             fail(w, "writing the instrument file", err);
             return;
         }
@@ -286,16 +292,16 @@ static void on_done(SsWriter *w)
     finish(w, 0);
 }
 
-static void on_noise(SsWriter *w, const SsMsg *m)
+static void on_noise(SnWriter *w, const SnMsg *m)
 {
     fprintf(w->cfg.out, "noise floor: peak %.3g; silence threshold set to %.3g\n", (double)m->value,
             (double)m->value2);
     fflush(w->cfg.out);
 }
 
-static void on_stuck(SsWriter *w, const SsMsg *m)
+static void on_stuck(SnWriter *w, const SnMsg *m)
 {
-    const SsPlan *plan = w->cfg.plan;
+    const SnPlan *plan = w->cfg.plan;
     const char *name = m->id >= 0 && (size_t)m->id < plan->count ? plan->takes[m->id].name : "?";
     fprintf(w->cfg.err,
             "samplesnake: warning: the instrument still sounds long after %s: its note-off "
@@ -304,27 +310,27 @@ static void on_stuck(SsWriter *w, const SsMsg *m)
     fflush(w->cfg.err);
 }
 
-static void dispatch(SsWriter *w, const SsMsg *m)
+static void dispatch(SnWriter *w, const SnMsg *m)
 {
     if (atomic_load(&w->status) != -1)
         return; /* finished: only drain */
     switch (m->kind) {
-    case SS_EV_BEGIN:
+    case SN_EV_BEGIN:
         on_begin(w, m);
         break;
-    case SS_EV_AUDIO:
+    case SN_EV_AUDIO:
         on_audio(w, m);
         break;
-    case SS_EV_END:
+    case SN_EV_END:
         on_end(w, m);
         break;
-    case SS_EV_NOISE:
+    case SN_EV_NOISE:
         on_noise(w, m);
         break;
-    case SS_EV_DONE:
+    case SN_EV_DONE:
         on_done(w);
         break;
-    case SS_EV_STUCK:
+    case SN_EV_STUCK:
         on_stuck(w, m);
         break;
     default:
@@ -333,7 +339,7 @@ static void dispatch(SsWriter *w, const SsMsg *m)
 }
 
 /* Read one complete message if there is one; false when none is ready. */
-static bool read_one(SsWriter *w)
+static bool read_one(SnWriter *w)
 {
     if (!w->have_header) {
         if (w->src.read_space(w->src.ring) < sizeof w->msg)
@@ -342,7 +348,7 @@ static bool read_one(SsWriter *w)
         w->have_header = true;
     }
     size_t bytes = 0;
-    if (w->msg.kind == SS_EV_AUDIO) {
+    if (w->msg.kind == SN_EV_AUDIO) {
         bytes = (size_t)w->msg.frames * 2 * sizeof(float);
         if (w->src.read_space(w->src.ring) < bytes)
             return false; /* the rest is on its way */
@@ -357,7 +363,7 @@ static bool read_one(SsWriter *w)
     return true;
 }
 
-int ss_writer_poll(SsWriter *w)
+int sn_writer_poll(SnWriter *w)
 {
     if (atomic_load(&w->status) == 1 && w->have_header)
         return 1;
@@ -383,12 +389,12 @@ int ss_writer_poll(SsWriter *w)
 
 static void *thread_main(void *arg)
 {
-    SsWriter *w = arg;
+    SnWriter *w = arg;
     for (;;) {
-        int st = ss_writer_poll(w);
+        int st = sn_writer_poll(w);
         if (atomic_load(&w->quit) && st != -1)
             break;
-        if (atomic_load(&w->quit) && w->src.read_space(w->src.ring) < sizeof(SsMsg))
+        if (atomic_load(&w->quit) && w->src.read_space(w->src.ring) < sizeof(SnMsg))
             break;
         struct timespec ts = {0, 2 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -396,15 +402,15 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-SsStatus ss_writer_start(SsWriter *w)
+AtStatus sn_writer_start(SnWriter *w)
 {
     if (pthread_create(&w->thread, NULL, thread_main, w) != 0)
-        return SS_ERR_RUNTIME;
+        return AT_ERR_RUNTIME;
     w->thread_running = true;
-    return SS_OK;
+    return AT_OK;
 }
 
-void ss_writer_join(SsWriter *w)
+void sn_writer_join(SnWriter *w)
 {
     if (w->thread_running) {
         atomic_store(&w->quit, 1);
@@ -419,11 +425,11 @@ void ss_writer_join(SsWriter *w)
     drop_take(w);
 }
 
-void ss_writer_free(SsWriter *w)
+void sn_writer_free(SnWriter *w)
 {
     if (!w)
         return;
-    ss_writer_join(w);
+    sn_writer_join(w);
     free(w->planar);
     free(w->stereo);
     free(w->present);
@@ -431,26 +437,26 @@ void ss_writer_free(SsWriter *w)
     free(w);
 }
 
-int ss_writer_status(const SsWriter *w)
+int sn_writer_status(const SnWriter *w)
 {
-    return atomic_load(&((SsWriter *)w)->status);
+    return atomic_load(&((SnWriter *)w)->status);
 }
 
-size_t ss_writer_saved(const SsWriter *w)
+size_t sn_writer_saved(const SnWriter *w)
 {
     return w->saved;
 }
 
-SsStatus ss_prepare_dir(const char *dir, char *err, size_t errlen)
+AtStatus sn_prepare_dir(const char *dir, char *err, size_t errlen)
 {
     char path[4096];
     if (!dir || !*dir) {
         snprintf(err, errlen, "no sample directory given");
-        return SS_ERR_USAGE;
+        return AT_ERR_USAGE;
     }
     if (strlen(dir) >= sizeof path - 32) {
         snprintf(err, errlen, "sample directory name is too long");
-        return SS_ERR_USAGE;
+        return AT_ERR_USAGE;
     }
     /* mkdir -p: create each missing parent in turn. */
     snprintf(path, sizeof path, "%s", dir);
@@ -461,7 +467,7 @@ SsStatus ss_prepare_dir(const char *dir, char *err, size_t errlen)
         *p = '\0';
         if (mkdir(path, 0777) != 0 && errno != EEXIST) {
             snprintf(err, errlen, "cannot create sample directory %s: %s", path, strerror(errno));
-            return SS_ERR_RUNTIME;
+            return AT_ERR_RUNTIME;
         }
         *p = c;
         if (c == '\0')
@@ -470,20 +476,20 @@ SsStatus ss_prepare_dir(const char *dir, char *err, size_t errlen)
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "sample directory %s is not a directory", dir);
-        return SS_ERR_RUNTIME;
+        return AT_ERR_RUNTIME;
     }
     snprintf(path, sizeof path, "%s/.samplesnake-XXXXXX", dir);
     int fd = mkstemp(path);
     if (fd < 0) {
         snprintf(err, errlen, "cannot write in sample directory %s: %s", dir, strerror(errno));
-        return SS_ERR_RUNTIME;
+        return AT_ERR_RUNTIME;
     }
     close(fd);
     unlink(path);
-    return SS_OK;
+    return AT_OK;
 }
 
-size_t ss_plan_mark_existing(SsPlan *plan, const char *dir)
+size_t sn_plan_mark_existing(SnPlan *plan, const char *dir)
 {
     char path[4096];
     size_t n = 0;
@@ -493,41 +499,4 @@ size_t ss_plan_mark_existing(SsPlan *plan, const char *dir)
         n += plan->takes[i].skip;
     }
     return n;
-}
-
-SsStatus ss_write_atomic(const char *path, SsStatus (*write)(FILE *f, void *ctx), void *ctx,
-                         char *err, size_t errlen)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return SS_ERR_RUNTIME;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto fail_unlink;
-    }
-    SsStatus st = write(f, ctx);
-    if (fflush(f) != 0 || st != SS_OK) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        fclose(f);
-        goto fail_unlink;
-    }
-    fchmod(fd, 0644);
-    if (fclose(f) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        goto fail_unlink;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        goto fail_unlink;
-    }
-    return SS_OK;
-fail_unlink:
-    unlink(tmp);
-    return SS_ERR_RUNTIME;
 }

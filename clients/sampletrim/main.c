@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "instrfile.h"
 #include "rand.h"
 #include "sampletrim.h"
@@ -746,45 +747,6 @@ static bool lookup_sample(void *user, const char *sample, StrimSampleMap *m)
     return true; /* go on: count them all, decide after */
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(MAX_INSTRUMENT_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, MAX_INSTRUMENT_BYTES + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > MAX_INSTRUMENT_BYTES) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
-/* Write len bytes to path through a temporary file renamed into place. */
-static bool write_whole(const char *path, const char *data, size_t len, char *err, size_t elen)
-{
-    size_t tl = strlen(path) + 32;
-    char *tmp = malloc(tl);
-    if (!tmp)
-        return false;
-    snprintf(tmp, tl, "%s.%ld.part", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(data, 1, len, f) == len;
-    if (f && fclose(f) != 0)
-        ok = false;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    if (!ok) {
-        snprintf(err, elen, "%s: %s", f ? path : tmp, strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return ok;
-}
-
 /* Rewrite one instrument file found beside the inputs; false on an error
  * that must fail the run (it could not be written). */
 static bool instrument(Batch *b, const char *dir, const char *name, StrimInstrKind kind)
@@ -812,10 +774,10 @@ static bool instrument(Batch *b, const char *dir, const char *name, StrimInstrKi
     }
     snprintf(out_path, ol, "%s/%s", out_dir, name);
     x.out_dir = out_dir;
-    text = slurp(path, &len);
+    text = at_file_read(path, MAX_INSTRUMENT_BYTES, &len, NULL, 0);
     if (!text) {
         fprintf(stderr, PROG ": %s: warning: cannot read this instrument file (%s)\n", path,
-                errno ? strerror(errno) : "larger than 16 MiB");
+                errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
         goto out;
     }
     /* The folder may not exist yet when none of its samples was written;
@@ -842,8 +804,9 @@ static bool instrument(Batch *b, const char *dir, const char *name, StrimInstrKi
         ok = false;
         goto out;
     }
-    if (!write_whole(out_path, res, rlen, detail, sizeof detail)) {
-        fprintf(stderr, PROG ": %s: cannot write the trimmed instrument (%s)\n", path, detail);
+    if (at_file_write_atomic(out_path, res, rlen, NULL, 0) != AT_OK) {
+        fprintf(stderr, PROG ": %s: cannot write the trimmed instrument (%s: %s)\n", path, out_path,
+                strerror(errno));
         ok = false;
         goto out;
     }

@@ -1,5 +1,6 @@
 /* sampletrim_io.c - libsndfile input and WAV output for aiotone-sampletrim. */
 #include "sampletrim_io.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <sndfile.h>
@@ -287,20 +288,20 @@ StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtR
     int fmt = pcm_format(bits);
     if (!fmt || a->channels < 1 || a->channels > STRIM_MAX_CHANNELS || a->rate < 1)
         return STRIM_ERR_ARG;
-    /* Write beside the target and rename: an interrupted run never leaves a
-     * truncated file under the final name. The pid keeps concurrent runs
-     * apart; within a run each output path has one writer. */
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (!tmp)
-        return STRIM_ERR_NOMEM;
-    snprintf(tmp, tlen, "%s.%ld.part", path, (long)getpid());
+    /* Write beside the target and rename (common/fileio.h): an interrupted
+     * run never leaves a truncated file under the final name. */
     SF_INFO info = {.samplerate = a->rate, .channels = a->channels, .format = SF_FORMAT_WAV | fmt};
     StrimStatus st = STRIM_OK;
-    SNDFILE *sf = sf_open(tmp, SFM_WRITE, &info);
+    AtAtomicFile out;
+    if (at_atomic_begin(&out, path, NULL, NULL, 0) != 0) {
+        int e = errno;
+        path_detail(detail, detail_len, path, strerror(e));
+        return e == ENOMEM ? STRIM_ERR_NOMEM : STRIM_ERR_WRITE;
+    }
+    SNDFILE *sf = sf_open_fd(out.fd, SFM_WRITE, &info, SF_FALSE);
     if (!sf) {
         path_detail(detail, detail_len, path, sf_strerror(NULL));
-        free(tmp);
+        at_atomic_abort(&out);
         return STRIM_ERR_WRITE;
     }
     st = write_frames(sf, a, bits, r, progress);
@@ -310,13 +311,12 @@ StrimStatus strim_write_wav(const char *path, const StrimAudio *a, int bits, AtR
         path_detail(detail, detail_len, path, "closing the file failed");
         st = STRIM_ERR_WRITE;
     }
-    if (st == STRIM_OK && rename(tmp, path) != 0) {
+    if (st == STRIM_OK && at_atomic_commit(&out, NULL, 0) != 0) {
         path_detail(detail, detail_len, path, strerror(errno));
         st = STRIM_ERR_WRITE;
     }
     if (st != STRIM_OK)
-        unlink(tmp);
-    free(tmp);
+        at_atomic_abort(&out);
     return st;
 }
 

@@ -4,6 +4,7 @@
 #include "child.h"
 #include "control.h"
 #include "folders.h"
+#include "fileio.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -52,11 +53,9 @@ bool sm_read_url_file(const char *file, int *port, pid_t *pid)
 
 bool sm_write_url_file(const char *file, int port, char *err, size_t errlen)
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", file);
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "osc.udp://127.0.0.1:%d/\n%d\n", port, (int)getpid()) < 0 ||
-        fclose(f) != 0 || rename(tmp, file) != 0) {
+    char text[64];
+    snprintf(text, sizeof text, "osc.udp://127.0.0.1:%d/\n%d\n", port, (int)getpid());
+    if (at_file_write_atomic(file, text, strlen(text), NULL, 0) != AT_OK) {
         int e = errno;
         snprintf(err, errlen, "cannot write the manager's URL file: %s", strerror(e));
         at_error("(%s)", file);

@@ -1,6 +1,8 @@
 /* sessconf.c - session file parsing, validation and atomic writing; the
  * pure rules of the session manager. */
 #include "sessconf.h"
+#include "fileio.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -531,42 +533,9 @@ AtStatus ss_session_load(SsSession *s, const char *path, char *err, size_t errle
 
 /* ---------------- writing ---------------- */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    bool oom;
-} Sb;
-
-static void sb_printf(Sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(Sb *b, const char *fmt, ...)
-{
-    if (!b->buf && !b->oom) {
-        b->buf = malloc(4096);
-        b->cap = b->buf ? 4096 : 0;
-        b->oom = !b->buf;
-    }
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = b->oom ? 0 : vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (b->oom || n < 0)
-            return;
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = (b->cap + (size_t)n + 1) * 2;
-        char *t = realloc(b->buf, cap);
-        if (!t) {
-            b->oom = true;
-            return;
-        }
-        b->buf = t;
-        b->cap = cap;
-    }
-}
+/* The text is built in common/strbuf.h's buffer. */
+typedef AtStrBuf Sb;
+#define sb_printf at_strbuf_printf
 
 /* A libconfig string literal: quotes, backslashes and control bytes are
  * escaped. */
@@ -946,70 +915,19 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
     return whole_rewrite(old_text, s);
 }
 
+/* A session file is a config file: small (as params.c's limit). */
+#define SS_FILE_MAX ((size_t)16 << 20)
+
 char *ss_read_file(const char *path, size_t *len_out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
-        return NULL;
-    }
-    char *text = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            text = t;
-        }
-        size_t r = fread(text + len, 1, 4096, f);
-        len += r;
-        if (r < 4096)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        errno = EIO;
-        return NULL;
-    }
-    text[len] = 0;
-    if (len_out)
-        *len_out = len;
-    return text;
+    return at_file_read(path, SS_FILE_MAX, len_out, NULL, 0);
 }
 
 /* ---------------- writing a file ---------------- */
 
 static AtStatus write_atomic(const char *text, const char *path, char *err, size_t errlen)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    size_t len = strlen(text);
-    if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        unlink(tmp);
-        return AT_ERR_RUNTIME;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return AT_ERR_RUNTIME;
-    }
-    return AT_OK;
+    return at_file_write_atomic(path, text, strlen(text), err, errlen);
 }
 
 AtStatus ss_session_write_text(const char *text, const char *path, char *err, size_t errlen)

@@ -93,7 +93,8 @@ bool ss_session_same(const SsSession *a, const SsSession *b);
  * a malloc'd string, NULL on no memory. */
 char *ss_session_update_text(const char *old_text, const SsSession *old, const SsSession *s);
 /* Read a whole file into a malloc'd NUL-terminated string, its length in
- * *len when len is not NULL (NULL + errno; EISDIR for a directory). */
+ * *len when len is not NULL (NULL + errno; EISDIR for a directory, EFBIG
+ * over 16 MiB). */
 char *ss_read_file(const char *path, size_t *len);
 /* Add a connection unless the same pair is there; false on no memory. */
 bool ss_session_add_conn(SsSession *s, const char *from, const char *to);

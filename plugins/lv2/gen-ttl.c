@@ -8,6 +8,7 @@
  * make; see docs/lv2.md. */
 #include "clients/fmsynth/fmparams.h"
 #include "clients/fmsynth/fmsynth.h"
+#include "fileio.h"
 #include "log.h"
 #include "lv2app.h"
 
@@ -237,32 +238,6 @@ static bool write_plugin(FILE *f, const AtLv2Plugin *plug)
     return true;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    do {
-        if (len + 4096 > cap) {
-            char *more = realloc(buf, cap + 65536);
-            if (!more) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = more;
-            cap += 65536;
-        }
-        got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-    } while (got > 0);
-    fclose(f);
-    buf[len] = 0;
-    return buf;
-}
-
 /* The preset's name: its file name without directory and ".conf". */
 static void preset_name(const char *path, char *out, size_t outlen)
 {
@@ -280,7 +255,7 @@ static bool write_preset(FILE *f, FILE *man, const AtLv2Plugin *plug, const char
     char err[4200], name[256];
     preset_name(path, name, sizeof name);
     AtApp *app = at_lv2_app_new(plug, 48000, err, sizeof err);
-    char *text = read_text(path);
+    char *text = at_file_read(path, (size_t)16 << 20, NULL, NULL, 0); /* a preset is small */
     if (!app || !text) {
         fprintf(stderr, "gen-ttl: %s: %s\n", path, app ? strerror(errno) : err);
         free(text);

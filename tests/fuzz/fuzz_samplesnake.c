@@ -18,10 +18,10 @@ static void check_name(const char *s)
 
 static void fuzz_text(const char *text)
 {
-    int pcs[SS_LIST_MAX];
+    int pcs[SN_LIST_MAX];
     size_t n;
     char err[256];
-    if (ss_parse_notes(text, pcs, SS_LIST_MAX, &n, err, sizeof err) == SS_OK) {
+    if (sn_parse_notes(text, pcs, SN_LIST_MAX, &n, err, sizeof err) == AT_OK) {
         if (n == 0 || n > 12)
             abort();
         for (size_t i = 0; i < n; i++)
@@ -30,12 +30,12 @@ static void fuzz_text(const char *text)
     }
     double v;
     bool is_auto;
-    if (ss_parse_threshold(text, &v, &is_auto) && !is_auto && !(v > 0.0 && v < 1.0))
+    if (sn_parse_threshold(text, &v, &is_auto) && !is_auto && !(v > 0.0 && v < 1.0))
         abort();
-    char out[SS_NAME_MAX];
-    ss_sanitize_name(text, out, sizeof out);
+    char out[SN_NAME_MAX];
+    sn_sanitize_name(text, out, sizeof out);
     check_name(out);
-    ss_take_name(text, 60, 100, 2, 3, out, sizeof out);
+    sn_take_name(text, 60, 100, 2, 3, out, sizeof out);
     check_name(out);
 }
 
@@ -50,21 +50,21 @@ static void fuzz_plan(const uint8_t *d, size_t len, const char *notes)
         oct[i] = (int)(d[(2 + i) % len] % 13) - 2;
     for (size_t i = 0; i < nv; i++)
         vel[i] = d[(10 + i) % len] % 130;
-    SsPlanSpec spec = {notes, notes, oct, no, vel, nv, d[2] % 5};
-    SsPlan plan;
+    SnPlanSpec spec = {notes, notes, oct, no, vel, nv, d[2] % 5};
+    SnPlan plan;
     char err[256];
-    if (ss_plan_build(&spec, &plan, err, sizeof err) != SS_OK)
+    if (sn_plan_build(&spec, &plan, err, sizeof err) != AT_OK)
         return;
     bool *present = calloc(plan.count, sizeof *present);
     for (size_t i = 0; i < plan.count; i++) {
-        const SsTake *t = &plan.takes[i];
+        const SnTake *t = &plan.takes[i];
         if (t->note < 0 || t->note > 127 || t->velocity < 1 || t->velocity > 127)
             abort();
         check_name(t->name);
         present[i] = (d[i % len] & 3) != 0;
     }
-    SsZone *z = calloc(plan.count, sizeof *z);
-    ss_zones(plan.takes, present, plan.count, z);
+    SnZone *z = calloc(plan.count, sizeof *z);
+    sn_zones(plan.takes, present, plan.count, z);
     for (size_t i = 0; i < plan.count; i++) {
         if (!present[i])
             continue;
@@ -74,12 +74,12 @@ static void fuzz_plan(const uint8_t *d, size_t len, const char *notes)
             abort();
     }
     FILE *f = fopen("/dev/null", "w");
-    ss_write_sfz(f, plan.takes, present, plan.count);
-    ss_write_dspreset(f, plan.takes, present, plan.count);
+    sn_write_sfz(f, plan.takes, present, plan.count);
+    sn_write_dspreset(f, plan.takes, present, plan.count);
     fclose(f);
     free(z);
     free(present);
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
 }
 
 /* The machine on audio made of the bytes, in cycles of varying size. */
@@ -87,7 +87,7 @@ static void fuzz_machine(const uint8_t *d, size_t len)
 {
     if (len < 8)
         return;
-    SsMachineConfig c = {
+    SnMachineConfig c = {
         .channel = d[0] & 15,
         .auto_threshold = d[1] & 1,
         .threshold = 0.01f,
@@ -98,9 +98,9 @@ static void fuzz_machine(const uint8_t *d, size_t len)
         .noise_frames = d[6] % 8,
         .wait_frames = d[7] % 32,
     };
-    SsNote notes[3] = {{60, 100, 0}, {62, 1, 1}, {127, 127, 2}};
-    SsMachine m;
-    ss_machine_init(&m, &c, notes, 3);
+    SnNote notes[3] = {{60, 100, 0}, {62, 1, 1}, {127, 127, 2}};
+    SnMachine m;
+    sn_machine_init(&m, &c, notes, 3);
     AtMidiEvent storage[64];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, storage, 64);
@@ -114,11 +114,11 @@ static void fuzz_machine(const uint8_t *d, size_t len)
             r[i] = l[i] * 0.5f;
         }
         at_midi_buf_clear(&midi);
-        SsEvents ev = {.count = 0, .dropped = 0};
+        SnEvents ev = {.count = 0, .dropped = 0};
         if (n == 13)
-            ss_machine_gap(&m, &midi, &ev);
-        SsEvents run;
-        ss_machine_process(&m, l, r, n, &midi, &run);
+            sn_machine_gap(&m, &midi, &ev);
+        SnEvents run;
+        sn_machine_process(&m, l, r, n, &midi, &run);
         if (run.dropped)
             abort();
         for (size_t i = 0; i < run.count; i++)
@@ -126,7 +126,7 @@ static void fuzz_machine(const uint8_t *d, size_t len)
                 abort();
         bool stuck = false;
         for (size_t i = 0; i < run.count; i++)
-            stuck |= run.ev[i].kind == SS_EV_STUCK;
+            stuck |= run.ev[i].kind == SN_EV_STUCK;
         at_midi_buf_sort(&midi);
         for (size_t i = 0; i < midi.count; i++) {
             if (at_midi_type(midi.events[i].data) == AT_MIDI_CC)

@@ -11,6 +11,7 @@
  * 8 rows of 16 levels, written whole), quit. Every message received is
  * logged on stdout, one line each: "list PORT", "notify PORT", "sys/port
  * N", "sys/host H", "sys/prefix P", "map X Y", "all L", "other PATH". */
+#include "fileio.h"
 #include "osc.h"
 
 #include <lo/lo.h>
@@ -127,18 +128,19 @@ static int on_device(const char *path, const char *types, lo_arg **argv, int arg
     return 0;
 }
 
-static void dump(const char *file)
+static bool write_levels(FILE *f, void *ctx)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", file);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return;
+    (void)ctx;
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
             fprintf(f, "%d%c", levels[y][x], x == W - 1 ? '\n' : ' ');
-    fclose(f);
-    rename(tmp, file);
+    return !ferror(f);
+}
+
+/* The levels as text, replacing file atomically (common/fileio.h). */
+static void dump(const char *file)
+{
+    at_file_write_atomic_with(file, write_levels, NULL, NULL, 0);
 }
 
 static bool command(char *line)

@@ -25,12 +25,12 @@
 
 /* ---- plan and names ---------------------------------------------------- */
 
-static void build(SsPlan *plan, const char *prefix, const char *notes, const int *oct, size_t no,
+static void build(SnPlan *plan, const char *prefix, const char *notes, const int *oct, size_t no,
                   const int *vel, size_t nv, int rr)
 {
-    SsPlanSpec spec = {prefix, notes, oct, no, vel, nv, rr};
+    SnPlanSpec spec = {prefix, notes, oct, no, vel, nv, rr};
     char err[256] = "";
-    assert_int_equal(ss_plan_build(&spec, plan, err, sizeof err), SS_OK);
+    assert_int_equal(sn_plan_build(&spec, plan, err, sizeof err), AT_OK);
 }
 
 static void test_plan_order(void **state)
@@ -40,7 +40,7 @@ static void test_plan_order(void **state)
      * whatever their order in the config, round robins innermost. */
     const int oct[] = {4, 2};
     const int vel[] = {127, 64};
-    SsPlan plan;
+    SnPlan plan;
     build(&plan, "pad", "E, C", oct, 2, vel, 2, 2);
     assert_int_equal(plan.count, 2 * 2 * 2 * 2);
     const int pcs[] = {4, 0};
@@ -51,7 +51,7 @@ static void test_plan_order(void **state)
         for (int o = 0; o < 2; o++) {
             for (int v = 0; v < 2; v++) {
                 for (int rr = 1; rr <= 2; rr++, k++) {
-                    const SsTake *t = &plan.takes[k];
+                    const SnTake *t = &plan.takes[k];
                     assert_int_equal(t->note, (octs[o] + 1) * 12 + pcs[p]);
                     assert_int_equal(t->velocity, vels[v]);
                     assert_int_equal(t->rr, rr);
@@ -63,30 +63,30 @@ static void test_plan_order(void **state)
     }
     assert_string_equal(plan.takes[0].name, "pad-E2-v64-rr1");
     assert_string_equal(plan.takes[15].name, "pad-C4-v127-rr2");
-    assert_int_equal(ss_plan_pending(&plan), 16);
-    ss_plan_free(&plan);
+    assert_int_equal(sn_plan_pending(&plan), 16);
+    sn_plan_free(&plan);
 }
 
 static void test_names(void **state)
 {
     (void)state;
-    char name[SS_NAME_MAX];
-    ss_take_name("handpan", 49, 127, 1, 1, name, sizeof name);
+    char name[SN_NAME_MAX];
+    sn_take_name("handpan", 49, 127, 1, 1, name, sizeof name);
     assert_string_equal(name, "handpan-C#3-v127");
-    ss_take_name("", 49, 127, 1, 1, name, sizeof name);
+    sn_take_name("", 49, 127, 1, 1, name, sizeof name);
     assert_string_equal(name, "C#3-v127");
-    ss_take_name(NULL, 60, 5, 1, 1, name, sizeof name);
+    sn_take_name(NULL, 60, 5, 1, 1, name, sizeof name);
     assert_string_equal(name, "C4-v5");
-    ss_take_name("kit", 0, 100, 3, 4, name, sizeof name);
+    sn_take_name("kit", 0, 100, 3, 4, name, sizeof name);
     assert_string_equal(name, "kit-C-1-v100-rr3");
     /* Flats are named with sharps, one name per note. */
     const int oct[] = {3};
     const int vel[] = {127};
-    SsPlan plan;
+    SnPlan plan;
     build(&plan, "x", "Db", oct, 1, vel, 1, 1);
     assert_string_equal(plan.takes[0].name, "x-C#3-v127");
     assert_int_equal(plan.takes[0].note, 49);
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
 }
 
 /* The longest prefix allowed still leaves every take its own name, with
@@ -95,17 +95,17 @@ static void test_names(void **state)
 static void test_plan_long_prefix(void **state)
 {
     (void)state;
-    char prefix[SS_PREFIX_MAX + 2];
-    memset(prefix, 'p', SS_PREFIX_MAX);
-    prefix[SS_PREFIX_MAX] = '\0';
+    char prefix[SN_PREFIX_MAX + 2];
+    memset(prefix, 'p', SN_PREFIX_MAX);
+    prefix[SN_PREFIX_MAX] = '\0';
     const int oct[] = {-1, 9};
     int vel[127];
     for (int i = 0; i < 127; i++)
         vel[i] = i + 1;
-    SsPlan plan;
-    build(&plan, prefix, "C#, G", oct, 2, vel, 127, SS_RR_MAX);
+    SnPlan plan;
+    build(&plan, prefix, "C#, G", oct, 2, vel, 127, SN_RR_MAX);
     for (size_t i = 0; i < plan.count; i++) {
-        const char *suffix = plan.takes[i].name + SS_PREFIX_MAX;
+        const char *suffix = plan.takes[i].name + SN_PREFIX_MAX;
         char want[32];
         char note[8];
         at_midi_note_name(plan.takes[i].note, note, sizeof note);
@@ -114,12 +114,12 @@ static void test_plan_long_prefix(void **state)
         if (i > 0)
             assert_string_not_equal(plan.takes[i].name, plan.takes[i - 1].name);
     }
-    ss_plan_free(&plan);
-    prefix[SS_PREFIX_MAX] = 'p';
-    prefix[SS_PREFIX_MAX + 1] = '\0';
-    SsPlanSpec spec = {prefix, "C", oct, 1, vel, 1, 1};
+    sn_plan_free(&plan);
+    prefix[SN_PREFIX_MAX] = 'p';
+    prefix[SN_PREFIX_MAX + 1] = '\0';
+    SnPlanSpec spec = {prefix, "C", oct, 1, vel, 1, 1};
     char err[256] = "";
-    assert_int_equal(ss_plan_build(&spec, &plan, err, sizeof err), SS_ERR_USAGE);
+    assert_int_equal(sn_plan_build(&spec, &plan, err, sizeof err), AT_ERR_USAGE);
     assert_null(plan.takes);
     assert_non_null(strstr(err, "prefix is 97 bytes long: at most 96"));
 }
@@ -127,10 +127,10 @@ static void test_plan_long_prefix(void **state)
 static void expect_plan_error(const char *notes, const int *oct, size_t no, const int *vel,
                               size_t nv, int rr, const char *needle)
 {
-    SsPlanSpec spec = {"p", notes, oct, no, vel, nv, rr};
-    SsPlan plan;
+    SnPlanSpec spec = {"p", notes, oct, no, vel, nv, rr};
+    SnPlan plan;
     char err[256] = "";
-    assert_int_equal(ss_plan_build(&spec, &plan, err, sizeof err), SS_ERR_USAGE);
+    assert_int_equal(sn_plan_build(&spec, &plan, err, sizeof err), AT_ERR_USAGE);
     assert_null(plan.takes);
     if (!strstr(err, needle))
         fail_msg("error '%s' does not mention '%s'", err, needle);
@@ -156,10 +156,10 @@ static void test_plan_errors(void **state)
     const int high[] = {9};
     expect_plan_error("G#", high, 1, vel, 1, 1, "0..127");
     /* G9 is note 127, the highest: fine. */
-    SsPlan plan;
+    SnPlan plan;
     build(&plan, "p", "G", high, 1, vel, 1, 1);
     assert_int_equal(plan.takes[0].note, 127);
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
 }
 
 static void test_parse_notes_values(void **state)
@@ -168,14 +168,14 @@ static void test_parse_notes_values(void **state)
     int pcs[12];
     size_t n;
     char err[128];
-    assert_int_equal(ss_parse_notes("C, D#,F  A;Bb", pcs, 12, &n, err, sizeof err), SS_OK);
+    assert_int_equal(sn_parse_notes("C, D#,F  A;Bb", pcs, 12, &n, err, sizeof err), AT_OK);
     assert_int_equal(n, 5);
     const int want[] = {0, 3, 5, 9, 10};
     for (size_t i = 0; i < n; i++)
         assert_int_equal(pcs[i], want[i]);
-    assert_int_equal(ss_parse_notes("D#, Eb", pcs, 12, &n, err, sizeof err), SS_ERR_USAGE);
-    assert_int_equal(ss_parse_notes("C, D", pcs, 1, &n, err, sizeof err), SS_ERR_USAGE);
-    assert_int_equal(ss_parse_notes("C4", pcs, 12, &n, err, sizeof err), SS_ERR_USAGE);
+    assert_int_equal(sn_parse_notes("D#, Eb", pcs, 12, &n, err, sizeof err), AT_ERR_USAGE);
+    assert_int_equal(sn_parse_notes("C, D", pcs, 1, &n, err, sizeof err), AT_ERR_USAGE);
+    assert_int_equal(sn_parse_notes("C4", pcs, 12, &n, err, sizeof err), AT_ERR_USAGE);
 }
 
 /* A sanitised name is one file name: no separator, no "..", no leading
@@ -194,23 +194,23 @@ static void assert_safe_name(const char *s)
 static void test_sanitize(void **state)
 {
     (void)state;
-    char out[SS_NAME_MAX];
+    char out[SN_NAME_MAX];
     const char *bad[] = {"../../etc/passwd", "..",   ".", "/abs", "a/b\\c",      ".hidden", "-rf",
                          "x\ny\tz",          "....", "",  "a..b", "ok-name_1.2#"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        ss_sanitize_name(bad[i], out, sizeof out);
+        sn_sanitize_name(bad[i], out, sizeof out);
         assert_safe_name(out);
     }
-    ss_sanitize_name("ok-name_1.2#", out, sizeof out);
+    sn_sanitize_name("ok-name_1.2#", out, sizeof out);
     assert_string_equal(out, "ok-name_1.2#");
-    ss_sanitize_name("", out, sizeof out);
+    sn_sanitize_name("", out, sizeof out);
     assert_string_equal(out, "sample");
     /* Truncation keeps the terminator inside the buffer. */
     char small[6];
-    ss_sanitize_name("abcdefghij", small, sizeof small);
+    sn_sanitize_name("abcdefghij", small, sizeof small);
     assert_string_equal(small, "abcde");
     /* A hostile prefix goes through the take name too. */
-    ss_take_name("../up", 60, 100, 1, 1, out, sizeof out);
+    sn_take_name("../up", 60, 100, 1, 1, out, sizeof out);
     assert_safe_name(out);
     /* Random bytes. */
     AtRand r;
@@ -221,7 +221,7 @@ static void test_sanitize(void **state)
         for (size_t i = 0; i < len; i++)
             in[i] = (char)(1 + at_rand_below(&r, 255));
         in[len] = '\0';
-        ss_sanitize_name(in, out, sizeof out);
+        sn_sanitize_name(in, out, sizeof out);
         assert_safe_name(out);
     }
 }
@@ -231,21 +231,21 @@ static void test_threshold(void **state)
     (void)state;
     double v;
     bool is_auto;
-    assert_true(ss_parse_threshold("auto", &v, &is_auto));
+    assert_true(sn_parse_threshold("auto", &v, &is_auto));
     assert_true(is_auto);
-    assert_true(ss_parse_threshold("0.000001", &v, &is_auto));
+    assert_true(sn_parse_threshold("0.000001", &v, &is_auto));
     assert_false(is_auto);
     assert_true(fabs(v - 1e-6) < 1e-12);
-    assert_true(ss_parse_threshold("-60dB", &v, &is_auto));
+    assert_true(sn_parse_threshold("-60dB", &v, &is_auto));
     assert_true(fabs(v - 1e-3) < 1e-9);
-    assert_true(ss_parse_threshold(" -120 dBFS", &v, &is_auto));
+    assert_true(sn_parse_threshold(" -120 dBFS", &v, &is_auto));
     assert_true(fabs(v - 1e-6) < 1e-12);
-    assert_false(ss_parse_threshold("loud", &v, &is_auto));
-    assert_false(ss_parse_threshold("0", &v, &is_auto));
-    assert_false(ss_parse_threshold("1.5", &v, &is_auto));
-    assert_false(ss_parse_threshold("3dB", &v, &is_auto));
-    assert_false(ss_parse_threshold("0.1x", &v, &is_auto));
-    assert_false(ss_parse_threshold("", &v, &is_auto));
+    assert_false(sn_parse_threshold("loud", &v, &is_auto));
+    assert_false(sn_parse_threshold("0", &v, &is_auto));
+    assert_false(sn_parse_threshold("1.5", &v, &is_auto));
+    assert_false(sn_parse_threshold("3dB", &v, &is_auto));
+    assert_false(sn_parse_threshold("0.1x", &v, &is_auto));
+    assert_false(sn_parse_threshold("", &v, &is_auto));
 }
 
 /* ---- configuration: keys, durations ------------------------------------ */
@@ -253,7 +253,7 @@ static void test_threshold(void **state)
 static AtParams *load_config(const char *text, AtStatus *st, char *err, size_t errlen)
 {
     size_t n;
-    const AtParamDef *defs = ss_param_table(&n);
+    const AtParamDef *defs = sn_param_table(&n);
     AtParams *p = at_params_new("samplesnake", defs, n);
     assert_non_null(p);
     *st = at_params_load_string(p, text, "test.conf", err, errlen);
@@ -289,7 +289,7 @@ static void test_config_durations(void **state)
     assert_int_equal(at_params_int(p, "midi.channel"), 1);
     double thr;
     bool is_auto;
-    assert_true(ss_parse_threshold(at_params_str(p, "sampling.silence-threshold"), &thr, &is_auto));
+    assert_true(sn_parse_threshold(at_params_str(p, "sampling.silence-threshold"), &thr, &is_auto));
     assert_true(fabs(thr - 1e-6) < 1e-12);
     at_params_free(p);
     /* Velocities outside 1..127 and unknown keys are refused. */
@@ -372,20 +372,20 @@ typedef struct {
     int n_noise;
 } Trace;
 
-static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t n_notes,
+static void run_machine(const SnMachineConfig *cfg, const SnNote *notes, size_t n_notes,
                         uint32_t block, float noise, int64_t stop_at, Trace *tr)
 {
-    SsMachine m;
+    SnMachine m;
     Sim sim = {.n = 0, .noise = noise, .lose_offs = sim_lose_offs};
     memset(tr, 0, sizeof *tr);
     tr->done = -1;
     tr->last_audio_end = -1;
-    ss_machine_init(&m, cfg, notes, n_notes);
+    sn_machine_init(&m, cfg, notes, n_notes);
     AtMidiEvent storage[64];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, storage, 64);
     float *l = malloc(block * sizeof *l), *r = malloc(block * sizeof *r);
-    SsEvents ev;
+    SnEvents ev;
     for (int64_t t0 = 0; t0 < SIM_FRAMES; t0 += block) {
         for (uint32_t i = 0; i < block; i++) {
             l[i] = sim_level(&sim, t0 + i);
@@ -395,9 +395,9 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
         ev.count = 0;
         ev.dropped = 0;
         if (stop_at >= 0 && t0 >= stop_at) {
-            ss_machine_stop(&m, 0, &midi, &ev);
+            sn_machine_stop(&m, 0, &midi, &ev);
         } else {
-            ss_machine_process(&m, l, r, block, &midi, &ev);
+            sn_machine_process(&m, l, r, block, &midi, &ev);
         }
         assert_int_equal(ev.dropped, 0);
         at_midi_buf_sort(&midi);
@@ -414,13 +414,13 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
             sim_midi(&sim, t0 + e->frame, e);
         }
         for (size_t i = 0; i < ev.count; i++) {
-            const SsEvent *e = &ev.ev[i];
+            const SnEvent *e = &ev.ev[i];
             switch (e->kind) {
-            case SS_EV_BEGIN:
+            case SN_EV_BEGIN:
                 tr->begin[tr->n_begin++] = t0 + e->from;
                 tr->last_audio_end = t0 + e->from;
                 break;
-            case SS_EV_AUDIO:
+            case SN_EV_AUDIO:
                 assert_true(e->from < e->to && e->to <= block);
                 /* Contiguous with what came before for this take. */
                 if (tr->last_audio_end != t0 + e->from)
@@ -428,20 +428,20 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
                 tr->last_audio_end = t0 + e->to;
                 tr->audio_frames[e->id] += e->to - e->from;
                 break;
-            case SS_EV_END:
+            case SN_EV_END:
                 tr->end_status[tr->n_end] = e->status;
                 tr->end[tr->n_end++] = t0 + e->from;
-                if (e->status != SS_END_ABORTED && tr->last_audio_end != t0 + e->from)
+                if (e->status != SN_END_ABORTED && tr->last_audio_end != t0 + e->from)
                     tr->audio_mismatch++;
                 break;
-            case SS_EV_NOISE:
+            case SN_EV_NOISE:
                 tr->n_noise++;
                 tr->noise_threshold = e->value2;
                 break;
-            case SS_EV_DONE:
+            case SN_EV_DONE:
                 tr->done = t0 + e->from;
                 break;
-            case SS_EV_STUCK:
+            case SN_EV_STUCK:
                 tr->n_stuck++;
                 break;
             }
@@ -451,9 +451,9 @@ static void run_machine(const SsMachineConfig *cfg, const SsNote *notes, size_t 
     free(r);
 }
 
-static SsMachineConfig base_cfg(void)
+static SnMachineConfig base_cfg(void)
 {
-    SsMachineConfig c = {
+    SnMachineConfig c = {
         .channel = 3,
         .auto_threshold = false,
         .threshold = 1e-3f,
@@ -467,12 +467,12 @@ static SsMachineConfig base_cfg(void)
     return c;
 }
 
-static const SsNote two_notes[] = {{60, 127, 0}, {64, 64, 1}};
+static const SnNote two_notes[] = {{60, 127, 0}, {64, 64, 1}};
 
 /* Timeline the spec asks for: silence window, cooldown, note-on (the file
  * starts there), hold, note-off; the file ends once the input was below
  * the threshold for the silence window after the instrument's tail. */
-static void check_timeline(const SsMachineConfig *c, const Trace *tr)
+static void check_timeline(const SnMachineConfig *c, const Trace *tr)
 {
     assert_int_equal(tr->n_on, 2);
     assert_int_equal(tr->n_off, 2);
@@ -487,7 +487,7 @@ static void check_timeline(const SsMachineConfig *c, const Trace *tr)
         assert_int_equal(tr->begin[k], on);
         assert_int_equal(tr->off[k], off);
         assert_int_equal(tr->end[k], end);
-        assert_int_equal(tr->end_status[k], SS_END_OK);
+        assert_int_equal(tr->end_status[k], SN_END_OK);
         assert_int_equal(tr->audio_frames[k], end - on);
         on = end + c->cooldown_frames;
     }
@@ -497,7 +497,7 @@ static void check_timeline(const SsMachineConfig *c, const Trace *tr)
 static void test_machine_timeline(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     Trace tr;
     run_machine(&c, two_notes, 2, 64, 0.0f, -1, &tr);
     check_timeline(&c, &tr);
@@ -508,7 +508,7 @@ static void test_machine_timeline(void **state)
 static void test_machine_block_sizes(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     const uint32_t blocks[] = {1, 7, 64, 100, 256};
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) {
         Trace tr;
@@ -526,13 +526,13 @@ static void test_machine_block_sizes(void **state)
 static void test_machine_max_length(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.hold_frames = 1000;
     c.max_frames = 400; /* shorter than the hold: note-off comes with the cut */
     Trace tr;
     run_machine(&c, two_notes, 1, 32, 0.0f, -1, &tr);
     assert_int_equal(tr.n_end, 1);
-    assert_int_equal(tr.end_status[0], SS_END_MAX_LENGTH);
+    assert_int_equal(tr.end_status[0], SN_END_MAX_LENGTH);
     assert_int_equal(tr.end[0] - tr.begin[0], 400);
     assert_int_equal(tr.audio_frames[0], 400);
     assert_int_equal(tr.n_off, 1);
@@ -544,13 +544,13 @@ static void test_machine_max_length(void **state)
 static void test_machine_silent_take(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.threshold = 0.9f; /* the velocity-64 note never reaches it */
-    const SsNote quiet[] = {{64, 64, 7}};
+    const SnNote quiet[] = {{64, 64, 7}};
     Trace tr;
     run_machine(&c, quiet, 1, 64, 0.0f, -1, &tr);
     assert_int_equal(tr.n_end, 1);
-    assert_int_equal(tr.end_status[0], SS_END_SILENT);
+    assert_int_equal(tr.end_status[0], SN_END_SILENT);
     /* Given up wait_frames after the note-off. */
     assert_int_equal(tr.end[0], tr.off[0] + c.wait_frames);
 }
@@ -560,52 +560,52 @@ static void test_machine_silent_take(void **state)
 static void test_machine_late_sound(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.hold_frames = 10; /* < SIM_LATENCY - silence window */
     Trace tr;
     run_machine(&c, two_notes, 1, 64, 0.0f, -1, &tr);
-    assert_int_equal(tr.end_status[0], SS_END_OK);
+    assert_int_equal(tr.end_status[0], SN_END_OK);
     assert_int_equal(tr.end[0], tr.off[0] + SIM_LATENCY + SIM_RELEASE + c.silence_frames);
 }
 
 static void test_machine_auto_noise(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.auto_threshold = true;
     c.threshold = 0.5f; /* ignored */
     Trace tr;
     run_machine(&c, two_notes, 2, 64, 0.01f, -1, &tr);
     assert_int_equal(tr.n_noise, 1);
-    assert_true(fabsf(tr.noise_threshold - 0.01f * (float)SS_NOISE_MARGIN) < 1e-6f);
+    assert_true(fabsf(tr.noise_threshold - 0.01f * (float)SN_NOISE_MARGIN) < 1e-6f);
     /* Measured first, then silence (the noise is below the threshold). */
     assert_int_equal(tr.on[0], c.noise_frames + c.silence_frames + c.cooldown_frames);
     assert_int_equal(tr.n_end, 2);
-    assert_int_equal(tr.end_status[0], SS_END_OK);
+    assert_int_equal(tr.end_status[0], SN_END_OK);
     /* Digital silence: the threshold floor. */
     run_machine(&c, two_notes, 2, 64, 0.0f, -1, &tr);
-    assert_true(fabsf(tr.noise_threshold - (float)SS_NOISE_MIN) < 1e-9f);
+    assert_true(fabsf(tr.noise_threshold - (float)SN_NOISE_MIN) < 1e-9f);
 }
 
 /* Noise during the cooldown restarts the wait for silence. */
 static void test_machine_cooldown_restart(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.cooldown_frames = 400;
     c.threshold = 0.5f;
-    SsMachine m;
-    const SsNote one[] = {{60, 100, 0}};
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    const SnNote one[] = {{60, 100, 0}};
+    sn_machine_init(&m, &c, one, 1);
     AtMidiEvent storage[8];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, storage, 8);
-    SsEvents ev;
+    SnEvents ev;
     float quiet[1000] = {0}, loud[1000];
     for (int i = 0; i < 1000; i++)
         loud[i] = 0.0f;
     loud[300] = 0.9f; /* one loud frame at 300: inside the cooldown (100..500) */
-    ss_machine_process(&m, loud, quiet, 1000, &midi, &ev);
+    sn_machine_process(&m, loud, quiet, 1000, &midi, &ev);
     assert_int_equal(midi.count, 1);
     /* Silence again from 301: window ends at 401, cooldown at 801. */
     assert_int_equal(midi.events[0].frame, 301 + c.silence_frames + c.cooldown_frames);
@@ -614,14 +614,14 @@ static void test_machine_cooldown_restart(void **state)
 static void test_machine_stop(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     Trace tr;
     run_machine(&c, two_notes, 2, 50, 0.0f, 200, &tr); /* stop mid-hold of note 1 */
     assert_int_equal(tr.n_on, 1);
     assert_int_equal(tr.n_off, 1);
     assert_int_equal(tr.off[0], 200);
     assert_int_equal(tr.n_end, 1);
-    assert_int_equal(tr.end_status[0], SS_END_ABORTED);
+    assert_int_equal(tr.end_status[0], SN_END_ABORTED);
     assert_int_equal(tr.done, -1);
 }
 
@@ -630,38 +630,38 @@ static void test_machine_stop(void **state)
 static void test_machine_gap(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.threshold = 0.5f;
-    const SsNote one[] = {{60, 100, 4}};
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    const SnNote one[] = {{60, 100, 4}};
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     AtMidiEvent storage[8];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, storage, 8);
-    SsEvents ev = {.count = 0, .dropped = 0};
+    SnEvents ev = {.count = 0, .dropped = 0};
     float zero[400] = {0};
     /* A gap while waiting changes nothing. */
-    ss_machine_gap(&m, &midi, &ev);
+    sn_machine_gap(&m, &midi, &ev);
     assert_int_equal(ev.count, 0);
-    ss_machine_process(&m, zero, zero, 200, &midi, &ev); /* note-on at 150 */
+    sn_machine_process(&m, zero, zero, 200, &midi, &ev); /* note-on at 150 */
     assert_int_equal(midi.count, 1);
     at_midi_buf_clear(&midi);
     ev.count = 0;
-    ss_machine_gap(&m, &midi, &ev);
+    sn_machine_gap(&m, &midi, &ev);
     assert_int_equal(ev.count, 1);
-    assert_int_equal(ev.ev[0].kind, SS_EV_END);
-    assert_int_equal(ev.ev[0].status, SS_END_RETRY);
+    assert_int_equal(ev.ev[0].kind, SN_EV_END);
+    assert_int_equal(ev.ev[0].status, SN_END_RETRY);
     assert_int_equal(ev.ev[0].id, 4);
     assert_int_equal(midi.count, 1);
     assert_true(at_midi_is_note_off(midi.events[0].data, midi.events[0].size));
     at_midi_buf_clear(&midi);
     /* Again: silence window, cooldown, the same note. */
-    ss_machine_process(&m, zero, zero, 300, &midi, &ev);
+    sn_machine_process(&m, zero, zero, 300, &midi, &ev);
     assert_int_equal(midi.count, 1);
     assert_true(at_midi_is_note_on(midi.events[0].data, midi.events[0].size));
     assert_int_equal(midi.events[0].data[1], 60);
     assert_int_equal(midi.events[0].frame, c.silence_frames + c.cooldown_frames);
-    assert_int_equal(ev.ev[0].kind, SS_EV_BEGIN);
+    assert_int_equal(ev.ev[0].kind, SN_EV_BEGIN);
     assert_int_equal(ev.ev[0].id, 4);
 }
 
@@ -670,14 +670,14 @@ static void test_machine_gap(void **state)
 static void test_machine_stuck_note(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     c.max_frames = 2000;
     Trace tr;
     sim_lose_offs = 1;
     run_machine(&c, two_notes, 1, 64, 0.0f, -1, &tr);
     sim_lose_offs = 0;
     assert_int_equal(tr.n_end, 1);
-    assert_int_equal(tr.end_status[0], SS_END_MAX_LENGTH);
+    assert_int_equal(tr.end_status[0], SN_END_MAX_LENGTH);
     assert_int_equal(tr.end[0], tr.on[0] + c.max_frames);
     assert_int_equal(tr.n_off, 2);
     assert_int_equal(tr.n_all_off, 1);
@@ -690,7 +690,7 @@ static void test_machine_stuck_note(void **state)
 static void test_machine_no_notes(void **state)
 {
     (void)state;
-    SsMachineConfig c = base_cfg();
+    SnMachineConfig c = base_cfg();
     Trace tr;
     run_machine(&c, two_notes, 0, 64, 0.0f, -1, &tr);
     assert_int_equal(tr.n_on, 0);
@@ -700,7 +700,7 @@ static void test_machine_no_notes(void **state)
 /* ---- instrument files ------------------------------------------------- */
 
 typedef struct {
-    char sample[SS_NAME_MAX + 8];
+    char sample[SN_NAME_MAX + 8];
     int lokey, hikey, key, lovel, hivel, len, pos;
 } Region;
 
@@ -721,14 +721,14 @@ static int parse_sfz(const char *text, Region *out, int cap)
     return n;
 }
 
-static char *capture(SsStatus (*fn)(FILE *, const SsTake *, const bool *, size_t),
-                     const SsPlan *plan, const bool *present)
+static char *capture(AtStatus (*fn)(FILE *, const SnTake *, const bool *, size_t),
+                     const SnPlan *plan, const bool *present)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(fn(f, plan->takes, present, plan->count), SS_OK);
+    assert_int_equal(fn(f, plan->takes, present, plan->count), AT_OK);
     fclose(f);
     return buf;
 }
@@ -738,12 +738,12 @@ static void test_sfz(void **state)
     (void)state;
     const int oct[] = {3};
     const int vel[] = {127, 64};
-    SsPlan plan;
+    SnPlan plan;
     build(&plan, "hp", "C, E, A", oct, 1, vel, 2, 2);
     bool present[12];
     for (int i = 0; i < 12; i++)
         present[i] = true;
-    char *text = capture(ss_write_sfz, &plan, present);
+    char *text = capture(sn_write_sfz, &plan, present);
     Region reg[16];
     int n = parse_sfz(text, reg, 16);
     assert_int_equal(n, 12);
@@ -751,7 +751,7 @@ static void test_sfz(void **state)
     const int lo[] = {0, 50, 55}, hi[] = {49, 54, 127}, key[] = {48, 52, 57};
     for (int i = 0; i < 12; i++) {
         int note = i / 4, v = (i / 2) % 2, rr = i % 2 + 1;
-        char want[SS_NAME_MAX + 8];
+        char want[SN_NAME_MAX + 8];
         snprintf(want, sizeof want, "%s.wav", plan.takes[i].name);
         assert_string_equal(reg[i].sample, want);
         assert_int_equal(reg[i].lokey, lo[note]);
@@ -765,13 +765,13 @@ static void test_sfz(void **state)
     free(text);
     /* A missing round robin: its sibling plays alone, no sequence. */
     present[1] = false;
-    text = capture(ss_write_sfz, &plan, present);
+    text = capture(sn_write_sfz, &plan, present);
     n = parse_sfz(text, reg, 16);
     assert_int_equal(n, 11);
     assert_int_equal(reg[0].len, 0);
     assert_int_equal(reg[1].len, 2);
     free(text);
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
 }
 
 static int xml_attr(const char *line, const char *name)
@@ -788,10 +788,10 @@ static void test_dspreset(void **state)
     (void)state;
     const int oct[] = {2, 4};
     const int vel[] = {100};
-    SsPlan plan;
+    SnPlan plan;
     build(&plan, "a&b", "G", oct, 2, vel, 1, 3);
     bool present[6] = {true, true, true, true, true, true};
-    char *text = capture(ss_write_dspreset, &plan, present);
+    char *text = capture(sn_write_dspreset, &plan, present);
     assert_non_null(strstr(text, "<DecentSampler"));
     assert_non_null(strstr(text, "seqMode=\"round_robin\""));
     assert_null(strstr(text, "a&b")); /* & never raw in XML */
@@ -808,7 +808,7 @@ static void test_dspreset(void **state)
         assert_int_equal(xml_attr(line, "hiVel"), 127);
         assert_int_equal(xml_attr(line, "seqLength"), 3);
         assert_int_equal(xml_attr(line, "seqPosition"), n % 3 + 1);
-        char path[SS_NAME_MAX + 16];
+        char path[SN_NAME_MAX + 16];
         snprintf(path, sizeof path, "path=\"%s.wav\"", plan.takes[n].name);
         assert_non_null(strstr(line, path));
         n++;
@@ -816,7 +816,7 @@ static void test_dspreset(void **state)
     assert_int_equal(n, 6);
     assert_non_null(strstr(text, "</DecentSampler>"));
     free(text);
-    ss_plan_free(&plan);
+    sn_plan_free(&plan);
 }
 
 /* ---- the writer, fed through an in-memory ring -------------------------- */
@@ -847,9 +847,9 @@ static void mem_put(MemRing *m, const void *p, size_t n)
     m->len += n;
 }
 
-static void put_msg(MemRing *m, SsEventKind kind, int id, uint32_t frames, int status, float base)
+static void put_msg(MemRing *m, SnEventKind kind, int id, uint32_t frames, int status, float base)
 {
-    SsMsg msg = {(uint32_t)kind, id, frames, status, 0.0f, 0.0f};
+    SnMsg msg = {(uint32_t)kind, id, frames, status, 0.0f, 0.0f};
     mem_put(m, &msg, sizeof msg);
     for (int ch = 0; ch < 2; ch++) {
         for (uint32_t i = 0; i < frames; i++) {
@@ -868,10 +868,10 @@ static void on_finished(void *ctx, int status)
 
 typedef struct {
     char dir[256];
-    SsPlan plan;
+    SnPlan plan;
     MemRing ring;
-    SsShared shared;
-    SsWriter *w;
+    SnShared shared;
+    SnWriter *w;
     char *out_text, *err_text;
     size_t out_len, err_len;
     FILE *out, *err;
@@ -887,19 +887,19 @@ static void writer_setup(WriterFixture *fx)
     build(&fx->plan, "t", "C, D", oct, 1, vel, 1, 1);
     fx->out = open_memstream(&fx->out_text, &fx->out_len);
     fx->err = open_memstream(&fx->err_text, &fx->err_len);
-    SsWriterConfig cfg = {fx->dir, &fx->plan, 44100,   "t",         true, true,
+    SnWriterConfig cfg = {fx->dir, &fx->plan, 44100,   "t",         true, true,
                           0,       fx->out,   fx->err, on_finished, NULL};
-    SsSource src = {mem_space, mem_read, &fx->ring};
+    SnSource src = {mem_space, mem_read, &fx->ring};
     atomic_init(&fx->shared.overflow, 0);
     atomic_init(&fx->shared.stop, 0);
     finished_status = -2;
-    fx->w = ss_writer_new(&cfg, &src, &fx->shared);
+    fx->w = sn_writer_new(&cfg, &src, &fx->shared);
     assert_non_null(fx->w);
 }
 
 static void writer_teardown(WriterFixture *fx)
 {
-    ss_writer_free(fx->w);
+    sn_writer_free(fx->w);
     fclose(fx->out);
     fclose(fx->err);
     free(fx->out_text);
@@ -908,7 +908,7 @@ static void writer_teardown(WriterFixture *fx)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
     assert_int_equal(system(cmd), 0);
-    ss_plan_free(&fx->plan);
+    sn_plan_free(&fx->plan);
 }
 
 static bool exists(const char *dir, const char *name)
@@ -934,32 +934,32 @@ static void test_writer_files(void **state)
     (void)state;
     WriterFixture fx;
     writer_setup(&fx);
-    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SS_EV_AUDIO, 0, 100, 0, 0.25f);
+    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_AUDIO, 0, 100, 0, 0.25f);
     /* Half a message: the writer waits for the rest. */
-    put_msg(&fx.ring, SS_EV_AUDIO, 0, 50, 0, 0.5f);
+    put_msg(&fx.ring, SN_EV_AUDIO, 0, 50, 0, 0.5f);
     size_t full = fx.ring.len;
     fx.ring.len -= 50 * sizeof(float);
-    assert_int_equal(ss_writer_poll(fx.w), -1);
+    assert_int_equal(sn_writer_poll(fx.w), -1);
     assert_false(exists(fx.dir, "t-C3-v90.wav"));
     assert_true(exists(fx.dir, ".t-C3-v90.wav.part"));
     fx.ring.len = full;
-    put_msg(&fx.ring, SS_EV_END, 0, 0, SS_END_OK, 0);
-    assert_int_equal(ss_writer_poll(fx.w), -1);
+    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_OK, 0);
+    assert_int_equal(sn_writer_poll(fx.w), -1);
     assert_true(exists(fx.dir, "t-C3-v90.wav"));
     assert_false(exists(fx.dir, ".t-C3-v90.wav.part"));
     /* A silent take leaves nothing. */
-    put_msg(&fx.ring, SS_EV_BEGIN, 1, 0, 0, 0);
-    put_msg(&fx.ring, SS_EV_AUDIO, 1, 10, 0, 0.0f);
-    put_msg(&fx.ring, SS_EV_END, 1, 0, SS_END_SILENT, 0);
-    put_msg(&fx.ring, SS_EV_DONE, -1, 0, 0, 0);
-    assert_int_equal(ss_writer_poll(fx.w), 0);
+    put_msg(&fx.ring, SN_EV_BEGIN, 1, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_AUDIO, 1, 10, 0, 0.0f);
+    put_msg(&fx.ring, SN_EV_END, 1, 0, SN_END_SILENT, 0);
+    put_msg(&fx.ring, SN_EV_DONE, -1, 0, 0, 0);
+    assert_int_equal(sn_writer_poll(fx.w), 0);
     assert_int_equal(finished_status, 0);
     assert_false(exists(fx.dir, "t-D3-v90.wav"));
     assert_true(exists(fx.dir, "t.sfz"));
     assert_true(exists(fx.dir, "t.dspreset"));
     assert_int_equal(count_entries(fx.dir), 3);
-    assert_int_equal(ss_writer_saved(fx.w), 1);
+    assert_int_equal(sn_writer_saved(fx.w), 1);
     fflush(fx.out);
     assert_non_null(strstr(fx.out_text, "[1/2] t-C3-v90"));
     assert_non_null(strstr(fx.out_text, "[2/2] t-D3-v90"));
@@ -1003,10 +1003,10 @@ static void test_writer_overflow(void **state)
     (void)state;
     WriterFixture fx;
     writer_setup(&fx);
-    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SS_EV_AUDIO, 0, 100, 0, 0.25f);
+    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_AUDIO, 0, 100, 0, 0.25f);
     atomic_store(&fx.shared.overflow, 1);
-    assert_int_equal(ss_writer_poll(fx.w), 1);
+    assert_int_equal(sn_writer_poll(fx.w), 1);
     assert_int_equal(finished_status, 1);
     assert_int_equal(atomic_load(&fx.shared.stop), 1);
     assert_int_equal(count_entries(fx.dir), 0); /* no truncated file, no temp */
@@ -1025,11 +1025,11 @@ static void test_writer_write_error(void **state)
     char path[512];
     snprintf(path, sizeof path, "%s/.t-C3-v90.wav.part", fx.dir);
     assert_int_equal(symlink("/dev/full", path), 0);
-    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
     for (int i = 0; i < 50; i++)
-        put_msg(&fx.ring, SS_EV_AUDIO, 0, 1024, 0, 0.25f);
-    put_msg(&fx.ring, SS_EV_END, 0, 0, SS_END_OK, 0);
-    assert_int_equal(ss_writer_poll(fx.w), 1);
+        put_msg(&fx.ring, SN_EV_AUDIO, 0, 1024, 0, 0.25f);
+    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_OK, 0);
+    assert_int_equal(sn_writer_poll(fx.w), 1);
     assert_int_equal(finished_status, 1);
     assert_false(exists(fx.dir, "t-C3-v90.wav"));
     fflush(fx.err);
@@ -1043,11 +1043,11 @@ static void test_writer_interrupted(void **state)
     (void)state;
     WriterFixture fx;
     writer_setup(&fx);
-    put_msg(&fx.ring, SS_EV_BEGIN, 1, 0, 0, 0);
-    put_msg(&fx.ring, SS_EV_AUDIO, 1, 10, 0, 0.25f);
-    assert_int_equal(ss_writer_poll(fx.w), -1);
+    put_msg(&fx.ring, SN_EV_BEGIN, 1, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_AUDIO, 1, 10, 0, 0.25f);
+    assert_int_equal(sn_writer_poll(fx.w), -1);
     assert_int_equal(count_entries(fx.dir), 1);
-    ss_writer_join(fx.w);
+    sn_writer_join(fx.w);
     assert_int_equal(count_entries(fx.dir), 0);
     writer_teardown(&fx);
 }
@@ -1059,12 +1059,12 @@ static void test_writer_all_silent(void **state)
     WriterFixture fx;
     writer_setup(&fx);
     for (int id = 0; id < 2; id++) {
-        put_msg(&fx.ring, SS_EV_BEGIN, id, 0, 0, 0);
-        put_msg(&fx.ring, SS_EV_AUDIO, id, 10, 0, 0.0f);
-        put_msg(&fx.ring, SS_EV_END, id, 0, SS_END_SILENT, 0);
+        put_msg(&fx.ring, SN_EV_BEGIN, id, 0, 0, 0);
+        put_msg(&fx.ring, SN_EV_AUDIO, id, 10, 0, 0.0f);
+        put_msg(&fx.ring, SN_EV_END, id, 0, SN_END_SILENT, 0);
     }
-    put_msg(&fx.ring, SS_EV_DONE, -1, 0, 0, 0);
-    assert_int_equal(ss_writer_poll(fx.w), 1);
+    put_msg(&fx.ring, SN_EV_DONE, -1, 0, 0, 0);
+    assert_int_equal(sn_writer_poll(fx.w), 1);
     assert_int_equal(finished_status, 1);
     assert_int_equal(count_entries(fx.dir), 0); /* no empty instrument files */
     fflush(fx.err);
@@ -1078,24 +1078,24 @@ static void test_writer_retry(void **state)
     (void)state;
     WriterFixture fx;
     writer_setup(&fx);
-    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SS_EV_AUDIO, 0, 10, 0, 0.25f);
-    put_msg(&fx.ring, SS_EV_END, 0, 0, SS_END_RETRY, 0);
-    assert_int_equal(ss_writer_poll(fx.w), -1);
+    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_AUDIO, 0, 10, 0, 0.25f);
+    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_RETRY, 0);
+    assert_int_equal(sn_writer_poll(fx.w), -1);
     assert_int_equal(count_entries(fx.dir), 0);
-    put_msg(&fx.ring, SS_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SS_EV_AUDIO, 0, 10, 0, 0.25f);
-    put_msg(&fx.ring, SS_EV_END, 0, 0, SS_END_OK, 0);
-    assert_int_equal(ss_writer_poll(fx.w), -1);
+    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx.ring, SN_EV_AUDIO, 0, 10, 0, 0.25f);
+    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_OK, 0);
+    assert_int_equal(sn_writer_poll(fx.w), -1);
     assert_true(exists(fx.dir, "t-C3-v90.wav"));
     fflush(fx.out);
     /* Counted once in the progress: [1/2] twice, never [2/2] for it. */
     assert_null(strstr(fx.out_text, "[2/2] t-C3"));
-    for (int i = 0; i <= SS_MAX_RETRIES; i++) {
-        put_msg(&fx.ring, SS_EV_BEGIN, 1, 0, 0, 0);
-        put_msg(&fx.ring, SS_EV_END, 1, 0, SS_END_RETRY, 0);
+    for (int i = 0; i <= SN_MAX_RETRIES; i++) {
+        put_msg(&fx.ring, SN_EV_BEGIN, 1, 0, 0, 0);
+        put_msg(&fx.ring, SN_EV_END, 1, 0, SN_END_RETRY, 0);
     }
-    assert_int_equal(ss_writer_poll(fx.w), 1);
+    assert_int_equal(sn_writer_poll(fx.w), 1);
     assert_int_equal(atomic_load(&fx.shared.stop), 1);
     fflush(fx.err);
     assert_non_null(strstr(fx.err_text, "xrun"));
@@ -1109,7 +1109,7 @@ static void test_prepare_dir_and_resume(void **state)
     snprintf(base, sizeof base, "/tmp/ss-unit-XXXXXX");
     assert_non_null(mkdtemp(base));
     snprintf(path, sizeof path, "%s/a/b/c", base);
-    assert_int_equal(ss_prepare_dir(path, err, sizeof err), SS_OK);
+    assert_int_equal(sn_prepare_dir(path, err, sizeof err), AT_OK);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
@@ -1118,24 +1118,24 @@ static void test_prepare_dir_and_resume(void **state)
     FILE *f = fopen(path, "w");
     fclose(f);
     snprintf(path, sizeof path, "%s/file/sub", base);
-    assert_int_not_equal(ss_prepare_dir(path, err, sizeof err), SS_OK);
+    assert_int_not_equal(sn_prepare_dir(path, err, sizeof err), AT_OK);
     assert_non_null(strstr(err, "file/sub") ? strstr(err, "file") : strstr(err, "file"));
     snprintf(path, sizeof path, "%s/file", base);
-    assert_int_not_equal(ss_prepare_dir(path, err, sizeof err), SS_OK);
+    assert_int_not_equal(sn_prepare_dir(path, err, sizeof err), AT_OK);
     /* Resume: existing files are skipped. */
     const int oct[] = {3};
     const int vel[] = {10, 20};
-    SsPlan plan;
+    SnPlan plan;
     build(&plan, "r", "C", oct, 1, vel, 2, 1);
     snprintf(path, sizeof path, "%s/a/b/c/r-C3-v20.wav", base);
     f = fopen(path, "w");
     fclose(f);
     snprintf(path, sizeof path, "%s/a/b/c", base);
-    assert_int_equal(ss_plan_mark_existing(&plan, path), 1);
+    assert_int_equal(sn_plan_mark_existing(&plan, path), 1);
     assert_false(plan.takes[0].skip);
     assert_true(plan.takes[1].skip);
-    assert_int_equal(ss_plan_pending(&plan), 1);
-    ss_plan_free(&plan);
+    assert_int_equal(sn_plan_pending(&plan), 1);
+    sn_plan_free(&plan);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
     assert_int_equal(system(cmd), 0);

@@ -30,7 +30,7 @@ typedef struct {
 } Midi;
 
 typedef struct {
-    SsEventKind kind;
+    SnEventKind kind;
     int32_t id;
     uint32_t from, to; /* absolute */
     int status;
@@ -62,7 +62,7 @@ static float level_at(uint32_t t)
     return 0.0f;
 }
 
-static void collect(Rec *r, uint32_t base, const AtMidiBuf *midi, const SsEvents *ev)
+static void collect(Rec *r, uint32_t base, const AtMidiBuf *midi, const SnEvents *ev)
 {
     for (size_t i = 0; i < midi->count && r->n_midi < MAXREC; i++) {
         Midi *m = &r->midi[r->n_midi++];
@@ -70,7 +70,7 @@ static void collect(Rec *r, uint32_t base, const AtMidiBuf *midi, const SsEvents
         memcpy(m->b, midi->events[i].data, 3);
     }
     for (size_t i = 0; i < ev->count && r->n_ev < MAXREC; i++) {
-        const SsEvent *e = &ev->ev[i];
+        const SnEvent *e = &ev->ev[i];
         Ev *x = &r->ev[r->n_ev++];
         x->kind = e->kind;
         x->id = e->id;
@@ -83,12 +83,12 @@ static void collect(Rec *r, uint32_t base, const AtMidiBuf *midi, const SsEvents
 }
 
 /* Run m for total frames in blocks of block frames. */
-static void run(SsMachine *m, uint32_t total, uint32_t block, Rec *r)
+static void run(SnMachine *m, uint32_t total, uint32_t block, Rec *r)
 {
     static float l[4096], rr[4096];
     AtMidiEvent store[64];
     AtMidiBuf midi;
-    SsEvents ev;
+    SnEvents ev;
     for (uint32_t base = 0; base < total; base += block) {
         uint32_t n = total - base < block ? total - base : block;
         for (uint32_t i = 0; i < n; i++) {
@@ -97,14 +97,14 @@ static void run(SsMachine *m, uint32_t total, uint32_t block, Rec *r)
             rr[i] = g_side == 1 ? 0.0f : v;
         }
         at_midi_buf_init(&midi, store, 64);
-        ss_machine_process(m, l, rr, n, &midi, &ev);
+        sn_machine_process(m, l, rr, n, &midi, &ev);
         collect(r, base, &midi, &ev);
     }
 }
 
-static SsMachineConfig cfg(void)
+static SnMachineConfig cfg(void)
 {
-    SsMachineConfig c = {
+    SnMachineConfig c = {
         .channel = 2,
         .auto_threshold = false,
         .threshold = 0.01f,
@@ -118,7 +118,7 @@ static SsMachineConfig cfg(void)
     return c;
 }
 
-static const Ev *find_ev(const Rec *r, SsEventKind kind, int nth)
+static const Ev *find_ev(const Rec *r, SnEventKind kind, int nth)
 {
     for (int i = 0; i < r->n_ev; i++)
         if (r->ev[i].kind == kind && nth-- == 0)
@@ -126,7 +126,7 @@ static const Ev *find_ev(const Rec *r, SsEventKind kind, int nth)
     return NULL;
 }
 
-static int count_ev(const Rec *r, SsEventKind kind)
+static int count_ev(const Rec *r, SnEventKind kind)
 {
     int n = 0;
     for (int i = 0; i < r->n_ev; i++)
@@ -142,7 +142,7 @@ static uint32_t audio_span(const Rec *r, int32_t id, uint32_t *first)
     bool any = false;
     for (int i = 0; i < r->n_ev; i++) {
         const Ev *e = &r->ev[i];
-        if (e->kind != SS_EV_AUDIO || e->id != id)
+        if (e->kind != SN_EV_AUDIO || e->id != id)
             continue;
         if (!any)
             *first = e->from;
@@ -156,8 +156,8 @@ static uint32_t audio_span(const Rec *r, int32_t id, uint32_t *first)
     return end;
 }
 
-static const SsNote one[] = {{60, 100, 7}};
-static const SsNote two[] = {{60, 100, 7}, {62, 90, 8}};
+static const SnNote one[] = {{60, 100, 7}};
+static const SnNote two[] = {{60, 100, 7}, {62, 90, 8}};
 
 /* ---- the gap: the silence window after the note-off ------------------- */
 
@@ -173,18 +173,18 @@ static void take_whose_sound_stops_before_the_note_off(void **state)
         g_spans = s;
         g_nspans = 1;
         g_side = 0;
-        SsMachineConfig c = cfg();
-        SsMachine m;
-        ss_machine_init(&m, &c, one, 1);
+        SnMachineConfig c = cfg();
+        SnMachine m;
+        sn_machine_init(&m, &c, one, 1);
         Rec r = {0};
         run(&m, 3000, block, &r);
-        const Ev *b = find_ev(&r, SS_EV_BEGIN, 0);
-        const Ev *e = find_ev(&r, SS_EV_END, 0);
+        const Ev *b = find_ev(&r, SN_EV_BEGIN, 0);
+        const Ev *e = find_ev(&r, SN_EV_END, 0);
         assert_non_null(b);
         assert_non_null(e);
         assert_int_equal(b->from, 150);
         assert_int_equal(e->from, 1150 + 100);
-        assert_int_equal(e->status, SS_END_OK);
+        assert_int_equal(e->status, SN_END_OK);
         uint32_t first = 0;
         assert_int_equal(audio_span(&r, 7, &first), 1250);
         assert_int_equal(first, 150);
@@ -199,10 +199,10 @@ static void take_whose_sound_stops_before_the_note_off(void **state)
         assert_int_equal(r.midi[1].b[1], 60);
         assert_int_equal(r.midi[1].b[2], 0);
         /* the input is silent already: done at once */
-        const Ev *d = find_ev(&r, SS_EV_DONE, 0);
+        const Ev *d = find_ev(&r, SN_EV_DONE, 0);
         assert_non_null(d);
         assert_int_equal(d->from, 1250);
-        assert_true(ss_machine_done(&m));
+        assert_true(sn_machine_done(&m));
     }
 }
 
@@ -219,18 +219,18 @@ static void two_takes_exact_frames(void **state)
     g_spans = s;
     g_nspans = 2;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, two, 2);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, two, 2);
     Rec r = {0};
     run(&m, 4000, 64, &r);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 0)->from, 150);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 1400);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 1)->from, 1450);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 1)->id, 8);
-    assert_int_equal(find_ev(&r, SS_EV_END, 1)->from, 2550);
-    assert_int_equal(find_ev(&r, SS_EV_END, 1)->status, SS_END_OK);
-    assert_int_equal(find_ev(&r, SS_EV_DONE, 0)->from, 2550); /* silent already */
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 150);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1400);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->from, 1450);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->id, 8);
+    assert_int_equal(find_ev(&r, SN_EV_END, 1)->from, 2550);
+    assert_int_equal(find_ev(&r, SN_EV_END, 1)->status, SN_END_OK);
+    assert_int_equal(find_ev(&r, SN_EV_DONE, 0)->from, 2550); /* silent already */
     for (int i = 0; i < r.n_ev; i++) /* only the noise event carries levels */
         assert_true(r.ev[i].value == 0.0f && r.ev[i].value2 == 0.0f);
     uint32_t first = 0;
@@ -253,13 +253,13 @@ static void threshold_is_inclusive_and_either_channel_counts(void **state)
         g_spans = s;
         g_nspans = 1;
         g_side = side;
-        SsMachineConfig c = cfg();
-        SsMachine m;
-        ss_machine_init(&m, &c, one, 1);
+        SnMachineConfig c = cfg();
+        SnMachine m;
+        sn_machine_init(&m, &c, one, 1);
         Rec r = {0};
         run(&m, 3000, 128, &r);
-        assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 1400);
-        assert_int_equal(find_ev(&r, SS_EV_END, 0)->status, SS_END_OK);
+        assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1400);
+        assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_OK);
     }
     /* Just below it is silence: the take is silent, ends wait_frames
      * (500) after the note-off. */
@@ -267,13 +267,13 @@ static void threshold_is_inclusive_and_either_channel_counts(void **state)
     g_spans = q;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 3000, 128, &r);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 1150 + 500);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->status, SS_END_SILENT);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1150 + 500);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_SILENT);
 }
 
 static void late_sound_within_the_wait(void **state)
@@ -285,13 +285,13 @@ static void late_sound_within_the_wait(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 3000, 100, &r);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 1800);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->status, SS_END_OK);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1800);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_OK);
 }
 
 static void loud_cooldown_waits_again(void **state)
@@ -304,12 +304,12 @@ static void loud_cooldown_waits_again(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 400, 32, &r);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 0)->from, 121 + 100 + 50);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 121 + 100 + 50);
     assert_int_equal(r.midi[0].at, 271);
 }
 
@@ -325,15 +325,15 @@ static void an_interrupted_cooldown_waits_a_whole_stuck_window(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.max_frames = 100;
     c.cooldown_frames = 150;
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 700, 50, &r);
-    assert_null(find_ev(&r, SS_EV_BEGIN, 0));
-    const Ev *st = find_ev(&r, SS_EV_STUCK, 0);
+    assert_null(find_ev(&r, SN_EV_BEGIN, 0));
+    const Ev *st = find_ev(&r, SN_EV_STUCK, 0);
     assert_non_null(st);
     assert_int_equal(st->from, 450);
     assert_int_equal(st->id, -1);
@@ -347,13 +347,13 @@ static void zero_cooldown_and_hold_chain_in_one_frame(void **state)
     g_spans = none;
     g_nspans = 0;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.cooldown_frames = 0;
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 200, 64, &r);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 0)->from, 100);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 100);
 }
 
 /* ---- max length ------------------------------------------------------------ */
@@ -369,24 +369,24 @@ static void max_length_cuts_and_waits_for_a_fresh_silence(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.max_frames = 300;
-    SsMachine m;
-    ss_machine_init(&m, &c, two, 2);
+    SnMachine m;
+    sn_machine_init(&m, &c, two, 2);
     Rec r = {0};
     run(&m, 3000, 64, &r);
-    const Ev *e = find_ev(&r, SS_EV_END, 0);
+    const Ev *e = find_ev(&r, SN_EV_END, 0);
     assert_int_equal(e->from, 450);
-    assert_int_equal(e->status, SS_END_MAX_LENGTH);
+    assert_int_equal(e->status, SN_END_MAX_LENGTH);
     assert_int_equal(r.midi[1].at, 450);
     assert_int_equal(r.midi[1].b[0], 0x82);
     uint32_t first = 0;
     assert_int_equal(audio_span(&r, 7, &first), 450);
     assert_int_equal(first, 150);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 1)->from, 750);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->from, 750);
     /* the second take (silent) is also cut at max-length: 300 frames */
-    assert_int_equal(find_ev(&r, SS_EV_END, 1)->from, 1050);
-    assert_int_equal(find_ev(&r, SS_EV_END, 1)->status, SS_END_MAX_LENGTH);
+    assert_int_equal(find_ev(&r, SN_EV_END, 1)->from, 1050);
+    assert_int_equal(find_ev(&r, SN_EV_END, 1)->status, SN_END_MAX_LENGTH);
 }
 
 static void a_cut_take_waits_a_silence_window_after_its_note_off(void **state)
@@ -400,15 +400,15 @@ static void a_cut_take_waits_a_silence_window_after_its_note_off(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.max_frames = 300;
-    SsMachine m;
-    ss_machine_init(&m, &c, two, 2);
+    SnMachine m;
+    sn_machine_init(&m, &c, two, 2);
     Rec r = {0};
     run(&m, 1000, 64, &r);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 450);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->status, SS_END_MAX_LENGTH);
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 1)->from, 600);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 450);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_MAX_LENGTH);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->from, 600);
 }
 
 static void ringing_past_twice_max_length_releases_the_note(void **state)
@@ -422,17 +422,17 @@ static void ringing_past_twice_max_length_releases_the_note(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.max_frames = 300;
-    SsMachine m;
-    ss_machine_init(&m, &c, two, 2);
+    SnMachine m;
+    sn_machine_init(&m, &c, two, 2);
     Rec r = {0};
     run(&m, 2000, 50, &r);
-    assert_int_equal(count_ev(&r, SS_EV_STUCK), 2);
-    const Ev *st = find_ev(&r, SS_EV_STUCK, 0);
+    assert_int_equal(count_ev(&r, SN_EV_STUCK), 2);
+    const Ev *st = find_ev(&r, SN_EV_STUCK, 0);
     assert_int_equal(st->from, 1050);
     assert_int_equal(st->id, 7);
-    assert_int_equal(find_ev(&r, SS_EV_STUCK, 1)->from, 1650);
+    assert_int_equal(find_ev(&r, SN_EV_STUCK, 1)->from, 1650);
     assert_int_equal(m.stuck_releases, 2);
     /* MIDI: on 150, off 450 (the cut), off + CC123 at 1050 and 1650 */
     assert_int_equal(r.n_midi, 6);
@@ -442,7 +442,7 @@ static void ringing_past_twice_max_length_releases_the_note(void **state)
     assert_int_equal(r.midi[3].b[0], 0xB2);
     assert_int_equal(r.midi[3].b[1], 123);
     assert_int_equal(r.midi[3].b[2], 0);
-    assert_null(find_ev(&r, SS_EV_BEGIN, 1)); /* never silent: no next take */
+    assert_null(find_ev(&r, SN_EV_BEGIN, 1)); /* never silent: no next take */
 }
 
 static void stuck_before_any_take_only_sends_all_notes_off(void **state)
@@ -454,15 +454,15 @@ static void stuck_before_any_take_only_sends_all_notes_off(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.max_frames = 100;
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 250, 50, &r);
-    assert_int_equal(count_ev(&r, SS_EV_STUCK), 1);
-    assert_int_equal(find_ev(&r, SS_EV_STUCK, 0)->id, -1);
-    assert_int_equal(find_ev(&r, SS_EV_STUCK, 0)->from, 200);
+    assert_int_equal(count_ev(&r, SN_EV_STUCK), 1);
+    assert_int_equal(find_ev(&r, SN_EV_STUCK, 0)->id, -1);
+    assert_int_equal(find_ev(&r, SN_EV_STUCK, 0)->from, 200);
     assert_int_equal(r.n_midi, 1);
     assert_int_equal(r.midi[0].b[0], 0xB2);
 }
@@ -478,29 +478,29 @@ static void noise_floor_sets_the_threshold(void **state)
     g_spans = s;
     g_nspans = 2;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.auto_threshold = true;
     c.threshold = 0.5f; /* ignored */
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 3000, 64, &r);
-    const Ev *n = find_ev(&r, SS_EV_NOISE, 0);
+    const Ev *n = find_ev(&r, SN_EV_NOISE, 0);
     assert_non_null(n);
     assert_true(n->value == 0.001f);
     assert_true(n->value2 == 0.001f * 2.0f);
     assert_true(m.threshold == 0.002f);
     /* measuring 0..200, silence 200..300, cooldown: note-on at 350 */
-    assert_int_equal(find_ev(&r, SS_EV_BEGIN, 0)->from, 350);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->status, SS_END_OK);
-    assert_int_equal(find_ev(&r, SS_EV_END, 0)->from, 1350 + 100);
+    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 350);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_OK);
+    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1350 + 100);
 
     /* A silent line: the threshold is the floor, -120 dBFS. */
     g_nspans = 0;
-    ss_machine_init(&m, &c, one, 1);
+    sn_machine_init(&m, &c, one, 1);
     Rec q = {0};
     run(&m, 300, 64, &q);
-    assert_true(find_ev(&q, SS_EV_NOISE, 0)->value == 0.0f);
+    assert_true(find_ev(&q, SN_EV_NOISE, 0)->value == 0.0f);
     assert_true(m.threshold == 1e-6f);
 }
 
@@ -513,37 +513,37 @@ static void stop_while_recording_and_after(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 300, 100, &r); /* note-on at 150 */
     AtMidiEvent store[8];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, store, 8);
-    SsEvents ev = {0};
-    ss_machine_stop(&m, 17, &midi, &ev);
+    SnEvents ev = {0};
+    sn_machine_stop(&m, 17, &midi, &ev);
     assert_int_equal(midi.count, 1);
     assert_int_equal(midi.events[0].frame, 17);
     assert_int_equal(midi.events[0].data[0], 0x82);
     assert_int_equal(ev.count, 1);
-    assert_int_equal(ev.ev[0].kind, SS_EV_END);
-    assert_int_equal(ev.ev[0].status, SS_END_ABORTED);
+    assert_int_equal(ev.ev[0].kind, SN_EV_END);
+    assert_int_equal(ev.ev[0].status, SN_END_ABORTED);
     assert_int_equal(ev.ev[0].id, 7);
     /* a second stop and later cycles do nothing */
-    ss_machine_stop(&m, 0, &midi, &ev);
+    sn_machine_stop(&m, 0, &midi, &ev);
     assert_int_equal(midi.count, 1);
     assert_int_equal(ev.count, 1);
     Rec q = {0};
     run(&m, 3000, 100, &q);
     assert_int_equal(q.n_midi + q.n_ev, 0);
-    assert_false(ss_machine_done(&m));
+    assert_false(sn_machine_done(&m));
 
     /* Stop while waiting: no note-off, no event. */
-    ss_machine_init(&m, &c, one, 1);
+    sn_machine_init(&m, &c, one, 1);
     at_midi_buf_init(&midi, store, 8);
     ev.count = 0;
-    ss_machine_stop(&m, 3, &midi, &ev);
+    sn_machine_stop(&m, 3, &midi, &ev);
     assert_int_equal(midi.count + ev.count, 0);
 }
 
@@ -557,20 +557,20 @@ static void gap_during_release_retries_the_take(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 1180, 59, &r); /* note-off at 1150 */
     assert_int_equal(r.n_midi, 2);
     AtMidiEvent store[8];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, store, 8);
-    SsEvents ev = {0};
-    ss_machine_gap(&m, &midi, &ev);
+    SnEvents ev = {0};
+    sn_machine_gap(&m, &midi, &ev);
     assert_int_equal(midi.count, 0);
     assert_int_equal(ev.count, 1);
-    assert_int_equal(ev.ev[0].status, SS_END_RETRY);
+    assert_int_equal(ev.ev[0].status, SN_END_RETRY);
     assert_int_equal(ev.ev[0].id, 7);
     /* silence from 1200 (absolute timeline of the input continues): the
      * retry's note-on needs 100 quiet frames + 50 cooldown */
@@ -578,13 +578,13 @@ static void gap_during_release_retries_the_take(void **state)
     g_spans = q;
     Rec r2 = {0};
     run(&m, 300, 50, &r2);
-    assert_int_equal(find_ev(&r2, SS_EV_BEGIN, 0)->from, 20 + 100 + 50);
-    assert_int_equal(find_ev(&r2, SS_EV_BEGIN, 0)->id, 7);
+    assert_int_equal(find_ev(&r2, SN_EV_BEGIN, 0)->from, 20 + 100 + 50);
+    assert_int_equal(find_ev(&r2, SN_EV_BEGIN, 0)->id, 7);
     /* a gap while waiting changes nothing */
-    SsMachine w;
-    ss_machine_init(&w, &c, one, 1);
+    SnMachine w;
+    sn_machine_init(&w, &c, one, 1);
     ev.count = 0;
-    ss_machine_gap(&w, &midi, &ev);
+    sn_machine_gap(&w, &midi, &ev);
     assert_int_equal(ev.count, 0);
 }
 
@@ -598,24 +598,24 @@ static void after_a_gap_the_stuck_window_starts_afresh(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.max_frames = 100;
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 200, 50, &r); /* note-on at 150 */
     AtMidiEvent store[8];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, store, 8);
-    SsEvents ev = {0};
-    ss_machine_gap(&m, &midi, &ev);
+    SnEvents ev = {0};
+    sn_machine_gap(&m, &midi, &ev);
     assert_int_equal(midi.count, 1); /* the note-off */
     assert_int_equal(midi.events[0].frame, 0);
     const Span loud[] = {{0, 100000, 0.5f}};
     g_spans = loud;
     Rec r2 = {0};
     run(&m, 400, 50, &r2);
-    assert_int_equal(find_ev(&r2, SS_EV_STUCK, 0)->from, 200);
+    assert_int_equal(find_ev(&r2, SN_EV_STUCK, 0)->from, 200);
 }
 
 static void a_stopped_machine_ignores_gaps(void **state)
@@ -625,19 +625,19 @@ static void a_stopped_machine_ignores_gaps(void **state)
     g_spans = s;
     g_nspans = 1;
     g_side = 0;
-    SsMachineConfig c = cfg();
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachineConfig c = cfg();
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     Rec r = {0};
     run(&m, 300, 100, &r); /* recording */
     AtMidiEvent store[8];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, store, 8);
-    SsEvents ev = {0};
-    ss_machine_stop(&m, 0, &midi, &ev);
+    SnEvents ev = {0};
+    sn_machine_stop(&m, 0, &midi, &ev);
     ev.count = 0;
     at_midi_buf_init(&midi, store, 8);
-    ss_machine_gap(&m, &midi, &ev);
+    sn_machine_gap(&m, &midi, &ev);
     assert_int_equal(ev.count + midi.count, 0);
     g_nspans = 0;
     Rec q = {0};
@@ -648,27 +648,27 @@ static void a_stopped_machine_ignores_gaps(void **state)
 static void init_keeps_windows_positive(void **state)
 {
     (void)state;
-    SsMachineConfig c = cfg();
+    SnMachineConfig c = cfg();
     c.channel = 0x13; /* masked to 3 */
     c.silence_frames = 0;
     c.max_frames = 0;
     c.noise_frames = 0;
     c.wait_frames = 0;
-    SsMachine m;
-    ss_machine_init(&m, &c, one, 1);
+    SnMachine m;
+    sn_machine_init(&m, &c, one, 1);
     assert_int_equal(m.cfg.channel, 3);
     assert_int_equal(m.cfg.silence_frames, 1);
     assert_int_equal(m.cfg.max_frames, 1);
     assert_int_equal(m.cfg.noise_frames, 1);
     assert_int_equal(m.cfg.wait_frames, 1);
-    assert_int_equal(m.state, SS_ST_WAIT_SILENCE);
+    assert_int_equal(m.state, SN_ST_WAIT_SILENCE);
     c = cfg();
     c.wait_frames = 40; /* shorter than the silence window: raised to it */
-    ss_machine_init(&m, &c, one, 1);
+    sn_machine_init(&m, &c, one, 1);
     assert_int_equal(m.cfg.wait_frames, 100);
     c.auto_threshold = true;
-    ss_machine_init(&m, &c, one, 1);
-    assert_int_equal(m.state, SS_ST_NOISE);
+    sn_machine_init(&m, &c, one, 1);
+    assert_int_equal(m.state, SN_ST_NOISE);
 }
 
 static void events_never_overflow_silently(void **state)
@@ -677,28 +677,28 @@ static void events_never_overflow_silently(void **state)
     /* One frame per take (hold 1, max 1, silence 1, cooldown 0) and 40
      * notes in one 256-frame cycle: more events than fit are counted as
      * dropped, never written past the end. */
-    static SsNote many[40];
+    static SnNote many[40];
     for (int i = 0; i < 40; i++)
-        many[i] = (SsNote){(uint8_t)(40 + i), 100, i};
-    SsMachineConfig c = cfg();
+        many[i] = (SnNote){(uint8_t)(40 + i), 100, i};
+    SnMachineConfig c = cfg();
     c.silence_frames = 1;
     c.cooldown_frames = 0;
     c.hold_frames = 1;
     c.max_frames = 1;
     c.wait_frames = 1;
-    SsMachine m;
-    ss_machine_init(&m, &c, many, 40);
+    SnMachine m;
+    sn_machine_init(&m, &c, many, 40);
     static float z[256];
     AtMidiEvent store[256];
     AtMidiBuf midi;
     at_midi_buf_init(&midi, store, 256);
-    SsEvents ev;
-    ss_machine_process(&m, z, z, 256, &midi, &ev);
-    assert_int_equal(ev.count, SS_MAX_EVENTS);
+    SnEvents ev;
+    sn_machine_process(&m, z, z, 256, &midi, &ev);
+    assert_int_equal(ev.count, SN_MAX_EVENTS);
     assert_true(ev.dropped > 0);
     /* the next cycle starts with a clean list */
-    ss_machine_process(&m, z, z, 1, &midi, &ev);
-    assert_true(ev.count < SS_MAX_EVENTS);
+    sn_machine_process(&m, z, z, 1, &midi, &ev);
+    assert_true(ev.count < SN_MAX_EVENTS);
     assert_int_equal(ev.dropped, 0);
 }
 
