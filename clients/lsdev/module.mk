@@ -1,0 +1,2 @@
+# lsdev: lists JACK ports and ALSA sequencer clients; nothing else.
+lsdev_PKGS := jack alsa

@@ -1,0 +1,3 @@
+# session: JACK connections, ALSA sequencer, session files (libconfig),
+# NSM and OSC (liblo); no libm.
+session_PKGS := jack alsa libconfig liblo
