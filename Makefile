@@ -16,10 +16,10 @@
 # Layout: common/*.c -> libaiotone.a; clients/<tool>/*.c except main.c and
 # jack.c -> the tool's pure core (lib<tool>.a); main.c + jack.c + core ->
 # build/bin/aiotone-<tool>. Each clients/<tool>/module.mk names the
-# pkg-config packages the tool links (<tool>_PKGS; the common modules it
-# uses count: app.c needs jack liblo libconfig alsa) and may set
-# <tool>_CFLAGS and <tool>_LIBS (e.g. -lm); a tool without a module.mk gets
-# every package in PKGS. Tests, fuzz targets and benchmarks are found by
+# pkg-config packages the tool links (<tool>_PKGS; a tool built on the
+# shell of common/app.h names $(COMMON_PKGS) and $(COMMON_LIBS) too) and
+# may set <tool>_CFLAGS and <tool>_LIBS (e.g. -lm); a tool without a
+# module.mk gets every package in PKGS. Tests, fuzz targets and benchmarks are found by
 # name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c, tests/bench/bench_*.c,
 # tests/tools/*.c), so adding one needs no edit here; tests/tools/module.mk
 # names each test tool's packages the same way (<name>_PKGS), and a
@@ -34,10 +34,12 @@ DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 OPT ?= -O2 -g
-# Every package some tool uses; common/ is compiled against those its
-# modules include (COMMON_PKGS).
+# Every package some tool uses. COMMON_PKGS and COMMON_LIBS: what
+# common/ (libaiotone.a, the JACK shell of app.h) needs, so what every tool
+# built on app.h links; its module.mk says <tool>_PKGS := $(COMMON_PKGS) ...
 PKGS := jack alsa sndfile libconfig liblo smf
 COMMON_PKGS := jack alsa libconfig liblo
+COMMON_LIBS := -lm
 pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1)))
 pkg_libs = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
 PKG_CFLAGS := $(call pkg_cflags,$(PKGS))

@@ -1,4 +1,4 @@
-# circuits: the packages it links (the JACK shell in common/app.c needs jack,
-# liblo, libconfig and alsa) and libm.
-circuits_PKGS := jack alsa libconfig liblo
-circuits_LIBS := -lm
+# circuits: the packages it links: those of the JACK shell (common/, the
+# Makefile's COMMON_PKGS and COMMON_LIBS) and nothing more.
+circuits_PKGS := $(COMMON_PKGS)
+circuits_LIBS := $(COMMON_LIBS)

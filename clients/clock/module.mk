@@ -1,4 +1,4 @@
-# clock: the packages it links (the JACK shell in common/app.c needs jack,
-# liblo, libconfig and alsa) and libm.
-clock_PKGS := jack alsa libconfig liblo
-clock_LIBS := -lm
+# clock: the packages it links: those of the JACK shell (common/, the
+# Makefile's COMMON_PKGS and COMMON_LIBS) and nothing more.
+clock_PKGS := $(COMMON_PKGS)
+clock_LIBS := $(COMMON_LIBS)

@@ -1,4 +1,4 @@
-# redblue: the packages it links (the JACK shell in common/app.c needs jack,
-# liblo, libconfig and alsa) and libm.
-redblue_PKGS := jack alsa libconfig liblo
-redblue_LIBS := -lm
+# redblue: the packages it links: those of the JACK shell (common/, the
+# Makefile's COMMON_PKGS and COMMON_LIBS) and nothing more.
+redblue_PKGS := $(COMMON_PKGS)
+redblue_LIBS := $(COMMON_LIBS)

@@ -1,4 +1,4 @@
-# samplesnake: the JACK shell (common/app.c: jack, liblo, libconfig, alsa),
-# WAV writing (sndfile) and libm.
-samplesnake_PKGS := jack alsa sndfile libconfig liblo
-samplesnake_LIBS := -lm
+# samplesnake: the JACK shell's packages (the Makefile's COMMON_PKGS and
+# COMMON_LIBS) and WAV writing (sndfile).
+samplesnake_PKGS := $(COMMON_PKGS) sndfile
+samplesnake_LIBS := $(COMMON_LIBS)
