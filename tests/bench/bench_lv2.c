@@ -11,27 +11,16 @@
 #include <lilv/lilv.h>
 #include <lv2/atom/forge.h>
 #include <lv2/midi/midi.h>
-#include <lv2/urid/urid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "lv2urid.h"
+
 #define RATE 48000
 #define PERIOD 256
 #define VOICES 64
-
-static char *uris[256];
-static uint32_t n_uris;
-
-static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri)
-{
-    for (uint32_t i = 0; i < n_uris; i++)
-        if (!strcmp(uris[i], uri))
-            return i + 1;
-    uris[n_uris] = strdup(uri);
-    return ++n_uris;
-}
 
 static double cpu_seconds(void)
 {
@@ -80,7 +69,7 @@ static double bench_plugin(double seconds, int *sounding)
         fprintf(stderr, "bench_lv2: urn:aiotone:fmsynth not found (LV2_PATH=build/lv2?)\n");
         return -1;
     }
-    LV2_URID_Map map = {NULL, map_uri};
+    LV2_URID_Map map = {NULL, tu_map_uri};
     LV2_Feature fmap = {LV2_URID__map, &map};
     const LV2_Feature *features[] = {&fmap, NULL};
     LilvInstance *inst = lilv_plugin_instantiate(plug, RATE, features);
@@ -113,7 +102,7 @@ static double bench_plugin(double seconds, int *sounding)
     for (int v = 0; v < VOICES; v++) {
         uint8_t on[3] = {0x90, (uint8_t)(36 + v % 60), 100};
         lv2_atom_forge_frame_time(&forge, 0);
-        lv2_atom_forge_atom(&forge, 3, map_uri(NULL, LV2_MIDI__MidiEvent));
+        lv2_atom_forge_atom(&forge, 3, tu_map_uri(NULL, LV2_MIDI__MidiEvent));
         lv2_atom_forge_write(&forge, on, 3);
     }
     lv2_atom_forge_pop(&forge, &frame);

@@ -13,6 +13,8 @@
 #   at_ok / at_fail "description"   record a result directly
 #   at_done                         print the summary; exit 1 on failure
 #   at_write_smf OUT.mid            a MIDI file from "FRAME HEXBYTES" lines on stdin
+#   at_bad_config PROG TEXT REGEX   PROG -c (a file with TEXT) exits 2 with a
+#                                   message matching REGEX
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
 #
 # Every process started here (jackd included) is killed when the script
@@ -205,4 +207,15 @@ at_write_smf() {
     hex="$hex $(printf '%02x %02x %02x %02x' $((len >> 24 & 255)) $((len >> 16 & 255)) \
         $((len >> 8 & 255)) $((len & 255))) $trk"
     printf "$(sed 's/\([0-9a-f][0-9a-f]\) */\\x\1/g' <<<"$hex")" >"$1"
+}
+
+# at_bad_config PROG TEXT REGEX: PROG started with a config file holding
+# TEXT refuses it: exit status 2 and a message matching REGEX (shown when
+# not).
+at_bad_config() {
+    printf '%s\n' "$2" >"$AT_TMP/bad.conf"
+    "$1" -c "$AT_TMP/bad.conf" >"$AT_TMP/bad.log" 2>&1
+    local rc=$?
+    [ $rc = 2 ] || { echo "exit $rc"; cat "$AT_TMP/bad.log"; return 1; }
+    grep -qE "$3" "$AT_TMP/bad.log" || { cat "$AT_TMP/bad.log"; return 1; }
 }

@@ -191,13 +191,7 @@ at_check "shared: a note reaches both channels at its offset" \
 at_kill rbs
 
 # Bad configs: exit status 2 and a message naming the problem.
-bad_config() { # text regex
-    printf '%s\n' "$1" >"$AT_TMP/bad.conf"
-    "$B/aiotone-redblue" -c "$AT_TMP/bad.conf" >"$AT_TMP/bad.log" 2>&1
-    local rc=$?
-    [ $rc = 2 ] || { echo "exit $rc"; cat "$AT_TMP/bad.log"; return 1; }
-    grep -qE "$2" "$AT_TMP/bad.log" || { cat "$AT_TMP/bad.log"; return 1; }
-}
+bad_config() { at_bad_config "$B/aiotone-redblue" "$@"; } # text regex
 at_check "bad config: unknown key" bad_config 'input = { portamento-max = 3; };' 'portamento-max'
 at_check "bad config: unknown portamento mode" bad_config 'input = { portamento = "glide"; };' 'portamento'
 at_check "bad config: input channel other than 1" bad_config 'input = { channel = 2; };' 'channel'
