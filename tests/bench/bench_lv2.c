@@ -5,6 +5,7 @@
  * algorithm 10, 64 voices held, 256-frame periods. CPU time is the
  * process's, so other load costs wall time, not the figure; each is
  * measured three times, alternating, and the best run counts. */
+#include "bench/bench.h"
 #include "clients/fmsynth/fmsynth.h"
 
 #include <limits.h>
@@ -21,13 +22,6 @@
 #define RATE 48000
 #define PERIOD 256
 #define VOICES 64
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double bench_core(double seconds)
 {

@@ -7,6 +7,9 @@
 #                                   pid in AT_PID_<NAME>; killed at exit
 #   at_kill NAME                    stop a spawned process (TERM, then KILL)
 #   at_wait_port PORT [SECONDS]     wait until a JACK port exists
+#   at_check_ports CLIENT PORT...   a check "port CLIENT:PORT exists" for each
+#   at_midi_dump PORT               jack_midi_dump (spawned as "dump", log
+#                                   $AT_TMP/dump.log) listening to PORT
 #   at_wait_file FILE [SECONDS]     wait until a file exists and is non-empty
 #   at_wait_log NAME REGEX [SECS]   wait until NAME's log matches REGEX
 #   at_check "description" CMD...   run CMD: "ok - desc" or "not ok - desc"
@@ -155,6 +158,20 @@ at_wait_port() {
     done
     echo "# port $port did not appear within ${secs}s" >&2
     return 1
+}
+
+at_check_ports() {
+    local client=$1 p
+    shift
+    for p in "$@"; do
+        at_check "port $client:$p exists" at_wait_port "$client:$p"
+    done
+}
+
+at_midi_dump() {
+    at_spawn dump stdbuf -oL jack_midi_dump -a
+    at_wait_port midi-monitor:input
+    jack_connect "$1" midi-monitor:input
 }
 
 at_wait_file() {
