@@ -11,6 +11,7 @@
 #include "tests/unit/note_balance.h"
 
 #include "clients/mothergen/mothergen.h"
+#include "mothergen_config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,15 +24,7 @@ static AtMidiBuf *out[MG_DEST_COUNT];
 /* Wire channels of the defaults: red 2, blue 3, green 4 -> 1, 2, 3. */
 static MgConfig default_config(void)
 {
-    MgConfig c = {
-        .start_stop = true,
-        .portamento = MG_PORTA_REZ,
-        .portamento_max = 32,
-        .channel = {1, 2, 3},
-        .key = 5,
-        .seed = 42,
-    };
-    return c;
+    return mg_test_config(42);
 }
 
 /* Separate ports, or all destinations on one port (shared = true). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clients/mothergen/mothergen.h"
+#include "mothergen_config.h"
 
 #define CAP 16384
 
@@ -23,13 +24,7 @@ static AtMidiBuf *out[MG_DEST_COUNT];
 
 static MgConfig config(void)
 {
-    MgConfig c = {.start_stop = true,
-                  .portamento = MG_PORTA_REZ,
-                  .portamento_max = 32,
-                  .channel = {1, 2, 3},
-                  .key = 5,
-                  .seed = 42};
-    return c;
+    return mg_test_config(42);
 }
 
 static void clear(void)

@@ -527,10 +527,20 @@ static const char *user_conf =
     ");\n"
     "# the end\n";
 
+/* text parses to a session the same as s. */
+static void assert_reads_back(const char *text, const SsSession *s)
+{
+    SsSession back;
+    char err[512] = "";
+    assert_int_equal(ss_session_parse(&back, text, "edited", err, sizeof err), AT_OK);
+    assert_true(ss_session_same(&back, s));
+    ss_session_free(&back);
+}
+
 static void save_keeps_the_users_text(void **state)
 {
     (void)state;
-    SsSession old, s, back;
+    SsSession old, s;
     char err[512] = "";
     assert_int_equal(ss_session_parse(&old, user_conf, "u.conf", err, sizeof err), AT_OK);
     assert_int_equal(ss_session_parse(&s, user_conf, "u.conf", err, sizeof err), AT_OK);
@@ -549,9 +559,7 @@ static void save_keeps_the_users_text(void **state)
     assert_contains(t, "# wiring (edited by hand)\nconnections = (\n");
     assert_contains(t, "{ from = \"fm:out_L\"; to = \"snake:in_L\"; }");
     assert_contains(t, ");\n# the end\n");
-    assert_int_equal(ss_session_parse(&back, t, "edited", err, sizeof err), AT_OK);
-    assert_true(ss_session_same(&back, &s));
-    ss_session_free(&back);
+    assert_reads_back(t, &s);
     free(t);
     /* a setting the file did not have is appended; the rest is kept */
     s.on_jobs_done = SS_JOBS_STOP;
@@ -559,9 +567,7 @@ static void save_keeps_the_users_text(void **state)
     assert_non_null(t);
     assert_contains(t, "# the end\non-jobs-done = \"stop\";\n");
     assert_contains(t, "# My studio.");
-    assert_int_equal(ss_session_parse(&back, t, "edited", err, sizeof err), AT_OK);
-    assert_true(ss_session_same(&back, &s));
-    ss_session_free(&back);
+    assert_reads_back(t, &s);
     free(t);
     /* text the scanner cannot follow: a whole rewrite that still keeps the
      * leading comment block and reads back right */
@@ -572,9 +578,7 @@ static void save_keeps_the_users_text(void **state)
     assert_non_null(t);
     assert_int_equal(strncmp(t, "# keep me\n// and me\njack = {", 28), 0);
     assert_null(strstr(t, "@include"));
-    assert_int_equal(ss_session_parse(&back, t, "rewritten", err, sizeof err), AT_OK);
-    assert_true(ss_session_same(&back, &s));
-    ss_session_free(&back);
+    assert_reads_back(t, &s);
     ss_session_free(&o2);
     free(t);
     ss_session_free(&old);

@@ -1,10 +1,11 @@
 /* testutil.h - what the unit tests share: a temporary file in a folder of
  * its own, and a check that a text contains a part (printing both when it
- * does not). Header-only: each unit test is one .c file. Include it after
+ * does not), reading a small file. Header-only: each unit test is one .c file. Include it after
  * cmocka.h. */
 #ifndef AT_TESTUTIL_H
 #define AT_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,19 @@ static inline void tu_write(const char *path, const char *text)
     assert_non_null(f);
     assert_true(fputs(text, f) >= 0);
     assert_int_equal(fclose(f), 0);
+}
+
+/* The first len - 1 bytes of path's contents, NUL-terminated, into buf;
+ * false when it cannot be opened. */
+static inline bool tu_read(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, len - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return true;
 }
 
 /* Remove the file (if any) and the folder. */
