@@ -15,12 +15,17 @@
 #
 # Layout: common/*.c -> libaiotone.a; clients/<tool>/*.c except main.c and
 # jack.c -> the tool's pure core (lib<tool>.a); main.c + jack.c + core ->
-# build/bin/aiotone-<tool>. A clients/<tool>/module.mk may set
-# <tool>_CFLAGS and <tool>_LIBS, and <tool>_SHELL: more shell files (names
-# in clients/<tool>/) that go with main.c and jack.c, not into the core. Tests, fuzz targets and benchmarks are
-# found by name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c,
-# tests/bench/bench_*.c, tests/tools/*.c), so adding one needs no edit here;
-# a module.mk may set bench_<name>_CFLAGS for a benchmark.
+# build/bin/aiotone-<tool>. Each clients/<tool>/module.mk names the
+# pkg-config packages the tool links (<tool>_PKGS; a tool built on the
+# shell of common/app.h names $(COMMON_PKGS) and $(COMMON_LIBS) too) and
+# may set <tool>_CFLAGS and <tool>_LIBS (e.g. -lm), and <tool>_SHELL: more
+# shell files (names in clients/<tool>/) that go with main.c and jack.c,
+# not into the core; a tool without a module.mk gets every package in PKGS. Tests, fuzz targets and benchmarks are found by
+# name (tests/unit/test_*.c, tests/fuzz/fuzz_*.c, tests/bench/bench_*.c,
+# tests/tools/*.c), so adding one needs no edit here; tests/tools/module.mk
+# names each test tool's packages the same way (<name>_PKGS), and a
+# module.mk may set bench_<name>_CFLAGS for a benchmark. Unit tests,
+# benchmarks and fuzz targets link every core, so every package.
 
 .DEFAULT_GOAL := all
 
@@ -30,12 +35,22 @@ DESTDIR ?=
 BUILD ?= build
 CC ?= cc
 OPT ?= -O2 -g
+# Every package some tool uses. COMMON_PKGS and COMMON_LIBS: what
+# common/ (libaiotone.a, the JACK shell of app.h) needs, so what every tool
+# built on app.h links; its module.mk says <tool>_PKGS := $(COMMON_PKGS) ...
 PKGS := jack alsa sndfile libconfig liblo smf
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+COMMON_PKGS := jack alsa libconfig liblo
+COMMON_LIBS := -lm
+pkg_cflags = $(if $(strip $(1)),$(shell pkg-config --cflags $(1)))
+pkg_libs = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
+PKG_CFLAGS := $(call pkg_cflags,$(PKGS))
+PKG_LIBS := $(call pkg_libs,$(PKGS)) -lpthread -lm
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Icommon -I. $(PKG_CFLAGS) \
+# CFLAGS_BASE: no package flags; CFLAGS_ALL: those of every package (for
+# what links every core: unit tests, benchmarks, the LV2 bundle).
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -Icommon -I. \
 	-DAT_VERSION=\"$(VERSION)\" $(EXTRA_CFLAGS)
+CFLAGS_ALL := $(CFLAGS_BASE) $(PKG_CFLAGS)
 LDFLAGS_ALL := $(EXTRA_LDFLAGS)
 # Quiet build lines ("CC file"); make V=1 shows the full commands.
 ifeq ($(V),1)
@@ -48,6 +63,8 @@ endif
 
 TOOLS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard clients/*/*.c)))))
 -include $(wildcard clients/*/module.mk)
+# Per-folder settings of the test tools (tests/tools/module.mk).
+-include $(wildcard tests/*/module.mk)
 # Plugin shells (plugins/<kind>/module.mk: plugins/lv2 builds the LV2 bundle).
 -include $(wildcard plugins/*/module.mk)
 
@@ -55,8 +72,12 @@ COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 LIBCOMMON := $(BUILD)/libaiotone.a
 
-# Per-tool: core objects, shell objects, program.
+# Per-tool: core objects, shell objects, program. The tool's objects are
+# compiled with its packages' flags and linked with its packages only.
 define TOOL_template
+$(1)_PKGS ?= $(PKGS)
+$(1)_PKG_CFLAGS := $$(call pkg_cflags,$$($(1)_PKGS))
+$(1)_PKG_LIBS := $$(call pkg_libs,$$($(1)_PKGS))
 $(1)_SHELL_SRCS := $$(wildcard clients/$(1)/main.c clients/$(1)/jack.c $$(addprefix clients/$(1)/,$$($(1)_SHELL)))
 $(1)_CORE_SRCS := $$(filter-out $$($(1)_SHELL_SRCS),$$(wildcard clients/$(1)/*.c))
 $(1)_LIB := $(BUILD)/lib$(1).a
@@ -67,13 +88,13 @@ $$($(1)_LIB): $$($(1)_CORE_SRCS:%.c=$(BUILD)/%.o)
 $(BUILD)/clients/$(1)/%.o: clients/$(1)/%.c
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$<)
-	$$(Q)$$(CC) $$(CFLAGS_ALL) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(Q)$$(CC) $$(CFLAGS_BASE) $$($(1)_PKG_CFLAGS) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
 ifneq ($$(wildcard clients/$(1)/main.c),)
 PROGRAMS += $(BUILD)/bin/aiotone-$(1)
 $(BUILD)/bin/aiotone-$(1): $$($(1)_SHELL_SRCS:%.c=$(BUILD)/%.o) $$($(1)_LIB) $(LIBCOMMON)
 	@mkdir -p $$(@D)
 	$$(call say,LINK,$$@)
-	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)_LIBS) $(PKG_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$($(1)_LIBS) $$($(1)_PKG_LIBS) -lpthread
 endif
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_template,$(t))))
@@ -86,9 +107,14 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 60
-# Tests, tools and benchmarks link every core, so every tool's own LIBS.
-TOOL_LIBS = $(sort $(foreach t,$(TOOLS),$($(t)_LIBS)))
-LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group $(TOOL_LIBS)
+# Tests, tools and benchmarks link every core, so every tool's own LIBS
+# and packages (a test tool that names its packages in tests/tools/module.mk
+# links only those: the archives give it only the objects it calls).
+ALL_PKGS := $(sort $(PKGS) $(foreach t,$(TOOLS),$($(t)_PKGS)))
+ALL_PKG_CFLAGS := $(call pkg_cflags,$(ALL_PKGS))
+TOOL_LIBS := $(sort $(foreach t,$(TOOLS),$($(t)_LIBS)))
+ALL_PKG_LIBS := $(call pkg_libs,$(ALL_PKGS)) $(TOOL_LIBS) -lpthread -lm
+LINK_CORES = -Wl,--start-group $(CORE_LIBS) $(LIBCOMMON) -Wl,--end-group
 
 .PHONY: all check unit integration workflows asan memcheck fuzz bench demo install \
 	uninstall clean format format-check check-vm deps tests lv2 check-ardour
@@ -97,7 +123,7 @@ all: $(PROGRAMS) lv2
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_BASE) $(call pkg_cflags,$(COMMON_PKGS)) -MMD -MP -c $< -o $@
 $(LIBCOMMON): $(COMMON_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -105,15 +131,17 @@ $(LIBCOMMON): $(COMMON_OBJS)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) -lcmocka $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS_BASE) $(ALL_PKG_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) -lcmocka $(ALL_PKG_LIBS)
 $(BUILD)/tests/tools/%: tests/tools/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS) $($*_LIBS)
+	$(Q)$(CC) $(CFLAGS_BASE) $(if $(filter undefined,$(origin $*_PKGS)),$(ALL_PKG_CFLAGS),$(call pkg_cflags,$($*_PKGS))) \
+		$($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) \
+		$(if $(filter undefined,$(origin $*_PKGS)),$(ALL_PKG_LIBS),$(call pkg_libs,$($*_PKGS)) -lpthread) $($*_LIBS)
 $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_LIBS) $(LIBCOMMON)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(CFLAGS_ALL) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(PKG_LIBS) $($*_LIBS)
+	$(Q)$(CC) $(CFLAGS_BASE) $(ALL_PKG_CFLAGS) $($*_CFLAGS) -Itests -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LINK_CORES) $(ALL_PKG_LIBS) $($*_LIBS)
 
 tests: $(PROGRAMS) lv2 $(UNIT_BINS) $(TOOL_BINS)
 
@@ -152,11 +180,23 @@ check-vm: tests
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzz.sh
 
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -I. -Itests $(PKG_CFLAGS)
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))
+# Fuzz objects: built once with clang (instrumented, not linked with the
+# fuzzer's main) and shared by every target; the same warnings as the rest
+# and dependency files like every other object.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-Icommon -I. -Itests $(ALL_PKG_CFLAGS) -DAT_VERSION=\"$(VERSION)\"
+FUZZ_LIB_SRCS := $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS))
+FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz-obj/%.o)
+$(BUILD)/fuzz-obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(call say,FUZZ,$<)
-	$(Q)clang $(FUZZ_CFLAGS) -DAT_VERSION=\"$(VERSION)\" -o $@ $< $(COMMON_SRCS) $(foreach t,$(TOOLS),$($(t)_CORE_SRCS)) -lcmocka $(TOOL_LIBS) $(PKG_LIBS)
+	$(call say,FUZZCC,$<)
+	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+# the objects are kept (not deleted as intermediate files)
+.SECONDARY: $(FUZZ_SRCS:%.c=$(BUILD)/fuzz-obj/%.o) $(FUZZ_LIB_OBJS)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz-obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang -fsanitize=fuzzer,address,undefined -o $@ $^ -lcmocka $(ALL_PKG_LIBS)
 
 bench: $(PROGRAMS) lv2 $(BENCH_BINS) $(TOOL_BINS)
 	BUILD=$(BUILD) tests/bench/run-bench.sh

@@ -35,6 +35,23 @@ clean_stale_jack_shm() {
 }
 clean_stale_jack_shm
 
+# tally NAME RC PASSED FAILED LOG: add a suite's counts to the totals and
+# print its PASS/FAIL line; returns 1 when it failed (the caller then shows
+# the details). A suite that exits non-zero has failed even if it counted
+# no failure.
+tally() {
+    local name=$1 rc=$2 p=$3 f=$4 log=$5
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ]; then
+        failures+=("$name (exit $rc, log $log)")
+        echo "FAIL $name: $p passed, $f failed (exit $rc)"
+        return 1
+    fi
+    echo "PASS $name: $p passed"
+}
+
 count_cmocka() { # file name
     local p f
     p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$1" | awk '{s+=$4} END {print s+0}')
@@ -58,16 +75,8 @@ run_unit() {
         fi
         rc=$?
         read -r p f < <(count_cmocka "$log")
-        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-        passed=$((passed + p))
-        failed=$((failed + f))
-        if [ "$rc" -ne 0 ]; then
-            failures+=("$name (exit $rc, log $log)")
-            echo "FAIL $name: $p passed, $f failed (exit $rc)"
+        tally "$name" "$rc" "$p" "$f" "$log" ||
             grep -E '^\[  (FAILED|ERROR)|error|Error|ERROR' "$log" | head -n 20 | sed 's/^/    /'
-        else
-            echo "PASS $name: $p passed"
-        fi
     done
 }
 
@@ -97,20 +106,13 @@ run_script_suite() { # label script
     local sk
     sk=$(grep -E '^ok ' "$log" | grep -cE '# ?SKIP')
     skipped=$((skipped + sk))
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    passed=$((passed + p))
-    failed=$((failed + f))
-    if [ "$rc" -ne 0 ]; then
-        failures+=("$name (exit $rc, log $log)")
-        echo "FAIL $name: $p passed, $f failed (exit $rc)"
+    if ! tally "$name" "$rc" "$p" "$f" "$log"; then
         # Each failed check with the diagnostics it printed (the "#   "
         # lines after it), so a failure in CI can be read from its output.
         awk '/^not ok / { show = 1; n++; if (n > 10) exit; print; next }
              /^(ok|not ok) / { show = 0 }
              show && /^#/ && shown < 40 { print "  " $0; shown++ }' "$log" | sed 's/^/    /'
         tail -n 8 "$log" | sed 's/^/    | /'
-    else
-        echo "PASS $name: $p passed"
     fi
 }
 

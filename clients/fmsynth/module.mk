@@ -1,3 +1,7 @@
+# fmsynth: the JACK shell's packages (the Makefile's COMMON_PKGS and
+# COMMON_LIBS) and the offline renderer's (sndfile, smf with glib).
+fmsynth_PKGS := $(COMMON_PKGS) sndfile smf
+fmsynth_LIBS := $(COMMON_LIBS)
 # fmsynth: the DSP core is vectorized across samples; -O3 lets gcc do it
 # (no -ffast-math: NaN and denormal rules stay standard). AT_PREFIX tells
 # main.c where installed presets live (PREFIX/share/aiotone/presets).

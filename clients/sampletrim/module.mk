@@ -1,4 +1,5 @@
-# sampletrim: rate conversion with libsoxr (linked into this tool only;
-# the tests and fuzz targets, which link every core, get it too).
-sampletrim_CFLAGS = $(shell pkg-config --cflags soxr)
-sampletrim_LIBS = $(shell pkg-config --libs soxr)
+# sampletrim: an offline tool, no JACK: WAV in and out (sndfile), rate
+# conversion with libsoxr and libm (the tests and fuzz targets, which link
+# every core, get them too).
+sampletrim_PKGS := sndfile soxr
+sampletrim_LIBS := -lm

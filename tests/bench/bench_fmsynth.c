@@ -16,6 +16,7 @@
  * feedback, ...) ROUNDS times; each ratio is taken within a round and the
  * medians are printed, so load on the shared machine hits both sides.
  * CPU time is the process's (CLOCK_PROCESS_CPUTIME_ID). */
+#include "bench/bench.h"
 #include "clients/fmsynth/fmsynth.h"
 
 #include <math.h>
@@ -28,13 +29,6 @@
 #define VOICES 64
 #define ROUNDS 15
 #define MAXP 4096
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -6,40 +6,23 @@
  * 64-frame periods against the 0.3%-of-a-core budget. CPU time is the
  * process's, so other load costs wall time, not the figure; each is
  * measured three times, alternating, and the best run counts. */
+#include "bench/bench.h"
 #include "clients/fmsynth/fmsynth.h"
 
 #include <limits.h>
 #include <lilv/lilv.h>
 #include <lv2/atom/forge.h>
 #include <lv2/midi/midi.h>
-#include <lv2/urid/urid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "lv2urid.h"
+
 #define RATE 48000
 #define PERIOD 256
 #define VOICES 64
-
-static char *uris[256];
-static uint32_t n_uris;
-
-static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri)
-{
-    for (uint32_t i = 0; i < n_uris; i++)
-        if (!strcmp(uris[i], uri))
-            return i + 1;
-    uris[n_uris] = strdup(uri);
-    return ++n_uris;
-}
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Hold `held` notes and render seconds of audio in periods of `period`
  * frames through the core; returns CPU seconds. */
@@ -85,7 +68,7 @@ static double bench_plugin(int held, uint32_t period, double seconds, int *sound
         fprintf(stderr, "bench_lv2: urn:aiotone:fmsynth not found (LV2_PATH=build/lv2?)\n");
         return -1;
     }
-    LV2_URID_Map map = {NULL, map_uri};
+    LV2_URID_Map map = {NULL, tu_map_uri};
     LV2_Feature fmap = {LV2_URID__map, &map};
     const LV2_Feature *features[] = {&fmap, NULL};
     LilvInstance *inst = lilv_plugin_instantiate(plug, RATE, features);
@@ -118,7 +101,7 @@ static double bench_plugin(int held, uint32_t period, double seconds, int *sound
     for (int v = 0; v < held; v++) {
         uint8_t on[3] = {0x90, (uint8_t)(36 + v % 60), 100};
         lv2_atom_forge_frame_time(&forge, 0);
-        lv2_atom_forge_atom(&forge, 3, map_uri(NULL, LV2_MIDI__MidiEvent));
+        lv2_atom_forge_atom(&forge, 3, tu_map_uri(NULL, LV2_MIDI__MidiEvent));
         lv2_atom_forge_write(&forge, on, 3);
     }
     lv2_atom_forge_pop(&forge, &frame);

@@ -1,5 +1,6 @@
 /* Fuzz the ALSA name handling: spec parsing, formatting, lookup and the
  * bridge-name matcher, on arbitrary strings. */
+#include "fuzz/fuzz_text.h"
 #include "alsaseq.h"
 
 #include <stdbool.h>
@@ -12,11 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 600)
         return 0;
-    char *s = malloc(size + 1);
+    char *s = fz_text(data, size);
     if (!s)
         return 0;
-    memcpy(s, data, size);
-    s[size] = 0;
     /* split the input in three strings at the first two NULs/newlines */
     char *parts[3] = {s, "", ""};
     int k = 1;

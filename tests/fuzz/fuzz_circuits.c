@@ -5,15 +5,7 @@
 #include "clients/circuits/circuits.h"
 #include "tests/fuzz/seq_fuzz.h"
 
-static void setup(void *core, unsigned mask, AtMidiBuf *const out[])
-{
-    ci_setup_dests(core, mask, 0, out);
-}
-
-static void event(void *core, const AtMidiEvent *e, AtMidiBuf *const out[])
-{
-    ci_event(core, e, out);
-}
+SEQ_FUZZ_CALLBACKS(ci_setup_dests, ci_event)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     Ci ci;
     ci_init(&ci, &cfg);
-    SeqFuzzCore c = {.core = &ci, .n_dests = CI_DEST_COUNT, .setup = setup, .event = event};
+    SeqFuzzCore c = {
+        .core = &ci, .n_dests = CI_DEST_COUNT, .setup = seq_fuzz_setup, .event = seq_fuzz_event};
     seq_fuzz_run(&c, data[0], data[7] & 3, data, size, 8);
     for (int t = 0; t < CI_TRACKS; t++)
         if (ci.track[t].sounding >= 0)

@@ -1,5 +1,6 @@
 /* Fuzz the config loader: any text must give AT_OK or a usage error with a
  * message, never a crash; what loads must write out and load back. */
+#include "fuzz/fuzz_text.h"
 #include "params.h"
 
 #include <stdint.h>
@@ -26,11 +27,9 @@ static const AtParamDef defs[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = 0;
     AtParams *p = at_params_new("fuzz", defs, sizeof defs / sizeof defs[0]);
     char err[2048] = "";
     AtStatus st = at_params_load_string(p, text, "fuzz.conf", err, sizeof err);

@@ -29,6 +29,8 @@
 #undef main
 #include "plugins/lv2/plugin.c"
 
+#include "lv2urid.h"
+
 #include <stdint.h>
 
 static const char *const fz_state_only[] = {"audio.polyphony", NULL};
@@ -41,20 +43,6 @@ static const AtLv2Plugin fz_fmsynth = {
     .state_only = fz_state_only,
 };
 const AtLv2Plugin *const at_lv2_plugins[] = {&fz_fmsynth, NULL};
-
-static char *fz_uris[64];
-static uint32_t fz_n_uris;
-
-static LV2_URID fz_map(LV2_URID_Map_Handle h, const char *uri)
-{
-    for (uint32_t i = 0; i < fz_n_uris; i++)
-        if (!strcmp(fz_uris[i], uri))
-            return i + 1;
-    if (fz_n_uris == 64)
-        abort();
-    fz_uris[fz_n_uris] = strdup(uri);
-    return ++fz_n_uris;
-}
 
 static int fz_vprintf(LV2_Log_Handle h, LV2_URID type, const char *fmt, va_list ap)
 {
@@ -105,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    LV2_URID_Map map = {NULL, fz_map};
+    LV2_URID_Map map = {NULL, tu_map_uri};
     LV2_Log_Log log = {NULL, fz_printf, fz_vprintf};
     LV2_Feature fmap = {LV2_URID__map, &map}, flog = {LV2_LOG__log, &log};
     const LV2_Feature *features[] = {&fmap, &flog, NULL};
@@ -130,11 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .len = (data[0] & 4) ? size - 1 : size,
         .version_kind = data[0] & 3,
         .version = (data[0] & 3) == 2 ? 2 : 1,
-        .config = fz_map(NULL, STATE_CONFIG),
-        .vers = fz_map(NULL, STATE_VERSION),
-        .t_string = fz_map(NULL, LV2_ATOM__String),
-        .t_int = fz_map(NULL, LV2_ATOM__Int),
-        .t_float = fz_map(NULL, LV2_ATOM__Float),
+        .config = tu_map_uri(NULL, STATE_CONFIG),
+        .vers = tu_map_uri(NULL, STATE_VERSION),
+        .t_string = tu_map_uri(NULL, LV2_ATOM__String),
+        .t_int = tu_map_uri(NULL, LV2_ATOM__Int),
+        .t_float = tu_map_uri(NULL, LV2_ATOM__Float),
     };
     if (st.len == 0)
         st.len = 1;
@@ -144,14 +132,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* a note at frame 10 of a 256-frame block: the plugin still plays */
     LV2_Atom_Sequence *seq = (LV2_Atom_Sequence *)seq_buf;
-    seq->atom.type = fz_map(NULL, LV2_ATOM__Sequence);
+    seq->atom.type = tu_map_uri(NULL, LV2_ATOM__Sequence);
     seq->atom.size = sizeof(LV2_Atom_Sequence_Body);
     seq->body.unit = 0;
     seq->body.pad = 0;
     struct {
         LV2_Atom_Event ev;
         uint8_t data[8];
-    } note = {{{10}, {3, fz_map(NULL, LV2_MIDI__MidiEvent)}}, {0x90, 60, 100}};
+    } note = {{{10}, {3, tu_map_uri(NULL, LV2_MIDI__MidiEvent)}}, {0x90, 60, 100}};
     lv2_atom_sequence_append_event(seq, sizeof seq_buf, &note.ev);
     d->activate(h);
     d->run(h, 256);

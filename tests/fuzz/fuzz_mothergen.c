@@ -5,15 +5,7 @@
 #include "clients/mothergen/mothergen.h"
 #include "tests/fuzz/seq_fuzz.h"
 
-static void setup(void *core, unsigned mask, AtMidiBuf *const out[])
-{
-    mg_setup_dests(core, mask, 0, out);
-}
-
-static void event(void *core, const AtMidiEvent *e, AtMidiBuf *const out[])
-{
-    mg_event(core, e, out);
-}
+SEQ_FUZZ_CALLBACKS(mg_setup_dests, mg_event)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     Mg mg;
     mg_init(&mg, &cfg);
-    SeqFuzzCore c = {.core = &mg, .n_dests = MG_DEST_COUNT, .setup = setup, .event = event};
+    SeqFuzzCore c = {
+        .core = &mg, .n_dests = MG_DEST_COUNT, .setup = seq_fuzz_setup, .event = seq_fuzz_event};
     seq_fuzz_run(&c, data[0], data[7] & 7, data, size, 8);
     if (mg.mother[0].sounding >= 0 || mg.mother[1].sounding >= 0 || mg.green.sounding >= 0)
         abort();

@@ -1,5 +1,6 @@
 /* Fuzz OSC packet dispatch (messages, bundles, nesting): malformed input
  * is dropped, never a crash. */
+#include "fuzz/fuzz_text.h"
 #include "osc.h"
 
 #include <netinet/in.h>
@@ -28,11 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!osc)
             abort();
     }
-    unsigned char *buf = malloc(size + 1);
+    unsigned char *buf = (unsigned char *)fz_text(data, size);
     if (!buf)
         return 0;
-    memcpy(buf, data, size);
-    buf[size] = 0;
     struct sockaddr_storage from;
     memset(&from, 0, sizeof from);
     struct sockaddr_in *a = (struct sockaddr_in *)&from;

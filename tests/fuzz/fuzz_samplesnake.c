@@ -1,6 +1,7 @@
 /* Fuzz samplesnake's parsers and core: the notes list, thresholds, name
  * sanitising, plan building, the state machine on arbitrary audio, and the
  * SFZ / DecentSampler writers. Invariants are checked with abort(). */
+#include "fuzz/fuzz_text.h"
 #include "clients/samplesnake/instrument.h"
 #include "clients/samplesnake/machine.h"
 #include "clients/samplesnake/plan.h"
@@ -145,9 +146,9 @@ static void fuzz_machine(const uint8_t *d, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = '\0';
+    char *text = fz_text(data, size);
+    if (!text)
+        return 0;
     fuzz_text(text);
     fuzz_plan(data, size, text);
     fuzz_machine(data, size);

@@ -5,6 +5,7 @@
  * such text, a file that reads back as the changed session and, when
  * nothing changed, the text itself; the line splitter for children's
  * output must emit every byte but the newlines. */
+#include "fuzz/fuzz_text.h"
 #include "clients/session/sessconf.h"
 
 #include <stdint.h>
@@ -19,11 +20,9 @@ static void count_bytes(void *ctx, const char *line, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = 0;
     SsSession s, t;
     char err[1024];
     if (ss_session_parse(&s, text, "fuzz.conf", err, sizeof err) == AT_OK) {

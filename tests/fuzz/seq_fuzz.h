@@ -31,6 +31,19 @@ typedef struct {
     void (*event)(void *core, const AtMidiEvent *e, AtMidiBuf *const out[]);
 } SeqFuzzCore;
 
+/* The two callbacks for a core whose functions are SETUP(core, mask, 0,
+ * out) (silence the destinations in mask) and EVENT(core, e, out), as
+ * circuits' and mothergen's are: seq_fuzz_setup and seq_fuzz_event. */
+#define SEQ_FUZZ_CALLBACKS(SETUP, EVENT)                                                           \
+    static void seq_fuzz_setup(void *core, unsigned mask, AtMidiBuf *const out[])                  \
+    {                                                                                              \
+        SETUP(core, mask, 0, out);                                                                 \
+    }                                                                                              \
+    static void seq_fuzz_event(void *core, const AtMidiEvent *e, AtMidiBuf *const out[])           \
+    {                                                                                              \
+        EVENT(core, e, out);                                                                       \
+    }
+
 static int seq_fuzz_balance[SEQ_FUZZ_MAX_DESTS][16][128];
 
 static void seq_fuzz_check_and_flush(AtMidiBuf *bufs, int nbuf)

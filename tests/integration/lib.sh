@@ -7,12 +7,17 @@
 #                                   pid in AT_PID_<NAME>; killed at exit
 #   at_kill NAME                    stop a spawned process (TERM, then KILL)
 #   at_wait_port PORT [SECONDS]     wait until a JACK port exists
+#   at_check_ports CLIENT PORT...   a check "port CLIENT:PORT exists" for each
+#   at_midi_dump PORT               jack_midi_dump (spawned as "dump", log
+#                                   $AT_TMP/dump.log) listening to PORT
 #   at_wait_file FILE [SECONDS]     wait until a file exists and is non-empty
 #   at_wait_log NAME REGEX [SECS]   wait until NAME's log matches REGEX
 #   at_check "description" CMD...   run CMD: "ok - desc" or "not ok - desc"
 #   at_ok / at_fail "description"   record a result directly
 #   at_done                         print the summary; exit 1 on failure
 #   at_write_smf OUT.mid            a MIDI file from "FRAME HEXBYTES" lines on stdin
+#   at_bad_config PROG TEXT REGEX   PROG -c (a file with TEXT) exits 2 with a
+#                                   message matching REGEX
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
 #
 # Every process started here (jackd included) is killed when the script
@@ -170,6 +175,20 @@ at_wait_port() {
     return 1
 }
 
+at_check_ports() {
+    local client=$1 p
+    shift
+    for p in "$@"; do
+        at_check "port $client:$p exists" at_wait_port "$client:$p"
+    done
+}
+
+at_midi_dump() {
+    at_spawn dump stdbuf -oL jack_midi_dump -a
+    at_wait_port midi-monitor:input
+    jack_connect "$1" midi-monitor:input
+}
+
 at_wait_file() {
     local f=$1 secs=${2:-10} i
     for ((i = 0; i < secs * 20; i++)); do
@@ -220,4 +239,15 @@ at_write_smf() {
     hex="$hex $(printf '%02x %02x %02x %02x' $((len >> 24 & 255)) $((len >> 16 & 255)) \
         $((len >> 8 & 255)) $((len & 255))) $trk"
     printf "$(sed 's/\([0-9a-f][0-9a-f]\) */\\x\1/g' <<<"$hex")" >"$1"
+}
+
+# at_bad_config PROG TEXT REGEX: PROG started with a config file holding
+# TEXT refuses it: exit status 2 and a message matching REGEX (shown when
+# not).
+at_bad_config() {
+    printf '%s\n' "$2" >"$AT_TMP/bad.conf"
+    "$1" -c "$AT_TMP/bad.conf" >"$AT_TMP/bad.log" 2>&1
+    local rc=$?
+    [ $rc = 2 ] || { echo "exit $rc"; cat "$AT_TMP/bad.log"; return 1; }
+    grep -qE "$3" "$AT_TMP/bad.log" || { cat "$AT_TMP/bad.log"; return 1; }
 }

@@ -49,15 +49,11 @@ balance() {
 
 conf 42 >"$AT_TMP/c42.conf"
 at_spawn c1 "$B/aiotone-circuits" -c "$AT_TMP/c42.conf" -n c1
-for p in midi_in circuit monostation; do
-    at_check "port c1:$p exists" at_wait_port "c1:$p"
-done
+at_check_ports c1 midi_in circuit monostation
 
 # Silencing on connect: the Mono Station gets STOP, CC64 0, CC123 0 on
 # channels 1 and 2; the Circuit (the clock master) gets no STOP.
-at_spawn dump stdbuf -oL jack_midi_dump -a
-at_wait_port midi-monitor:input
-jack_connect c1:monostation midi-monitor:input
+at_midi_dump c1:monostation
 at_check "connecting the Mono Station silences it (STOP, CC64/CC123 on channels 1 and 2)" \
     bash -c "for i in \$(seq 100); do grep -q 'b1 7b 00' '$AT_TMP/dump.log' && break; sleep 0.05; done; grep -q ': fc$' '$AT_TMP/dump.log' && grep -q 'b0 40 00' '$AT_TMP/dump.log' && grep -q 'b0 7b 00' '$AT_TMP/dump.log' && grep -q 'b1 40 00' '$AT_TMP/dump.log'"
 

@@ -53,15 +53,11 @@ run_probe() {
 
 conf 42 >"$AT_TMP/seed42.conf"
 at_spawn mg1 "$B/aiotone-mothergen" -c "$AT_TMP/seed42.conf" -n mg1
-for p in midi_in red blue green; do
-    at_check "port mg1:$p exists" at_wait_port "mg1:$p"
-done
+at_check_ports mg1 midi_in red blue green
 
 # Silencing when an output gets connected: STOP, CC64 0, CC123 0, CC1 0,
 # CC65 0, CC5 0 on the destination's channel (red = channel 2).
-at_spawn dump stdbuf -oL jack_midi_dump -a
-at_wait_port midi-monitor:input
-jack_connect mg1:red midi-monitor:input
+at_midi_dump mg1:red
 at_check "connecting red silences it (STOP, CC64/123 = 0, CC1/65/5 = 0 on channel 2)" \
     bash -c "at_wait() { for i in \$(seq 100); do grep -q 'b1 05 00' '$AT_TMP/dump.log' && return 0; sleep 0.05; done; return 1; }; at_wait && grep -q ': fc$' '$AT_TMP/dump.log' && grep -q 'b1 40 00' '$AT_TMP/dump.log' && grep -q 'b1 7b 00' '$AT_TMP/dump.log' && grep -q 'b1 01 00' '$AT_TMP/dump.log' && grep -q 'b1 41 00' '$AT_TMP/dump.log'"
 at_check "the other destinations are not touched by red's connection" \

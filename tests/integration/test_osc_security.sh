@@ -46,29 +46,28 @@ ip netns exec "$NS" "$T/at-osc" -w 600 $HOST_IP $PORT /thru/get s transpose >"$A
 at_check "another host cannot even reach the default port" test ! -s "$AT_TMP/far0.out"
 at_kill t1
 
+# far_transpose NAME ALLOW: at-thru NAME with OSC open on every address and
+# osc.allow = [ALLOW]; a sender in the other namespace sets transpose to 5;
+# its replies in $AT_TMP/NAME.far.
+far_transpose() {
+    printf 'osc = { port = %s; bind = "0.0.0.0"; allow = [ %s ]; };\n' "$PORT" "$2" >"$AT_TMP/$1.conf"
+    at_spawn "$1" "$T/at-thru" -n "$1" -c "$AT_TMP/$1.conf"
+    at_wait_port "$1:midi_in"
+    at_wait_log "$1" "OSC on 0.0.0.0:$PORT" 5
+    ip netns exec "$NS" "$T/at-osc" -w 600 $HOST_IP $PORT /thru/transpose i 5 >"$AT_TMP/$1.far"
+}
+
 # 2. Opened to the network, nobody allowed: reads answered, changes refused.
-cat >"$AT_TMP/open.conf" <<CONF
-osc = { port = $PORT; bind = "0.0.0.0"; allow = []; };
-CONF
-at_spawn t2 "$T/at-thru" -n t2 -c "$AT_TMP/open.conf"
-at_wait_port t2:midi_in
-at_wait_log t2 "OSC on 0.0.0.0:$PORT" 5
-ip netns exec "$NS" "$T/at-osc" -w 600 $HOST_IP $PORT /thru/transpose i 5 >"$AT_TMP/far1.out"
+far_transpose t2 ""
 at_check "a sender not on osc.allow is refused" \
-    grep -q "^/thru/error ss /thru/transpose not allowed" "$AT_TMP/far1.out"
+    grep -q "^/thru/error ss /thru/transpose not allowed" "$AT_TMP/t2.far"
 "$T/at-osc" 127.0.0.1 $PORT /thru/get s transpose >"$AT_TMP/local2.out"
 at_check "and nothing changed" grep -qx "/thru/transpose i 0" "$AT_TMP/local2.out"
 at_kill t2
 
 # 3. The peer on the allow-list (as a network) may change parameters.
-cat >"$AT_TMP/allow.conf" <<CONF
-osc = { port = $PORT; bind = "0.0.0.0"; allow = [ "198.51.100.0/24" ]; };
-CONF
-at_spawn t3 "$T/at-thru" -n t3 -c "$AT_TMP/allow.conf"
-at_wait_port t3:midi_in
-at_wait_log t3 "OSC on 0.0.0.0:$PORT" 5
-ip netns exec "$NS" "$T/at-osc" -w 600 $HOST_IP $PORT /thru/transpose i 5 >"$AT_TMP/far2.out"
+far_transpose t3 '"198.51.100.0/24"'
 at_check "an allowed sender changes a parameter and hears the echo" \
-    grep -qx "/thru/transpose i 5" "$AT_TMP/far2.out"
+    grep -qx "/thru/transpose i 5" "$AT_TMP/t3.far"
 at_kill t3
 at_done

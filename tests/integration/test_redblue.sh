@@ -19,15 +19,11 @@ input = { portamento = "off"; };
 osc = { port = $OSC; };
 CONF
 at_spawn rb "$B/aiotone-redblue" -c "$AT_TMP/rb.conf"
-for p in midi_in red blue; do
-    at_check "port redblue:$p exists" at_wait_port "redblue:$p"
-done
+at_check_ports redblue midi_in red blue
 
 # Silencing when an output gets connected: STOP, CC64 0, CC123 0 on red's
 # channel (2, status b1), nothing for blue.
-at_spawn dump stdbuf -oL jack_midi_dump -a
-at_wait_port midi-monitor:input
-jack_connect redblue:red midi-monitor:input
+at_midi_dump redblue:red
 at_wait_log dump 'b1 7b 00' 5
 at_check "connecting red silences it: STOP, CC64 = 0, CC123 = 0 on channel 2" \
     bash -c "grep -q ': fc\$' '$AT_TMP/dump.log' && grep -q 'b1 40 00' '$AT_TMP/dump.log' && grep -q 'b1 7b 00' '$AT_TMP/dump.log'"
@@ -191,13 +187,7 @@ at_check "shared: a note reaches both channels at its offset" \
 at_kill rbs
 
 # Bad configs: exit status 2 and a message naming the problem.
-bad_config() { # text regex
-    printf '%s\n' "$1" >"$AT_TMP/bad.conf"
-    "$B/aiotone-redblue" -c "$AT_TMP/bad.conf" >"$AT_TMP/bad.log" 2>&1
-    local rc=$?
-    [ $rc = 2 ] || { echo "exit $rc"; cat "$AT_TMP/bad.log"; return 1; }
-    grep -qE "$2" "$AT_TMP/bad.log" || { cat "$AT_TMP/bad.log"; return 1; }
-}
+bad_config() { at_bad_config "$B/aiotone-redblue" "$@"; } # text regex
 at_check "bad config: unknown key" bad_config 'input = { portamento-max = 3; };' 'portamento-max'
 at_check "bad config: unknown portamento mode" bad_config 'input = { portamento = "glide"; };' 'portamento'
 at_check "bad config: input channel other than 1" bad_config 'input = { channel = 2; };' 'channel'

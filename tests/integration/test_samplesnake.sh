@@ -113,32 +113,43 @@ vel_zone() { # VEL -> "lovel hivel"
         print (k == 1 ? 1 : a[k-1] + 1), (k == NR ? 127 : a[k]) }'
 }
 
-check_sfz() { # DIR
-    local f=$1/ts.sfz n o v r note lk hk lv hv line want
-    [ -f "$f" ] || return 1
-    [ "$(grep -c '^<region>' "$f")" = 16 ] || { echo "# region count"; return 1; }
+# each_zone GREP_OPT FILE PATTERN: for every take (note, octave, velocity,
+# round robin) FILE has the text PATTERN gives (grep GREP_OPT: -qxF a whole
+# line, -qF a part) once @NAME@, @NOTE@, @LK@ @HK@ (key zone), @LV@ @HV@
+# (velocity zone) and @RR@ are replaced by the take's.
+each_zone() {
+    local opt=$1 f=$2 want n o v r note lk hk lv hv
     for n in $NOTES; do for o in $OCTAVES; do for v in $VELS; do for r in $RRS; do
         note=$(((o + 1) * 12 + $(pc_of $n)))
         read -r lk hk < <(zone_of $note)
         read -r lv hv < <(vel_zone $v)
-        want="<region> sample=ts-$n$o-v$v-rr$r.wav lokey=$lk hikey=$hk pitch_keycenter=$note lovel=$lv hivel=$hv seq_length=2 seq_position=$r"
-        grep -qxF "$want" "$f" || { echo "# missing: $want"; return 1; }
+        want=${3//@NAME@/ts-$n$o-v$v-rr$r}
+        want=${want//@NOTE@/$note}
+        want=${want//@LK@/$lk}
+        want=${want//@HK@/$hk}
+        want=${want//@LV@/$lv}
+        want=${want//@HV@/$hv}
+        want=${want//@RR@/$r}
+        grep $opt "$want" "$f" || { echo "# missing: $want"; return 1; }
     done; done; done; done
 }
 
+check_sfz() { # DIR
+    local f=$1/ts.sfz
+    [ -f "$f" ] || return 1
+    [ "$(grep -c '^<region>' "$f")" = 16 ] || { echo "# region count"; return 1; }
+    each_zone -qxF "$f" \
+        '<region> sample=@NAME@.wav lokey=@LK@ hikey=@HK@ pitch_keycenter=@NOTE@ lovel=@LV@ hivel=@HV@ seq_length=2 seq_position=@RR@'
+}
+
 check_dspreset() { # DIR
-    local f=$1/ts.dspreset n o v r note lk hk lv hv want
+    local f=$1/ts.dspreset
     [ -f "$f" ] || return 1
     grep -q '<DecentSampler' "$f" && grep -q '</DecentSampler>' "$f" || return 1
     grep -q 'seqMode="round_robin"' "$f" || return 1
     [ "$(grep -c '<sample ' "$f")" = 16 ] || return 1
-    for n in $NOTES; do for o in $OCTAVES; do for v in $VELS; do for r in $RRS; do
-        note=$(((o + 1) * 12 + $(pc_of $n)))
-        read -r lk hk < <(zone_of $note)
-        read -r lv hv < <(vel_zone $v)
-        want="path=\"ts-$n$o-v$v-rr$r.wav\" rootNote=\"$note\" loNote=\"$lk\" hiNote=\"$hk\" loVel=\"$lv\" hiVel=\"$hv\" seqMode=\"round_robin\" seqLength=\"2\" seqPosition=\"$r\""
-        grep -qF "$want" "$f" || { echo "# missing: $want"; return 1; }
-    done; done; done; done
+    each_zone -qF "$f" \
+        'path="@NAME@.wav" rootNote="@NOTE@" loNote="@LK@" hiNote="@HK@" loVel="@LV@" hiVel="@HV@" seqMode="round_robin" seqLength="2" seqPosition="@RR@"'
 }
 
 # The probe heard every note-on and note-off: channel 1, the plan's notes

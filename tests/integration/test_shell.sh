@@ -26,9 +26,7 @@ at_check "note-off at the last frame of the cycle keeps its offset" \
     grep -qx "5 255 80 3e 00" "$AT_TMP/probe.out"
 at_check "a CC passes unchanged" grep -qx "7 0 b0 07 64" "$AT_TMP/probe.out"
 # A destination is silenced when it gets connected.
-at_spawn dump stdbuf -oL jack_midi_dump -a
-at_wait_port midi-monitor:input
-jack_connect thru:midi_out midi-monitor:input
+at_midi_dump thru:midi_out
 at_check "a new connection of the output gets all-notes-off (silencing)" \
     at_wait_log dump "b0 7b 00" 5
 

@@ -8,6 +8,7 @@
  * file (-l) or a preset (-p) before the run and saved after it (-s). The
  * plugin's log lines go to stderr as "log: ...". */
 #include "clients/fmsynth/fmrender.h"
+#include "lv2urid.h"
 
 #include <lilv/lilv.h>
 #include <lv2/atom/forge.h>
@@ -15,7 +16,6 @@
 #include <lv2/log/log.h>
 #include <lv2/midi/midi.h>
 #include <lv2/time/time.h>
-#include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 #include <math.h>
 #include <sndfile.h>
@@ -40,27 +40,11 @@ typedef struct {
 
 static Ev evs[MAX_EVENTS];
 static size_t n_evs;
-static char *uris[4096];
-static uint32_t n_uris;
 static float controls[MAX_PORTS];
 static const LilvPlugin *plugin;
 static LilvWorld *world;
 static uint8_t work_queue[65536];
 static uint32_t work_len;
-
-static LV2_URID map_uri(LV2_URID_Map_Handle h, const char *uri)
-{
-    for (uint32_t i = 0; i < n_uris; i++)
-        if (!strcmp(uris[i], uri))
-            return i + 1;
-    uris[n_uris] = strdup(uri);
-    return ++n_uris;
-}
-
-static const char *unmap_uri(LV2_URID_Unmap_Handle h, LV2_URID u)
-{
-    return u >= 1 && u <= n_uris ? uris[u - 1] : NULL;
-}
 
 static int log_vprintf(LV2_Log_Handle h, LV2_URID type, const char *fmt, va_list ap)
 {
@@ -113,7 +97,7 @@ static const void *get_value(const char *symbol, void *user, uint32_t *size, uin
 {
     int i = port_index(symbol);
     *size = sizeof(float);
-    *type = map_uri(NULL, LV2_ATOM__Float);
+    *type = tu_map_uri(NULL, LV2_ATOM__Float);
     return i >= 0 ? &controls[i] : NULL;
 }
 
@@ -216,8 +200,8 @@ int main(int argc, char **argv)
     plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), un);
     if (!plugin)
         return fprintf(stderr, "at-lv2host: no plugin %s in LV2_PATH\n", uri), 1;
-    LV2_URID_Map map = {NULL, map_uri};
-    LV2_URID_Unmap unmap = {NULL, unmap_uri};
+    LV2_URID_Map map = {NULL, tu_map_uri};
+    LV2_URID_Unmap unmap = {NULL, tu_unmap_uri};
     LV2_Log_Log logger = {NULL, log_printf, log_vprintf};
     LV2_Worker_Schedule sched = {NULL, schedule};
     LV2_Feature fmap = {LV2_URID__map, &map}, funmap = {LV2_URID__unmap, &unmap},
@@ -379,7 +363,6 @@ int main(int argc, char **argv)
     lilv_node_free(c_atom);
     lilv_node_free(c_in);
     lilv_world_free(world);
-    for (uint32_t i = 0; i < n_uris; i++)
-        free(uris[i]);
+    tu_free_uris();
     return status;
 }

@@ -7,6 +7,7 @@
  * SIGTERM. Each argument adds a MIDI output port of that name (silent), so
  * a test can imitate a bridge's ports (e.g. a2jmidid's
  * "Keyboard [20] (capture): Keyboard MIDI 1" under client id "a2j"). */
+#include "tools/toolutil.h"
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <lo/lo.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t quit;
 static jack_client_t *jc;
 static jack_port_t *in, *out;
 static lo_address server;
@@ -26,12 +26,6 @@ static int count;
 static char **extra;
 static int n_extra;
 static jack_port_t *extra_ports[8];
-
-static void on_term(int sig)
-{
-    (void)sig;
-    quit = 1;
-}
 
 static int process(jack_nframes_t n, void *arg)
 {
@@ -108,8 +102,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "at-nsm-client: NSM_URL is not set; I only run under NSM\n");
         return 1;
     }
-    signal(SIGTERM, on_term);
-    signal(SIGINT, on_term);
+    tt_catch_signals();
     server = lo_address_new_from_url(url);
     srv = lo_server_new(NULL, NULL);
     if (!server || !srv)

@@ -43,20 +43,6 @@ static const char *refuse_msg;
 static const char *want_path, *want_reply;
 static bool got;
 
-/* OSC arguments are only 4-byte aligned while lo_arg wants 8: read them
- * through char pointers and memcpy, not union member access. */
-static const char *arg_s(const AtOscMsg *msg, int i)
-{
-    return (const char *)msg->argv[i];
-}
-
-static int32_t arg_i(const AtOscMsg *msg, int i)
-{
-    int32_t v;
-    memcpy(&v, msg->argv[i], sizeof v);
-    return v;
-}
-
 static double now_ms(void)
 {
     struct timespec t;
@@ -78,8 +64,9 @@ static void on_announce(const AtOscMsg *msg)
         printf("announce bad-types %s\n", msg->types);
         return;
     }
-    printf("announce %s %s %s %d %d %s\n", arg_s(msg, 0), arg_s(msg, 1), arg_s(msg, 2),
-           arg_i(msg, 3), arg_i(msg, 4), arg_i(msg, 5) == (int)child ? "yes" : "no");
+    printf("announce %s %s %s %d %d %s\n", at_osc_arg_str(msg->argv[0]),
+           at_osc_arg_str(msg->argv[1]), at_osc_arg_str(msg->argv[2]), at_osc_arg_i32(msg->argv[3]),
+           at_osc_arg_i32(msg->argv[4]), at_osc_arg_i32(msg->argv[5]) == (int)child ? "yes" : "no");
     lo_message r = lo_message_new();
     if (refuse_msg) {
         lo_message_add_string(r, "/nsm/server/announce");
@@ -97,14 +84,15 @@ static void on_announce(const AtOscMsg *msg)
 
 static void on_reply(const AtOscMsg *msg, bool ok)
 {
-    const char *what = arg_s(msg, 0);
+    const char *what = at_osc_arg_str(msg->argv[0]);
     const char *kind = !strcmp(what, "/nsm/client/open")   ? "open"
                        : !strcmp(what, "/nsm/client/save") ? "save"
                                                            : what;
     if (ok && !strcmp(msg->types, "ss"))
-        printf("%s-reply %s\n", kind, arg_s(msg, 1));
+        printf("%s-reply %s\n", kind, at_osc_arg_str(msg->argv[1]));
     else if (!ok && !strcmp(msg->types, "sis"))
-        printf("%s-error %d %s\n", kind, arg_i(msg, 1), arg_s(msg, 2));
+        printf("%s-error %d %s\n", kind, at_osc_arg_i32(msg->argv[1]),
+               at_osc_arg_str(msg->argv[2]));
     else
         printf("%s-%s bad-types %s\n", kind, ok ? "reply" : "error", msg->types);
     if (want_reply && !strcmp(what, want_reply))
@@ -125,7 +113,7 @@ static void on_message(void *user, AtOsc *o, const AtOscMsg *msg)
     else if (!strcmp(msg->path, "/nsm/client/is_clean"))
         printf("clean\n");
     else if (!strcmp(msg->path, "/nsm/client/message") && !strcmp(msg->types, "is"))
-        printf("message %d %s\n", arg_i(msg, 0), arg_s(msg, 1));
+        printf("message %d %s\n", at_osc_arg_i32(msg->argv[0]), at_osc_arg_str(msg->argv[1]));
     else
         printf("other %s %s\n", msg->path, msg->types);
     fflush(stdout);

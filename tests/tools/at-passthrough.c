@@ -5,6 +5,7 @@
  *
  *   at-passthrough [-n NAME]     ports NAME:midi_in and NAME:out
  * Runs until SIGINT/SIGTERM. */
+#include "tools/toolutil.h"
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <signal.h>
@@ -13,7 +14,6 @@
 #include <unistd.h>
 
 static jack_port_t *in_port, *out_port;
-static volatile sig_atomic_t quit;
 
 static int process(jack_nframes_t nframes, void *arg)
 {
@@ -28,12 +28,6 @@ static int process(jack_nframes_t nframes, void *arg)
             jack_midi_event_write(out, e.time, e.buffer, e.size);
     }
     return 0;
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    quit = 1;
 }
 
 int main(int argc, char **argv)
@@ -62,8 +56,7 @@ int main(int argc, char **argv)
         jack_client_close(client);
         return 1;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    tt_catch_signals();
     while (!quit)
         usleep(50000);
     jack_deactivate(client);

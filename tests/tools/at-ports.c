@@ -2,13 +2,12 @@
  * to stand in for bridges (a2jmidid's long names) and hardware in tests.
  *   at-ports -n CLIENT [-o OUTPUT_NAME]... [-i INPUT_NAME]... [-a ALIAS]...
  * Runs until SIGTERM/SIGINT. -a adds an alias to the last port named. */
+#include "tools/toolutil.h"
 #include <jack/jack.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static volatile sig_atomic_t quit;
 
 /* Like a real bridge, it runs in every cycle: a client without a process
  * callback that feeds another one makes JACK2 report that one late in
@@ -18,12 +17,6 @@ static int process(jack_nframes_t nframes, void *arg)
     (void)nframes;
     (void)arg;
     return 0;
-}
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    quit = 1;
 }
 
 int main(int argc, char **argv)
@@ -55,8 +48,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    tt_catch_signals();
     jack_set_process_callback(c, process, NULL);
     if (jack_activate(c) != 0)
         return 1;

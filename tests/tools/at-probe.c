@@ -16,6 +16,7 @@
  * FRAMES"), as when a late client makes JACK run it twice for one cycle
  * or skip one. An xrun is reported from JACK's notification thread, so it
  * is stamped with the first receiver cycle after the report came in. */
+#include "tools/toolutil.h"
 #include <getopt.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -50,7 +51,6 @@ static atomic_uint xruns; /* counted by JACK's notification thread */
 static int mark_xruns;    /* -x */
 static int started;
 static uint32_t cycle, max_cycles; /* cycle: receiver thread only */
-static volatile sig_atomic_t quit;
 
 static void usage(FILE *f)
 {
@@ -214,12 +214,6 @@ static int on_xrun(void *arg)
     return 0;
 }
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    quit = 1;
-}
-
 static int port_exists(const char *name)
 {
     jack_port_t *p = jack_port_by_name(client, name);
@@ -320,12 +314,8 @@ int main(int argc, char **argv)
         case 'x':
             mark_xruns = 1;
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
         default:
-            usage(stderr);
-            return 2;
+            return tt_usage_exit(usage, c);
         }
     }
     qsort(sends, n_sends, sizeof sends[0], cmp_ev);
@@ -354,8 +344,7 @@ int main(int argc, char **argv)
     jack_set_process_callback(client, process, NULL);
     jack_set_process_callback(rx, process_rx, NULL);
     jack_set_xrun_callback(rx, on_xrun, NULL);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    tt_catch_signals();
     uint32_t rate = jack_get_sample_rate(client);
     SNDFILE *wav = NULL;
     if (wav_path && n_audio > 0) {

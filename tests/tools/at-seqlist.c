@@ -1,6 +1,7 @@
 /* at-seqlist - test helper over common/alsaseq: lists the ALSA sequencer
  * ports, finds one by "alsa:CLIENT:PORT", and shows which JACK ports bridge
  * each one. Used by the VM tests (tests/vm) where a real sequencer runs. */
+#include "tools/toolutil.h"
 #include "alsaseq.h"
 
 #include <alsa/asoundlib.h>
@@ -185,14 +186,6 @@ static int expect(double seconds, const char *spec, const char *dir, const char 
     return 0;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop = 1;
-}
-
 /* A software "device" whose client number the sequencer picks (the first
  * free one from 128): restarting it next to other clients renumbers it. */
 static int virtual_client(const char *client, const char *port)
@@ -214,9 +207,8 @@ static int virtual_client(const char *client, const char *port)
     }
     printf("%d:%d\n", snd_seq_client_id(seq), p);
     fflush(stdout);
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
-    while (!stop)
+    tt_catch_signals();
+    while (!quit)
         pause();
     snd_seq_close(seq);
     return 0;

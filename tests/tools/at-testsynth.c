@@ -8,6 +8,7 @@
  *
  * With --analyze FILE it reads a WAV instead and prints one line of
  * key=value facts for the tests (format, onset, pitch, tail end). */
+#include "tools/toolutil.h"
 #include <getopt.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -37,7 +38,6 @@ static jack_port_t *midi_in, *out_l, *out_r;
 static double release_frames = 1;
 static float noise_level;
 static uint32_t noise_state = 12345;
-static volatile sig_atomic_t quit;
 
 static float noise(void)
 {
@@ -187,12 +187,6 @@ static int analyze(const char *path, double threshold)
 
 /* ---------- main ---------- */
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    quit = 1;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: at-testsynth [-n NAME] [--release SECONDS] [--noise LEVEL]\n"
@@ -234,12 +228,8 @@ int main(int argc, char **argv)
         case 't':
             threshold = atof(optarg);
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
         default:
-            usage(stderr);
-            return 2;
+            return tt_usage_exit(usage, c);
         }
     }
     if (wav)
@@ -261,8 +251,7 @@ int main(int argc, char **argv)
         return 1;
     }
     jack_set_process_callback(client, process, NULL);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    tt_catch_signals();
     if (jack_activate(client) != 0) {
         fprintf(stderr, "at-testsynth: cannot activate\n");
         return 1;

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "clients/fmsynth/fmparams.h"
 #include "clients/fmsynth/fmrender.h"
 #include "clients/fmsynth/fmsynth.h"
@@ -424,24 +426,10 @@ static void test_render_container(void **state)
                      SF_FORMAT_WAV);
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 static bool file_is(const char *path, const char *text)
 {
-    char buf[256] = "";
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    return strcmp(buf, text) == 0;
+    char buf[256];
+    return tu_read(path, buf, sizeof buf) && strcmp(buf, text) == 0;
 }
 
 /* An output that is the input, by any path, is refused. */
@@ -451,7 +439,7 @@ static void test_render_check_output(void **state)
     char err[512];
     assert_non_null(mkdtemp(dir));
     snprintf(in, sizeof in, "%s/song.mid", dir);
-    write_file(in, "MThd");
+    tu_write(in, "MThd");
     /* the same name, and the same file by another spelling */
     assert_int_equal(fm_render_check_output(in, in, fin, sizeof fin, err, sizeof err), FM_ERR_ARG);
     assert_non_null(strstr(err, "is the input"));
@@ -480,7 +468,7 @@ static void test_render_check_output(void **state)
     assert_string_equal(fin, p);
     char target[PATH_MAX], real[PATH_MAX];
     snprintf(target, sizeof target, "%s/old.wav", dir);
-    write_file(target, "old");
+    tu_write(target, "old");
     assert_int_equal(symlink("old.wav", p), 0);
     assert_int_equal(fm_render_check_output(in, p, fin, sizeof fin, err, sizeof err), FM_OK);
     assert_non_null(realpath(target, real));
@@ -517,7 +505,7 @@ static void test_render_wav_atomic(void **state)
     FmSynth *s = NULL;
     assert_int_equal(fm_synth_new(&s, 48000, 16, NULL), FM_OK);
     FmRenderStats st;
-    write_file(out, "precious");
+    tu_write(out, "precious");
     volatile sig_atomic_t stop = 1;
     assert_int_equal(
         fm_song_render_wav(s, &song, 48000, 256, out, &stop, NULL, NULL, &st, err, sizeof err),

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "midi.h"
+#include "midi_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -122,29 +123,12 @@ static void test_buf_sort_is_stable_and_bounded(void **s)
     assert_int_equal(b.count, 0);
 }
 
-/* Feed bytes, collect messages as "hex hex hex;" text. */
-static void parse_all(const uint8_t *bytes, size_t n, char *out, size_t outlen)
-{
-    AtMidiParser p;
-    at_midi_parser_init(&p);
-    size_t len = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t msg[3], size;
-        if (at_midi_parser_feed(&p, bytes[i], msg, &size)) {
-            for (int k = 0; k < size; k++)
-                len += (size_t)snprintf(out + len, outlen - len, "%02x%s", msg[k],
-                                        k + 1 < size ? " " : ";");
-        }
-    }
-}
-
 static void test_parser_running_status(void **s)
 {
     (void)s;
     char out[256];
     const uint8_t run[] = {0x90, 60, 100, 62, 100, 64, 0};
-    parse_all(run, sizeof run, out, sizeof out);
+    parse(NULL, run, sizeof run, out, sizeof out);
     assert_string_equal(out, "90 3c 64;90 3e 64;90 40 00;");
 }
 
@@ -153,7 +137,7 @@ static void test_parser_realtime_inside_message(void **s)
     (void)s;
     char out[256];
     const uint8_t b[] = {0x90, 60, 0xF8, 100, 0xFA, 62, 0xFE, 90};
-    parse_all(b, sizeof b, out, sizeof out);
+    parse(NULL, b, sizeof b, out, sizeof out);
     assert_string_equal(out, "f8;90 3c 64;fa;fe;90 3e 5a;");
 }
 
@@ -166,7 +150,7 @@ static void test_parser_sysex_and_stray(void **s)
      * running status, a system common message cancelling running status */
     const uint8_t b[] = {0x10, 0x20, 0xF0, 0x7E, 0xF8, 0x01, 0xF7, 0xC1,
                          5,    6,    0xF3, 2,    7,    0xB0, 7,    0x7F};
-    parse_all(b, sizeof b, out, sizeof out);
+    parse(NULL, b, sizeof b, out, sizeof out);
     assert_string_equal(out, "f8;c1 05;c1 06;f3 02;b0 07 7f;");
     at_midi_parser_init(&p);
     uint8_t m[3], sz;
@@ -179,7 +163,7 @@ static void test_parser_truncated_then_new_status(void **s)
     (void)s;
     char out[256];
     const uint8_t b[] = {0x90, 60, 0x80, 60, 0, 0xE0, 0x00};
-    parse_all(b, sizeof b, out, sizeof out);
+    parse(NULL, b, sizeof b, out, sizeof out);
     /* the truncated note-on is dropped; the unfinished bend is pending */
     assert_string_equal(out, "80 3c 00;");
 }

@@ -15,27 +15,7 @@
 #include <string.h>
 
 #include "midi.h"
-
-/* Feed bytes, collect messages as "hex hex hex;" text; p may be NULL. */
-static void parse(AtMidiParser *p, const uint8_t *bytes, size_t n, char *out, size_t outlen)
-{
-    AtMidiParser local;
-    if (!p) {
-        p = &local;
-        at_midi_parser_init(p);
-    }
-    size_t len = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t msg[3] = {0xAA, 0xAA, 0xAA}, size = 99;
-        if (at_midi_parser_feed(p, bytes[i], msg, &size)) {
-            assert_true(size >= 1 && size <= 3);
-            for (int k = 0; k < size; k++)
-                len += (size_t)snprintf(out + len, outlen - len, "%02x%s", msg[k],
-                                        k + 1 < size ? " " : ";");
-        }
-    }
-}
+#include "midi_text.h"
 
 /* ---- the gap: SysEx cancels running status ------------------------------ */
 

@@ -11,6 +11,7 @@
 #include "tests/unit/note_balance.h"
 
 #include "clients/mothergen/mothergen.h"
+#include "mothergen_config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -19,20 +20,6 @@
 static AtMidiEvent store[MG_DEST_COUNT][CAP];
 static AtMidiBuf bufs[MG_DEST_COUNT];
 static AtMidiBuf *out[MG_DEST_COUNT];
-
-/* Wire channels of the defaults: red 2, blue 3, green 4 -> 1, 2, 3. */
-static MgConfig default_config(void)
-{
-    MgConfig c = {
-        .start_stop = true,
-        .portamento = MG_PORTA_REZ,
-        .portamento_max = 32,
-        .channel = {1, 2, 3},
-        .key = 5,
-        .seed = 42,
-    };
-    return c;
-}
 
 /* Separate ports, or all destinations on one port (shared = true). */
 static void outputs(bool shared)
@@ -385,7 +372,7 @@ static void test_routing_table(void **state)
     for (size_t i = 0; i < sizeof route_cases / sizeof route_cases[0]; i++) {
         const RouteCase *c = &route_cases[i];
         print_message("case: %s\n", c->name);
-        MgConfig cfg = default_config();
+        MgConfig cfg = mg_test_config(42);
         cfg.start_stop = c->start_stop;
         cfg.portamento = c->porta;
         cfg.portamento_max = c->porta_max;
@@ -416,7 +403,7 @@ static void test_routing_table(void **state)
 static void test_shared_port_clock_once(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(true);
@@ -443,7 +430,7 @@ static void test_shared_port_clock_once(void **state)
 static void test_setup_separate_ports(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -460,7 +447,7 @@ static void test_setup_separate_ports(void **state)
 static void test_setup_shared_port(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.start_stop = true;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -478,7 +465,7 @@ static void test_setup_shared_port(void **state)
 static void test_setup_without_start_stop(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.start_stop = false;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -492,7 +479,7 @@ static void test_setup_without_start_stop(void **state)
 static void test_shutdown_releases_notes(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -601,7 +588,7 @@ static void check_mother_steps(MgDest d, int key, int pulses, int *octaves, int 
 static void test_mother_steps_and_distributions(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = 7;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -629,7 +616,7 @@ static void test_mother_steps_and_distributions(void **state)
 static void test_green_loop(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -664,7 +651,7 @@ static void test_green_loop(void **state)
 static void test_transpose(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -699,7 +686,7 @@ static void test_transpose(void **state)
 static void test_zero_latency_offsets(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -724,7 +711,7 @@ static void test_zero_latency_offsets(void **state)
 static void test_thousand_events_one_cycle(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     static AtMidiEvent small[MG_DEST_COUNT][2048];
@@ -756,7 +743,7 @@ static void test_thousand_events_one_cycle(void **state)
 
 static size_t run_capture(uint64_t seed, AtMidiEvent *dst, size_t max)
 {
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = seed;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -785,7 +772,7 @@ static void test_reseed_replays(void **state)
 {
     (void)state;
     size_t a = run_capture(99, capture_a, CAP);
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = 5;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -876,7 +863,7 @@ static void test_property_no_stuck_notes(void **state)
     AtRand r;
     at_rand_seed(&r, 2024);
     for (int trial = 0; trial < 300; trial++) {
-        MgConfig cfg = default_config();
+        MgConfig cfg = mg_test_config(42);
         cfg.seed = at_rand_next(&r);
         cfg.start_stop = at_rand_below(&r, 2);
         cfg.portamento = (MgPortamento)at_rand_below(&r, 4);
@@ -925,7 +912,7 @@ static void test_property_overflowing_buffers(void **state)
     AtRand r;
     at_rand_seed(&r, 77);
     for (int trial = 0; trial < 100; trial++) {
-        MgConfig cfg = default_config();
+        MgConfig cfg = mg_test_config(42);
         cfg.seed = at_rand_next(&r);
         Mg mg;
         mg_init(&mg, &cfg);
@@ -953,7 +940,7 @@ static void test_property_overflowing_buffers(void **state)
 static void test_full_buffer_no_stuck_note(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -974,7 +961,7 @@ static void test_full_buffer_no_stuck_note(void **state)
 static void test_restart_releases_notes(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);
@@ -1059,7 +1046,7 @@ static void assert_same_song(void)
 /* START then pulses 0..pos+n-1: the reference, kept from pulse pos on. */
 static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
 {
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = seed;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -1083,7 +1070,7 @@ static void test_song_position_resumes_the_song(void **state)
         for (int live = 0; live < 2; live++) {
             uint32_t s = sixteenths[i], pos = 6 * s;
             song_reference(77, pos, 600);
-            MgConfig cfg = default_config();
+            MgConfig cfg = mg_test_config(42);
             cfg.seed = live ? 3 : 77;
             Mg mg;
             mg_init(&mg, &cfg);
@@ -1117,7 +1104,7 @@ static void test_song_position_replays_after_stop(void **state)
     (void)state;
     uint32_t s = 24, pos = 6 * s, n = 500;
     song_reference(4242, pos, n);
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = 4242;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -1152,7 +1139,7 @@ static void test_continue_resumes_where_stopped(void **state)
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 80; stop_at += 7) {
         song_reference(9, stop_at, 300);
-        MgConfig cfg = default_config();
+        MgConfig cfg = mg_test_config(42);
         cfg.seed = 9;
         Mg mg;
         mg_init(&mg, &cfg);
@@ -1179,7 +1166,7 @@ static void test_song_position_state_up_to_the_end(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 7, 1000, 4095, 16383};
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = 31337;
     for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
         uint32_t s = sixteenths[i];
@@ -1217,7 +1204,7 @@ static void test_song_position_ignored_while_running(void **state)
 {
     (void)state;
     song_reference(5, 0, 200);
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     cfg.seed = 5;
     Mg mg;
     mg_init(&mg, &cfg);
@@ -1238,7 +1225,7 @@ static void test_song_position_ignored_while_running(void **state)
 static void test_live_setters(void **state)
 {
     (void)state;
-    MgConfig cfg = default_config();
+    MgConfig cfg = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &cfg);
     outputs(false);

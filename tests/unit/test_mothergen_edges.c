@@ -14,23 +14,13 @@
 #include <string.h>
 
 #include "clients/mothergen/mothergen.h"
+#include "mothergen_config.h"
 
 #define CAP 16384
 
 static AtMidiEvent store[MG_DEST_COUNT][CAP];
 static AtMidiBuf bufs[MG_DEST_COUNT];
 static AtMidiBuf *out[MG_DEST_COUNT];
-
-static MgConfig config(void)
-{
-    MgConfig c = {.start_stop = true,
-                  .portamento = MG_PORTA_REZ,
-                  .portamento_max = 32,
-                  .channel = {1, 2, 3},
-                  .key = 5,
-                  .seed = 42};
-    return c;
-}
 
 static void clear(void)
 {
@@ -61,7 +51,7 @@ static void second_start_restarts_the_subharmonicon(void **state)
      * the green output is what it was after the first (its loop and its
      * divider list start over; it has no randomness). */
     static AtMidiEvent first[CAP], second[CAP];
-    MgConfig c = config();
+    MgConfig c = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &c);
     clear();
@@ -90,7 +80,7 @@ static void stop_once_per_shared_port(void **state)
     (void)state;
     /* red and green on one port, blue on its own: setting up red and
      * green sends one STOP on their port, none to blue. */
-    MgConfig c = config();
+    MgConfig c = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &c);
     clear();
@@ -147,7 +137,7 @@ static void locate_to_zero_replays_the_song(void **state)
      * destination plays the same notes on the same pulses as after START */
     static uint32_t first[MG_DEST_COUNT][CAP][3], again[MG_DEST_COUNT][CAP][3];
     size_t n1[MG_DEST_COUNT], n2[MG_DEST_COUNT];
-    MgConfig c = config();
+    MgConfig c = mg_test_config(42);
     Mg mg;
     mg_init(&mg, &c);
     clear();
@@ -178,7 +168,7 @@ static void no_note_off_before_its_note_on(void **state)
     (void)state;
     /* a fresh generator has nothing sounding: every note-off it sends
      * (also at STOP) ends a note it turned on */
-    MgConfig c = config();
+    MgConfig c = mg_test_config(42);
     c.channel[MG_GREEN] = 4; /* three ports apart by channel */
     Mg mg;
     mg_init(&mg, &c);

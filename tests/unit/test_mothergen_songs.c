@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "clients/mothergen/mothergen.h"
+#include "mothergen_config.h"
 
 #include <glob.h>
 #include <smf.h>
@@ -112,12 +113,7 @@ static void play_song(const char *path)
 {
     smf_t *smf = smf_load(path);
     assert_non_null(smf);
-    MgConfig cfg = {.start_stop = true,
-                    .portamento = MG_PORTA_REZ,
-                    .portamento_max = 32,
-                    .channel = {1, 2, 3},
-                    .key = 5,
-                    .seed = 11};
+    MgConfig cfg = mg_test_config(11);
     mg_init(&mg, &cfg);
     memset(tally, 0, sizeof tally);
     for (int d = 0; d < MG_DEST_COUNT; d++) {

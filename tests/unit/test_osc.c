@@ -14,30 +14,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct sockaddr_storage v4(const char *ip)
+/* A socket address for ip (IPv4 dotted or IPv6), port 0. */
+static struct sockaddr_storage addr(const char *ip)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    inet_pton(AF_INET, ip, &a->sin_addr);
-    return ss;
-}
-
-static struct sockaddr_storage v6(const char *ip)
-{
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    inet_pton(AF_INET6, ip, &a->sin6_addr);
+    int ok;
+    if (strchr(ip, ':')) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        ok = inet_pton(AF_INET6, ip, &a->sin6_addr);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        ok = inet_pton(AF_INET, ip, &a->sin_addr);
+    }
+    if (ok != 1)
+        fail_msg("bad address in the test: %s", ip);
     return ss;
 }
 
 static void test_addr_match(void **s)
 {
     (void)s;
-    struct sockaddr_storage a = v4("192.168.1.20"), b = v4("192.168.2.20");
+    struct sockaddr_storage a = addr("192.168.1.20"), b = addr("192.168.2.20");
     assert_true(at_osc_addr_match("192.168.1.20", &a));
     assert_false(at_osc_addr_match("192.168.1.21", &a));
     assert_true(at_osc_addr_match("192.168.1.0/24", &a));
@@ -45,7 +45,7 @@ static void test_addr_match(void **s)
     assert_true(at_osc_addr_match("192.168.0.0/16", &b));
     assert_true(at_osc_addr_match("0.0.0.0/0", &b));
     assert_false(at_osc_addr_match("not-an-ip", &a));
-    struct sockaddr_storage m = v6("::ffff:192.168.1.20"), x = v6("fe80::1");
+    struct sockaddr_storage m = addr("::ffff:192.168.1.20"), x = addr("fe80::1");
     assert_true(at_osc_addr_match("192.168.1.20", &m));
     assert_true(at_osc_addr_match("fe80::/10", &x));
     assert_false(at_osc_addr_match("fe80::1", &a));
@@ -90,7 +90,7 @@ static void test_dispatch_messages_bundles_and_junk(void **s)
     assert_non_null(o);
     assert_true(at_osc_port(o) > 0);
     unsigned char buf[512];
-    struct sockaddr_storage lo = v4("127.0.0.1"), lan = v4("10.1.2.3"), far = v4("8.8.8.8");
+    struct sockaddr_storage lo = addr("127.0.0.1"), lan = addr("10.1.2.3"), far = addr("8.8.8.8");
     size_t n = build(buf, "/t/x", 42);
     buf[n] = 0;
     assert_int_equal(at_osc_dispatch_packet(o, buf, n, &lo, sizeof lo), 1);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "params.h"
 
 #include <math.h>
@@ -257,10 +259,9 @@ static void test_save_file_is_atomic_and_loads(void **s)
     (void)s;
     AtParams *p = mk();
     char err[512];
-    char dir[] = "/tmp/at-params-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[600];
-    snprintf(path, sizeof path, "%s/state.conf", dir);
+    TuTemp t;
+    tu_temp(&t, "state.conf");
+    const char *path = t.path;
     int alg = at_params_find_key(p, "patch.algorithm");
     at_params_set_number(p, alg, 2, err, sizeof err);
     assert_int_equal(at_params_save_file(p, path, err, sizeof err), AT_OK);
@@ -268,12 +269,11 @@ static void test_save_file_is_atomic_and_loads(void **s)
     assert_int_equal(at_params_load_file(q, path, err, sizeof err), AT_OK);
     assert_int_equal(at_params_int(q, "patch.algorithm"), 2);
     char missing[700];
-    snprintf(missing, sizeof missing, "%s/none/state.conf", dir);
+    snprintf(missing, sizeof missing, "%s/none/state.conf", t.dir);
     assert_int_equal(at_params_save_file(p, missing, err, sizeof err), AT_ERR_RUNTIME);
     assert_int_equal(at_params_load_file(q, missing, err, sizeof err), AT_ERR_USAGE);
     assert_non_null(strstr(err, "cannot open"));
-    unlink(path);
-    rmdir(dir);
+    tu_temp_remove(&t);
     at_params_free(p);
     at_params_free(q);
 }
@@ -284,21 +284,18 @@ static void test_save_keeps_leading_comments(void **s)
 {
     (void)s;
     AtParams *p = mk();
-    char err[512], dir[] = "/tmp/at-params-XXXXXX", path[600];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/state.conf", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("# My bell patch: op 4 is the clang.\n// tuned on the Reface\n\n"
-          "patch = { algorithm = 3; }; # not kept: a setting's comment\n",
-          f);
-    fclose(f);
+    char err[512];
+    TuTemp t;
+    tu_temp(&t, "state.conf");
+    const char *path = t.path;
+    tu_write(path, "# My bell patch: op 4 is the clang.\n// tuned on the Reface\n\n"
+                   "patch = { algorithm = 3; }; # not kept: a setting's comment\n");
     assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
     int alg = at_params_find_key(p, "patch.algorithm");
     at_params_set_number(p, alg, 5, err, sizeof err);
     for (int round = 0; round < 2; round++) /* a second save does not pile up headers */
         assert_int_equal(at_params_save_file(p, path, err, sizeof err), AT_OK);
-    f = fopen(path, "r");
+    FILE *f = fopen(path, "r");
     assert_non_null(f);
     char text[8192];
     size_t n = fread(text, 1, sizeof text - 1, f);
@@ -312,8 +309,7 @@ static void test_save_keeps_leading_comments(void **s)
     AtParams *q = mk();
     assert_int_equal(at_params_load_file(q, path, err, sizeof err), AT_OK);
     assert_int_equal(at_params_int(q, "patch.algorithm"), 5);
-    unlink(path);
-    rmdir(dir);
+    tu_temp_remove(&t);
     at_params_free(p);
     at_params_free(q);
 }
@@ -325,14 +321,10 @@ static void test_load_file_bom_dir_syntax(void **s)
     (void)s;
     AtParams *p = mk();
     char err[512];
-    char dir[] = "/tmp/at-params-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[600];
-    snprintf(path, sizeof path, "%s/bom.conf", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("\xEF\xBB\xBFpatch = { algorithm = 4; };\n", f);
-    assert_int_equal(fclose(f), 0);
+    TuTemp t;
+    tu_temp(&t, "bom.conf");
+    const char *path = t.path, *dir = t.dir;
+    tu_write(path, "\xEF\xBB\xBFpatch = { algorithm = 4; };\n");
     assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
     assert_int_equal(at_params_int(p, "patch.algorithm"), 4);
     assert_int_equal(
@@ -343,16 +335,12 @@ static void test_load_file_bom_dir_syntax(void **s)
     assert_int_equal(at_params_load_file(p, dir, err, sizeof err), AT_ERR_USAGE);
     assert_non_null(strstr(err, dir));
     assert_non_null(strstr(err, "is a directory"));
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("patch = {\n  algorithm = ;\n};\n", f);
-    assert_int_equal(fclose(f), 0);
+    tu_write(path, "patch = {\n  algorithm = ;\n};\n");
     assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_ERR_USAGE);
     char want[700];
     snprintf(want, sizeof want, "%s:2: syntax error", path);
     assert_string_equal(err, want);
-    unlink(path);
-    rmdir(dir);
+    tu_temp_remove(&t);
     at_params_free(p);
 }
 

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "params.h"
 
 #include <malloc.h>
@@ -375,35 +377,24 @@ static void config_types_and_groups(void **state)
 static void errors_name_the_file_and_line(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/at-params-edges-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[600];
-    snprintf(path, sizeof path, "%s/x.conf", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("# a comment\n\npatch = {\n  volume = 0.5;\n  algorithm = 40;\n};\n", f);
-    fclose(f);
+    TuTemp t;
+    tu_temp(&t, "x.conf");
+    const char *path = t.path;
+    tu_write(path, "# a comment\n\npatch = {\n  volume = 0.5;\n  algorithm = 40;\n};\n");
     AtParams *p = mk();
     char err[1024] = "";
     assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_ERR_USAGE);
     char want[800];
     snprintf(want, sizeof want, "%s:5: key 'patch.algorithm': bad value 40", path);
-    if (!strstr(err, want))
-        fail_msg("error '%s' lacks '%s'", err, want);
-    f = fopen(path, "w");
-    fputs("patch = {\n\n  volume = ;\n};\n", f);
-    fclose(f);
+    assert_contains(err, want);
+    tu_write(path, "patch = {\n\n  volume = ;\n};\n");
     assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_ERR_USAGE);
     snprintf(want, sizeof want, "%s:3: syntax error", path);
-    if (!strstr(err, want))
-        fail_msg("error '%s' lacks '%s'", err, want);
-    f = fopen(path, "w");
-    fputs("patch = { volume = 1.5; };\n", f);
-    fclose(f);
+    assert_contains(err, want);
+    tu_write(path, "patch = { volume = 1.5; };\n");
     assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
     assert_true(at_params_float(p, "patch.volume") == 1.5);
-    unlink(path);
-    rmdir(dir);
+    tu_temp_remove(&t);
     at_params_free(p);
 }
 

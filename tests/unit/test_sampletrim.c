@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clients/sampletrim/sampletrim.h"
+#include "trim_check.h"
 #include "clients/sampletrim/instrfile.h"
 #include "clients/sampletrim/sampletrim_io.h"
 #include <sndfile.h>
@@ -50,10 +51,7 @@ static void test_trim_negative_peaks_count(void **state)
     float *b = zeros(256);
     b[33] = -0.5f;
     b[34] = 0.002f;
-    size_t s, e;
-    strim_trim_points(b, 256, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 32);
-    assert_int_equal(e, 48);
+    assert_trim(b, 256, 1, 16, 0.005, 0.001, 32, 48);
     free(b);
 }
 
@@ -94,26 +92,16 @@ static void test_trim_end_partial_first_window(void **state)
      * A hit in frame 3 ends the kept part at frame 8. */
     float b[40] = {0};
     b[3] = 0.7f;
-    size_t s, e;
-    strim_trim_points(b, 40, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 8);
+    assert_trim(b, 40, 1, 16, 0.005, 0.001, 0, 8);
     /* Shorter than one window: one partial window each way. */
-    strim_trim_points(b, 5, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 5);
+    assert_trim(b, 5, 1, 16, 0.005, 0.001, 0, 5);
 }
 
 static void test_trim_silence_kept_whole(void **state)
 {
     float *b = zeros(100);
-    size_t s, e;
-    strim_trim_points(b, 100, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 100);
-    strim_trim_points(b, 0, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 0);
+    assert_trim(b, 100, 1, 16, 0.005, 0.001, 0, 100);
+    assert_trim(b, 0, 1, 16, 0.005, 0.001, 0, 0);
     free(b);
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clients/sampletrim/sampletrim.h"
+#include "trim_check.h"
 
 static float *zeros(size_t n)
 {
@@ -119,14 +120,10 @@ static void thresholds_must_be_crossed(void **state)
     assert_int_equal(s, 0); /* nothing crossed: kept whole */
     assert_int_equal(e, 64);
     b[20] = 0.5f; /* reaches the start threshold, crosses the end one */
-    strim_trim_points(b, 64, 1, 16, 0.5, 0.25, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 32);
+    assert_trim(b, 64, 1, 16, 0.5, 0.25, 0, 32);
     b[20] = 0.50001f;
     b[40] = 0.25001f;
-    strim_trim_points(b, 64, 1, 16, 0.5, 0.25, &s, &e);
-    assert_int_equal(s, 16);
-    assert_int_equal(e, 48);
+    assert_trim(b, 64, 1, 16, 0.5, 0.25, 16, 48);
     free(b);
 }
 
@@ -137,37 +134,26 @@ static void first_and_last_windows(void **state)
     float *b = zeros(50);
     b[0] = 0.5f;
     b[49] = 0.5f;
-    size_t s, e;
-    strim_trim_points(b, 50, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 50);
+    assert_trim(b, 50, 1, 16, 0.005, 0.001, 0, 50);
     /* Sound only in frame 1 of a 50-frame file: the end windows are aligned
      * to the end (34..50, 18..34, 2..18, 0..2): the one holding frame 1 is
      * the short first window 0..2. */
     b[0] = 0.0f;
     b[49] = 0.0f;
     b[1] = 0.5f;
-    strim_trim_points(b, 50, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 2);
+    assert_trim(b, 50, 1, 16, 0.005, 0.001, 0, 2);
     /* Start windows are aligned to frame 0: the last, short one (48..50)
      * is searched too. */
     b[1] = 0.0f;
     b[49] = 0.5f;
-    strim_trim_points(b, 50, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 48);
-    assert_int_equal(e, 50);
+    assert_trim(b, 50, 1, 16, 0.005, 0.001, 48, 50);
     /* A window of 0 frames is taken as 1. */
-    strim_trim_points(b, 50, 1, 0, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 49);
-    assert_int_equal(e, 50);
+    assert_trim(b, 50, 1, 0, 0.005, 0.001, 49, 50);
     /* Stereo: the right channel of the last frame. */
     float st[2 * 40] = {0};
     st[2 * 39 + 1] = 0.5f;
     st[2 * 5 + 1] = 0.002f; /* above the end threshold only */
-    strim_trim_points(st, 40, 2, 8, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 32);
-    assert_int_equal(e, 40);
+    assert_trim(st, 40, 2, 8, 0.005, 0.001, 32, 40);
     free(b);
 }
 
@@ -198,16 +184,11 @@ static void end_never_before_start(void **state)
      * may stop before the start window; the kept part is then empty. */
     float *b = zeros(64);
     b[5] = 0.01f;
-    size_t s, e;
-    strim_trim_points(b, 64, 1, 16, 0.005, 0.5, &s, &e);
-    assert_int_equal(s, 0);
-    assert_int_equal(e, 64); /* no end window crosses: kept to the end */
+    assert_trim(b, 64, 1, 16, 0.005, 0.5, 0, 64); /* no end window crosses: kept to the end */
     b[60] = 0.6f;
     b[5] = 0.0f;
     b[30] = 0.01f;
-    strim_trim_points(b, 64, 1, 16, 0.005, 0.5, &s, &e);
-    assert_int_equal(s, 16);
-    assert_int_equal(e, 64);
+    assert_trim(b, 64, 1, 16, 0.005, 0.5, 16, 64);
     free(b);
 }
 

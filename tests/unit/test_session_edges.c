@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +121,9 @@ static void every_driver_and_bridge(void **state)
         char *out = ss_session_format(&s);
         char want[64];
         snprintf(want, sizeof want, "  driver = \"%s\";\n", drivers[i]);
-        assert_non_null(strstr(out, want));
+        assert_contains(out, want);
         snprintf(want, sizeof want, "  midi-bridge = \"%s\";\n", bridges[i]);
-        assert_non_null(strstr(out, want));
+        assert_contains(out, want);
         free(out);
         ss_session_free(&s);
     }
@@ -206,7 +208,7 @@ static void argument_and_client_limits(void **state)
         assert_true(ss_session_add_client(&s, id, "x", NULL, 0, true, err, sizeof err));
     }
     assert_false(ss_session_add_client(&s, "one-more", "x", NULL, 0, true, err, sizeof err));
-    assert_non_null(strstr(err, "too many clients"));
+    assert_contains(err, "too many clients");
     assert_int_equal(s.n_clients, SS_MAX_CLIENTS);
     assert_int_equal(ss_session_find(&s, "c0"), 0);
     assert_int_equal(ss_session_find(&s, "c63"), 63);
@@ -221,11 +223,11 @@ static void argument_and_client_limits(void **state)
     assert_true(ss_session_add_client(&s, "a", "x", args, SS_MAX_ARGS, false, err, sizeof err));
     assert_false(s.clients[0].nsm);
     assert_false(ss_session_add_client(&s, "b c", "x", NULL, 0, true, err, sizeof err));
-    assert_non_null(strstr(err, "bad client id \"b c\""));
+    assert_contains(err, "bad client id \"b c\"");
     assert_false(ss_session_add_client(&s, "b", "/bin/x", NULL, 0, true, err, sizeof err));
-    assert_non_null(strstr(err, "bad command \"/bin/x\""));
+    assert_contains(err, "bad command \"/bin/x\"");
     assert_false(ss_session_add_client(&s, "a", "x", NULL, 0, true, err, sizeof err));
-    assert_non_null(strstr(err, "client id \"a\" is used twice"));
+    assert_contains(err, "client id \"a\" is used twice");
     assert_int_equal(s.n_clients, 1);
     ss_session_free(&s);
 }
@@ -299,10 +301,10 @@ static void writes_only_what_is_set(void **state)
     assert_null(strstr(out, "server"));
     assert_null(strstr(out, "rate"));
     assert_null(strstr(out, "period"));
-    assert_non_null(strstr(out, "  driver = \"auto\";\n"));
-    assert_non_null(strstr(out, "  { id = \"a\"; command = \"x\"; },\n"));
-    assert_non_null(strstr(out, "  { id = \"b\"; command = \"y\"; nsm = false; }\n);"));
-    assert_non_null(strstr(out, "connections = (\n);"));
+    assert_contains(out, "  driver = \"auto\";\n");
+    assert_contains(out, "  { id = \"a\"; command = \"x\"; },\n");
+    assert_contains(out, "  { id = \"b\"; command = \"y\"; nsm = false; }\n);");
+    assert_contains(out, "connections = (\n);");
     free(out);
     /* control characters and DEL are escaped so the file reads back */
     const char *odd[] = {"\x01\x7f\"\\"};
@@ -318,9 +320,9 @@ static void writes_only_what_is_set(void **state)
     assert_false(s.conns[1].made);
     assert_int_equal(s.conns[1].seen_gone, 0);
     out = ss_session_format(&s);
-    assert_non_null(strstr(out, "args = [ \"\\x01\\x7f\\\"\\\\\" ];"));
+    assert_contains(out, "args = [ \"\\x01\\x7f\\\"\\\\\" ];");
     /* printable text, spaces too, is written as it is */
-    assert_non_null(strstr(out, "args = [ \"two words ~!\" ];"));
+    assert_contains(out, "args = [ \"two words ~!\" ];");
     assert_non_null(strstr(out, "  { from = \"a:out\"; to = \"b:in\"; },\n"
                                 "  { from = \"a:out\"; to = \"c:in\"; }\n);"));
     SsSession t;
@@ -347,10 +349,9 @@ static void writes_only_what_is_set(void **state)
 static void load_reads_a_long_file(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/test_session_edges.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/session.conf", dir);
+    TuTemp t;
+    tu_temp(&t, "session.conf");
+    const char *path = t.path;
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     /* more than 8 KiB: comments, then the settings at the end */
@@ -364,17 +365,15 @@ static void load_reads_a_long_file(void **state)
     assert_string_equal(s.server, "long");
     assert_int_equal(s.n_clients, 1);
     ss_session_free(&s);
-    f = fopen(path, "w");
-    fprintf(f, "jack = {\n rate = 5; };\n");
-    fclose(f);
+    tu_write(path, "jack = {\n rate = 5; };\n");
     assert_int_equal(ss_session_load(&s, path, err, sizeof err), AT_ERR_USAGE);
     char want[300];
     snprintf(want, sizeof want, "%s:2: key 'jack.rate'", path);
-    assert_non_null(strstr(err, want));
+    assert_contains(err, want);
     unlink(path);
     assert_int_equal(ss_session_load(&s, path, err, sizeof err), AT_ERR_USAGE);
-    assert_non_null(strstr(err, path));
-    rmdir(dir);
+    assert_contains(err, path);
+    tu_temp_remove(&t);
 }
 
 /* ---- restart back-off ------------------------------------------------------- */
@@ -483,12 +482,12 @@ static void edits_only_what_changed(void **state)
     s.clients[0].args[0] = strdup("-q");
     assert_non_null(s.clients[0].args[0]);
     edit_and_read_back(edit_conf, &old, &s, &t);
-    assert_non_null(strstr(t, "\"-q\""));
+    assert_contains(t, "\"-q\"");
     assert_null(strstr(t, "\"-v\""));
     /* the other settings and their comments stay where they were */
     assert_non_null(strstr(t, "# studio notes\njack = { server = \"studio\"; rate = 48000; };\n"
                               "# the players\nclients = "));
-    assert_non_null(strstr(t, "# wiring\nconnections = ();\n"));
+    assert_contains(t, "# wiring\nconnections = ();\n");
     free(t);
     ss_session_free(&s);
     /* only the JACK settings changed: jack is replaced, the comments
@@ -496,7 +495,7 @@ static void edits_only_what_changed(void **state)
     assert_int_equal(parse(&s, edit_conf, err, sizeof err), AT_OK);
     s.rate = 44100;
     edit_and_read_back(edit_conf, &old, &s, &t);
-    assert_non_null(strstr(t, "44100"));
+    assert_contains(t, "44100");
     assert_non_null(strstr(t, "# the players\nclients = (\n  { id = \"fm\"; command = "
                               "\"aiotone-fmsynth\"; args = [ \"-v\" ]; }\n);\n# wiring\n"));
     free(t);

@@ -25,6 +25,17 @@ def vlq(n):
     return bytes(reversed(out))
 
 
+def read_vlq(data, p):
+    """The variable-length quantity at data[p]: (value, position after it)."""
+    n = 0
+    while True:
+        b = data[p]
+        p += 1
+        n = (n << 7) | (b & 0x7F)
+        if not b & 0x80:
+            return n, p
+
+
 def header(fmt=1, ntracks=1, div=DIV, length=6):
     return b"MThd" + struct.pack(">I", length) + struct.pack(">HHH", fmt, ntracks, div) + b"\0" * (length - 6)
 
@@ -103,13 +114,7 @@ def duration(data):
         tick = 0
         running = 0
         while p < end:
-            d = 0
-            while True:
-                b = data[p]
-                p += 1
-                d = (d << 7) | (b & 0x7F)
-                if not b & 0x80:
-                    break
+            d, p = read_vlq(data, p)
             tick += d
             st = data[p]
             if st & 0x80:
@@ -119,25 +124,13 @@ def duration(data):
             if st == 0xFF:
                 typ = data[p]
                 p += 1
-                n = 0
-                while True:
-                    b = data[p]
-                    p += 1
-                    n = (n << 7) | (b & 0x7F)
-                    if not b & 0x80:
-                        break
+                n, p = read_vlq(data, p)
                 if typ == 0x51:
                     tempos.append((tick, int.from_bytes(data[p:p + 3], "big")))
                 p += n
                 running = 0
             elif st in (0xF0, 0xF7):
-                n = 0
-                while True:
-                    b = data[p]
-                    p += 1
-                    n = (n << 7) | (b & 0x7F)
-                    if not b & 0x80:
-                        break
+                n, p = read_vlq(data, p)
                 p += n
                 running = 0
             else:

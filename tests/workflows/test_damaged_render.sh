@@ -77,27 +77,25 @@ expect "a config that is a directory" 2 "conf\.d: is a directory, not a config f
     "$FM" -c conf.d --render ok.mid -o out.wav
 expect "a config that does not exist" 2 "nosuch\.conf: cannot open: No such file" \
     "$FM" -c nosuch.conf --render ok.mid -o out.wav
-printf 'patch = {\n  algorithm = ;\n};\n' >syntax.conf
-expect "a syntax error names file and line, once" 2 "syntax\.conf:2: syntax error$" \
-    "$FM" -c syntax.conf --render ok.mid -o out.wav
-printf 'patch = {\n  algoritm = 5;\n};\n' >typo.conf
-expect "a misspelt key is named with the key meant" 2 \
-    "typo\.conf:2: key 'patch\.algoritm': unknown key \(did you mean 'patch\.algorithm'\?\)" \
-    "$FM" -c typo.conf --render ok.mid -o out.wav
-printf '\n\npatch = { algorithm = 55; };\n' >range.conf
-expect "a value out of range names file, line, key, value and what is allowed" 2 \
-    "range\.conf:3: key 'patch\.algorithm': bad value 55: must be a whole number 0\.\.11" \
-    "$FM" -c range.conf --render ok.mid -o out.wav
-printf 'patch = { op2 = { wave = "triangle"; }; };\n' >wave.conf
-expect "a bad choice lists the choices" 2 \
-    "wave\.conf:1: key 'patch\.op2\.wave': bad value \"triangle\": must be one of \"sine\", \"sine12\", \"saw\", \"square\"" \
-    "$FM" -c wave.conf --render ok.mid -o out.wav
-printf 'midi = { channel = "one"; };\n' >type.conf
-expect "a value of the wrong type" 2 "type\.conf:1: key 'midi\.channel': bad value \"one\": must be a whole number 0\.\.16" \
-    "$FM" -c type.conf --render ok.mid -o out.wav
-printf 'patch = { algorithm = 5; };\n\0\1\2' >binary.conf
-expect "a binary file is not taken for a config" 2 "binary\.conf: holds a NUL byte: not a config file" \
-    "$FM" -c binary.conf --render ok.mid -o out.wav
+# bad_conf NAME TEXT DESCRIPTION REGEX: NAME.conf holding TEXT (printf
+# escapes) makes the render exit 2 with a message matching REGEX.
+bad_conf() {
+    printf "$2" >"$1.conf"
+    expect "$3" 2 "$4" "$FM" -c "$1.conf" --render ok.mid -o out.wav
+}
+bad_conf syntax 'patch = {\n  algorithm = ;\n};\n' \
+    "a syntax error names file and line, once" "syntax\.conf:2: syntax error$"
+bad_conf typo 'patch = {\n  algoritm = 5;\n};\n' "a misspelt key is named with the key meant" \
+    "typo\.conf:2: key 'patch\.algoritm': unknown key \(did you mean 'patch\.algorithm'\?\)"
+bad_conf range '\n\npatch = { algorithm = 55; };\n' \
+    "a value out of range names file, line, key, value and what is allowed" \
+    "range\.conf:3: key 'patch\.algorithm': bad value 55: must be a whole number 0\.\.11"
+bad_conf wave 'patch = { op2 = { wave = "triangle"; }; };\n' "a bad choice lists the choices" \
+    "wave\.conf:1: key 'patch\.op2\.wave': bad value \"triangle\": must be one of \"sine\", \"sine12\", \"saw\", \"square\""
+bad_conf type 'midi = { channel = "one"; };\n' "a value of the wrong type" \
+    "type\.conf:1: key 'midi\.channel': bad value \"one\": must be a whole number 0\.\.16"
+bad_conf binary 'patch = { algorithm = 5; };\n\0\1\2' "a binary file is not taken for a config" \
+    "binary\.conf: holds a NUL byte: not a config file"
 printf 'preset = "nosuch";\npreset-dir = "%s";\n' "$AT_TMP" >preset.conf
 expect "an unknown preset names where it looked" 2 "no preset 'nosuch': looked for nosuch\.conf in $AT_TMP, " \
     "$FM" -c preset.conf --render ok.mid -o out.wav

@@ -1,0 +1,33 @@
+/* midi_text.h - for the MIDI parser tests (test_midi, test_midi_edges):
+ * feed bytes to a parser and collect the messages it completes as text,
+ * "hex hex hex;" each, checking every message's size is 1 to 3. */
+#ifndef AT_MIDI_TEXT_H
+#define AT_MIDI_TEXT_H
+
+#include "midi.h"
+
+#include <stdio.h>
+
+/* Feed bytes[0..n) to p (a fresh parser when p is NULL); the messages go
+ * to out as text. */
+static inline void parse(AtMidiParser *p, const uint8_t *bytes, size_t n, char *out, size_t outlen)
+{
+    AtMidiParser local;
+    if (!p) {
+        p = &local;
+        at_midi_parser_init(p);
+    }
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t msg[3] = {0xAA, 0xAA, 0xAA}, size = 99;
+        if (at_midi_parser_feed(p, bytes[i], msg, &size)) {
+            assert_true(size >= 1 && size <= 3);
+            for (int k = 0; k < size; k++)
+                len += (size_t)snprintf(out + len, outlen - len, "%02x%s", msg[k],
+                                        k + 1 < size ? " " : ";");
+        }
+    }
+}
+
+#endif
