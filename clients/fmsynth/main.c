@@ -4,6 +4,7 @@
 #include "fmparams.h"
 #include "fmrender.h"
 #include "fmsynth.h"
+#include "sigpipe.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -237,23 +238,12 @@ static void progress(void *ctx, double done, double total, double tail)
         fprintf(stderr, " + %.1f s release tail", tail);
 }
 
-/* Set by SIGINT, SIGTERM, SIGHUP during a render: it stops, removes its
- * temporary file and leaves the output as it was. */
-static volatile sig_atomic_t render_stop;
-
-static void on_render_signal(int sig)
-{
-    render_stop = sig;
-}
-
+/* SIGINT, SIGTERM, SIGHUP during a render set the flag of common/sigpipe.h:
+ * the render stops, removes its temporary file and leaves the output as it
+ * was. */
 static void render_signals(void)
 {
-    struct sigaction sa = {0};
-    sa.sa_handler = on_render_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    at_sigpipe_open(0);
     /* Past a file-size limit (ulimit -f) a write then fails with EFBIG,
      * which the render reports, instead of killing the process with the
      * partial file left behind. */
@@ -321,7 +311,7 @@ static int render(const AtParams *reg, const char *in, const char *out, uint32_t
     report_skipped(in, &song, at_params_int(reg, "midi.channel"));
     render_signals();
     FmRenderStats stats;
-    st = fm_song_render_wav(s, &song, rate, period, final, &render_stop, progress, (void *)in,
+    st = fm_song_render_wav(s, &song, rate, period, final, at_sigpipe_flag(), progress, (void *)in,
                             &stats, err, sizeof err);
     if (isatty(STDERR_FILENO))
         fprintf(stderr, "\n");

@@ -1,0 +1,229 @@
+/* app_options.c - the tool shell's command line (getopt_long) and the
+ * modes that end before JACK runs: --make-config, --check-config,
+ * --touchosc-layout and the tool's offline modes. See app_priv.h and
+ * docs/man/. */
+#include "app_priv.h"
+#include "log.h"
+#include "touchosc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef AT_VERSION
+#define AT_VERSION "0"
+#endif
+
+static void usage(const AtTool *t, FILE *f)
+{
+    fprintf(f,
+            "Usage: aiotone-%s [OPTIONS]\n%s\n\n"
+            "Options:\n"
+            "  -c, --config FILE   load the configuration (libconfig syntax) from FILE\n"
+            "      --make-config   print a commented default configuration and exit\n"
+            "  -n, --name NAME     JACK client name (default: %s)\n"
+            "  -s, --server NAME   JACK server (default: $JACK_DEFAULT_SERVER or 'default')\n"
+            "      --osc-port N    OSC UDP port, 0 = off (overrides osc.port)\n"
+            "      --touchosc-layout FILE\n"
+            "                      write a TouchOSC layout for every live parameter and exit\n"
+            "      --check-config FILE\n"
+            "                      load FILE (over -c) with every check the tool makes,\n"
+            "                      print what is wrong; exit 0 good, 2 bad (no JACK)\n"
+            "  -v, --verbose       more messages\n"
+            "  -q, --quiet         only warnings and errors\n"
+            "  -h, --help          show this help and exit\n"
+            "  -V, --version       show the version and exit\n",
+            t->name, t->summary, t->name);
+    if (t->usage_extra)
+        fprintf(f, "%s", t->usage_extra);
+    fprintf(f,
+            "\nOSC: /%s/<parameter> sets, /%s/get s PATH reads, /%s/list lists.\n"
+            "Under NSM (NSM_URL set) the state is kept by the session manager, which may\n"
+            "switch the running tool to another session (:switch:).\n"
+            "See aiotone-%s(1).\n",
+            t->name, t->name, t->name, t->name);
+}
+
+enum { OPT_OSC_PORT = 256, OPT_TOUCHOSC, OPT_CHECK, OPT_MAKE_CONFIG };
+
+static const struct option long_opts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"name", required_argument, NULL, 'n'},
+    {"server", required_argument, NULL, 's'},
+    {"osc-port", required_argument, NULL, OPT_OSC_PORT},
+    {"touchosc-layout", required_argument, NULL, OPT_TOUCHOSC},
+    {"check-config", required_argument, NULL, OPT_CHECK},
+    {"make-config", no_argument, NULL, OPT_MAKE_CONFIG},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option getopt_long returned; -1 to go on, or an exit status. */
+static int apply_option(const AtTool *t, int c, const char *arg, AtAppOptions *o)
+{
+    switch (c) {
+    case 'h':
+        usage(t, stdout);
+        return 0;
+    case 'V':
+        printf("aiotone-%s %s\n", t->name, AT_VERSION);
+        return 0;
+    case 'c':
+        o->config = arg;
+        break;
+    case 'n':
+        o->name = arg;
+        break;
+    case 's':
+        o->server = arg;
+        break;
+    case OPT_OSC_PORT: {
+        char *end;
+        long p = strtol(arg, &end, 10);
+        if (*end || p < 0 || p > 65535) {
+            fprintf(stderr, "aiotone-%s: --osc-port: '%s' is not a port 0..65535\n", t->name, arg);
+            return 2;
+        }
+        o->osc_port = (int)p;
+        break;
+    }
+    case OPT_TOUCHOSC:
+        o->touchosc = arg;
+        break;
+    case OPT_CHECK:
+        o->check = arg;
+        break;
+    case OPT_MAKE_CONFIG:
+        o->make_config = true;
+        break;
+    case 'v':
+        o->verbosity = AT_LOG_DEBUG;
+        break;
+    case 'q':
+        o->verbosity = AT_LOG_WARN;
+        break;
+    }
+    return -1;
+}
+
+/* Words the shell does not know (the tool's offline options, their values,
+ * stray arguments) go to o->rest in their order, each once, whole. */
+static void keep_word(AtAppOptions *o, char **argv, int word, int *last)
+{
+    if (word != *last)
+        o->rest[o->n_rest++] = argv[word];
+    *last = word;
+}
+
+/* Returns -1 to go on, or an exit status. "-" first: every word comes in
+ * order (words that are not options as 1); ":" second: a missing value is
+ * told apart. */
+int at_app_parse_options(const AtTool *t, int argc, char **argv, AtAppOptions *o)
+{
+    o->osc_port = -1;
+    o->verbosity = AT_LOG_INFO;
+    o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
+    if (!o->rest)
+        return 1;
+    o->rest[o->n_rest++] = argv[0];
+    opterr = 0;
+    optind = 0;
+    int last = -1;
+    for (;;) {
+        int before = optind ? optind : 1;
+        int c = getopt_long(argc, argv, "-:c:n:s:vqhV", long_opts, NULL);
+        if (c == -1)
+            break;
+        if (c == 1) {
+            keep_word(o, argv, optind - 1, &last);
+        } else if (c == '?') {
+            /* a short option inside a word leaves optind on that word */
+            keep_word(o, argv, optind > before ? optind - 1 : optind, &last);
+        } else if (c == ':') {
+            const char *w = argv[optind - 1];
+            char key[8];
+            if (strncmp(w, "--", 2) != 0) {
+                snprintf(key, sizeof key, "-%c", optopt);
+                w = key;
+            }
+            fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name, w);
+            return 2;
+        } else {
+            int r = apply_option(t, c, optarg, o);
+            if (r >= 0)
+                return r;
+        }
+    }
+    while (optind < argc)
+        o->rest[o->n_rest++] = argv[optind++];
+    return -1;
+}
+
+/* --check-config FILE: load FILE over the -c config the way a session
+ * state file is loaded, then the tool's own checks; no JACK. */
+static int check_config(AtApp *app, const char *file)
+{
+    char err[2048] = "";
+    if (access(file, F_OK) != 0) {
+        at_error("%s: %s", file, strerror(errno));
+        return 2;
+    }
+    if (at_params_load_file(app->params, file, err, sizeof err) != AT_OK ||
+        (app->tool->validate && app->tool->validate(app, err, sizeof err) != AT_OK)) {
+        at_error("%s", err);
+        return 2;
+    }
+    printf("%s: ok\n", file);
+    return 0;
+}
+
+
+/* --touchosc-layout FILE: write the layout and end. */
+static int write_touchosc(AtApp *app, const char *file)
+{
+    char err[2048] = "";
+    if (at_touchosc_write(app->params, file, err, sizeof err) != AT_OK) {
+        at_error("%s", err);
+        return 1;
+    }
+    at_info("wrote TouchOSC layout %s", file);
+    return 0;
+}
+
+int at_app_early_modes(AtApp *app, const AtAppOptions *o)
+{
+    char err[2048] = "";
+    if (o->make_config) {
+        at_params_write(app->params, stdout, true, false);
+        return 0;
+    }
+    if (o->config && at_params_load_file(app->params, o->config, err, sizeof err) != AT_OK) {
+        at_error("%s", err);
+        return 2;
+    }
+    if (o->check)
+        return check_config(app, o->check);
+    if (o->touchosc)
+        return write_touchosc(app, o->touchosc);
+    if (o->osc_port >= 0) {
+        int i = at_params_find_key(app->params, "osc.port");
+        at_params_set_number(app->params, i, o->osc_port, NULL, 0);
+    }
+    app->server = o->server;
+    app->config = o->config;
+    app->osc_port_override = o->osc_port;
+    if (o->n_rest > 1 || app->tool->offline) {
+        if (!app->tool->offline) {
+            at_error("unexpected argument '%s' (see --help)", o->rest[1]);
+            return 2;
+        }
+        return app->tool->offline(app, o->n_rest, o->rest);
+    }
+    return -1;
+}
