@@ -215,7 +215,7 @@ int at_app_main(const AtTool *tool, int argc, char **argv)
     if (rc < 0)
         rc = run(app, &o, prog, argv[0]);
     cleanup(app);
-    free(o.rest);
+    at_app_free_options(&o);
     at_sigpipe_close();
     free(app);
     return rc;

@@ -121,6 +121,31 @@ static void keep_word(AtAppOptions *o, char **argv, int word, int *last)
     *last = word;
 }
 
+/* getopt_long reads a private copy of the words: an unknown short option
+ * inside a word ends that word (the rest of it is blanked), so no letter of
+ * a tool's "-ox.wav" is taken for one of the shell's. */
+static char **copy_words(int argc, char **argv)
+{
+    char **w = calloc((size_t)argc + 1, sizeof *w);
+    for (int i = 0; w && i < argc; i++)
+        if (!(w[i] = strdup(argv[i]))) {
+            at_app_free_options(&(AtAppOptions){.words = w, .n_words = i});
+            return NULL;
+        }
+    return w;
+}
+
+static int missing_value(const AtTool *t, const char *word)
+{
+    char key[8];
+    if (strncmp(word, "--", 2) != 0) {
+        snprintf(key, sizeof key, "-%c", optopt);
+        word = key;
+    }
+    fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name, word);
+    return 2;
+}
+
 /* Returns -1 to go on, or an exit status. "-" first: every word comes in
  * order (words that are not options as 1); ":" second: a missing value is
  * told apart. */
@@ -129,31 +154,27 @@ int at_app_parse_options(const AtTool *t, int argc, char **argv, AtAppOptions *o
     o->osc_port = -1;
     o->verbosity = AT_LOG_INFO;
     o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
-    if (!o->rest)
+    o->words = copy_words(argc, argv);
+    o->n_words = argc;
+    if (!o->rest || !o->words)
         return 1;
     o->rest[o->n_rest++] = argv[0];
     opterr = 0;
     optind = 0;
-    int last = -1;
-    for (;;) {
-        int before = optind ? optind : 1;
-        int c = getopt_long(argc, argv, "-:c:n:s:vqhV", long_opts, NULL);
-        if (c == -1)
-            break;
+    int last = -1, c;
+    for (int before = 1; (c = getopt_long(argc, o->words, "-:c:n:s:vqhV", long_opts, NULL)) != -1;
+         before = optind) {
         if (c == 1) {
             keep_word(o, argv, optind - 1, &last);
+        } else if (c == '?' && optind == before) {
+            /* inside a word of short options: keep it whole, skip the rest */
+            keep_word(o, argv, optind, &last);
+            memset(o->words[optind] + 2, 0, strlen(o->words[optind] + 2));
+            optind++;
         } else if (c == '?') {
-            /* a short option inside a word leaves optind on that word */
-            keep_word(o, argv, optind > before ? optind - 1 : optind, &last);
+            keep_word(o, argv, optind - 1, &last);
         } else if (c == ':') {
-            const char *w = argv[optind - 1];
-            char key[8];
-            if (strncmp(w, "--", 2) != 0) {
-                snprintf(key, sizeof key, "-%c", optopt);
-                w = key;
-            }
-            fprintf(stderr, "aiotone-%s: option %s needs a value (see --help)\n", t->name, w);
-            return 2;
+            return missing_value(t, argv[optind - 1]);
         } else {
             int r = apply_option(t, c, optarg, o);
             if (r >= 0)
@@ -163,6 +184,14 @@ int at_app_parse_options(const AtTool *t, int argc, char **argv, AtAppOptions *o
     while (optind < argc)
         o->rest[o->n_rest++] = argv[optind++];
     return -1;
+}
+
+void at_app_free_options(AtAppOptions *o)
+{
+    for (int i = 0; o->words && i < o->n_words; i++)
+        free(o->words[i]);
+    free(o->words);
+    free(o->rest);
 }
 
 /* --check-config FILE: load FILE over the -c config the way a session
@@ -182,7 +211,6 @@ static int check_config(AtApp *app, const char *file)
     printf("%s: ok\n", file);
     return 0;
 }
-
 
 /* --touchosc-layout FILE: write the layout and end. */
 static int write_touchosc(AtApp *app, const char *file)

@@ -247,4 +247,3 @@ AtStatus at_app_start_osc(AtApp *app, char *err, size_t errlen)
             app->tool->name);
     return AT_OK;
 }
-

@@ -164,4 +164,3 @@ void at_app_drain_rt(AtApp *app)
             app->tool->release(m.ptr);
     }
 }
-

@@ -290,8 +290,7 @@ static bool make_rings(AtApp *app)
         app->scratch_frames = 8192;
     app->silence = calloc(app->scratch_frames, sizeof(float));
     app->scratch = calloc(app->scratch_frames, sizeof(float));
-    return app->to_rt && app->reports && app->garbage && app->logs && app->silence &&
-           app->scratch;
+    return app->to_rt && app->reports && app->garbage && app->logs && app->silence && app->scratch;
 }
 
 /* Activate the client, then register its ports once it runs (see

@@ -82,6 +82,8 @@ typedef struct {
     int verbosity;
     char **rest; /* rest[0] = argv[0], then the words the shell does not know */
     int n_rest;
+    char **words; /* the copy getopt_long reads (values point into it) */
+    int n_words;
 } AtAppOptions;
 
 /* app.c */
@@ -120,6 +122,7 @@ int at_app_nsm_start(AtApp *app, const char *prog, const char *argv0, const char
 
 /* app_options.c: returns -1 to go on, or an exit status. */
 int at_app_parse_options(const AtTool *t, int argc, char **argv, AtAppOptions *o);
+void at_app_free_options(AtAppOptions *o);
 /* The modes that end before JACK (--make-config, -c errors, --check-config,
  * --touchosc-layout, the tool's offline modes); -1 to go on. */
 int at_app_early_modes(AtApp *app, const AtAppOptions *o);

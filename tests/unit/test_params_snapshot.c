@@ -81,9 +81,9 @@ static void restore_one_and_see_which_changed(void **state)
     AtParams *p = fresh();
     AtParamsSnapshot *s = at_params_snapshot(p);
     char err[256];
-    assert_int_equal(at_params_load_string(p, "a = { int = 42; name = \"other\"; };", "t.conf",
-                                           err, sizeof err),
-                     AT_OK);
+    assert_int_equal(
+        at_params_load_string(p, "a = { int = 42; name = \"other\"; };", "t.conf", err, sizeof err),
+        AT_OK);
     assert_true(at_params_changed_since(p, s, 0));
     assert_false(at_params_changed_since(p, s, 1));
     assert_true(at_params_changed_since(p, s, 2));
