@@ -64,50 +64,43 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Where the value of option c goes, for the options that take a file or
+ * a name; NULL for the others. */
+static const char **value_of(AtAppOptions *o, int c)
+{
+    return c == 'c'            ? &o->config
+           : c == 'n'          ? &o->name
+           : c == 's'          ? &o->server
+           : c == OPT_TOUCHOSC ? &o->touchosc
+           : c == OPT_CHECK    ? &o->check
+                               : NULL;
+}
+
 /* One option getopt_long returned; -1 to go on, or an exit status. */
 static int apply_option(const AtTool *t, int c, const char *arg, AtAppOptions *o)
 {
-    switch (c) {
-    case 'h':
+    const char **value = value_of(o, c);
+    char *end;
+    long port;
+    if (value) {
+        *value = arg;
+    } else if (c == 'h') {
         usage(t, stdout);
         return 0;
-    case 'V':
+    } else if (c == 'V') {
         printf("aiotone-%s %s\n", t->name, AT_VERSION);
         return 0;
-    case 'c':
-        o->config = arg;
-        break;
-    case 'n':
-        o->name = arg;
-        break;
-    case 's':
-        o->server = arg;
-        break;
-    case OPT_OSC_PORT: {
-        char *end;
-        long p = strtol(arg, &end, 10);
-        if (*end || p < 0 || p > 65535) {
+    } else if (c == OPT_OSC_PORT) {
+        port = strtol(arg, &end, 10);
+        if (*end || port < 0 || port > 65535) {
             fprintf(stderr, "aiotone-%s: --osc-port: '%s' is not a port 0..65535\n", t->name, arg);
             return 2;
         }
-        o->osc_port = (int)p;
-        break;
-    }
-    case OPT_TOUCHOSC:
-        o->touchosc = arg;
-        break;
-    case OPT_CHECK:
-        o->check = arg;
-        break;
-    case OPT_MAKE_CONFIG:
+        o->osc_port = (int)port;
+    } else if (c == OPT_MAKE_CONFIG) {
         o->make_config = true;
-        break;
-    case 'v':
-        o->verbosity = AT_LOG_DEBUG;
-        break;
-    case 'q':
-        o->verbosity = AT_LOG_WARN;
-        break;
+    } else if (c == 'v' || c == 'q') {
+        o->verbosity = c == 'v' ? AT_LOG_DEBUG : AT_LOG_WARN;
     }
     return -1;
 }
