@@ -1121,3 +1121,83 @@ AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, siz
     }
     return AT_OK;
 }
+
+/* ---------------- snapshots ---------------- */
+
+void at_params_value_copy(AtParamValue *dst, const AtParamValue *src)
+{
+    *dst = *src;
+    dst->s = src->s ? strdup(src->s) : NULL;
+    dst->list = NULL;
+    if (src->list && src->count) {
+        dst->list = calloc((size_t)src->count, sizeof *dst->list);
+        for (int k = 0; dst->list && k < src->count; k++)
+            dst->list[k] = strdup(src->list[k]);
+    }
+}
+
+void at_params_value_free(AtParamValue *v)
+{
+    free(v->s);
+    for (int k = 0; v->list && k < v->count; k++)
+        free(v->list[k]);
+    free(v->list);
+}
+
+#define SNAPSHOT_TEXT 512
+
+struct AtParamsSnapshot {
+    size_t n;
+    AtParamValue *values;
+    char *text; /* n * SNAPSHOT_TEXT: each value as at_params_format writes it */
+};
+
+AtParamsSnapshot *at_params_snapshot(const AtParams *p)
+{
+    size_t n = at_params_count(p);
+    AtParamsSnapshot *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->n = n;
+    s->values = calloc(n ? n : 1, sizeof *s->values);
+    s->text = calloc(n ? n : 1, SNAPSHOT_TEXT);
+    if (!s->values || !s->text) {
+        free(s->values);
+        free(s->text);
+        free(s);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        at_params_value_copy(&s->values[i], at_params_get(p, (int)i));
+        at_params_format(p, (int)i, s->text + i * SNAPSHOT_TEXT, SNAPSHOT_TEXT);
+    }
+    return s;
+}
+
+void at_params_restore(AtParams *p, const AtParamsSnapshot *s, int i)
+{
+    if (i >= 0) {
+        at_params_store(p, i, &s->values[i]);
+        return;
+    }
+    for (size_t k = 0; k < s->n; k++)
+        at_params_store(p, (int)k, &s->values[k]);
+}
+
+bool at_params_changed_since(const AtParams *p, const AtParamsSnapshot *s, int i)
+{
+    char now[SNAPSHOT_TEXT];
+    at_params_format(p, i, now, sizeof now);
+    return strcmp(now, s->text + (size_t)i * SNAPSHOT_TEXT) != 0;
+}
+
+void at_params_snapshot_free(AtParamsSnapshot *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        at_params_value_free(&s->values[i]);
+    free(s->values);
+    free(s->text);
+    free(s);
+}

@@ -130,4 +130,19 @@ AtStatus at_params_save_file(const AtParams *p, const char *path, char *err, siz
  * false when malformed or negative. */
 bool at_parse_duration(const char *s, double *seconds);
 
+/* ---- snapshots: undo for a value, or for a whole load ---- */
+/* A copy of a value (strings and lists duplicated) that at_params_store
+ * can put back; free it with at_params_value_free. */
+void at_params_value_copy(AtParamValue *dst, const AtParamValue *src);
+void at_params_value_free(AtParamValue *v);
+/* Every value of p and its text (at_params_format, up to 511 characters),
+ * to put back or to see what changed since; NULL when out of memory. */
+typedef struct AtParamsSnapshot AtParamsSnapshot;
+AtParamsSnapshot *at_params_snapshot(const AtParams *p);
+/* Put parameter i back as it was in the snapshot; every one when i < 0. */
+void at_params_restore(AtParams *p, const AtParamsSnapshot *s, int i);
+/* Whether parameter i's text differs from the snapshot's. */
+bool at_params_changed_since(const AtParams *p, const AtParamsSnapshot *s, int i);
+void at_params_snapshot_free(AtParamsSnapshot *s);
+
 #endif

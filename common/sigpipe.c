@@ -1,44 +1,73 @@
-/* sigpipe.c - the signal self-pipe (see sigpipe.h). */
+/* sigpipe.c - the self-pipe for signals; see sigpipe.h. */
 #include "sigpipe.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
-volatile sig_atomic_t at_signal_got;
-static volatile int signal_fd = -1;
+static volatile sig_atomic_t caught;
+static int pipe_fd[2] = {-1, -1};
 
-static void on_signal(int sig)
+static void wake(void)
 {
-    if (sig != SIGCHLD)
-        at_signal_got = sig;
-    if (signal_fd >= 0) {
+    if (pipe_fd[1] >= 0) {
         char c = 1;
-        ssize_t r = write(signal_fd, &c, 1);
+        ssize_t r = write(pipe_fd[1], &c, 1);
         (void)r;
     }
 }
 
-void at_signals_install(int fd, int flags)
+static void on_signal(int sig)
 {
-    signal_fd = fd;
+    if (sig != SIGCHLD)
+        caught = sig;
+    wake();
+}
+
+bool at_sigpipe_open(int flags)
+{
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
-    sa.sa_flags = flags & AT_SIGNALS_RESTART ? SA_RESTART : 0;
+    sa.sa_flags = (flags & AT_SIGPIPE_RESTART) ? SA_RESTART : 0;
     sigemptyset(&sa.sa_mask);
+    bool ok = pipe_fd[0] >= 0 || pipe2(pipe_fd, O_CLOEXEC | O_NONBLOCK) == 0;
+    if (!ok)
+        pipe_fd[0] = pipe_fd[1] = -1;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    if (flags & AT_SIGNALS_CHLD)
+    if (flags & AT_SIGPIPE_CHILD)
         sigaction(SIGCHLD, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    return ok;
 }
 
-void at_signals_raise(int sig)
+int at_sigpipe_fd(void)
 {
-    at_signal_got = sig;
+    return pipe_fd[0];
+}
+
+volatile sig_atomic_t *at_sigpipe_flag(void)
+{
+    return &caught;
+}
+
+void at_sigpipe_raise(int sig)
+{
     on_signal(sig);
 }
 
-void at_signals_release(void)
+void at_sigpipe_drain(void)
 {
-    signal_fd = -1;
+    char junk[64];
+    while (pipe_fd[0] >= 0 && read(pipe_fd[0], junk, sizeof junk) > 0) {
+    }
+}
+
+void at_sigpipe_close(void)
+{
+    int r = pipe_fd[0], w = pipe_fd[1];
+    pipe_fd[0] = pipe_fd[1] = -1;
+    if (r >= 0) {
+        close(r);
+        close(w);
+    }
 }

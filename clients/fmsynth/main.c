@@ -4,8 +4,10 @@
 #include "fmparams.h"
 #include "fmrender.h"
 #include "fmsynth.h"
+#include "sigpipe.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,23 +239,12 @@ static void progress(void *ctx, double done, double total, double tail)
         fprintf(stderr, " + %.1f s release tail", tail);
 }
 
-/* Set by SIGINT, SIGTERM, SIGHUP during a render: it stops, removes its
- * temporary file and leaves the output as it was. */
-static volatile sig_atomic_t render_stop;
-
-static void on_render_signal(int sig)
-{
-    render_stop = sig;
-}
-
+/* SIGINT, SIGTERM, SIGHUP during a render set the flag of common/sigpipe.h:
+ * the render stops, removes its temporary file and leaves the output as it
+ * was. */
 static void render_signals(void)
 {
-    struct sigaction sa = {0};
-    sa.sa_handler = on_render_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    at_sigpipe_open(0);
     /* Past a file-size limit (ulimit -f) a write then fails with EFBIG,
      * which the render reports, instead of killing the process with the
      * partial file left behind. */
@@ -321,7 +312,7 @@ static int render(const AtParams *reg, const char *in, const char *out, uint32_t
     report_skipped(in, &song, at_params_int(reg, "midi.channel"));
     render_signals();
     FmRenderStats stats;
-    st = fm_song_render_wav(s, &song, rate, period, final, &render_stop, progress, (void *)in,
+    st = fm_song_render_wav(s, &song, rate, period, final, at_sigpipe_flag(), progress, (void *)in,
                             &stats, err, sizeof err);
     if (isatty(STDERR_FILENO))
         fprintf(stderr, "\n");
@@ -366,40 +357,64 @@ static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *v)
     return true;
 }
 
+enum { OPT_RENDER = 256, OPT_RATE, OPT_PERIOD, OPT_SAVE_PRESET };
+
+static const struct option offline_opts[] = {
+    {"render", required_argument, NULL, OPT_RENDER},
+    {"output", required_argument, NULL, 'o'},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"period", required_argument, NULL, OPT_PERIOD},
+    {"save-preset", required_argument, NULL, OPT_SAVE_PRESET},
+    {NULL, 0, NULL, 0},
+};
+
+/* The offline options among the words the shell left (argv[0] first);
+ * -1 to go on, or an exit status. */
+static int offline_options(int argc, char **argv, const char **in, const char **out,
+                           const char **preset, uint32_t *rate, uint32_t *period)
+{
+    opterr = 0;
+    optind = 0;
+    int c;
+    for (int before = 1; (c = getopt_long(argc, argv, "-:o:", offline_opts, NULL)) != -1;
+         before = optind) {
+        const char *word = argv[optind > before ? optind - 1 : optind];
+        if (c == 1 || c == '?') {
+            fprintf(stderr, "aiotone-fmsynth: unknown argument '%s' (see --help)\n", word);
+            return 2;
+        } else if (c == ':') {
+            fprintf(stderr, "aiotone-fmsynth: %s needs a value (see --help)\n", word);
+            return 2;
+        } else if (c == OPT_RENDER) {
+            *in = optarg;
+        } else if (c == 'o') {
+            *out = optarg;
+        } else if (c == OPT_SAVE_PRESET) {
+            *preset = optarg;
+        } else if (c == OPT_RATE && !parse_u32(optarg, 8000, 384000, rate)) {
+            fprintf(stderr, "aiotone-fmsynth: --rate: '%s' is not a rate 8000..384000\n", optarg);
+            return 2;
+        } else if (c == OPT_PERIOD && !parse_u32(optarg, 1, 8192, period)) {
+            fprintf(stderr, "aiotone-fmsynth: --period: '%s' is not a number 1..8192\n", optarg);
+            return 2;
+        }
+    }
+    if (optind < argc) { /* after a "--" */
+        fprintf(stderr, "aiotone-fmsynth: unknown argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    return -1;
+}
+
 static int offline(AtApp *app, int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *preset = NULL;
     uint32_t rate = 48000, period = 256;
     if (argc <= 1)
         return -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "--render") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
-                     !strcmp(a, "--rate") || !strcmp(a, "--period") || !strcmp(a, "--save-preset");
-        if (!takes) {
-            fprintf(stderr, "aiotone-fmsynth: unknown argument '%s' (see --help)\n", a);
-            return 2;
-        }
-        if (!v) {
-            fprintf(stderr, "aiotone-fmsynth: %s needs a value (see --help)\n", a);
-            return 2;
-        }
-        i++;
-        if (!strcmp(a, "--render")) {
-            in = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            out = v;
-        } else if (!strcmp(a, "--save-preset")) {
-            preset = v;
-        } else if (!strcmp(a, "--rate") && !parse_u32(v, 8000, 384000, &rate)) {
-            fprintf(stderr, "aiotone-fmsynth: --rate: '%s' is not a rate 8000..384000\n", v);
-            return 2;
-        } else if (!strcmp(a, "--period") && !parse_u32(v, 1, 8192, &period)) {
-            fprintf(stderr, "aiotone-fmsynth: --period: '%s' is not a number 1..8192\n", v);
-            return 2;
-        }
-    }
+    int rc = offline_options(argc, argv, &in, &out, &preset, &rate, &period);
+    if (rc >= 0)
+        return rc;
     char err[4200];
     if (startup_preset(app, err, sizeof err) != AT_OK) {
         fprintf(stderr, "aiotone-fmsynth: %s\n", err);

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "lsdev.h"
 
+#include <getopt.h>
 #include <jack/jack.h>
 #include <jack/metadata.h>
 #include <stdio.h>
@@ -111,53 +112,77 @@ static void gather_seq(LsModel *m)
     m->n_sports = n;
 }
 
-int main(int argc, char **argv)
+typedef struct {
+    const char *server;
+    bool json, dot, want_jack, want_seq;
+} LsArgs;
+
+/* -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, LsArgs *a)
 {
-    at_log_init("aiotone-lsdev", AT_LOG_WARN);
-    const char *server = NULL;
-    bool json = false, dot = false, want_jack = true, want_seq = true;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"server", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+        {"dot", no_argument, NULL, 'd'},          {"jack-only", no_argument, NULL, 'J'},
+        {"alsa-only", no_argument, NULL, 'A'},    {NULL, 0, NULL, 0},
+    };
+    opterr = 0;
+    int c;
+    for (int before = 1; (c = getopt_long(argc, argv, "-:hVs:", opts, NULL)) != -1;
+         before = optind) {
+        if (c == 'h') {
             usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+        } else if (c == 'V') {
             printf("aiotone-lsdev %s\n", AT_VERSION);
             return 0;
-        } else if ((!strcmp(a, "-s") || !strcmp(a, "--server")) && i + 1 < argc) {
-            server = argv[++i];
-        } else if (!strncmp(a, "--server=", 9)) {
-            server = a + 9;
-        } else if (!strcmp(a, "--json")) {
-            json = true;
-        } else if (!strcmp(a, "--dot")) {
-            dot = true;
-        } else if (!strcmp(a, "--jack-only")) {
-            want_seq = false;
-        } else if (!strcmp(a, "--alsa-only")) {
-            want_jack = false;
-        } else {
-            fprintf(stderr, "aiotone-lsdev: unknown argument '%s' (see --help)\n", a);
+        } else if (c == 's') {
+            a->server = optarg;
+        } else if (c == 'j') {
+            a->json = true;
+        } else if (c == 'd') {
+            a->dot = true;
+        } else if (c == 'J') {
+            a->want_seq = false;
+        } else if (c == 'A') {
+            a->want_jack = false;
+        } else { /* unknown, not an option, or -s without its value */
+            fprintf(stderr, "aiotone-lsdev: unknown argument '%s' (see --help)\n",
+                    argv[optind > before ? optind - 1 : optind]);
             return 2;
         }
     }
-    if (json && dot) {
+    if (optind < argc) { /* after a "--" */
+        fprintf(stderr, "aiotone-lsdev: unknown argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (a->json && a->dot) {
         fprintf(stderr, "aiotone-lsdev: choose one of --json and --dot\n");
         return 2;
     }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    at_log_init("aiotone-lsdev", AT_LOG_WARN);
+    LsArgs a = {.want_jack = true, .want_seq = true};
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
     LsModel m = {0};
-    if (want_jack)
-        gather_jack(&m, server);
+    if (a.want_jack)
+        gather_jack(&m, a.server);
     else
         snprintf(m.jack_why, sizeof m.jack_why, "not asked (--alsa-only)");
-    if (want_seq)
+    if (a.want_seq)
         gather_seq(&m);
     else
         snprintf(m.seq_why, sizeof m.seq_why, "not asked (--jack-only)");
     ls_model_match_bridges(&m);
-    if (json)
+    if (a.json)
         ls_write_json(&m, stdout);
-    else if (dot)
+    else if (a.dot)
         ls_write_dot(&m, stdout);
     else
         ls_write_text(&m, stdout);

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "params.h"
 
+#include <getopt.h>
 #include <jack/ringbuffer.h>
 #include <math.h>
 #include <pthread.h>
@@ -162,17 +163,30 @@ static int print_plan(AtApp *app)
 
 static int sn_offline(AtApp *app, int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"dry-run", no_argument, NULL, 'd'},
+        {"overwrite", no_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
     bool dry_run = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--dry-run")) {
+    opterr = 0;
+    optind = 0;
+    int c;
+    for (int before = 1; (c = getopt_long(argc, argv, "-", opts, NULL)) != -1; before = optind) {
+        if (c == 'd') {
             dry_run = true;
-        } else if (!strcmp(argv[i], "--overwrite")) {
+        } else if (c == 'w') {
             opt_overwrite = true;
         } else {
             fprintf(stderr, "aiotone-samplesnake: unexpected argument '%s' (see --help)\n",
-                    argv[i]);
+                    argv[optind > before ? optind - 1 : optind]);
             return 2;
         }
+    }
+    if (optind < argc) { /* after a "--" */
+        fprintf(stderr, "aiotone-samplesnake: unexpected argument '%s' (see --help)\n",
+                argv[optind]);
+        return 2;
     }
     return dry_run ? print_plan(app) : -1;
 }

@@ -171,8 +171,10 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Apply one option to b/jobs; returns -1 to go on, else an exit status. */
-static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progress)
+/* The output format and where a sample is cut (--rate, --bits, the
+ * thresholds, --window, --fade) into b->opt; -1 to go on, an exit status,
+ * or -2 when c is none of them. */
+static int sound_option(int c, const char *arg, Batch *b)
 {
     double v;
     long l;
@@ -204,6 +206,17 @@ static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progr
             return bad_value("--fade", arg, "0..10000000 frames");
         b->opt.fade = (size_t)l;
         return -1;
+    default:
+        return -2;
+    }
+}
+
+/* The level (normalizing, gain), the dither and its seed, the resampling
+ * quality, then the options of sound_option; the same returns. */
+static int level_option(int c, const char *arg, Batch *b)
+{
+    double v;
+    switch (c) {
     case OPT_NORMALIZE_SKIP:
         if (!parse_num(arg, 0.0, 100.0, &v))
             return bad_value("--normalize-skip", arg, "0..100 percent");
@@ -242,6 +255,19 @@ static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progr
         else
             return bad_value("--quality", arg, "best, medium, fast");
         return -1;
+    default:
+        return sound_option(c, arg, b);
+    }
+}
+
+/* Apply one option to b/jobs; returns -1 to go on, else an exit status. */
+static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progress)
+{
+    long l;
+    int r = level_option(c, arg, b);
+    if (r != -2)
+        return r;
+    switch (c) {
     case 'o':
         b->out_dir = arg;
         return -1;

@@ -35,14 +35,14 @@ static int poll_out(const SmOut *o, struct pollfd *p, int n)
     return n;
 }
 
-static void run_loop(SmMgr *m, int sigfd)
+static void run_loop(SmMgr *m)
 {
     double last_sync = 0;
     int made = 0;
     static struct pollfd p[3 + 2 * (SS_MAX_CLIENTS + 2)];
     while (!m->quitting) {
         p[0] = (struct pollfd){.fd = at_osc_fd(m->osc), .events = POLLIN};
-        p[1] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+        p[1] = (struct pollfd){.fd = at_sigpipe_fd(), .events = POLLIN};
         p[2] = (struct pollfd){.fd = m->wake[0], .events = POLLIN};
         int n = 3;
         for (int i = 0; i < m->s.n_clients; i++)
@@ -52,14 +52,13 @@ static void run_loop(SmMgr *m, int sigfd)
         poll(p, (nfds_t)n, 50);
         char buf[64];
         if (p[1].revents & POLLIN)
-            while (read(sigfd, buf, sizeof buf) > 0) {
-            }
+            at_sigpipe_drain();
         if (p[2].revents & POLLIN)
             while (read(m->wake[0], buf, sizeof buf) > 0) {
             }
         sm_pump(m);
-        if (at_signal_got) {
-            at_info("signal %d: stopping the session", (int)at_signal_got);
+        if (*at_sigpipe_flag()) {
+            at_info("signal %d: stopping the session", (int)*at_sigpipe_flag());
             break;
         }
         sm_reap(m);
@@ -145,14 +144,14 @@ static int prepare(SmMgr *m, const char *arg)
 
 /* The manager's port, the JACK server (started when none runs) and the
  * URL file; then the bridge and the clients. */
-static bool start(SmMgr *m, int sigpipe[2])
+static bool start(SmMgr *m)
 {
     char err[2048];
-    if (pipe2(m->wake, O_CLOEXEC | O_NONBLOCK) || pipe2(sigpipe, O_CLOEXEC | O_NONBLOCK)) {
+    if (pipe2(m->wake, O_CLOEXEC | O_NONBLOCK) ||
+        !at_sigpipe_open(AT_SIGPIPE_CHILD | AT_SIGPIPE_RESTART)) {
         at_error("cannot create pipes: %s", strerror(errno));
         return false;
     }
-    at_signals_install(sigpipe[1], AT_SIGNALS_CHLD | AT_SIGNALS_RESTART);
     m->osc = at_osc_open("127.0.0.1", 0, NULL, 0, sm_on_osc, m, err, sizeof err);
     if (!m->osc) {
         at_error("%s", err);
@@ -192,7 +191,7 @@ static bool start(SmMgr *m, int sigpipe[2])
 }
 
 /* Stop everything this run started, in order, and free the rest. */
-static void finish(SmMgr *m, int rc, int sigpipe[2])
+static void finish(SmMgr *m, int rc)
 {
     ss_remote_end(m);
     sm_stop_children(m);
@@ -209,13 +208,10 @@ static void finish(SmMgr *m, int rc, int sigpipe[2])
     if (rc == 0 || m->jobs_status)
         at_info("session stopped");
     ss_session_free(&m->s);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         if (m->wake[i] >= 0)
             close(m->wake[i]);
-        if (sigpipe[i] >= 0)
-            close(sigpipe[i]);
-    }
-    at_signals_release();
+    at_sigpipe_close();
     nc_free(&m->core);
 }
 
@@ -223,7 +219,6 @@ static int cmd_run(const char *arg)
 {
     static SmMgr mgr;
     SmMgr *m = &mgr;
-    int sigpipe[2] = {-1, -1};
     m->t0 = sm_now();
     m->wake[0] = m->wake[1] = -1;
     m->jackd_out = m->bridge_out = (SmOut){.fd = {-1, -1}};
@@ -232,12 +227,12 @@ static int cmd_run(const char *arg)
         return -rc;
     if (rc == 0) {
         rc = 1;
-        if (start(m, sigpipe)) {
-            run_loop(m, sigpipe[0]);
+        if (start(m)) {
+            run_loop(m);
             rc = m->jobs_status;
         }
     }
-    finish(m, rc, sigpipe);
+    finish(m, rc);
     return rc;
 }
 
