@@ -75,6 +75,18 @@ typedef struct {
     const char *old_key; /* a former config key still read, with a warning, or NULL */
 } AtParamDef;
 
+/* Table entries that recur in every tool: the peers a port connects to
+ * (a list of port names, config only), and an OSC action (a command
+ * with no value: no config key, no saved state). */
+#define AT_CONNECT_PARAM(k, text)                                                                  \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_STRLIST, .doc = (text)                                        \
+    }
+#define AT_ACTION_PARAM(name, text)                                                                \
+    {                                                                                              \
+        .key = (name), .osc = (name), .type = AT_PARAM_ACTION, .doc = (text)                       \
+    }
+
 /* A current value. Strings and lists are owned by the registry. */
 typedef struct {
     int i;                        /* INT, BOOL, ENUM */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
-                             const AtShellDest *dests, int n, int *in, int *out, char *err,
+                             const AtShellDest *dests, int n, AtShellPorts *ports, char *err,
                              size_t errlen)
 {
     const AtParams *p = at_app_params(app);
@@ -16,22 +16,40 @@ AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
     for (int k = 0; k < n; k++)
         d[k] = (AtDest){at_params_key(p, dests[k].port), dests[k].pretty,
                         at_params_key(p, dests[k].connect)};
-    *in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, in_pretty, NULL,
-                          at_params_key(p, in_connect));
-    if (*in < 0) {
+    ports->n = n;
+    ports->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, in_pretty, NULL,
+                                at_params_key(p, in_connect));
+    if (ports->in < 0) {
         snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
         return AT_ERR_RUNTIME;
     }
-    return at_app_add_dests(app, d, n, out, err, errlen);
+    return at_app_add_dests(app, d, n, ports->out, err, errlen);
 }
 
-unsigned at_shell_dest_mask(const int *handles, int n, int handle)
+const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c)
+{
+    return c->midi[ports->in];
+}
+
+void at_shell_outputs(const AtShellPorts *ports, const AtCycle *c, AtMidiBuf **out)
+{
+    at_cycle_dest_outs(c, ports->out, ports->n, out);
+}
+
+unsigned at_shell_dest_mask(const AtShellPorts *ports, int handle)
 {
     unsigned mask = 0;
-    for (int d = 0; d < n; d++)
-        if (handles[d] == handle)
+    for (int d = 0; d < ports->n; d++)
+        if (ports->out[d] == handle)
             mask |= 1u << d;
     return mask;
+}
+
+bool at_shell_store(const AtParamDef *table, int n, const AtParamMsg *m, void *cfg)
+{
+    if (m->index < 0 || m->index >= n || !(table[m->index].flags & AT_PARAM_LIVE))
+        return false;
+    return at_params_apply(&table[m->index], cfg, m->i, m->f);
 }
 
 uint32_t at_shell_skipped(AtShellGap *g, const AtCycle *c)

@@ -29,9 +29,8 @@
                      .def = channel,                                                               \
                      .doc = "MIDI channel of " what,                                               \
                      .field = bind},                                                               \
-    [P##_CONNECT] = {.key = section ".connect",                                                    \
-                     .type = AT_PARAM_STRLIST,                                                     \
-                     .doc = "ports to connect the output towards " what " to"}
+    [P##_CONNECT] =                                                                                \
+        AT_CONNECT_PARAM(section ".connect", "ports to connect the output towards " what " to")
 
 /* The fields of the entry of a generator's random seed (top-level key
  * "seed"; 0 = random, resolved off the RT thread and logged, see params.h),
@@ -51,18 +50,34 @@ typedef struct {
     const char *pretty; /* the destination's pretty name */
 } AtShellDest;
 
+/* A MIDI tool's ports: midi_in and the output port of each destination. */
+typedef struct {
+    int in;                    /* midi_in's handle */
+    int out[AT_APP_MAX_PORTS]; /* destination d's port handle */
+    int n;                     /* destinations */
+} AtShellPorts;
+
 /* Set-up: declare midi_in (pretty name in_pretty, peers from the STRLIST
  * parameter in_connect) and the output ports of n destinations
- * (at_app_add_dests: the same name = one shared port). *in and out[d] get
- * the handles. AT_ERR_USAGE for a bad port name, AT_ERR_RUNTIME when JACK
- * refuses, with the reason in err. */
+ * (at_app_add_dests: the same name = one shared port) into ports.
+ * AT_ERR_USAGE for a bad port name, AT_ERR_RUNTIME when JACK refuses, with
+ * the reason in err. */
 AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
-                             const AtShellDest *dests, int n, int *in, int *out, char *err,
+                             const AtShellDest *dests, int n, AtShellPorts *ports, char *err,
                              size_t errlen);
 
-/* RT: the destinations (bit d for destination d of handles) whose output
- * port is handle, e.g. the ones a new connection of handle reaches. */
-unsigned at_shell_dest_mask(const int *handles, int n, int handle);
+/* RT: this cycle's input list. */
+const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c);
+/* RT: out[d] = destination d's output list this cycle. */
+void at_shell_outputs(const AtShellPorts *ports, const AtCycle *c, AtMidiBuf **out);
+/* RT: the destinations (bit d for destination d) whose output port is
+ * handle, e.g. the ones a new connection of handle reaches. */
+unsigned at_shell_dest_mask(const AtShellPorts *ports, int handle);
+
+/* RT: a live change of a LIVE entry of table (n entries) bound to a field
+ * (AT_BIND) is stored into cfg, the core's config struct; false when m is
+ * not such a change (an action, a setter's job). */
+bool at_shell_store(const AtParamDef *table, int n, const AtParamMsg *m, void *cfg);
 
 /* The previous cycle, to see frames JACK skipped (zero it at set-up). */
 typedef struct {

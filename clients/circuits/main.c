@@ -33,9 +33,8 @@ static const AtParamDef params[P_COUNT] = {
                       .def = 1,
                       .doc = "note-ons on this channel set the bass key note",
                       .field = AT_BIND(CiConfig, key_channel, AT_FIELD_CHANNEL)},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take the Circuit's clock and notes from"},
+    [P_IN_CONNECT] =
+        AT_CONNECT_PARAM("input.connect", "ports to take the Circuit's clock and notes from"),
     AT_DEST_DEFS(P_CIRCUIT, "circuit", "circuit", 10,
                  AT_BIND(CiConfig, drum_channel, AT_FIELD_CHANNEL), "the Circuit (drums)"),
     AT_DEST_DEFS(P_MONO, "monostation", "monostation", 1,
@@ -50,16 +49,12 @@ static const AtParamDef params[P_COUNT] = {
                     .def = 48,
                     .doc = "bass key note (48 = C3); a note-on on the input channel sets it",
                     .field = AT_BIND(CiConfig, key_note, AT_FIELD_INT)},
-    [P_PANIC] = {.key = "panic",
-                 .osc = "panic",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "stop the sequencers and silence both devices"},
+    [P_PANIC] = AT_ACTION_PARAM("panic", "stop the sequencers and silence both devices"),
 };
 
 typedef struct {
     Ci ci;
-    int in;
-    int out[CI_DEST_COUNT];
+    AtShellPorts ports;
     uint32_t seen_malformed;
 } Shell;
 
@@ -79,7 +74,7 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     at_params_fill(at_app_params(app), &cfg);
     ci_init(&s->ci, &cfg);
     AtStatus st = at_shell_midi_ports(app, "From the Circuit", P_IN_CONNECT, dests, CI_DEST_COUNT,
-                                      &s->in, s->out, err, errlen);
+                                      &s->ports, err, errlen);
     if (st != AT_OK) {
         free(s);
         return st;
@@ -93,17 +88,12 @@ static void teardown(void *core)
     free(core);
 }
 
-static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[CI_DEST_COUNT])
-{
-    at_cycle_dest_outs(c, s->out, CI_DEST_COUNT, out);
-}
-
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[CI_DEST_COUNT];
-    outputs(s, c, out);
-    const AtMidiBuf *in = c->midi[s->in];
+    at_shell_outputs(&s->ports, c, out);
+    const AtMidiBuf *in = at_shell_input(&s->ports, c);
     ci_process(&s->ci, in->events, in->count, out);
     if (s->ci.key_changed) {
         s->ci.key_changed = false;
@@ -115,34 +105,36 @@ static void process(void *core, AtCycle *c)
                    "dropped %d malformed MIDI message(s) (total %d)");
 }
 
-static void param(void *core, AtParamMsg *m, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    if (m->index == P_SEED) {
-        ci_set_seed(&s->ci, (uint64_t)m->i);
-    } else if (m->index == P_PANIC) {
-        outputs(s, c, out);
-        ci_shutdown(&s->ci, 0, out);
-    } else if (m->index >= 0 && m->index < P_COUNT && params[m->index].flags & AT_PARAM_LIVE) {
-        at_params_apply(&params[m->index], &s->ci.cfg, m->i, m->f);
-    }
-}
-
-static void connected(void *core, int handle, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    outputs(s, c, out);
-    ci_setup_dests(&s->ci, at_shell_dest_mask(s->out, CI_DEST_COUNT, handle), 0, out);
-}
-
+/* Stop the sequencers, silence both devices (exit, panic). */
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[CI_DEST_COUNT];
-    outputs(s, c, out);
+    at_shell_outputs(&s->ports, c, out);
     ci_shutdown(&s->ci, 0, out);
+}
+
+/* The key note goes into the core's config; a new seed also restarts
+ * the generator. */
+static void param(void *core, AtParamMsg *m, AtCycle *c)
+{
+    Shell *s = core;
+    if (m->index == P_SEED)
+        ci_set_seed(&s->ci, (uint64_t)m->i);
+    else if (m->index == P_PANIC)
+        on_shutdown(core, c);
+    else
+        at_shell_store(params, P_COUNT, m, &s->ci.cfg);
+}
+
+/* Silence the destinations a new connection reaches (not STOP to the
+ * Circuit: it is the clock master). */
+static void connected(void *core, int handle, AtCycle *c)
+{
+    Shell *s = core;
+    AtMidiBuf *out[CI_DEST_COUNT];
+    at_shell_outputs(&s->ports, c, out);
+    ci_setup_dests(&s->ci, at_shell_dest_mask(&s->ports, handle), 0, out);
 }
 
 const AtTool circuits_tool = {

@@ -58,21 +58,12 @@ static const AtParamDef params[P_COUNT] = {
                      .def = 0,
                      .doc =
                          "internal source: START 50 ms after midi_out gets its first connection"},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take START/STOP/CONTINUE (and clock) from"},
-    [P_OUT_CONNECT] = {.key = "output.connect",
-                       .type = AT_PARAM_STRLIST,
-                       .doc = "ports to send the clock to"},
-    [P_START] = {.key = "start",
-                 .osc = "start",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "send START and run from the first pulse"},
-    [P_STOP] = {.key = "stop", .osc = "stop", .type = AT_PARAM_ACTION, .doc = "send STOP"},
-    [P_CONTINUE] = {.key = "continue",
-                    .osc = "continue",
-                    .type = AT_PARAM_ACTION,
-                    .doc = "send CONTINUE and run on from where STOP left off"},
+    [P_IN_CONNECT] =
+        AT_CONNECT_PARAM("input.connect", "ports to take START/STOP/CONTINUE (and clock) from"),
+    [P_OUT_CONNECT] = AT_CONNECT_PARAM("output.connect", "ports to send the clock to"),
+    [P_START] = AT_ACTION_PARAM("start", "send START and run from the first pulse"),
+    [P_STOP] = AT_ACTION_PARAM("stop", "send STOP"),
+    [P_CONTINUE] = AT_ACTION_PARAM("continue", "send CONTINUE and run on from where STOP left off"),
 };
 
 typedef struct {

@@ -72,13 +72,9 @@ static const AtParamDef params[P_COUNT] = {
                .choices = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"},
                .doc = "key of the sequences; a note-on on channel 1 sets it",
                .field = AT_BIND(MgConfig, key, AT_FIELD_INT)},
-    [P_PANIC] = {.key = "panic",
-                 .osc = "panic",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "stop the sequencers and silence every destination"},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take clock, transport and controls from"},
+    [P_PANIC] = AT_ACTION_PARAM("panic", "stop the sequencers and silence every destination"),
+    [P_IN_CONNECT] =
+        AT_CONNECT_PARAM("input.connect", "ports to take clock, transport and controls from"),
     AT_DEST_DEFS(P_RED, "red", "red", 2, AT_BIND(MgConfig, channel[MG_RED], AT_FIELD_CHANNEL),
                  "the red Mother-32"),
     AT_DEST_DEFS(P_BLUE, "blue", "blue", 3, AT_BIND(MgConfig, channel[MG_BLUE], AT_FIELD_CHANNEL),
@@ -89,8 +85,7 @@ static const AtParamDef params[P_COUNT] = {
 
 typedef struct {
     Mg mg;
-    int in;
-    int out[MG_DEST_COUNT]; /* port handle of each destination */
+    AtShellPorts ports;
     uint32_t seen_ignored, seen_unhandled, seen_malformed;
 } Shell;
 
@@ -111,7 +106,7 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     at_params_fill(at_app_params(app), &cfg);
     mg_init(&s->mg, &cfg);
     AtStatus st = at_shell_midi_ports(app, "Clock and controls", P_IN_CONNECT, dests, MG_DEST_COUNT,
-                                      &s->in, s->out, err, errlen);
+                                      &s->ports, err, errlen);
     if (st != AT_OK) {
         free(s);
         return st;
@@ -123,11 +118,6 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 static void teardown(void *core)
 {
     free(core);
-}
-
-static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[MG_DEST_COUNT])
-{
-    at_cycle_dest_outs(c, s->out, MG_DEST_COUNT, out);
 }
 
 /* Turn the core's counters into log lines (formatted later, off RT). */
@@ -147,8 +137,8 @@ static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[MG_DEST_COUNT];
-    outputs(s, c, out);
-    const AtMidiBuf *in = c->midi[s->in];
+    at_shell_outputs(&s->ports, c, out);
+    const AtMidiBuf *in = at_shell_input(&s->ports, c);
     mg_process(&s->mg, in->events, in->count, out);
     if (s->mg.key_changed) {
         s->mg.key_changed = false;
@@ -157,36 +147,35 @@ static void process(void *core, AtCycle *c)
     log_counters(s, c);
 }
 
+/* Stop the sequencers and silence every destination (exit, panic). */
+static void on_shutdown(void *core, AtCycle *c)
+{
+    Shell *s = core;
+    AtMidiBuf *out[MG_DEST_COUNT];
+    at_shell_outputs(&s->ports, c, out);
+    mg_shutdown(&s->mg, 0, out);
+}
+
 /* The bound live values go into the core's config; a new seed also
  * restarts the generator. */
 static void param(void *core, AtParamMsg *m, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    if (m->index == P_SEED) {
+    if (m->index == P_SEED)
         mg_set_seed(&s->mg, (uint64_t)m->i);
-    } else if (m->index == P_PANIC) {
-        outputs(s, c, out);
-        mg_shutdown(&s->mg, 0, out);
-    } else if (m->index >= 0 && m->index < P_COUNT && params[m->index].flags & AT_PARAM_LIVE) {
-        at_params_apply(&params[m->index], &s->mg.cfg, m->i, m->f);
-    }
+    else if (m->index == P_PANIC)
+        on_shutdown(core, c);
+    else
+        at_shell_store(params, P_COUNT, m, &s->mg.cfg);
 }
 
+/* Silence and set up the destinations a new connection reaches. */
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[MG_DEST_COUNT];
-    outputs(s, c, out);
-    mg_setup_dests(&s->mg, at_shell_dest_mask(s->out, MG_DEST_COUNT, handle), 0, out);
-}
-
-static void on_shutdown(void *core, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    outputs(s, c, out);
-    mg_shutdown(&s->mg, 0, out);
+    at_shell_outputs(&s->ports, c, out);
+    mg_setup_dests(&s->mg, at_shell_dest_mask(&s->ports, handle), 0, out);
 }
 
 const AtTool mothergen_tool = {

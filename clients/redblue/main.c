@@ -137,9 +137,7 @@ static const AtParamDef params[P_COUNT] = {
                     .doc = "expression output (CC1) with the pedal down",
                     .field = AT_BIND(RbConfig, expression_max, AT_FIELD_INT),
                     .set = RB_SET_EXPRESSION_MAX},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take the keyboard or DAW from"},
+    [P_IN_CONNECT] = AT_CONNECT_PARAM("input.connect", "ports to take the keyboard or DAW from"),
     [P_RED_MOD] = {.key = "red.mod-wheel",
                    .osc = "red/mod-wheel",
                    .type = AT_PARAM_BOOL,
@@ -176,10 +174,7 @@ static const AtParamDef params[P_COUNT] = {
                      .set = RB_SET_BLUE_EXPRESSION_PEDAL},
     AT_DEST_DEFS(P_BLUE, "blue", "blue", 3,
                  AT_BIND(RbConfig, dest[RB_BLUE].channel, AT_FIELD_CHANNEL), "blue"),
-    [P_PANIC] = {.key = "panic",
-                 .osc = "panic",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "silence both Mothers and forget held notes"},
+    [P_PANIC] = AT_ACTION_PARAM("panic", "silence both Mothers and forget held notes"),
     [P_GRID_ENABLED] = {.key = "grid.enabled",
                         .type = AT_PARAM_BOOL,
                         .def = 0,
@@ -201,8 +196,7 @@ _Static_assert(RB_HELD_NONE == (int)RB_GRID_NONE && RB_HELD_BOTH == (int)RB_GRID
 
 typedef struct {
     Rb *rb;
-    int in;
-    int out[RB_DESTS];
+    AtShellPorts ports;
     AtShellWarn channel, unhandled, malformed, dropped;
     AtShellGap gap;
     AtApp *app;
@@ -386,10 +380,10 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     if (!s->rb)
         goto oom_shell;
     AtStatus st = at_shell_midi_ports(app, "From keyboard (channel 1)", P_IN_CONNECT, dests,
-                                      RB_DESTS, &s->in, s->out, err, errlen);
+                                      RB_DESTS, &s->ports, err, errlen);
     if (st != AT_OK)
         goto fail;
-    if (s->out[RB_RED] == s->out[RB_BLUE])
+    if (s->ports.out[RB_RED] == s->ports.out[RB_BLUE])
         at_info("red and blue share the port '%s'",
                 at_params_str_at(at_app_params(app), P_RED_PORT));
     s->app = app;
@@ -423,11 +417,6 @@ static void teardown(void *core)
     free(s);
 }
 
-static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[RB_DESTS])
-{
-    at_cycle_dest_outs(c, s->out, RB_DESTS, out);
-}
-
 static void tell(Shell *s, AtCycle *c, const RbReport *r)
 {
     int n;
@@ -452,11 +441,11 @@ static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
-    outputs(s, c, out);
+    at_shell_outputs(&s->ports, c, out);
     uint32_t gap = at_shell_skipped(&s->gap, c);
     if (gap)
         rb_skip(s->rb, gap);
-    const AtMidiBuf *in = c->midi[s->in];
+    const AtMidiBuf *in = at_shell_input(&s->ports, c);
     RbReport rep;
     rb_process(s->rb, in->events, in->count, c->nframes, out, &rep);
     if (rep.mode_changed)
@@ -470,7 +459,7 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
     Shell *s = core;
     if (m->index == P_PANIC) {
         AtMidiBuf *out[RB_DESTS];
-        outputs(s, c, out);
+        at_shell_outputs(&s->ports, c, out);
         if (out[RB_RED] && out[RB_BLUE])
             rb_shutdown(s->rb, 0, out);
         return;
@@ -483,8 +472,8 @@ static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
-    outputs(s, c, out);
-    unsigned mask = at_shell_dest_mask(s->out, RB_DESTS, handle);
+    at_shell_outputs(&s->ports, c, out);
+    unsigned mask = at_shell_dest_mask(&s->ports, handle);
     if (mask)
         rb_silence(s->rb, mask, 0, out);
 }
@@ -493,7 +482,7 @@ static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
-    outputs(s, c, out);
+    at_shell_outputs(&s->ports, c, out);
     rb_shutdown(s->rb, 0, out);
 }
 

@@ -11,21 +11,16 @@ static const AtParamDef table[SS_P_COUNT] = {
                       .max = 16,
                       .def = 1,
                       .doc = "MIDI channel the notes are sent on"},
-    [SS_P_MIDI_CONNECT] = {.key = "midi.connect",
-                           .type = AT_PARAM_STRLIST,
-                           .doc = "instrument MIDI inputs to connect midi_out to"},
-    [SS_P_RECORD_LEFT] = {.key = "audio.record-left",
-                          .type = AT_PARAM_STRLIST,
-                          .doc = "instrument outputs to connect to in_L (recorded)"},
-    [SS_P_RECORD_RIGHT] = {.key = "audio.record-right",
-                           .type = AT_PARAM_STRLIST,
-                           .doc = "instrument outputs to connect to in_R (recorded)"},
-    [SS_P_MONITOR_LEFT] = {.key = "audio.monitor-left",
-                           .type = AT_PARAM_STRLIST,
-                           .doc = "playback ports monitor_L (what is recorded) connects to"},
-    [SS_P_MONITOR_RIGHT] = {.key = "audio.monitor-right",
-                            .type = AT_PARAM_STRLIST,
-                            .doc = "playback ports monitor_R (what is recorded) connects to"},
+    [SS_P_MIDI_CONNECT] =
+        AT_CONNECT_PARAM("midi.connect", "instrument MIDI inputs to connect midi_out to"),
+    [SS_P_RECORD_LEFT] =
+        AT_CONNECT_PARAM("audio.record-left", "instrument outputs to connect to in_L (recorded)"),
+    [SS_P_RECORD_RIGHT] =
+        AT_CONNECT_PARAM("audio.record-right", "instrument outputs to connect to in_R (recorded)"),
+    [SS_P_MONITOR_LEFT] = AT_CONNECT_PARAM(
+        "audio.monitor-left", "playback ports monitor_L (what is recorded) connects to"),
+    [SS_P_MONITOR_RIGHT] = AT_CONNECT_PARAM(
+        "audio.monitor-right", "playback ports monitor_R (what is recorded) connects to"),
     [SS_P_SAMPLE_RATE] = {.key = "audio.sample-rate",
                           .type = AT_PARAM_INT,
                           .max = 768000,

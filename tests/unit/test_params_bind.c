@@ -258,10 +258,28 @@ static void test_old_key_still_read_with_warning(void **state)
 static void test_dest_mask(void **state)
 {
     (void)state;
-    int handles[3] = {4, 5, 4};
-    assert_int_equal(at_shell_dest_mask(handles, 3, 4), 0x5);
-    assert_int_equal(at_shell_dest_mask(handles, 3, 5), 0x2);
-    assert_int_equal(at_shell_dest_mask(handles, 3, 6), 0);
+    AtShellPorts ports = {.in = 0, .out = {4, 5, 4}, .n = 3};
+    assert_int_equal(at_shell_dest_mask(&ports, 4), 0x5);
+    assert_int_equal(at_shell_dest_mask(&ports, 5), 0x2);
+    assert_int_equal(at_shell_dest_mask(&ports, 6), 0);
+    ports.n = 2; /* only the destinations there are */
+    assert_int_equal(at_shell_dest_mask(&ports, 4), 0x1);
+}
+
+static void test_store_live_only(void **state)
+{
+    (void)state;
+    Cfg c = {0};
+    AtParamMsg m = {.index = P_MODE, .i = MODE_C, .f = MODE_C};
+    assert_true(at_shell_store(defs, P_COUNT, &m, &c)); /* LIVE and bound */
+    assert_int_equal(c.mode, MODE_C);
+    m = (AtParamMsg){.index = P_LEVEL, .i = 9, .f = 9};
+    assert_false(at_shell_store(defs, P_COUNT, &m, &c)); /* not LIVE */
+    assert_int_equal(c.level, 0);
+    m = (AtParamMsg){.index = P_COUNT, .i = 1};
+    assert_false(at_shell_store(defs, P_COUNT, &m, &c)); /* not in the table */
+    m = (AtParamMsg){.index = -1, .i = 1};
+    assert_false(at_shell_store(defs, P_COUNT, &m, &c));
 }
 
 static void test_skipped_frames(void **state)
@@ -314,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_apply_live_change),
         cmocka_unit_test(test_old_key_still_read_with_warning),
         cmocka_unit_test(test_dest_mask),
+        cmocka_unit_test(test_store_live_only),
         cmocka_unit_test(test_skipped_frames),
         cmocka_unit_test(test_warn_due_once_a_second),
     };
