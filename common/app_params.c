@@ -22,6 +22,11 @@ static bool push_param(AtApp *app, int i, char *err, size_t errlen)
     AtParamMsg m = {.index = i, .i = v->i, .f = v->f};
     if (d->type == AT_PARAM_STRING || d->type == AT_PARAM_STRLIST || d->type == AT_PARAM_INTLIST)
         m.i = v->count;
+    if (d->field.kind == AT_FIELD_SEED && m.i == 0) {
+        /* "random": picked here, off the RT thread (params.h) */
+        m.i = at_params_random_seed();
+        at_warn("seed 0: using seed %d (set %s = %d to replay)", (int)m.i, d->key, (int)m.i);
+    }
     if (app->tool->prepare && app->core_made) {
         bool fail = false;
         m.ptr = app->tool->prepare(app->core, app->params, i, &fail);

@@ -2,6 +2,9 @@
 #include "params.h"
 #include "fileio.h"
 
+#include "log.h"
+#include "rand.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
@@ -271,6 +274,112 @@ const char *at_params_str(const AtParams *p, const char *key)
 const AtParamValue *at_params_value(const AtParams *p, const char *key)
 {
     return &p->vals[must_find(p, key)];
+}
+
+int at_params_int_at(const AtParams *p, int i)
+{
+    return p->vals[i].i;
+}
+
+double at_params_float_at(const AtParams *p, int i)
+{
+    return p->vals[i].f;
+}
+
+bool at_params_bool_at(const AtParams *p, int i)
+{
+    return p->vals[i].i != 0;
+}
+
+const char *at_params_str_at(const AtParams *p, int i)
+{
+    if (p->defs[i].type == AT_PARAM_ENUM)
+        return p->defs[i].choices[p->vals[i].i];
+    return p->vals[i].s ? p->vals[i].s : "";
+}
+
+const char *at_params_key(const AtParams *p, int i)
+{
+    return p->defs[i].key;
+}
+
+int32_t at_params_random_seed(void)
+{
+    return (int32_t)(1 + at_rand_entropy_seed() % 2147483646u);
+}
+
+/* The size a field of kind must have. */
+static size_t field_size(AtFieldKind kind)
+{
+    switch (kind) {
+    case AT_FIELD_INT:
+        return sizeof(int);
+    case AT_FIELD_BOOL:
+        return sizeof(bool);
+    case AT_FIELD_DOUBLE:
+        return sizeof(double);
+    case AT_FIELD_CHANNEL:
+        return sizeof(uint8_t);
+    case AT_FIELD_SEED:
+        return sizeof(uint64_t);
+    default:
+        return 0;
+    }
+}
+
+bool at_params_apply(const AtParamDef *def, void *cfg, int32_t i, double f)
+{
+    char *at = (char *)cfg + def->field.offset;
+    switch (def->field.kind) {
+    case AT_FIELD_INT: {
+        int v = i;
+        memcpy(at, &v, sizeof v);
+        return true;
+    }
+    case AT_FIELD_BOOL: {
+        bool v = i != 0;
+        memcpy(at, &v, sizeof v);
+        return true;
+    }
+    case AT_FIELD_DOUBLE:
+        memcpy(at, &f, sizeof f);
+        return true;
+    case AT_FIELD_CHANNEL: {
+        uint8_t v = (uint8_t)(i - 1);
+        memcpy(at, &v, sizeof v);
+        return true;
+    }
+    case AT_FIELD_SEED: {
+        uint64_t v = (uint64_t)i;
+        memcpy(at, &v, sizeof v);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+void at_params_fill(const AtParams *p, void *cfg)
+{
+    for (size_t k = 0; k < p->n; k++) {
+        const AtParamDef *d = &p->defs[k];
+        if (d->field.kind == AT_FIELD_NONE)
+            continue;
+        if (d->field.size != field_size(d->field.kind)) {
+            fprintf(stderr,
+                    "aiotone: internal error: %s: key '%s' is bound to a field of %d bytes\n",
+                    p->tool, d->key, (int)d->field.size);
+            abort();
+        }
+        int32_t i = p->vals[k].i;
+        if (d->field.kind == AT_FIELD_SEED) {
+            if (i <= 0)
+                i = at_params_random_seed();
+            at_info("seed %d%s%s%s", (int)i, p->vals[k].i > 0 ? "" : " (random; set ",
+                    p->vals[k].i > 0 ? "" : d->key, p->vals[k].i > 0 ? "" : " to replay)");
+        }
+        at_params_apply(d, cfg, i, p->vals[k].f);
+    }
 }
 
 static void put_err(char *err, size_t errlen, const char *fmt, ...)
@@ -634,8 +743,10 @@ static bool is_prefix_group(const AtParams *p, const char *path)
 {
     size_t l = strlen(path);
     for (size_t i = 0; i < p->n; i++) {
-        const char *k = p->defs[i].key;
+        const char *k = p->defs[i].key, *o = p->defs[i].old_key;
         if (k && strncmp(k, path, l) == 0 && k[l] == '.')
+            return true;
+        if (o && strncmp(o, path, l) == 0 && o[l] == '.')
             return true;
     }
     return false;
@@ -887,6 +998,23 @@ static const char *closest_key(const AtParams *p, const char *path)
     return best;
 }
 
+/* The parameter whose former key is path, with a warning that says the
+ * new key; -1 if none. */
+static int old_key(Loader *L, config_setting_t *s, const char *path)
+{
+    for (size_t i = 0; i < L->p->n; i++) {
+        const AtParamDef *d = &L->p->defs[i];
+        if (d->old_key && !strcmp(d->old_key, path)) {
+            const char *file = config_setting_source_file(s);
+            at_warn("%s:%u: key '%s' is the old name of '%s': it still works, but write '%s' "
+                    "instead",
+                    file ? file : L->file, config_setting_source_line(s), path, d->key, d->key);
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
 static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
 {
     int n = config_setting_length(g);
@@ -907,6 +1035,10 @@ static AtStatus load_group(Loader *L, config_setting_t *g, const char *prefix)
                                  i >= 0 ? "group (expected a value)" : "group", known);
             }
             st = load_group(L, s, path);
+        } else if (i < 0 && (i = old_key(L, s, path)) >= 0) {
+            st = load_leaf(L, s, path, i);
+            if (st == AT_OK)
+                set_origin(L->p, i, L->file, config_setting_source_line(s));
         } else if (i < 0 || L->p->defs[i].type == AT_PARAM_ACTION) {
             char known[1024];
             known_here(L->p, prefix, known, sizeof known);

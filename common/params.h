@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum {
@@ -30,8 +31,34 @@ enum {
     AT_PARAM_NOSAVE = 1 << 1, /* not written to saved state */
 };
 
-#define AT_PARAM_MAX_CHOICES 16
+/* 14 (the longest list, mothergen's keys, has 12) keeps AtParamDef at 200 bytes. */
+#define AT_PARAM_MAX_CHOICES 14
 #define AT_PARAM_MAX_LIST 64
+
+/* How a value is written into a field of a tool's config struct (the
+ * struct its core reads): AtParamDef.field, made with AT_BIND. */
+typedef enum {
+    AT_FIELD_NONE,    /* not bound */
+    AT_FIELD_INT,     /* int, or an enum type of int size (INT, ENUM, BOOL) */
+    AT_FIELD_BOOL,    /* bool (BOOL) */
+    AT_FIELD_DOUBLE,  /* double (FLOAT, DURATION) */
+    AT_FIELD_CHANNEL, /* uint8_t: a MIDI channel 1..16 stored as 0..15, as on the wire */
+    AT_FIELD_SEED,    /* uint64_t: a random seed; 0 ("random") is resolved off the RT
+                         thread to a logged seed 1..2147483646 before anyone sees it */
+} AtFieldKind;
+
+typedef struct {
+    uint8_t kind;    /* AtFieldKind */
+    uint8_t size;    /* sizeof the member, checked against kind */
+    uint16_t offset; /* offsetof(struct, member) */
+} AtField;
+
+/* Bind a table entry to member of struct type: at_params_fill writes the
+ * value there at set-up, at_params_apply on a live change. */
+#define AT_BIND(type, member, kind)                                                                \
+    {                                                                                              \
+        (kind), sizeof(((type *)0)->member), offsetof(type, member)                                \
+    }
 
 typedef struct {
     const char *key; /* config path with dots: "patch.op2.ratio" */
@@ -44,7 +71,23 @@ typedef struct {
     const char *choices[AT_PARAM_MAX_CHOICES]; /* ENUM names, NULL-terminated */
     const char *unit;                          /* "s", "Hz", "dB", "" */
     const char *doc;                           /* one line */
+    AtField field;       /* the config struct field this value fills (AT_BIND), or none */
+    int set;             /* the tool's number of the core setter a live change goes to
+                            (e.g. an RbSetting), 0: none */
+    const char *old_key; /* a former config key still read, with a warning, or NULL */
 } AtParamDef;
+
+/* Table entries that recur in every tool: the peers a port connects to
+ * (a list of port names, config only), and an OSC action (a command
+ * with no value: no config key, no saved state). */
+#define AT_CONNECT_PARAM(k, text)                                                                  \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_STRLIST, .doc = (text)                                        \
+    }
+#define AT_ACTION_PARAM(name, text)                                                                \
+    {                                                                                              \
+        .key = (name), .osc = (name), .type = AT_PARAM_ACTION, .doc = (text)                       \
+    }
 
 /* A current value. Strings and lists are owned by the registry. */
 typedef struct {
@@ -78,8 +121,31 @@ const char *at_params_tool(const AtParams *p);
 
 /* Current value of parameter i (read-only view). */
 const AtParamValue *at_params_get(const AtParams *p, int i);
+/* Shorthands by index (the tool's enum of its table: a misspelt name is a
+ * compile error). i must be a valid index. */
+int at_params_int_at(const AtParams *p, int i);
+double at_params_float_at(const AtParams *p, int i);
+bool at_params_bool_at(const AtParams *p, int i);
+/* A STRING's text ("" when unset) or an ENUM's choice name. */
+const char *at_params_str_at(const AtParams *p, int i);
+/* The config key of parameter i (for APIs that take a key). */
+const char *at_params_key(const AtParams *p, int i);
+
+/* Write the value of every bound parameter (AtParamDef.field) into cfg,
+ * the struct the table's AT_BIND entries name. A SEED of 0 is resolved
+ * to a random seed, logged with the key to set to replay it. Control
+ * thread. */
+void at_params_fill(const AtParams *p, void *cfg);
+/* RT safe: write a live change (i for INT, ENUM, BOOL, SEED; f for FLOAT,
+ * DURATION) into the field def is bound to in cfg; false when def is not
+ * bound. A SEED message already carries a resolved seed (see app.h). */
+bool at_params_apply(const AtParamDef *def, void *cfg, int32_t i, double f);
+/* A random seed 1..2147483646 for a SEED parameter set to 0 (clock, pid:
+ * not for the RT thread). */
+int32_t at_params_random_seed(void);
+
 /* Shorthands by config key; abort() on an unknown key (a programming
- * error, caught by any test that runs the tool). */
+ * error, caught by any test that runs the tool). Prefer the _at forms. */
 int at_params_int(const AtParams *p, const char *key);
 double at_params_float(const AtParams *p, const char *key);
 bool at_params_bool(const AtParams *p, const char *key);

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "circuits.h"
 #include "log.h"
+#include "shellutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,46 +31,15 @@ static const AtParamDef params[P_COUNT] = {
                       .min = 1,
                       .max = 16,
                       .def = 1,
-                      .doc = "note-ons on this channel set the bass key note"},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take the Circuit's clock and notes from"},
-    [P_CIRCUIT_PORT] = {.key = "circuit.port",
-                        .type = AT_PARAM_STRING,
-                        .def_str = "circuit",
-                        .doc = "MIDI output port towards the Circuit (drums)"},
-    [P_CIRCUIT_CHANNEL] = {.key = "circuit.channel",
-                           .type = AT_PARAM_INT,
-                           .min = 1,
-                           .max = 16,
-                           .def = 10,
-                           .doc = "MIDI channel of the Circuit's drums"},
-    [P_CIRCUIT_CONNECT] = {.key = "circuit.connect",
-                           .type = AT_PARAM_STRLIST,
-                           .doc = "ports to connect the drums output to"},
-    [P_MONO_PORT] = {.key = "monostation.port",
-                     .type = AT_PARAM_STRING,
-                     .def_str = "monostation",
-                     .doc = "MIDI output port towards the Mono Station (bass; clock, start, "
-                            "stop)"},
-    [P_MONO_CHANNEL] = {.key = "monostation.channel",
-                        .type = AT_PARAM_INT,
-                        .min = 1,
-                        .max = 16,
-                        .def = 1,
-                        .doc = "MIDI channel of the Mono Station (the next one gets CC123 too)"},
-    [P_MONO_CONNECT] = {.key = "monostation.connect",
-                        .type = AT_PARAM_STRLIST,
-                        .doc = "ports to connect the bass output to"},
-    [P_SEED] = {.key = "seed",
-                .osc = "seed",
-                .type = AT_PARAM_INT,
-                .flags = AT_PARAM_LIVE,
-                .min = 0,
-                .max = 2147483647,
-                .def = 0,
-                .doc = "random seed: the same seed and input replay the same music; 0 = random "
-                       "(the seed used is logged)"},
+                      .doc = "note-ons on this channel set the bass key note",
+                      .field = AT_BIND(CiConfig, key_channel, AT_FIELD_CHANNEL)},
+    [P_IN_CONNECT] =
+        AT_CONNECT_PARAM("input.connect", "ports to take the Circuit's clock and notes from"),
+    AT_DEST_DEFS(P_CIRCUIT, "circuit", "circuit", 10,
+                 AT_BIND(CiConfig, drum_channel, AT_FIELD_CHANNEL), "the Circuit (drums)"),
+    AT_DEST_DEFS(P_MONO, "monostation", "monostation", 1,
+                 AT_BIND(CiConfig, bass_channel, AT_FIELD_CHANNEL), "the Mono Station (bass)"),
+    [P_SEED] = {AT_SEED_FIELDS(AT_BIND(CiConfig, seed, AT_FIELD_SEED))},
     [P_KEY_NOTE] = {.key = "key-note",
                     .osc = "key-note",
                     .type = AT_PARAM_INT,
@@ -77,57 +47,35 @@ static const AtParamDef params[P_COUNT] = {
                     .min = 0,
                     .max = 127,
                     .def = 48,
-                    .doc = "bass key note (48 = C3); a note-on on the input channel sets it"},
-    [P_PANIC] = {.key = "panic",
-                 .osc = "panic",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "stop the sequencers and silence both devices"},
+                    .doc = "bass key note (48 = C3); a note-on on the input channel sets it",
+                    .field = AT_BIND(CiConfig, key_note, AT_FIELD_INT)},
+    [P_PANIC] = AT_ACTION_PARAM("panic", "stop the sequencers and silence both devices"),
 };
 
 typedef struct {
     Ci ci;
-    int in;
-    int out[CI_DEST_COUNT];
+    AtShellPorts ports;
     uint32_t seen_malformed;
 } Shell;
 
-static uint64_t effective_seed(int seed)
-{
-    if (seed > 0)
-        return (uint64_t)seed;
-    return 1 + at_rand_entropy_seed() % 2147483646u;
-}
-
-static const AtDest dests[CI_DEST_COUNT] = {
-    {"circuit.port", "Circuit drums", "circuit.connect"},
-    {"monostation.port", "Mono Station bass", "monostation.connect"},
+static const AtShellDest dests[CI_DEST_COUNT] = {
+    {P_CIRCUIT_PORT, P_CIRCUIT_CONNECT, "Circuit drums"},
+    {P_MONO_PORT, P_MONO_CONNECT, "Mono Station bass"},
 };
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
-    const AtParams *p = at_app_params(app);
     Shell *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return AT_ERR_RUNTIME;
     }
-    CiConfig cfg = {
-        .drum_channel = (uint8_t)(at_params_int(p, "circuit.channel") - 1),
-        .bass_channel = (uint8_t)(at_params_int(p, "monostation.channel") - 1),
-        .key_channel = (uint8_t)(at_params_int(p, "input.channel") - 1),
-        .key_note = at_params_int(p, "key-note"),
-        .seed = effective_seed(at_params_int(p, "seed")),
-    };
+    CiConfig cfg = {0};
+    at_params_fill(at_app_params(app), &cfg);
     ci_init(&s->ci, &cfg);
-    at_info("seed %llu%s", (unsigned long long)cfg.seed,
-            at_params_int(p, "seed") ? "" : " (random; set seed to replay)");
-    s->in =
-        at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "From the Circuit", NULL, "input.connect");
-    AtStatus st = s->in < 0 ? AT_ERR_RUNTIME
-                            : at_app_add_dests(app, dests, CI_DEST_COUNT, s->out, err, errlen);
+    AtStatus st = at_shell_midi_ports(app, "From the Circuit", P_IN_CONNECT, dests, CI_DEST_COUNT,
+                                      &s->ports, err, errlen);
     if (st != AT_OK) {
-        if (!*err)
-            snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
         free(s);
         return st;
     }
@@ -140,17 +88,12 @@ static void teardown(void *core)
     free(core);
 }
 
-static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[CI_DEST_COUNT])
-{
-    at_cycle_dest_outs(c, s->out, CI_DEST_COUNT, out);
-}
-
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[CI_DEST_COUNT];
-    outputs(s, c, out);
-    const AtMidiBuf *in = c->midi[s->in];
+    at_shell_outputs(&s->ports, c, out);
+    const AtMidiBuf *in = at_shell_input(&s->ports, c);
     ci_process(&s->ci, in->events, in->count, out);
     if (s->ci.key_changed) {
         s->ci.key_changed = false;
@@ -158,56 +101,40 @@ static void process(void *core, AtCycle *c)
     }
     /* The Circuit sends much that has no job here: only malformed input
      * is worth a line. */
-    if (s->ci.malformed != s->seen_malformed) {
-        at_cycle_log(c, "dropped %d malformed MIDI message(s) (total %d)",
-                     (int)(s->ci.malformed - s->seen_malformed), (int)s->ci.malformed);
-        s->seen_malformed = s->ci.malformed;
-    }
+    at_shell_count(c, s->ci.malformed, &s->seen_malformed,
+                   "dropped %d malformed MIDI message(s) (total %d)");
 }
 
-static void param(void *core, AtParamMsg *m, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    switch (m->index) {
-    case P_KEY_NOTE:
-        ci_set_key_note(&s->ci, m->i);
-        break;
-    case P_SEED: {
-        uint64_t seed = effective_seed(m->i);
-        ci_set_seed(&s->ci, seed);
-        if (m->i == 0 && c->app)
-            at_cycle_log(c, "seed 0: using seed %d (set seed = %d to replay)", (int)seed,
-                         (int)seed);
-        break;
-    }
-    case P_PANIC:
-        outputs(s, c, out);
-        ci_shutdown(&s->ci, 0, out);
-        break;
-    default:
-        break;
-    }
-}
-
-static void connected(void *core, int handle, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    outputs(s, c, out);
-    unsigned mask = 0;
-    for (int d = 0; d < CI_DEST_COUNT; d++)
-        if (s->out[d] == handle)
-            mask |= 1u << d;
-    ci_setup_dests(&s->ci, mask, 0, out);
-}
-
+/* Stop the sequencers, silence both devices (exit, panic). */
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[CI_DEST_COUNT];
-    outputs(s, c, out);
+    at_shell_outputs(&s->ports, c, out);
     ci_shutdown(&s->ci, 0, out);
+}
+
+/* The key note goes into the core's config; a new seed also restarts
+ * the generator. */
+static void param(void *core, AtParamMsg *m, AtCycle *c)
+{
+    Shell *s = core;
+    if (m->index == P_SEED)
+        ci_set_seed(&s->ci, (uint64_t)m->i);
+    else if (m->index == P_PANIC)
+        on_shutdown(core, c);
+    else
+        at_shell_store(params, P_COUNT, m, &s->ci.cfg);
+}
+
+/* Silence the destinations a new connection reaches (not STOP to the
+ * Circuit: it is the clock master). */
+static void connected(void *core, int handle, AtCycle *c)
+{
+    Shell *s = core;
+    AtMidiBuf *out[CI_DEST_COUNT];
+    at_shell_outputs(&s->ports, c, out);
+    ci_setup_dests(&s->ci, at_shell_dest_mask(&s->ports, handle), 0, out);
 }
 
 const AtTool circuits_tool = {

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "clock.h"
 #include "log.h"
+#include "shellutil.h"
 
 #include <jack/jack.h>
 #include <jack/transport.h>
@@ -34,7 +35,8 @@ static const AtParamDef params[P_COUNT] = {
                .max = CK_BPM_MAX,
                .def = 120,
                .unit = "BPM",
-               .doc = "tempo in quarter notes per minute (24 clock pulses each)"},
+               .doc = "tempo in quarter notes per minute (24 clock pulses each)",
+               .field = AT_BIND(CkConfig, bpm, AT_FIELD_DOUBLE)},
     [P_SOURCE] = {.key = "clock.source",
                   .osc = "source",
                   .type = AT_PARAM_ENUM,
@@ -42,45 +44,35 @@ static const AtParamDef params[P_COUNT] = {
                   .def = CK_SOURCE_INTERNAL,
                   .choices = {"internal", "transport", "midi"},
                   .doc = "internal: own tempo; transport: follow JACK transport rolling and "
-                         "tempo; midi: pass the clock arriving on midi_in"},
+                         "tempo; midi: pass the clock arriving on midi_in",
+                  .field = AT_BIND(CkConfig, source, AT_FIELD_INT)},
     [P_FOLLOW] = {.key = "clock.follow-input",
                   .osc = "follow-input",
                   .type = AT_PARAM_BOOL,
                   .flags = AT_PARAM_LIVE,
                   .def = 1,
-                  .doc = "obey START, STOP and CONTINUE arriving on midi_in"},
+                  .doc = "obey START, STOP and CONTINUE arriving on midi_in",
+                  .field = AT_BIND(CkConfig, follow_input, AT_FIELD_BOOL)},
     [P_AUTOSTART] = {.key = "clock.autostart",
                      .type = AT_PARAM_BOOL,
                      .def = 0,
                      .doc =
                          "internal source: START 50 ms after midi_out gets its first connection"},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take START/STOP/CONTINUE (and clock) from"},
-    [P_OUT_CONNECT] = {.key = "output.connect",
-                       .type = AT_PARAM_STRLIST,
-                       .doc = "ports to send the clock to"},
-    [P_START] = {.key = "start",
-                 .osc = "start",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "send START and run from the first pulse"},
-    [P_STOP] = {.key = "stop", .osc = "stop", .type = AT_PARAM_ACTION, .doc = "send STOP"},
-    [P_CONTINUE] = {.key = "continue",
-                    .osc = "continue",
-                    .type = AT_PARAM_ACTION,
-                    .doc = "send CONTINUE and run on from where STOP left off"},
+    [P_IN_CONNECT] =
+        AT_CONNECT_PARAM("input.connect", "ports to take START/STOP/CONTINUE (and clock) from"),
+    [P_OUT_CONNECT] = AT_CONNECT_PARAM("output.connect", "ports to send the clock to"),
+    [P_START] = AT_ACTION_PARAM("start", "send START and run from the first pulse"),
+    [P_STOP] = AT_ACTION_PARAM("stop", "send STOP"),
+    [P_CONTINUE] = AT_ACTION_PARAM("continue", "send CONTINUE and run on from where STOP left off"),
 };
 
 typedef struct {
     Ck *ck;
     int in, out;
     bool autostart, started;
-    int64_t start_in;   /* autostart: frames until START is due (0: none) */
-    uint64_t warned_at; /* frame time of the last warning */
-    int ignored;        /* ignored input messages not yet told */
-    bool warned;
-    uint32_t last_time, last_nframes; /* the previous cycle, to see xruns */
-    bool have_time;
+    int64_t start_in;    /* autostart: frames until START is due (0: none) */
+    AtShellWarn ignored; /* ignored input messages */
+    AtShellGap gap;
 } Shell;
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
@@ -88,9 +80,7 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     const AtParams *p = at_app_params(app);
     CkConfig cfg;
     ck_config_default(&cfg, at_app_rate(app));
-    cfg.bpm = at_params_float(p, "clock.bpm");
-    cfg.source = (CkSource)at_params_int(p, "clock.source");
-    cfg.follow_input = at_params_bool(p, "clock.follow-input");
+    at_params_fill(p, &cfg);
     if (!ck_config_check(&cfg, err, errlen))
         return AT_ERR_USAGE;
     Shell *s = calloc(1, sizeof *s);
@@ -99,11 +89,11 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     s->ck = ck_new(&cfg);
     if (!s->ck)
         goto oom_shell;
-    s->autostart = at_params_bool(p, "clock.autostart");
+    s->autostart = at_params_bool_at(p, P_AUTOSTART);
     s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "Transport from a controller", NULL,
-                            "input.connect");
-    s->out =
-        at_app_add_port(app, "midi_out", AT_PORT_MIDI_OUT, "MIDI clock", NULL, "output.connect");
+                            at_params_key(p, P_IN_CONNECT));
+    s->out = at_app_add_port(app, "midi_out", AT_PORT_MIDI_OUT, "MIDI clock", NULL,
+                             at_params_key(p, P_OUT_CONNECT));
     if (s->in < 0 || s->out < 0) {
         snprintf(err, errlen, "cannot register the JACK ports");
         ck_free(s->ck);
@@ -149,33 +139,15 @@ static void query_transport(AtCycle *c, CkTransport *t)
 
 static void warn_ignored(Shell *s, AtCycle *c, const CkReport *r)
 {
-    s->ignored += (int)r->ignored;
-    if (!s->ignored || (s->warned && c->frame_time - s->warned_at < c->rate))
-        return;
-    at_cycle_log(c, "ignored %d input message(s) (last status 0x%x)", s->ignored,
-                 r->ignored_status);
-    s->ignored = 0;
-    s->warned = true;
-    s->warned_at = c->frame_time;
-}
-
-/* Frames JACK skipped since the previous cycle (an xrun), so the pulses
- * stay on the real timeline. JACK frame times are 32-bit and wrap. */
-static uint32_t skipped(Shell *s, const AtCycle *c)
-{
-    uint32_t gap = 0;
-    if (s->have_time)
-        gap = (uint32_t)c->frame_time - s->last_time - s->last_nframes;
-    s->last_time = (uint32_t)c->frame_time;
-    s->last_nframes = c->nframes;
-    s->have_time = true;
-    return gap < 0x80000000u ? gap : 0;
+    int n;
+    if (at_shell_warn_due(&s->ignored, c, r->ignored, &n))
+        at_cycle_log(c, "ignored %d input message(s) (last status 0x%x)", n, r->ignored_status);
 }
 
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
-    uint32_t gap = skipped(s, c);
+    uint32_t gap = at_shell_skipped(&s->gap, c);
     if (gap)
         ck_skip(s->ck, gap);
     if (s->start_in > 0) { /* autostart: START in the cycle it falls due */

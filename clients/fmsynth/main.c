@@ -36,9 +36,9 @@ static FmStatus make_synth(const AtParams *reg, uint32_t rate, FmSynth **out)
 {
     FmPatch patch;
     fm_patch_from_params(reg, &patch);
-    FmStatus st = fm_synth_new(out, rate, at_params_int(reg, "audio.polyphony"), &patch);
+    FmStatus st = fm_synth_new(out, rate, at_params_int_at(reg, FM_P_POLYPHONY), &patch);
     if (st == FM_OK)
-        fm_synth_set_channel(*out, at_params_int(reg, "midi.channel"));
+        fm_synth_set_channel(*out, at_params_int_at(reg, FM_P_CHANNEL));
     return st;
 }
 
@@ -48,7 +48,7 @@ static bool find_preset(const AtParams *reg, const char *name, char *out, size_t
 /* A preset named in the config file is loaded over it at start-up. */
 static AtStatus startup_preset(AtApp *app, char *err, size_t errlen)
 {
-    const char *name = at_params_str(at_app_params(app), "preset");
+    const char *name = at_params_str_at(at_app_params(app), FM_P_PRESET);
     char path[4096], looked[3000];
     if (!name || !*name)
         return AT_OK;
@@ -76,11 +76,13 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
         return st == FM_ERR_ARG ? AT_ERR_USAGE : AT_ERR_RUNTIME;
     }
     fm_synth_set_logger(fm->synth, rt_log, fm);
-    fm->midi_in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "MIDI In", NULL, "midi.connect");
-    fm->out_l =
-        at_app_add_port(app, "out_L", AT_PORT_AUDIO_OUT, "Left", "Main Out", "audio.connect-left");
+    const AtParams *p = at_app_params(app);
+    fm->midi_in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "MIDI In", NULL,
+                                  at_params_key(p, FM_P_MIDI_CONNECT));
+    fm->out_l = at_app_add_port(app, "out_L", AT_PORT_AUDIO_OUT, "Left", "Main Out",
+                                at_params_key(p, FM_P_CONNECT_LEFT));
     fm->out_r = at_app_add_port(app, "out_R", AT_PORT_AUDIO_OUT, "Right", "Main Out",
-                                "audio.connect-right");
+                                at_params_key(p, FM_P_CONNECT_RIGHT));
     if (fm->midi_in < 0 || fm->out_l < 0 || fm->out_r < 0) {
         snprintf(err, errlen, "cannot declare the ports");
         fm_synth_free(fm->synth);
@@ -131,7 +133,7 @@ static void *prepare(void *core, const AtParams *params, int index, bool *fail)
 {
     if (index != FM_P_POLYPHONY)
         return NULL;
-    FmVoiceSet *set = fm_voice_set_new(at_params_int(params, "audio.polyphony"));
+    FmVoiceSet *set = fm_voice_set_new(at_params_int_at(params, FM_P_POLYPHONY));
     *fail = set == NULL;
     return set;
 }
@@ -175,7 +177,7 @@ static bool find_preset(const AtParams *reg, const char *name, char *out, size_t
             snprintf(looked, lookedlen, "%s", name);
         return access(out, R_OK) == 0;
     }
-    const char *dir = at_params_str(reg, "preset-dir");
+    const char *dir = at_params_str_at(reg, FM_P_PRESET_DIR);
     const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
     char cand[6][2048], exe[2048];
     int n = 0;
@@ -213,7 +215,7 @@ static bool changed(AtApp *app, void *core, int index, char *err, size_t errlen)
 {
     if (index != FM_P_PRESET)
         return true;
-    const char *name = at_params_str(at_app_params(app), "preset");
+    const char *name = at_params_str_at(at_app_params(app), FM_P_PRESET);
     if (!name || !*name)
         return true;
     char path[4096], looked[3000];
@@ -309,7 +311,7 @@ static int render(const AtParams *reg, const char *in, const char *out, uint32_t
         fm_song_free(&song);
         return 2;
     }
-    report_skipped(in, &song, at_params_int(reg, "midi.channel"));
+    report_skipped(in, &song, at_params_int_at(reg, FM_P_CHANNEL));
     render_signals();
     FmRenderStats stats;
     st = fm_song_render_wav(s, &song, rate, period, final, at_sigpipe_flag(), progress, (void *)in,

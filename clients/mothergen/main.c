@@ -5,6 +5,7 @@
 #include "app.h"
 #include "log.h"
 #include "mothergen.h"
+#include "shellutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,21 +32,6 @@ enum {
     P_COUNT,
 };
 
-#define DEST_PARAMS(P, name, port, ch, what)                                                       \
-    [P##_PORT] = {.key = name ".port",                                                             \
-                  .type = AT_PARAM_STRING,                                                         \
-                  .def_str = port,                                                                 \
-                  .doc = "MIDI output port towards " what " (same name = shared port)"},           \
-    [P##_CHANNEL] = {.key = name ".channel",                                                       \
-                     .type = AT_PARAM_INT,                                                         \
-                     .min = 1,                                                                     \
-                     .max = 16,                                                                    \
-                     .def = ch,                                                                    \
-                     .doc = "MIDI channel of " what},                                              \
-    [P##_CONNECT] = {.key = name ".connect",                                                       \
-                     .type = AT_PARAM_STRLIST,                                                     \
-                     .doc = "ports to connect the output towards " what " to"}
-
 static const AtParamDef params[P_COUNT] = {
     [P_CHANNEL] = {.key = "input.channel",
                    .type = AT_PARAM_INT,
@@ -58,14 +44,16 @@ static const AtParamDef params[P_COUNT] = {
                       .type = AT_PARAM_BOOL,
                       .flags = AT_PARAM_LIVE,
                       .def = 1,
-                      .doc = "pass START/STOP to the destinations"},
+                      .doc = "pass START/STOP to the destinations",
+                      .field = AT_BIND(MgConfig, start_stop, AT_FIELD_BOOL)},
     [P_PORTAMENTO] = {.key = "input.portamento",
                       .osc = "portamento",
                       .type = AT_PARAM_ENUM,
                       .flags = AT_PARAM_LIVE,
                       .def = 0,
                       .choices = {"rez", "resonance", "modwheel", "off"},
-                      .doc = "mod wheel drives portamento (rez/resonance/modwheel) or not (off)"},
+                      .doc = "mod wheel drives portamento (rez/resonance/modwheel) or not (off)",
+                      .field = AT_BIND(MgConfig, portamento, AT_FIELD_INT)},
     [P_PORTA_MAX] = {.key = "input.portamento-max",
                      .osc = "portamento-max",
                      .type = AT_PARAM_INT,
@@ -73,91 +61,53 @@ static const AtParamDef params[P_COUNT] = {
                      .min = 0,
                      .max = 127,
                      .def = 32,
-                     .doc = "portamento time (CC5) at full mod wheel"},
-    [P_SEED] = {.key = "input.seed",
-                .osc = "seed",
-                .type = AT_PARAM_INT,
-                .flags = AT_PARAM_LIVE,
-                .min = 0,
-                .max = 2147483647,
-                .def = 0,
-                .doc = "random seed: the same seed and input replay the same music; 0 = random "
-                       "(the seed used is logged)"},
+                     .doc = "portamento time (CC5) at full mod wheel",
+                     .field = AT_BIND(MgConfig, portamento_max, AT_FIELD_INT)},
+    [P_SEED] = {AT_SEED_FIELDS(AT_BIND(MgConfig, seed, AT_FIELD_SEED)), .old_key = "input.seed"},
     [P_KEY] = {.key = "input.key",
                .osc = "key",
                .type = AT_PARAM_ENUM,
                .flags = AT_PARAM_LIVE,
                .def = 5,
                .choices = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"},
-               .doc = "key of the sequences; a note-on on channel 1 sets it"},
-    [P_PANIC] = {.key = "panic",
-                 .osc = "panic",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "stop the sequencers and silence every destination"},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take clock, transport and controls from"},
-    DEST_PARAMS(P_RED, "red", "red", 2, "the red Mother-32"),
-    DEST_PARAMS(P_BLUE, "blue", "blue", 3, "the blue Mother-32"),
-    DEST_PARAMS(P_GREEN, "green", "green", 4, "the Subharmonicon"),
+               .doc = "key of the sequences; a note-on on channel 1 sets it",
+               .field = AT_BIND(MgConfig, key, AT_FIELD_INT)},
+    [P_PANIC] = AT_ACTION_PARAM("panic", "stop the sequencers and silence every destination"),
+    [P_IN_CONNECT] =
+        AT_CONNECT_PARAM("input.connect", "ports to take clock, transport and controls from"),
+    AT_DEST_DEFS(P_RED, "red", "red", 2, AT_BIND(MgConfig, channel[MG_RED], AT_FIELD_CHANNEL),
+                 "the red Mother-32"),
+    AT_DEST_DEFS(P_BLUE, "blue", "blue", 3, AT_BIND(MgConfig, channel[MG_BLUE], AT_FIELD_CHANNEL),
+                 "the blue Mother-32"),
+    AT_DEST_DEFS(P_GREEN, "green", "green", 4,
+                 AT_BIND(MgConfig, channel[MG_GREEN], AT_FIELD_CHANNEL), "the Subharmonicon"),
 };
 
 typedef struct {
     Mg mg;
-    int in;
-    int out[MG_DEST_COUNT]; /* port handle of each destination */
+    AtShellPorts ports;
     uint32_t seen_ignored, seen_unhandled, seen_malformed;
 } Shell;
 
-static const AtDest dests[MG_DEST_COUNT] = {
-    {"red.port", "Red Mother-32", "red.connect"},
-    {"blue.port", "Blue Mother-32", "blue.connect"},
-    {"green.port", "Subharmonicon", "green.connect"},
+static const AtShellDest dests[MG_DEST_COUNT] = {
+    {P_RED_PORT, P_RED_CONNECT, "Red Mother-32"},
+    {P_BLUE_PORT, P_BLUE_CONNECT, "Blue Mother-32"},
+    {P_GREEN_PORT, P_GREEN_CONNECT, "Subharmonicon"},
 };
-
-/* Seeds 0 means "random": pick one that fits the seed parameter, so the
- * logged value can be put in the config to replay the run. */
-static uint64_t effective_seed(int seed)
-{
-    if (seed > 0)
-        return (uint64_t)seed;
-    return 1 + at_rand_entropy_seed() % 2147483646u;
-}
-
-static MgConfig config_from(const AtParams *p)
-{
-    MgConfig c = {
-        .start_stop = at_params_bool(p, "input.start-stop"),
-        .portamento = (MgPortamento)at_params_int(p, "input.portamento"),
-        .portamento_max = at_params_int(p, "input.portamento-max"),
-        .channel = {(uint8_t)(at_params_int(p, "red.channel") - 1),
-                    (uint8_t)(at_params_int(p, "blue.channel") - 1),
-                    (uint8_t)(at_params_int(p, "green.channel") - 1)},
-        .key = at_params_int(p, "input.key"),
-        .seed = effective_seed(at_params_int(p, "input.seed")),
-    };
-    return c;
-}
 
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
-    const AtParams *p = at_app_params(app);
     Shell *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return AT_ERR_RUNTIME;
     }
-    MgConfig cfg = config_from(p);
+    MgConfig cfg = {0};
+    at_params_fill(at_app_params(app), &cfg);
     mg_init(&s->mg, &cfg);
-    at_info("seed %llu%s", (unsigned long long)cfg.seed,
-            at_params_int(p, "input.seed") ? "" : " (random; set input.seed to replay)");
-    s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "Clock and controls", NULL,
-                            "input.connect");
-    AtStatus st = s->in < 0 ? AT_ERR_RUNTIME
-                            : at_app_add_dests(app, dests, MG_DEST_COUNT, s->out, err, errlen);
+    AtStatus st = at_shell_midi_ports(app, "Clock and controls", P_IN_CONNECT, dests, MG_DEST_COUNT,
+                                      &s->ports, err, errlen);
     if (st != AT_OK) {
-        if (!*err)
-            snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
         free(s);
         return st;
     }
@@ -170,40 +120,25 @@ static void teardown(void *core)
     free(core);
 }
 
-static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[MG_DEST_COUNT])
-{
-    at_cycle_dest_outs(c, s->out, MG_DEST_COUNT, out);
-}
-
 /* Turn the core's counters into log lines (formatted later, off RT). */
 static void log_counters(Shell *s, AtCycle *c)
 {
     Mg *mg = &s->mg;
-    if (mg->ignored_channel != s->seen_ignored) {
-        at_cycle_log(c, "ignored %d message(s) not on channel 1 (total %d)",
-                     (int)(mg->ignored_channel - s->seen_ignored), (int)mg->ignored_channel);
-        s->seen_ignored = mg->ignored_channel;
-    }
-    if (mg->unhandled != s->seen_unhandled) {
-        at_cycle_log(c,
-                     "ignored %d message(s) with no job here (unknown CC, program change, "
-                     "continue or song position while running...; total %d)",
-                     (int)(mg->unhandled - s->seen_unhandled), (int)mg->unhandled);
-        s->seen_unhandled = mg->unhandled;
-    }
-    if (mg->malformed != s->seen_malformed) {
-        at_cycle_log(c, "dropped %d malformed MIDI message(s) (total %d)",
-                     (int)(mg->malformed - s->seen_malformed), (int)mg->malformed);
-        s->seen_malformed = mg->malformed;
-    }
+    at_shell_count(c, mg->ignored_channel, &s->seen_ignored,
+                   "ignored %d message(s) not on channel 1 (total %d)");
+    at_shell_count(c, mg->unhandled, &s->seen_unhandled,
+                   "ignored %d message(s) with no job here (unknown CC, program change, "
+                   "continue or song position while running...; total %d)");
+    at_shell_count(c, mg->malformed, &s->seen_malformed,
+                   "dropped %d malformed MIDI message(s) (total %d)");
 }
 
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[MG_DEST_COUNT];
-    outputs(s, c, out);
-    const AtMidiBuf *in = c->midi[s->in];
+    at_shell_outputs(&s->ports, c, out);
+    const AtMidiBuf *in = at_shell_input(&s->ports, c);
     mg_process(&s->mg, in->events, in->count, out);
     if (s->mg.key_changed) {
         s->mg.key_changed = false;
@@ -212,63 +147,35 @@ static void process(void *core, AtCycle *c)
     log_counters(s, c);
 }
 
-static void param(void *core, AtParamMsg *m, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    switch (m->index) {
-    case P_START_STOP:
-        mg_set_start_stop(&s->mg, m->i != 0);
-        break;
-    case P_PORTAMENTO:
-        mg_set_portamento(&s->mg, (MgPortamento)m->i);
-        break;
-    case P_PORTA_MAX:
-        mg_set_portamento_max(&s->mg, m->i);
-        break;
-    case P_KEY:
-        mg_set_key(&s->mg, m->i);
-        break;
-    case P_SEED: {
-        uint64_t seed = effective_seed(m->i);
-        mg_set_seed(&s->mg, seed);
-        if (m->i == 0 && c->app)
-            at_cycle_log(c, "seed 0: using seed %d (set input.seed = %d to replay)", (int)seed,
-                         (int)seed);
-        break;
-    }
-    case P_PANIC:
-        outputs(s, c, out);
-        mg_shutdown(&s->mg, 0, out);
-        break;
-    default:
-        break;
-    }
-}
-
-static unsigned dests_on(const Shell *s, int handle)
-{
-    unsigned mask = 0;
-    for (int d = 0; d < MG_DEST_COUNT; d++)
-        if (s->out[d] == handle)
-            mask |= 1u << d;
-    return mask;
-}
-
-static void connected(void *core, int handle, AtCycle *c)
-{
-    Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    outputs(s, c, out);
-    mg_setup_dests(&s->mg, dests_on(s, handle), 0, out);
-}
-
+/* Stop the sequencers and silence every destination (exit, panic). */
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[MG_DEST_COUNT];
-    outputs(s, c, out);
+    at_shell_outputs(&s->ports, c, out);
     mg_shutdown(&s->mg, 0, out);
+}
+
+/* The bound live values go into the core's config; a new seed also
+ * restarts the generator. */
+static void param(void *core, AtParamMsg *m, AtCycle *c)
+{
+    Shell *s = core;
+    if (m->index == P_SEED)
+        mg_set_seed(&s->mg, (uint64_t)m->i);
+    else if (m->index == P_PANIC)
+        on_shutdown(core, c);
+    else
+        at_shell_store(params, P_COUNT, m, &s->mg.cfg);
+}
+
+/* Silence and set up the destinations a new connection reaches. */
+static void connected(void *core, int handle, AtCycle *c)
+{
+    Shell *s = core;
+    AtMidiBuf *out[MG_DEST_COUNT];
+    at_shell_outputs(&s->ports, c, out);
+    mg_setup_dests(&s->mg, at_shell_dest_mask(&s->ports, handle), 0, out);
 }
 
 const AtTool mothergen_tool = {

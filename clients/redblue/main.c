@@ -11,6 +11,7 @@
 #include "grid.h"
 #include "log.h"
 #include "redblue.h"
+#include "shellutil.h"
 #ifndef AT_LV2_SHELL
 #include "serialosc.h"
 #endif
@@ -60,25 +61,32 @@ static const AtParamDef params[P_COUNT] = {
                 .def = RB_MODE_REGULAR,
                 .choices = {"regular", "duophonic", "power-chord"},
                 .doc = "play mode (also the silent keys A0 = regular, A#0 = duophonic, "
-                       "B0 = power chord)"},
+                       "B0 = power chord)",
+                .field = AT_BIND(RbConfig, mode, AT_FIELD_INT),
+                .set = RB_SET_MODE},
     [P_IN_CHANNEL] = {.key = "input.channel",
                       .type = AT_PARAM_INT,
                       .min = 1,
                       .max = 16,
                       .def = 1,
-                      .doc = "input MIDI channel; must be 1 (other channels are ignored)"},
+                      .doc = "input MIDI channel; must be 1 (other channels are ignored)",
+                      .field = AT_BIND(RbConfig, input_channel, AT_FIELD_CHANNEL)},
     [P_START_STOP] = {.key = "input.start-stop",
                       .osc = "start-stop",
                       .type = AT_PARAM_BOOL,
                       .flags = LIVE,
                       .def = 1,
-                      .doc = "pass START, STOP, CONTINUE and song position to the Mothers"},
+                      .doc = "pass START, STOP, CONTINUE and song position to the Mothers",
+                      .field = AT_BIND(RbConfig, start_stop, AT_FIELD_BOOL),
+                      .set = RB_SET_START_STOP},
     [P_PASS_CLOCK] = {.key = "input.pass-clock",
                       .osc = "pass-clock",
                       .type = AT_PARAM_BOOL,
                       .flags = LIVE,
                       .def = 0,
-                      .doc = "pass MIDI clock to the Mothers"},
+                      .doc = "pass MIDI clock to the Mothers",
+                      .field = AT_BIND(RbConfig, pass_clock, AT_FIELD_BOOL),
+                      .set = RB_SET_PASS_CLOCK},
     [P_PORTAMENTO] = {.key = "input.portamento",
                       .osc = "portamento",
                       .type = AT_PARAM_ENUM,
@@ -86,7 +94,9 @@ static const AtParamDef params[P_COUNT] = {
                       .def = RB_PORTA_DAMPER,
                       .choices = {"legato", "sustain", "damper", "off"},
                       .doc = "glide from legato playing, from the sustain pedal (sustain: pedal "
-                             "still sustains; damper: it only glides), or off"},
+                             "still sustains; damper: it only glides), or off",
+                      .field = AT_BIND(RbConfig, portamento, AT_FIELD_INT),
+                      .set = RB_SET_PORTAMENTO},
     [P_DAMPER_MAX] = {.key = "input.damper-portamento-max",
                       .osc = "damper-portamento-max",
                       .type = AT_PARAM_INT,
@@ -94,7 +104,9 @@ static const AtParamDef params[P_COUNT] = {
                       .min = 0,
                       .max = 127,
                       .def = 88,
-                      .doc = "portamento time (CC5) with the pedal fully down"},
+                      .doc = "portamento time (CC5) with the pedal fully down",
+                      .field = AT_BIND(RbConfig, damper_portamento_max, AT_FIELD_INT),
+                      .set = RB_SET_DAMPER_PORTAMENTO_MAX},
     [P_ACCENT] = {.key = "input.accent-volume",
                   .osc = "accent-volume",
                   .type = AT_PARAM_INT,
@@ -102,7 +114,9 @@ static const AtParamDef params[P_COUNT] = {
                   .min = 1,
                   .max = 127,
                   .def = 92,
-                  .doc = "note-on velocity from which a note is accented"},
+                  .doc = "note-on velocity from which a note is accented",
+                  .field = AT_BIND(RbConfig, accent_volume, AT_FIELD_INT),
+                  .set = RB_SET_ACCENT_VOLUME},
     [P_EXPR_MIN] = {.key = "input.expression-min",
                     .osc = "expression-min",
                     .type = AT_PARAM_INT,
@@ -110,7 +124,9 @@ static const AtParamDef params[P_COUNT] = {
                     .min = 0,
                     .max = 127,
                     .def = 32,
-                    .doc = "expression output (CC1) with the pedal up"},
+                    .doc = "expression output (CC1) with the pedal up",
+                    .field = AT_BIND(RbConfig, expression_min, AT_FIELD_INT),
+                    .set = RB_SET_EXPRESSION_MIN},
     [P_EXPR_MAX] = {.key = "input.expression-max",
                     .osc = "expression-max",
                     .type = AT_PARAM_INT,
@@ -118,64 +134,47 @@ static const AtParamDef params[P_COUNT] = {
                     .min = 0,
                     .max = 127,
                     .def = 96,
-                    .doc = "expression output (CC1) with the pedal down"},
-    [P_IN_CONNECT] = {.key = "input.connect",
-                      .type = AT_PARAM_STRLIST,
-                      .doc = "ports to take the keyboard or DAW from"},
-    [P_RED_PORT] = {.key = "red.port",
-                    .type = AT_PARAM_STRING,
-                    .def_str = "red",
-                    .doc = "MIDI output port towards red (same name as blue's = one shared port)"},
-    [P_RED_CHANNEL] = {.key = "red.channel",
-                       .type = AT_PARAM_INT,
-                       .min = 1,
-                       .max = 16,
-                       .def = 2,
-                       .doc = "red's MIDI channel"},
+                    .doc = "expression output (CC1) with the pedal down",
+                    .field = AT_BIND(RbConfig, expression_max, AT_FIELD_INT),
+                    .set = RB_SET_EXPRESSION_MAX},
+    [P_IN_CONNECT] = AT_CONNECT_PARAM("input.connect", "ports to take the keyboard or DAW from"),
     [P_RED_MOD] = {.key = "red.mod-wheel",
                    .osc = "red/mod-wheel",
                    .type = AT_PARAM_BOOL,
                    .flags = LIVE,
                    .def = 1,
-                   .doc = "red receives the mod wheel (CC1)"},
+                   .doc = "red receives the mod wheel (CC1)",
+                   .field = AT_BIND(RbConfig, dest[RB_RED].mod_wheel, AT_FIELD_BOOL),
+                   .set = RB_SET_RED_MOD_WHEEL},
     [P_RED_EXPR] = {.key = "red.expression-pedal",
                     .osc = "red/expression-pedal",
                     .type = AT_PARAM_BOOL,
                     .flags = LIVE,
                     .def = 0,
-                    .doc = "red receives the scaled expression pedal as CC1"},
-    [P_RED_CONNECT] = {.key = "red.connect",
-                       .type = AT_PARAM_STRLIST,
-                       .doc = "ports to connect red's output to"},
-    [P_BLUE_PORT] = {.key = "blue.port",
-                     .type = AT_PARAM_STRING,
-                     .def_str = "blue",
-                     .doc = "MIDI output port towards blue"},
-    [P_BLUE_CHANNEL] = {.key = "blue.channel",
-                        .type = AT_PARAM_INT,
-                        .min = 1,
-                        .max = 16,
-                        .def = 3,
-                        .doc = "blue's MIDI channel"},
+                    .doc = "red receives the scaled expression pedal as CC1",
+                    .field = AT_BIND(RbConfig, dest[RB_RED].expression_pedal, AT_FIELD_BOOL),
+                    .set = RB_SET_RED_EXPRESSION_PEDAL},
+    AT_DEST_DEFS(P_RED, "red", "red", 2, AT_BIND(RbConfig, dest[RB_RED].channel, AT_FIELD_CHANNEL),
+                 "red"),
     [P_BLUE_MOD] = {.key = "blue.mod-wheel",
                     .osc = "blue/mod-wheel",
                     .type = AT_PARAM_BOOL,
                     .flags = LIVE,
                     .def = 0,
-                    .doc = "blue receives the mod wheel (CC1)"},
+                    .doc = "blue receives the mod wheel (CC1)",
+                    .field = AT_BIND(RbConfig, dest[RB_BLUE].mod_wheel, AT_FIELD_BOOL),
+                    .set = RB_SET_BLUE_MOD_WHEEL},
     [P_BLUE_EXPR] = {.key = "blue.expression-pedal",
                      .osc = "blue/expression-pedal",
                      .type = AT_PARAM_BOOL,
                      .flags = LIVE,
                      .def = 1,
-                     .doc = "blue receives the scaled expression pedal as CC1"},
-    [P_BLUE_CONNECT] = {.key = "blue.connect",
-                        .type = AT_PARAM_STRLIST,
-                        .doc = "ports to connect blue's output to"},
-    [P_PANIC] = {.key = "panic",
-                 .osc = "panic",
-                 .type = AT_PARAM_ACTION,
-                 .doc = "silence both Mothers and forget held notes"},
+                     .doc = "blue receives the scaled expression pedal as CC1",
+                     .field = AT_BIND(RbConfig, dest[RB_BLUE].expression_pedal, AT_FIELD_BOOL),
+                     .set = RB_SET_BLUE_EXPRESSION_PEDAL},
+    AT_DEST_DEFS(P_BLUE, "blue", "blue", 3,
+                 AT_BIND(RbConfig, dest[RB_BLUE].channel, AT_FIELD_CHANNEL), "blue"),
+    [P_PANIC] = AT_ACTION_PARAM("panic", "silence both Mothers and forget held notes"),
     [P_GRID_ENABLED] = {.key = "grid.enabled",
                         .type = AT_PARAM_BOOL,
                         .def = 0,
@@ -195,20 +194,11 @@ _Static_assert(RB_HELD_NONE == (int)RB_GRID_NONE && RB_HELD_BOTH == (int)RB_GRID
                    RB_HELD_POWER == (int)RB_GRID_POWER,
                "RbHeld and RbGridHeld differ");
 
-/* One kind of warning, printed at most once a second with a count. */
-typedef struct {
-    uint64_t last; /* frame time of the last line */
-    int pending;   /* occurrences not yet told */
-    bool told;     /* at least one line was printed */
-} Warn;
-
 typedef struct {
     Rb *rb;
-    int in;
-    int out[RB_DESTS];
-    Warn channel, unhandled, malformed, dropped;
-    uint32_t last_time, last_nframes; /* the previous cycle, to see xruns */
-    bool have_time;
+    AtShellPorts ports;
+    AtShellWarn channel, unhandled, malformed, dropped;
+    AtShellGap gap;
     AtApp *app;
 #ifndef AT_LV2_SHELL
     /* The monome grid (NULL ring: off). RT side: what was reported. */
@@ -222,56 +212,10 @@ typedef struct {
 #endif
 } Shell;
 
-static const RbSetting settings[P_COUNT] = {
-    [P_MODE] = RB_SET_MODE,
-    [P_START_STOP] = RB_SET_START_STOP,
-    [P_PASS_CLOCK] = RB_SET_PASS_CLOCK,
-    [P_PORTAMENTO] = RB_SET_PORTAMENTO,
-    [P_DAMPER_MAX] = RB_SET_DAMPER_PORTAMENTO_MAX,
-    [P_ACCENT] = RB_SET_ACCENT_VOLUME,
-    [P_EXPR_MIN] = RB_SET_EXPRESSION_MIN,
-    [P_EXPR_MAX] = RB_SET_EXPRESSION_MAX,
-    [P_RED_MOD] = RB_SET_RED_MOD_WHEEL,
-    [P_BLUE_MOD] = RB_SET_BLUE_MOD_WHEEL,
-    [P_RED_EXPR] = RB_SET_RED_EXPRESSION_PEDAL,
-    [P_BLUE_EXPR] = RB_SET_BLUE_EXPRESSION_PEDAL,
+static const AtShellDest dests[RB_DESTS] = {
+    {P_RED_PORT, P_RED_CONNECT, "To Mother-32 red"},
+    {P_BLUE_PORT, P_BLUE_CONNECT, "To Mother-32 blue"},
 };
-
-static void read_config(const AtParams *p, uint32_t rate, RbConfig *cfg)
-{
-    rb_config_default(cfg, rate);
-    cfg->input_channel = (uint8_t)(at_params_int(p, "input.channel") - 1);
-    cfg->start_stop = at_params_bool(p, "input.start-stop");
-    cfg->pass_clock = at_params_bool(p, "input.pass-clock");
-    cfg->portamento = (RbPorta)at_params_int(p, "input.portamento");
-    cfg->damper_portamento_max = at_params_int(p, "input.damper-portamento-max");
-    cfg->accent_volume = at_params_int(p, "input.accent-volume");
-    cfg->expression_min = at_params_int(p, "input.expression-min");
-    cfg->expression_max = at_params_int(p, "input.expression-max");
-    cfg->mode = (RbMode)at_params_int(p, "mode");
-    cfg->dest[RB_RED].channel = (uint8_t)(at_params_int(p, "red.channel") - 1);
-    cfg->dest[RB_RED].mod_wheel = at_params_bool(p, "red.mod-wheel");
-    cfg->dest[RB_RED].expression_pedal = at_params_bool(p, "red.expression-pedal");
-    cfg->dest[RB_BLUE].channel = (uint8_t)(at_params_int(p, "blue.channel") - 1);
-    cfg->dest[RB_BLUE].mod_wheel = at_params_bool(p, "blue.mod-wheel");
-    cfg->dest[RB_BLUE].expression_pedal = at_params_bool(p, "blue.expression-pedal");
-}
-
-static const AtDest dests[RB_DESTS] = {
-    {"red.port", "To Mother-32 red", "red.connect"},
-    {"blue.port", "To Mother-32 blue", "blue.connect"},
-};
-
-static AtStatus add_ports(AtApp *app, Shell *s, char *err, size_t errlen)
-{
-    s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "From keyboard (channel 1)", NULL,
-                            "input.connect");
-    if (s->in < 0) {
-        snprintf(err, errlen, "cannot declare the JACK port 'midi_in'");
-        return AT_ERR_RUNTIME;
-    }
-    return at_app_add_dests(app, dests, RB_DESTS, s->out, err, errlen);
-}
 
 /* ---- the monome grid ---------------------------------------------------- */
 
@@ -425,7 +369,8 @@ static void grid_close(Shell *s)
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     RbConfig cfg;
-    read_config(at_app_params(app), at_app_rate(app), &cfg);
+    rb_config_default(&cfg, at_app_rate(app));
+    at_params_fill(at_app_params(app), &cfg);
     if (!rb_config_check(&cfg, err, errlen))
         return AT_ERR_USAGE;
     Shell *s = calloc(1, sizeof *s);
@@ -434,14 +379,16 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     s->rb = rb_new(&cfg);
     if (!s->rb)
         goto oom_shell;
-    AtStatus st = add_ports(app, s, err, errlen);
+    AtStatus st = at_shell_midi_ports(app, "From keyboard (channel 1)", P_IN_CONNECT, dests,
+                                      RB_DESTS, &s->ports, err, errlen);
     if (st != AT_OK)
         goto fail;
-    if (s->out[RB_RED] == s->out[RB_BLUE])
-        at_info("red and blue share the port '%s'", at_params_str(at_app_params(app), "red.port"));
+    if (s->ports.out[RB_RED] == s->ports.out[RB_BLUE])
+        at_info("red and blue share the port '%s'",
+                at_params_str_at(at_app_params(app), P_RED_PORT));
     s->app = app;
-    if (at_params_bool(at_app_params(app), "grid.enabled")) {
-        st = grid_open(s, at_params_int(at_app_params(app), "grid.serialosc-port"), err, errlen);
+    if (at_params_bool_at(at_app_params(app), P_GRID_ENABLED)) {
+        st = grid_open(s, at_params_int_at(at_app_params(app), P_GRID_PORT), err, errlen);
         if (st != AT_OK)
             goto fail;
     }
@@ -470,34 +417,13 @@ static void teardown(void *core)
     free(s);
 }
 
-static void outputs(Shell *s, AtCycle *c, AtMidiBuf *out[RB_DESTS])
-{
-    at_cycle_dest_outs(c, s->out, RB_DESTS, out);
-}
-
-/* Count n occurrences; true when a line is due (the first one at once, then
- * at most one a second). *count gets the occurrences to tell. */
-static bool warn_due(Warn *w, AtCycle *c, uint32_t n, int *count)
-{
-    w->pending += (int)n;
-    if (w->pending == 0)
-        return false;
-    if (w->told && c->frame_time - w->last < c->rate)
-        return false;
-    *count = w->pending;
-    w->pending = 0;
-    w->last = c->frame_time;
-    w->told = true;
-    return true;
-}
-
 static void tell(Shell *s, AtCycle *c, const RbReport *r)
 {
     int n;
-    if (warn_due(&s->channel, c, r->wrong_channel, &n))
+    if (at_shell_warn_due(&s->channel, c, r->wrong_channel, &n))
         at_cycle_log(c, "ignored %d message(s) not on channel 1 (last on channel %d)", n,
                      r->wrong_channel_last >= 0 ? r->wrong_channel_last + 1 : 0);
-    if (warn_due(&s->unhandled, c, r->unhandled, &n)) {
+    if (at_shell_warn_due(&s->unhandled, c, r->unhandled, &n)) {
         if ((r->unhandled_status & 0xF0) == AT_MIDI_CC)
             at_cycle_log(c, "ignored %d message(s) with no use here (last: CC %d)", n,
                          r->unhandled_data);
@@ -505,34 +431,21 @@ static void tell(Shell *s, AtCycle *c, const RbReport *r)
             at_cycle_log(c, "ignored %d message(s) with no use here (last status 0x%x)", n,
                          r->unhandled_status);
     }
-    if (warn_due(&s->malformed, c, r->malformed, &n))
+    if (at_shell_warn_due(&s->malformed, c, r->malformed, &n))
         at_cycle_log(c, "dropped %d malformed MIDI message(s)", n, 0);
-    if (warn_due(&s->dropped, c, r->dropped, &n))
+    if (at_shell_warn_due(&s->dropped, c, r->dropped, &n))
         at_cycle_log(c, "%d output event(s) lost: output buffer full", n, 0);
-}
-
-/* Frames JACK skipped since the previous cycle (an xrun), so slews stay on
- * the real timeline. JACK frame times are 32-bit and wrap. */
-static uint32_t skipped(Shell *s, const AtCycle *c)
-{
-    uint32_t gap = 0;
-    if (s->have_time)
-        gap = (uint32_t)c->frame_time - s->last_time - s->last_nframes;
-    s->last_time = (uint32_t)c->frame_time;
-    s->last_nframes = c->nframes;
-    s->have_time = true;
-    return gap < 0x80000000u ? gap : 0;
 }
 
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
-    outputs(s, c, out);
-    uint32_t gap = skipped(s, c);
+    at_shell_outputs(&s->ports, c, out);
+    uint32_t gap = at_shell_skipped(&s->gap, c);
     if (gap)
         rb_skip(s->rb, gap);
-    const AtMidiBuf *in = c->midi[s->in];
+    const AtMidiBuf *in = at_shell_input(&s->ports, c);
     RbReport rep;
     rb_process(s->rb, in->events, in->count, c->nframes, out, &rep);
     if (rep.mode_changed)
@@ -546,24 +459,21 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
     Shell *s = core;
     if (m->index == P_PANIC) {
         AtMidiBuf *out[RB_DESTS];
-        outputs(s, c, out);
+        at_shell_outputs(&s->ports, c, out);
         if (out[RB_RED] && out[RB_BLUE])
             rb_shutdown(s->rb, 0, out);
         return;
     }
-    if (m->index >= 0 && m->index < P_COUNT && params[m->index].flags & AT_PARAM_LIVE)
-        rb_set(s->rb, settings[m->index], m->i);
+    if (m->index >= 0 && m->index < P_COUNT && params[m->index].set)
+        rb_set(s->rb, (RbSetting)params[m->index].set, m->i);
 }
 
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
-    outputs(s, c, out);
-    unsigned mask = 0;
-    for (int d = 0; d < RB_DESTS; d++)
-        if (s->out[d] == handle)
-            mask |= 1u << d;
+    at_shell_outputs(&s->ports, c, out);
+    unsigned mask = at_shell_dest_mask(&s->ports, handle);
     if (mask)
         rb_silence(s->rb, mask, 0, out);
 }
@@ -572,7 +482,7 @@ static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
     AtMidiBuf *out[RB_DESTS];
-    outputs(s, c, out);
+    at_shell_outputs(&s->ports, c, out);
     rb_shutdown(s->rb, 0, out);
 }
 

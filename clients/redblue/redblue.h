@@ -53,7 +53,7 @@ typedef struct {
 
 /* Live parameters settable through rb_set. */
 typedef enum {
-    RB_SET_MODE,
+    RB_SET_MODE = 1, /* from 1: 0 is "no setter" in a table entry (AtParamDef.set) */
     RB_SET_PORTAMENTO,
     RB_SET_START_STOP,
     RB_SET_PASS_CLOCK,

@@ -41,7 +41,6 @@ typedef struct {
     char instrument[SN_NAME_MAX];
     atomic_int finished; /* writer status + 1; 0 while running */
     bool quitting;
-    int start_index;      /* the "start" action in the registry */
     atomic_int start_req; /* the control thread asks RT to begin */
     atomic_int started;   /* RT began sampling (set by RT) */
     bool start_when_idle; /* begin at the first idle call (connections made by then) */
@@ -61,28 +60,28 @@ typedef struct {
 
 static AtStatus make_plan(const AtParams *p, SnPlan *plan, char *err, size_t errlen)
 {
-    const AtParamValue *oct = at_params_value(p, "sampling.octaves");
-    const AtParamValue *vel = at_params_value(p, "sampling.velocities");
+    const AtParamValue *oct = at_params_get(p, SN_P_OCTAVES);
+    const AtParamValue *vel = at_params_get(p, SN_P_VELOCITIES);
     SnPlanSpec spec = {
-        .prefix = at_params_str(p, "sampling.prefix"),
-        .notes = at_params_str(p, "sampling.notes"),
+        .prefix = at_params_str_at(p, SN_P_PREFIX),
+        .notes = at_params_str_at(p, SN_P_NOTES),
         .octaves = oct->ilist,
         .n_octaves = (size_t)oct->count,
         .velocities = vel->ilist,
         .n_velocities = (size_t)vel->count,
-        .round_robins = at_params_int(p, "sampling.round-robins"),
+        .round_robins = at_params_int_at(p, SN_P_ROUND_ROBINS),
     };
     char why[512], where[1200];
     /* The note names first, so their message names the file, line and key. */
     int pcs[SN_LIST_MAX];
     size_t n_pcs;
     if (sn_parse_notes(spec.notes, pcs, SN_LIST_MAX, &n_pcs, why, sizeof why) != AT_OK) {
-        at_params_where(p, "sampling.notes", where, sizeof where);
+        at_params_where(p, at_params_key(p, SN_P_NOTES), where, sizeof where);
         snprintf(err, errlen, "%s: %s", where, why);
         return AT_ERR_USAGE;
     }
     if (!sn_prefix_ok(spec.prefix, why, sizeof why)) {
-        at_params_where(p, "sampling.prefix", where, sizeof where);
+        at_params_where(p, at_params_key(p, SN_P_PREFIX), where, sizeof where);
         snprintf(err, errlen, "%s: %s", where, why);
         return AT_ERR_USAGE;
     }
@@ -97,10 +96,10 @@ static AtStatus make_plan(const AtParams *p, SnPlan *plan, char *err, size_t err
 static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, char *err,
                                size_t errlen)
 {
-    const char *s = at_params_str(p, "sampling.silence-threshold");
+    const char *s = at_params_str_at(p, SN_P_SILENCE_THRESHOLD);
     if (!sn_parse_threshold(s, level, is_auto)) {
         char where[1200];
-        at_params_where(p, "sampling.silence-threshold", where, sizeof where);
+        at_params_where(p, at_params_key(p, SN_P_SILENCE_THRESHOLD), where, sizeof where);
         snprintf(err, errlen,
                  "%s: bad value \"%s\": must be \"auto\", a level between 0 and 1 "
                  "(\"0.000001\") or in dBFS (\"-120dB\")",
@@ -112,14 +111,14 @@ static AtStatus read_threshold(const AtParams *p, double *level, bool *is_auto, 
 
 static void instrument_name(const AtParams *p, char *out, size_t len)
 {
-    const char *prefix = at_params_str(p, "sampling.prefix");
+    const char *prefix = at_params_str_at(p, SN_P_PREFIX);
     sn_sanitize_name(prefix && *prefix ? prefix : "instrument", out, len);
 }
 
 static const char *instrument_kinds(const AtParams *p)
 {
     static const char *const kinds[] = {"SFZ and DecentSampler", "SFZ", "DecentSampler", "none"};
-    int k = at_params_int(p, "sampling.instrument");
+    int k = at_params_int_at(p, SN_P_INSTRUMENT);
     return kinds[k >= 0 && k < 4 ? k : 0];
 }
 
@@ -139,7 +138,7 @@ static int print_plan(AtApp *app)
         fprintf(stderr, "aiotone-samplesnake: %s\n", err);
         return st == AT_ERR_USAGE ? 2 : 1;
     }
-    const char *dir = at_params_str(p, "sampling.directory");
+    const char *dir = at_params_str_at(p, SN_P_DIRECTORY);
     size_t existing = opt_overwrite ? 0 : sn_plan_mark_existing(&plan, dir);
     printf("plan: %zu samples, %zu to record, %zu already in %s/%s\n", plan.count,
            plan.count - existing, existing, dir, opt_overwrite ? " (overwritten)" : "");
@@ -153,9 +152,9 @@ static int print_plan(AtApp *app)
     char name[SN_NAME_MAX];
     instrument_name(p, name, sizeof name);
     printf("channel %d, hold %gs, cooldown %gs, max-length %gs, silence threshold %s\n",
-           at_params_int(p, "midi.channel"), at_params_float(p, "sampling.hold"),
-           at_params_float(p, "sampling.cooldown"), at_params_float(p, "sampling.max-length"),
-           at_params_str(p, "sampling.silence-threshold"));
+           at_params_int_at(p, SN_P_CHANNEL), at_params_float_at(p, SN_P_HOLD),
+           at_params_float_at(p, SN_P_COOLDOWN), at_params_float_at(p, SN_P_MAX_LENGTH),
+           at_params_str_at(p, SN_P_SILENCE_THRESHOLD));
     printf("instrument: %s (%s/%s.sfz, .dspreset)\n", instrument_kinds(p), dir, name);
     sn_plan_free(&plan);
     return 0;
@@ -260,7 +259,7 @@ static void sn_param(void *core, AtParamMsg *msg, AtCycle *cycle)
 {
     Snake *s = core;
     (void)cycle; /* nothing else is live: the plan is fixed for the run */
-    if (msg->index == s->start_index)
+    if (msg->index == SN_P_START_ACTION)
         atomic_store(&s->start_req, 1);
 }
 
@@ -302,7 +301,7 @@ static void on_writer_finished(void *ctx, int status)
 static void sn_session_loaded(AtApp *app, void *core)
 {
     Snake *s = core;
-    if (at_params_int(at_app_params(app), "sampling.start") == 0 && !atomic_load(&s->start_req)) {
+    if (at_params_int_at(at_app_params(app), SN_P_START) == 0 && !atomic_load(&s->start_req)) {
         printf("samplesnake: the session is loaded: sampling begins\n");
         fflush(stdout);
         atomic_store(&s->start_req, 1);
@@ -353,7 +352,7 @@ static void sn_teardown(void *core)
 
 static AtStatus check_rate(const AtParams *p, uint32_t rate, char *err, size_t errlen)
 {
-    int want = at_params_int(p, "audio.sample-rate");
+    int want = at_params_int_at(p, SN_P_SAMPLE_RATE);
     if (want == 0 || (uint32_t)want == rate)
         return AT_OK;
     snprintf(err, errlen,
@@ -370,9 +369,9 @@ static unsigned env_uint(const char *name, unsigned def)
     return v && *v ? (unsigned)strtoul(v, NULL, 10) : def;
 }
 
-static uint32_t frames_of(const AtParams *p, const char *key, uint32_t rate)
+static uint32_t frames_of(const AtParams *p, int i, uint32_t rate)
 {
-    double f = at_params_float(p, key) * rate + 0.5;
+    double f = at_params_float_at(p, i) * rate + 0.5;
     return f >= 4e9 ? 4000000000u : (uint32_t)f;
 }
 
@@ -395,15 +394,15 @@ static AtStatus machine_setup(Snake *s, const AtParams *p, uint32_t rate, char *
             s->notes[k++] = (SnNote){(uint8_t)t->note, (uint8_t)t->velocity, (int32_t)i};
     }
     SnMachineConfig mc = {
-        .channel = (uint8_t)(at_params_int(p, "midi.channel") - 1),
+        .channel = (uint8_t)(at_params_int_at(p, SN_P_CHANNEL) - 1),
         .auto_threshold = is_auto,
         .threshold = (float)thr,
         .silence_frames = (uint32_t)(SN_SILENCE_WINDOW * rate + 0.5),
-        .cooldown_frames = frames_of(p, "sampling.cooldown", rate),
-        .hold_frames = frames_of(p, "sampling.hold", rate),
-        .max_frames = frames_of(p, "sampling.max-length", rate),
+        .cooldown_frames = frames_of(p, SN_P_COOLDOWN, rate),
+        .hold_frames = frames_of(p, SN_P_HOLD, rate),
+        .max_frames = frames_of(p, SN_P_MAX_LENGTH, rate),
         .noise_frames = (uint32_t)(SN_NOISE_WINDOW * rate + 0.5),
-        .wait_frames = frames_of(p, "sampling.wait-for-sound", rate),
+        .wait_frames = frames_of(p, SN_P_WAIT_FOR_SOUND, rate),
     };
     sn_machine_init(&s->machine, &mc, s->notes, k);
     return AT_OK;
@@ -421,7 +420,7 @@ static AtStatus writer_setup(Snake *s, const AtParams *p, uint32_t rate, char *e
         return AT_ERR_RUNTIME;
     }
     jack_ringbuffer_mlock(s->ring); /* best effort: no page faults in RT */
-    int kind = at_params_int(p, "sampling.instrument");
+    int kind = at_params_int_at(p, SN_P_INSTRUMENT);
     SnWriterConfig wc = {
         .dir = s->dir,
         .plan = &s->plan,
@@ -446,16 +445,17 @@ static AtStatus writer_setup(Snake *s, const AtParams *p, uint32_t rate, char *e
 
 static AtStatus add_ports(Snake *s, AtApp *app, char *err, size_t errlen)
 {
-    s->h_in_l =
-        at_app_add_port(app, "in_L", AT_PORT_AUDIO_IN, "Record L", "Record", "audio.record-left");
-    s->h_in_r =
-        at_app_add_port(app, "in_R", AT_PORT_AUDIO_IN, "Record R", "Record", "audio.record-right");
+    const AtParams *p = at_app_params(app);
+    s->h_in_l = at_app_add_port(app, "in_L", AT_PORT_AUDIO_IN, "Record L", "Record",
+                                at_params_key(p, SN_P_RECORD_LEFT));
+    s->h_in_r = at_app_add_port(app, "in_R", AT_PORT_AUDIO_IN, "Record R", "Record",
+                                at_params_key(p, SN_P_RECORD_RIGHT));
     s->h_mon_l = at_app_add_port(app, "monitor_L", AT_PORT_AUDIO_OUT, "Monitor L", "Monitor",
-                                 "audio.monitor-left");
+                                 at_params_key(p, SN_P_MONITOR_LEFT));
     s->h_mon_r = at_app_add_port(app, "monitor_R", AT_PORT_AUDIO_OUT, "Monitor R", "Monitor",
-                                 "audio.monitor-right");
-    s->h_midi =
-        at_app_add_port(app, "midi_out", AT_PORT_MIDI_OUT, "Notes out", NULL, "midi.connect");
+                                 at_params_key(p, SN_P_MONITOR_RIGHT));
+    s->h_midi = at_app_add_port(app, "midi_out", AT_PORT_MIDI_OUT, "Notes out", NULL,
+                                at_params_key(p, SN_P_MIDI_CONNECT));
     if (s->h_in_l < 0 || s->h_in_r < 0 || s->h_mon_l < 0 || s->h_mon_r < 0 || s->h_midi < 0) {
         snprintf(err, errlen, "cannot register the JACK ports");
         return AT_ERR_RUNTIME;
@@ -468,7 +468,7 @@ static AtStatus add_ports(Snake *s, AtApp *app, char *err, size_t errlen)
  * e.g. SESSION/samplesnake/samples), never the current directory. */
 static AtStatus sample_dir(AtApp *app, char *out, size_t outlen, char *err, size_t errlen)
 {
-    const char *dir = at_params_str(at_app_params(app), "sampling.directory");
+    const char *dir = at_params_str_at(at_app_params(app), SN_P_DIRECTORY);
     const char *base = at_app_session_path(app);
     int w = dir[0] != '/' && base ? snprintf(out, outlen, "%s/%s", base, dir)
                                   : snprintf(out, outlen, "%s", dir);
@@ -499,7 +499,6 @@ static AtStatus sn_setup(AtApp *app, void **core, char *err, size_t errlen)
     if ((st = sample_dir(app, s->dir, sizeof s->dir, err, errlen)) != AT_OK)
         goto fail;
     instrument_name(p, s->instrument, sizeof s->instrument);
-    s->start_index = at_params_find_key(p, "start");
     atomic_init(&s->start_req, 0);
     atomic_init(&s->started, 0);
     if ((st = make_plan(p, &s->plan, err, errlen)) != AT_OK)
@@ -521,7 +520,7 @@ static AtStatus sn_setup(AtApp *app, void **core, char *err, size_t errlen)
     printf("samplesnake: %zu samples to record into %s/ at %u Hz (%zu already there%s)\n",
            s->plan.count - existing, s->dir, rate, existing,
            existing ? "; --overwrite records them again" : "");
-    int start = at_params_int(p, "sampling.start");
+    int start = at_params_int_at(p, SN_P_START);
     bool now = start == 1 || (start == 0 && !at_app_session_path(app));
     if (now) {
         /* Not yet: the shell makes the connect-list connections after

@@ -51,9 +51,10 @@ typedef struct {
     float shadow[AT_LV2_MAX_PORTS]; /* control values last applied */
     int midi_in;                    /* LV2 index of the MIDI input, -1 if none */
     AtHostClock clock;
-    bool fresh;      /* the core has not run yet: silence its outputs */
-    bool adopt;      /* a state was restored: take the next control values as they are */
-    uint64_t frames; /* frames run since activate */
+    bool fresh;          /* the core has not run yet: silence its outputs */
+    bool adopt;          /* a state was restored: take the next control values as they are */
+    uint64_t frames;     /* frames run since activate */
+    int32_t random_seed; /* what a seed port set to 0 ("random") means: drawn off RT */
 } Plugin;
 
 /* ---- set-up (not RT) ---- */
@@ -105,6 +106,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *desc, double rate, const cha
     Plugin *p = calloc(1, sizeof *p);
     if (!p || !plug)
         goto fail;
+    p->random_seed = at_params_random_seed();
     LV2_Log_Log *log = NULL;
     for (int i = 0; features && features[i]; i++) {
         if (!strcmp(features[i]->URI, LV2_URID__map))
@@ -297,6 +299,10 @@ static void read_controls(Plugin *p, AtCycle *c)
                 continue;
         } else {
             at_lv2_live_store(app, &m);
+            if (at_params_def(app->params, port->param)->field.kind == AT_FIELD_SEED && m.i == 0) {
+                m.i = p->random_seed;
+                at_cycle_log(c, "seed 0: using seed %d", m.i, 0);
+            }
         }
         if (app->plug->tool->param)
             app->plug->tool->param(app->core, &m, c);
