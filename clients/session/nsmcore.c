@@ -166,7 +166,17 @@ void nc_exited(NcCore *c, int i, NcState st, const char *message)
 {
     NcClient *cl = &c->cl[i];
     cl->pid = 0;
+    if (cl->save_one.len) {
+        nc_act_error(c, &cl->save_one, "/nsm/gui/client/save", -1,
+                     "the client ended before it saved");
+        cl->save_one.len = 0;
+    }
     cl->save_pending = false;
+    if (cl->stopping) { /* a GUI stopped it: whatever its end, it stays down */
+        cl->stopping = false;
+        st = NC_STOPPED;
+        message = "stopped by request";
+    }
     if (message)
         snprintf(cl->message, sizeof cl->message, "%s", message);
     nc_set_state(c, i, st);
@@ -290,6 +300,16 @@ void nc_saved(NcCore *c, int i, bool ok, const char *text)
     else
         logf_(c, AT_LOG_ERROR, "client '%s' could not save: %s", cl->id, text);
     snprintf(cl->message, sizeof cl->message, "%s%s", ok ? "" : "save failed: ", text);
+    if (cl->save_one.len) {
+        char answer[400];
+        snprintf(answer, sizeof answer, "%s client '%s'%s%.300s", ok ? "saved" : "could not save",
+                 cl->id, text[0] ? ": " : "", text);
+        if (ok)
+            nc_act_reply(c, &cl->save_one, "/nsm/gui/client/save", answer);
+        else
+            nc_act_error(c, &cl->save_one, "/nsm/gui/client/save", -1, answer);
+        cl->save_one.len = 0;
+    }
     /* (no clock here: an answer never makes a save late) */
     finish_save(c, -1.0);
 }
@@ -323,12 +343,210 @@ static void on_client_message(NcCore *c, int i, const NcMsg *msg)
     }
 }
 
+/* ---------------- a GUI's requests on one client ---------------- */
+
+static int by_id(const NcCore *c, const char *id)
+{
+    for (int i = 0; i < c->n; i++)
+        if (!strcmp(c->cl[i].id, id))
+            return i;
+    return -1;
+}
+
+static bool running(const NcClient *cl)
+{
+    return cl->pid > 0 || cl->state == NC_LAUNCHED || cl->state == NC_OPENING ||
+           cl->state == NC_OPEN;
+}
+
+static void push_client(NcCore *c, NcKind kind, int i)
+{
+    NcAction *a = nc_act_push(c, kind);
+    if (a)
+        a->client = i;
+}
+
+static void gui_stop(NcCore *c, const NcAddr *from, const char *path, int i)
+{
+    NcClient *cl = &c->cl[i];
+    char text[160];
+    if (cl->state == NC_RESTART) { /* waiting to restart: it just stays down */
+        snprintf(cl->message, sizeof cl->message, "stopped by request");
+        nc_set_state(c, i, NC_STOPPED);
+    } else if (running(cl)) {
+        cl->stopping = true;
+        push_client(c, NC_STOP, i);
+    } else {
+        snprintf(text, sizeof text, "client '%s' is not running (%s)", cl->id,
+                 nc_state_name(cl->state));
+        nc_act_error(c, from, path, -1, text);
+        return;
+    }
+    logf_(c, AT_LOG_INFO, "client '%s' stopped by request; it stays in the session", cl->id);
+    snprintf(text, sizeof text, "stopped client '%s'", cl->id);
+    nc_act_reply(c, from, path, text);
+}
+
+static void gui_resume(NcCore *c, const NcAddr *from, const char *path, int i)
+{
+    NcClient *cl = &c->cl[i];
+    char text[160];
+    if (cl->state != NC_STOPPED && cl->state != NC_FAILED && cl->state != NC_DONE) {
+        snprintf(text, sizeof text, "client '%s' is not stopped (%s)", cl->id,
+                 nc_state_name(cl->state));
+        nc_act_error(c, from, path, -1, text);
+        return;
+    }
+    cl->stopping = false;
+    cl->message[0] = 0;
+    logf_(c, AT_LOG_INFO, "client '%s' resumed by request", cl->id);
+    push_client(c, NC_RESUME, i);
+    snprintf(text, sizeof text, "resumed client '%s'", cl->id);
+    nc_act_reply(c, from, path, text);
+}
+
+static void gui_remove(NcCore *c, const NcAddr *from, const char *path, int i)
+{
+    NcClient *cl = &c->cl[i];
+    char text[200];
+    if (running(cl) || cl->state == NC_RESTART || cl->stopping) {
+        snprintf(text, sizeof text, "client '%s' is %s: stop it first", cl->id,
+                 nc_state_name(cl->state));
+        nc_act_error(c, from, path, -1, text);
+        return;
+    }
+    nc_act_send(c, &c->gui, "/nsm/gui/client/status", "ss", cl->id, "removed");
+    logf_(c, AT_LOG_INFO, "client '%s' removed by request (from session.conf on the next save)",
+          cl->id);
+    snprintf(text, sizeof text, "removed client '%s' (session.conf loses it on the next save)",
+             cl->id);
+    memmove(&c->cl[i], &c->cl[i + 1], (size_t)(c->n - i - 1) * sizeof c->cl[0]);
+    c->n--;
+    push_client(c, NC_REMOVE, i);
+    nc_act_reply(c, from, path, text);
+}
+
+static void gui_save(NcCore *c, const NcAddr *from, const char *path, int i)
+{
+    NcClient *cl = &c->cl[i];
+    char text[200];
+    if (c->saving || cl->save_pending) {
+        nc_act_error(c, from, path, -8, "a save is running");
+        return;
+    }
+    if (!cl->nsm || cl->state != NC_OPEN || !cl->addr.len) {
+        snprintf(text, sizeof text, "client '%s' cannot save: %s", cl->id,
+                 !cl->nsm ? "a plain program (no NSM)" : "it is not open");
+        nc_act_error(c, from, path, -1, text);
+        return;
+    }
+    cl->save_pending = true;
+    cl->save_failed = false;
+    cl->save_one = *from;
+    nc_act_send(c, &cl->addr, "/nsm/client/save", "");
+    nc_gui_client_status(c, i);
+}
+
+/* /nsm/gui/client/{stop,resume,remove,save} s CLIENT_ID. */
+static bool on_gui_client(NcCore *c, const NcAddr *from, const NcMsg *msg)
+{
+    static const char *const paths[] = {"/nsm/gui/client/stop", "/nsm/gui/client/resume",
+                                        "/nsm/gui/client/remove", "/nsm/gui/client/save"};
+    int which = -1;
+    for (int k = 0; k < 4; k++)
+        if (!strcmp(msg->path, paths[k]))
+            which = k;
+    if (which < 0)
+        return false;
+    const char *path = paths[which];
+    char text[200];
+    if (!typed(msg, "s")) {
+        nc_act_error(c, from, path, -1, "takes s CLIENT_ID");
+        return true;
+    }
+    int i = by_id(c, msg->argv[0].s);
+    if (i < 0) {
+        snprintf(text, sizeof text, "no client '%.64s' in this session", msg->argv[0].s);
+        nc_act_error(c, from, path, -1, text);
+        return true;
+    }
+    if (c->cl[i].remote) {
+        snprintf(text, sizeof text, "client '%s' runs on another host: not done from here",
+                 c->cl[i].id);
+        nc_act_error(c, from, path, -1, text);
+        return true;
+    }
+    if (which == 0)
+        gui_stop(c, from, path, i);
+    else if (which == 1)
+        gui_resume(c, from, path, i);
+    else if (which == 2)
+        gui_remove(c, from, path, i);
+    else
+        gui_save(c, from, path, i);
+    return true;
+}
+
+/* ---------------- broadcast ---------------- */
+
+/* /nsm/server/broadcast s PATH [ARG...]: PATH with the arguments to every
+ * announced client but the sender; the GUI gets the message as it came. */
+static void on_broadcast(NcCore *c, const NcAddr *from, const NcMsg *msg)
+{
+    const char *path = "/nsm/server/broadcast";
+    bool ok = msg->argc >= 1 && msg->argv[0].type == 's' && msg->argv[0].s[0] == '/' &&
+              strlen(msg->argv[0].s) < sizeof msg->path;
+    for (int k = 1; ok && k < msg->argc; k++)
+        ok = strchr("sif", msg->argv[k].type) && msg->argv[k].type;
+    if (!ok) {
+        nc_act_error(c, from, path, -1,
+                     "broadcast takes s PATH (an OSC path, under 64 bytes), then the message's "
+                     "arguments (s, i or f)");
+        return;
+    }
+    NcMsg out = {.argc = msg->argc - 1};
+    snprintf(out.path, sizeof out.path, "%s", msg->argv[0].s);
+    int n = 0;
+    for (int i = 0; i < c->n; i++) {
+        const NcClient *cl = &c->cl[i];
+        if (!cl->addr.len || same_addr(&cl->addr, from) ||
+            (cl->state != NC_OPENING && cl->state != NC_OPEN))
+            continue;
+        NcAction *a = nc_act_push(c, NC_SEND);
+        if (!a)
+            return;
+        a->to = cl->addr;
+        a->msg = out;
+        for (int k = 1; k < msg->argc; k++) {
+            a->msg.argv[k - 1] = msg->argv[k];
+            a->msg.argv[k - 1].s = msg->argv[k].type == 's' ? strdup(msg->argv[k].s) : NULL;
+        }
+        n++;
+    }
+    if (c->gui.len && !same_addr(&c->gui, from)) {
+        NcAction *a = nc_act_push(c, NC_SEND);
+        if (a) {
+            a->to = c->gui;
+            a->msg = *msg;
+            for (int k = 0; k < msg->argc; k++)
+                a->msg.argv[k].s = msg->argv[k].type == 's' ? strdup(msg->argv[k].s) : NULL;
+        }
+    }
+    logf_(c, AT_LOG_INFO, "broadcast %s to %d client%s", out.path, n, n == 1 ? "" : "s");
+}
+
 bool nc_receive(NcCore *c, const NcAddr *from, const NcMsg *msg)
 {
     if (!strcmp(msg->path, "/nsm/server/announce")) {
         on_announce(c, from, msg);
         return true;
     }
+    if (!strcmp(msg->path, "/nsm/server/broadcast")) {
+        on_broadcast(c, from, msg);
+        return true;
+    }
+    if (on_gui_client(c, from, msg))
+        return true;
     int i = nc_by_addr(c, from);
     if (i < 0)
         return false;
@@ -389,6 +607,8 @@ static void finish_save(NcCore *c, double now)
         if (cl->save_pending) {
             cl->save_pending = false;
             nc_gui_client_status(c, i);
+            nc_act_error(c, &cl->save_one, "/nsm/gui/client/save", -1, "the client did not answer");
+            cl->save_one.len = 0;
         }
     }
     c->saving = false;

@@ -56,6 +56,10 @@ typedef enum {
     NC_WRITE_CONF,  /* collect the connections and write session.conf, then nc_save_written */
     NC_DO,          /* the session is saved: carry out op (with arg), then nc_done */
     NC_SAVE_REMOTE, /* ask client `client`'s host to save it; its answer: nc_saved */
+    NC_STOP,        /* end client `client`'s process (it ends NC_STOPPED: nc_exited) */
+    NC_RESUME,      /* start client `client` again (sm_launch, then nc_launched) */
+    NC_REMOVE,      /* the core dropped client `client` (the later ones moved down
+                     * by one): the shell drops it from its tables too */
 } NcKind;
 
 /* Requests that act on the whole session (docs/sessions.md, "NSM server
@@ -90,6 +94,8 @@ typedef struct {
     NcState state;
     NcAddr addr; /* where its NSM messages come from */
     bool dirty, save_pending, save_failed;
+    bool stopping;     /* a GUI asked to stop it: its end is NC_STOPPED */
+    NcAddr save_one;   /* who asked to save only this client (len 0: nobody) */
     char message[256]; /* last thing worth telling (error, NSM message) */
     char label[128];   /* /nsm/client/label */
     float progress;    /* /nsm/client/progress, 0..1 */
@@ -135,8 +141,10 @@ void nc_launched(NcCore *c, int i, int pid, const char *why);
 /* Client i ended: its new state (NC_RESTART, NC_FAILED, NC_DONE,
  * NC_STOPPED) and what to tell (NULL keeps the message). */
 void nc_exited(NcCore *c, int i, NcState st, const char *message);
-/* A message from `from`: an announce, or one from a client that
- * announced. Returns false when it is neither (a command for the shell). */
+/* A message from `from`: an announce, a GUI's request on one client
+ * (/nsm/gui/client/stop, resume, remove, save), /nsm/server/broadcast, or
+ * one from a client that announced. Returns false when it is none of
+ * these (a command for the shell). */
 bool nc_receive(NcCore *c, const NcAddr *from, const NcMsg *msg);
 /* Save the session: ask every open NSM client, then (once all answered
  * or NC_SAVE_WAIT is over) NC_WRITE_CONF. req: who asked (NULL: nobody

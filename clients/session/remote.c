@@ -217,6 +217,15 @@ static void carry_out_once(SmMgr *m, bool *remote_save)
         case NC_SAVE_REMOTE:
             *remote_save = true;
             break;
+        case NC_STOP:
+            sm_stop_client(m, a.client);
+            break;
+        case NC_RESUME:
+            sm_resume_client(m, a.client);
+            break;
+        case NC_REMOVE:
+            sm_drop_client(m, a.client);
+            break;
         }
     }
     nc_clear(&m->core);
@@ -336,6 +345,9 @@ static void on_command(SmMgr *m, const AtOscMsg *msg)
         char *t = status_text(m);
         reply(m, msg, "/aiotone/session/status", t ? t : "out of memory");
         free(t);
+    } else if (msg->argc > NC_MAX_ARGS && (!strncmp(msg->path, "/nsm/gui/client/", 16) ||
+                                           !strcmp(msg->path, "/nsm/server/broadcast"))) {
+        error_to(m, &from, msg->path, -1, "too many arguments (at most 8)");
     } else if (!strncmp(msg->path, "/nsm/server/", 12)) {
         error_to(m, &from, msg->path, -1, "not supported by aiotone-session");
     }

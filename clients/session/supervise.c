@@ -143,6 +143,11 @@ static void client_exit(SmMgr *m, int i, int status, const char *how)
         nc_exited(&m->core, i, NC_STOPPED, NULL);
         return;
     }
+    if (n->stopping) { /* a GUI stopped it */
+        at_info("client '%s' stopped (%s); not restarted until resumed", d->id, how);
+        nc_exited(&m->core, i, NC_STOPPED, NULL);
+        return;
+    }
     SsEnd end = ss_end_of(status);
     char msg[sizeof n->message];
     if (end == SS_END_DONE) {
@@ -382,6 +387,31 @@ void sm_stop_clients(SmMgr *m)
         snprintf(what, sizeof what, "client '%s'", m->s.clients[i].id);
         stop_one(m, &m->core.cl[i].pid, what);
     }
+}
+
+void sm_stop_client(SmMgr *m, int i)
+{
+    char what[96];
+    snprintf(what, sizeof what, "client '%s'", m->s.clients[i].id);
+    stop_one(m, &m->core.cl[i].pid, what);
+}
+
+void sm_resume_client(SmMgr *m, int i)
+{
+    m->cl[i].backoff = (SsBackoff){0}; /* a fresh start: earlier deaths do not count */
+    sm_launch(m, i);
+}
+
+void sm_drop_client(SmMgr *m, int i)
+{
+    SsClientDef *d = &m->s.clients[i];
+    for (int k = 0; k < d->n_args; k++)
+        free(d->args[k]);
+    sm_out_finish(&m->cl[i].out);
+    int after = m->s.n_clients - i - 1;
+    memmove(d, d + 1, (size_t)after * sizeof *d);
+    memmove(&m->cl[i], &m->cl[i + 1], (size_t)after * sizeof m->cl[0]);
+    m->s.n_clients--;
 }
 
 void sm_stop_children(SmMgr *m)

@@ -21,6 +21,13 @@ void sm_report_progress(SmMgr *m, int made);
 /* End the clients one at a time, last started first (they are marked
  * stopped when m->quitting or m->closing is set). */
 void sm_stop_clients(SmMgr *m);
+/* A GUI's requests on client i (docs/sessions.md, "NSM server commands"):
+ * end its process (SIGTERM, SIGKILL after SM_STOP_WAIT; the core marks
+ * it stopped); start it again; forget it (the core dropped it already:
+ * the later clients move down by one). */
+void sm_stop_client(SmMgr *m, int i);
+void sm_resume_client(SmMgr *m, int i);
+void sm_drop_client(SmMgr *m, int i);
 /* The end of the session: quitting, the clients, then the bridge. */
 void sm_stop_children(SmMgr *m);
 /* Open the session in dir instead of the running one: checked first

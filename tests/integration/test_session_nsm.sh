@@ -6,7 +6,8 @@
 # refused; a copy that fails leaves nothing and never touches SRC); a GUI
 # that announces gets the session and its clients and every change; open,
 # new, abort; a lock left by a manager killed with -9 is taken over, one
-# held by a live manager is refused.
+# held by a live manager is refused; a GUI's requests on one client
+# (stop, resume, save, remove) and /nsm/server/broadcast.
 . "$(dirname "$0")/lib.sh"
 at_start_jackd 48000 256
 export PATH=$AT_TOOLS:$PATH
@@ -24,6 +25,16 @@ EOF
 printf 'thru = { transpose = 1; };\nosc = { port = %d; };\n' $OSC_A >"$R/song/a.conf"
 printf 'clients = ( { id = "t"; command = "at-thru"; } );\n' >"$R/other/session.conf"
 echo "not a session" >"$R/notes/readme.txt"
+
+# nsmpeer: a scripted NSM client (at-osc announcing itself, printing what it gets)
+mkdir -p "$AT_TMP/bin"
+cat >"$AT_TMP/bin/nsmpeer" <<'EOF'
+#!/bin/bash
+p=${NSM_URL#osc.udp://127.0.0.1:}
+exec at-osc -w 30000 127.0.0.1 "${p%/}" /nsm/server/announce sssiii nsmpeer : nsmpeer 1 1 $$
+EOF
+chmod +x "$AT_TMP/bin/nsmpeer"
+export PATH=$AT_TMP/bin:$PATH
 
 url_port() { sed -n 's|^osc.udp://127.0.0.1:\([0-9]*\)/$|\1|p' "$1/.aiotone-session.url"; }
 osc() { "$AT_TOOLS/at-osc" "$@"; }
@@ -139,15 +150,81 @@ rc=$?
 at_check "a lock held by a live manager is refused (exit 1) with a clear error" \
     bash -c "test $rc -eq 1 && grep -q 'a session is already running in $R/song3 (pid $AT_PID_sess2)' $AT_TMP/live.out"
 
-# abort: ends the session without saving.
+# A GUI's requests on one client: stop, resume, save, remove; broadcast.
 port=$(url_port "$R/song3")
+at_spawn gui2 "$AT_TOOLS/at-osc" -w 60000 127.0.0.1 "$port" /nsm/gui/gui_announce
+at_check "a second GUI announces" at_wait_log gui2 "^/nsm/gui/session/name ss song3 song3$" 5
+status3() { "$S" status "$R/song3" 2>&1; }
+pid_of() { status3 | sed -nE "s/^  $1 +[a-zA-Z]+ .* pid ([0-9]+) .*/\1/p"; }
+state_of() { status3 | sed -nE "s/^  $1 +([a-zA-Z]+) .*/\1/p"; }
+b_pid=$(pid_of b)
+osc -w 4000 127.0.0.1 "$port" /nsm/gui/client/stop s b >"$AT_TMP/stop.out"
+at_check "/nsm/gui/client/stop is answered" \
+    grep -qx "/reply ss /nsm/gui/client/stop stopped client 'b'" "$AT_TMP/stop.out"
+at_check "... its process has ended" bash -c "! kill -0 $b_pid 2>/dev/null"
+at_check "... the GUI sees it stopped" at_wait_log gui2 "^/nsm/gui/client/status ss b stopped$" 5
+sleep 1.5
+at_check "... and it stays stopped (not restarted), in the session" \
+    test "$(state_of b)" = stopped
+at_check "... its ports are gone" bash -c "! jack_lsp | grep -q '^b:'"
+osc -w 1000 127.0.0.1 "$port" /nsm/gui/client/remove s a >"$AT_TMP/rm0.out"
+at_check "remove of a running client is refused" \
+    grep -qx "/error sis /nsm/gui/client/remove -1 client 'a' is open: stop it first" "$AT_TMP/rm0.out"
+osc -w 1000 127.0.0.1 "$port" /nsm/gui/client/stop s zz >"$AT_TMP/bad0.out"
+osc -w 1000 127.0.0.1 "$port" /nsm/gui/client/resume i 3 >"$AT_TMP/bad1.out"
+at_check "an unknown client id gets a clear /error" \
+    grep -qx "/error sis /nsm/gui/client/stop -1 no client 'zz' in this session" "$AT_TMP/bad0.out"
+at_check "a wrong argument type gets a clear /error (and the manager lives)" \
+    bash -c "grep -qx '/error sis /nsm/gui/client/resume -1 takes s CLIENT_ID' $AT_TMP/bad1.out &&
+             kill -0 $AT_PID_sess2"
+osc -w 1000 127.0.0.1 "$port" /nsm/gui/client/resume s b >"$AT_TMP/resume.out"
+at_check "/nsm/gui/client/resume is answered" \
+    grep -qx "/reply ss /nsm/gui/client/resume resumed client 'b'" "$AT_TMP/resume.out"
+for i in $(seq 200); do [ "$(state_of b)" = open ] && break; sleep 0.05; done
+at_check "... it runs again under a new pid and opens" \
+    bash -c "test '$(state_of b)' = open && test -n '$(pid_of b)' && test '$(pid_of b)' != '$b_pid'"
+for i in $(seq 200); do jack_lsp -c | grep -A1 '^a:midi_out' | grep -q 'b:midi_in' && break; sleep 0.05; done
+at_check "... its connection comes back (a:midi_out -> b:midi_in)" \
+    bash -c "jack_lsp -c | grep -A1 '^a:midi_out' | grep -q 'b:midi_in'"
+osc 127.0.0.1 $OSC_A /thru/transpose i 8 >/dev/null
+osc -w 2000 127.0.0.1 "$port" /nsm/gui/client/save s a >"$AT_TMP/save1.out"
+at_check "/nsm/gui/client/save is answered once the client saved" \
+    grep -q "^/reply ss /nsm/gui/client/save saved client 'a'" "$AT_TMP/save1.out"
+at_check "... that client's state is written (a.conf: transpose 8)" \
+    grep -qE "^\s*transpose = 8;" "$R/song3/a.conf"
+osc -w 4000 127.0.0.1 "$port" /nsm/gui/client/stop s b >/dev/null
+osc -w 1000 127.0.0.1 "$port" /nsm/gui/client/remove s b >"$AT_TMP/rm1.out"
+at_check "/nsm/gui/client/remove of a stopped client is answered" \
+    grep -q "^/reply ss /nsm/gui/client/remove removed client 'b'" "$AT_TMP/rm1.out"
+at_check "... the GUI is told it is removed" at_wait_log gui2 "^/nsm/gui/client/status ss b removed$" 5
+at_check "... session.conf still has it until the next save" grep -q '"b"' "$R/song3/session.conf"
+osc -w 3000 127.0.0.1 "$port" /nsm/server/save >"$AT_TMP/save2.out"
+at_check "after a save session.conf has no client 'b' (and still 'a')" \
+    bash -c "grep -q '^/reply ss /nsm/server/save' $AT_TMP/save2.out &&
+             ! grep -q 'id = \"b\"' $R/song3/session.conf && grep -q 'id = \"a\"' $R/song3/session.conf"
+sed 's/^/# /' "$R/song3/session.conf"
+# broadcast: a scripted NSM peer (at-osc announcing) is added; a message
+# broadcast from another peer reaches it.
+osc -w 1000 127.0.0.1 "$port" /nsm/server/add s nsmpeer >"$AT_TMP/add.out"
+at_check "the scripted peer is added" grep -q "^/reply ss /nsm/server/add added as 'nsmpeer'" "$AT_TMP/add.out"
+at_check "... and announces" at_wait_log sess2 "client 'nsmpeer' announced" 10
+osc -w 500 127.0.0.1 "$port" /nsm/server/broadcast ssi /hello/x world 5 >"$AT_TMP/bc.out"
+at_check "/nsm/server/broadcast reaches the client" at_wait_log sess2 "/hello/x si world 5" 5
+at_check "... and the GUI gets it as it came" \
+    at_wait_log gui2 "^/nsm/server/broadcast ssi /hello/x world 5$" 5
+osc -w 500 127.0.0.1 "$port" /nsm/server/broadcast i 1 >"$AT_TMP/bc2.out"
+at_check "a broadcast without a PATH gets a clear /error" \
+    grep -q "^/error sis /nsm/server/broadcast -1 broadcast takes s PATH" "$AT_TMP/bc2.out"
+at_kill gui2
+
+# abort: ends the session without saving.
 osc 127.0.0.1 $OSC_A /thru/transpose i 9 >/dev/null
 osc -w 3000 127.0.0.1 "$port" /nsm/server/abort >"$AT_TMP/abort.out"
 at_check "/nsm/server/abort is answered" grep -q "^/reply ss /nsm/server/abort stopping" "$AT_TMP/abort.out"
 for i in $(seq 100); do kill -0 "$AT_PID_sess2" 2>/dev/null || break; sleep 0.1; done
 at_check "abort: the manager has exited" bash -c "! kill -0 $AT_PID_sess2 2>/dev/null"
-at_check "abort: nothing was saved (a.conf keeps transpose 7)" \
-    grep -qE "^\s*transpose = 7;" "$R/song3/a.conf"
+at_check "abort: nothing was saved (a.conf keeps transpose 8, the GUI's client save)" \
+    grep -qE "^\s*transpose = 8;" "$R/song3/a.conf"
 
 # duplicate with no manager running: a plain copy; a copy that fails half
 # way (a file size limit) leaves no half copy and SRC as it was.
@@ -166,4 +243,5 @@ at_check "... leaves no half copy (no DST, no temporary)" \
     bash -c "test ! -e $R/half && ! ls -A $R | grep -q half"
 at_check "... and SRC as it was" test "$(tree_sum "$R/song3")" = "$before"
 at_kill gui
+at_kill gui2
 at_done

@@ -489,6 +489,211 @@ static void abort_does_not_save(void **state)
     assert_string_equal(nc_op_path(NC_OP_CLOSE), "/nsm/server/close");
 }
 
+/* The /error a request got: its code and text ("" when none). */
+static const char *error_text(const NcAddr *to, const char *for_path, int *code)
+{
+    for (int k = 0; find(NC_SEND, to, "/error", k); k++) {
+        const NcAction *e = find(NC_SEND, to, "/error", k);
+        if (!strcmp(sarg(e, 0), for_path)) {
+            *code = e->msg.argv[1].i;
+            return sarg(e, 2);
+        }
+    }
+    return "";
+}
+
+static void gui_stops_and_resumes_a_client(void **state)
+{
+    (void)state;
+    open_client(0, 5000);
+    NcAddr gui = addr(6000);
+    nc_gui_announce(&core, &gui);
+    nc_clear(&core);
+    NcMsg m = msg("/nsm/gui/client/stop", "s", "fm");
+    assert_true(nc_receive(&core, &gui, &m));
+    const NcAction *st = find(NC_STOP, NULL, NULL, 0);
+    assert_non_null(st);
+    assert_int_equal(st->client, 0);
+    assert_true(sent(&gui, "/reply", "/nsm/gui/client/stop", "stopped client 'fm'"));
+    nc_clear(&core);
+    /* its end (SIGTERM: "killed by signal 15") is a stop, not a death */
+    nc_exited(&core, 0, NC_RESTART, "killed by signal 15");
+    assert_int_equal(core.cl[0].state, NC_STOPPED);
+    assert_false(core.cl[0].stopping);
+    assert_true(sent(&gui, "/nsm/gui/client/status", "fm", "stopped"));
+    nc_clear(&core);
+    m = msg("/nsm/gui/client/stop", "s", "fm"); /* stopped already */
+    nc_receive(&core, &gui, &m);
+    int code = 0;
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/stop", &code),
+                        "client 'fm' is not running (stopped)");
+    assert_int_equal(count(NC_STOP, NULL, NULL), 0);
+    nc_clear(&core);
+    m = msg("/nsm/gui/client/resume", "s", "fm");
+    nc_receive(&core, &gui, &m);
+    const NcAction *r = find(NC_RESUME, NULL, NULL, 0);
+    assert_non_null(r);
+    assert_int_equal(r->client, 0);
+    assert_true(sent(&gui, "/reply", "/nsm/gui/client/resume", "resumed client 'fm'"));
+    nc_clear(&core);
+    nc_launched(&core, 0, 200, NULL);
+    assert_int_equal(core.cl[0].state, NC_LAUNCHED);
+    m = msg("/nsm/gui/client/resume", "s", "fm"); /* running: refused */
+    nc_receive(&core, &gui, &m);
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/resume", &code),
+                        "client 'fm' is not stopped (launched)");
+    assert_int_equal(count(NC_RESUME, NULL, NULL), 0);
+    /* a client waiting for its restart is stopped at once (no process) */
+    nc_clear(&core);
+    nc_exited(&core, 1, NC_RESTART, "killed by signal 9");
+    m = msg("/nsm/gui/client/stop", "s", "seq");
+    nc_receive(&core, &gui, &m);
+    assert_int_equal(core.cl[1].state, NC_STOPPED);
+    assert_int_equal(count(NC_STOP, NULL, NULL), 0);
+}
+
+static void gui_removes_only_a_stopped_client(void **state)
+{
+    (void)state;
+    NcAddr gui = addr(6000), a0 = addr(5000);
+    open_client(0, 5000);
+    nc_gui_announce(&core, &gui);
+    nc_clear(&core);
+    NcMsg m = msg("/nsm/gui/client/remove", "s", "fm");
+    nc_receive(&core, &gui, &m);
+    int code = 0;
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/remove", &code),
+                        "client 'fm' is open: stop it first");
+    assert_int_equal(core.n, 3);
+    nc_clear(&core);
+    nc_exited(&core, 0, NC_STOPPED, NULL);
+    nc_clear(&core);
+    nc_receive(&core, &gui, &m);
+    const NcAction *r = find(NC_REMOVE, NULL, NULL, 0);
+    assert_non_null(r);
+    assert_int_equal(r->client, 0);
+    assert_true(sent(&gui, "/nsm/gui/client/status", "fm", "removed"));
+    assert_true(sent(&gui, "/reply", "/nsm/gui/client/remove",
+                     "removed client 'fm' (session.conf loses it on the next save)"));
+    assert_int_equal(core.n, 2); /* the others moved down */
+    assert_string_equal(core.cl[0].id, "seq");
+    assert_int_equal(core.cl[0].pid, 101);
+    assert_string_equal(core.cl[1].id, "dump");
+    assert_int_equal(nc_by_addr(&core, &a0), -1);
+    nc_clear(&core);
+    nc_receive(&core, &gui, &m); /* gone now */
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/remove", &code),
+                        "no client 'fm' in this session");
+    assert_int_equal(code, -1);
+}
+
+static void gui_saves_one_client(void **state)
+{
+    (void)state;
+    NcAddr gui = addr(6000), a0 = addr(5000), a1 = addr(5001);
+    open_client(0, 5000);
+    open_client(1, 5001);
+    NcMsg m = msg("/nsm/gui/client/save", "s", "seq");
+    nc_receive(&core, &gui, &m);
+    assert_int_equal(count(NC_SEND, &a1, "/nsm/client/save"), 1);
+    assert_int_equal(count(NC_SEND, &a0, "/nsm/client/save"), 0); /* only that one */
+    assert_int_equal(count(NC_WRITE_CONF, NULL, NULL), 0);        /* session.conf untouched */
+    assert_int_equal(count(NC_SEND, &gui, "/reply"), 0);          /* answered when it answers */
+    nc_clear(&core);
+    nc_receive(&core, &gui, &m); /* one at a time */
+    int code = 0;
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/save", &code), "a save is running");
+    assert_int_equal(code, -8);
+    nc_clear(&core);
+    NcMsg ok = msg("/reply", "ss", "/nsm/client/save", "state written");
+    nc_receive(&core, &a1, &ok);
+    assert_true(sent(&gui, "/reply", "/nsm/gui/client/save", "saved client 'seq': state written"));
+    assert_int_equal(count(NC_WRITE_CONF, NULL, NULL), 0);
+    nc_clear(&core);
+    NcMsg plain = msg("/nsm/gui/client/save", "s", "dump");
+    nc_receive(&core, &gui, &plain);
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/save", &code),
+                        "client 'dump' cannot save: a plain program (no NSM)");
+    nc_clear(&core);
+    nc_receive(&core, &gui, &m); /* it ends before it answers: told */
+    nc_exited(&core, 1, NC_RESTART, "killed by signal 9");
+    assert_string_equal(error_text(&gui, "/nsm/gui/client/save", &code),
+                        "the client ended before it saved");
+}
+
+static void gui_requests_with_bad_arguments(void **state)
+{
+    (void)state;
+    NcAddr gui = addr(6000);
+    const char *const paths[] = {"/nsm/gui/client/stop", "/nsm/gui/client/resume",
+                                 "/nsm/gui/client/remove", "/nsm/gui/client/save"};
+    for (int k = 0; k < 4; k++) {
+        NcMsg bad[] = {msg(paths[k], ""), msg(paths[k], "i", 3), msg(paths[k], "ss", "fm", "x"),
+                       msg(paths[k], "f", 1.0)};
+        for (int j = 0; j < 4; j++) {
+            nc_clear(&core);
+            assert_true(nc_receive(&core, &gui, &bad[j]));
+            int code = 0;
+            assert_string_equal(error_text(&gui, paths[k], &code), "takes s CLIENT_ID");
+            assert_int_equal(core.n_act, 1); /* nothing else happened */
+        }
+        nc_clear(&core);
+        NcMsg unknown = msg(paths[k], "s", "nosuch");
+        nc_receive(&core, &gui, &unknown);
+        int code = 0;
+        assert_string_equal(error_text(&gui, paths[k], &code),
+                            "no client 'nosuch' in this session");
+    }
+    NcMsg other = msg("/nsm/gui/client/label", "ss", "fm", "x"); /* not a request */
+    assert_false(nc_receive(&core, &gui, &other));
+}
+
+static void broadcast_goes_to_every_client_but_the_sender(void **state)
+{
+    (void)state;
+    NcAddr a0 = addr(5000), a1 = addr(5001), gui = addr(6000);
+    open_client(0, 5000);
+    open_client(1, 5001);
+    nc_gui_announce(&core, &gui);
+    nc_clear(&core);
+    NcMsg m = msg("/nsm/server/broadcast", "sisf", "/tempo/set", 120, "fast", 0.5);
+    assert_true(nc_receive(&core, &a0, &m));
+    assert_int_equal(count(NC_SEND, &a0, NULL), 0); /* not back to the sender */
+    const NcAction *b = find(NC_SEND, &a1, "/tempo/set", 0);
+    assert_non_null(b);
+    assert_int_equal(b->msg.argc, 3);
+    assert_int_equal(b->msg.argv[0].i, 120);
+    assert_string_equal(sarg(b, 1), "fast");
+    assert_true(b->msg.argv[2].f > 0.49f && b->msg.argv[2].f < 0.51f);
+    const NcAction *g = find(NC_SEND, &gui, "/nsm/server/broadcast", 0); /* relayed as it came */
+    assert_non_null(g);
+    assert_string_equal(sarg(g, 0), "/tempo/set");
+    assert_int_equal(g->msg.argc, 4);
+    /* from the GUI: every client gets it, the GUI does not */
+    nc_clear(&core);
+    nc_receive(&core, &gui, &m);
+    assert_int_equal(count(NC_SEND, NULL, "/tempo/set"), 2);
+    assert_int_equal(count(NC_SEND, &gui, NULL), 0);
+    /* a stopped client gets nothing */
+    nc_clear(&core);
+    nc_exited(&core, 1, NC_STOPPED, NULL);
+    nc_receive(&core, &gui, &m);
+    assert_int_equal(count(NC_SEND, NULL, "/tempo/set"), 1);
+    /* bad arguments: an error, nothing sent */
+    NcMsg bad[] = {msg("/nsm/server/broadcast", ""), msg("/nsm/server/broadcast", "i", 3),
+                   msg("/nsm/server/broadcast", "s", "no-slash"),
+                   msg("/nsm/server/broadcast", "ss", "/x", "y")};
+    bad[3].argv[1].type = 'd';
+    for (int j = 0; j < 4; j++) {
+        nc_clear(&core);
+        assert_true(nc_receive(&core, &gui, &bad[j]));
+        int code = 0;
+        assert_true(
+            strstr(error_text(&gui, "/nsm/server/broadcast", &code), "broadcast takes s PATH"));
+        assert_int_equal(count(NC_SEND, NULL, NULL), 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +712,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(requests_save_first_then_act, setup, teardown),
         cmocka_unit_test_setup_teardown(a_failed_save_stops_a_request, setup, teardown),
         cmocka_unit_test_setup_teardown(abort_does_not_save, setup, teardown),
+        cmocka_unit_test_setup_teardown(gui_stops_and_resumes_a_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(gui_removes_only_a_stopped_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(gui_saves_one_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(gui_requests_with_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(broadcast_goes_to_every_client_but_the_sender, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
