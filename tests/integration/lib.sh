@@ -16,6 +16,8 @@
 #   at_ok / at_fail "description"   record a result directly
 #   at_done                         print the summary; exit 1 on failure
 #   at_write_smf OUT.mid            a MIDI file from "FRAME HEXBYTES" lines on stdin
+#   at_netns_pair TAG WHAT          two network namespaces joined by a veth
+#                                   pair stand in for two machines (root)
 #   at_bad_config PROG TEXT REGEX   PROG -c (a file with TEXT) exits 2 with a
 #                                   message matching REGEX
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
@@ -211,6 +213,41 @@ at_done() {
     echo "# $AT_PASSES passed, $AT_FAILS failed"
     [ "$AT_FAILS" -eq 0 ] || exit 1
     exit 0
+}
+
+# at_netns_pair TAG WHAT: two network namespaces joined by a veth pair,
+# standing in for two machines (docs/sessions.md, "Studios across
+# machines"). Sets NSA and NSB (the namespaces), VA and VB (the veth ends
+# in them), IPA and IPB (a /30 of 198.51.100.0/24 of this run's own, so two
+# runs side by side never put one address on two links), with a multicast
+# route on each end for NetJACK2. All is removed at exit, after the
+# processes that hold it. Where namespaces cannot be made (not root), WHAT
+# is reported skipped and the script ends.
+at_netns_pair() {
+    local tag=$1 what=$2 sub=$((4 * ($$ % 64)))
+    NSA=at-${tag}a-$$ NSB=at-${tag}b-$$ VA=${tag}a$$ VB=${tag}b$$
+    IPA=198.51.100.$((sub + 1)) IPB=198.51.100.$((sub + 2))
+    trap 'at_cleanup; at_netns_cleanup' EXIT
+    if ! ip netns add "$NSA" 2>/dev/null; then
+        echo "ok - $what # SKIP cannot create network namespaces here"
+        at_done
+    fi
+    ip netns add "$NSB" &&
+        ip link add "$VA" type veth peer name "$VB" &&
+        ip link set "$VA" netns "$NSA" && ip link set "$VB" netns "$NSB" &&
+        ip -n "$NSA" addr add "$IPA/30" dev "$VA" && ip -n "$NSB" addr add "$IPB/30" dev "$VB" &&
+        ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up &&
+        ip -n "$NSA" link set "$VA" up && ip -n "$NSB" link set "$VB" up &&
+        ip -n "$NSA" route add 224.0.0.0/4 dev "$VA" && ip -n "$NSB" route add 224.0.0.0/4 dev "$VB"
+    at_check "two namespaces joined by a veth pair with a multicast route" \
+        bash -c "ip -n $NSB route show | grep -q '^224.0.0.0/4 dev $VB'"
+}
+
+at_netns_cleanup() {
+    ip netns del "$NSA" 2>/dev/null
+    ip netns del "$NSB" 2>/dev/null
+    ip link del "$VA" 2>/dev/null
+    return 0
 }
 
 # at_vlq N: N as a MIDI variable-length quantity (hex bytes).

@@ -13,41 +13,11 @@
 T=$AT_TOOLS
 LAT=${NJ_LATENCY:-2}
 PERIOD=256
-NSA=at-nja-$$
-NSB=at-njb-$$
-VA=nja$$
-VB=njb$$
-# A /30 of 198.51.100.0/24 of its own, so two runs side by side never put
-# the same address on two links.
-SUB=$((4 * ($$ % 64)))
-IPA=198.51.100.$((SUB + 1))
-IPB=198.51.100.$((SUB + 2))
 MASTER=aiotone-njm-$$-$RANDOM
 SLAVE_SRV=aiotone-njs-$$-$RANDOM
 SLAVE=remote$$ # the slave's client name on the master
 
-cleanup_net() {
-    ip netns del "$NSA" 2>/dev/null
-    ip netns del "$NSB" 2>/dev/null
-    ip link del "$VA" 2>/dev/null
-    return 0
-}
-# Processes first (they hold the namespaces), then the namespaces.
-trap 'at_cleanup; cleanup_net' EXIT
-
-if ! ip netns add "$NSA" 2>/dev/null; then
-    echo "ok - NetJACK2 between network namespaces # SKIP cannot create network namespaces here"
-    at_done
-fi
-ip netns add "$NSB" &&
-    ip link add "$VA" type veth peer name "$VB" &&
-    ip link set "$VA" netns "$NSA" && ip link set "$VB" netns "$NSB" &&
-    ip -n "$NSA" addr add "$IPA/30" dev "$VA" && ip -n "$NSB" addr add "$IPB/30" dev "$VB" &&
-    ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up &&
-    ip -n "$NSA" link set "$VA" up && ip -n "$NSB" link set "$VB" up &&
-    ip -n "$NSA" route add 224.0.0.0/4 dev "$VA" && ip -n "$NSB" route add 224.0.0.0/4 dev "$VB"
-at_check "two namespaces joined by a veth pair with a multicast route" \
-    bash -c "ip -n $NSB route show | grep -q '^224.0.0.0/4 dev $VB'"
+at_netns_pair nj "NetJACK2 between network namespaces"
 
 # jack_* tools run outside the namespaces: JACK talks over /dev/shm, which
 # the namespaces share; only the UDP traffic crosses the veth.

@@ -15,13 +15,6 @@
 # reported and the rest runs.
 . "$(dirname "$0")/lib.sh"
 T=$AT_TOOLS
-NSA=at-sna-$$
-NSB=at-snb-$$
-VA=sna$$
-VB=snb$$
-SUB=$((4 * ($$ % 64)))
-IPA=198.51.100.$((SUB + 1))
-IPB=198.51.100.$((SUB + 2))
 MASTER=aiotone-snm-$$-$RANDOM
 SLAVE_SRV=aiotone-sns-$$-$RANDOM
 HOST=pi$$
@@ -29,27 +22,7 @@ SECRET=s3cret-$$-$RANDOM
 PORT=$((20000 + RANDOM % 20000))
 DIR=$AT_TMP/studio
 
-cleanup_net() {
-    ip netns del "$NSA" 2>/dev/null
-    ip netns del "$NSB" 2>/dev/null
-    ip link del "$VA" 2>/dev/null
-    return 0
-}
-trap 'at_cleanup; cleanup_net' EXIT
-
-if ! ip netns add "$NSA" 2>/dev/null; then
-    echo "ok - a session across network namespaces # SKIP cannot create network namespaces here"
-    at_done
-fi
-ip netns add "$NSB" &&
-    ip link add "$VA" type veth peer name "$VB" &&
-    ip link set "$VA" netns "$NSA" && ip link set "$VB" netns "$NSB" &&
-    ip -n "$NSA" addr add "$IPA/30" dev "$VA" && ip -n "$NSB" addr add "$IPB/30" dev "$VB" &&
-    ip -n "$NSA" link set lo up && ip -n "$NSB" link set lo up &&
-    ip -n "$NSA" link set "$VA" up && ip -n "$NSB" link set "$VB" up &&
-    ip -n "$NSA" route add 224.0.0.0/4 dev "$VA" && ip -n "$NSB" route add 224.0.0.0/4 dev "$VB"
-at_check "two namespaces joined by a veth pair" \
-    bash -c "ip -n $NSB route show | grep -q '^224.0.0.0/4 dev $VB'"
+at_netns_pair sn "a session across network namespaces"
 
 mkdir -p "$DIR"
 cat >"$DIR/session.conf" <<CONF
