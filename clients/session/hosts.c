@@ -1,25 +1,12 @@
 /* hosts.c - session.conf's `hosts` list: parse, validate, write back. */
 #include "hosts.h"
+#include "sessconf.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void herr(char *err, size_t errlen, const char *file, int line, const char *key,
-                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void herr(char *err, size_t errlen, const char *file, int line, const char *key,
-                 const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(err, errlen, "%s:%d: key '%s': %s", file, line, key, what);
-}
 
 void ss_host_default(SsHostDef *h, const char *name)
 {
@@ -79,11 +66,13 @@ static bool get_str(HCtx *x, const config_setting_t *g, const char *name, bool r
     *out = NULL;
     if (!m) {
         if (required)
-            herr(x->err, x->errlen, x->file, line_of(g), x->where, "missing '%s' (a string)", name);
+            ss_conf_error(x->err, x->errlen, x->file, line_of(g), x->where,
+                          "missing '%s' (a string)", name);
         return !required;
     }
     if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-        herr(x->err, x->errlen, x->file, line_of(m), key, "must be a string in double quotes");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
+                      "must be a string in double quotes");
         return false;
     }
     *out = config_setting_get_string(m);
@@ -99,13 +88,14 @@ static bool get_num(HCtx *x, const config_setting_t *g, const char *name, int lo
         return true;
     int t = config_setting_type(m);
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        herr(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d", lo, hi);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d",
+                      lo, hi);
         return false;
     }
     long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(m) : config_setting_get_int64(m);
     if (v < lo || v > hi) {
-        herr(x->err, x->errlen, x->file, line_of(m), key, "bad value %lld: must be %d..%d", v, lo,
-             hi);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key, "bad value %lld: must be %d..%d",
+                      v, lo, hi);
         return false;
     }
     *out = (int)v;
@@ -118,9 +108,9 @@ static bool parse_host(HCtx *x, const config_setting_t *c, SsHostDef *h)
         "name",         "address",   "port",        "secret",  "audio-send",
         "audio-return", "midi-send", "midi-return", "latency", NULL};
     if (!config_setting_is_group(c)) {
-        herr(x->err, x->errlen, x->file, line_of(c), x->where,
-             "each host must be a group { name = \"...\"; address = \"10.0.0.2\"; "
-             "secret = \"...\"; }");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(c), x->where,
+                      "each host must be a group { name = \"...\"; address = \"10.0.0.2\"; "
+                      "secret = \"...\"; }");
         return false;
     }
     for (int i = 0; i < config_setting_length(c); i++) {
@@ -132,9 +122,9 @@ static bool parse_host(HCtx *x, const config_setting_t *c, SsHostDef *h)
         if (!ok) {
             char key[160];
             snprintf(key, sizeof key, "%s.%s", x->where, nm ? nm : "?");
-            herr(x->err, x->errlen, x->file, line_of(m), key,
-                 "unknown key: allowed are name, address, port, secret, audio-send, "
-                 "audio-return, midi-send, midi-return, latency");
+            ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
+                          "unknown key: allowed are name, address, port, secret, audio-send, "
+                          "audio-return, midi-send, midi-return, latency");
             return false;
         }
     }
@@ -145,25 +135,26 @@ static bool parse_host(HCtx *x, const config_setting_t *c, SsHostDef *h)
     char key[96];
     if (!valid_name(name)) {
         snprintf(key, sizeof key, "%s.name", x->where);
-        herr(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "name")), key,
-             "bad value \"%s\": a host name uses only letters, digits, _ and - (1..63 chars)",
-             name);
+        ss_conf_error(
+            x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "name")), key,
+            "bad value \"%s\": a host name uses only letters, digits, _ and - (1..63 chars)", name);
         return false;
     }
     ss_host_default(h, name);
     struct in_addr a;
     if (strlen(addr) >= sizeof h->address || inet_pton(AF_INET, addr, &a) != 1) {
         snprintf(key, sizeof key, "%s.address", x->where);
-        herr(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "address")), key,
-             "bad value \"%s\": an IPv4 address such as \"10.0.0.2\"", addr);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "address")),
+                      key, "bad value \"%s\": an IPv4 address such as \"10.0.0.2\"", addr);
         return false;
     }
     snprintf(h->address, sizeof h->address, "%s", addr);
     if (!ss_valid_secret(secret)) {
         snprintf(key, sizeof key, "%s.secret", x->where);
-        herr(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "secret")), key,
-             "bad value: a shared secret is 8..127 printable characters, no space, quote or "
-             "backslash");
+        ss_conf_error(
+            x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "secret")), key,
+            "bad value: a shared secret is 8..127 printable characters, no space, quote or "
+            "backslash");
         return false;
     }
     snprintf(h->secret, sizeof h->secret, "%s", secret);
@@ -181,14 +172,14 @@ bool ss_hosts_parse(const config_setting_t *l, const char *file, SsHostDef *out,
     HCtx x = {file, err, errlen, "hosts"};
     *n = 0;
     if (config_setting_type(l) != CONFIG_TYPE_LIST) {
-        herr(err, errlen, file, line_of(l), "hosts",
-             "must be a list ( { name = ...; address = ...; secret = ...; }, ... )");
+        ss_conf_error(err, errlen, file, line_of(l), "hosts",
+                      "must be a list ( { name = ...; address = ...; secret = ...; }, ... )");
         return false;
     }
     int len = config_setting_length(l);
     if (len > SS_MAX_HOSTS) {
-        herr(err, errlen, file, line_of(l), "hosts", "%d hosts: at most %d are allowed", len,
-             SS_MAX_HOSTS);
+        ss_conf_error(err, errlen, file, line_of(l), "hosts", "%d hosts: at most %d are allowed",
+                      len, SS_MAX_HOSTS);
         return false;
     }
     for (int i = 0; i < len; i++) {
@@ -199,8 +190,8 @@ bool ss_hosts_parse(const config_setting_t *l, const char *file, SsHostDef *out,
         if (ss_hosts_find(out, i, out[i].name) >= 0) {
             char key[96];
             snprintf(key, sizeof key, "%s.name", x.where);
-            herr(err, errlen, file, line_of(config_setting_get_member(c, "name")), key,
-                 "host name \"%s\" is used twice: names must be unique", out[i].name);
+            ss_conf_error(err, errlen, file, line_of(config_setting_get_member(c, "name")), key,
+                          "host name \"%s\" is used twice: names must be unique", out[i].name);
             return false;
         }
         *n = i + 1;

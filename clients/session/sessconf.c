@@ -20,11 +20,8 @@ static const char *const driver_names[] = {"auto", "alsa", "dummy"};
 static const char *const bridge_names[] = {"none", "a2jmidid", "seq"};
 static const char *const jobs_done_names[] = {"keep-running", "stop"};
 
-static void fail(char *err, size_t errlen, const char *file, int line, const char *key,
-                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void fail(char *err, size_t errlen, const char *file, int line, const char *key,
-                 const char *fmt, ...)
+void ss_conf_error(char *err, size_t errlen, const char *file, int line, const char *key,
+                   const char *fmt, ...)
 {
     char what[512];
     va_list ap;
@@ -192,8 +189,8 @@ static bool only_keys(Ctx *x, const config_setting_t *g, const char *where,
         if (!ok) {
             char key[160];
             snprintf(key, sizeof key, "%s%s%s", where, where[0] ? "." : "", name ? name : "?");
-            fail(x->err, x->errlen, x->file, line_of(m), key, "unknown key: allowed are %s",
-                 allowed_text);
+            ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
+                          "unknown key: allowed are %s", allowed_text);
             return false;
         }
     }
@@ -207,13 +204,15 @@ static bool get_string(Ctx *x, const config_setting_t *g, const char *name, cons
     *out = NULL;
     if (!m) {
         if (required)
-            fail(x->err, x->errlen, x->file, line_of(g), where, "missing '%s' (a string)", name);
+            ss_conf_error(x->err, x->errlen, x->file, line_of(g), where, "missing '%s' (a string)",
+                          name);
         return !required;
     }
     if (config_setting_type(m) != CONFIG_TYPE_STRING) {
         char key[160];
         snprintf(key, sizeof key, "%s.%s", where, name);
-        fail(x->err, x->errlen, x->file, line_of(m), key, "must be a string in double quotes");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
+                      "must be a string in double quotes");
         return false;
     }
     *out = config_setting_get_string(m);
@@ -239,8 +238,8 @@ static bool get_enum(Ctx *x, const config_setting_t *g, const char *name, const 
     for (int i = 0; i < n; i++)
         snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s\"%s\"",
                  i ? ", " : "", names[i]);
-    fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(g, name)), key,
-         "bad value \"%s\": allowed are %s", v, allowed);
+    ss_conf_error(x->err, x->errlen, x->file, line_of(config_setting_get_member(g, name)), key,
+                  "bad value \"%s\": allowed are %s", v, allowed);
     return false;
 }
 
@@ -257,12 +256,14 @@ static bool get_int(Ctx *x, const config_setting_t *g, const char *name, int lo,
                   : t == CONFIG_TYPE_INT64 ? config_setting_get_int64(m)
                                            : -1;
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        fail(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d", lo, hi);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d",
+                      lo, hi);
         return false;
     }
     if (v < lo || v > hi || (pow2 && (v & (v - 1)))) {
-        fail(x->err, x->errlen, x->file, line_of(m), key, "bad value %lld: must be %s %d..%d", v,
-             pow2 ? "a power of two" : "a whole number", lo, hi);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
+                      "bad value %lld: must be %s %d..%d", v,
+                      pow2 ? "a power of two" : "a whole number", lo, hi);
         return false;
     }
     *out = (int)v;
@@ -273,7 +274,7 @@ static bool parse_jack(Ctx *x, SsSession *s, const config_setting_t *j)
 {
     static const char *const keys[] = {"server", "driver", "rate", "period", "midi-bridge", NULL};
     if (!config_setting_is_group(j)) {
-        fail(x->err, x->errlen, x->file, line_of(j), "jack", "must be a group { ... }");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(j), "jack", "must be a group { ... }");
         return false;
     }
     if (!only_keys(x, j, "jack", keys, "server, driver, rate, period, midi-bridge"))
@@ -283,9 +284,9 @@ static bool parse_jack(Ctx *x, SsSession *s, const config_setting_t *j)
         return false;
     if (server) {
         if (!*server || strlen(server) >= sizeof s->server || strchr(server, '/')) {
-            fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(j, "server")),
-                 "jack.server", "bad value \"%s\": a JACK server name (1..63 chars, no '/')",
-                 server);
+            ss_conf_error(x->err, x->errlen, x->file,
+                          line_of(config_setting_get_member(j, "server")), "jack.server",
+                          "bad value \"%s\": a JACK server name (1..63 chars, no '/')", server);
             return false;
         }
         snprintf(s->server, sizeof s->server, "%s", server);
@@ -311,7 +312,7 @@ static bool get_bool(Ctx *x, const config_setting_t *g, const char *name, const 
     if (config_setting_type(m) != CONFIG_TYPE_BOOL) {
         char key[160];
         snprintf(key, sizeof key, "%s.%s", where, name);
-        fail(x->err, x->errlen, x->file, line_of(m), key, "must be true or false");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key, "must be true or false");
         return false;
     }
     *out = config_setting_get_bool(m);
@@ -324,8 +325,8 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
     char where[48];
     snprintf(where, sizeof where, "clients.[%d]", idx);
     if (!config_setting_is_group(c)) {
-        fail(x->err, x->errlen, x->file, line_of(c), where,
-             "each client must be a group { id = \"...\"; command = \"...\"; }");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(c), where,
+                      "each client must be a group { id = \"...\"; command = \"...\"; }");
         return false;
     }
     if (!only_keys(x, c, where, keys, "id, command, args, nsm, job, host"))
@@ -342,38 +343,41 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
             snprintf(names + strlen(names), sizeof names - strlen(names), ", \"%s\"",
                      s->hosts[i].name);
         snprintf(key, sizeof key, "%s.host", where);
-        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "host")), key,
-             "bad value \"%s\": not a host of this session: allowed are the names in "
-             "hosts%s%s; leave host out for this machine",
-             host, s->n_hosts ? ": " : " (none here)", s->n_hosts ? names + 2 : "");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "host")),
+                      key,
+                      "bad value \"%s\": not a host of this session: allowed are the names in "
+                      "hosts%s%s; leave host out for this machine",
+                      host, s->n_hosts ? ": " : " (none here)", s->n_hosts ? names + 2 : "");
         return false;
     }
     if (ss_hosts_find(s->hosts, s->n_hosts, id) >= 0) {
         snprintf(key, sizeof key, "%s.id", where);
-        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
-             "client id \"%s\" is also a host's name: the host's NetJACK2 client has that "
-             "name on this machine; rename one",
-             id);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
+                      "client id \"%s\" is also a host's name: the host's NetJACK2 client has that "
+                      "name on this machine; rename one",
+                      id);
         return false;
     }
     if (!ss_valid_id(id)) {
         snprintf(key, sizeof key, "%s.id", where);
-        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
-             "bad value \"%s\": a client id uses only letters, digits, _ and - (1..63 chars)", id);
+        ss_conf_error(
+            x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
+            "bad value \"%s\": a client id uses only letters, digits, _ and - (1..63 chars)", id);
         return false;
     }
     if (!ss_valid_command(cmd)) {
         snprintf(key, sizeof key, "%s.command", where);
-        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "command")), key,
-             "bad value \"%s\": must be a bare program name (aiotone-* or a program on PATH; "
-             "letters, digits, . _ + -), no path, no shell syntax",
-             cmd);
+        ss_conf_error(
+            x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "command")), key,
+            "bad value \"%s\": must be a bare program name (aiotone-* or a program on PATH; "
+            "letters, digits, . _ + -), no path, no shell syntax",
+            cmd);
         return false;
     }
     if (ss_session_find(s, id) >= 0) {
         snprintf(key, sizeof key, "%s.id", where);
-        fail(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
-             "client id \"%s\" is used twice: ids must be unique", id);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "id")), key,
+                      "client id \"%s\" is used twice: ids must be unique", id);
         return false;
     }
     const char *args[SS_MAX_ARGS];
@@ -383,15 +387,15 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
         snprintf(key, sizeof key, "%s.args", where);
         if (!config_setting_is_aggregate(a) || config_setting_is_group(a) ||
             config_setting_length(a) > SS_MAX_ARGS) {
-            fail(x->err, x->errlen, x->file, line_of(a), key,
-                 "must be a list of at most %d strings: [ \"-x\", \"1\" ]", SS_MAX_ARGS);
+            ss_conf_error(x->err, x->errlen, x->file, line_of(a), key,
+                          "must be a list of at most %d strings: [ \"-x\", \"1\" ]", SS_MAX_ARGS);
             return false;
         }
         for (int i = 0; i < config_setting_length(a); i++) {
             const config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
             if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-                fail(x->err, x->errlen, x->file, line_of(e), key,
-                     "item %d must be a string in double quotes", i + 1);
+                ss_conf_error(x->err, x->errlen, x->file, line_of(e), key,
+                              "item %d must be a string in double quotes", i + 1);
                 return false;
             }
             args[n_args++] = config_setting_get_string(e);
@@ -402,7 +406,7 @@ static bool parse_client(Ctx *x, SsSession *s, const config_setting_t *c, int id
         return false;
     char why[256];
     if (!ss_session_add_client(s, id, cmd, args, n_args, nsm, why, sizeof why)) {
-        fail(x->err, x->errlen, x->file, line_of(c), where, "%s", why);
+        ss_conf_error(x->err, x->errlen, x->file, line_of(c), where, "%s", why);
         return false;
     }
     s->clients[s->n_clients - 1].job = job;
@@ -417,8 +421,9 @@ static bool parse_conn(Ctx *x, SsSession *s, const config_setting_t *c, int idx)
     char where[48];
     snprintf(where, sizeof where, "connections.[%d]", idx);
     if (!config_setting_is_group(c)) {
-        fail(x->err, x->errlen, x->file, line_of(c), where,
-             "each connection must be a group { from = \"client:port\"; to = \"client:port\"; }");
+        ss_conf_error(
+            x->err, x->errlen, x->file, line_of(c), where,
+            "each connection must be a group { from = \"client:port\"; to = \"client:port\"; }");
         return false;
     }
     const char *from, *to;
@@ -426,7 +431,8 @@ static bool parse_conn(Ctx *x, SsSession *s, const config_setting_t *c, int idx)
         !get_string(x, c, "from", where, true, &from) || !get_string(x, c, "to", where, true, &to))
         return false;
     if (!*from || !*to) {
-        fail(x->err, x->errlen, x->file, line_of(c), where, "port names must not be empty");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(c), where,
+                      "port names must not be empty");
         return false;
     }
     if (!ss_session_add_conn(s, from, to)) {
@@ -443,7 +449,8 @@ static bool parse_list(Ctx *x, SsSession *s, const config_t *cf, const char *nam
     if (!l)
         return true;
     if (config_setting_type(l) != CONFIG_TYPE_LIST) {
-        fail(x->err, x->errlen, x->file, line_of(l), name, "must be a list ( {...}, {...} )");
+        ss_conf_error(x->err, x->errlen, x->file, line_of(l), name,
+                      "must be a list ( {...}, {...} )");
         return false;
     }
     for (int i = 0; i < config_setting_length(l); i++)
@@ -470,9 +477,9 @@ static AtStatus parse_config(SsSession *s, config_t *cf, Ctx *x)
         while (v && k < 2 && strcmp(v, jobs_done_names[k]))
             k++;
         if (!v || k == 2) {
-            fail(x->err, x->errlen, x->file, line_of(oj), "on-jobs-done",
-                 "bad value%s%s%s: allowed are \"keep-running\" (the default), \"stop\"",
-                 v ? " \"" : "", v ? v : "", v ? "\"" : " (not a string)");
+            ss_conf_error(x->err, x->errlen, x->file, line_of(oj), "on-jobs-done",
+                          "bad value%s%s%s: allowed are \"keep-running\" (the default), \"stop\"",
+                          v ? " \"" : "", v ? v : "", v ? "\"" : " (not a string)");
             return AT_ERR_USAGE;
         }
         s->on_jobs_done = (SsJobsDone)k;

@@ -95,6 +95,10 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
 /* Read a whole file into a malloc'd NUL-terminated string, its length in
  * *len when len is not NULL (NULL + errno; EISDIR for a directory, EFBIG
  * over 16 MiB). */
+/* "FILE:LINE: key 'KEY': what" into err: the form of every error in a
+ * session file (sessconf.c, hosts.c). */
+void ss_conf_error(char *err, size_t errlen, const char *file, int line, const char *key,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 char *ss_read_file(const char *path, size_t *len);
 /* Add a connection unless the same pair is there; false on no memory. */
 bool ss_session_add_conn(SsSession *s, const char *from, const char *to);
