@@ -102,6 +102,7 @@ static int control_loop(AtApp *app)
                        "MIDI messages ignored (sysex or malformed)");
         if (app->tool->idle)
             app->tool->idle(app, app->core);
+        at_app_check_stall(app);
         int q = atomic_load(&app->quit_status);
         if (q) {
             app->exit_status = q - 1;

@@ -18,6 +18,10 @@
 #include <stdint.h>
 
 #define AT_APP_MAX_PORTS 16
+/* The exit status of a tool JACK stopped calling while running under NSM
+ * (docs/threads.md, "A client JACK stops waking"); the session manager
+ * restarts it like any client that died. */
+#define AT_EXIT_STALLED 75
 /* Capacity of each MIDI port's event list per cycle. */
 #define AT_APP_MIDI_CAPACITY 2048
 

@@ -42,6 +42,17 @@ typedef struct {
     int rt_connections; /* peers in the graph of the last cycle (RT only) */
 } AtAppPort;
 
+/* The control thread's watch for a client JACK stopped calling
+ * (app_stall.c). */
+typedef struct {
+    double since;   /* when cycles last changed (monotonic s), 0: not watching */
+    unsigned seen;  /* cycles then */
+    uint32_t frame; /* the server's frame time then */
+    double suspect; /* when the stall was first seen long enough, 0: not yet */
+    uint32_t suspect_frame;
+    bool reported; /* said, and not called since */
+} AtStall;
+
 struct AtApp {
     const AtTool *tool;
     AtParams *params;
@@ -55,7 +66,9 @@ struct AtApp {
     uint32_t rate;
     AtAppPort ports[AT_APP_MAX_PORTS];
     int n_ports;
-    atomic_int rt_started;    /* the process callback has been called */
+    atomic_int rt_started; /* the process callback has been called */
+    atomic_uint cycles;    /* process calls (app_stall.c watches it) */
+    AtStall stall;
     float *silence, *scratch; /* stand-ins for audio ports not yet registered */
     uint32_t scratch_frames;
     jack_ringbuffer_t *to_rt, *reports, *garbage, *logs;
@@ -101,6 +114,11 @@ void at_app_close_jack(AtApp *app);
 void at_app_graceful_stop(AtApp *app);
 /* Make every wanted connection whose peer exists now. */
 void at_app_connect_pending(AtApp *app);
+
+/* app_stall.c: called by the control loop; reports a client JACK has not
+ * called for 3 s while the server ran, and under NSM exits with
+ * AT_EXIT_STALLED. */
+void at_app_check_stall(AtApp *app);
 
 /* app_params.c */
 /* The RT thread runs (changes go through the ring). */

@@ -144,6 +144,7 @@ static int rt_process(jack_nframes_t nframes, void *arg)
     c->frame_time = jack_last_frame_time(app->client);
     if (!atomic_load_explicit(&app->rt_started, memory_order_relaxed))
         atomic_store(&app->rt_started, 1);
+    atomic_fetch_add_explicit(&app->cycles, 1, memory_order_relaxed);
     if (nframes > app->scratch_frames) {
         /* a period longer than the stand-ins: wait for the ports */
         for (int i = 0; i < app->n_ports; i++)

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -132,10 +133,17 @@ static void refuse(Agent *g, const AtOscMsg *msg, const char *why)
     reply(g, msg, "/aiotone/agent/error", msg->path, why);
 }
 
-static pid_t spawn(const char *exe, char *const argv[], const char *server, const char *nsm_url)
+/* Start exe; it gets die_sig when the agent ends, even by SIGKILL (the
+ * slave jackd SIGKILL: one left behind would keep the server's name). */
+static pid_t spawn(const char *exe, char *const argv[], const char *server, const char *nsm_url,
+                   int die_sig)
 {
+    pid_t agent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, die_sig);
+        if (getppid() != agent)
+            _exit(127);
         if (server)
             setenv("JACK_DEFAULT_SERVER", server, 1);
         if (nsm_url)
@@ -217,7 +225,7 @@ static void do_join(Agent *g, const AtOscMsg *msg)
     snprintf(l, sizeof l, "%d", h->latency);
     char *argv[] = {"jackd", "-n", g->server, "-d", "net",           "-C", c, "-P", p, "-i",
                     i,       "-o", o,         "-n", (char *)h->name, "-l", l, NULL};
-    g->slave_pid = spawn(exe, argv, NULL, NULL);
+    g->slave_pid = spawn(exe, argv, NULL, NULL, SIGKILL);
     if (g->slave_pid < 0) {
         refuse(g, msg, strerror(errno));
         return;
@@ -252,7 +260,7 @@ static bool launch(Agent *g, int k)
     snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(g->nsm));
     g->cl[k].nsm_len = 0;
     g->cl[k].save_asked = false;
-    g->cl[k].pid = spawn(exe, argv, g->server, d->nsm ? url : NULL);
+    g->cl[k].pid = spawn(exe, argv, g->server, d->nsm ? url : NULL, SIGTERM);
     if (g->cl[k].pid < 0)
         return false;
     char line[1024];

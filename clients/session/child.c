@@ -116,7 +116,7 @@ void sm_pump(SmMgr *m)
 }
 
 pid_t sm_spawn(const char *dir, const char *server, const char *exe, char *const argv[],
-               const char *nsm_url, SmOut *out, const char *name)
+               int die_sig, const char *nsm_url, SmOut *out, const char *name)
 {
     int p[2][2] = {{-1, -1}, {-1, -1}};
     char **env = child_env(nsm_url, server);
@@ -137,7 +137,7 @@ pid_t sm_spawn(const char *dir, const char *server, const char *exe, char *const
         /* Own process group (a ^C on the terminal reaches only the
          * manager, which then stops everyone in order); die with it. */
         setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        prctl(PR_SET_PDEATHSIG, die_sig);
         struct sigaction dfl = {.sa_handler = SIG_DFL};
         for (int s = 1; s < NSIG; s++)
             sigaction(s, &dfl, NULL);

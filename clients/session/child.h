@@ -10,13 +10,14 @@
 
 /* Seconds on the monotonic clock. */
 double sm_now(void);
-/* Spawn a child in its own process group (dies with the manager): exe
+/* Spawn a child in its own process group (dies with the manager: it gets
+ * die_sig when the manager ends, even by SIGKILL): exe
  * with argv, environment plus NSM_URL (when nsm_url) and
  * JACK_DEFAULT_SERVER=server, working directory dir. Its stdout and
  * stderr go through pipes into out (printed by sm_out_pump with name in
  * front). Returns the pid or -1. */
 pid_t sm_spawn(const char *dir, const char *server, const char *exe, char *const argv[],
-               const char *nsm_url, SmOut *out, const char *name);
+               int die_sig, const char *nsm_url, SmOut *out, const char *name);
 /* Print what a child wrote so far, line by line (stdout to stdout,
  * stderr to stderr); at end of file print a last unfinished line. */
 void sm_out_pump(SmOut *o);

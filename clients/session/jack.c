@@ -87,8 +87,11 @@ bool sj_start_server(SmMgr *m, char *err, size_t errlen)
     }
     at_info("starting JACK server '%s' (%s backend, %s Hz, %s frames)", m->server, argv[n - 5],
             rate, period);
-    m->jackd_pid =
-        sm_spawn(m->dir, m->server, exe, (char *const *)argv, NULL, &m->jackd_out, "jackd");
+    /* SIGKILL if the manager dies: a server left behind keeps the session's
+     * name, and one wedged by a JACK race answers no client ever again (see
+     * docs/sessions.md, "When JACK itself wedges"). */
+    m->jackd_pid = sm_spawn(m->dir, m->server, exe, (char *const *)argv, SIGKILL, NULL,
+                            &m->jackd_out, "jackd");
     if (m->jackd_pid < 0) {
         snprintf(err, errlen, "cannot start jackd: %s", strerror(errno));
         return false;

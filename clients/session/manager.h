@@ -65,7 +65,8 @@ typedef struct SmMgr {
     int jobs_status; /* exit status of run after on-jobs-done = "stop": 0, or 1 if a job failed */
     double all_open_at;
     bool quitting;
-    bool closing; /* the clients are being stopped to open another session */
+    bool stop_hung; /* a child of the current stop ignored SIGTERM */
+    bool closing;   /* the clients are being stopped to open another session */
 } SmMgr;
 
 #endif

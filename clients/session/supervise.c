@@ -44,7 +44,8 @@ void sm_launch(SmMgr *m, int i)
     argv[n] = NULL;
     char url[64];
     snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(m->osc));
-    pid_t pid = sm_spawn(m->dir, m->server, c->exe, argv, d->nsm ? url : NULL, &c->out, d->id);
+    pid_t pid =
+        sm_spawn(m->dir, m->server, c->exe, argv, SIGTERM, d->nsm ? url : NULL, &c->out, d->id);
     if (pid < 0) {
         at_error("client '%s': cannot start %s: %s", d->id, c->exe, strerror(errno));
         nc_launched(&m->core, i, -1, NULL);
@@ -73,7 +74,8 @@ void sm_spawn_bridge(SmMgr *m)
     }
     /* a2jmidid ignores $JACK_DEFAULT_SERVER: without -j it opens "default". */
     char *argv[] = {"a2jmidid", "-j", m->server, "-e", NULL};
-    m->bridge_pid = sm_spawn(m->dir, m->server, exe, argv, NULL, &m->bridge_out, "a2jmidid");
+    m->bridge_pid =
+        sm_spawn(m->dir, m->server, exe, argv, SIGTERM, NULL, &m->bridge_out, "a2jmidid");
     m->bridge_started_at = sm_now();
     at_info("MIDI bridge: started a2jmidid -j %s -e (pid %d)", m->server, (int)m->bridge_pid);
 }
@@ -364,15 +366,22 @@ static bool wait_gone(SmMgr *m, pid_t *pid, double secs)
     return *pid <= 0;
 }
 
-/* End one child: SIGTERM to its process group, SIGKILL if it lingers. */
+/* End one child: SIGTERM to its process group, SIGKILL if it lingers.
+ * A JACK client that does not end after SIGTERM is almost always stuck
+ * in jack_client_close on a wedged server, and the next ones would be
+ * too: once one was killed, the others of this stop get SM_STOP_WAIT_HUNG
+ * seconds, so stopping a session stays short. */
 static void stop_one(SmMgr *m, pid_t *pid, const char *what)
 {
     if (*pid <= 0)
         return;
+    double wait = m->stop_hung ? SM_STOP_WAIT_HUNG : SM_STOP_WAIT;
     kill(-*pid, SIGTERM);
-    if (wait_gone(m, pid, SM_STOP_WAIT))
+    if (wait_gone(m, pid, wait))
         return;
-    at_warn("%s ignored SIGTERM for %.0f s; killing it", what, SM_STOP_WAIT);
+    at_warn("%s ignored SIGTERM for %.0f s; killing it%s", what, wait,
+            m->stop_hung ? "" : " (is the JACK server stuck?)");
+    m->stop_hung = true;
     kill(-*pid, SIGKILL);
     wait_gone(m, pid, 60.0);
 }
@@ -382,6 +391,7 @@ static void stop_one(SmMgr *m, pid_t *pid, const char *what)
  * six at once), and then nothing, not even `stop`, gets an answer. */
 void sm_stop_clients(SmMgr *m)
 {
+    m->stop_hung = false;
     for (int i = m->s.n_clients - 1; i >= 0; i--) {
         char what[96];
         snprintf(what, sizeof what, "client '%s'", m->s.clients[i].id);
@@ -391,6 +401,7 @@ void sm_stop_clients(SmMgr *m)
 
 void sm_stop_client(SmMgr *m, int i)
 {
+    m->stop_hung = false;
     char what[96];
     snprintf(what, sizeof what, "client '%s'", m->s.clients[i].id);
     stop_one(m, &m->core.cl[i].pid, what);

@@ -4,7 +4,8 @@
 
 #include "manager.h"
 
-#define SM_STOP_WAIT 5.0 /* seconds a child has to end after SIGTERM */
+#define SM_STOP_WAIT 5.0      /* seconds a child has to end after SIGTERM */
+#define SM_STOP_WAIT_HUNG 1.0 /* the same once a child of this stop had to be killed */
 
 /* Start client i (its program, with NSM_URL when it is an NSM client). */
 void sm_launch(SmMgr *m, int i);
