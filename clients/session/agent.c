@@ -14,6 +14,7 @@
 #include "log.h"
 #include "osc.h"
 #include "sessconf.h"
+#include "sigpipe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -71,14 +72,6 @@ typedef struct {
     AgLeg legs[AG_MAX_LEGS];
     int n_legs;
 } Agent;
-
-static volatile sig_atomic_t quit_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    quit_flag = 1;
-}
 
 static double now_s(void)
 {
@@ -706,15 +699,19 @@ int ss_agent_main(int argc, char **argv)
         at_osc_close(g.nsm);
         return 1;
     }
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    if (!at_sigpipe_open(0)) {
+        at_error("agent: cannot create the signal pipe: %s", strerror(errno));
+        at_osc_close(g.osc);
+        at_osc_close(g.nsm);
+        return 1;
+    }
     at_info("agent: listening on %s:%d (%d allowed networks and loopback)", addr,
             at_osc_port(g.osc), n_allow);
-    while (!quit_flag) {
-        struct pollfd p[2] = {{at_osc_fd(g.osc), POLLIN, 0}, {at_osc_fd(g.nsm), POLLIN, 0}};
-        if (poll(p, 2, 100) > 0) {
+    while (!*at_sigpipe_flag()) {
+        struct pollfd p[3] = {{at_osc_fd(g.osc), POLLIN, 0},
+                              {at_osc_fd(g.nsm), POLLIN, 0},
+                              {at_sigpipe_fd(), POLLIN, 0}};
+        if (poll(p, 3, 100) > 0) {
             at_osc_receive(g.osc);
             at_osc_receive(g.nsm);
         }
@@ -733,5 +730,6 @@ int ss_agent_main(int argc, char **argv)
     at_osc_close(g.nsm);
     if (g.have_session)
         ss_session_free(&g.s);
+    at_sigpipe_close();
     return 0;
 }
