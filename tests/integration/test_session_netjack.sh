@@ -133,21 +133,34 @@ NR=$(wc -l <"$AT_TMP/recv.notes")
 echo "# note-ons: mothergen sent $NS, the host received $NR (the two recordings start apart)"
 at_check "notes reach the host ($NR)" test "$NR" -ge 5
 # The host's notes, in order, are mothergen's: the two recordings start
-# and end at slightly different moments, so find the shift where they
-# overlap; every note in the overlap must match and the overlap must hold
-# most of what the host received.
+# and end at slightly different moments, and NetJACK2 can lose a UDP packet
+# on a loaded machine. So every note the host received must be one
+# mothergen sent, in the same order (a subsequence: nothing invented or
+# reordered), taken in the shortest stretch of what was sent; the notes of
+# that stretch that did not arrive are reported as lost and may be at most
+# a quarter of it.
 at_check "the notes the host gets are the ones mothergen sent, in order" python3 - "$AT_TMP/sent.notes" "$AT_TMP/recv.notes" <<'PY'
 import sys
 sent = open(sys.argv[1]).read().split()
 recv = open(sys.argv[2]).read().split()
-best = 0
-for d in range(-len(recv), len(sent)):
-    pairs = [(sent[i + d], r) for i, r in enumerate(recv) if 0 <= i + d < len(sent)]
-    if pairs and all(a == b for a, b in pairs):
-        best = max(best, len(pairs))
-print("sent", sent, "received", recv, "matching overlap", best)
-sys.exit(0 if best >= max(5, 0.7 * len(recv)) else 1)
+best = None
+for start in (i for i, n in enumerate(sent) if recv and n == recv[0]):
+    pos, k = start, 0
+    while pos < len(sent) and k < len(recv):
+        if sent[pos] == recv[k]:
+            k += 1
+        pos += 1
+    if k == len(recv) and (best is None or pos - start < best):
+        best = pos - start
+print("sent", sent, "received", recv)
+if best is None:
+    print("the received notes are not a subsequence of the sent ones")
+    sys.exit(1)
+lost = best - len(recv)
+print("# %d notes sent in the stretch the host received, %d lost" % (best, lost))
+sys.exit(0 if lost * 4 <= best else 1)
 PY
+grep '^# .* lost$' "$AT_TMP/check.out"
 
 ip netns exec "$NSA" "$AT_BIN/aiotone-session" status "$DIR" >"$AT_TMP/status.out" 2>&1
 sed 's/^/#   /' "$AT_TMP/status.out" | grep -A3 "hosts:"
