@@ -87,6 +87,14 @@ struct FmSynth {
     float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
     unsigned live[FM_MAX_POLYPHONY];
     float pan[FM_MAX_POLYPHONY][2]; /* each voice's left and right gain */
+    /* The sounding voices of the current chunk, in voice order: every
+     * voice loop of a chunk walks only them (a synth of 64 voices playing
+     * 16 skips the other 48 once, not in each loop). */
+    int act[FM_MAX_POLYPHONY];
+    int n_act;
+    /* A patch change moved an operator ratio: the next grid block retunes
+     * every voice (else only a pitch-bend glide does). */
+    bool retune;
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -351,12 +359,20 @@ static bool voice_silent(const FmVoice *v, int alg)
     return true;
 }
 
+/* floorf(x), through a truncation where that is the same value (x
+ * positive and below 2^23, as a phase always is): floorf without SSE4.1
+ * is a long branchy sequence, and it runs 4 times per voice per block. */
+static inline float phase_floor(float x)
+{
+    return x > 0.0f && x < 8388608.0f ? (float)(int32_t)x : floorf(x);
+}
+
 /* At the end of a grid block: the phases move on to the next one. */
 static void voice_next_block(FmVoice *v)
 {
     for (int op = 0; op < FM_OPS; op++) {
         float nph = v->phase[op] + v->inc[op] * (float)(FM_BLOCK - v->base);
-        v->phase[op] = nph - floorf(nph);
+        v->phase[op] = nph - phase_floor(nph);
     }
     v->base = 0;
 }
@@ -787,6 +803,9 @@ void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
 static void control_tick(FmSynth *s)
 {
     bool bent = s->bend != s->bend_target;
+    if (!bent && !s->retune)
+        return; /* the increments note_on and the last retune set still hold */
+    s->retune = false;
     if (fabs(s->bend_target - s->bend) <= s->bend_step)
         s->bend = s->bend_target;
     else
@@ -864,11 +883,12 @@ static void render_feedback(FmSynth *s, int off, int n)
     const FmOpPatch *o = &s->patch.op[FM_OPS - 1];
     const float fbk = (float)s->patch.feedback;
     int slot = 0, base = 0;
-    for (int vi = 0; vi < s->voices->count; vi++) {
+    for (int k = 0; k < s->n_act; k++) {
+        const int vi = s->act[k];
         FmVoice *v = &s->voices->v[vi];
         s->fb_live[vi] = false;
         float *env = s->fb_voice_env[slot];
-        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env, n))
+        if (!env_fill(s, &v->env[FM_OPS - 1], o, env, n))
             continue;
         s->fb_live[vi] = true;
         s->fb_slot[vi] = slot;
@@ -903,10 +923,15 @@ static void render_feedback(FmSynth *s, int off, int n)
 static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)
 {
     const bool block_end = off + n == FM_BLOCK;
-    const int p = s->voices->count;
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
+    int na = 0;
+    for (int vi = 0; vi < s->voices->count; vi++)
+        if (s->voices->v[vi].note >= 0)
+            s->act[na++] = vi;
+    s->n_act = na;
+    const int *act = s->act;
     s->fading = 0;
     s->ramping = 0;
     for (int op = 0; op < FM_OPS; op++) {
@@ -935,10 +960,9 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     if (s->patch.feedback > 0.0)
         render_feedback(s, off, n);
     if (s->alg_fading) {
-        for (int vi = 0; vi < p; vi++) {
+        for (int k = 0; k < na; k++) {
+            const int vi = act[k];
             FmVoice *v = &s->voices->v[vi];
-            if (v->note < 0)
-                continue;
             /* Both routings from the same envelope values: the first
              * render advances the envelopes, so they are put back. */
             FmEnv saved[FM_OPS];
@@ -957,17 +981,14 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
          * independent, so the core overlaps one voice's table reads with
          * the next one's. Voices are mixed in order, by operator 1. */
         const int alg = s->patch.algorithm;
-        for (int vi = 0; vi < p; vi++)
-            if (s->voices->v[vi].note >= 0)
-                voice_begin(s, vi);
+        for (int k = 0; k < na; k++)
+            voice_begin(s, act[k]);
         for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
-            for (int vi = 0; vi < p; vi++)
-                if (s->voices->v[vi].note >= 0)
-                    render_op(s, &s->voices->v[vi], vi, op, alg, off, n, NULL, NULL);
-        for (int vi = 0; vi < p; vi++) {
+            for (int k = 0; k < na; k++)
+                render_op(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL);
+        for (int k = 0; k < na; k++) {
+            const int vi = act[k];
             FmVoice *v = &s->voices->v[vi];
-            if (v->note < 0)
-                continue;
             /* mixed by the kernel unless its pan still glides */
             float gl, gr;
             voice_gains(s, vi, &gl, &gr);
@@ -977,10 +998,8 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
                 mix_voice(s, v, vi, vout, l, r, n);
         }
     }
-    for (int vi = 0; vi < p; vi++) {
-        FmVoice *v = &s->voices->v[vi];
-        if (v->note < 0)
-            continue;
+    for (int k = 0; k < na; k++) {
+        FmVoice *v = &s->voices->v[act[k]];
         if (block_end)
             voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
@@ -1124,6 +1143,8 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
             s->fade_from[op] = (int)s->patch.op[op].wave;
             s->fade_start[op] = s->clock;
         }
+        if (patch->op[op].ratio != s->patch.op[op].ratio)
+            s->retune = true;
         if (patch->op[op].level != s->patch.op[op].level) {
             /* from the level of the last frame rendered */
             float now = (float)s->patch.op[op].level;
