@@ -5,6 +5,9 @@
 #include "fmkernel.h"
 
 #include <math.h>
+#if defined(__SSE2__) && !defined(FM_NO_SIMD)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +98,12 @@ struct FmSynth {
     /* A patch change moved an operator ratio: the next grid block retunes
      * every voice (else only a pitch-bend glide does). */
     bool retune;
+    /* What each kernel call reads of the patch, kept with it (set_patch):
+     * each operator's table and level as a float, and whether operator 4
+     * has feedback. */
+    const FmPoint *op_tab[FM_OPS];
+    float op_level[FM_OPS];
+    bool has_fb;
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -124,6 +133,17 @@ struct FmSynth {
 };
 
 static void update_pan(FmSynth *s);
+
+/* What the kernels read of the patch, kept with it (every patch change
+ * goes through here). */
+static void patch_cache(FmSynth *s)
+{
+    for (int op = 0; op < FM_OPS; op++) {
+        s->op_tab[op] = s->points[s->patch.op[op].wave];
+        s->op_level[op] = (float)s->patch.op[op].level;
+    }
+    s->has_fb = s->patch.feedback > 0.0;
+}
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
  * the table in docs/fmsynth.md (Rules). Modulators always have higher numbers than their
@@ -359,22 +379,29 @@ static bool voice_silent(const FmVoice *v, int alg)
     return true;
 }
 
-/* floorf(x), through a truncation where that is the same value (x
- * positive and below 2^23, as a phase always is): floorf without SSE4.1
- * is a long branchy sequence, and it runs 4 times per voice per block. */
-static inline float phase_floor(float x)
-{
-    return x > 0.0f && x < 8388608.0f ? (float)(int32_t)x : floorf(x);
-}
-
-/* At the end of a grid block: the phases move on to the next one. */
+/* At the end of a grid block: the phases move on to the next one. The
+ * four at once where SSE2 is (every x86-64): floor through a truncation,
+ * the same value as floorf wherever the phase is positive and below 2^23
+ * (always: it is below 1 plus at most a block of increments), where
+ * floorf without SSE4.1 is a long sequence per operator. */
 static void voice_next_block(FmVoice *v)
 {
-    for (int op = 0; op < FM_OPS; op++) {
-        float nph = v->phase[op] + v->inc[op] * (float)(FM_BLOCK - v->base);
-        v->phase[op] = nph - phase_floor(nph);
-    }
+    const float k = (float)(FM_BLOCK - v->base);
     v->base = 0;
+#if defined(__SSE2__) && !defined(FM_NO_SIMD)
+    const __m128 nph =
+        _mm_add_ps(_mm_loadu_ps(v->phase), _mm_mul_ps(_mm_loadu_ps(v->inc), _mm_set1_ps(k)));
+    const __m128 in_range =
+        _mm_and_ps(_mm_cmpgt_ps(nph, _mm_setzero_ps()), _mm_cmplt_ps(nph, _mm_set1_ps(8388608.0f)));
+    if (_mm_movemask_ps(in_range) == 0xF) {
+        _mm_storeu_ps(v->phase, _mm_sub_ps(nph, _mm_cvtepi32_ps(_mm_cvttps_epi32(nph))));
+        return;
+    }
+#endif
+    for (int op = 0; op < FM_OPS; op++) {
+        float nph1 = v->phase[op] + v->inc[op] * k;
+        v->phase[op] = nph1 - floorf(nph1);
+    }
 }
 
 /* Render frames off..off+n of the current grid block of one voice (mono)
@@ -407,14 +434,13 @@ enum { VOICE_SILENT, VOICE_OUT, VOICE_MIXED };
 /* The output of operator op of voice vi in this chunk. */
 static inline const float *op_src(FmSynth *s, int vi, int op)
 {
-    return op == FM_OPS - 1 && s->patch.feedback > 0.0 ? s->fb_out[s->fb_slot[vi]]
-                                                       : s->op_out[vi][op];
+    return op == FM_OPS - 1 && s->has_fb ? s->fb_out[s->fb_slot[vi]] : s->op_out[vi][op];
 }
 
 /* Start a voice's chunk: only operator 4 with feedback is rendered yet. */
 static inline void voice_begin(FmSynth *s, int vi)
 {
-    s->live[vi] = s->patch.feedback > 0.0 && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
+    s->live[vi] = s->has_fb && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
 }
 
 /* Operator op of voice vi over frames off..off+n of the current grid
@@ -433,11 +459,11 @@ static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, 
     float *out = s->op_out[vi][op];
     const bool fade = s->fading >> op & 1;
     FmOpArgs a;
-    a.tab = s->points[o->wave];
+    a.tab = s->op_tab[op];
     a.ph0 = v->phase[op];
     a.inc = v->inc[op];
     a.k0 = off - (int)v->base;
-    a.amp = v->vel * (float)o->level;
+    a.amp = v->vel * s->op_level[op];
     a.env = NULL;
     if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
         env_fill(s, e, o, env, n);
@@ -449,19 +475,16 @@ static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, 
     const unsigned mods = alg_mods[alg][op] & live;
     a.depth = s->mod_depth;
     a.nmod = 0;
-    for (int m = 0; m < FM_OPS; m++)
-        if (mods >> m & 1)
-            a.mod[a.nmod++] = op_src(s, vi, m);
+    for (unsigned m = mods; m; m &= m - 1) /* in operator order */
+        a.mod[a.nmod++] = op_src(s, vi, __builtin_ctz(m));
     a.l = NULL;
     a.out = out;
     s->live[vi] |= 1u << op;
     if (op == 0 && l && !fade) {
         /* the other live carriers, in operator order */
-        const unsigned car = alg_carriers[alg] & live;
         a.nadd = 0;
-        for (int c = 1; c < FM_OPS; c++)
-            if (car >> c & 1)
-                a.add[a.nadd++] = op_src(s, vi, c);
+        for (unsigned c = alg_carriers[alg] & live & ~1u; c; c &= c - 1)
+            a.add[a.nadd++] = op_src(s, vi, __builtin_ctz(c));
         a.l = l;
         a.r = r;
         a.gl = v->gl; /* settled: what voice_gains gives */
@@ -503,7 +526,7 @@ static int voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, in
                         int alg)
 {
     voice_begin(s, vi);
-    for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op >= 0; op--)
+    for (int op = s->has_fb ? FM_OPS - 2 : FM_OPS - 1; op >= 0; op--)
         render_op(s, v, vi, op, alg, off, n, NULL, NULL);
     return voice_sum(s, vi, alg, vout, n);
 }
@@ -957,7 +980,7 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         if (fade_fill(s, s->alg_start, n, s->alg_w))
             s->alg_from = -1;
     }
-    if (s->patch.feedback > 0.0)
+    if (s->has_fb)
         render_feedback(s, off, n);
     if (s->alg_fading) {
         for (int k = 0; k < na; k++) {
@@ -983,7 +1006,7 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         const int alg = s->patch.algorithm;
         for (int k = 0; k < na; k++)
             voice_begin(s, act[k]);
-        for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
+        for (int op = s->has_fb ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
             for (int k = 0; k < na; k++)
                 render_op(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL);
         for (int k = 0; k < na; k++) {
@@ -1103,6 +1126,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
             s->points[w][i] = (FmPoint){t[i], t[i + 1] - t[i]};
     }
     update_pan(s);
+    patch_cache(s);
     s->simd = fm_simd_best();
     s->k = fm_kernels(s->simd);
     s->glide_blocks = (uint32_t)lround(FM_GLIDE_SECONDS * rate / FM_BLOCK);
@@ -1159,6 +1183,7 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
         }
     }
     s->patch = *patch;
+    patch_cache(s);
     update_gain_target(s);
 }
 
