@@ -75,9 +75,10 @@ static inline void op_scalar(const FmOpArgs *a, int from, int n)
 
 #ifndef FM_X86
 #define C_FB_LANES 4
-static void op_c(const FmOpArgs *a, int n)
+static void op_c(const FmOpArgs *a, int count, int n)
 {
-    op_scalar(a, 0, n);
+    for (int k = 0; k < count; k++)
+        op_scalar(&a[k], 0, n);
 }
 
 static void fb_c(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
@@ -129,7 +130,7 @@ static inline __m128 sse2_wave(const FmPoint *tab, __m128 fr, __m128i idx)
     return _mm_add_ps(a, _mm_mul_ps(fr, d));
 }
 
-static void op_sse2(const FmOpArgs *a, int n)
+static inline __attribute__((always_inline)) void op_sse2_one(const FmOpArgs *a, int n)
 {
     const __m128 ph0 = _mm_set1_ps(a->ph0), inc = _mm_set1_ps(a->inc), amp = _mm_set1_ps(a->amp);
     const __m128 depth = _mm_set1_ps(a->depth), e0 = _mm_set1_ps(a->e0), de = _mm_set1_ps(a->de);
@@ -171,6 +172,12 @@ static void op_sse2(const FmOpArgs *a, int n)
         }
     }
     op_scalar(a, i, n);
+}
+
+static void op_sse2(const FmOpArgs *a, int count, int n)
+{
+    for (int k = 0; k < count; k++)
+        op_sse2_one(&a[k], n);
 }
 
 /* Feedback, SSE2: two registers of 4 voices, interleaved so one chain's
@@ -236,7 +243,7 @@ AVX2 static inline __m256 avx2_wave(const FmPoint *tab, __m256 p)
     return _mm256_add_ps(a, _mm256_mul_ps(fr, d));
 }
 
-AVX2 static void op_avx2(const FmOpArgs *a, int n)
+AVX2 static inline __attribute__((always_inline)) void op_avx2_one(const FmOpArgs *a, int n)
 {
     const __m256 ph0 = _mm256_set1_ps(a->ph0), inc = _mm256_set1_ps(a->inc);
     const __m256 amp = _mm256_set1_ps(a->amp), depth = _mm256_set1_ps(a->depth);
@@ -281,6 +288,12 @@ AVX2 static void op_avx2(const FmOpArgs *a, int n)
         }
     }
     op_scalar(a, i, n);
+}
+
+AVX2 static void op_avx2(const FmOpArgs *a, int count, int n)
+{
+    for (int k = 0; k < count; k++)
+        op_avx2_one(&a[k], n);
 }
 
 #define AVX2_FB_LANES 16
@@ -345,7 +358,7 @@ AVX512 static inline __m512 avx512_wave(const FmPoint *tab, __m512 p, __mmask16 
     return _mm512_add_ps(a, _mm512_mul_ps(fr, d));
 }
 
-AVX512 static void op_avx512(const FmOpArgs *a, int n)
+AVX512 static inline __attribute__((always_inline)) void op_avx512_one(const FmOpArgs *a, int n)
 {
     const __m512 ph0 = _mm512_set1_ps(a->ph0), inc = _mm512_set1_ps(a->inc);
     const __m512 amp = _mm512_set1_ps(a->amp), depth = _mm512_set1_ps(a->depth);
@@ -393,6 +406,12 @@ AVX512 static void op_avx512(const FmOpArgs *a, int n)
             _mm512_mask_storeu_ps(out + i, m, y);
         }
     }
+}
+
+AVX512 static void op_avx512(const FmOpArgs *a, int count, int n)
+{
+    for (int k = 0; k < count; k++)
+        op_avx512_one(&a[k], n);
 }
 
 #define AVX512_FB_LANES 32

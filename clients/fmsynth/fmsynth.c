@@ -95,6 +95,10 @@ struct FmSynth {
      * 16 skips the other 48 once, not in each loop). */
     int act[FM_MAX_POLYPHONY];
     int n_act;
+    /* The kernel arguments of one operator of every sounding voice, run
+     * in one kernel call, and the envelopes they read. */
+    FmOpArgs batch[FM_MAX_POLYPHONY];
+    float batch_env[FM_MAX_POLYPHONY][FM_BLOCK];
     /* A patch change moved an operator ratio: the next grid block retunes
      * every voice (else only a pitch-bend glide does). */
     bool retune;
@@ -443,60 +447,73 @@ static inline void voice_begin(FmSynth *s, int vi)
     s->live[vi] = s->has_fb && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
 }
 
-/* Operator op of voice vi over frames off..off+n of the current grid
- * block, through the kernel of the SIMD path in use, into s->op_out (its
- * live bit set when its envelope sounds). When l is not NULL and it does
- * not fade, operator 1 (a carrier in every algorithm) also sums the
- * carriers and mixes the voice into l and r: true then. */
-static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n, float *l,
-                      float *r)
+/* The kernel arguments of operator op of voice vi over frames off..off+n
+ * of the current grid block (its envelope, when not one linear segment,
+ * written to env, which must live until the kernel runs), into s->op_out
+ * (its live bit set); with l not NULL, operator 1 (a carrier in every
+ * algorithm) also sums the carriers and mixes the voice into l and r.
+ * False, and nothing changed, when the operator's envelope is idle. */
+static inline bool op_args(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n,
+                           float *l, float *r, FmOpArgs *a, float *env)
 {
-    const FmOpPatch *o = &s->patch.op[op];
     FmEnv *e = &v->env[op];
     if (e->stage == ENV_IDLE)
         return false;
-    float env[FM_BLOCK], old[FM_BLOCK];
-    float *out = s->op_out[vi][op];
     const bool fade = s->fading >> op & 1;
-    FmOpArgs a;
-    a.tab = s->op_tab[op];
-    a.ph0 = v->phase[op];
-    a.inc = v->inc[op];
-    a.k0 = off - (int)v->base;
-    a.amp = v->vel * s->op_level[op];
-    a.env = NULL;
-    if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
-        env_fill(s, e, o, env, n);
-        a.env = env;
+    a->tab = s->op_tab[op];
+    a->ph0 = v->phase[op];
+    a->inc = v->inc[op];
+    a->k0 = off - (int)v->base;
+    a->amp = v->vel * s->op_level[op];
+    a->env = NULL;
+    if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a->e0, &a->de, &a->en)) {
+        env_fill(s, e, &s->patch.op[op], env, n);
+        a->env = env;
         if (s->ramping >> op & 1)
-            a.amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
+            a->amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
     }
     const unsigned live = s->live[vi];
-    const unsigned mods = alg_mods[alg][op] & live;
-    a.depth = s->mod_depth;
-    a.nmod = 0;
-    for (unsigned m = mods; m; m &= m - 1) /* in operator order */
-        a.mod[a.nmod++] = op_src(s, vi, __builtin_ctz(m));
-    a.l = NULL;
-    a.out = out;
+    a->depth = s->mod_depth;
+    a->nmod = 0;
+    for (unsigned m = alg_mods[alg][op] & live; m; m &= m - 1) /* in operator order */
+        a->mod[a->nmod++] = op_src(s, vi, __builtin_ctz(m));
+    a->l = NULL;
+    a->out = s->op_out[vi][op];
     s->live[vi] |= 1u << op;
-    if (op == 0 && l && !fade) {
+    if (l) {
         /* the other live carriers, in operator order */
-        a.nadd = 0;
+        a->nadd = 0;
         for (unsigned c = alg_carriers[alg] & live & ~1u; c; c &= c - 1)
-            a.add[a.nadd++] = op_src(s, vi, __builtin_ctz(c));
-        a.l = l;
-        a.r = r;
-        a.gl = v->gl; /* settled: what voice_gains gives */
-        a.gr = v->gr;
-        s->k->op(&a, n);
-        return true;
+            a->add[a->nadd++] = op_src(s, vi, __builtin_ctz(c));
+        a->l = l;
+        a->r = r;
+        a->gl = v->gl; /* settled: what voice_gains gives */
+        a->gr = v->gr;
     }
-    s->k->op(&a, n);
+    return true;
+}
+
+/* Operator op of voice vi over frames off..off+n of the current grid
+ * block, alone, through the kernel of the SIMD path in use, into
+ * s->op_out (its live bit set when its envelope sounds). When l is not
+ * NULL and it does not fade, operator 1 also mixes the voice into l and
+ * r: true then. */
+static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n, float *l,
+                      float *r)
+{
+    const bool fade = s->fading >> op & 1;
+    float env[FM_BLOCK], old[FM_BLOCK];
+    FmOpArgs a;
+    if (!op_args(s, v, vi, op, alg, off, n, op == 0 && !fade ? l : NULL, r, &a, env))
+        return false;
+    s->k->op(&a, 1, n);
+    if (a.l)
+        return true;
     if (fade) {
+        float *out = a.out;
         a.tab = s->fade_tab[op];
         a.out = old;
-        s->k->op(&a, n);
+        s->k->op(&a, 1, n);
         const float *w = s->fade_w[op];
         for (int i = 0; i < n; i++)
             out[i] = fade_mix(old[i], out[i], w[i]);
@@ -1006,20 +1023,44 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         const int alg = s->patch.algorithm;
         for (int k = 0; k < na; k++)
             voice_begin(s, act[k]);
-        for (int op = s->has_fb ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
+        for (int op = s->has_fb ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--) {
+            if (s->fading >> op & 1) { /* rare: one voice at a time */
+                for (int k = 0; k < na; k++)
+                    render_op(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL);
+                continue;
+            }
+            int m = 0;
             for (int k = 0; k < na; k++)
-                render_op(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL);
+                m += op_args(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL,
+                             &s->batch[m], s->batch_env[m]);
+            if (m)
+                s->k->op(s->batch, m, n);
+        }
+        /* Operator 1 sums the carriers and mixes each voice, by the kernel
+         * in batches; a voice whose pan still glides, whose operator 1 is
+         * silent, or all while operator 1 fades are mixed one at a time,
+         * after the batch before them (the mix stays in voice order). */
+        int m = 0;
         for (int k = 0; k < na; k++) {
             const int vi = act[k];
             FmVoice *v = &s->voices->v[vi];
-            /* mixed by the kernel unless its pan still glides */
             float gl, gr;
             voice_gains(s, vi, &gl, &gr);
             const bool settled = gl == v->gl && gr == v->gr;
+            if (settled && !(s->fading & 1) &&
+                op_args(s, v, vi, 0, alg, off, n, l, r, &s->batch[m], s->batch_env[m])) {
+                m++;
+                continue;
+            }
+            if (m)
+                s->k->op(s->batch, m, n);
+            m = 0;
             if (!render_op(s, v, vi, 0, alg, off, n, settled ? l : NULL, r) &&
                 voice_sum(s, vi, alg, vout, n) == VOICE_OUT)
                 mix_voice(s, v, vi, vout, l, r, n);
         }
+        if (m)
+            s->k->op(s->batch, m, n);
     }
     for (int k = 0; k < na; k++) {
         FmVoice *v = &s->voices->v[act[k]];
