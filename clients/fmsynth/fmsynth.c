@@ -90,11 +90,13 @@ struct FmSynth {
     float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
     unsigned live[FM_MAX_POLYPHONY];
     float pan[FM_MAX_POLYPHONY][2]; /* each voice's left and right gain */
-    /* The sounding voices of the current chunk, in voice order: every
-     * voice loop of a chunk walks only them (a synth of 64 voices playing
-     * 16 skips the other 48 once, not in each loop). */
+    /* The sounding voices, in voice order: every voice loop of a chunk
+     * walks only them (a synth of 64 voices playing 16 skips the other
+     * 48). Made again at the next chunk when act_stale says a voice
+     * started or went silent (or the voice set changed). */
     int act[FM_MAX_POLYPHONY];
     int n_act;
+    bool act_stale;
     /* The kernel arguments of one operator of every sounding voice, run
      * in one kernel call, and the envelopes they read. */
     FmOpArgs batch[FM_MAX_POLYPHONY];
@@ -580,6 +582,7 @@ FmVoiceSet *fm_synth_swap_voices(FmSynth *s, FmVoiceSet *set)
         set->v[i].note = -1;
     }
     s->voices = set;
+    s->act_stale = true;
     update_pan(s);
     return old;
 }
@@ -651,6 +654,7 @@ static void voice_tune(const FmSynth *s, FmVoice *v)
 static void note_on(FmSynth *s, int note, int vel)
 {
     FmVoice *v = voice_alloc(s);
+    s->act_stale = true;
     s->pending_off[note] = false;
     v->note = note;
     v->key_down = true;
@@ -700,6 +704,7 @@ void fm_synth_all_notes_off(FmSynth *s)
 {
     for (int i = 0; i < s->voices->count; i++)
         voice_silence(&s->voices->v[i]);
+    s->act_stale = true;
     memset(s->pending_off, 0, sizeof s->pending_off);
 }
 
@@ -966,11 +971,15 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
-    int na = 0;
-    for (int vi = 0; vi < s->voices->count; vi++)
-        if (s->voices->v[vi].note >= 0)
-            s->act[na++] = vi;
-    s->n_act = na;
+    if (s->act_stale) {
+        int na = 0;
+        for (int vi = 0; vi < s->voices->count; vi++)
+            if (s->voices->v[vi].note >= 0)
+                s->act[na++] = vi;
+        s->n_act = na;
+        s->act_stale = false;
+    }
+    const int na = s->n_act;
     const int *act = s->act;
     s->fading = 0;
     s->ramping = 0;
@@ -1066,8 +1075,11 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         FmVoice *v = &s->voices->v[act[k]];
         if (block_end)
             voice_next_block(v);
-        if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
+        if (voice_silent(v, s->patch.algorithm) &&
+            (!s->alg_fading || voice_silent(v, s->alg_old))) {
             voice_silence(v);
+            s->act_stale = true;
+        }
     }
     /* Master gain slews so expression and volume steps do not click. */
     float g = s->gain;
@@ -1159,6 +1171,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
     s->rate = rate;
     s->inv_rate = 1.0 / rate;
     s->voices = set;
+    s->act_stale = true;
     s->patch = *patch;
     for (int w = 0; w < FM_WAVE_COUNT; w++) {
         float t[FM_TABLE_SIZE + 1];

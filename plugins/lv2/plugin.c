@@ -310,7 +310,12 @@ static void read_controls(Plugin *p, AtCycle *c)
         if (!d)
             continue;
         float v = *d;
-        if (v == p->shadow[i] || isnan(v))
+        /* the same bits: unchanged (the usual case, one integer compare);
+         * else as floats (-0 is 0; NaN is no value) */
+        uint32_t vb, sb;
+        memcpy(&vb, &v, sizeof vb);
+        memcpy(&sb, &p->shadow[i], sizeof sb);
+        if (vb == sb || v == p->shadow[i] || isnan(v))
             continue;
         AtLv2Port *port = &p->ports[i];
         float was = p->shadow[i];
