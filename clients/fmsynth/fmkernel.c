@@ -75,9 +75,10 @@ static inline void op_scalar(const FmOpArgs *a, int from, int n)
 
 #ifndef FM_X86
 #define C_FB_LANES 4
-static void op_c(const FmOpArgs *a, int n)
+static void op_c(const FmOpArgs *a, int count, int n)
 {
-    op_scalar(a, 0, n);
+    for (int k = 0; k < count; k++)
+        op_scalar(&a[k], 0, n);
 }
 
 static void fb_c(const FmPoint *tab, float fbk, const float *ph0, const float *inc,
@@ -129,25 +130,29 @@ static inline __m128 sse2_wave(const FmPoint *tab, __m128 fr, __m128i idx)
     return _mm_add_ps(a, _mm_mul_ps(fr, d));
 }
 
-static void op_sse2(const FmOpArgs *a, int n)
+static inline __attribute__((always_inline)) void op_sse2_one(const FmOpArgs *a, int n)
 {
     const __m128 ph0 = _mm_set1_ps(a->ph0), inc = _mm_set1_ps(a->inc), amp = _mm_set1_ps(a->amp);
     const __m128 depth = _mm_set1_ps(a->depth), e0 = _mm_set1_ps(a->e0), de = _mm_set1_ps(a->de);
     const __m128 gl = _mm_set1_ps(a->gl), gr = _mm_set1_ps(a->gr);
     const __m128i step = _mm_setr_epi32(1, 2, 3, 4);
+    /* the arguments in locals: known not to change in the loop */
+    const int nmod = a->nmod, nadd = a->nadd;
+    const float *const env = a->env;
+    float *const l = a->l, *const r = a->r, *const out = a->out;
     int i = 0;
     for (; i + 4 <= n; i += 4) {
         __m128 t = _mm_cvtepi32_ps(_mm_add_epi32(step, _mm_set1_epi32(a->k0 + i)));
         __m128 p = _mm_add_ps(ph0, _mm_mul_ps(inc, t));
-        if (a->nmod > 0) {
+        if (nmod > 0) {
             __m128 m = _mm_setzero_ps();
-            for (int j = 0; j < a->nmod; j++)
+            for (int j = 0; j < nmod; j++)
                 m = _mm_add_ps(m, _mm_mul_ps(depth, _mm_loadu_ps(a->mod[j] + i)));
             p = _mm_add_ps(p, m);
         }
         __m128 e;
-        if (a->env) {
-            e = _mm_loadu_ps(a->env + i);
+        if (env) {
+            e = _mm_loadu_ps(env + i);
         } else {
             __m128 te = _mm_cvtepi32_ps(_mm_add_epi32(step, _mm_set1_epi32(a->en + i)));
             e = _mm_max_ps(_mm_add_ps(e0, _mm_mul_ps(de, te)), _mm_setzero_ps());
@@ -156,17 +161,23 @@ static void op_sse2(const FmOpArgs *a, int n)
         __m128i idx;
         sse2_phase(p, &fr, &idx);
         __m128 y = _mm_mul_ps(_mm_mul_ps(amp, e), sse2_wave(a->tab, fr, idx));
-        if (a->l) {
+        if (l) {
             __m128 v = _mm_add_ps(_mm_setzero_ps(), y);
-            for (int j = 0; j < a->nadd; j++)
+            for (int j = 0; j < nadd; j++)
                 v = _mm_add_ps(v, _mm_loadu_ps(a->add[j] + i));
-            _mm_storeu_ps(a->l + i, _mm_add_ps(_mm_loadu_ps(a->l + i), _mm_mul_ps(gl, v)));
-            _mm_storeu_ps(a->r + i, _mm_add_ps(_mm_loadu_ps(a->r + i), _mm_mul_ps(gr, v)));
+            _mm_storeu_ps(l + i, _mm_add_ps(_mm_loadu_ps(l + i), _mm_mul_ps(gl, v)));
+            _mm_storeu_ps(r + i, _mm_add_ps(_mm_loadu_ps(r + i), _mm_mul_ps(gr, v)));
         } else {
-            _mm_storeu_ps(a->out + i, y);
+            _mm_storeu_ps(out + i, y);
         }
     }
     op_scalar(a, i, n);
+}
+
+static void op_sse2(const FmOpArgs *a, int count, int n)
+{
+    for (int k = 0; k < count; k++)
+        op_sse2_one(&a[k], n);
 }
 
 /* Feedback, SSE2: two registers of 4 voices, interleaved so one chain's
@@ -232,7 +243,7 @@ AVX2 static inline __m256 avx2_wave(const FmPoint *tab, __m256 p)
     return _mm256_add_ps(a, _mm256_mul_ps(fr, d));
 }
 
-AVX2 static void op_avx2(const FmOpArgs *a, int n)
+AVX2 static inline __attribute__((always_inline)) void op_avx2_one(const FmOpArgs *a, int n)
 {
     const __m256 ph0 = _mm256_set1_ps(a->ph0), inc = _mm256_set1_ps(a->inc);
     const __m256 amp = _mm256_set1_ps(a->amp), depth = _mm256_set1_ps(a->depth);
@@ -244,37 +255,45 @@ AVX2 static void op_avx2(const FmOpArgs *a, int n)
     const bool en_small = a->en < SMALL_INT;
     __m256 t = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->k0)));
     __m256 te = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(en_small ? a->en : 0)));
+    /* the arguments in locals: known not to change in the loop */
+    const int nmod = a->nmod, nadd = a->nadd;
+    const float *const env = a->env;
+    float *const l = a->l, *const r = a->r, *const out = a->out;
     int i = 0;
     for (; i + 8 <= n; i += 8, t = _mm256_add_ps(t, eight), te = _mm256_add_ps(te, eight)) {
         __m256 p = _mm256_add_ps(ph0, _mm256_mul_ps(inc, t));
-        if (a->nmod > 0) {
+        if (nmod > 0) {
             __m256 m = _mm256_setzero_ps();
-            for (int j = 0; j < a->nmod; j++)
+            for (int j = 0; j < nmod; j++)
                 m = _mm256_add_ps(m, _mm256_mul_ps(depth, _mm256_loadu_ps(a->mod[j] + i)));
             p = _mm256_add_ps(p, m);
         }
         __m256 e;
-        if (a->env) {
-            e = _mm256_loadu_ps(a->env + i);
+        if (env) {
+            e = _mm256_loadu_ps(env + i);
         } else {
             if (!en_small)
                 te = _mm256_cvtepi32_ps(_mm256_add_epi32(step, _mm256_set1_epi32(a->en + i)));
             e = _mm256_max_ps(_mm256_add_ps(e0, _mm256_mul_ps(de, te)), _mm256_setzero_ps());
         }
         __m256 y = _mm256_mul_ps(_mm256_mul_ps(amp, e), avx2_wave(a->tab, p));
-        if (a->l) {
+        if (l) {
             __m256 v = _mm256_add_ps(_mm256_setzero_ps(), y);
-            for (int j = 0; j < a->nadd; j++)
+            for (int j = 0; j < nadd; j++)
                 v = _mm256_add_ps(v, _mm256_loadu_ps(a->add[j] + i));
-            _mm256_storeu_ps(a->l + i,
-                             _mm256_add_ps(_mm256_loadu_ps(a->l + i), _mm256_mul_ps(gl, v)));
-            _mm256_storeu_ps(a->r + i,
-                             _mm256_add_ps(_mm256_loadu_ps(a->r + i), _mm256_mul_ps(gr, v)));
+            _mm256_storeu_ps(l + i, _mm256_add_ps(_mm256_loadu_ps(l + i), _mm256_mul_ps(gl, v)));
+            _mm256_storeu_ps(r + i, _mm256_add_ps(_mm256_loadu_ps(r + i), _mm256_mul_ps(gr, v)));
         } else {
-            _mm256_storeu_ps(a->out + i, y);
+            _mm256_storeu_ps(out + i, y);
         }
     }
     op_scalar(a, i, n);
+}
+
+AVX2 static void op_avx2(const FmOpArgs *a, int count, int n)
+{
+    for (int k = 0; k < count; k++)
+        op_avx2_one(&a[k], n);
 }
 
 #define AVX2_FB_LANES 16
@@ -339,7 +358,7 @@ AVX512 static inline __m512 avx512_wave(const FmPoint *tab, __m512 p, __mmask16 
     return _mm512_add_ps(a, _mm512_mul_ps(fr, d));
 }
 
-AVX512 static void op_avx512(const FmOpArgs *a, int n)
+AVX512 static inline __attribute__((always_inline)) void op_avx512_one(const FmOpArgs *a, int n)
 {
     const __m512 ph0 = _mm512_set1_ps(a->ph0), inc = _mm512_set1_ps(a->inc);
     const __m512 amp = _mm512_set1_ps(a->amp), depth = _mm512_set1_ps(a->depth);
@@ -351,40 +370,48 @@ AVX512 static void op_avx512(const FmOpArgs *a, int n)
     const bool en_small = a->en < SMALL_INT;
     __m512 t = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->k0)));
     __m512 te = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(en_small ? a->en : 0)));
+    /* the arguments in locals: known not to change in the loop */
+    const int nmod = a->nmod, nadd = a->nadd;
+    const float *const env = a->env;
+    float *const l = a->l, *const r = a->r, *const out = a->out;
     for (int i = 0; i < n;
          i += 16, t = _mm512_add_ps(t, sixteen), te = _mm512_add_ps(te, sixteen)) {
         const __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
         __m512 p = _mm512_add_ps(ph0, _mm512_mul_ps(inc, t));
-        if (a->nmod > 0) {
+        if (nmod > 0) {
             __m512 md = _mm512_setzero_ps();
-            for (int j = 0; j < a->nmod; j++)
+            for (int j = 0; j < nmod; j++)
                 md = _mm512_add_ps(md,
                                    _mm512_mul_ps(depth, _mm512_maskz_loadu_ps(m, a->mod[j] + i)));
             p = _mm512_add_ps(p, md);
         }
         __m512 e;
-        if (a->env) {
-            e = _mm512_maskz_loadu_ps(m, a->env + i);
+        if (env) {
+            e = _mm512_maskz_loadu_ps(m, env + i);
         } else {
             if (!en_small)
                 te = _mm512_cvtepi32_ps(_mm512_add_epi32(step, _mm512_set1_epi32(a->en + i)));
             e = _mm512_max_ps(_mm512_add_ps(e0, _mm512_mul_ps(de, te)), _mm512_setzero_ps());
         }
         __m512 y = _mm512_mul_ps(_mm512_mul_ps(amp, e), avx512_wave(a->tab, p, m));
-        if (a->l) {
+        if (l) {
             __m512 v = _mm512_add_ps(_mm512_setzero_ps(), y);
-            for (int j = 0; j < a->nadd; j++)
+            for (int j = 0; j < nadd; j++)
                 v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, a->add[j] + i));
             _mm512_mask_storeu_ps(
-                a->l + i, m,
-                _mm512_add_ps(_mm512_maskz_loadu_ps(m, a->l + i), _mm512_mul_ps(gl, v)));
+                l + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, l + i), _mm512_mul_ps(gl, v)));
             _mm512_mask_storeu_ps(
-                a->r + i, m,
-                _mm512_add_ps(_mm512_maskz_loadu_ps(m, a->r + i), _mm512_mul_ps(gr, v)));
+                r + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, r + i), _mm512_mul_ps(gr, v)));
         } else {
-            _mm512_mask_storeu_ps(a->out + i, m, y);
+            _mm512_mask_storeu_ps(out + i, m, y);
         }
     }
+}
+
+AVX512 static void op_avx512(const FmOpArgs *a, int count, int n)
+{
+    for (int k = 0; k < count; k++)
+        op_avx512_one(&a[k], n);
 }
 
 #define AVX512_FB_LANES 32

@@ -44,7 +44,11 @@ typedef struct {
     float *l, *r;
 } FmOpArgs;
 
-typedef void (*FmOpFn)(const FmOpArgs *a, int n);
+/* count operators a[0..count) over the same n frames, one after the
+ * other (in order: voices mixed into the same l and r add up in it). One
+ * call for the operators of all the voices of a chunk: the per-call
+ * set-up (constants, the call itself) is paid once per batch. */
+typedef void (*FmOpFn)(const FmOpArgs *a, int count, int n);
 
 /* Operator 4 with self-feedback for `lanes` voices side by side (one per
  * lane; each an independent chain). Per lane j and frame i:

@@ -5,6 +5,9 @@
 #include "fmkernel.h"
 
 #include <math.h>
+#if defined(__SSE2__) && !defined(FM_NO_SIMD)
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +90,26 @@ struct FmSynth {
     float op_out[FM_MAX_POLYPHONY][FM_OPS][FM_BLOCK];
     unsigned live[FM_MAX_POLYPHONY];
     float pan[FM_MAX_POLYPHONY][2]; /* each voice's left and right gain */
+    /* The sounding voices, in voice order: every voice loop of a chunk
+     * walks only them (a synth of 64 voices playing 16 skips the other
+     * 48). Made again at the next chunk when act_stale says a voice
+     * started or went silent (or the voice set changed). */
+    int act[FM_MAX_POLYPHONY];
+    int n_act;
+    bool act_stale;
+    /* The kernel arguments of one operator of every sounding voice, run
+     * in one kernel call, and the envelopes they read. */
+    FmOpArgs batch[FM_MAX_POLYPHONY];
+    float batch_env[FM_MAX_POLYPHONY][FM_BLOCK];
+    /* A patch change moved an operator ratio: the next grid block retunes
+     * every voice (else only a pitch-bend glide does). */
+    bool retune;
+    /* What each kernel call reads of the patch, kept with it (set_patch):
+     * each operator's table and level as a float, and whether operator 4
+     * has feedback. */
+    const FmPoint *op_tab[FM_OPS];
+    float op_level[FM_OPS];
+    bool has_fb;
     /* A wave change crossfades from the old table to the new one over
      * fade_len frames (5 ms) from frame fade_start: a switch between two
      * tables at the same phase would be a step in the output, a click.
@@ -116,6 +139,17 @@ struct FmSynth {
 };
 
 static void update_pan(FmSynth *s);
+
+/* What the kernels read of the patch, kept with it (every patch change
+ * goes through here). */
+static void patch_cache(FmSynth *s)
+{
+    for (int op = 0; op < FM_OPS; op++) {
+        s->op_tab[op] = s->points[s->patch.op[op].wave];
+        s->op_level[op] = (float)s->patch.op[op].level;
+    }
+    s->has_fb = s->patch.feedback > 0.0;
+}
 
 /* Modulators of each operator (bit k = op k+1) and carriers, per algorithm;
  * the table in docs/fmsynth.md (Rules). Modulators always have higher numbers than their
@@ -351,14 +385,29 @@ static bool voice_silent(const FmVoice *v, int alg)
     return true;
 }
 
-/* At the end of a grid block: the phases move on to the next one. */
+/* At the end of a grid block: the phases move on to the next one. The
+ * four at once where SSE2 is (every x86-64): floor through a truncation,
+ * the same value as floorf wherever the phase is positive and below 2^23
+ * (always: it is below 1 plus at most a block of increments), where
+ * floorf without SSE4.1 is a long sequence per operator. */
 static void voice_next_block(FmVoice *v)
 {
-    for (int op = 0; op < FM_OPS; op++) {
-        float nph = v->phase[op] + v->inc[op] * (float)(FM_BLOCK - v->base);
-        v->phase[op] = nph - floorf(nph);
-    }
+    const float k = (float)(FM_BLOCK - v->base);
     v->base = 0;
+#if defined(__SSE2__) && !defined(FM_NO_SIMD)
+    const __m128 nph =
+        _mm_add_ps(_mm_loadu_ps(v->phase), _mm_mul_ps(_mm_loadu_ps(v->inc), _mm_set1_ps(k)));
+    const __m128 in_range =
+        _mm_and_ps(_mm_cmpgt_ps(nph, _mm_setzero_ps()), _mm_cmplt_ps(nph, _mm_set1_ps(8388608.0f)));
+    if (_mm_movemask_ps(in_range) == 0xF) {
+        _mm_storeu_ps(v->phase, _mm_sub_ps(nph, _mm_cvtepi32_ps(_mm_cvttps_epi32(nph))));
+        return;
+    }
+#endif
+    for (int op = 0; op < FM_OPS; op++) {
+        float nph1 = v->phase[op] + v->inc[op] * k;
+        v->phase[op] = nph1 - floorf(nph1);
+    }
 }
 
 /* Render frames off..off+n of the current grid block of one voice (mono)
@@ -391,73 +440,82 @@ enum { VOICE_SILENT, VOICE_OUT, VOICE_MIXED };
 /* The output of operator op of voice vi in this chunk. */
 static inline const float *op_src(FmSynth *s, int vi, int op)
 {
-    return op == FM_OPS - 1 && s->patch.feedback > 0.0 ? s->fb_out[s->fb_slot[vi]]
-                                                       : s->op_out[vi][op];
+    return op == FM_OPS - 1 && s->has_fb ? s->fb_out[s->fb_slot[vi]] : s->op_out[vi][op];
 }
 
 /* Start a voice's chunk: only operator 4 with feedback is rendered yet. */
 static inline void voice_begin(FmSynth *s, int vi)
 {
-    s->live[vi] = s->patch.feedback > 0.0 && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
+    s->live[vi] = s->has_fb && s->fb_live[vi] ? 1u << (FM_OPS - 1) : 0;
 }
 
-/* Operator op of voice vi over frames off..off+n of the current grid
- * block, through the kernel of the SIMD path in use, into s->op_out (its
- * live bit set when its envelope sounds). When l is not NULL and it does
- * not fade, operator 1 (a carrier in every algorithm) also sums the
- * carriers and mixes the voice into l and r: true then. */
-static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n, float *l,
-                      float *r)
+/* The kernel arguments of operator op of voice vi over frames off..off+n
+ * of the current grid block (its envelope, when not one linear segment,
+ * written to env, which must live until the kernel runs), into s->op_out
+ * (its live bit set); with l not NULL, operator 1 (a carrier in every
+ * algorithm) also sums the carriers and mixes the voice into l and r.
+ * False, and nothing changed, when the operator's envelope is idle. */
+static inline bool op_args(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n,
+                           float *l, float *r, FmOpArgs *a, float *env)
 {
-    const FmOpPatch *o = &s->patch.op[op];
     FmEnv *e = &v->env[op];
     if (e->stage == ENV_IDLE)
         return false;
-    float env[FM_BLOCK], old[FM_BLOCK];
-    float *out = s->op_out[vi][op];
     const bool fade = s->fading >> op & 1;
-    FmOpArgs a;
-    a.tab = s->points[o->wave];
-    a.ph0 = v->phase[op];
-    a.inc = v->inc[op];
-    a.k0 = off - (int)v->base;
-    a.amp = v->vel * (float)o->level;
-    a.env = NULL;
-    if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a.e0, &a.de, &a.en)) {
-        env_fill(s, e, o, env, n);
-        a.env = env;
+    a->tab = s->op_tab[op];
+    a->ph0 = v->phase[op];
+    a->inc = v->inc[op];
+    a->k0 = off - (int)v->base;
+    a->amp = v->vel * s->op_level[op];
+    a->env = NULL;
+    if ((s->ramping >> op & 1) || fade || !env_segment(e, n, &a->e0, &a->de, &a->en)) {
+        env_fill(s, e, &s->patch.op[op], env, n);
+        a->env = env;
         if (s->ramping >> op & 1)
-            a.amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
+            a->amp = ramp_into_env(v->vel, s->lvl_ramp[op], env, n);
     }
     const unsigned live = s->live[vi];
-    const unsigned mods = alg_mods[alg][op] & live;
-    a.depth = s->mod_depth;
-    a.nmod = 0;
-    for (int m = 0; m < FM_OPS; m++)
-        if (mods >> m & 1)
-            a.mod[a.nmod++] = op_src(s, vi, m);
-    a.l = NULL;
-    a.out = out;
+    a->depth = s->mod_depth;
+    a->nmod = 0;
+    for (unsigned m = alg_mods[alg][op] & live; m; m &= m - 1) /* in operator order */
+        a->mod[a->nmod++] = op_src(s, vi, __builtin_ctz(m));
+    a->l = NULL;
+    a->out = s->op_out[vi][op];
     s->live[vi] |= 1u << op;
-    if (op == 0 && l && !fade) {
+    if (l) {
         /* the other live carriers, in operator order */
-        const unsigned car = alg_carriers[alg] & live;
-        a.nadd = 0;
-        for (int c = 1; c < FM_OPS; c++)
-            if (car >> c & 1)
-                a.add[a.nadd++] = op_src(s, vi, c);
-        a.l = l;
-        a.r = r;
-        a.gl = v->gl; /* settled: what voice_gains gives */
-        a.gr = v->gr;
-        s->k->op(&a, n);
-        return true;
+        a->nadd = 0;
+        for (unsigned c = alg_carriers[alg] & live & ~1u; c; c &= c - 1)
+            a->add[a->nadd++] = op_src(s, vi, __builtin_ctz(c));
+        a->l = l;
+        a->r = r;
+        a->gl = v->gl; /* settled: what voice_gains gives */
+        a->gr = v->gr;
     }
-    s->k->op(&a, n);
+    return true;
+}
+
+/* Operator op of voice vi over frames off..off+n of the current grid
+ * block, alone, through the kernel of the SIMD path in use, into
+ * s->op_out (its live bit set when its envelope sounds). When l is not
+ * NULL and it does not fade, operator 1 also mixes the voice into l and
+ * r: true then. */
+static bool render_op(FmSynth *s, FmVoice *v, int vi, int op, int alg, int off, int n, float *l,
+                      float *r)
+{
+    const bool fade = s->fading >> op & 1;
+    float env[FM_BLOCK], old[FM_BLOCK];
+    FmOpArgs a;
+    if (!op_args(s, v, vi, op, alg, off, n, op == 0 && !fade ? l : NULL, r, &a, env))
+        return false;
+    s->k->op(&a, 1, n);
+    if (a.l)
+        return true;
     if (fade) {
+        float *out = a.out;
         a.tab = s->fade_tab[op];
         a.out = old;
-        s->k->op(&a, n);
+        s->k->op(&a, 1, n);
         const float *w = s->fade_w[op];
         for (int i = 0; i < n; i++)
             out[i] = fade_mix(old[i], out[i], w[i]);
@@ -487,7 +545,7 @@ static int voice_render(FmSynth *s, FmVoice *v, int vi, float *restrict vout, in
                         int alg)
 {
     voice_begin(s, vi);
-    for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op >= 0; op--)
+    for (int op = s->has_fb ? FM_OPS - 2 : FM_OPS - 1; op >= 0; op--)
         render_op(s, v, vi, op, alg, off, n, NULL, NULL);
     return voice_sum(s, vi, alg, vout, n);
 }
@@ -524,6 +582,7 @@ FmVoiceSet *fm_synth_swap_voices(FmSynth *s, FmVoiceSet *set)
         set->v[i].note = -1;
     }
     s->voices = set;
+    s->act_stale = true;
     update_pan(s);
     return old;
 }
@@ -595,6 +654,7 @@ static void voice_tune(const FmSynth *s, FmVoice *v)
 static void note_on(FmSynth *s, int note, int vel)
 {
     FmVoice *v = voice_alloc(s);
+    s->act_stale = true;
     s->pending_off[note] = false;
     v->note = note;
     v->key_down = true;
@@ -644,6 +704,7 @@ void fm_synth_all_notes_off(FmSynth *s)
 {
     for (int i = 0; i < s->voices->count; i++)
         voice_silence(&s->voices->v[i]);
+    s->act_stale = true;
     memset(s->pending_off, 0, sizeof s->pending_off);
 }
 
@@ -787,6 +848,9 @@ void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
 static void control_tick(FmSynth *s)
 {
     bool bent = s->bend != s->bend_target;
+    if (!bent && !s->retune)
+        return; /* the increments note_on and the last retune set still hold */
+    s->retune = false;
     if (fabs(s->bend_target - s->bend) <= s->bend_step)
         s->bend = s->bend_target;
     else
@@ -864,11 +928,12 @@ static void render_feedback(FmSynth *s, int off, int n)
     const FmOpPatch *o = &s->patch.op[FM_OPS - 1];
     const float fbk = (float)s->patch.feedback;
     int slot = 0, base = 0;
-    for (int vi = 0; vi < s->voices->count; vi++) {
+    for (int k = 0; k < s->n_act; k++) {
+        const int vi = s->act[k];
         FmVoice *v = &s->voices->v[vi];
         s->fb_live[vi] = false;
         float *env = s->fb_voice_env[slot];
-        if (v->note < 0 || !env_fill(s, &v->env[FM_OPS - 1], o, env, n))
+        if (!env_fill(s, &v->env[FM_OPS - 1], o, env, n))
             continue;
         s->fb_live[vi] = true;
         s->fb_slot[vi] = slot;
@@ -903,10 +968,19 @@ static void render_feedback(FmSynth *s, int off, int n)
 static void render(FmSynth *s, float *restrict l, float *restrict r, int off, int n)
 {
     const bool block_end = off + n == FM_BLOCK;
-    const int p = s->voices->count;
     float vout[FM_BLOCK];
     for (int i = 0; i < n; i++)
         l[i] = r[i] = 0.0f;
+    if (s->act_stale) {
+        int na = 0;
+        for (int vi = 0; vi < s->voices->count; vi++)
+            if (s->voices->v[vi].note >= 0)
+                s->act[na++] = vi;
+        s->n_act = na;
+        s->act_stale = false;
+    }
+    const int na = s->n_act;
+    const int *act = s->act;
     s->fading = 0;
     s->ramping = 0;
     for (int op = 0; op < FM_OPS; op++) {
@@ -932,13 +1006,12 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
         if (fade_fill(s, s->alg_start, n, s->alg_w))
             s->alg_from = -1;
     }
-    if (s->patch.feedback > 0.0)
+    if (s->has_fb)
         render_feedback(s, off, n);
     if (s->alg_fading) {
-        for (int vi = 0; vi < p; vi++) {
+        for (int k = 0; k < na; k++) {
+            const int vi = act[k];
             FmVoice *v = &s->voices->v[vi];
-            if (v->note < 0)
-                continue;
             /* Both routings from the same envelope values: the first
              * render advances the envelopes, so they are put back. */
             FmEnv saved[FM_OPS];
@@ -957,34 +1030,56 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
          * independent, so the core overlaps one voice's table reads with
          * the next one's. Voices are mixed in order, by operator 1. */
         const int alg = s->patch.algorithm;
-        for (int vi = 0; vi < p; vi++)
-            if (s->voices->v[vi].note >= 0)
-                voice_begin(s, vi);
-        for (int op = s->patch.feedback > 0.0 ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--)
-            for (int vi = 0; vi < p; vi++)
-                if (s->voices->v[vi].note >= 0)
-                    render_op(s, &s->voices->v[vi], vi, op, alg, off, n, NULL, NULL);
-        for (int vi = 0; vi < p; vi++) {
-            FmVoice *v = &s->voices->v[vi];
-            if (v->note < 0)
+        for (int k = 0; k < na; k++)
+            voice_begin(s, act[k]);
+        for (int op = s->has_fb ? FM_OPS - 2 : FM_OPS - 1; op > 0; op--) {
+            if (s->fading >> op & 1) { /* rare: one voice at a time */
+                for (int k = 0; k < na; k++)
+                    render_op(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL);
                 continue;
-            /* mixed by the kernel unless its pan still glides */
+            }
+            int m = 0;
+            for (int k = 0; k < na; k++)
+                m += op_args(s, &s->voices->v[act[k]], act[k], op, alg, off, n, NULL, NULL,
+                             &s->batch[m], s->batch_env[m]);
+            if (m)
+                s->k->op(s->batch, m, n);
+        }
+        /* Operator 1 sums the carriers and mixes each voice, by the kernel
+         * in batches; a voice whose pan still glides, whose operator 1 is
+         * silent, or all while operator 1 fades are mixed one at a time,
+         * after the batch before them (the mix stays in voice order). */
+        int m = 0;
+        for (int k = 0; k < na; k++) {
+            const int vi = act[k];
+            FmVoice *v = &s->voices->v[vi];
             float gl, gr;
             voice_gains(s, vi, &gl, &gr);
             const bool settled = gl == v->gl && gr == v->gr;
+            if (settled && !(s->fading & 1) &&
+                op_args(s, v, vi, 0, alg, off, n, l, r, &s->batch[m], s->batch_env[m])) {
+                m++;
+                continue;
+            }
+            if (m)
+                s->k->op(s->batch, m, n);
+            m = 0;
             if (!render_op(s, v, vi, 0, alg, off, n, settled ? l : NULL, r) &&
                 voice_sum(s, vi, alg, vout, n) == VOICE_OUT)
                 mix_voice(s, v, vi, vout, l, r, n);
         }
+        if (m)
+            s->k->op(s->batch, m, n);
     }
-    for (int vi = 0; vi < p; vi++) {
-        FmVoice *v = &s->voices->v[vi];
-        if (v->note < 0)
-            continue;
+    for (int k = 0; k < na; k++) {
+        FmVoice *v = &s->voices->v[act[k]];
         if (block_end)
             voice_next_block(v);
-        if (voice_silent(v, s->patch.algorithm) && (!s->alg_fading || voice_silent(v, s->alg_old)))
+        if (voice_silent(v, s->patch.algorithm) &&
+            (!s->alg_fading || voice_silent(v, s->alg_old))) {
             voice_silence(v);
+            s->act_stale = true;
+        }
     }
     /* Master gain slews so expression and volume steps do not click. */
     float g = s->gain;
@@ -1076,6 +1171,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
     s->rate = rate;
     s->inv_rate = 1.0 / rate;
     s->voices = set;
+    s->act_stale = true;
     s->patch = *patch;
     for (int w = 0; w < FM_WAVE_COUNT; w++) {
         float t[FM_TABLE_SIZE + 1];
@@ -1084,6 +1180,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
             s->points[w][i] = (FmPoint){t[i], t[i + 1] - t[i]};
     }
     update_pan(s);
+    patch_cache(s);
     s->simd = fm_simd_best();
     s->k = fm_kernels(s->simd);
     s->glide_blocks = (uint32_t)lround(FM_GLIDE_SECONDS * rate / FM_BLOCK);
@@ -1124,6 +1221,8 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
             s->fade_from[op] = (int)s->patch.op[op].wave;
             s->fade_start[op] = s->clock;
         }
+        if (patch->op[op].ratio != s->patch.op[op].ratio)
+            s->retune = true;
         if (patch->op[op].level != s->patch.op[op].level) {
             /* from the level of the last frame rendered */
             float now = (float)s->patch.op[op].level;
@@ -1138,6 +1237,7 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
         }
     }
     s->patch = *patch;
+    patch_cache(s);
     update_gain_target(s);
 }
 

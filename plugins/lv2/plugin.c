@@ -50,6 +50,11 @@ typedef struct {
     void *data[AT_LV2_MAX_PORTS];   /* connect_port pointers */
     float shadow[AT_LV2_MAX_PORTS]; /* control values last applied */
     int midi_in;                    /* LV2 index of the MIDI input, -1 if none */
+    /* The LV2 indexes of the control and trigger ports, the audio outputs
+     * and the MIDI outputs: run() walks these short lists, not every
+     * port's description. */
+    int n_ctl, n_audio, n_mout;
+    int ctl[AT_LV2_MAX_PORTS], audio[AT_LV2_MAX_PORTS], mout[AT_LV2_MAX_PORTS];
     AtHostClock clock;
     bool fresh;          /* the core has not run yet: silence its outputs */
     bool adopt;          /* a state was restored: take the next control values as they are */
@@ -133,8 +138,21 @@ static LV2_Handle instantiate(const LV2_Descriptor *desc, double rate, const cha
     p->n_ports = at_lv2_ports(p->app, p->ports, AT_LV2_MAX_PORTS);
     p->midi_in = -1;
     for (int i = 0; i < p->n_ports; i++)
-        if (p->ports[i].kind == AT_LV2_PORT_MIDI_IN)
+        switch (p->ports[i].kind) {
+        case AT_LV2_PORT_MIDI_IN:
             p->midi_in = i;
+            break;
+        case AT_LV2_PORT_MIDI_OUT:
+            p->mout[p->n_mout++] = i;
+            break;
+        case AT_LV2_PORT_AUDIO_OUT:
+            p->audio[p->n_audio++] = i;
+            break;
+        case AT_LV2_PORT_CONTROL:
+        case AT_LV2_PORT_TRIGGER:
+            p->ctl[p->n_ctl++] = i;
+            break;
+        }
     shadows_from_registry(p);
     at_hostclock_init(&p->clock, p->app->rate);
     p->fresh = true;
@@ -280,15 +298,26 @@ static void read_input(Plugin *p, uint32_t nframes)
 static void read_controls(Plugin *p, AtCycle *c)
 {
     AtApp *app = p->app;
-    for (int i = 0; i < p->n_ports; i++) {
+    if (p->adopt)
+        for (int k = 0; k < p->n_ctl; k++) {
+            const int i = p->ctl[k];
+            if (p->ports[i].kind == AT_LV2_PORT_CONTROL && p->data[i])
+                p->shadow[i] = *(const float *)p->data[i];
+        }
+    for (int k = 0; k < p->n_ctl; k++) {
+        const int i = p->ctl[k];
+        const float *d = p->data[i];
+        if (!d)
+            continue;
+        float v = *d;
+        /* the same bits: unchanged (the usual case, one integer compare);
+         * else as floats (-0 is 0; NaN is no value) */
+        uint32_t vb, sb;
+        memcpy(&vb, &v, sizeof vb);
+        memcpy(&sb, &p->shadow[i], sizeof sb);
+        if (vb == sb || v == p->shadow[i] || isnan(v))
+            continue;
         AtLv2Port *port = &p->ports[i];
-        if ((port->kind != AT_LV2_PORT_CONTROL && port->kind != AT_LV2_PORT_TRIGGER) || !p->data[i])
-            continue;
-        float v = *(const float *)p->data[i];
-        if (p->adopt && port->kind == AT_LV2_PORT_CONTROL)
-            p->shadow[i] = v;
-        if (v == p->shadow[i] || isnan(v))
-            continue;
         float was = p->shadow[i];
         p->shadow[i] = v;
         AtParamMsg m;
@@ -312,8 +341,9 @@ static void read_controls(Plugin *p, AtCycle *c)
 static void write_outputs(Plugin *p, uint32_t nframes)
 {
     AtApp *app = p->app;
-    for (int i = 0; i < p->n_ports; i++) {
-        if (p->ports[i].kind != AT_LV2_PORT_MIDI_OUT || !p->data[i])
+    for (int o = 0; o < p->n_mout; o++) {
+        const int i = p->mout[o];
+        if (!p->data[i])
             continue;
         LV2_Atom_Sequence *seq = p->data[i];
         uint32_t capacity = seq->atom.size;
@@ -344,21 +374,18 @@ static void run(LV2_Handle h, uint32_t nframes)
     AtCycle *c = &app->cycle;
     c->nframes = nframes;
     c->frame_time = p->frames;
-    for (int i = 0; i < p->n_ports; i++) {
-        const AtLv2Port *port = &p->ports[i];
-        if (port->kind == AT_LV2_PORT_AUDIO_OUT)
-            c->audio[port->handle] = p->data[i];
-        else if (port->kind == AT_LV2_PORT_MIDI_OUT)
-            at_midi_buf_clear(c->midi[port->handle]);
-    }
+    for (int k = 0; k < p->n_audio; k++)
+        c->audio[p->ports[p->audio[k]].handle] = p->data[p->audio[k]];
+    for (int k = 0; k < p->n_mout; k++)
+        at_midi_buf_clear(c->midi[p->ports[p->mout[k]].handle]);
     read_controls(p, c);
     p->adopt = false;
     if (p->fresh) {
         /* a new core: silence its destinations first, as the JACK tool
          * does when its ports get connected */
-        for (int i = 0; i < p->n_ports; i++)
-            if (p->ports[i].kind == AT_LV2_PORT_MIDI_OUT && app->plug->tool->connected)
-                app->plug->tool->connected(app->core, p->ports[i].handle, c);
+        for (int k = 0; k < p->n_mout; k++)
+            if (app->plug->tool->connected)
+                app->plug->tool->connected(app->core, p->ports[p->mout[k]].handle, c);
         p->fresh = false;
     }
     if (p->midi_in >= 0)

@@ -838,6 +838,24 @@ static void test_wave_change_crossfades(void **state)
     assert_true(max_step(C, sw, sw + fade) <= 1.2 * own);
 }
 
+/* A ratio change while a note sounds retunes the operator at the next
+ * grid block (FM_BLOCK frames): the output is exactly the old patch's
+ * before the change, and at the new frequency from the next block on
+ * (a synth that skipped the retune would go on at the old one). */
+static void test_ratio_change_retunes(void **state)
+{
+    (void)state;
+    const uint32_t at = 1030, total = 4000;
+    FmPatch pa = flat_patch(11, 1), pb = pa;
+    pb.op[0].ratio = 2.0;
+    change_midway(&pa, &pb, at, total);
+    assert_true(max_diff(C, L, at) == 0.0);
+    const uint32_t next = (at / FM_BLOCK + 1) * FM_BLOCK;
+    assert_true(fabs(frequency(C, at) - 440.0) < 1.0);
+    assert_true(fabs(frequency(C + next, total - next) - 880.0) < 1.0);
+    assert_true(fabs(frequency(L2, total) - 880.0) < 1.0);
+}
+
 /* An operator level change ramps linearly to the new level over 5 ms:
  * the output is the old level's output scaled by ramp / old level, and
  * the new level's output once the ramp is done; a second change during
@@ -1095,6 +1113,7 @@ int main(void)
         cmocka_unit_test(test_polyphony_swap_keeps_notes),
         cmocka_unit_test(test_polyphony_swap_no_click),
         cmocka_unit_test(test_wave_change_crossfades),
+        cmocka_unit_test(test_ratio_change_retunes),
         cmocka_unit_test(test_level_change_ramps),
         cmocka_unit_test(test_algorithm_change_crossfades),
         cmocka_unit_test(test_patch_changes_period_independent),
