@@ -21,6 +21,13 @@
         .doc = "operator " #N " " DOC, .field = AT_BIND(FmPatch, op[(N)-1].NAME, (KIND))           \
     }
 
+/* A key of the whole patch: patch.NAME, OSC NAME, bound to FmPatch.NAME. */
+#define PATCH_PARAM(NAME, TYPE, MAX, DEF, KIND, DOC)                                               \
+    {                                                                                              \
+        .key = "patch." #NAME, .osc = #NAME, .type = (TYPE), .flags = LIVE, .max = (MAX),          \
+        .def = (DEF), .unit = "", .doc = (DOC), .field = AT_BIND(FmPatch, NAME, (KIND))            \
+    }
+
 /* The seven keys of operator N with its default-patch values, in the
  * order of FM_P_WAVE..FM_P_LEVEL. */
 #define OP_PARAMS(N, WAVE, RATIO, ATT, DEC, SUS, REL, LEV)                                         \
@@ -59,32 +66,12 @@ static const AtParamDef defs[FM_P_COUNT] = {
     [FM_P_CONNECT_LEFT] = AT_CONNECT_PARAM("audio.connect-left", "audio ports to connect out_L to"),
     [FM_P_CONNECT_RIGHT] =
         AT_CONNECT_PARAM("audio.connect-right", "audio ports to connect out_R to"),
-    [FM_P_ALGORITHM] = {.key = "patch.algorithm",
-                        .osc = "algorithm",
-                        .type = AT_PARAM_INT,
-                        .flags = LIVE,
-                        .max = 11,
-                        .def = 10,
-                        .unit = "",
-                        .doc = "operator routing 0..11 (see the man page)",
-                        .field = AT_BIND(FmPatch, algorithm, AT_FIELD_INT)},
-    [FM_P_FEEDBACK] = {.key = "patch.feedback",
-                       .osc = "feedback",
-                       .type = AT_PARAM_FLOAT,
-                       .flags = LIVE,
-                       .max = 1,
-                       .unit = "",
-                       .doc = "operator 4 self-modulation",
-                       .field = AT_BIND(FmPatch, feedback, AT_FIELD_DOUBLE)},
-    [FM_P_VOLUME] = {.key = "patch.volume",
-                     .osc = "volume",
-                     .type = AT_PARAM_FLOAT,
-                     .flags = LIVE,
-                     .max = 4,
-                     .def = 1,
-                     .unit = "",
-                     .doc = "output gain (linear)",
-                     .field = AT_BIND(FmPatch, volume, AT_FIELD_DOUBLE)},
+    [FM_P_ALGORITHM] = PATCH_PARAM(algorithm, AT_PARAM_INT, 11, 10, AT_FIELD_INT,
+                                   "operator routing 0..11 (see the man page)"),
+    [FM_P_FEEDBACK] =
+        PATCH_PARAM(feedback, AT_PARAM_FLOAT, 1, 0, AT_FIELD_DOUBLE, "operator 4 self-modulation"),
+    [FM_P_VOLUME] =
+        PATCH_PARAM(volume, AT_PARAM_FLOAT, 4, 1, AT_FIELD_DOUBLE, "output gain (linear)"),
     [FM_P_OP1] = OP_PARAMS(1, FM_WAVE_SAW, 0.999, 0.1, 2.0, 0.0, 0.33, 0.0312),
     [FM_P_OP1 + FM_P_PER_OP] = OP_PARAMS(2, FM_WAVE_SINE12, 1.003, A48, 3.0, 0.0, 0.25, 0.45),
     [FM_P_OP1 + 2 * FM_P_PER_OP] = OP_PARAMS(3, FM_WAVE_SINE, 1.0, A48, 4.0, 0.0, 0.5, 0.324),

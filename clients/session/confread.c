@@ -102,6 +102,17 @@ bool ss_conf_int(const SsConfCtx *x, const config_setting_t *g, const char *wher
     return true;
 }
 
+bool ss_conf_id(const SsConfCtx *x, const config_setting_t *g, const char *where, const char *name,
+                const char *what, const char *v)
+{
+    if (ss_valid_id(v))
+        return true;
+    ss_conf_member_error(x, g, where, name,
+                         "bad value \"%s\": a %s uses only letters, digits, _ and - (1..63 chars)",
+                         v, what);
+    return false;
+}
+
 bool ss_conf_bool(const SsConfCtx *x, const config_setting_t *g, const char *where,
                   const char *name, bool *out)
 {

@@ -31,19 +31,8 @@ bool ss_valid_secret(const char *s)
     return true;
 }
 
-static bool valid_name(const char *id)
-{
-    size_t n = strlen(id);
-    if (!n || n >= SS_HOST_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
+/* A host name is checked as a client id (ss_conf_id): the same rule. */
+_Static_assert(SS_HOST_NAME_MAX == SS_ID_MAX, "host names and client ids have one length limit");
 
 static bool parse_host(const SsConfCtx *x, const char *where, const config_setting_t *c,
                        SsHostDef *h)
@@ -65,12 +54,8 @@ static bool parse_host(const SsConfCtx *x, const char *where, const config_setti
         !ss_conf_string(x, c, where, "address", true, &addr) ||
         !ss_conf_string(x, c, where, "secret", true, &secret))
         return false;
-    if (!valid_name(name)) {
-        ss_conf_member_error(
-            x, c, where, "name",
-            "bad value \"%s\": a host name uses only letters, digits, _ and - (1..63 chars)", name);
+    if (!ss_conf_id(x, c, where, "name", "host name", name))
         return false;
-    }
     ss_host_default(h, name);
     struct in_addr a;
     if (strlen(addr) >= sizeof h->address || inet_pton(AF_INET, addr, &a) != 1) {

@@ -45,6 +45,10 @@ bool ss_conf_string(const SsConfCtx *x, const config_setting_t *g, const char *w
 /* An optional whole-number member of g in lo..hi; *out is kept when absent. */
 bool ss_conf_int(const SsConfCtx *x, const config_setting_t *g, const char *where, const char *name,
                  int lo, int hi, SsIntRule rule, int *out);
+/* Member name of g holds v, which must be an id (ss_valid_id: a client
+ * id or a host name, what says which). */
+bool ss_conf_id(const SsConfCtx *x, const config_setting_t *g, const char *where, const char *name,
+                const char *what, const char *v);
 /* An optional true/false member of g; *out is kept when absent. */
 bool ss_conf_bool(const SsConfCtx *x, const config_setting_t *g, const char *where,
                   const char *name, bool *out);

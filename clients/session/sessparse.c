@@ -65,12 +65,8 @@ static bool check_client(const SsConfCtx *x, const SsSession *s, const config_se
                              id);
         return false;
     }
-    if (!ss_valid_id(id)) {
-        ss_conf_member_error(
-            x, c, where, "id",
-            "bad value \"%s\": a client id uses only letters, digits, _ and - (1..63 chars)", id);
+    if (!ss_conf_id(x, c, where, "id", "client id", id))
         return false;
-    }
     if (!ss_valid_command(cmd)) {
         ss_conf_member_error(x, c, where, "command",
                              "bad value \"%s\": must be a bare program name (aiotone-* or a "
