@@ -1,5 +1,8 @@
 /* fmparams.h - fmsynth's parameters: the one table the registry, config
- * files, OSC and saved state come from, and its mapping onto FmPatch. */
+ * files, OSC and saved state come from; its patch entries are bound to
+ * their FmPatch fields (AT_BIND), so a patch parameter is one field in
+ * FmPatch/FmOpPatch and one table entry (docs/architecture.md, "How to
+ * add a parameter"). */
 #ifndef FM_PARAMS_H
 #define FM_PARAMS_H
 
@@ -40,12 +43,15 @@ enum {
 
 /* The parameter table (n set to its length). */
 const AtParamDef *fm_param_defs(size_t *n);
-/* True when table entry which is part of the patch. */
+/* True when table entry which is part of the patch: bound (AT_BIND) to
+ * an FmPatch field. */
 bool fm_param_is_patch(int which);
 /* Set the patch field of table entry which from a value (f for FLOAT and
- * DURATION, i for INT and ENUM); false when which is not a patch field. */
+ * DURATION, i for INT and ENUM) through its binding (at_params_apply);
+ * false when which is not a patch field. RT safe. */
 bool fm_param_apply(FmPatch *p, int which, double f, int i);
-/* Read the whole patch from a registry built from fm_param_defs(). */
+/* Read the whole patch from a registry built from fm_param_defs(): the
+ * default patch, then every bound entry (at_params_fill). */
 void fm_patch_from_params(const AtParams *reg, FmPatch *p);
 /* Write the registry's patch as a preset (a config file with only the
  * patch section). */

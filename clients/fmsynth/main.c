@@ -4,6 +4,7 @@
 #include "fmparams.h"
 #include "fmrender.h"
 #include "fmsynth.h"
+#include "shellutil.h"
 #include "sigpipe.h"
 
 #include <errno.h>
@@ -122,10 +123,13 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
         fm_synth_set_channel(fm->synth, m->i);
     } else if (m->index == FM_P_PANIC) {
         fm_synth_all_notes_off(fm->synth);
-    } else if (fm_param_is_patch(m->index)) {
+    } else {
+        /* A patch entry writes its AT_BIND field of the patch. */
+        size_t n;
+        const AtParamDef *defs = fm_param_defs(&n);
         FmPatch p = *fm_synth_patch(fm->synth);
-        fm_param_apply(&p, m->index, m->f, m->i);
-        fm_synth_set_patch(fm->synth, &p);
+        if (at_shell_store(defs, (int)n, m, &p))
+            fm_synth_set_patch(fm->synth, &p);
     }
 }
 

@@ -1,9 +1,9 @@
 /* hosts.c - session.conf's `hosts` list: parse, validate, write back. */
 #include "hosts.h"
 #include "sessconf.h"
+#include "sessfile.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,167 +31,80 @@ bool ss_valid_secret(const char *s)
     return true;
 }
 
-static bool valid_name(const char *id)
-{
-    size_t n = strlen(id);
-    if (!n || n >= SS_HOST_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
+/* A host name is checked as a client id (ss_conf_id): the same rule. */
+_Static_assert(SS_HOST_NAME_MAX == SS_ID_MAX, "host names and client ids have one length limit");
 
-typedef struct {
-    const char *file;
-    char *err;
-    size_t errlen;
-    char where[48];
-} HCtx;
-
-static int line_of(const config_setting_t *st)
-{
-    return (int)config_setting_source_line(st);
-}
-
-static bool get_str(HCtx *x, const config_setting_t *g, const char *name, bool required,
-                    const char **out)
-{
-    const config_setting_t *m = config_setting_get_member(g, name);
-    char key[96];
-    snprintf(key, sizeof key, "%s.%s", x->where, name);
-    *out = NULL;
-    if (!m) {
-        if (required)
-            ss_conf_error(x->err, x->errlen, x->file, line_of(g), x->where,
-                          "missing '%s' (a string)", name);
-        return !required;
-    }
-    if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
-                      "must be a string in double quotes");
-        return false;
-    }
-    *out = config_setting_get_string(m);
-    return true;
-}
-
-static bool get_num(HCtx *x, const config_setting_t *g, const char *name, int lo, int hi, int *out)
-{
-    const config_setting_t *m = config_setting_get_member(g, name);
-    char key[96];
-    snprintf(key, sizeof key, "%s.%s", x->where, name);
-    if (!m)
-        return true;
-    int t = config_setting_type(m);
-    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key, "must be a whole number %d..%d",
-                      lo, hi);
-        return false;
-    }
-    long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(m) : config_setting_get_int64(m);
-    if (v < lo || v > hi) {
-        ss_conf_error(x->err, x->errlen, x->file, line_of(m), key, "bad value %lld: must be %d..%d",
-                      v, lo, hi);
-        return false;
-    }
-    *out = (int)v;
-    return true;
-}
-
-static bool parse_host(HCtx *x, const config_setting_t *c, SsHostDef *h)
+static bool parse_host(const SsConfCtx *x, const char *where, const config_setting_t *c,
+                       SsHostDef *h)
 {
     static const char *const keys[] = {
         "name",         "address",   "port",        "secret",  "audio-send",
         "audio-return", "midi-send", "midi-return", "latency", NULL};
     if (!config_setting_is_group(c)) {
-        ss_conf_error(x->err, x->errlen, x->file, line_of(c), x->where,
+        ss_conf_error(x->err, x->errlen, x->file, ss_conf_line(c), where,
                       "each host must be a group { name = \"...\"; address = \"10.0.0.2\"; "
                       "secret = \"...\"; }");
         return false;
     }
-    for (int i = 0; i < config_setting_length(c); i++) {
-        const config_setting_t *m = config_setting_get_elem(c, (unsigned)i);
-        const char *nm = config_setting_name(m);
-        bool ok = false;
-        for (int k = 0; keys[k] && !ok; k++)
-            ok = nm && !strcmp(nm, keys[k]);
-        if (!ok) {
-            char key[160];
-            snprintf(key, sizeof key, "%s.%s", x->where, nm ? nm : "?");
-            ss_conf_error(x->err, x->errlen, x->file, line_of(m), key,
-                          "unknown key: allowed are name, address, port, secret, audio-send, "
-                          "audio-return, midi-send, midi-return, latency");
-            return false;
-        }
-    }
     const char *name, *addr, *secret;
-    if (!get_str(x, c, "name", true, &name) || !get_str(x, c, "address", true, &addr) ||
-        !get_str(x, c, "secret", true, &secret))
+    if (!ss_conf_only_keys(x, c, where, keys,
+                           "name, address, port, secret, audio-send, audio-return, midi-send, "
+                           "midi-return, latency") ||
+        !ss_conf_string(x, c, where, "name", true, &name) ||
+        !ss_conf_string(x, c, where, "address", true, &addr) ||
+        !ss_conf_string(x, c, where, "secret", true, &secret))
         return false;
-    char key[96];
-    if (!valid_name(name)) {
-        snprintf(key, sizeof key, "%s.name", x->where);
-        ss_conf_error(
-            x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "name")), key,
-            "bad value \"%s\": a host name uses only letters, digits, _ and - (1..63 chars)", name);
+    if (!ss_conf_id(x, c, where, "name", "host name", name))
         return false;
-    }
     ss_host_default(h, name);
     struct in_addr a;
     if (strlen(addr) >= sizeof h->address || inet_pton(AF_INET, addr, &a) != 1) {
-        snprintf(key, sizeof key, "%s.address", x->where);
-        ss_conf_error(x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "address")),
-                      key, "bad value \"%s\": an IPv4 address such as \"10.0.0.2\"", addr);
+        ss_conf_member_error(x, c, where, "address",
+                             "bad value \"%s\": an IPv4 address such as \"10.0.0.2\"", addr);
         return false;
     }
     snprintf(h->address, sizeof h->address, "%s", addr);
     if (!ss_valid_secret(secret)) {
-        snprintf(key, sizeof key, "%s.secret", x->where);
-        ss_conf_error(
-            x->err, x->errlen, x->file, line_of(config_setting_get_member(c, "secret")), key,
-            "bad value: a shared secret is 8..127 printable characters, no space, quote or "
-            "backslash");
+        ss_conf_member_error(x, c, where, "secret",
+                             "bad value: a shared secret is 8..127 printable characters, no "
+                             "space, quote or backslash");
         return false;
     }
     snprintf(h->secret, sizeof h->secret, "%s", secret);
-    return get_num(x, c, "port", 1, 65535, &h->port) &&
-           get_num(x, c, "audio-send", 0, 64, &h->audio_send) &&
-           get_num(x, c, "audio-return", 0, 64, &h->audio_return) &&
-           get_num(x, c, "midi-send", 0, 16, &h->midi_send) &&
-           get_num(x, c, "midi-return", 0, 16, &h->midi_return) &&
-           get_num(x, c, "latency", 0, 10, &h->latency);
+    return ss_conf_int(x, c, where, "port", 1, 65535, SS_INT_RANGE, &h->port) &&
+           ss_conf_int(x, c, where, "audio-send", 0, 64, SS_INT_RANGE, &h->audio_send) &&
+           ss_conf_int(x, c, where, "audio-return", 0, 64, SS_INT_RANGE, &h->audio_return) &&
+           ss_conf_int(x, c, where, "midi-send", 0, 16, SS_INT_RANGE, &h->midi_send) &&
+           ss_conf_int(x, c, where, "midi-return", 0, 16, SS_INT_RANGE, &h->midi_return) &&
+           ss_conf_int(x, c, where, "latency", 0, 10, SS_INT_RANGE, &h->latency);
 }
 
 bool ss_hosts_parse(const config_setting_t *l, const char *file, SsHostDef *out, int *n, char *err,
                     size_t errlen)
 {
-    HCtx x = {file, err, errlen, "hosts"};
+    SsConfCtx x = {file, err, errlen};
     *n = 0;
     if (config_setting_type(l) != CONFIG_TYPE_LIST) {
-        ss_conf_error(err, errlen, file, line_of(l), "hosts",
+        ss_conf_error(err, errlen, file, ss_conf_line(l), "hosts",
                       "must be a list ( { name = ...; address = ...; secret = ...; }, ... )");
         return false;
     }
     int len = config_setting_length(l);
     if (len > SS_MAX_HOSTS) {
-        ss_conf_error(err, errlen, file, line_of(l), "hosts", "%d hosts: at most %d are allowed",
-                      len, SS_MAX_HOSTS);
+        ss_conf_error(err, errlen, file, ss_conf_line(l), "hosts",
+                      "%d hosts: at most %d are allowed", len, SS_MAX_HOSTS);
         return false;
     }
     for (int i = 0; i < len; i++) {
         const config_setting_t *c = config_setting_get_elem(l, (unsigned)i);
-        snprintf(x.where, sizeof x.where, "hosts.[%d]", i);
-        if (!parse_host(&x, c, &out[i]))
+        char where[48];
+        snprintf(where, sizeof where, "hosts.[%d]", i);
+        if (!parse_host(&x, where, c, &out[i]))
             return false;
         if (ss_hosts_find(out, i, out[i].name) >= 0) {
-            char key[96];
-            snprintf(key, sizeof key, "%s.name", x.where);
-            ss_conf_error(err, errlen, file, line_of(config_setting_get_member(c, "name")), key,
-                          "host name \"%s\" is used twice: names must be unique", out[i].name);
+            ss_conf_member_error(&x, c, where, "name",
+                                 "host name \"%s\" is used twice: names must be unique",
+                                 out[i].name);
             return false;
         }
         *n = i + 1;

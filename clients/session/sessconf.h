@@ -1,7 +1,8 @@
-/* sessconf.h - the session file (DIR/session.conf): parse and validate it,
- * write it back atomically, resolve client commands to programs, and the
- * pure rules of the session manager (restart back-off, which connections
- * a save keeps). No JACK here. */
+/* sessconf.h - the session file (DIR/session.conf): parse and validate it
+ * (sessparse.c), write it back atomically (sesswrite.c), resolve client
+ * commands to programs (sessconf.c), and the pure rules of the session
+ * manager (sessrules.c: restart back-off, which connections a save keeps).
+ * No JACK here. */
 #ifndef SS_SESSCONF_H
 #define SS_SESSCONF_H
 
@@ -95,11 +96,11 @@ char *ss_session_update_text(const char *old_text, const SsSession *old, const S
 /* Read a whole file into a malloc'd NUL-terminated string, its length in
  * *len when len is not NULL (NULL + errno; EISDIR for a directory, EFBIG
  * over 16 MiB). */
+char *ss_read_file(const char *path, size_t *len);
 /* "FILE:LINE: key 'KEY': what" into err: the form of every error in a
- * session file (sessconf.c, hosts.c). */
+ * session file (confread.c; the readers of sessfile.h make them). */
 void ss_conf_error(char *err, size_t errlen, const char *file, int line, const char *key,
                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-char *ss_read_file(const char *path, size_t *len);
 /* Add a connection unless the same pair is there; false on no memory. */
 bool ss_session_add_conn(SsSession *s, const char *from, const char *to);
 /* Index of client id, or -1. */

@@ -48,6 +48,10 @@ TARGETS = [
     ("common/midi.c", ["test_midi"]),
     ("common/params.c", ["test_params", "test_osc"]),
     ("clients/session/sessconf.c", ["test_session"]),
+    ("clients/session/sessparse.c", ["test_session", "test_sessconf"]),
+    ("clients/session/sesswrite.c", ["test_session", "test_sessconf"]),
+    ("clients/session/sessrules.c", ["test_session"]),
+    ("clients/session/confread.c", ["test_session", "test_sessconf"]),
     ("clients/session/nsmcore.c", ["test_nsmcore"]),
     ("clients/session/nsmsession.c", ["test_nsmcore"]),
 ]
