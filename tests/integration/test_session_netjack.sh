@@ -133,32 +133,32 @@ NR=$(wc -l <"$AT_TMP/recv.notes")
 echo "# note-ons: mothergen sent $NS, the host received $NR (the two recordings start apart)"
 at_check "notes reach the host ($NR)" test "$NR" -ge 5
 # The host's notes, in order, are mothergen's: the two recordings start
-# and end at slightly different moments, and NetJACK2 can lose a UDP packet
-# on a loaded machine. So every note the host received must be one
-# mothergen sent, in the same order (a subsequence: nothing invented or
-# reordered), taken in the shortest stretch of what was sent; the notes of
-# that stretch that did not arrive are reported as lost and may be at most
-# a quarter of it.
+# and end at slightly different moments (notes at either end of one may be
+# missing from the other), and NetJACK2 can lose a UDP packet on a loaded
+# machine. So find the longest run of what the host received that is a
+# subsequence of what mothergen sent (in order: nothing invented or
+# reordered), in the shortest stretch of sent notes; it must hold most of
+# what the host received, and the notes of that stretch that did not
+# arrive are reported as lost and may be at most a quarter of it.
 at_check "the notes the host gets are the ones mothergen sent, in order" python3 - "$AT_TMP/sent.notes" "$AT_TMP/recv.notes" <<'PY'
 import sys
 sent = open(sys.argv[1]).read().split()
 recv = open(sys.argv[2]).read().split()
-best = None
-for start in (i for i, n in enumerate(sent) if recv and n == recv[0]):
-    pos, k = start, 0
-    while pos < len(sent) and k < len(recv):
-        if sent[pos] == recv[k]:
-            k += 1
-        pos += 1
-    if k == len(recv) and (best is None or pos - start < best):
-        best = pos - start
+best = (0, 0)  # (received notes matched, -stretch of sent notes)
+for a in range(len(recv)):
+    for start in (i for i, n in enumerate(sent) if n == recv[a]):
+        pos, k = start, a
+        while k < len(recv):
+            nxt = next((j for j in range(pos, len(sent)) if sent[j] == recv[k]), None)
+            if nxt is None:
+                break
+            pos, k = nxt + 1, k + 1
+        best = max(best, (k - a, start - pos))
+matched, stretch = best[0], -best[1]
+lost = stretch - matched
 print("sent", sent, "received", recv)
-if best is None:
-    print("the received notes are not a subsequence of the sent ones")
-    sys.exit(1)
-lost = best - len(recv)
-print("# %d notes sent in the stretch the host received, %d lost" % (best, lost))
-sys.exit(0 if lost * 4 <= best else 1)
+print("# %d of %d received notes in order in a stretch of %d sent, %d lost" % (matched, len(recv), stretch, lost))
+sys.exit(0 if matched >= max(5, 0.7 * len(recv)) and lost * 4 <= stretch else 1)
 PY
 grep '^# .* lost$' "$AT_TMP/check.out"
 
