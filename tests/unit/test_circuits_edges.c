@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <string.h>
 
 #include "clients/circuits/circuits.h"
@@ -116,12 +118,6 @@ static void init_keeps_channels_and_key_in_range(void **state)
         assert_int_equal(ci.track[t].sounding, -1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(key_note_zero_plays),
+TU_MAIN(cmocka_unit_test(key_note_zero_plays),
         cmocka_unit_test(key_changed_only_when_the_key_moves),
-        cmocka_unit_test(init_keeps_channels_and_key_in_range),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        cmocka_unit_test(init_keeps_channels_and_key_in_range))

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -196,13 +198,7 @@ static void no_note_off_before_its_note_on(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(second_start_restarts_the_subharmonicon),
+TU_MAIN(cmocka_unit_test(second_start_restarts_the_subharmonicon),
         cmocka_unit_test(stop_once_per_shared_port),
         cmocka_unit_test(locate_to_zero_replays_the_song),
-        cmocka_unit_test(no_note_off_before_its_note_on),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        cmocka_unit_test(no_note_off_before_its_note_on))

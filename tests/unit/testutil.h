@@ -63,4 +63,13 @@ static inline void tu_temp_remove(const TuTemp *t)
             fail_msg("'%s' not found in:\n%s", tu_part_, tu_text_ ? tu_text_ : "(null)");          \
     } while (0)
 
+/* main() of a unit test: runs the cmocka test cases given (as
+ * cmocka_unit_test(f), ...) as one group named "tests". */
+#define TU_MAIN(...)                                                                               \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        const struct CMUnitTest tests[] = {__VA_ARGS__};                                           \
+        return cmocka_run_group_tests(tests, NULL, NULL);                                          \
+    }
+
 #endif
