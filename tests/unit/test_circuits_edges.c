@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dest_bufs.h"
 #include "testutil.h"
 
 #include <string.h>
@@ -17,16 +18,11 @@
 
 #define CAP 8192
 
-static AtMidiEvent store[CI_DEST_COUNT][CAP];
-static AtMidiBuf bufs[CI_DEST_COUNT];
-static AtMidiBuf *out[CI_DEST_COUNT];
+DEST_BUFS(CI_DEST_COUNT, CAP);
 
 static void clear(void)
 {
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = &bufs[d];
-    }
+    dest_bufs_init(bufs, out, &store[0][0], CI_DEST_COUNT, CAP);
 }
 
 static Ci make(void)

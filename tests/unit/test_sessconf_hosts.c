@@ -27,6 +27,19 @@ static void expect_error(const char *text, const char *want)
     assert_int_equal(s.n_hosts, 0);
 }
 
+/* Host h's numbers: port, audio-send, audio-return, midi-send,
+ * midi-return, latency. */
+static void expect_numbers(const SsHostDef *h, int port, int audio_send, int audio_return,
+                           int midi_send, int midi_return, int latency)
+{
+    assert_int_equal(h->port, port);
+    assert_int_equal(h->audio_send, audio_send);
+    assert_int_equal(h->audio_return, audio_return);
+    assert_int_equal(h->midi_send, midi_send);
+    assert_int_equal(h->midi_return, midi_return);
+    assert_int_equal(h->latency, latency);
+}
+
 #define PI "{ name = \"pi\"; address = \"10.0.0.2\"; secret = \"s3cret-42\"; }"
 
 static void defaults(void **state)
@@ -46,12 +59,7 @@ static void defaults(void **state)
     assert_string_equal(h->name, "pi");
     assert_string_equal(h->address, "10.0.0.2");
     assert_string_equal(h->secret, "s3cret-42");
-    assert_int_equal(h->port, 7780);
-    assert_int_equal(h->audio_send, 2);
-    assert_int_equal(h->audio_return, 2);
-    assert_int_equal(h->midi_send, 1);
-    assert_int_equal(h->midi_return, 1);
-    assert_int_equal(h->latency, 2);
+    expect_numbers(h, 7780, 2, 2, 1, 1, 2);
     assert_string_equal(s.clients[0].host, "pi");
     assert_string_equal(s.clients[1].host, ""); /* default: this machine */
     ss_session_free(&s);
@@ -70,12 +78,7 @@ static void every_key(void **state)
                                       "s.conf", err, sizeof err),
                      AT_OK);
     const SsHostDef *h = &s.hosts[0];
-    assert_int_equal(h->port, 9000);
-    assert_int_equal(h->audio_send, 0);
-    assert_int_equal(h->audio_return, 64);
-    assert_int_equal(h->midi_send, 16);
-    assert_int_equal(h->midi_return, 0);
-    assert_int_equal(h->latency, 10);
+    expect_numbers(h, 9000, 0, 64, 16, 0, 10);
     ss_session_free(&s);
 }
 
