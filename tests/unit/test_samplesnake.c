@@ -14,6 +14,7 @@
 #include "clients/samplesnake/writer.h"
 #include "midi.h"
 #include "rand.h"
+#include "samplesnake_config.h"
 
 #include <math.h>
 #include <sndfile.h>
@@ -453,18 +454,7 @@ static void run_machine(const SnMachineConfig *cfg, const SnNote *notes, size_t 
 
 static SnMachineConfig base_cfg(void)
 {
-    SnMachineConfig c = {
-        .channel = 3,
-        .auto_threshold = false,
-        .threshold = 1e-3f,
-        .silence_frames = 100,
-        .cooldown_frames = 50,
-        .hold_frames = 200,
-        .max_frames = 100000,
-        .noise_frames = 500,
-        .wait_frames = 1000,
-    };
-    return c;
+    return sn_test_config(3, 1e-3f, 200, 500, 1000);
 }
 
 static const SnNote two_notes[] = {{60, 127, 0}, {64, 64, 1}};

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "clients/samplesnake/machine.h"
+#include "samplesnake_config.h"
 #include "midi.h"
 
 #define MAXREC 4096
@@ -106,18 +107,7 @@ static void run(SnMachine *m, uint32_t total, uint32_t block, Rec *r)
 
 static SnMachineConfig cfg(void)
 {
-    SnMachineConfig c = {
-        .channel = 2,
-        .auto_threshold = false,
-        .threshold = 0.01f,
-        .silence_frames = 100,
-        .cooldown_frames = 50,
-        .hold_frames = 1000,
-        .max_frames = 100000,
-        .noise_frames = 200,
-        .wait_frames = 500,
-    };
-    return c;
+    return sn_test_config(2, 0.01f, 1000, 200, 500);
 }
 
 static const Ev *find_ev(const Rec *r, SnEventKind kind, int nth)
