@@ -8,16 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/note_balance.h"
-
 #include "clients/circuits/circuits.h"
+#define GEN_DESTS CI_DEST_COUNT
+#include "gen_harness.h"
 
 #include <string.h>
-
-#define CAP 65536
-static AtMidiEvent store[CI_DEST_COUNT][CAP];
-static AtMidiBuf bufs[CI_DEST_COUNT];
-static AtMidiBuf *out[CI_DEST_COUNT];
 
 /* Drums on channel 10, bass on channel 1, key from channel 1. */
 static CiConfig default_config(void)
@@ -25,26 +20,6 @@ static CiConfig default_config(void)
     CiConfig c = {
         .drum_channel = 9, .bass_channel = 0, .key_channel = 0, .key_note = 48, .seed = 42};
     return c;
-}
-
-static void outputs(bool shared)
-{
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = shared ? &bufs[0] : &bufs[d];
-    }
-}
-
-static void clear_outputs(void)
-{
-    for (int d = 0; d < CI_DEST_COUNT; d++)
-        at_midi_buf_clear(&bufs[d]);
-}
-
-static AtMidiEvent mk(uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
-{
-    AtMidiEvent e = {frame, size, {b0, b1, b2}};
-    return e;
 }
 
 static void send(Ci *ci, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
@@ -59,30 +34,6 @@ static void run_pulses(Ci *ci, int pulses)
     send(ci, 0, 1, 0xFA, 0, 0);
     for (int k = 0; k < pulses; k++)
         send(ci, (uint32_t)k + 1, 1, 0xF8, 0, 0);
-}
-
-typedef struct {
-    uint32_t frame;
-    uint8_t size;
-    uint8_t b[3];
-} Ev;
-
-static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
-{
-    size_t n = 0;
-    while (want[n].size)
-        n++;
-    if (b->count != n)
-        for (size_t i = 0; i < b->count; i++)
-            print_message("%s got[%zu] @%u %02x %02x %02x\n", what, i, b->events[i].frame,
-                          b->events[i].data[0], b->events[i].data[1], b->events[i].data[2]);
-    assert_int_equal(b->count, n);
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *e = &b->events[i];
-        assert_int_equal(e->frame, want[i].frame);
-        assert_int_equal(e->size, want[i].size);
-        assert_memory_equal(e->data, want[i].b, want[i].size);
-    }
 }
 
 /* Pulses at which note `note` goes on (on = true) or off, on channel ch,
@@ -571,13 +522,6 @@ static void test_property_no_stuck_notes(void **state)
     }
 }
 
-static AtNoteBalance tiny_bal[CI_DEST_COUNT];
-
-static void flush_into_balance(void)
-{
-    note_balance_flush(tiny_bal, bufs, CI_DEST_COUNT);
-}
-
 /* Output buffers that overflow every cycle drop events, yet no note is
  * left sounding: an owed note-off is retried and blocks the next note. */
 static void test_property_overflowing_buffers(void **state)
@@ -637,36 +581,6 @@ static void test_thousand_events_one_cycle(void **state)
 
 /* ---- Song Position Pointer and CONTINUE ---- */
 
-#define SONG_CAP 200000
-static AtMidiEvent song_a[SONG_CAP], song_b[SONG_CAP];
-static size_t song_na, song_nb;
-static int held[16][128];
-
-/* Move what bufs[0] holds into dst when its frame is above `from` (clock k
- * is at frame k + 1); earlier events only update `held`, and the note-off
- * of a note begun before the position is left out. */
-static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
-{
-    for (size_t i = 0; i < bufs[0].count; i++) {
-        const AtMidiEvent *e = &bufs[0].events[i];
-        uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
-        if (e->frame <= from) {
-            if (t == 0x90)
-                held[ch][e->data[1]]++;
-            else if (t == 0x80)
-                held[ch][e->data[1]]--;
-            continue;
-        }
-        if (t == 0x80 && held[ch][e->data[1]] > 0) {
-            held[ch][e->data[1]]--;
-            continue;
-        }
-        assert_true(*n < SONG_CAP);
-        dst[(*n)++] = *e;
-    }
-    at_midi_buf_clear(&bufs[0]);
-}
-
 static void song_clocks(Ci *ci, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
                         uint32_t from)
 {
@@ -674,22 +588,6 @@ static void song_clocks(Ci *ci, uint32_t first, uint32_t n, AtMidiEvent *dst, si
         send(ci, k + 1, 1, 0xF8, 0, 0);
         song_take(count, dst, from);
     }
-}
-
-static void assert_same_song(void)
-{
-    size_t n = song_na < song_nb ? song_na : song_nb;
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
-        if (a->frame != b->frame || memcmp(a->data, b->data, a->size))
-            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
-                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
-                          b->data[1], b->data[2]);
-        assert_int_equal(a->frame, b->frame);
-        assert_int_equal(a->size, b->size);
-        assert_memory_equal(a->data, b->data, a->size);
-    }
-    assert_int_equal(song_na, song_nb);
 }
 
 static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)

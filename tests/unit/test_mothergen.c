@@ -8,39 +8,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/note_balance.h"
-
 #include "clients/mothergen/mothergen.h"
+#define GEN_DESTS MG_DEST_COUNT
+#include "gen_harness.h"
 #include "mothergen_config.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define CAP 65536
-static AtMidiEvent store[MG_DEST_COUNT][CAP];
-static AtMidiBuf bufs[MG_DEST_COUNT];
-static AtMidiBuf *out[MG_DEST_COUNT];
-
-/* Separate ports, or all destinations on one port (shared = true). */
-static void outputs(bool shared)
-{
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = shared ? &bufs[0] : &bufs[d];
-    }
-}
-
-static void clear_outputs(void)
-{
-    for (int d = 0; d < MG_DEST_COUNT; d++)
-        at_midi_buf_clear(&bufs[d]);
-}
-
-static AtMidiEvent mk(uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
-{
-    AtMidiEvent e = {frame, size, {b0, b1, b2}};
-    return e;
-}
 
 static void send(Mg *mg, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
 {
@@ -49,35 +23,6 @@ static void send(Mg *mg, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, u
 }
 
 /* Expected event: size 0 ends a list. */
-typedef struct {
-    uint32_t frame;
-    uint8_t size;
-    uint8_t b[3];
-} Ev;
-
-static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
-{
-    size_t n = 0;
-    while (want[n].size)
-        n++;
-    if (b->count != n) {
-        for (size_t i = 0; i < b->count; i++)
-            print_message("%s got[%zu] @%u %02x %02x %02x\n", what, i, b->events[i].frame,
-                          b->events[i].data[0], b->events[i].data[1], b->events[i].data[2]);
-    }
-    assert_int_equal(b->count, n);
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *e = &b->events[i];
-        if (e->frame != want[i].frame || e->size != want[i].size ||
-            memcmp(e->data, want[i].b, want[i].size) != 0)
-            print_message("%s event %zu: got @%u %02x %02x %02x want @%u %02x %02x %02x\n", what, i,
-                          e->frame, e->data[0], e->data[1], e->data[2], want[i].frame, want[i].b[0],
-                          want[i].b[1], want[i].b[2]);
-        assert_int_equal(e->frame, want[i].frame);
-        assert_int_equal(e->size, want[i].size);
-        assert_memory_equal(e->data, want[i].b, want[i].size);
-    }
-}
 
 /* ---- routing: one table row = config + input -> exact outputs ---- */
 
@@ -897,13 +842,6 @@ static void test_property_no_stuck_notes(void **state)
     }
 }
 
-static AtNoteBalance tiny_bal[MG_DEST_COUNT];
-
-static void flush_into_balance(void)
-{
-    note_balance_flush(tiny_bal, bufs, MG_DEST_COUNT);
-}
-
 /* Output buffers that overflow every cycle drop events, yet no note is
  * left sounding: an owed note-off is retried and blocks the next note. */
 static void test_property_overflowing_buffers(void **state)
@@ -979,42 +917,11 @@ static void test_restart_releases_notes(void **state)
 /* ---- Song Position Pointer and CONTINUE ---- */
 
 /* A stream of what a run sent from some pulse on (one shared port). */
-#define SONG_CAP 200000
-static AtMidiEvent song_a[SONG_CAP], song_b[SONG_CAP];
-static size_t song_na, song_nb;
-
-static void song_add(AtMidiEvent *dst, size_t *n, const AtMidiEvent *e)
-{
-    assert_true(*n < SONG_CAP);
-    dst[(*n)++] = *e;
-}
 
 /* Clock pulses first..first+n-1, pulse k at frame k + 1 (so frames say
  * which pulse caused an event). Events at frames above `from` go to dst;
  * earlier ones only update `held`, and a note-off of a note held before
  * `from` (it began before the position) is left out of dst. */
-static int held[16][128];
-
-static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
-{
-    for (size_t i = 0; i < bufs[0].count; i++) {
-        const AtMidiEvent *e = &bufs[0].events[i];
-        uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
-        if (e->frame <= from) {
-            if (t == 0x90)
-                held[ch][e->data[1]]++;
-            else if (t == 0x80)
-                held[ch][e->data[1]]--;
-            continue;
-        }
-        if (t == 0x80 && held[ch][e->data[1]] > 0) {
-            held[ch][e->data[1]]--;
-            continue;
-        }
-        song_add(dst, n, e);
-    }
-    at_midi_buf_clear(&bufs[0]);
-}
 
 static void song_clocks(Mg *mg, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
                         uint32_t from)
@@ -1023,24 +930,6 @@ static void song_clocks(Mg *mg, uint32_t first, uint32_t n, AtMidiEvent *dst, si
         send(mg, k + 1, 1, 0xF8, 0, 0);
         song_take(count, dst, from);
     }
-}
-
-static void assert_same_song(void)
-{
-    if (song_na != song_nb)
-        print_message("reference %zu events, located run %zu\n", song_na, song_nb);
-    size_t n = song_na < song_nb ? song_na : song_nb;
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
-        if (a->frame != b->frame || a->size != b->size || memcmp(a->data, b->data, a->size))
-            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
-                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
-                          b->data[1], b->data[2]);
-        assert_int_equal(a->frame, b->frame);
-        assert_int_equal(a->size, b->size);
-        assert_memory_equal(a->data, b->data, a->size);
-    }
-    assert_int_equal(song_na, song_nb);
 }
 
 /* START then pulses 0..pos+n-1: the reference, kept from pulse pos on. */
