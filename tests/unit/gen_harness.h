@@ -5,13 +5,16 @@
  * and the recording of a song from a song position (frames say which
  * clock pulse caused an event: pulse k at frame k + 1).
  *
- * Define GEN_DESTS (how many destinations the core has) before including
- * it, after cmocka.h. */
+ * Before including it (after cmocka.h) define GEN_DESTS (how many
+ * destinations the core has), GEN_CORE (its type), GEN_EVENT and
+ * GEN_PROCESS (its event and cycle calls); the test file then defines
+ * gen_init (the core in the file's usual configuration, with a seed). */
 #ifndef AT_GEN_HARNESS_H
 #define AT_GEN_HARNESS_H
 
 #include "dest_bufs.h"
 #include "note_balance.h"
+#include "rand.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -38,6 +41,23 @@ static AtMidiEvent mk(uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint
 {
     AtMidiEvent e = {frame, size, {b0, b1, b2}};
     return e;
+}
+
+static void gen_init(GEN_CORE *core, uint64_t seed);
+
+/* One event into core. */
+static void send(GEN_CORE *core, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
+{
+    AtMidiEvent e = mk(frame, size, b0, b1, b2);
+    GEN_EVENT(core, &e, out);
+}
+
+/* START at frame 0, clock k at frame k + 1: pulse = frame - 1. */
+static void run_pulses(GEN_CORE *core, int pulses)
+{
+    send(core, 0, 1, 0xFA, 0, 0);
+    for (int k = 0; k < pulses; k++)
+        send(core, (uint32_t)k + 1, 1, 0xF8, 0, 0);
 }
 
 /* Expected event: size 0 ends a list. */
@@ -80,6 +100,62 @@ static void flush_into_balance(void)
     note_balance_flush(tiny_bal, bufs, GEN_DESTS);
 }
 
+/* Output buffers that overflow every cycle drop events, yet no note is
+ * left sounding: 100 cores seeded from rng_seed, 3000 events each from
+ * random_event into buffers of 1 to 3 events, flushed every 5 events,
+ * then STOP with room again: every note ended. */
+static void gen_overflowing_buffers(uint64_t rng_seed,
+                                    AtMidiEvent (*random_event)(AtRand *r, uint32_t frame))
+{
+    AtRand r;
+    at_rand_seed(&r, rng_seed);
+    for (int trial = 0; trial < 100; trial++) {
+        GEN_CORE core;
+        gen_init(&core, at_rand_next(&r));
+        outputs(false);
+        memset(tiny_bal, 0, sizeof tiny_bal);
+        for (int d = 0; d < GEN_DESTS; d++)
+            bufs[d].capacity = 1 + at_rand_below(&r, 3);
+        for (int k = 0; k < 3000; k++) {
+            AtMidiEvent e = random_event(&r, (uint32_t)k);
+            GEN_EVENT(&core, &e, out);
+            if (k % 5 == 4)
+                flush_into_balance();
+        }
+        flush_into_balance();
+        for (int d = 0; d < GEN_DESTS; d++)
+            bufs[d].capacity = CAP;
+        send(&core, 0, 1, 0xFC, 0, 0);
+        flush_into_balance();
+        note_balance_assert_zero(tiny_bal, GEN_DESTS);
+    }
+}
+
+/* START and 999 clocks in one cycle, with room for all that comes out:
+ * nothing dropped, each destination's frames in order. Returns the
+ * destinations' buffers. */
+static const AtMidiBuf *gen_thousand_events(GEN_CORE *core)
+{
+    static AtMidiEvent small[GEN_DESTS][2048];
+    static AtMidiBuf b[GEN_DESTS];
+    AtMidiBuf *o[GEN_DESTS];
+    for (int d = 0; d < GEN_DESTS; d++) {
+        at_midi_buf_init(&b[d], small[d], 2048);
+        o[d] = &b[d];
+    }
+    static AtMidiEvent in[1000];
+    in[0] = mk(0, 1, 0xFA, 0, 0);
+    for (int k = 1; k < 1000; k++)
+        in[k] = mk((uint32_t)k, 1, 0xF8, 0, 0);
+    GEN_PROCESS(core, in, 1000, o);
+    for (int d = 0; d < GEN_DESTS; d++) {
+        assert_int_equal(b[d].dropped, 0);
+        for (size_t i = 1; i < b[d].count; i++)
+            assert_true(b[d].events[i - 1].frame <= b[d].events[i].frame);
+    }
+    return b;
+}
+
 /* ---- a song from a position: a reference run from START (song_a) and a
  * located one (song_b), compared event by event ---- */
 
@@ -116,6 +192,62 @@ static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
         song_add(dst, n, e);
     }
     at_midi_buf_clear(&bufs[0]);
+}
+
+/* Clock pulses first..first+n-1 into core, taking what comes out into
+ * dst (see song_take). */
+static void song_clocks(GEN_CORE *core, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
+                        uint32_t from)
+{
+    for (uint32_t k = first; k < first + n; k++) {
+        send(core, k + 1, 1, 0xF8, 0, 0);
+        song_take(count, dst, from);
+    }
+}
+
+/* START then pulses 0..pos+n-1 on a core seeded with seed: the reference
+ * song_a, kept from pulse pos on. */
+static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
+{
+    GEN_CORE core;
+    gen_init(&core, seed);
+    outputs(true);
+    memset(held, 0, sizeof held);
+    song_na = 0;
+    send(&core, 0, 1, 0xFA, 0, 0);
+    song_take(&song_na, song_a, pos);
+    song_clocks(&core, 0, pos + n, song_a, &song_na, pos);
+}
+
+/* Begin the located run song_b: all on one port, nothing held. */
+static void song_begin(void)
+{
+    outputs(true);
+    memset(held, 0, sizeof held);
+    song_nb = 0;
+}
+
+/* Song position s (sixteenths) then CONTINUE, at frame 6 * s. */
+static void song_locate(GEN_CORE *core, uint32_t s)
+{
+    send(core, 6 * s, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+    send(core, 6 * s, 1, 0xFB, 0, 0);
+}
+
+/* a: START, 6 * s clocks, STOP; b: the song position s. Both fresh cores
+ * seeded with seed, to be compared. */
+static void song_two_ways(GEN_CORE *a, GEN_CORE *b, uint64_t seed, uint32_t s)
+{
+    gen_init(a, seed);
+    gen_init(b, seed);
+    outputs(true);
+    send(a, 0, 1, 0xFA, 0, 0);
+    for (uint32_t k = 0; k < 6 * s; k++) {
+        send(a, 1, 1, 0xF8, 0, 0);
+        at_midi_buf_clear(&bufs[0]);
+    }
+    send(a, 2, 1, 0xFC, 0, 0);
+    send(b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
 }
 
 static void assert_same_song(void)

@@ -10,6 +10,9 @@
 
 #include "clients/circuits/circuits.h"
 #define GEN_DESTS CI_DEST_COUNT
+#define GEN_CORE Ci
+#define GEN_EVENT ci_event
+#define GEN_PROCESS ci_process
 #include "gen_harness.h"
 
 #include <string.h>
@@ -22,18 +25,12 @@ static CiConfig default_config(void)
     return c;
 }
 
-static void send(Ci *ci, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
+/* The default configuration with seed. */
+static void gen_init(Ci *ci, uint64_t seed)
 {
-    AtMidiEvent e = mk(frame, size, b0, b1, b2);
-    ci_event(ci, &e, out);
-}
-
-/* START at frame 0, clock k at frame k + 1: pulse = frame - 1. */
-static void run_pulses(Ci *ci, int pulses)
-{
-    send(ci, 0, 1, 0xFA, 0, 0);
-    for (int k = 0; k < pulses; k++)
-        send(ci, (uint32_t)k + 1, 1, 0xF8, 0, 0);
+    CiConfig cfg = default_config();
+    cfg.seed = seed;
+    ci_init(ci, &cfg);
 }
 
 /* Pulses at which note `note` goes on (on = true) or off, on channel ch,
@@ -527,82 +524,19 @@ static void test_property_no_stuck_notes(void **state)
 static void test_property_overflowing_buffers(void **state)
 {
     (void)state;
-    AtRand r;
-    at_rand_seed(&r, 5);
-    for (int trial = 0; trial < 100; trial++) {
-        CiConfig cfg = default_config();
-        cfg.seed = at_rand_next(&r);
-        Ci ci;
-        ci_init(&ci, &cfg);
-        outputs(false);
-        memset(tiny_bal, 0, sizeof tiny_bal);
-        for (int d = 0; d < CI_DEST_COUNT; d++)
-            bufs[d].capacity = 1 + at_rand_below(&r, 3);
-        for (int k = 0; k < 3000; k++) {
-            AtMidiEvent e = random_event(&r, (uint32_t)k);
-            ci_event(&ci, &e, out);
-            if (k % 5 == 4)
-                flush_into_balance();
-        }
-        flush_into_balance();
-        for (int d = 0; d < CI_DEST_COUNT; d++)
-            bufs[d].capacity = CAP;
-        send(&ci, 0, 1, 0xFC, 0, 0);
-        flush_into_balance();
-        note_balance_assert_zero(tiny_bal, CI_DEST_COUNT);
-    }
+    gen_overflowing_buffers(5, random_event);
 }
 
 static void test_thousand_events_one_cycle(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    static AtMidiEvent small[CI_DEST_COUNT][2048];
-    AtMidiBuf b[CI_DEST_COUNT];
-    AtMidiBuf *o[CI_DEST_COUNT];
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        at_midi_buf_init(&b[d], small[d], 2048);
-        o[d] = &b[d];
-    }
-    AtMidiEvent in[1000];
-    in[0] = mk(0, 1, 0xFA, 0, 0);
-    for (int k = 1; k < 1000; k++)
-        in[k] = mk((uint32_t)k, 1, 0xF8, 0, 0);
-    ci_process(&ci, in, 1000, o);
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        assert_int_equal(b[d].dropped, 0);
-        for (size_t i = 1; i < b[d].count; i++)
-            assert_true(b[d].events[i - 1].frame <= b[d].events[i].frame);
-    }
+    gen_init(&ci, 42);
+    gen_thousand_events(&ci);
     assert_int_equal(ci.pulse, 999);
 }
 
 /* ---- Song Position Pointer and CONTINUE ---- */
-
-static void song_clocks(Ci *ci, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
-                        uint32_t from)
-{
-    for (uint32_t k = first; k < first + n; k++) {
-        send(ci, k + 1, 1, 0xF8, 0, 0);
-        song_take(count, dst, from);
-    }
-}
-
-static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
-{
-    CiConfig cfg = default_config();
-    cfg.seed = seed;
-    Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(true);
-    memset(held, 0, sizeof held);
-    song_na = 0;
-    send(&ci, 0, 1, 0xFA, 0, 0);
-    song_take(&song_na, song_a, pos);
-    song_clocks(&ci, 0, pos + n, song_a, &song_na, pos);
-}
 
 /* SPP at sixteenth s then CONTINUE plays what a run from START plays from
  * that pulse on, at the same frames: drums, key note and the seeded
@@ -615,17 +549,12 @@ static void test_song_position_resumes_the_song(void **state)
         for (int live = 0; live < 2; live++) {
             uint32_t s = sixteenths[i], pos = 6 * s;
             song_reference(808, pos, 400);
-            CiConfig cfg = default_config();
-            cfg.seed = live ? 1 : 808;
             Ci ci;
-            ci_init(&ci, &cfg);
+            gen_init(&ci, live ? 1 : 808);
             if (live)
                 ci_set_seed(&ci, 808);
-            outputs(true);
-            memset(held, 0, sizeof held);
-            song_nb = 0;
-            send(&ci, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-            send(&ci, pos, 1, 0xFB, 0, 0);
+            song_begin();
+            song_locate(&ci, s);
             assert_int_equal(bufs[0].count, 2);
             assert_int_equal(ci.pulse, pos);
             at_midi_buf_clear(&bufs[0]);
@@ -642,18 +571,13 @@ static void test_song_position_replays_after_stop(void **state)
     (void)state;
     uint32_t s = 21, pos = 6 * s, n = 400;
     song_reference(2024, pos, n);
-    CiConfig cfg = default_config();
-    cfg.seed = 2024;
     Ci ci;
-    ci_init(&ci, &cfg);
+    gen_init(&ci, 2024);
     outputs(true);
     run_pulses(&ci, (int)(pos + n));
     send(&ci, pos + n + 1, 1, 0xFC, 0, 0);
-    at_midi_buf_clear(&bufs[0]);
-    memset(held, 0, sizeof held);
-    song_nb = 0;
-    send(&ci, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-    send(&ci, pos, 1, 0xFB, 0, 0);
+    song_begin();
+    song_locate(&ci, s);
     at_midi_buf_clear(&bufs[0]);
     song_clocks(&ci, pos, n, song_b, &song_nb, pos);
     assert_same_song();
@@ -665,13 +589,9 @@ static void test_continue_resumes_where_stopped(void **state)
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 200; stop_at += 13) {
         song_reference(17, stop_at, 300);
-        CiConfig cfg = default_config();
-        cfg.seed = 17;
         Ci ci;
-        ci_init(&ci, &cfg);
-        outputs(true);
-        memset(held, 0, sizeof held);
-        song_nb = 0;
+        gen_init(&ci, 17);
+        song_begin();
         send(&ci, 0, 1, 0xFA, 0, 0);
         song_clocks(&ci, 0, stop_at, song_b, &song_nb, stop_at);
         send(&ci, stop_at, 1, 0xFC, 0, 0);
@@ -691,20 +611,10 @@ static void test_song_position_state_up_to_the_end(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {1, 5, 16, 999, 16383};
-    CiConfig cfg = default_config();
     for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
         uint32_t s = sixteenths[i];
         Ci a, b;
-        ci_init(&a, &cfg);
-        ci_init(&b, &cfg);
-        outputs(true);
-        send(&a, 0, 1, 0xFA, 0, 0);
-        for (uint32_t k = 0; k < 6 * s; k++) {
-            send(&a, 1, 1, 0xF8, 0, 0);
-            at_midi_buf_clear(&bufs[0]);
-        }
-        send(&a, 2, 1, 0xFC, 0, 0);
-        send(&b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+        song_two_ways(&a, &b, 42, s);
         assert_int_equal(a.pulse, b.pulse);
         assert_memory_equal(&a.rng, &b.rng, sizeof a.rng);
         for (int t = 0; t < CI_TRACKS; t++) {

@@ -10,16 +10,21 @@
 
 #include "clients/mothergen/mothergen.h"
 #define GEN_DESTS MG_DEST_COUNT
+#define GEN_CORE Mg
+#define GEN_EVENT mg_event
+#define GEN_PROCESS mg_process
 #include "gen_harness.h"
 #include "mothergen_config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void send(Mg *mg, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
+/* mg_test_config(42) with seed. */
+static void gen_init(Mg *mg, uint64_t seed)
 {
-    AtMidiEvent e = mk(frame, size, b0, b1, b2);
-    mg_event(mg, &e, out);
+    MgConfig cfg = mg_test_config(42);
+    cfg.seed = seed;
+    mg_init(mg, &cfg);
 }
 
 /* Expected event: size 0 ends a list. */
@@ -473,13 +478,6 @@ static size_t notes_of(const AtMidiBuf *b, NoteEv *log, size_t max)
     return n;
 }
 
-static void run_pulses(Mg *mg, int pulses)
-{
-    send(mg, 0, 1, 0xFA, 0, 0);
-    for (int k = 0; k < pulses; k++)
-        send(mg, (uint32_t)k + 1, 1, 0xF8, 0, 0);
-}
-
 static NoteEv notelog[CAP];
 
 static void test_decay_walk_values(void **state)
@@ -656,29 +654,13 @@ static void test_zero_latency_offsets(void **state)
 static void test_thousand_events_one_cycle(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    static AtMidiEvent small[MG_DEST_COUNT][2048];
-    AtMidiBuf b[MG_DEST_COUNT];
-    AtMidiBuf *o[MG_DEST_COUNT];
+    gen_init(&mg, 42);
+    const AtMidiBuf *b = gen_thousand_events(&mg);
     for (int d = 0; d < MG_DEST_COUNT; d++) {
-        at_midi_buf_init(&b[d], small[d], 2048);
-        o[d] = &b[d];
-    }
-    AtMidiEvent in[1000];
-    in[0] = mk(0, 1, 0xFA, 0, 0);
-    for (int k = 1; k < 1000; k++)
-        in[k] = mk((uint32_t)k, 1, 0xF8, 0, 0);
-    mg_process(&mg, in, 1000, o);
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        assert_int_equal(b[d].dropped, 0);
         int clocks = 0;
-        for (size_t i = 0; i < b[d].count; i++) {
+        for (size_t i = 0; i < b[d].count; i++)
             clocks += b[d].events[i].data[0] == 0xF8;
-            if (i)
-                assert_true(b[d].events[i - 1].frame <= b[d].events[i].frame);
-        }
         assert_int_equal(clocks, 999);
     }
     assert_int_equal(mg.pulse, 999);
@@ -847,30 +829,7 @@ static void test_property_no_stuck_notes(void **state)
 static void test_property_overflowing_buffers(void **state)
 {
     (void)state;
-    AtRand r;
-    at_rand_seed(&r, 77);
-    for (int trial = 0; trial < 100; trial++) {
-        MgConfig cfg = mg_test_config(42);
-        cfg.seed = at_rand_next(&r);
-        Mg mg;
-        mg_init(&mg, &cfg);
-        outputs(false);
-        memset(tiny_bal, 0, sizeof tiny_bal);
-        for (int d = 0; d < MG_DEST_COUNT; d++)
-            bufs[d].capacity = 1 + at_rand_below(&r, 3);
-        for (int k = 0; k < 3000; k++) {
-            AtMidiEvent e = random_event(&r, (uint32_t)k);
-            mg_event(&mg, &e, out);
-            if (k % 5 == 4)
-                flush_into_balance();
-        }
-        flush_into_balance();
-        for (int d = 0; d < MG_DEST_COUNT; d++)
-            bufs[d].capacity = CAP;
-        send(&mg, 0, 1, 0xFC, 0, 0);
-        flush_into_balance();
-        note_balance_assert_zero(tiny_bal, MG_DEST_COUNT);
-    }
+    gen_overflowing_buffers(77, random_event);
 }
 
 /* A full output buffer drops events, but a dropped note-off is retried so
@@ -916,37 +875,6 @@ static void test_restart_releases_notes(void **state)
 
 /* ---- Song Position Pointer and CONTINUE ---- */
 
-/* A stream of what a run sent from some pulse on (one shared port). */
-
-/* Clock pulses first..first+n-1, pulse k at frame k + 1 (so frames say
- * which pulse caused an event). Events at frames above `from` go to dst;
- * earlier ones only update `held`, and a note-off of a note held before
- * `from` (it began before the position) is left out of dst. */
-
-static void song_clocks(Mg *mg, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
-                        uint32_t from)
-{
-    for (uint32_t k = first; k < first + n; k++) {
-        send(mg, k + 1, 1, 0xF8, 0, 0);
-        song_take(count, dst, from);
-    }
-}
-
-/* START then pulses 0..pos+n-1: the reference, kept from pulse pos on. */
-static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
-{
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = seed;
-    Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    memset(held, 0, sizeof held);
-    song_na = 0;
-    send(&mg, 0, 1, 0xFA, 0, 0);
-    song_take(&song_na, song_a, pos);
-    song_clocks(&mg, 0, pos + n, song_a, &song_na, pos);
-}
-
 /* SPP at the sixteenth s then CONTINUE on a fresh core (or one reseeded
  * live to the seed) plays exactly what a run from START plays from that
  * pulse on, at the same frames: the notes begun before the position are
@@ -959,17 +887,12 @@ static void test_song_position_resumes_the_song(void **state)
         for (int live = 0; live < 2; live++) {
             uint32_t s = sixteenths[i], pos = 6 * s;
             song_reference(77, pos, 600);
-            MgConfig cfg = mg_test_config(42);
-            cfg.seed = live ? 3 : 77;
             Mg mg;
-            mg_init(&mg, &cfg);
+            gen_init(&mg, live ? 3 : 77);
             if (live)
                 mg_set_seed(&mg, 77);
-            outputs(true);
-            memset(held, 0, sizeof held);
-            song_nb = 0;
-            send(&mg, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-            send(&mg, pos, 1, 0xFB, 0, 0);
+            song_begin();
+            song_locate(&mg, s);
             /* At the position: SPP and CONTINUE passed on, green's preamble. */
             assert_int_equal(bufs[0].count, 2 + 12);
             assert_int_equal(bufs[0].events[0].data[0], 0xF2);
@@ -993,10 +916,8 @@ static void test_song_position_replays_after_stop(void **state)
     (void)state;
     uint32_t s = 24, pos = 6 * s, n = 500;
     song_reference(4242, pos, n);
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 4242;
     Mg mg;
-    mg_init(&mg, &cfg);
+    gen_init(&mg, 4242);
     outputs(true);
     send(&mg, 0, 1, 0xFA, 0, 0);
     for (uint32_t k = 0; k < pos + n; k++) {
@@ -1004,11 +925,8 @@ static void test_song_position_replays_after_stop(void **state)
         at_midi_buf_clear(&bufs[0]);
     }
     send(&mg, pos + n + 1, 1, 0xFC, 0, 0);
-    memset(held, 0, sizeof held);
-    at_midi_buf_clear(&bufs[0]);
-    song_nb = 0;
-    send(&mg, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-    send(&mg, pos, 1, 0xFB, 0, 0);
+    song_begin();
+    song_locate(&mg, s);
     at_midi_buf_clear(&bufs[0]);
     song_clocks(&mg, pos, n, song_b, &song_nb, pos);
     assert_same_song();
@@ -1028,13 +946,9 @@ static void test_continue_resumes_where_stopped(void **state)
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 80; stop_at += 7) {
         song_reference(9, stop_at, 300);
-        MgConfig cfg = mg_test_config(42);
-        cfg.seed = 9;
         Mg mg;
-        mg_init(&mg, &cfg);
-        outputs(true);
-        memset(held, 0, sizeof held);
-        song_nb = 0;
+        gen_init(&mg, 9);
+        song_begin();
         send(&mg, 0, 1, 0xFA, 0, 0);
         song_clocks(&mg, 0, stop_at, song_b, &song_nb, stop_at);
         send(&mg, stop_at, 1, 0xFC, 0, 0);
@@ -1055,21 +969,10 @@ static void test_song_position_state_up_to_the_end(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 7, 1000, 4095, 16383};
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 31337;
     for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
         uint32_t s = sixteenths[i];
         Mg a, b;
-        mg_init(&a, &cfg);
-        mg_init(&b, &cfg);
-        outputs(true);
-        send(&a, 0, 1, 0xFA, 0, 0);
-        for (uint32_t k = 0; k < 6 * s; k++) {
-            send(&a, 1, 1, 0xF8, 0, 0);
-            at_midi_buf_clear(&bufs[0]);
-        }
-        send(&a, 2, 1, 0xFC, 0, 0);
-        send(&b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+        song_two_ways(&a, &b, 31337, s);
         assert_int_equal(b.pulse, 6 * s);
         assert_int_equal(a.pulse, b.pulse);
         assert_memory_equal(&a.rng, &b.rng, sizeof a.rng);
@@ -1093,13 +996,9 @@ static void test_song_position_ignored_while_running(void **state)
 {
     (void)state;
     song_reference(5, 0, 200);
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 5;
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    memset(held, 0, sizeof held);
-    song_nb = 0;
+    gen_init(&mg, 5);
+    song_begin();
     send(&mg, 0, 1, 0xFA, 0, 0);
     song_take(&song_nb, song_b, 0);
     song_clocks(&mg, 0, 100, song_b, &song_nb, 0);
