@@ -92,6 +92,52 @@ static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
     }
 }
 
+/* n events from random_event(r, k) into core, event k at frame k. */
+static void gen_feed_random(GEN_CORE *core, AtRand *r, int n,
+                            AtMidiEvent (*random_event)(AtRand *r, uint32_t frame))
+{
+    for (int k = 0; k < n; k++) {
+        AtMidiEvent e = random_event(r, (uint32_t)k);
+        GEN_EVENT(core, &e, out);
+    }
+}
+
+/* A test's own rule for each event of destination buffer d (every
+ * destination is in buffer 0 when shared). */
+typedef void GenCheck(const void *ctx, bool shared, int d, const AtMidiEvent *e);
+
+/* What the buffers hold: every status byte >= 0x80 and data byte < 0x80,
+ * check(ctx, ...) for every event, the note balance per (buffer, channel,
+ * note) never below zero and, at_end, zero. */
+static void gen_check_balance(bool shared, bool at_end, GenCheck *check, const void *ctx)
+{
+    static int bal[GEN_DESTS][16][128];
+    memset(bal, 0, sizeof bal);
+    int nbuf = shared ? 1 : GEN_DESTS;
+    for (int d = 0; d < nbuf; d++) {
+        for (size_t i = 0; i < bufs[d].count; i++) {
+            const AtMidiEvent *e = &bufs[d].events[i];
+            assert_true(e->data[0] >= 0x80);
+            for (int j = 1; j < e->size; j++)
+                assert_true(e->data[j] < 0x80);
+            check(ctx, shared, d, e);
+            uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
+            if (t == 0x90) {
+                bal[d][ch][e->data[1]]++;
+            } else if (t == 0x80) {
+                bal[d][ch][e->data[1]]--;
+                assert_true(bal[d][ch][e->data[1]] >= 0);
+            }
+        }
+    }
+    if (!at_end)
+        return;
+    for (int d = 0; d < nbuf; d++)
+        for (int c = 0; c < 16; c++)
+            for (int n = 0; n < 128; n++)
+                assert_int_equal(bal[d][c][n], 0);
+}
+
 /* The note balance of the overflowing-buffer property tests. */
 static AtNoteBalance tiny_bal[GEN_DESTS];
 
