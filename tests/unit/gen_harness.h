@@ -7,8 +7,8 @@
  *
  * Before including it (after cmocka.h) define GEN_DESTS (how many
  * destinations the core has), GEN_CORE (its type), GEN_EVENT and
- * GEN_PROCESS (its event and cycle calls); the test file then defines
- * gen_init (the core in the file's usual configuration, with a seed). */
+ * GEN_PROCESS (its event and cycle calls), GEN_SET_SEED (its live reseed); the test file then
+ * defines gen_init (the core in the file's usual configuration, with a seed). */
 #ifndef AT_GEN_HARNESS_H
 #define AT_GEN_HARNESS_H
 
@@ -240,6 +240,24 @@ static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
     at_midi_buf_clear(&bufs[0]);
 }
 
+static void assert_same_song(void)
+{
+    if (song_na != song_nb)
+        print_message("reference %zu events, located run %zu\n", song_na, song_nb);
+    size_t n = song_na < song_nb ? song_na : song_nb;
+    for (size_t i = 0; i < n; i++) {
+        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
+        if (a->frame != b->frame || a->size != b->size || memcmp(a->data, b->data, a->size))
+            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
+                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
+                          b->data[1], b->data[2]);
+        assert_int_equal(a->frame, b->frame);
+        assert_int_equal(a->size, b->size);
+        assert_memory_equal(a->data, b->data, a->size);
+    }
+    assert_int_equal(song_na, song_nb);
+}
+
 /* Clock pulses first..first+n-1 into core, taking what comes out into
  * dst (see song_take). */
 static void song_clocks(GEN_CORE *core, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
@@ -280,6 +298,51 @@ static void song_locate(GEN_CORE *core, uint32_t s)
     send(core, 6 * s, 1, 0xFB, 0, 0);
 }
 
+/* For each of the song positions sixteenths[0..count) (in sixteenths), on
+ * a core seeded with seed and on one seeded with other and reseeded live
+ * to seed: the song position then CONTINUE, checked by at_position (on
+ * what bufs[0] holds), then n pulses play exactly what a run from START
+ * played from that pulse on, at the same frames (more than n events). */
+static void song_positions_resume(const uint32_t *sixteenths, size_t count, uint64_t seed,
+                                  uint64_t other, uint32_t n,
+                                  void (*at_position)(const GEN_CORE *core, uint32_t s))
+{
+    for (size_t i = 0; i < count; i++) {
+        for (int live = 0; live < 2; live++) {
+            uint32_t s = sixteenths[i], pos = 6 * s;
+            song_reference(seed, pos, n);
+            GEN_CORE core;
+            gen_init(&core, live ? other : seed);
+            if (live)
+                GEN_SET_SEED(&core, seed);
+            song_begin();
+            song_locate(&core, s);
+            at_position(&core, s);
+            assert_int_equal(core.pulse, pos);
+            at_midi_buf_clear(&bufs[0]);
+            song_clocks(&core, pos, n, song_b, &song_nb, pos);
+            assert_same_song();
+            assert_true(song_na > n);
+        }
+    }
+}
+
+/* Into song_b: START and the pulses before stop_at, then STOP. */
+static void song_stop_at(GEN_CORE *core, uint32_t stop_at)
+{
+    send(core, 0, 1, 0xFA, 0, 0);
+    song_clocks(core, 0, stop_at, song_b, &song_nb, stop_at);
+    send(core, stop_at, 1, 0xFC, 0, 0);
+}
+
+/* CONTINUE at stop_at, into an empty bufs[0]; STOP ended every note. */
+static void song_continue(GEN_CORE *core, uint32_t stop_at)
+{
+    at_midi_buf_clear(&bufs[0]);
+    memset(held, 0, sizeof held);
+    send(core, stop_at, 1, 0xFB, 0, 0);
+}
+
 /* a: START, 6 * s clocks, STOP; b: the song position s. Both fresh cores
  * seeded with seed, to be compared. */
 static void song_two_ways(GEN_CORE *a, GEN_CORE *b, uint64_t seed, uint32_t s)
@@ -294,24 +357,6 @@ static void song_two_ways(GEN_CORE *a, GEN_CORE *b, uint64_t seed, uint32_t s)
     }
     send(a, 2, 1, 0xFC, 0, 0);
     send(b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-}
-
-static void assert_same_song(void)
-{
-    if (song_na != song_nb)
-        print_message("reference %zu events, located run %zu\n", song_na, song_nb);
-    size_t n = song_na < song_nb ? song_na : song_nb;
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
-        if (a->frame != b->frame || a->size != b->size || memcmp(a->data, b->data, a->size))
-            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
-                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
-                          b->data[1], b->data[2]);
-        assert_int_equal(a->frame, b->frame);
-        assert_int_equal(a->size, b->size);
-        assert_memory_equal(a->data, b->data, a->size);
-    }
-    assert_int_equal(song_na, song_nb);
 }
 
 #endif

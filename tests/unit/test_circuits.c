@@ -13,6 +13,7 @@
 #define GEN_CORE Ci
 #define GEN_EVENT ci_event
 #define GEN_PROCESS ci_process
+#define GEN_SET_SEED ci_set_seed
 #include "gen_harness.h"
 
 #include <string.h>
@@ -515,28 +516,20 @@ static void test_thousand_events_one_cycle(void **state)
 /* SPP at sixteenth s then CONTINUE plays what a run from START plays from
  * that pulse on, at the same frames: drums, key note and the seeded
  * arpeggio (also after a live reseed to the same seed). */
+/* At the position: SPP and CONTINUE passed on. */
+static void spp_and_continue_passed_on(const Ci *ci, uint32_t s)
+{
+    (void)ci;
+    (void)s;
+    assert_int_equal(bufs[0].count, 2);
+}
+
 static void test_song_position_resumes_the_song(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 2, 3, 4, 5, 15, 16, 17, 33, 100, 1001};
-    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
-        for (int live = 0; live < 2; live++) {
-            uint32_t s = sixteenths[i], pos = 6 * s;
-            song_reference(808, pos, 400);
-            Ci ci;
-            gen_init(&ci, live ? 1 : 808);
-            if (live)
-                ci_set_seed(&ci, 808);
-            song_begin();
-            song_locate(&ci, s);
-            assert_int_equal(bufs[0].count, 2);
-            assert_int_equal(ci.pulse, pos);
-            at_midi_buf_clear(&bufs[0]);
-            song_clocks(&ci, pos, 400, song_b, &song_nb, pos);
-            assert_same_song();
-            assert_true(song_na > 400);
-        }
-    }
+    song_positions_resume(sixteenths, sizeof sixteenths / sizeof sixteenths[0], 808, 1, 400,
+                          spp_and_continue_passed_on);
 }
 
 /* Played, stopped, located back and continued: the same bars again. */
@@ -566,12 +559,8 @@ static void test_continue_resumes_where_stopped(void **state)
         Ci ci;
         gen_init(&ci, 17);
         song_begin();
-        send(&ci, 0, 1, 0xFA, 0, 0);
-        song_clocks(&ci, 0, stop_at, song_b, &song_nb, stop_at);
-        send(&ci, stop_at, 1, 0xFC, 0, 0);
-        at_midi_buf_clear(&bufs[0]);
-        memset(held, 0, sizeof held);
-        send(&ci, stop_at, 1, 0xFB, 0, 0);
+        song_stop_at(&ci, stop_at);
+        song_continue(&ci, stop_at);
         assert_int_equal(bufs[0].count, 1);
         at_midi_buf_clear(&bufs[0]);
         song_clocks(&ci, stop_at, 300, song_b, &song_nb, stop_at);

@@ -13,6 +13,7 @@
 #define GEN_CORE Mg
 #define GEN_EVENT mg_event
 #define GEN_PROCESS mg_process
+#define GEN_SET_SEED mg_set_seed
 #include "gen_harness.h"
 #include "mothergen_config.h"
 
@@ -854,34 +855,24 @@ static void test_restart_releases_notes(void **state)
  * live to the seed) plays exactly what a run from START plays from that
  * pulse on, at the same frames: the notes begun before the position are
  * not replayed, everything from it on is. */
+/* At the position: SPP and CONTINUE passed on, green's preamble. */
+static void spp_continue_and_preamble(const Mg *mg, uint32_t s)
+{
+    (void)mg;
+    assert_int_equal(bufs[0].count, 2 + 12);
+    assert_int_equal(bufs[0].events[0].data[0], 0xF2);
+    assert_int_equal(bufs[0].events[0].data[1], s & 0x7F);
+    assert_int_equal(bufs[0].events[0].data[2], s >> 7);
+    assert_int_equal(bufs[0].events[1].data[0], 0xFB);
+    assert_int_equal(bufs[0].events[2].data[0], 0xB3);
+}
+
 static void test_song_position_resumes_the_song(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 2, 3, 5, 6, 17, 40, 100, 333};
-    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
-        for (int live = 0; live < 2; live++) {
-            uint32_t s = sixteenths[i], pos = 6 * s;
-            song_reference(77, pos, 600);
-            Mg mg;
-            gen_init(&mg, live ? 3 : 77);
-            if (live)
-                mg_set_seed(&mg, 77);
-            song_begin();
-            song_locate(&mg, s);
-            /* At the position: SPP and CONTINUE passed on, green's preamble. */
-            assert_int_equal(bufs[0].count, 2 + 12);
-            assert_int_equal(bufs[0].events[0].data[0], 0xF2);
-            assert_int_equal(bufs[0].events[0].data[1], s & 0x7F);
-            assert_int_equal(bufs[0].events[0].data[2], s >> 7);
-            assert_int_equal(bufs[0].events[1].data[0], 0xFB);
-            assert_int_equal(bufs[0].events[2].data[0], 0xB3);
-            assert_int_equal(mg.pulse, pos);
-            at_midi_buf_clear(&bufs[0]);
-            song_clocks(&mg, pos, 600, song_b, &song_nb, pos);
-            assert_same_song();
-            assert_true(song_na > 600); /* clocks and notes */
-        }
-    }
+    song_positions_resume(sixteenths, sizeof sixteenths / sizeof sixteenths[0], 77, 3, 600,
+                          spp_continue_and_preamble);
 }
 
 /* The same song twice in one run: play, STOP, locate back, CONTINUE. The
@@ -924,13 +915,9 @@ static void test_continue_resumes_where_stopped(void **state)
         Mg mg;
         gen_init(&mg, 9);
         song_begin();
-        send(&mg, 0, 1, 0xFA, 0, 0);
-        song_clocks(&mg, 0, stop_at, song_b, &song_nb, stop_at);
-        send(&mg, stop_at, 1, 0xFC, 0, 0);
+        song_stop_at(&mg, stop_at);
         assert_int_equal(mg.pulse, stop_at);
-        at_midi_buf_clear(&bufs[0]);
-        memset(held, 0, sizeof held); /* STOP ended every note */
-        send(&mg, stop_at, 1, 0xFB, 0, 0);
+        song_continue(&mg, stop_at);
         assert_int_equal(bufs[0].events[0].data[0], 0xFB);
         at_midi_buf_clear(&bufs[0]);
         song_clocks(&mg, stop_at, 300, song_b, &song_nb, stop_at);
