@@ -327,9 +327,35 @@ static void song_positions_resume(const uint32_t *sixteenths, size_t count, uint
     }
 }
 
-/* Into song_b: START and the pulses before stop_at, then STOP. */
-static void song_stop_at(GEN_CORE *core, uint32_t stop_at)
+/* core, seeded with seed, plays 6 * s + n pulses from START and STOPs,
+ * is located back to s and CONTINUEs: the next n pulses play what the
+ * reference (song_reference(seed, 6 * s, n)) played from there. */
+static void song_replay_after_stop(GEN_CORE *core, uint64_t seed, uint32_t s, uint32_t n)
 {
+    uint32_t pos = 6 * s;
+    song_reference(seed, pos, n);
+    gen_init(core, seed);
+    outputs(true);
+    send(core, 0, 1, 0xFA, 0, 0);
+    for (uint32_t k = 0; k < pos + n; k++) {
+        send(core, k + 1, 1, 0xF8, 0, 0);
+        at_midi_buf_clear(&bufs[0]);
+    }
+    send(core, pos + n + 1, 1, 0xFC, 0, 0);
+    song_begin();
+    song_locate(core, s);
+    at_midi_buf_clear(&bufs[0]);
+    song_clocks(core, pos, n, song_b, &song_nb, pos);
+    assert_same_song();
+}
+
+/* The reference of seed from stop_at on (n pulses); core seeded with
+ * seed: START and the pulses before stop_at into song_b, then STOP. */
+static void song_stop_at(GEN_CORE *core, uint64_t seed, uint32_t stop_at, uint32_t n)
+{
+    song_reference(seed, stop_at, n);
+    gen_init(core, seed);
+    song_begin();
     send(core, 0, 1, 0xFA, 0, 0);
     song_clocks(core, 0, stop_at, song_b, &song_nb, stop_at);
     send(core, stop_at, 1, 0xFC, 0, 0);
@@ -341,6 +367,14 @@ static void song_continue(GEN_CORE *core, uint32_t stop_at)
     at_midi_buf_clear(&bufs[0]);
     memset(held, 0, sizeof held);
     send(core, stop_at, 1, 0xFB, 0, 0);
+}
+
+/* After song_continue: n pulses from stop_at play on as the reference. */
+static void song_resume(GEN_CORE *core, uint32_t stop_at, uint32_t n)
+{
+    at_midi_buf_clear(&bufs[0]);
+    song_clocks(core, stop_at, n, song_b, &song_nb, stop_at);
+    assert_same_song();
 }
 
 /* a: START, 6 * s clocks, STOP; b: the song position s. Both fresh cores

@@ -536,18 +536,8 @@ static void test_song_position_resumes_the_song(void **state)
 static void test_song_position_replays_after_stop(void **state)
 {
     (void)state;
-    uint32_t s = 21, pos = 6 * s, n = 400;
-    song_reference(2024, pos, n);
     Ci ci;
-    gen_init(&ci, 2024);
-    outputs(true);
-    run_pulses(&ci, (int)(pos + n));
-    send(&ci, pos + n + 1, 1, 0xFC, 0, 0);
-    song_begin();
-    song_locate(&ci, s);
-    at_midi_buf_clear(&bufs[0]);
-    song_clocks(&ci, pos, n, song_b, &song_nb, pos);
-    assert_same_song();
+    song_replay_after_stop(&ci, 2024, 21, 400);
 }
 
 /* CONTINUE without SPP resumes at the pulse where STOP left off. */
@@ -555,16 +545,11 @@ static void test_continue_resumes_where_stopped(void **state)
 {
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 200; stop_at += 13) {
-        song_reference(17, stop_at, 300);
         Ci ci;
-        gen_init(&ci, 17);
-        song_begin();
-        song_stop_at(&ci, stop_at);
+        song_stop_at(&ci, 17, stop_at, 300);
         song_continue(&ci, stop_at);
         assert_int_equal(bufs[0].count, 1);
-        at_midi_buf_clear(&bufs[0]);
-        song_clocks(&ci, stop_at, 300, song_b, &song_nb, stop_at);
-        assert_same_song();
+        song_resume(&ci, stop_at, 300);
     }
 }
 

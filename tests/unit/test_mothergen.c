@@ -881,21 +881,8 @@ static void test_song_position_replays_after_stop(void **state)
 {
     (void)state;
     uint32_t s = 24, pos = 6 * s, n = 500;
-    song_reference(4242, pos, n);
     Mg mg;
-    gen_init(&mg, 4242);
-    outputs(true);
-    send(&mg, 0, 1, 0xFA, 0, 0);
-    for (uint32_t k = 0; k < pos + n; k++) {
-        send(&mg, k + 1, 1, 0xF8, 0, 0);
-        at_midi_buf_clear(&bufs[0]);
-    }
-    send(&mg, pos + n + 1, 1, 0xFC, 0, 0);
-    song_begin();
-    song_locate(&mg, s);
-    at_midi_buf_clear(&bufs[0]);
-    song_clocks(&mg, pos, n, song_b, &song_nb, pos);
-    assert_same_song();
+    song_replay_after_stop(&mg, 4242, s, n);
     /* A new START begins a new song: the generator goes on. */
     send(&mg, 0, 1, 0xFA, 0, 0);
     at_midi_buf_clear(&bufs[0]);
@@ -911,17 +898,12 @@ static void test_continue_resumes_where_stopped(void **state)
 {
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 80; stop_at += 7) {
-        song_reference(9, stop_at, 300);
         Mg mg;
-        gen_init(&mg, 9);
-        song_begin();
-        song_stop_at(&mg, stop_at);
+        song_stop_at(&mg, 9, stop_at, 300);
         assert_int_equal(mg.pulse, stop_at);
         song_continue(&mg, stop_at);
         assert_int_equal(bufs[0].events[0].data[0], 0xFB);
-        at_midi_buf_clear(&bufs[0]);
-        song_clocks(&mg, stop_at, 300, song_b, &song_nb, stop_at);
-        assert_same_song();
+        song_resume(&mg, stop_at, 300);
     }
 }
 
