@@ -92,6 +92,48 @@ static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
     }
 }
 
+/* ---- seeds: the streams of buffer buf after START and some pulses ---- */
+
+static AtMidiEvent seed_a[CAP], seed_b[CAP];
+
+/* A core seeded with first and, when seed differs, reseeded live to seed;
+ * what buffer buf holds after START and pulses, copied into dst. */
+static size_t seed_run(uint64_t first, uint64_t seed, bool shared, int buf, int pulses,
+                       AtMidiEvent *dst)
+{
+    GEN_CORE core;
+    gen_init(&core, first);
+    if (seed != first)
+        GEN_SET_SEED(&core, seed);
+    outputs(shared);
+    run_pulses(&core, pulses);
+    memcpy(dst, bufs[buf].events, bufs[buf].count * sizeof *dst);
+    return bufs[buf].count;
+}
+
+/* The same seed gives the same stream (over 500 events), the next seed
+ * another. */
+static void seeds_repeat(uint64_t seed, bool shared, int buf, int pulses)
+{
+    size_t a = seed_run(seed, seed, shared, buf, pulses, seed_a);
+    size_t b = seed_run(seed, seed, shared, buf, pulses, seed_b);
+    assert_true(a > 500);
+    assert_int_equal(a, b);
+    assert_memory_equal(seed_a, seed_b, a * sizeof seed_a[0]);
+    b = seed_run(seed + 1, seed + 1, shared, buf, pulses, seed_b);
+    assert_true(a != b || memcmp(seed_a, seed_b, a * sizeof seed_a[0]) != 0);
+}
+
+/* A core seeded with other and reseeded live to seed plays seed's
+ * stream. */
+static void seed_live(uint64_t other, uint64_t seed, bool shared, int buf, int pulses)
+{
+    size_t a = seed_run(seed, seed, shared, buf, pulses, seed_a);
+    size_t b = seed_run(other, seed, shared, buf, pulses, seed_b);
+    assert_int_equal(b, a);
+    assert_memory_equal(seed_b, seed_a, a * sizeof seed_a[0]);
+}
+
 /* n events from random_event(r, k) into core, event k at frame k. */
 static void gen_feed_random(GEN_CORE *core, AtRand *r, int n,
                             AtMidiEvent (*random_event)(AtRand *r, uint32_t frame))

@@ -399,40 +399,12 @@ static void test_shutdown_while_playing(void **state)
 
 /* ---- seeds ---- */
 
-static AtMidiEvent capture[CAP];
-
-static size_t run_capture(uint64_t seed)
-{
-    CiConfig cfg = default_config();
-    cfg.seed = seed;
-    Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
-    run_pulses(&ci, 3000);
-    return bufs[CI_BASS].count;
-}
-
 static void test_seeds(void **state)
 {
     (void)state;
-    size_t a = run_capture(77);
-    memcpy(capture, bufs[CI_BASS].events, a * sizeof capture[0]);
-    size_t b = run_capture(77);
-    assert_true(a > 500);
-    assert_int_equal(a, b);
-    assert_memory_equal(capture, bufs[CI_BASS].events, a * sizeof capture[0]);
-    b = run_capture(78);
-    assert_true(a != b || memcmp(capture, bufs[CI_BASS].events, a * sizeof capture[0]) != 0);
+    seeds_repeat(77, false, CI_BASS, 3000);
     /* reseeding live gives the stream of that seed */
-    CiConfig cfg = default_config();
-    cfg.seed = 1;
-    Ci ci;
-    ci_init(&ci, &cfg);
-    ci_set_seed(&ci, 77);
-    outputs(false);
-    run_pulses(&ci, 3000);
-    assert_int_equal(bufs[CI_BASS].count, a);
-    assert_memory_equal(capture, bufs[CI_BASS].events, a * sizeof capture[0]);
+    seed_live(1, 77, false, CI_BASS, 3000);
 }
 
 /* ---- properties ---- */

@@ -669,46 +669,16 @@ static void test_thousand_events_one_cycle(void **state)
 
 /* ---- seeds ---- */
 
-static size_t run_capture(uint64_t seed, AtMidiEvent *dst, size_t max)
-{
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = seed;
-    Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    run_pulses(&mg, 2000);
-    size_t n = bufs[0].count < max ? bufs[0].count : max;
-    memcpy(dst, bufs[0].events, n * sizeof *dst);
-    return n;
-}
-
-static AtMidiEvent capture_a[CAP], capture_b[CAP];
-
 static void test_same_seed_same_stream(void **state)
 {
     (void)state;
-    size_t a = run_capture(1234, capture_a, CAP);
-    size_t b = run_capture(1234, capture_b, CAP);
-    assert_true(a > 500);
-    assert_int_equal(a, b);
-    assert_memory_equal(capture_a, capture_b, a * sizeof capture_a[0]);
-    b = run_capture(1235, capture_b, CAP);
-    assert_true(a != b || memcmp(capture_a, capture_b, a * sizeof capture_a[0]) != 0);
+    seeds_repeat(1234, true, 0, 2000);
 }
 
 static void test_reseed_replays(void **state)
 {
     (void)state;
-    size_t a = run_capture(99, capture_a, CAP);
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 5;
-    Mg mg;
-    mg_init(&mg, &cfg);
-    mg_set_seed(&mg, 99);
-    outputs(true);
-    run_pulses(&mg, 2000);
-    assert_int_equal(bufs[0].count, a);
-    assert_memory_equal(bufs[0].events, capture_a, a * sizeof capture_a[0]);
+    seed_live(5, 99, true, 0, 2000);
 }
 
 /* ---- properties: no stuck notes, outputs in range ---- */
