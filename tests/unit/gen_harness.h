@@ -134,6 +134,71 @@ static void seed_live(uint64_t other, uint64_t seed, bool shared, int buf, int p
     assert_memory_equal(seed_b, seed_a, a * sizeof seed_a[0]);
 }
 
+/* ---- random input ---- */
+
+/* The kinds of event random_mix makes. */
+typedef enum {
+    RND_CLOCK,
+    RND_START,
+    RND_STOP,
+    RND_CONTINUE,
+    RND_SENSING, /* active sensing, 0xFE */
+    RND_NOTE_ON,
+    RND_NOTE_OFF,
+    RND_CC,
+    RND_BEND,
+    RND_GARBAGE, /* 1 to 3 random bytes */
+    RND_SPP,
+} RndKind;
+
+/* A mix of random input: the kind is kinds[at_rand_below(r, n)], then the
+ * channel is channel(r), then two data bytes 0..127; notes go to the
+ * channel & note_mask; a CC's number is the first data byte, or one of
+ * ccs[0..nccs) when there are any. */
+typedef struct {
+    const RndKind *kinds;
+    uint32_t n;
+    uint8_t (*channel)(AtRand *r);
+    uint8_t note_mask;
+    const uint8_t *ccs;
+    uint32_t nccs;
+} RndMix;
+
+static AtMidiEvent random_mix(const RndMix *m, AtRand *r, uint32_t frame)
+{
+    RndKind kind = m->kinds[at_rand_below(r, m->n)];
+    uint8_t ch = m->channel(r);
+    uint8_t a = (uint8_t)at_rand_below(r, 128), b = (uint8_t)at_rand_below(r, 128);
+    switch (kind) {
+    case RND_CLOCK:
+        return mk(frame, 1, 0xF8, 0, 0);
+    case RND_START:
+        return mk(frame, 1, 0xFA, 0, 0);
+    case RND_STOP:
+        return mk(frame, 1, 0xFC, 0, 0);
+    case RND_CONTINUE:
+        return mk(frame, 1, 0xFB, 0, 0);
+    case RND_SENSING:
+        return mk(frame, 1, 0xFE, 0, 0);
+    case RND_NOTE_ON:
+        return mk(frame, 3, (uint8_t)(0x90 | (ch & m->note_mask)), a, b);
+    case RND_NOTE_OFF:
+        return mk(frame, 3, (uint8_t)(0x80 | (ch & m->note_mask)), a, b);
+    case RND_CC:
+        return mk(frame, 3, (uint8_t)(0xB0 | ch), m->nccs ? m->ccs[at_rand_below(r, m->nccs)] : a,
+                  b);
+    case RND_BEND:
+        return mk(frame, 3, (uint8_t)(0xE0 | ch), a, b);
+    case RND_GARBAGE:
+        return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
+                  (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
+    case RND_SPP:
+        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
+    }
+    fail_msg("unknown kind %d", (int)kind);
+    return mk(frame, 0, 0, 0, 0);
+}
+
 /* n events from random_event(r, k) into core, event k at frame k. */
 static void gen_feed_random(GEN_CORE *core, AtRand *r, int n,
                             AtMidiEvent (*random_event)(AtRand *r, uint32_t frame))

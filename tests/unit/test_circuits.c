@@ -409,30 +409,21 @@ static void test_seeds(void **state)
 
 /* ---- properties ---- */
 
+static uint8_t any_channel(AtRand *r)
+{
+    return (uint8_t)at_rand_below(r, 16);
+}
+
+/* Random input: mostly clocks, transport, notes on channels 1 and 2, CCs,
+ * garbage, song positions. */
 static AtMidiEvent random_event(AtRand *r, uint32_t frame)
 {
-    uint32_t kind = at_rand_below(r, 16);
-    uint8_t ch = (uint8_t)at_rand_below(r, 16);
-    uint8_t a = (uint8_t)at_rand_below(r, 128), b = (uint8_t)at_rand_below(r, 128);
-    if (kind < 9)
-        return mk(frame, 1, 0xF8, 0, 0);
-    switch (kind) {
-    case 9:
-        return mk(frame, 1, 0xFA, 0, 0);
-    case 10:
-        return mk(frame, 1, 0xFC, 0, 0);
-    case 11:
-        return mk(frame, 3, (uint8_t)(0x90 | (ch & 1)), a, b);
-    case 12:
-        return mk(frame, 3, (uint8_t)(0xB0 | ch), a, b);
-    case 13:
-        return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
-                  (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
-    case 14:
-        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
-    default:
-        return mk(frame, 1, 0xFB, 0, 0);
-    }
+    static const RndKind kinds[] = {RND_CLOCK, RND_CLOCK,   RND_CLOCK, RND_CLOCK,
+                                    RND_CLOCK, RND_CLOCK,   RND_CLOCK, RND_CLOCK,
+                                    RND_CLOCK, RND_START,   RND_STOP,  RND_NOTE_ON,
+                                    RND_CC,    RND_GARBAGE, RND_SPP,   RND_CONTINUE};
+    static const RndMix mix = {kinds, 16, any_channel, 0x01, NULL, 0};
+    return random_mix(&mix, r, frame);
 }
 
 /* Separate ports: notes on the drums' channel 10 or the bass' channel 1. */

@@ -684,37 +684,20 @@ static void test_reseed_replays(void **state)
 /* ---- properties: no stuck notes, outputs in range ---- */
 
 /* Random input: clocks, transport, notes, CCs, bends, garbage, any channel. */
+static uint8_t mostly_channel_1(AtRand *r)
+{
+    return (uint8_t)(at_rand_below(r, 4) == 0 ? at_rand_below(r, 16) : 0);
+}
+
 static AtMidiEvent random_event(AtRand *r, uint32_t frame)
 {
-    uint32_t kind = at_rand_below(r, 20);
-    uint8_t ch = (uint8_t)(at_rand_below(r, 4) == 0 ? at_rand_below(r, 16) : 0);
-    uint8_t a = (uint8_t)at_rand_below(r, 128), b = (uint8_t)at_rand_below(r, 128);
+    static const RndKind kinds[] = {
+        RND_CLOCK, RND_CLOCK, RND_CLOCK,   RND_CLOCK,    RND_CLOCK, RND_CLOCK,   RND_CLOCK,
+        RND_CLOCK, RND_CLOCK, RND_CLOCK,   RND_START,    RND_STOP,  RND_NOTE_ON, RND_NOTE_OFF,
+        RND_CC,    RND_BEND,  RND_GARBAGE, RND_CONTINUE, RND_SPP,   RND_SENSING};
     static const uint8_t ccs[] = {1, 11, 64, 123, 7, 5, 65};
-    if (kind < 10)
-        return mk(frame, 1, 0xF8, 0, 0);
-    switch (kind) {
-    case 10:
-        return mk(frame, 1, 0xFA, 0, 0);
-    case 11:
-        return mk(frame, 1, 0xFC, 0, 0);
-    case 12:
-        return mk(frame, 3, (uint8_t)(0x90 | ch), a, b);
-    case 13:
-        return mk(frame, 3, (uint8_t)(0x80 | ch), a, b);
-    case 14:
-        return mk(frame, 3, (uint8_t)(0xB0 | ch), ccs[at_rand_below(r, sizeof ccs)], b);
-    case 15:
-        return mk(frame, 3, (uint8_t)(0xE0 | ch), a, b);
-    case 16:
-        return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
-                  (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
-    case 17:
-        return mk(frame, 1, 0xFB, 0, 0);
-    case 18:
-        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
-    default:
-        return mk(frame, 1, 0xFE, 0, 0);
-    }
+    static const RndMix mix = {kinds, 20, mostly_channel_1, 0x0F, ccs, sizeof ccs};
+    return random_mix(&mix, r, frame);
 }
 
 /* Channel messages on a channel of a destination in the buffer (ctx is
