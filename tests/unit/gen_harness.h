@@ -52,6 +52,14 @@ static void send(GEN_CORE *core, uint32_t frame, uint8_t size, uint8_t b0, uint8
     GEN_EVENT(core, &e, out);
 }
 
+/* core in the file's configuration with seed, its outputs empty (all on
+ * one port when shared). */
+static void gen_fresh(GEN_CORE *core, uint64_t seed, bool shared)
+{
+    gen_init(core, seed);
+    outputs(shared);
+}
+
 /* START at frame 0, clock k at frame k + 1: pulse = frame - 1. */
 static void run_pulses(GEN_CORE *core, int pulses)
 {

@@ -83,10 +83,8 @@ static void test_drum_patterns(void **state)
     for (size_t c = 0; c < sizeof drum_cases / sizeof drum_cases[0]; c++) {
         const DrumCase *dc = &drum_cases[c];
         print_message("case: %s\n", dc->name);
-        CiConfig cfg = default_config();
         Ci ci;
-        ci_init(&ci, &cfg);
-        outputs(false);
+        gen_fresh(&ci, 42, false);
         run_pulses(&ci, 140);
         int got[64];
         int n = pulses_of(&bufs[CI_DRUMS], 9, dc->note, true, got, 64);
@@ -109,10 +107,8 @@ static void test_drum_patterns(void **state)
 static void test_drums_exact_bytes(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     run_pulses(&ci, 13);
     static const Ev want[] = {
         {1, 3, {0x99, 60, 127}},  {1, 3, {0x99, 64, 127}},
@@ -128,10 +124,8 @@ static void test_drums_exact_bytes(void **state)
 static void test_bass_key_note(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     run_pulses(&ci, 200);
     int on[8], off[8];
     int n_on = pulses_of(&bufs[CI_BASS], 0, 48, true, on, 8);
@@ -306,10 +300,8 @@ static void test_routing_table(void **state)
 static void test_bad_input_counted(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     send(&ci, 1, 2, 0x90, 50, 0);
     send(&ci, 2, 3, 0x30, 0x30, 0x30);
     send(&ci, 3, 3, 0xF0, 1, 2);
@@ -337,10 +329,8 @@ static void test_bass_channel_16_has_no_second(void **state)
 static void test_shared_port(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(true);
+    gen_fresh(&ci, 42, true);
     send(&ci, 0, 1, 0xF8, 0, 0);
     assert_int_equal(bufs[0].count, 1);
     clear_outputs();
@@ -356,10 +346,8 @@ static void test_shared_port(void **state)
 static void test_setup_dests(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     ci_setup_dests(&ci, 1u << CI_DRUMS, 4, out);
     static const Ev drums[] = {{4, 3, {0xB9, 64, 0}}, {4, 3, {0xB9, 123, 0}}, {0, 0, {0}}};
     static const Ev none[] = {{0, 0, {0}}};
@@ -376,10 +364,8 @@ static void test_setup_dests(void **state)
 static void test_shutdown_while_playing(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     run_pulses(&ci, 1); /* pulse 0: kick, closed hat and the key note sound */
     clear_outputs();
     ci_shutdown(&ci, 9, out);

@@ -354,10 +354,8 @@ static void test_routing_table(void **state)
 static void test_shared_port_clock_once(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
+    gen_fresh(&mg, 42, true);
     send(&mg, 3, 1, 0xF8, 0, 0);
     send(&mg, 4, 1, 0xFA, 0, 0);
     send(&mg, 9, 1, 0xFC, 0, 0);
@@ -381,10 +379,8 @@ static void test_shared_port_clock_once(void **state)
 static void test_setup_separate_ports(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     mg_setup_dests(&mg, 1u << MG_BLUE, 0, out);
     static const Ev blue[] = {{0, 1, {0xFC}},  CC3(0, 2, 64, 0), CC3(0, 2, 123, 0),
                               CC3(0, 2, 1, 0), CC3(0, 2, 65, 0), CC3(0, 2, 5, 0),
@@ -430,10 +426,8 @@ static void test_setup_without_start_stop(void **state)
 static void test_shutdown_releases_notes(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     send(&mg, 0, 1, 0xFA, 0, 0);
     send(&mg, 1, 1, 0xF8, 0, 0); /* pulse 0: every sequencer sounds a note */
     int red_note = mg.mother[0].sounding;
@@ -560,10 +554,8 @@ static void test_mother_steps_and_distributions(void **state)
 static void test_green_loop(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     int loops = 18;
     run_pulses(&mg, loops * MG_GREEN_LOOP);
     const AtMidiBuf *g = &bufs[MG_GREEN];
@@ -630,10 +622,8 @@ static void test_transpose(void **state)
 static void test_zero_latency_offsets(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     static const uint32_t frames[] = {17, 100, 101, 255};
     send(&mg, 3, 1, 0xFA, 0, 0);
     for (size_t k = 0; k < 4; k++)
@@ -766,10 +756,8 @@ static void test_property_overflowing_buffers(void **state)
 static void test_full_buffer_no_stuck_note(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     run_pulses(&mg, 5);
     int note = mg.mother[0].sounding;
     assert_true(note >= 0);
@@ -787,10 +775,8 @@ static void test_full_buffer_no_stuck_note(void **state)
 static void test_restart_releases_notes(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     run_pulses(&mg, 2); /* gates last at least 2 pulses */
     int note = mg.mother[1].sounding;
     assert_true(note >= 0);
