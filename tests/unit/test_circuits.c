@@ -184,11 +184,8 @@ static void test_key_note_from_channel_1(void **state)
 static void test_arpeggio(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
-    cfg.seed = 3;
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 3, false);
     int pulses = 96 * 400;
     run_pulses(&ci, pulses);
     static const int cycle[] = {72, 65, 67};
@@ -462,9 +459,6 @@ static void test_thousand_events_one_cycle(void **state)
 
 /* ---- Song Position Pointer and CONTINUE ---- */
 
-/* SPP at sixteenth s then CONTINUE plays what a run from START plays from
- * that pulse on, at the same frames: drums, key note and the seeded
- * arpeggio (also after a live reseed to the same seed). */
 /* At the position: SPP and CONTINUE passed on. */
 static void spp_and_continue_passed_on(const Ci *ci, uint32_t s)
 {
@@ -473,6 +467,9 @@ static void spp_and_continue_passed_on(const Ci *ci, uint32_t s)
     assert_int_equal(bufs[0].count, 2);
 }
 
+/* SPP at sixteenth s then CONTINUE plays what a run from START plays from
+ * that pulse on, at the same frames: drums, key note and the seeded
+ * arpeggio (also after a live reseed to the same seed). */
 static void test_song_position_resumes_the_song(void **state)
 {
     (void)state;

@@ -790,10 +790,6 @@ static void test_restart_releases_notes(void **state)
 
 /* ---- Song Position Pointer and CONTINUE ---- */
 
-/* SPP at the sixteenth s then CONTINUE on a fresh core (or one reseeded
- * live to the seed) plays exactly what a run from START plays from that
- * pulse on, at the same frames: the notes begun before the position are
- * not replayed, everything from it on is. */
 /* At the position: SPP and CONTINUE passed on, green's preamble. */
 static void spp_continue_and_preamble(const Mg *mg, uint32_t s)
 {
@@ -806,6 +802,10 @@ static void spp_continue_and_preamble(const Mg *mg, uint32_t s)
     assert_int_equal(bufs[0].events[2].data[0], 0xB3);
 }
 
+/* SPP at the sixteenth s then CONTINUE on a fresh core (or one reseeded
+ * live to the seed) plays exactly what a run from START plays from that
+ * pulse on, at the same frames: the notes begun before the position are
+ * not replayed, everything from it on is. */
 static void test_song_position_resumes_the_song(void **state)
 {
     (void)state;
