@@ -1,6 +1,7 @@
 /* midi_text.h - for the MIDI parser tests (test_midi, test_midi_edges):
  * feed bytes to a parser and collect the messages it completes as text,
- * "hex hex hex;" each, checking every message's size is 1 to 3. */
+ * "hex hex hex;" each, checking every message's size is 1 to 3; or
+ * compare that text with the one wanted. */
 #ifndef AT_MIDI_TEXT_H
 #define AT_MIDI_TEXT_H
 
@@ -28,6 +29,15 @@ static inline void parse(AtMidiParser *p, const uint8_t *bytes, size_t n, char *
                                         k + 1 < size ? " " : ";");
         }
     }
+}
+
+/* Feed bytes[0..n) to p (a fresh parser when p is NULL): the messages it
+ * completes must read want. */
+static inline void expect_parse(AtMidiParser *p, const uint8_t *bytes, size_t n, const char *want)
+{
+    char out[256];
+    parse(p, bytes, n, out, sizeof out);
+    assert_string_equal(out, want);
 }
 
 #endif

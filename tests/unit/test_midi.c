@@ -126,32 +126,26 @@ static void test_buf_sort_is_stable_and_bounded(void **s)
 static void test_parser_running_status(void **s)
 {
     (void)s;
-    char out[256];
     const uint8_t run[] = {0x90, 60, 100, 62, 100, 64, 0};
-    parse(NULL, run, sizeof run, out, sizeof out);
-    assert_string_equal(out, "90 3c 64;90 3e 64;90 40 00;");
+    expect_parse(NULL, run, sizeof run, "90 3c 64;90 3e 64;90 40 00;");
 }
 
 static void test_parser_realtime_inside_message(void **s)
 {
     (void)s;
-    char out[256];
     const uint8_t b[] = {0x90, 60, 0xF8, 100, 0xFA, 62, 0xFE, 90};
-    parse(NULL, b, sizeof b, out, sizeof out);
-    assert_string_equal(out, "f8;90 3c 64;fa;fe;90 3e 5a;");
+    expect_parse(NULL, b, sizeof b, "f8;90 3c 64;fa;fe;90 3e 5a;");
 }
 
 static void test_parser_sysex_and_stray(void **s)
 {
     (void)s;
-    char out[256];
     AtMidiParser p;
     /* stray data, sysex with realtime inside, then a program change with
      * running status, a system common message cancelling running status */
     const uint8_t b[] = {0x10, 0x20, 0xF0, 0x7E, 0xF8, 0x01, 0xF7, 0xC1,
                          5,    6,    0xF3, 2,    7,    0xB0, 7,    0x7F};
-    parse(NULL, b, sizeof b, out, sizeof out);
-    assert_string_equal(out, "f8;c1 05;c1 06;f3 02;b0 07 7f;");
+    expect_parse(NULL, b, sizeof b, "f8;c1 05;c1 06;f3 02;b0 07 7f;");
     at_midi_parser_init(&p);
     uint8_t m[3], sz;
     at_midi_parser_feed(&p, 0x10, m, &sz);
@@ -161,11 +155,9 @@ static void test_parser_sysex_and_stray(void **s)
 static void test_parser_truncated_then_new_status(void **s)
 {
     (void)s;
-    char out[256];
     const uint8_t b[] = {0x90, 60, 0x80, 60, 0, 0xE0, 0x00};
-    parse(NULL, b, sizeof b, out, sizeof out);
     /* the truncated note-on is dropped; the unfinished bend is pending */
-    assert_string_equal(out, "80 3c 00;");
+    expect_parse(NULL, b, sizeof b, "80 3c 00;");
 }
 
 static void test_event_well_formed(void **s)
