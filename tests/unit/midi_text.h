@@ -40,4 +40,30 @@ static inline void expect_parse(AtMidiParser *p, const uint8_t *bytes, size_t n,
     assert_string_equal(out, want);
 }
 
+/* A parser test as a table row: bytes and the text they must give. */
+typedef struct {
+    const uint8_t *bytes;
+    size_t n;
+    const char *want;
+} ParseCase;
+
+/* The cmocka test of one ParseCase (its initial state). */
+static inline void parse_case(void **state)
+{
+    const ParseCase *c = *state;
+    expect_parse(NULL, c->bytes, c->n, c->want);
+}
+
+/* A ParseCase: the text wanted, then the bytes. */
+#define PARSE_CASE(want, ...)                                                                      \
+    {                                                                                              \
+        (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}), want               \
+    }
+
+/* A cmocka test running parse_case on the ParseCase c, named as c is. */
+#define PARSE_TEST(c)                                                                              \
+    {                                                                                              \
+        .name = #c, .test_func = parse_case, .initial_state = &(c)                                 \
+    }
+
 #endif

@@ -123,19 +123,11 @@ static void test_buf_sort_is_stable_and_bounded(void **s)
     assert_int_equal(b.count, 0);
 }
 
-static void test_parser_running_status(void **s)
-{
-    (void)s;
-    const uint8_t run[] = {0x90, 60, 100, 62, 100, 64, 0};
-    expect_parse(NULL, run, sizeof run, "90 3c 64;90 3e 64;90 40 00;");
-}
+static ParseCase test_parser_running_status =
+    PARSE_CASE("90 3c 64;90 3e 64;90 40 00;", 0x90, 60, 100, 62, 100, 64, 0);
 
-static void test_parser_realtime_inside_message(void **s)
-{
-    (void)s;
-    const uint8_t b[] = {0x90, 60, 0xF8, 100, 0xFA, 62, 0xFE, 90};
-    expect_parse(NULL, b, sizeof b, "f8;90 3c 64;fa;fe;90 3e 5a;");
-}
+static ParseCase test_parser_realtime_inside_message =
+    PARSE_CASE("f8;90 3c 64;fa;fe;90 3e 5a;", 0x90, 60, 0xF8, 100, 0xFA, 62, 0xFE, 90);
 
 static void test_parser_sysex_and_stray(void **s)
 {
@@ -152,13 +144,9 @@ static void test_parser_sysex_and_stray(void **s)
     assert_int_equal(p.stray_bytes, 1);
 }
 
-static void test_parser_truncated_then_new_status(void **s)
-{
-    (void)s;
-    const uint8_t b[] = {0x90, 60, 0x80, 60, 0, 0xE0, 0x00};
-    /* the truncated note-on is dropped; the unfinished bend is pending */
-    expect_parse(NULL, b, sizeof b, "80 3c 00;");
-}
+/* the truncated note-on is dropped; the unfinished bend is pending */
+static ParseCase test_parser_truncated_then_new_status =
+    PARSE_CASE("80 3c 00;", 0x90, 60, 0x80, 60, 0, 0xE0, 0x00);
 
 static void test_event_well_formed(void **s)
 {
@@ -190,10 +178,10 @@ int main(void)
         cmocka_unit_test(test_frequencies),
         cmocka_unit_test(test_14bit_and_bend),
         cmocka_unit_test(test_buf_sort_is_stable_and_bounded),
-        cmocka_unit_test(test_parser_running_status),
-        cmocka_unit_test(test_parser_realtime_inside_message),
+        PARSE_TEST(test_parser_running_status),
+        PARSE_TEST(test_parser_realtime_inside_message),
         cmocka_unit_test(test_parser_sysex_and_stray),
-        cmocka_unit_test(test_parser_truncated_then_new_status),
+        PARSE_TEST(test_parser_truncated_then_new_status),
         cmocka_unit_test(test_event_well_formed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,12 +52,8 @@ static void sysex_without_end_is_ended_by_the_next_status(void **state)
     assert_int_equal(p.stray_bytes, 2);
 }
 
-static void sysex_in_the_middle_of_a_message_drops_it(void **state)
-{
-    (void)state;
-    const uint8_t b[] = {0x90, 0x3c, 0xF0, 0x64, 0xF7, 0x64, 0x90, 0x3d, 0x10};
-    expect_parse(NULL, b, sizeof b, "90 3d 10;");
-}
+static ParseCase sysex_in_the_middle_of_a_message_drops_it =
+    PARSE_CASE("90 3d 10;", 0x90, 0x3c, 0xF0, 0x64, 0xF7, 0x64, 0x90, 0x3d, 0x10);
 
 static void system_common_cancels_running_status(void **state)
 {
@@ -82,20 +78,12 @@ static void system_common_cancels_running_status(void **state)
     }
 }
 
-static void realtime_keeps_running_status_and_undefined_is_dropped(void **state)
-{
-    (void)state;
-    const uint8_t b[] = {0x90, 0x3c, 0xF9, 0x64, 0xFD, 0x3d, 0xFF, 0x65, 0xFB, 0xFC};
-    /* F9 and FD are undefined: nothing; FF reset is delivered */
-    expect_parse(NULL, b, sizeof b, "90 3c 64;ff;90 3d 65;fb;fc;");
-}
+/* F9 and FD are undefined: nothing; FF reset is delivered */
+static ParseCase realtime_keeps_running_status_and_undefined_is_dropped = PARSE_CASE(
+    "90 3c 64;ff;90 3d 65;fb;fc;", 0x90, 0x3c, 0xF9, 0x64, 0xFD, 0x3d, 0xFF, 0x65, 0xFB, 0xFC);
 
-static void two_byte_running_status(void **state)
-{
-    (void)state;
-    const uint8_t b[] = {0xD5, 0x10, 0x11, 0x12, 0xC2, 0x01, 0x02};
-    expect_parse(NULL, b, sizeof b, "d5 10;d5 11;d5 12;c2 01;c2 02;");
-}
+static ParseCase two_byte_running_status =
+    PARSE_CASE("d5 10;d5 11;d5 12;c2 01;c2 02;", 0xD5, 0x10, 0x11, 0x12, 0xC2, 0x01, 0x02);
 
 /* ---- classes and sizes of every status byte ----------------------------- */
 
@@ -195,18 +183,12 @@ static void note_names_every_spelling(void **state)
     assert_int_equal(at_midi_note_from_name("Db4"), 61);
     assert_int_equal(at_midi_note_from_name("Cb4"), 59);
     assert_int_equal(at_midi_note_from_name("B#3"), 60);
-    assert_int_equal(at_midi_note_from_name("Cb-1"), -1); /* below 0 */
-    assert_int_equal(at_midi_note_from_name("C-2"), -1);
-    assert_int_equal(at_midi_note_from_name("C10"), -1);
-    assert_int_equal(at_midi_note_from_name("C-"), -1);
-    assert_int_equal(at_midi_note_from_name("C#"), -1);
-    assert_int_equal(at_midi_note_from_name("C4 "), -1);
-    assert_int_equal(at_midi_note_from_name("C999999999999"), -1);
-    assert_int_equal(at_midi_note_from_name("I4"), -1);
-    assert_int_equal(at_midi_note_from_name("@4"), -1);
-    assert_int_equal(at_midi_note_from_name("h4"), -1);
-    assert_int_equal(at_midi_note_from_name("C/4"), -1);
-    assert_int_equal(at_midi_note_from_name("C:"), -1);
+    /* no note: below 0 (Cb-1), above 127, malformed */
+    static const char *const no_note[] = {"Cb-1",          "C-2", "C10", "C-", "C#",  "C4 ",
+                                          "C999999999999", "I4",  "@4",  "h4", "C/4", "C:"};
+    for (size_t i = 0; i < sizeof no_note / sizeof no_note[0]; i++)
+        if (at_midi_note_from_name(no_note[i]) != -1)
+            fail_msg("\"%s\" was taken as a note", no_note[i]);
 }
 
 static void pitch_classes(void **state)
@@ -323,10 +305,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sysex_cancels_running_status),
         cmocka_unit_test(sysex_without_end_is_ended_by_the_next_status),
-        cmocka_unit_test(sysex_in_the_middle_of_a_message_drops_it),
+        PARSE_TEST(sysex_in_the_middle_of_a_message_drops_it),
         cmocka_unit_test(system_common_cancels_running_status),
-        cmocka_unit_test(realtime_keeps_running_status_and_undefined_is_dropped),
-        cmocka_unit_test(two_byte_running_status),
+        PARSE_TEST(realtime_keeps_running_status_and_undefined_is_dropped),
+        PARSE_TEST(two_byte_running_status),
         cmocka_unit_test(every_status_byte),
         cmocka_unit_test(note_on_and_off_need_three_bytes),
         cmocka_unit_test(fourteen_bit_order),
