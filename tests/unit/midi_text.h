@@ -40,6 +40,22 @@ static inline void expect_parse(AtMidiParser *p, const uint8_t *bytes, size_t n,
     assert_string_equal(out, want);
 }
 
+/* A name and the number a lookup must give for it. */
+typedef struct {
+    const char *name;
+    int want;
+} NameCase;
+
+/* lookup(name) must give want for each of c[0..n). */
+static inline void expect_lookups(int (*lookup)(const char *), const NameCase *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int got = lookup(c[i].name);
+        if (got != c[i].want)
+            fail_msg("\"%s\": %d, wanted %d", c[i].name, got, c[i].want);
+    }
+}
+
 /* A parser test as a table row: bytes and the text they must give. */
 typedef struct {
     const uint8_t *bytes;

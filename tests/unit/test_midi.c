@@ -47,30 +47,18 @@ static void test_note_names(void **s)
 {
     (void)s;
     char b[8];
-    assert_int_equal(at_midi_note_from_name("C4"), 60);
-    assert_int_equal(at_midi_note_from_name("A4"), 69);
-    assert_int_equal(at_midi_note_from_name("A0"), 21);
-    assert_int_equal(at_midi_note_from_name("A#0"), 22);
-    assert_int_equal(at_midi_note_from_name("Bb0"), 22);
-    assert_int_equal(at_midi_note_from_name("B0"), 23);
-    assert_int_equal(at_midi_note_from_name("C-1"), 0);
-    assert_int_equal(at_midi_note_from_name("G9"), 127);
-    assert_int_equal(at_midi_note_from_name("G#9"), -1);
-    assert_int_equal(at_midi_note_from_name("H2"), -1);
-    assert_int_equal(at_midi_note_from_name("C"), -1);
-    assert_int_equal(at_midi_note_from_name("C4x"), -1);
-    assert_int_equal(at_midi_note_from_name(""), -1);
+    static const NameCase notes[] = {{"C4", 60}, {"A4", 69},  {"A0", 21},  {"A#0", 22}, {"Bb0", 22},
+                                     {"B0", 23}, {"C-1", 0},  {"G9", 127}, {"G#9", -1}, {"H2", -1},
+                                     {"C", -1},  {"C4x", -1}, {"", -1}};
+    expect_lookups(at_midi_note_from_name, notes, sizeof notes / sizeof notes[0]);
     assert_string_equal(at_midi_note_name(61, b, sizeof b), "C#4");
     assert_string_equal(at_midi_note_name(21, b, sizeof b), "A0");
     assert_string_equal(at_midi_note_name(0, b, sizeof b), "C-1");
     for (int n = 0; n < 128; n++)
         assert_int_equal(at_midi_note_from_name(at_midi_note_name(n, b, sizeof b)), n);
-    assert_int_equal(at_midi_pitch_class_from_name("F#"), 6);
-    assert_int_equal(at_midi_pitch_class_from_name("Gb"), 6);
-    assert_int_equal(at_midi_pitch_class_from_name("Cb"), 11);
-    assert_int_equal(at_midi_pitch_class_from_name("B#"), 0);
-    assert_int_equal(at_midi_pitch_class_from_name(" D "), 2);
-    assert_int_equal(at_midi_pitch_class_from_name("X"), -1);
+    static const NameCase classes[] = {{"F#", 6}, {"Gb", 6},  {"Cb", 11},
+                                       {"B#", 0}, {" D ", 2}, {"X", -1}};
+    expect_lookups(at_midi_pitch_class_from_name, classes, sizeof classes / sizeof classes[0]);
     assert_string_equal(at_midi_pitch_class_name(5), "F");
     assert_string_equal(at_midi_pitch_class_name(-1), "B");
 }
