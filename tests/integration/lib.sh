@@ -20,6 +20,11 @@
 #                                   pair stand in for two machines (root)
 #   at_bad_config PROG TEXT REGEX   PROG -c (a file with TEXT) exits 2 with a
 #                                   message matching REGEX
+#   at_osc_check "desc" GREP-OPT PATTERN PORT PATH [TYPES [ARG...]]
+#                                   one OSC message (at-osc); a check that
+#                                   the reply matches (grep GREP-OPT)
+#   at_note_balance FILE            every note-on of an at-probe recording
+#                                   has its note-off
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
 #
 # Every process started here (jackd included) is killed when the script
@@ -287,4 +292,25 @@ at_bad_config() {
     local rc=$?
     [ $rc = 2 ] || { echo "exit $rc"; cat "$AT_TMP/bad.log"; return 1; }
     grep -qE "$3" "$AT_TMP/bad.log" || { cat "$AT_TMP/bad.log"; return 1; }
+}
+
+# at_osc_check DESC GREP-OPT PATTERN PORT PATH [TYPES [ARG...]]: send one
+# OSC message to 127.0.0.1:PORT with at-osc; a check DESC that its reply
+# ($AT_TMP/osc.out) matches PATTERN with grep GREP-OPT (-q: some line
+# matches the regex, -qx: a whole line is PATTERN).
+at_osc_check() {
+    local desc=$1 opt=$2 pattern=$3
+    shift 3
+    "$AT_TOOLS/at-osc" -- 127.0.0.1 "$@" >"$AT_TMP/osc.out"
+    at_check "$desc" grep "$opt" -- "$pattern" "$AT_TMP/osc.out"
+}
+
+# at_note_balance FILE: in an at-probe recording (CYCLE OFFSET STATUS NOTE
+# VELOCITY; lines starting with # are left out) every note-on has its
+# note-off by the end; prints what still sounds (channel, note, count)
+# and fails otherwise.
+at_note_balance() {
+    awk '/^#/ { next } $3 ~ /^9/ && $5 != "00" { on[substr($3, 2) " " $4]++ }
+         $3 ~ /^8/ || ($3 ~ /^9/ && $5 == "00") { on[substr($3, 2) " " $4]-- }
+         END { for (k in on) if (on[k] != 0) { print "sounding:", k, on[k]; bad = 1 } exit bad }' "$1"
 }
