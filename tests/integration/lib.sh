@@ -23,6 +23,7 @@
 #   at_osc_check "desc" GREP-OPT PATTERN PORT PATH [TYPES [ARG...]]
 #                                   one OSC message (at-osc); a check that
 #                                   the reply matches (grep GREP-OPT)
+#   at_fm_phrase                    a short FM synth phrase (FRAME HEX lines)
 #   at_note_balance FILE            every note-on of an at-probe recording
 #                                   has its note-off
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
@@ -313,4 +314,24 @@ at_note_balance() {
     awk '/^#/ { next } $3 ~ /^9/ && $5 != "00" { on[substr($3, 2) " " $4]++ }
          $3 ~ /^8/ || ($3 ~ /^9/ && $5 == "00") { on[substr($3, 2) " " $4]-- }
          END { for (k in on) if (on[k] != 0) { print "sounding:", k, on[k]; bad = 1 } exit bad }' "$1"
+}
+
+# at_fm_phrase: a short phrase for the FM synth, FRAME HEXBYTES a line
+# (at_write_smf's input), in frame order: all notes off, three notes with
+# a pitch bend, the sustain pedal down and up, the mod wheel, expression.
+at_fm_phrase() {
+    cat <<'EOF'
+0 b0 7b 00
+522 90 3c 64
+700 90 40 50
+1100 e0 00 50
+3000 b0 40 7f
+4000 80 3c 00
+6000 b0 01 60
+9000 b0 40 00
+12000 90 43 70
+13000 b0 0b 50
+20000 80 40 00
+30000 80 43 00
+EOF
 }
