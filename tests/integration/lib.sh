@@ -18,6 +18,8 @@
 #   at_write_smf OUT.mid            a MIDI file from "FRAME HEXBYTES" lines on stdin
 #   at_netns_pair TAG WHAT          two network namespaces joined by a veth
 #                                   pair stand in for two machines (root)
+#   at_agent_names TAG              MASTER, SLAVE_SRV, HOST, SECRET, PORT for
+#                                   a session across two hosts
 #   at_bad_config PROG TEXT REGEX   PROG -c (a file with TEXT) exits 2 with a
 #                                   message matching REGEX
 #   at_osc_check "desc" GREP-OPT PATTERN PORT PATH [TYPES [ARG...]]
@@ -247,6 +249,17 @@ at_netns_pair() {
         ip -n "$NSA" route add 224.0.0.0/4 dev "$VA" && ip -n "$NSB" route add 224.0.0.0/4 dev "$VB"
     at_check "two namespaces joined by a veth pair with a multicast route" \
         bash -c "ip -n $NSB route show | grep -q '^224.0.0.0/4 dev $VB'"
+}
+
+# at_agent_names TAG: names for a session across two hosts: the JACK
+# servers MASTER (aiotone-TAGm-PID-N) and SLAVE_SRV (aiotone-TAGs-PID-N),
+# the remote host's name HOST, the agent's SECRET and a random PORT.
+at_agent_names() {
+    MASTER=aiotone-${1}m-$$-$RANDOM
+    SLAVE_SRV=aiotone-${1}s-$$-$RANDOM
+    HOST=pi$$
+    SECRET=s3cret-$$-$RANDOM
+    PORT=$((20000 + RANDOM % 20000))
 }
 
 at_netns_cleanup() {
