@@ -3,6 +3,8 @@
 #   . "$(dirname "$0")/lib.sh"
 #   at_start_jackd [RATE] [PERIOD]  private dummy jackd, unique server name,
 #                                   exported as JACK_DEFAULT_SERVER
+#   at_session_start                at_start_jackd 48000 256, the test tools
+#                                   on PATH, S = the session manager
 #   at_spawn NAME CMD...            background process, log $AT_TMP/NAME.log;
 #                                   pid in AT_PID_<NAME>; killed at exit
 #   at_kill NAME                    stop a spawned process (TERM, then KILL)
@@ -173,6 +175,15 @@ at_start_jackd() {
     done
     at_fail "private jackd starts"
     at_done
+}
+
+# at_session_start: for the session manager's tests: a private JACK server
+# (48000 Hz, 256 frames), the test tools on PATH (sessions start clients
+# by command name) and S, the manager's binary.
+at_session_start() {
+    at_start_jackd 48000 256
+    export PATH=$AT_TOOLS:$PATH
+    S=$AT_BIN/aiotone-session
 }
 
 at_wait_port() {
