@@ -6,6 +6,8 @@
 
 #include "clients/sampletrim/sampletrim.h"
 
+#include <stdint.h>
+
 static inline void assert_trim(const float *buf, size_t frames, int channels, size_t window,
                                double start_threshold, double end_threshold, size_t want_start,
                                size_t want_end)
