@@ -618,6 +618,15 @@ static char *rewrite(const char *in, StrimInstrKind kind, StrimStatus want, size
     return out;
 }
 
+/* in rewritten as kind must read want. */
+static void expect_rewrite(const char *in, StrimInstrKind kind, const char *want, size_t *samples,
+                           size_t *clamped, char *detail)
+{
+    char *out = rewrite(in, kind, STRIM_OK, samples, clamped, detail);
+    assert_string_equal(out, want);
+    free(out);
+}
+
 static void test_instr_sfz(void **state)
 {
     size_t n = 0, cl = 0;
@@ -642,19 +651,16 @@ static void test_instr_sfz(void **state)
     free(out);
 
     /* default_path is folded into the sample path and emptied. */
-    out = rewrite("<control> default_path=sub/\n<region> sample=a.wav\n", STRIM_INSTR_SFZ, STRIM_OK,
-                  &n, &cl, detail);
-    assert_string_equal(out, "<control> default_path=\n<region> sample=t/a.wav\n");
-    free(out);
+    expect_rewrite("<control> default_path=sub/\n<region> sample=a.wav\n", STRIM_INSTR_SFZ,
+                   "<control> default_path=\n<region> sample=t/a.wav\n", &n, &cl, detail);
 
     /* A sample that was not trimmed: refused, named. */
     assert_null(rewrite("<region> sample=a.wav\n<region> sample=gone.wav\n", STRIM_INSTR_SFZ,
                         STRIM_ERR_ARG, &n, &cl, detail));
     assert_non_null(strstr(detail, "gone.wav"));
     /* The lookup may hand back the string it was given. */
-    out = rewrite("<region> sample=same.wav end=20\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
-    assert_string_equal(out, "<region> sample=same.wav end=9\n");
-    free(out);
+    expect_rewrite("<region> sample=same.wav end=20\n", STRIM_INSTR_SFZ,
+                   "<region> sample=same.wav end=9\n", &n, &cl, detail);
     /* Built-in generators are not files. */
     out = rewrite("<region> sample=*sine offset=10\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
     assert_string_equal(out, "<region> sample=*sine offset=10\n");
