@@ -1,7 +1,7 @@
 /* testutil.h - what the unit tests share: a temporary file in a folder of
- * its own, and a check that a text contains a part (printing both when it
- * does not), reading a small file. Header-only: each unit test is one .c file. Include it after
- * cmocka.h. */
+ * its own, a check that a text contains a part (printing both when it
+ * does not), reading a small file, and TU_MAIN, a test's main in one line.
+ * Header-only: each unit test is one .c file. Include it after cmocka.h. */
 #ifndef AT_TESTUTIL_H
 #define AT_TESTUTIL_H
 
