@@ -3,6 +3,8 @@
 #   . "$(dirname "$0")/lib.sh"
 #   at_start_jackd [RATE] [PERIOD]  private dummy jackd, unique server name,
 #                                   exported as JACK_DEFAULT_SERVER
+#   at_session_start                at_start_jackd 48000 256, the test tools
+#                                   on PATH, S = the session manager
 #   at_spawn NAME CMD...            background process, log $AT_TMP/NAME.log;
 #                                   pid in AT_PID_<NAME>; killed at exit
 #   at_kill NAME                    stop a spawned process (TERM, then KILL)
@@ -18,8 +20,16 @@
 #   at_write_smf OUT.mid            a MIDI file from "FRAME HEXBYTES" lines on stdin
 #   at_netns_pair TAG WHAT          two network namespaces joined by a veth
 #                                   pair stand in for two machines (root)
+#   at_agent_names TAG              MASTER, SLAVE_SRV, HOST, SECRET, PORT for
+#                                   a session across two hosts
 #   at_bad_config PROG TEXT REGEX   PROG -c (a file with TEXT) exits 2 with a
 #                                   message matching REGEX
+#   at_osc_check "desc" GREP-OPT PATTERN PORT PATH [TYPES [ARG...]]
+#                                   one OSC message (at-osc); a check that
+#                                   the reply matches (grep GREP-OPT)
+#   at_fm_phrase                    a short FM synth phrase (FRAME HEX lines)
+#   at_note_balance FILE            every note-on of an at-probe recording
+#                                   has its note-off
 #   $AT_OSC_PY PORT PATH [T V]...   send one OSC message, print the replies
 #
 # Every process started here (jackd included) is killed when the script
@@ -167,6 +177,15 @@ at_start_jackd() {
     at_done
 }
 
+# at_session_start: for the session manager's tests: a private JACK server
+# (48000 Hz, 256 frames), the test tools on PATH (sessions start clients
+# by command name) and S, the manager's binary.
+at_session_start() {
+    at_start_jackd 48000 256
+    export PATH=$AT_TOOLS:$PATH
+    S=$AT_BIN/aiotone-session
+}
+
 at_wait_port() {
     local port=$1 secs=${2:-10} i
     for ((i = 0; i < secs * 20; i++)); do
@@ -243,6 +262,17 @@ at_netns_pair() {
         bash -c "ip -n $NSB route show | grep -q '^224.0.0.0/4 dev $VB'"
 }
 
+# at_agent_names TAG: names for a session across two hosts: the JACK
+# servers MASTER (aiotone-TAGm-PID-N) and SLAVE_SRV (aiotone-TAGs-PID-N),
+# the remote host's name HOST, the agent's SECRET and a random PORT.
+at_agent_names() {
+    MASTER=aiotone-${1}m-$$-$RANDOM
+    SLAVE_SRV=aiotone-${1}s-$$-$RANDOM
+    HOST=pi$$
+    SECRET=s3cret-$$-$RANDOM
+    PORT=$((20000 + RANDOM % 20000))
+}
+
 at_netns_cleanup() {
     ip netns del "$NSA" 2>/dev/null
     ip netns del "$NSB" 2>/dev/null
@@ -287,4 +317,45 @@ at_bad_config() {
     local rc=$?
     [ $rc = 2 ] || { echo "exit $rc"; cat "$AT_TMP/bad.log"; return 1; }
     grep -qE "$3" "$AT_TMP/bad.log" || { cat "$AT_TMP/bad.log"; return 1; }
+}
+
+# at_osc_check DESC GREP-OPT PATTERN PORT PATH [TYPES [ARG...]]: send one
+# OSC message to 127.0.0.1:PORT with at-osc; a check DESC that its reply
+# ($AT_TMP/osc.out) matches PATTERN with grep GREP-OPT (-q: some line
+# matches the regex, -qx: a whole line is PATTERN).
+at_osc_check() {
+    local desc=$1 opt=$2 pattern=$3
+    shift 3
+    "$AT_TOOLS/at-osc" -- 127.0.0.1 "$@" >"$AT_TMP/osc.out"
+    at_check "$desc" grep "$opt" -- "$pattern" "$AT_TMP/osc.out"
+}
+
+# at_note_balance FILE: in an at-probe recording (CYCLE OFFSET STATUS NOTE
+# VELOCITY; lines starting with # are left out) every note-on has its
+# note-off by the end; prints what still sounds (channel, note, count)
+# and fails otherwise.
+at_note_balance() {
+    awk '/^#/ { next } $3 ~ /^9/ && $5 != "00" { on[substr($3, 2) " " $4]++ }
+         $3 ~ /^8/ || ($3 ~ /^9/ && $5 == "00") { on[substr($3, 2) " " $4]-- }
+         END { for (k in on) if (on[k] != 0) { print "sounding:", k, on[k]; bad = 1 } exit bad }' "$1"
+}
+
+# at_fm_phrase: a short phrase for the FM synth, FRAME HEXBYTES a line
+# (at_write_smf's input), in frame order: all notes off, three notes with
+# a pitch bend, the sustain pedal down and up, the mod wheel, expression.
+at_fm_phrase() {
+    cat <<'EOF'
+0 b0 7b 00
+522 90 3c 64
+700 90 40 50
+1100 e0 00 50
+3000 b0 40 7f
+4000 80 3c 00
+6000 b0 01 60
+9000 b0 40 00
+12000 90 43 70
+13000 b0 0b 50
+20000 80 40 00
+30000 80 43 00
+EOF
 }

@@ -186,18 +186,7 @@ osc = { port = 0; };
 CONF
 at_spawn fm "$FM" -c "$AT_TMP/default.conf" -n fm
 at_wait_port fm:out_R
-events="0 b0 7b 00
-522 90 3c 64
-700 90 40 50
-1100 e0 00 50
-3000 b0 40 7f
-4000 80 3c 00
-6000 b0 01 60
-9000 b0 40 00
-12000 90 43 70
-13000 b0 0b 50
-20000 80 40 00
-30000 80 43 00"
+events=$(at_fm_phrase)
 args=()
 while read -r frame bytes; do
     args+=("$((frame / P)):$((frame % P)):$bytes")

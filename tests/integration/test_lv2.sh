@@ -71,22 +71,11 @@ frames_of() { echo $(($(wav_data "$1" | wc -c) / 8)); }
 same_audio() { cmp -s <(wav_data "$1") <(wav_data "$2"); }
 nonsilent() { wav_data "$1" | od -An -v -tf4 | awk '{for (i = 1; i <= NF; i++) if ($i != 0) n++} END {exit !(n > 1000)}'; }
 
-at_write_smf seq.mid <<EOF
-0 b0 7b 00
-522 90 3c 64
-700 90 40 50
-1100 e0 00 50
-3000 b0 40 7f
-4000 80 3c 00
-6000 b0 01 60
-9000 b0 40 00
-12000 90 43 70
-12001 90 30 60
-13000 b0 0b 50
-20000 80 40 00
-21000 80 30 00
-30000 80 43 00
-EOF
+# at_fm_phrase with a fourth note (12001..21000), in frame order
+{
+    at_fm_phrase
+    printf '%s\n' "12001 90 30 60" "21000 80 30 00"
+} | sort -s -n -k1,1 | at_write_smf seq.mid
 echo 'osc = { port = 0; };' >default.conf
 "$B/aiotone-fmsynth" -c default.conf --render seq.mid -o render.wav 2>render.err
 N=$(frames_of render.wav)
@@ -333,39 +322,40 @@ else
     at_fail "jalv runs the fmsynth plugin (ports midi_in, out_L, out_R)"
 fi
 at_kill jfm
-if jalv_up jrb urn:aiotone:redblue midi_in red blue; then
-    "$T/at-probe" -n pjrb -c 20 -o jrb:midi_in -i jrb:red -i jrb:blue -e "5:100:90 3c 64" \
-        -e "8:7:80 3c 00" >jalv-rb.out 2>&1
-    at_check "jalv runs redblue: the note goes to red and blue in its cycle, at its frame" \
-        bash -c "grep -q '^5 100 91 3c 64\$' jalv-rb.out && grep -q '^5 100 92 3c 64\$' jalv-rb.out && grep -q '^8 7 81 3c 00\$' jalv-rb.out"
-else
-    at_fail "jalv runs redblue (ports midi_in, red, blue)"
-fi
-at_kill jrb
+# jalv_plays NAME TOOL "OUTS" CYCLES DESC CHECK PROBE-ARG...: TOOL's plugin
+# in jalv as NAME (ports midi_in and OUTS); at-probe plays PROBE-ARGs into
+# it for CYCLES cycles and records every output to jalv-${NAME#j}.out; the
+# check "jalv runs TOOL: DESC" is bash -c CHECK. Fails when jalv does not
+# bring the ports up.
+jalv_plays() {
+    local name=$1 tool=$2 outs=$3 cycles=$4 desc=$5 check=$6 ins=() p
+    shift 6
+    if jalv_up "$name" "urn:aiotone:$tool" midi_in $outs; then
+        for p in $outs; do ins+=(-i "$name:$p"); done
+        "$T/at-probe" -n "p$name" -c "$cycles" -o "$name:midi_in" "${ins[@]}" "$@" \
+            >"jalv-${name#j}.out" 2>&1
+        at_check "jalv runs $tool: $desc" bash -c "$check"
+    else
+        at_fail "jalv runs $tool (ports midi_in, ${outs// /, })"
+    fi
+    at_kill "$name"
+}
+jalv_plays jrb redblue "red blue" 20 "the note goes to red and blue in its cycle, at its frame" \
+    "grep -q '^5 100 91 3c 64\$' jalv-rb.out && grep -q '^5 100 92 3c 64\$' jalv-rb.out && grep -q '^8 7 81 3c 00\$' jalv-rb.out" \
+    -e "5:100:90 3c 64" -e "8:7:80 3c 00"
 clock_run() { # cycles: START at cycle 2, a pulse every cycle
     local k
     echo "2:0:fa"
     for ((k = 3; k < $1; k++)); do echo "$k:$((k * 7 % 1000)):f8"; done
 }
 clock_run 100 >jalv-clock.ev
-if jalv_up jmg urn:aiotone:mothergen midi_in red blue green; then
-    "$T/at-probe" -n pjmg -c 110 -o jmg:midi_in -i jmg:red -i jmg:blue -i jmg:green \
-        -E jalv-clock.ev >jalv-mg.out 2>&1
-    at_check "jalv runs mothergen: clocked, it plays red (channel 2) and green (channel 4)" \
-        bash -c "grep -qE '^[0-9]+ [0-9]+ 91 [0-9a-f]+ 40\$' jalv-mg.out && grep -qE '^[0-9]+ [0-9]+ 93 ' jalv-mg.out"
-else
-    at_fail "jalv runs mothergen (ports midi_in, red, blue, green)"
-fi
-at_kill jmg
-if jalv_up jci urn:aiotone:circuits midi_in circuit monostation; then
-    "$T/at-probe" -n pjci -c 110 -o jci:midi_in -i jci:circuit -i jci:monostation \
-        -E jalv-clock.ev >jalv-ci.out 2>&1
-    at_check "jalv runs circuits: clocked, the kick (60) on channel 10 lands on the first pulse's frame" \
-        bash -c "grep -q '^3 21 99 3c 7f\$' jalv-ci.out"
-else
-    at_fail "jalv runs circuits (ports midi_in, circuit, monostation)"
-fi
-at_kill jci
+jalv_plays jmg mothergen "red blue green" 110 \
+    "clocked, it plays red (channel 2) and green (channel 4)" \
+    "grep -qE '^[0-9]+ [0-9]+ 91 [0-9a-f]+ 40\$' jalv-mg.out && grep -qE '^[0-9]+ [0-9]+ 93 ' jalv-mg.out" \
+    -E jalv-clock.ev
+jalv_plays jci circuits "circuit monostation" 110 \
+    "clocked, the kick (60) on channel 10 lands on the first pulse's frame" \
+    "grep -q '^3 21 99 3c 7f\$' jalv-ci.out" -E jalv-clock.ev
 exec 7>&-
 unset LD_PRELOAD
 

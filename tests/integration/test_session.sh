@@ -8,9 +8,7 @@
 # broken session files start nothing; the control port is on loopback;
 # stale manager files are detected; a client that keeps dying is given up.
 . "$(dirname "$0")/lib.sh"
-at_start_jackd 48000 256
-export PATH=$AT_TOOLS:$PATH
-S=$AT_BIN/aiotone-session
+at_session_start
 D=$AT_TMP/studio
 mkdir -p "$D"
 OSC_A=$((20000 + RANDOM % 20000))

@@ -8,11 +8,7 @@
 # fmsynth on it, and restarts that fmsynth when it dies.
 . "$(dirname "$0")/lib.sh"
 T=$AT_TOOLS
-MASTER=aiotone-agm-$$-$RANDOM
-SLAVE_SRV=aiotone-ags-$$-$RANDOM
-HOST=pi$$
-SECRET=s3cret-$$-$RANDOM
-PORT=$((20000 + RANDOM % 20000))
+at_agent_names ag
 PORT2=$((PORT + 1))
 
 at_netns_pair ag "the agent between network namespaces"

@@ -10,9 +10,7 @@
 # session.conf and the leading comments of state files; samplesnake under
 # a session writes into its own session folder and begins when told to.
 . "$(dirname "$0")/lib.sh"
-at_start_jackd 48000 256
-export PATH=$AT_TOOLS:$PATH
-S=$AT_BIN/aiotone-session
+at_session_start
 
 # --- a client that exits 0 is done -------------------------------------
 J=$AT_TMP/jobs

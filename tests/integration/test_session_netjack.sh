@@ -15,11 +15,7 @@
 # reported and the rest runs.
 . "$(dirname "$0")/lib.sh"
 T=$AT_TOOLS
-MASTER=aiotone-snm-$$-$RANDOM
-SLAVE_SRV=aiotone-sns-$$-$RANDOM
-HOST=pi$$
-SECRET=s3cret-$$-$RANDOM
-PORT=$((20000 + RANDOM % 20000))
+at_agent_names sn
 DIR=$AT_TMP/studio
 
 at_netns_pair sn "a session across network namespaces"

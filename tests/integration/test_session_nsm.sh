@@ -9,9 +9,7 @@
 # held by a live manager is refused; a GUI's requests on one client
 # (stop, resume, save, remove) and /nsm/server/broadcast.
 . "$(dirname "$0")/lib.sh"
-at_start_jackd 48000 256
-export PATH=$AT_TOOLS:$PATH
-S=$AT_BIN/aiotone-session
+at_session_start
 R=$AT_TMP/sessions
 mkdir -p "$R/song" "$R/other" "$R/notes"
 OSC_A=$((20000 + RANDOM % 20000))

@@ -99,11 +99,6 @@ for p in red blue; do
 done
 
 # Nothing left sounding: every note-on has its note-off by the end.
-balance() {
-    awk '/^#/ { next } $3 ~ /^9/ && $5 != "00" { on[$3 " " $4]++ }
-         $3 ~ /^8/ || ($3 ~ /^9/ && $5 == "00") { k = "9" substr($3, 2) " " $4; on[k]-- }
-         END { for (k in on) if (on[k] != 0) { print "sounding:", k, on[k]; bad = 1 } exit bad }' "$1"
-}
-at_check "red: no note left sounding after the last STOP" balance "$AT_TMP/red.out"
-at_check "blue: no note left sounding after the last STOP" balance "$AT_TMP/blue.out"
+at_check "red: no note left sounding after the last STOP" at_note_balance "$AT_TMP/red.out"
+at_check "blue: no note left sounding after the last STOP" at_note_balance "$AT_TMP/blue.out"
 at_done

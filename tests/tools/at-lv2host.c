@@ -141,26 +141,22 @@ int main(int argc, char **argv)
     uint64_t frames = 48000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *a = argv[i], *v = argv[i + 1];
-        if (!strcmp(a, "-u"))
-            uri = v;
+        /* the options that name a string */
+        const struct {
+            const char *opt, **to;
+        } strs[] = {{"-u", &uri},  {"-m", &mid},  {"-E", &evfile}, {"-w", &wav},
+                    {"-l", &load}, {"-s", &save}, {"-p", &preset}};
+        size_t k = 0;
+        while (k < sizeof strs / sizeof strs[0] && strcmp(a, strs[k].opt))
+            k++;
+        if (k < sizeof strs / sizeof strs[0])
+            *strs[k].to = v;
         else if (!strcmp(a, "-b"))
             block = (uint32_t)atoi(v);
         else if (!strcmp(a, "-r"))
             rate = (uint32_t)atoi(v);
         else if (!strcmp(a, "-f"))
             frames = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "-m"))
-            mid = v;
-        else if (!strcmp(a, "-E"))
-            evfile = v;
-        else if (!strcmp(a, "-w"))
-            wav = v;
-        else if (!strcmp(a, "-l"))
-            load = v;
-        else if (!strcmp(a, "-s"))
-            save = v;
-        else if (!strcmp(a, "-p"))
-            preset = v;
         else if (!strcmp(a, "-c") && n_sets < 64)
             sets[n_sets++] = v;
         else if (!strcmp(a, "-t") && n_evs < MAX_EVENTS) { /* FRAME:SPEED:BPM:BEAT */

@@ -8,16 +8,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/note_balance.h"
-
 #include "clients/circuits/circuits.h"
+#define GEN_DESTS CI_DEST_COUNT
+#define GEN_CORE Ci
+#define GEN_EVENT ci_event
+#define GEN_PROCESS ci_process
+#define GEN_SET_SEED ci_set_seed
+#include "gen_harness.h"
 
 #include <string.h>
-
-#define CAP 65536
-static AtMidiEvent store[CI_DEST_COUNT][CAP];
-static AtMidiBuf bufs[CI_DEST_COUNT];
-static AtMidiBuf *out[CI_DEST_COUNT];
 
 /* Drums on channel 10, bass on channel 1, key from channel 1. */
 static CiConfig default_config(void)
@@ -27,62 +26,12 @@ static CiConfig default_config(void)
     return c;
 }
 
-static void outputs(bool shared)
+/* The default configuration with seed. */
+static void gen_init(Ci *ci, uint64_t seed)
 {
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = shared ? &bufs[0] : &bufs[d];
-    }
-}
-
-static void clear_outputs(void)
-{
-    for (int d = 0; d < CI_DEST_COUNT; d++)
-        at_midi_buf_clear(&bufs[d]);
-}
-
-static AtMidiEvent mk(uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
-{
-    AtMidiEvent e = {frame, size, {b0, b1, b2}};
-    return e;
-}
-
-static void send(Ci *ci, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
-{
-    AtMidiEvent e = mk(frame, size, b0, b1, b2);
-    ci_event(ci, &e, out);
-}
-
-/* START at frame 0, clock k at frame k + 1: pulse = frame - 1. */
-static void run_pulses(Ci *ci, int pulses)
-{
-    send(ci, 0, 1, 0xFA, 0, 0);
-    for (int k = 0; k < pulses; k++)
-        send(ci, (uint32_t)k + 1, 1, 0xF8, 0, 0);
-}
-
-typedef struct {
-    uint32_t frame;
-    uint8_t size;
-    uint8_t b[3];
-} Ev;
-
-static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
-{
-    size_t n = 0;
-    while (want[n].size)
-        n++;
-    if (b->count != n)
-        for (size_t i = 0; i < b->count; i++)
-            print_message("%s got[%zu] @%u %02x %02x %02x\n", what, i, b->events[i].frame,
-                          b->events[i].data[0], b->events[i].data[1], b->events[i].data[2]);
-    assert_int_equal(b->count, n);
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *e = &b->events[i];
-        assert_int_equal(e->frame, want[i].frame);
-        assert_int_equal(e->size, want[i].size);
-        assert_memory_equal(e->data, want[i].b, want[i].size);
-    }
+    CiConfig cfg = default_config();
+    cfg.seed = seed;
+    ci_init(ci, &cfg);
 }
 
 /* Pulses at which note `note` goes on (on = true) or off, on channel ch,
@@ -134,10 +83,8 @@ static void test_drum_patterns(void **state)
     for (size_t c = 0; c < sizeof drum_cases / sizeof drum_cases[0]; c++) {
         const DrumCase *dc = &drum_cases[c];
         print_message("case: %s\n", dc->name);
-        CiConfig cfg = default_config();
         Ci ci;
-        ci_init(&ci, &cfg);
-        outputs(false);
+        gen_fresh(&ci, 42, false);
         run_pulses(&ci, 140);
         int got[64];
         int n = pulses_of(&bufs[CI_DRUMS], 9, dc->note, true, got, 64);
@@ -160,10 +107,8 @@ static void test_drum_patterns(void **state)
 static void test_drums_exact_bytes(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     run_pulses(&ci, 13);
     static const Ev want[] = {
         {1, 3, {0x99, 60, 127}},  {1, 3, {0x99, 64, 127}},
@@ -179,10 +124,8 @@ static void test_drums_exact_bytes(void **state)
 static void test_bass_key_note(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     run_pulses(&ci, 200);
     int on[8], off[8];
     int n_on = pulses_of(&bufs[CI_BASS], 0, 48, true, on, 8);
@@ -241,11 +184,8 @@ static void test_key_note_from_channel_1(void **state)
 static void test_arpeggio(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
-    cfg.seed = 3;
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 3, false);
     int pulses = 96 * 400;
     run_pulses(&ci, pulses);
     static const int cycle[] = {72, 65, 67};
@@ -357,10 +297,8 @@ static void test_routing_table(void **state)
 static void test_bad_input_counted(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     send(&ci, 1, 2, 0x90, 50, 0);
     send(&ci, 2, 3, 0x30, 0x30, 0x30);
     send(&ci, 3, 3, 0xF0, 1, 2);
@@ -388,10 +326,8 @@ static void test_bass_channel_16_has_no_second(void **state)
 static void test_shared_port(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(true);
+    gen_fresh(&ci, 42, true);
     send(&ci, 0, 1, 0xF8, 0, 0);
     assert_int_equal(bufs[0].count, 1);
     clear_outputs();
@@ -407,10 +343,8 @@ static void test_shared_port(void **state)
 static void test_setup_dests(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     ci_setup_dests(&ci, 1u << CI_DRUMS, 4, out);
     static const Ev drums[] = {{4, 3, {0xB9, 64, 0}}, {4, 3, {0xB9, 123, 0}}, {0, 0, {0}}};
     static const Ev none[] = {{0, 0, {0}}};
@@ -427,10 +361,8 @@ static void test_setup_dests(void **state)
 static void test_shutdown_while_playing(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
+    gen_fresh(&ci, 42, false);
     run_pulses(&ci, 1); /* pulse 0: kick, closed hat and the key note sound */
     clear_outputs();
     ci_shutdown(&ci, 9, out);
@@ -450,97 +382,39 @@ static void test_shutdown_while_playing(void **state)
 
 /* ---- seeds ---- */
 
-static AtMidiEvent capture[CAP];
-
-static size_t run_capture(uint64_t seed)
-{
-    CiConfig cfg = default_config();
-    cfg.seed = seed;
-    Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(false);
-    run_pulses(&ci, 3000);
-    return bufs[CI_BASS].count;
-}
-
 static void test_seeds(void **state)
 {
     (void)state;
-    size_t a = run_capture(77);
-    memcpy(capture, bufs[CI_BASS].events, a * sizeof capture[0]);
-    size_t b = run_capture(77);
-    assert_true(a > 500);
-    assert_int_equal(a, b);
-    assert_memory_equal(capture, bufs[CI_BASS].events, a * sizeof capture[0]);
-    b = run_capture(78);
-    assert_true(a != b || memcmp(capture, bufs[CI_BASS].events, a * sizeof capture[0]) != 0);
+    seeds_repeat(77, false, CI_BASS, 3000);
     /* reseeding live gives the stream of that seed */
-    CiConfig cfg = default_config();
-    cfg.seed = 1;
-    Ci ci;
-    ci_init(&ci, &cfg);
-    ci_set_seed(&ci, 77);
-    outputs(false);
-    run_pulses(&ci, 3000);
-    assert_int_equal(bufs[CI_BASS].count, a);
-    assert_memory_equal(capture, bufs[CI_BASS].events, a * sizeof capture[0]);
+    seed_live(1, 77, false, CI_BASS, 3000);
 }
 
 /* ---- properties ---- */
 
-static AtMidiEvent random_event(AtRand *r, uint32_t frame)
+static uint8_t any_channel(AtRand *r)
 {
-    uint32_t kind = at_rand_below(r, 16);
-    uint8_t ch = (uint8_t)at_rand_below(r, 16);
-    uint8_t a = (uint8_t)at_rand_below(r, 128), b = (uint8_t)at_rand_below(r, 128);
-    if (kind < 9)
-        return mk(frame, 1, 0xF8, 0, 0);
-    switch (kind) {
-    case 9:
-        return mk(frame, 1, 0xFA, 0, 0);
-    case 10:
-        return mk(frame, 1, 0xFC, 0, 0);
-    case 11:
-        return mk(frame, 3, (uint8_t)(0x90 | (ch & 1)), a, b);
-    case 12:
-        return mk(frame, 3, (uint8_t)(0xB0 | ch), a, b);
-    case 13:
-        return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
-                  (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
-    case 14:
-        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
-    default:
-        return mk(frame, 1, 0xFB, 0, 0);
-    }
+    return (uint8_t)at_rand_below(r, 16);
 }
 
-static void check_balance(bool shared, bool at_end)
+/* Random input: mostly clocks, transport, notes on channels 1 and 2, CCs,
+ * garbage, song positions. */
+static AtMidiEvent random_event(AtRand *r, uint32_t frame)
 {
-    static int bal[CI_DEST_COUNT][16][128];
-    memset(bal, 0, sizeof bal);
-    int nbuf = shared ? 1 : CI_DEST_COUNT;
-    for (int d = 0; d < nbuf; d++)
-        for (size_t i = 0; i < bufs[d].count; i++) {
-            const AtMidiEvent *e = &bufs[d].events[i];
-            assert_true(e->data[0] >= 0x80);
-            for (int j = 1; j < e->size; j++)
-                assert_true(e->data[j] < 0x80);
-            uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
-            if (t == 0x90) {
-                if (!shared)
-                    assert_int_equal(ch, d == CI_DRUMS ? 9 : 0);
-                bal[d][ch][e->data[1]]++;
-            } else if (t == 0x80) {
-                bal[d][ch][e->data[1]]--;
-                assert_true(bal[d][ch][e->data[1]] >= 0);
-            }
-        }
-    if (!at_end)
-        return;
-    for (int d = 0; d < nbuf; d++)
-        for (int c = 0; c < 16; c++)
-            for (int n = 0; n < 128; n++)
-                assert_int_equal(bal[d][c][n], 0);
+    static const RndKind kinds[] = {RND_CLOCK, RND_CLOCK,   RND_CLOCK, RND_CLOCK,
+                                    RND_CLOCK, RND_CLOCK,   RND_CLOCK, RND_CLOCK,
+                                    RND_CLOCK, RND_START,   RND_STOP,  RND_NOTE_ON,
+                                    RND_CC,    RND_GARBAGE, RND_SPP,   RND_CONTINUE};
+    static const RndMix mix = {kinds, 16, any_channel, 0x01, NULL, 0};
+    return random_mix(&mix, r, frame);
+}
+
+/* Separate ports: notes on the drums' channel 10 or the bass' channel 1. */
+static void check_channel(const void *ctx, bool shared, int d, const AtMidiEvent *e)
+{
+    (void)ctx;
+    if ((e->data[0] & 0xF0) == 0x90 && !shared)
+        assert_int_equal(e->data[0] & 0x0F, d == CI_DRUMS ? 9 : 0);
 }
 
 static void test_property_no_stuck_notes(void **state)
@@ -549,33 +423,21 @@ static void test_property_no_stuck_notes(void **state)
     AtRand r;
     at_rand_seed(&r, 99);
     for (int trial = 0; trial < 300; trial++) {
-        CiConfig cfg = default_config();
-        cfg.seed = at_rand_next(&r);
-        bool shared = at_rand_below(&r, 2);
         Ci ci;
-        ci_init(&ci, &cfg);
+        gen_init(&ci, at_rand_next(&r));
+        bool shared = at_rand_below(&r, 2);
         outputs(shared);
         int n = (int)at_rand_below(&r, 4000);
-        for (int k = 0; k < n; k++) {
-            AtMidiEvent e = random_event(&r, (uint32_t)k);
-            ci_event(&ci, &e, out);
-        }
-        check_balance(shared, false);
+        gen_feed_random(&ci, &r, n, random_event);
+        gen_check_balance(shared, false, check_channel, NULL);
         if (trial % 2)
             send(&ci, (uint32_t)n, 1, 0xFC, 0, 0);
         else
             ci_shutdown(&ci, (uint32_t)n, out);
-        check_balance(shared, true);
+        gen_check_balance(shared, true, check_channel, NULL);
         for (int t = 0; t < CI_TRACKS; t++)
             assert_int_equal(ci.track[t].sounding, -1);
     }
-}
-
-static AtNoteBalance tiny_bal[CI_DEST_COUNT];
-
-static void flush_into_balance(void)
-{
-    note_balance_flush(tiny_bal, bufs, CI_DEST_COUNT);
 }
 
 /* Output buffers that overflow every cycle drop events, yet no note is
@@ -583,127 +445,26 @@ static void flush_into_balance(void)
 static void test_property_overflowing_buffers(void **state)
 {
     (void)state;
-    AtRand r;
-    at_rand_seed(&r, 5);
-    for (int trial = 0; trial < 100; trial++) {
-        CiConfig cfg = default_config();
-        cfg.seed = at_rand_next(&r);
-        Ci ci;
-        ci_init(&ci, &cfg);
-        outputs(false);
-        memset(tiny_bal, 0, sizeof tiny_bal);
-        for (int d = 0; d < CI_DEST_COUNT; d++)
-            bufs[d].capacity = 1 + at_rand_below(&r, 3);
-        for (int k = 0; k < 3000; k++) {
-            AtMidiEvent e = random_event(&r, (uint32_t)k);
-            ci_event(&ci, &e, out);
-            if (k % 5 == 4)
-                flush_into_balance();
-        }
-        flush_into_balance();
-        for (int d = 0; d < CI_DEST_COUNT; d++)
-            bufs[d].capacity = CAP;
-        send(&ci, 0, 1, 0xFC, 0, 0);
-        flush_into_balance();
-        note_balance_assert_zero(tiny_bal, CI_DEST_COUNT);
-    }
+    gen_overflowing_buffers(5, random_event);
 }
 
 static void test_thousand_events_one_cycle(void **state)
 {
     (void)state;
-    CiConfig cfg = default_config();
     Ci ci;
-    ci_init(&ci, &cfg);
-    static AtMidiEvent small[CI_DEST_COUNT][2048];
-    AtMidiBuf b[CI_DEST_COUNT];
-    AtMidiBuf *o[CI_DEST_COUNT];
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        at_midi_buf_init(&b[d], small[d], 2048);
-        o[d] = &b[d];
-    }
-    AtMidiEvent in[1000];
-    in[0] = mk(0, 1, 0xFA, 0, 0);
-    for (int k = 1; k < 1000; k++)
-        in[k] = mk((uint32_t)k, 1, 0xF8, 0, 0);
-    ci_process(&ci, in, 1000, o);
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        assert_int_equal(b[d].dropped, 0);
-        for (size_t i = 1; i < b[d].count; i++)
-            assert_true(b[d].events[i - 1].frame <= b[d].events[i].frame);
-    }
+    gen_init(&ci, 42);
+    gen_thousand_events(&ci);
     assert_int_equal(ci.pulse, 999);
 }
 
 /* ---- Song Position Pointer and CONTINUE ---- */
 
-#define SONG_CAP 200000
-static AtMidiEvent song_a[SONG_CAP], song_b[SONG_CAP];
-static size_t song_na, song_nb;
-static int held[16][128];
-
-/* Move what bufs[0] holds into dst when its frame is above `from` (clock k
- * is at frame k + 1); earlier events only update `held`, and the note-off
- * of a note begun before the position is left out. */
-static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
+/* At the position: SPP and CONTINUE passed on. */
+static void spp_and_continue_passed_on(const Ci *ci, uint32_t s)
 {
-    for (size_t i = 0; i < bufs[0].count; i++) {
-        const AtMidiEvent *e = &bufs[0].events[i];
-        uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
-        if (e->frame <= from) {
-            if (t == 0x90)
-                held[ch][e->data[1]]++;
-            else if (t == 0x80)
-                held[ch][e->data[1]]--;
-            continue;
-        }
-        if (t == 0x80 && held[ch][e->data[1]] > 0) {
-            held[ch][e->data[1]]--;
-            continue;
-        }
-        assert_true(*n < SONG_CAP);
-        dst[(*n)++] = *e;
-    }
-    at_midi_buf_clear(&bufs[0]);
-}
-
-static void song_clocks(Ci *ci, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
-                        uint32_t from)
-{
-    for (uint32_t k = first; k < first + n; k++) {
-        send(ci, k + 1, 1, 0xF8, 0, 0);
-        song_take(count, dst, from);
-    }
-}
-
-static void assert_same_song(void)
-{
-    size_t n = song_na < song_nb ? song_na : song_nb;
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
-        if (a->frame != b->frame || memcmp(a->data, b->data, a->size))
-            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
-                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
-                          b->data[1], b->data[2]);
-        assert_int_equal(a->frame, b->frame);
-        assert_int_equal(a->size, b->size);
-        assert_memory_equal(a->data, b->data, a->size);
-    }
-    assert_int_equal(song_na, song_nb);
-}
-
-static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
-{
-    CiConfig cfg = default_config();
-    cfg.seed = seed;
-    Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(true);
-    memset(held, 0, sizeof held);
-    song_na = 0;
-    send(&ci, 0, 1, 0xFA, 0, 0);
-    song_take(&song_na, song_a, pos);
-    song_clocks(&ci, 0, pos + n, song_a, &song_na, pos);
+    (void)ci;
+    (void)s;
+    assert_int_equal(bufs[0].count, 2);
 }
 
 /* SPP at sixteenth s then CONTINUE plays what a run from START plays from
@@ -713,52 +474,16 @@ static void test_song_position_resumes_the_song(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 2, 3, 4, 5, 15, 16, 17, 33, 100, 1001};
-    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
-        for (int live = 0; live < 2; live++) {
-            uint32_t s = sixteenths[i], pos = 6 * s;
-            song_reference(808, pos, 400);
-            CiConfig cfg = default_config();
-            cfg.seed = live ? 1 : 808;
-            Ci ci;
-            ci_init(&ci, &cfg);
-            if (live)
-                ci_set_seed(&ci, 808);
-            outputs(true);
-            memset(held, 0, sizeof held);
-            song_nb = 0;
-            send(&ci, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-            send(&ci, pos, 1, 0xFB, 0, 0);
-            assert_int_equal(bufs[0].count, 2);
-            assert_int_equal(ci.pulse, pos);
-            at_midi_buf_clear(&bufs[0]);
-            song_clocks(&ci, pos, 400, song_b, &song_nb, pos);
-            assert_same_song();
-            assert_true(song_na > 400);
-        }
-    }
+    song_positions_resume(sixteenths, sizeof sixteenths / sizeof sixteenths[0], 808, 1, 400,
+                          spp_and_continue_passed_on);
 }
 
 /* Played, stopped, located back and continued: the same bars again. */
 static void test_song_position_replays_after_stop(void **state)
 {
     (void)state;
-    uint32_t s = 21, pos = 6 * s, n = 400;
-    song_reference(2024, pos, n);
-    CiConfig cfg = default_config();
-    cfg.seed = 2024;
     Ci ci;
-    ci_init(&ci, &cfg);
-    outputs(true);
-    run_pulses(&ci, (int)(pos + n));
-    send(&ci, pos + n + 1, 1, 0xFC, 0, 0);
-    at_midi_buf_clear(&bufs[0]);
-    memset(held, 0, sizeof held);
-    song_nb = 0;
-    send(&ci, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-    send(&ci, pos, 1, 0xFB, 0, 0);
-    at_midi_buf_clear(&bufs[0]);
-    song_clocks(&ci, pos, n, song_b, &song_nb, pos);
-    assert_same_song();
+    song_replay_after_stop(&ci, 2024, 21, 400);
 }
 
 /* CONTINUE without SPP resumes at the pulse where STOP left off. */
@@ -766,24 +491,11 @@ static void test_continue_resumes_where_stopped(void **state)
 {
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 200; stop_at += 13) {
-        song_reference(17, stop_at, 300);
-        CiConfig cfg = default_config();
-        cfg.seed = 17;
         Ci ci;
-        ci_init(&ci, &cfg);
-        outputs(true);
-        memset(held, 0, sizeof held);
-        song_nb = 0;
-        send(&ci, 0, 1, 0xFA, 0, 0);
-        song_clocks(&ci, 0, stop_at, song_b, &song_nb, stop_at);
-        send(&ci, stop_at, 1, 0xFC, 0, 0);
-        at_midi_buf_clear(&bufs[0]);
-        memset(held, 0, sizeof held);
-        send(&ci, stop_at, 1, 0xFB, 0, 0);
+        song_stop_at(&ci, 17, stop_at, 300);
+        song_continue(&ci, stop_at);
         assert_int_equal(bufs[0].count, 1);
-        at_midi_buf_clear(&bufs[0]);
-        song_clocks(&ci, stop_at, 300, song_b, &song_nb, stop_at);
-        assert_same_song();
+        song_resume(&ci, stop_at, 300);
     }
 }
 
@@ -793,20 +505,10 @@ static void test_song_position_state_up_to_the_end(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {1, 5, 16, 999, 16383};
-    CiConfig cfg = default_config();
     for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
         uint32_t s = sixteenths[i];
         Ci a, b;
-        ci_init(&a, &cfg);
-        ci_init(&b, &cfg);
-        outputs(true);
-        send(&a, 0, 1, 0xFA, 0, 0);
-        for (uint32_t k = 0; k < 6 * s; k++) {
-            send(&a, 1, 1, 0xF8, 0, 0);
-            at_midi_buf_clear(&bufs[0]);
-        }
-        send(&a, 2, 1, 0xFC, 0, 0);
-        send(&b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+        song_two_ways(&a, &b, 42, s);
         assert_int_equal(a.pulse, b.pulse);
         assert_memory_equal(&a.rng, &b.rng, sizeof a.rng);
         for (int t = 0; t < CI_TRACKS; t++) {

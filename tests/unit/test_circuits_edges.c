@@ -9,22 +9,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dest_bufs.h"
+#include "testutil.h"
+
 #include <string.h>
 
 #include "clients/circuits/circuits.h"
 
 #define CAP 8192
 
-static AtMidiEvent store[CI_DEST_COUNT][CAP];
-static AtMidiBuf bufs[CI_DEST_COUNT];
-static AtMidiBuf *out[CI_DEST_COUNT];
+DEST_BUFS(CI_DEST_COUNT, CAP);
 
 static void clear(void)
 {
-    for (int d = 0; d < CI_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = &bufs[d];
-    }
+    dest_bufs_init(bufs, out, &store[0][0], CI_DEST_COUNT, CAP);
 }
 
 static Ci make(void)
@@ -116,12 +114,6 @@ static void init_keeps_channels_and_key_in_range(void **state)
         assert_int_equal(ci.track[t].sounding, -1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(key_note_zero_plays),
+TU_MAIN(cmocka_unit_test(key_note_zero_plays),
         cmocka_unit_test(key_changed_only_when_the_key_moves),
-        cmocka_unit_test(init_keeps_channels_and_key_in_range),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        cmocka_unit_test(init_keeps_channels_and_key_in_range))

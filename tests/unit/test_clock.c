@@ -90,6 +90,23 @@ static Ck *new_clock(uint32_t rate, double bpm)
     return ck;
 }
 
+/* A clock at 48 kHz with the default tempo, following source. */
+static Ck *clock_from(CkSource source)
+{
+    CkConfig cfg;
+    ck_config_default(&cfg, 48000);
+    cfg.source = source;
+    Ck *ck = ck_new(&cfg);
+    assert_non_null(ck);
+    return ck;
+}
+
+static void finish(Ck *ck, Log *log)
+{
+    free(log->ev);
+    ck_free(ck);
+}
+
 /* Collect the CLOCK frames of a log. */
 static size_t pulses_of(const Log *l, uint64_t *frames, size_t max)
 {
@@ -150,8 +167,7 @@ static void test_tempo_table(void **state)
             assert_int_equal(frames[i], w);
         }
         assert_int_equal(ck_pulse_count(ck), n);
-        free(log.ev);
-        ck_free(ck);
+        finish(ck, &log);
     }
 }
 
@@ -180,8 +196,7 @@ static void test_period_independent(void **state)
             for (size_t i = 0; i < keep && i < nref; i++)
                 assert_int_equal(got[i], ref[i]);
         }
-        free(log.ev);
-        ck_free(ck);
+        finish(ck, &log);
     }
 }
 
@@ -226,8 +241,7 @@ static void test_tempo_change(void **state)
         uint64_t w = a + ((next * 500 - phase500) * 15 + 7) / 8;
         assert_int_equal(f[i], w);
     }
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* START, STOP, CONTINUE from the input at their offsets; the first pulse
@@ -286,8 +300,7 @@ static void test_input_transport_messages(void **state)
     assert_int_equal(log.n, 0);
     assert_int_equal(rep.ignored, 1);
     assert_int_equal(rep.ignored_status, 0xFA);
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* Commands (OSC) act at frame 0 of the next cycle. */
@@ -328,18 +341,14 @@ static void test_commands(void **state)
     at_midi_buf_init(&buf, store, CAP);
     ck_shutdown(ck, 9, &buf); /* not running: nothing */
     assert_int_equal(buf.count, 0);
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* Transport: START when it rolls from 0, pulses on the transport's
  * position, STOP when it stops, CONTINUE when it rolls from elsewhere. */
 static void test_transport(void **state)
 {
-    CkConfig cfg;
-    ck_config_default(&cfg, 48000);
-    cfg.source = CK_SOURCE_TRANSPORT;
-    Ck *ck = ck_new(&cfg);
+    Ck *ck = clock_from(CK_SOURCE_TRANSPORT);
     Log log = {0};
     uint64_t now = 0;
     CkTransport t = {.rolling = false};
@@ -425,8 +434,7 @@ static void test_transport(void **state)
     ck_command(ck, CK_CMD_START);
     cycle(ck, &now, 256, NULL, 0, &t, &log, &rep);
     assert_int_equal(rep.transport_request, 1);
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* Transport locates: the followers get Song Position Pointer while the
@@ -436,10 +444,7 @@ static void test_transport(void **state)
  * no relocation. */
 static void test_transport_song_position(void **state)
 {
-    CkConfig cfg;
-    ck_config_default(&cfg, 48000); /* 120 BPM: 1000 frames per pulse */
-    cfg.source = CK_SOURCE_TRANSPORT;
-    Ck *ck = ck_new(&cfg);
+    Ck *ck = clock_from(CK_SOURCE_TRANSPORT); /* 120 BPM: 1000 frames per pulse */
     Log log = {0};
     uint64_t now = 0;
     CkTransport t = {.rolling = false, .frame = 0};
@@ -535,18 +540,14 @@ static void test_transport_song_position(void **state)
     cycle(ck, &now, 256, NULL, 0, &t, &log, NULL);
     assert_int_equal(log.n, 1);
     assert_int_equal(log.ev[0].status, 0xFC);
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* MIDI source: clock and transport messages from the input pass through at
  * their offsets; everything else is dropped. */
 static void test_midi_source(void **state)
 {
-    CkConfig cfg;
-    ck_config_default(&cfg, 48000);
-    cfg.source = CK_SOURCE_MIDI;
-    Ck *ck = ck_new(&cfg);
+    Ck *ck = clock_from(CK_SOURCE_MIDI);
     Log log = {0};
     uint64_t now = 0;
     AtMidiEvent in[] = {{1, 1, {0xFA}},      {1, 1, {0xF8}},         {50, 3, {0x90, 60, 1}},
@@ -566,8 +567,7 @@ static void test_midi_source(void **state)
     assert_int_equal(rep.ignored, 2);
     assert_int_equal(rep.pulses, 2);
     assert_true(ck_running(ck));
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* Junk on the input of the internal clock: ignored, pulses unaffected. */
@@ -608,8 +608,7 @@ static void test_bad_input(void **state)
     ck_set_bpm(ck, NAN);
     cycle(ck, &now, 256, NULL, 0, NULL, &log, NULL);
     assert_true(ck_bpm(ck) == CK_BPM_MIN);
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 
     CkConfig cfg;
     char err[100];
@@ -649,8 +648,7 @@ static void test_source_switch(void **state)
     assert_int_equal(log.ev[1].status, 0xFB);
     assert_int_equal(log.ev[2].status, 0xF8);
     assert_int_equal(ck_pulse_count(ck), 1);
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 /* An xrun: JACK skipped frames. Pulses stay on the real timeline; the one
@@ -681,8 +679,7 @@ static void test_xrun_skip(void **state)
     assert_true(log.n <= 24 + 3);
     uint64_t last = log.ev[log.n - 1].frame;
     assert_int_equal(last % 1000, 0); /* back on the grid */
-    free(log.ev);
-    ck_free(ck);
+    finish(ck, &log);
 }
 
 int main(void)

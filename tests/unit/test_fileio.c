@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "fileio.h"
 
 #include <dirent.h>
@@ -437,21 +439,8 @@ static void test_read_stream(void **state)
     assert_non_null(strstr(err, "/proc/self/mem: cannot read: "));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_write_replaces, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_write_bare_name, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_write_with_stream, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_folder_not_writable, fx_setup, fx_teardown),
-        cmocka_unit_test(test_folder_missing),
-        cmocka_unit_test_setup_teardown(test_disk_full, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_file_size_limit, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_crash_before_rename, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_abort_and_two_in_flight, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_rename_fails, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_read, fx_setup, fx_teardown),
-        cmocka_unit_test(test_read_stream),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#define FX(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+TU_MAIN(FX(test_write_replaces), FX(test_write_bare_name), FX(test_write_with_stream),
+        FX(test_folder_not_writable), cmocka_unit_test(test_folder_missing), FX(test_disk_full),
+        FX(test_file_size_limit), FX(test_crash_before_rename), FX(test_abort_and_two_in_flight),
+        FX(test_rename_fails), FX(test_read), cmocka_unit_test(test_read_stream))

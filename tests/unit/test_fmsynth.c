@@ -408,11 +408,18 @@ static void test_period_independence(void **state)
 
 /* ---- voices ---- */
 
-static void test_allocation_order_and_stealing(void **state)
+/* Four voices of a sine whose release lasts a second: released voices
+ * keep sounding. */
+static FmSynth *held_voices(void)
 {
     FmPatch p = flat_patch(11, 1);
-    p.op[0].release = 1.0; /* released voices keep sounding */
-    FmSynth *s = synth(4, &p);
+    p.op[0].release = 1.0;
+    return synth(4, &p);
+}
+
+static void test_allocation_order_and_stealing(void **state)
+{
+    FmSynth *s = held_voices(); /* released voices keep sounding */
     bool down;
     for (int i = 0; i < 4; i++)
         midi(s, 0x90, (uint8_t)(60 + i), 100);
@@ -451,9 +458,7 @@ static void test_allocation_order_and_stealing(void **state)
 
 static void test_note_off_releases_all_voices_of_note(void **state)
 {
-    FmPatch p = flat_patch(11, 1);
-    p.op[0].release = 1.0;
-    FmSynth *s = synth(4, &p);
+    FmSynth *s = held_voices();
     bool down;
     midi(s, 0x90, 60, 100);
     midi(s, 0x90, 60, 100);
@@ -470,9 +475,7 @@ static void test_note_off_releases_all_voices_of_note(void **state)
 
 static void test_sustain_pedal(void **state)
 {
-    FmPatch p = flat_patch(11, 1);
-    p.op[0].release = 1.0;
-    FmSynth *s = synth(4, &p);
+    FmSynth *s = held_voices();
     bool down;
     midi(s, 0xB0, 64, 127);
     midi(s, 0x90, 60, 100);

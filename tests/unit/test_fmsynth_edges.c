@@ -85,6 +85,48 @@ static bool accepted(const FmPatch *p, uint32_t rate, int poly)
     return st == FM_OK;
 }
 
+/* Field f of o set to v: 0 ratio, 1 attack, 2 decay, 3 sustain, 4
+ * release, 5 level, any other the wave. */
+static void set_op_field(FmOpPatch *o, int f, double v)
+{
+    double *const numbers[] = {&o->ratio,   &o->attack,  &o->decay,
+                               &o->sustain, &o->release, &o->level};
+    if (f >= 0 && f < (int)(sizeof numbers / sizeof numbers[0]))
+        *numbers[f] = v;
+    else
+        o->wave = (FmWave)(int)v;
+}
+
+/* One patch-wide field of p set to v. */
+typedef void SetPatch(FmPatch *p, double v);
+
+static void set_algorithm(FmPatch *p, double v)
+{
+    p->algorithm = (int)v;
+}
+
+static void set_feedback(FmPatch *p, double v)
+{
+    p->feedback = v;
+}
+
+static void set_volume(FmPatch *p, double v)
+{
+    p->volume = v;
+}
+
+/* def with set(top) is accepted; with set(above) or set(below) refused. */
+static void expect_range(const FmPatch *def, SetPatch *set, double top, double above, double below)
+{
+    FmPatch p = *def;
+    set(&p, top);
+    assert_true(accepted(&p, RATE, 1));
+    set(&p, above);
+    assert_false(accepted(&p, RATE, 1));
+    set(&p, below);
+    assert_false(accepted(&p, RATE, 1));
+}
+
 static void patch_limits_for_every_operator(void **state)
 {
     (void)state;
@@ -124,57 +166,16 @@ static void patch_limits_for_every_operator(void **state)
         };
         for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
             FmPatch p = def;
-            FmOpPatch *o = &p.op[op];
             double v = cases[k].v;
-            switch (cases[k].field) {
-            case 0:
-                o->ratio = v;
-                break;
-            case 1:
-                o->attack = v;
-                break;
-            case 2:
-                o->decay = v;
-                break;
-            case 3:
-                o->sustain = v;
-                break;
-            case 4:
-                o->release = v;
-                break;
-            case 5:
-                o->level = v;
-                break;
-            default:
-                o->wave = (FmWave)(int)v;
-                break;
-            }
+            set_op_field(&p.op[op], cases[k].field, v);
             if (accepted(&p, RATE, 4) != cases[k].ok)
                 fail_msg("op %d case %zu (field %d value %g): accepted %d", op + 1, k,
                          cases[k].field, v, !cases[k].ok);
         }
     }
-    FmPatch p = def;
-    p.algorithm = 11;
-    assert_true(accepted(&p, RATE, 1));
-    p.algorithm = 12;
-    assert_false(accepted(&p, RATE, 1));
-    p.algorithm = -1;
-    assert_false(accepted(&p, RATE, 1));
-    p = def;
-    p.feedback = 1.0;
-    assert_true(accepted(&p, RATE, 1));
-    p.feedback = 1.01;
-    assert_false(accepted(&p, RATE, 1));
-    p.feedback = -0.01;
-    assert_false(accepted(&p, RATE, 1));
-    p = def;
-    p.volume = 16.0;
-    assert_true(accepted(&p, RATE, 1));
-    p.volume = 16.01;
-    assert_false(accepted(&p, RATE, 1));
-    p.volume = -0.01;
-    assert_false(accepted(&p, RATE, 1));
+    expect_range(&def, set_algorithm, 11, 12, -1);
+    expect_range(&def, set_feedback, 1.0, 1.01, -0.01);
+    expect_range(&def, set_volume, 16.0, 16.01, -0.01);
 }
 
 static void rate_and_polyphony_limits(void **state)

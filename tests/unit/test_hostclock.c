@@ -20,6 +20,22 @@ static void reset(void)
     at_midi_buf_init(&buf, storage, CAP);
 }
 
+/* c at 48 kHz, the buffer empty. */
+static void fresh(AtHostClock *c)
+{
+    reset();
+    at_hostclock_init(c, 48000);
+}
+
+/* The host's position at frame (speed, bpm, beat), then the clock run
+ * from there to frame to. */
+static void host_run(AtHostClock *c, uint32_t frame, double speed, double bpm, double beat,
+                     uint32_t to)
+{
+    at_hostclock_position(c, frame, speed, bpm, true, beat, &buf);
+    at_hostclock_run(c, frame, to, &buf);
+}
+
 /* Frames of the events with status st, in order. */
 static int frames_of(uint8_t st, uint32_t *out, int max)
 {
@@ -33,21 +49,17 @@ static int frames_of(uint8_t st, uint32_t *out, int max)
 static void test_stopped_sends_nothing(void **state)
 {
     AtHostClock c;
-    reset();
-    at_hostclock_init(&c, 48000);
+    fresh(&c);
     at_hostclock_run(&c, 0, 48000, &buf);
-    at_hostclock_position(&c, 100, 0.0, 120.0, true, 3.0, &buf);
-    at_hostclock_run(&c, 100, 48000, &buf);
+    host_run(&c, 100, 0.0, 120.0, 3.0, 48000);
     assert_int_equal(buf.count, 0);
 }
 
 static void test_start_then_pulses_every_1000_frames(void **state)
 {
     AtHostClock c;
-    reset();
-    at_hostclock_init(&c, 48000);
-    at_hostclock_position(&c, 100, 1.0, 120.0, true, 0.0, &buf);
-    at_hostclock_run(&c, 100, 48000, &buf);
+    fresh(&c);
+    host_run(&c, 100, 1.0, 120.0, 0.0, 48000);
     assert_int_equal(buf.events[0].data[0], AT_MIDI_START);
     assert_int_equal(buf.events[0].frame, 100);
     uint32_t f[64];
@@ -62,13 +74,10 @@ static void test_blocks_do_not_matter(void **state)
 {
     AtHostClock c;
     uint32_t whole[64], cut[64];
-    reset();
-    at_hostclock_init(&c, 48000);
-    at_hostclock_position(&c, 250, 1.0, 100.0, true, 0.3, &buf);
-    at_hostclock_run(&c, 250, 40000, &buf);
+    fresh(&c);
+    host_run(&c, 250, 1.0, 100.0, 0.3, 40000);
     int n = frames_of(AT_MIDI_CLOCK, whole, 64);
-    reset();
-    at_hostclock_init(&c, 48000);
+    fresh(&c);
     uint32_t base = 0;
     for (uint32_t pos = 0; pos < 40000; pos += 37) {
         uint32_t len = 40000 - pos < 37 ? 40000 - pos : 37;
@@ -98,10 +107,8 @@ static void test_start_between_pulses(void **state)
 {
     AtHostClock c;
     uint32_t f[8];
-    reset();
-    at_hostclock_init(&c, 48000);
-    at_hostclock_position(&c, 0, 1.0, 120.0, true, 0.01, &buf);
-    at_hostclock_run(&c, 0, 3000, &buf);
+    fresh(&c);
+    host_run(&c, 0, 1.0, 120.0, 0.01, 3000);
     assert_int_equal(frames_of(AT_MIDI_CLOCK, f, 8), 3);
     assert_int_equal(f[0], 760);
     assert_int_equal(f[1], 1760);
@@ -111,10 +118,8 @@ static void test_tempo_change_and_stop(void **state)
 {
     AtHostClock c;
     uint32_t f[64], s[4];
-    reset();
-    at_hostclock_init(&c, 48000);
-    at_hostclock_position(&c, 0, 1.0, 120.0, true, 0.0, &buf);
-    at_hostclock_run(&c, 0, 10000, &buf);
+    fresh(&c);
+    host_run(&c, 0, 1.0, 120.0, 0.0, 10000);
     /* at pulse 10 the tempo halves: pulses 2000 frames apart */
     at_hostclock_position(&c, 10000, 1.0, 60.0, true, 10.0 / 24.0, &buf);
     at_hostclock_run(&c, 10000, 20000, &buf);
@@ -135,10 +140,8 @@ static void test_rounding_and_relocation(void **state)
 {
     AtHostClock c;
     uint32_t f[64];
-    reset();
-    at_hostclock_init(&c, 48000);
-    at_hostclock_position(&c, 0, 1.0, 120.0, true, 0.0, &buf);
-    at_hostclock_run(&c, 0, 5000, &buf); /* pulses 0..4 */
+    fresh(&c);
+    host_run(&c, 0, 1.0, 120.0, 0.0, 5000); /* pulses 0..4 */
     at_hostclock_position(&c, 5000, 1.0, 120.0, true, 5.0 / 24.0 - 1e-9, &buf);
     at_hostclock_run(&c, 5000, 5500, &buf); /* pulse 5 at 5000, once */
     at_hostclock_position(&c, 5500, 1.0, 120.0, true, 5.5 / 24.0 + 1e-9, &buf);

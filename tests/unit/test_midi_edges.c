@@ -22,96 +22,68 @@
 static void sysex_cancels_running_status(void **state)
 {
     (void)state;
-    char out[256];
     AtMidiParser p;
     at_midi_parser_init(&p);
     const uint8_t b[] = {0x90, 0x3c, 0x64, 0xF0, 0x01, 0xF7, 0x3e, 0x64};
-    parse(&p, b, sizeof b, out, sizeof out);
     /* one note-on only: 3e 64 after the SysEx have no status */
-    assert_string_equal(out, "90 3c 64;");
+    expect_parse(&p, b, sizeof b, "90 3c 64;");
     assert_int_equal(p.sysex_skipped, 1);
     assert_int_equal(p.stray_bytes, 2);
     assert_int_equal(p.running, 0);
     /* a new status afterwards works as usual, with running status */
     const uint8_t c[] = {0x80, 0x3c, 0x00, 0x3e, 0x00};
-    parse(&p, c, sizeof c, out, sizeof out);
-    assert_string_equal(out, "80 3c 00;80 3e 00;");
+    expect_parse(&p, c, sizeof c, "80 3c 00;80 3e 00;");
 }
 
 static void sysex_without_end_is_ended_by_the_next_status(void **state)
 {
     (void)state;
-    char out[256];
     AtMidiParser p;
     at_midi_parser_init(&p);
     /* F0 data... then a note-on status (no F7): the SysEx is over, the
      * note-on is parsed; its data bytes are not taken as SysEx. */
     const uint8_t b[] = {0xB0, 7, 100, 0xF0, 0x7E, 0x01, 0x90, 0x40, 0x50, 0x41, 0x51};
-    parse(&p, b, sizeof b, out, sizeof out);
-    assert_string_equal(out, "b0 07 64;90 40 50;90 41 51;");
+    expect_parse(&p, b, sizeof b, "b0 07 64;90 40 50;90 41 51;");
     assert_false(p.in_sysex);
     assert_int_equal(p.stray_bytes, 0);
     /* an F7 outside a SysEx is a stray end: it cancels running status too */
     const uint8_t c[] = {0xF7, 0x42, 0x52};
-    parse(&p, c, sizeof c, out, sizeof out);
-    assert_string_equal(out, "");
+    expect_parse(&p, c, sizeof c, "");
     assert_int_equal(p.stray_bytes, 2);
 }
 
-static void sysex_in_the_middle_of_a_message_drops_it(void **state)
-{
-    (void)state;
-    char out[256];
-    const uint8_t b[] = {0x90, 0x3c, 0xF0, 0x64, 0xF7, 0x64, 0x90, 0x3d, 0x10};
-    parse(NULL, b, sizeof b, out, sizeof out);
-    assert_string_equal(out, "90 3d 10;");
-}
+static ParseCase sysex_in_the_middle_of_a_message_drops_it =
+    PARSE_CASE("90 3d 10;", 0x90, 0x3c, 0xF0, 0x64, 0xF7, 0x64, 0x90, 0x3d, 0x10);
 
 static void system_common_cancels_running_status(void **state)
 {
     (void)state;
-    char out[256];
     AtMidiParser p;
     /* tune request (1 byte) is delivered at once and cancels running status */
     at_midi_parser_init(&p);
     const uint8_t a[] = {0x90, 0x3c, 0x64, 0xF6, 0x3e, 0x64};
-    parse(&p, a, sizeof a, out, sizeof out);
-    assert_string_equal(out, "90 3c 64;f6;");
+    expect_parse(&p, a, sizeof a, "90 3c 64;f6;");
     assert_int_equal(p.stray_bytes, 2);
     /* MTC quarter frame (2 bytes), song position (3), song select (2) */
     at_midi_parser_init(&p);
     const uint8_t b[] = {0xF1, 0x21, 0xF2, 0x01, 0x02, 0xF3, 0x05, 0x06};
-    parse(&p, b, sizeof b, out, sizeof out);
-    assert_string_equal(out, "f1 21;f2 01 02;f3 05;");
+    expect_parse(&p, b, sizeof b, "f1 21;f2 01 02;f3 05;");
     assert_int_equal(p.stray_bytes, 1);
     /* undefined F4 and F5: no message, running status gone */
     for (uint8_t s = 0xF4; s <= 0xF5; s++) {
         at_midi_parser_init(&p);
         const uint8_t c[] = {0xC0, 0x01, s, 0x02, 0x03};
-        parse(&p, c, sizeof c, out, sizeof out);
-        assert_string_equal(out, "c0 01;");
+        expect_parse(&p, c, sizeof c, "c0 01;");
         assert_int_equal(p.stray_bytes, 2);
     }
 }
 
-static void realtime_keeps_running_status_and_undefined_is_dropped(void **state)
-{
-    (void)state;
-    char out[256];
-    const uint8_t b[] = {0x90, 0x3c, 0xF9, 0x64, 0xFD, 0x3d, 0xFF, 0x65, 0xFB, 0xFC};
-    parse(NULL, b, sizeof b, out, sizeof out);
-    /* F9 and FD are undefined: nothing; FF reset is delivered */
-    assert_string_equal(out, "90 3c 64;ff;90 3d 65;fb;fc;");
-}
+/* F9 and FD are undefined: nothing; FF reset is delivered */
+static ParseCase realtime_keeps_running_status_and_undefined_is_dropped = PARSE_CASE(
+    "90 3c 64;ff;90 3d 65;fb;fc;", 0x90, 0x3c, 0xF9, 0x64, 0xFD, 0x3d, 0xFF, 0x65, 0xFB, 0xFC);
 
-static void two_byte_running_status(void **state)
-{
-    (void)state;
-    char out[256];
-    const uint8_t b[] = {0xD5, 0x10, 0x11, 0x12, 0xC2, 0x01, 0x02};
-    parse(NULL, b, sizeof b, out, sizeof out);
-    assert_string_equal(out, "d5 10;d5 11;d5 12;c2 01;c2 02;");
-}
+static ParseCase two_byte_running_status =
+    PARSE_CASE("d5 10;d5 11;d5 12;c2 01;c2 02;", 0xD5, 0x10, 0x11, 0x12, 0xC2, 0x01, 0x02);
 
 /* ---- classes and sizes of every status byte ----------------------------- */
 
@@ -206,23 +178,14 @@ static void note_names_every_spelling(void **state)
     assert_string_equal(at_midi_note_name(-1, b, sizeof b), "?");
     assert_string_equal(at_midi_note_name(128, b, sizeof b), "?");
     /* lower case, flats, the ends */
-    assert_int_equal(at_midi_note_from_name("c4"), 60);
-    assert_int_equal(at_midi_note_from_name("g9"), 127);
-    assert_int_equal(at_midi_note_from_name("Db4"), 61);
-    assert_int_equal(at_midi_note_from_name("Cb4"), 59);
-    assert_int_equal(at_midi_note_from_name("B#3"), 60);
-    assert_int_equal(at_midi_note_from_name("Cb-1"), -1); /* below 0 */
-    assert_int_equal(at_midi_note_from_name("C-2"), -1);
-    assert_int_equal(at_midi_note_from_name("C10"), -1);
-    assert_int_equal(at_midi_note_from_name("C-"), -1);
-    assert_int_equal(at_midi_note_from_name("C#"), -1);
-    assert_int_equal(at_midi_note_from_name("C4 "), -1);
-    assert_int_equal(at_midi_note_from_name("C999999999999"), -1);
-    assert_int_equal(at_midi_note_from_name("I4"), -1);
-    assert_int_equal(at_midi_note_from_name("@4"), -1);
-    assert_int_equal(at_midi_note_from_name("h4"), -1);
-    assert_int_equal(at_midi_note_from_name("C/4"), -1);
-    assert_int_equal(at_midi_note_from_name("C:"), -1);
+    static const NameCase spellings[] = {
+        {"c4", 60}, {"g9", 127}, {"Db4", 61}, {"Cb4", 59}, {"B#3", 60}};
+    expect_lookups(at_midi_note_from_name, spellings, sizeof spellings / sizeof spellings[0]);
+    /* no note: below 0 (Cb-1), above 127, malformed */
+    static const NameCase no_note[] = {
+        {"Cb-1", -1},          {"C-2", -1}, {"C10", -1}, {"C-", -1}, {"C#", -1},  {"C4 ", -1},
+        {"C999999999999", -1}, {"I4", -1},  {"@4", -1},  {"h4", -1}, {"C/4", -1}, {"C:", -1}};
+    expect_lookups(at_midi_note_from_name, no_note, sizeof no_note / sizeof no_note[0]);
 }
 
 static void pitch_classes(void **state)
@@ -239,14 +202,9 @@ static void pitch_classes(void **state)
         assert_string_equal(at_midi_pitch_class_name(pc + 12), sharp[pc]);
         assert_string_equal(at_midi_pitch_class_name(pc - 12), sharp[pc]);
     }
-    assert_int_equal(at_midi_pitch_class_from_name("a"), 9);
-    assert_int_equal(at_midi_pitch_class_from_name("  g#"), 8);
-    assert_int_equal(at_midi_pitch_class_from_name("E#"), 5);
-    assert_int_equal(at_midi_pitch_class_from_name("Fb"), 4);
-    assert_int_equal(at_midi_pitch_class_from_name(""), -1);
-    assert_int_equal(at_midi_pitch_class_from_name("C4"), -1);
-    assert_int_equal(at_midi_pitch_class_from_name("C##"), -1);
-    assert_int_equal(at_midi_pitch_class_from_name("H"), -1);
+    static const NameCase classes[] = {{"a", 9}, {"  g#", 8}, {"E#", 5},   {"Fb", 4},
+                                       {"", -1}, {"C4", -1},  {"C##", -1}, {"H", -1}};
+    expect_lookups(at_midi_pitch_class_from_name, classes, sizeof classes / sizeof classes[0]);
 }
 
 /* ---- event list ------------------------------------------------------------ */
@@ -339,10 +297,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sysex_cancels_running_status),
         cmocka_unit_test(sysex_without_end_is_ended_by_the_next_status),
-        cmocka_unit_test(sysex_in_the_middle_of_a_message_drops_it),
+        PARSE_TEST(sysex_in_the_middle_of_a_message_drops_it),
         cmocka_unit_test(system_common_cancels_running_status),
-        cmocka_unit_test(realtime_keeps_running_status_and_undefined_is_dropped),
-        cmocka_unit_test(two_byte_running_status),
+        PARSE_TEST(realtime_keeps_running_status_and_undefined_is_dropped),
+        PARSE_TEST(two_byte_running_status),
         cmocka_unit_test(every_status_byte),
         cmocka_unit_test(note_on_and_off_need_three_bytes),
         cmocka_unit_test(fourteen_bit_order),

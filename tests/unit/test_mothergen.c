@@ -8,76 +8,27 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/note_balance.h"
-
 #include "clients/mothergen/mothergen.h"
+#define GEN_DESTS MG_DEST_COUNT
+#define GEN_CORE Mg
+#define GEN_EVENT mg_event
+#define GEN_PROCESS mg_process
+#define GEN_SET_SEED mg_set_seed
+#include "gen_harness.h"
 #include "mothergen_config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define CAP 65536
-static AtMidiEvent store[MG_DEST_COUNT][CAP];
-static AtMidiBuf bufs[MG_DEST_COUNT];
-static AtMidiBuf *out[MG_DEST_COUNT];
-
-/* Separate ports, or all destinations on one port (shared = true). */
-static void outputs(bool shared)
+/* mg_test_config(42) with seed. */
+static void gen_init(Mg *mg, uint64_t seed)
 {
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = shared ? &bufs[0] : &bufs[d];
-    }
-}
-
-static void clear_outputs(void)
-{
-    for (int d = 0; d < MG_DEST_COUNT; d++)
-        at_midi_buf_clear(&bufs[d]);
-}
-
-static AtMidiEvent mk(uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
-{
-    AtMidiEvent e = {frame, size, {b0, b1, b2}};
-    return e;
-}
-
-static void send(Mg *mg, uint32_t frame, uint8_t size, uint8_t b0, uint8_t b1, uint8_t b2)
-{
-    AtMidiEvent e = mk(frame, size, b0, b1, b2);
-    mg_event(mg, &e, out);
+    MgConfig cfg = mg_test_config(42);
+    cfg.seed = seed;
+    mg_init(mg, &cfg);
 }
 
 /* Expected event: size 0 ends a list. */
-typedef struct {
-    uint32_t frame;
-    uint8_t size;
-    uint8_t b[3];
-} Ev;
-
-static void expect_events(const AtMidiBuf *b, const Ev *want, const char *what)
-{
-    size_t n = 0;
-    while (want[n].size)
-        n++;
-    if (b->count != n) {
-        for (size_t i = 0; i < b->count; i++)
-            print_message("%s got[%zu] @%u %02x %02x %02x\n", what, i, b->events[i].frame,
-                          b->events[i].data[0], b->events[i].data[1], b->events[i].data[2]);
-    }
-    assert_int_equal(b->count, n);
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *e = &b->events[i];
-        if (e->frame != want[i].frame || e->size != want[i].size ||
-            memcmp(e->data, want[i].b, want[i].size) != 0)
-            print_message("%s event %zu: got @%u %02x %02x %02x want @%u %02x %02x %02x\n", what, i,
-                          e->frame, e->data[0], e->data[1], e->data[2], want[i].frame, want[i].b[0],
-                          want[i].b[1], want[i].b[2]);
-        assert_int_equal(e->frame, want[i].frame);
-        assert_int_equal(e->size, want[i].size);
-        assert_memory_equal(e->data, want[i].b, want[i].size);
-    }
-}
 
 /* ---- routing: one table row = config + input -> exact outputs ---- */
 
@@ -403,10 +354,8 @@ static void test_routing_table(void **state)
 static void test_shared_port_clock_once(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
+    gen_fresh(&mg, 42, true);
     send(&mg, 3, 1, 0xF8, 0, 0);
     send(&mg, 4, 1, 0xFA, 0, 0);
     send(&mg, 9, 1, 0xFC, 0, 0);
@@ -430,10 +379,8 @@ static void test_shared_port_clock_once(void **state)
 static void test_setup_separate_ports(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     mg_setup_dests(&mg, 1u << MG_BLUE, 0, out);
     static const Ev blue[] = {{0, 1, {0xFC}},  CC3(0, 2, 64, 0), CC3(0, 2, 123, 0),
                               CC3(0, 2, 1, 0), CC3(0, 2, 65, 0), CC3(0, 2, 5, 0),
@@ -479,10 +426,8 @@ static void test_setup_without_start_stop(void **state)
 static void test_shutdown_releases_notes(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     send(&mg, 0, 1, 0xFA, 0, 0);
     send(&mg, 1, 1, 0xF8, 0, 0); /* pulse 0: every sequencer sounds a note */
     int red_note = mg.mother[0].sounding;
@@ -526,13 +471,6 @@ static size_t notes_of(const AtMidiBuf *b, NoteEv *log, size_t max)
         log[n++] = ne;
     }
     return n;
-}
-
-static void run_pulses(Mg *mg, int pulses)
-{
-    send(mg, 0, 1, 0xFA, 0, 0);
-    for (int k = 0; k < pulses; k++)
-        send(mg, (uint32_t)k + 1, 1, 0xF8, 0, 0);
 }
 
 static NoteEv notelog[CAP];
@@ -616,10 +554,8 @@ static void test_mother_steps_and_distributions(void **state)
 static void test_green_loop(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     int loops = 18;
     run_pulses(&mg, loops * MG_GREEN_LOOP);
     const AtMidiBuf *g = &bufs[MG_GREEN];
@@ -686,10 +622,8 @@ static void test_transpose(void **state)
 static void test_zero_latency_offsets(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     static const uint32_t frames[] = {17, 100, 101, 255};
     send(&mg, 3, 1, 0xFA, 0, 0);
     for (size_t k = 0; k < 4; k++)
@@ -711,29 +645,13 @@ static void test_zero_latency_offsets(void **state)
 static void test_thousand_events_one_cycle(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    static AtMidiEvent small[MG_DEST_COUNT][2048];
-    AtMidiBuf b[MG_DEST_COUNT];
-    AtMidiBuf *o[MG_DEST_COUNT];
+    gen_init(&mg, 42);
+    const AtMidiBuf *b = gen_thousand_events(&mg);
     for (int d = 0; d < MG_DEST_COUNT; d++) {
-        at_midi_buf_init(&b[d], small[d], 2048);
-        o[d] = &b[d];
-    }
-    AtMidiEvent in[1000];
-    in[0] = mk(0, 1, 0xFA, 0, 0);
-    for (int k = 1; k < 1000; k++)
-        in[k] = mk((uint32_t)k, 1, 0xF8, 0, 0);
-    mg_process(&mg, in, 1000, o);
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        assert_int_equal(b[d].dropped, 0);
         int clocks = 0;
-        for (size_t i = 0; i < b[d].count; i++) {
+        for (size_t i = 0; i < b[d].count; i++)
             clocks += b[d].events[i].data[0] == 0xF8;
-            if (i)
-                assert_true(b[d].events[i - 1].frame <= b[d].events[i].frame);
-        }
         assert_int_equal(clocks, 999);
     }
     assert_int_equal(mg.pulse, 999);
@@ -741,120 +659,51 @@ static void test_thousand_events_one_cycle(void **state)
 
 /* ---- seeds ---- */
 
-static size_t run_capture(uint64_t seed, AtMidiEvent *dst, size_t max)
-{
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = seed;
-    Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    run_pulses(&mg, 2000);
-    size_t n = bufs[0].count < max ? bufs[0].count : max;
-    memcpy(dst, bufs[0].events, n * sizeof *dst);
-    return n;
-}
-
-static AtMidiEvent capture_a[CAP], capture_b[CAP];
-
 static void test_same_seed_same_stream(void **state)
 {
     (void)state;
-    size_t a = run_capture(1234, capture_a, CAP);
-    size_t b = run_capture(1234, capture_b, CAP);
-    assert_true(a > 500);
-    assert_int_equal(a, b);
-    assert_memory_equal(capture_a, capture_b, a * sizeof capture_a[0]);
-    b = run_capture(1235, capture_b, CAP);
-    assert_true(a != b || memcmp(capture_a, capture_b, a * sizeof capture_a[0]) != 0);
+    seeds_repeat(1234, true, 0, 2000);
 }
 
 static void test_reseed_replays(void **state)
 {
     (void)state;
-    size_t a = run_capture(99, capture_a, CAP);
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 5;
-    Mg mg;
-    mg_init(&mg, &cfg);
-    mg_set_seed(&mg, 99);
-    outputs(true);
-    run_pulses(&mg, 2000);
-    assert_int_equal(bufs[0].count, a);
-    assert_memory_equal(bufs[0].events, capture_a, a * sizeof capture_a[0]);
+    seed_live(5, 99, true, 0, 2000);
 }
 
 /* ---- properties: no stuck notes, outputs in range ---- */
 
 /* Random input: clocks, transport, notes, CCs, bends, garbage, any channel. */
-static AtMidiEvent random_event(AtRand *r, uint32_t frame)
+static uint8_t mostly_channel_1(AtRand *r)
 {
-    uint32_t kind = at_rand_below(r, 20);
-    uint8_t ch = (uint8_t)(at_rand_below(r, 4) == 0 ? at_rand_below(r, 16) : 0);
-    uint8_t a = (uint8_t)at_rand_below(r, 128), b = (uint8_t)at_rand_below(r, 128);
-    static const uint8_t ccs[] = {1, 11, 64, 123, 7, 5, 65};
-    if (kind < 10)
-        return mk(frame, 1, 0xF8, 0, 0);
-    switch (kind) {
-    case 10:
-        return mk(frame, 1, 0xFA, 0, 0);
-    case 11:
-        return mk(frame, 1, 0xFC, 0, 0);
-    case 12:
-        return mk(frame, 3, (uint8_t)(0x90 | ch), a, b);
-    case 13:
-        return mk(frame, 3, (uint8_t)(0x80 | ch), a, b);
-    case 14:
-        return mk(frame, 3, (uint8_t)(0xB0 | ch), ccs[at_rand_below(r, sizeof ccs)], b);
-    case 15:
-        return mk(frame, 3, (uint8_t)(0xE0 | ch), a, b);
-    case 16:
-        return mk(frame, (uint8_t)(1 + at_rand_below(r, 3)), (uint8_t)at_rand_next(r),
-                  (uint8_t)at_rand_next(r), (uint8_t)at_rand_next(r));
-    case 17:
-        return mk(frame, 1, 0xFB, 0, 0);
-    case 18:
-        return mk(frame, 3, 0xF2, a, (uint8_t)at_rand_below(r, 4));
-    default:
-        return mk(frame, 1, 0xFE, 0, 0);
-    }
+    return (uint8_t)(at_rand_below(r, 4) == 0 ? at_rand_below(r, 16) : 0);
 }
 
-/* Note balance per (port buffer, channel, note): never below zero, zero at
- * the end; every byte in range; channels and velocities as configured. */
-static void check_balance(const MgConfig *cfg, bool shared, bool at_end)
+static AtMidiEvent random_event(AtRand *r, uint32_t frame)
 {
-    static int bal[MG_DEST_COUNT][16][128];
-    memset(bal, 0, sizeof bal);
-    int nbuf = shared ? 1 : MG_DEST_COUNT;
-    for (int d = 0; d < nbuf; d++) {
-        for (size_t i = 0; i < bufs[d].count; i++) {
-            const AtMidiEvent *e = &bufs[d].events[i];
-            assert_true(e->data[0] >= 0x80);
-            for (int j = 1; j < e->size; j++)
-                assert_true(e->data[j] < 0x80);
-            if (e->size == 3 && e->data[0] < 0xF0) { /* a channel message */
-                int ch = e->data[0] & 0x0F;
-                bool ours = false;
-                for (int x = 0; x < MG_DEST_COUNT; x++)
-                    ours |= (shared || x == d) && cfg->channel[x] == ch;
-                assert_true(ours);
-            }
-            uint8_t t = e->data[0] & 0xF0;
-            if (t == 0x90) {
-                assert_int_equal(e->data[2], MG_VELOCITY);
-                bal[d][e->data[0] & 15][e->data[1]]++;
-            } else if (t == 0x80) {
-                bal[d][e->data[0] & 15][e->data[1]]--;
-                assert_true(bal[d][e->data[0] & 15][e->data[1]] >= 0);
-            }
-        }
+    static const RndKind kinds[] = {
+        RND_CLOCK, RND_CLOCK, RND_CLOCK,   RND_CLOCK,    RND_CLOCK, RND_CLOCK,   RND_CLOCK,
+        RND_CLOCK, RND_CLOCK, RND_CLOCK,   RND_START,    RND_STOP,  RND_NOTE_ON, RND_NOTE_OFF,
+        RND_CC,    RND_BEND,  RND_GARBAGE, RND_CONTINUE, RND_SPP,   RND_SENSING};
+    static const uint8_t ccs[] = {1, 11, 64, 123, 7, 5, 65};
+    static const RndMix mix = {kinds, 20, mostly_channel_1, 0x0F, ccs, sizeof ccs};
+    return random_mix(&mix, r, frame);
+}
+
+/* Channel messages on a channel of a destination in the buffer (ctx is
+ * the MgConfig); note-ons at the configured velocity. */
+static void check_channel_velocity(const void *ctx, bool shared, int d, const AtMidiEvent *e)
+{
+    const MgConfig *cfg = ctx;
+    if (e->size == 3 && e->data[0] < 0xF0) { /* a channel message */
+        int ch = e->data[0] & 0x0F;
+        bool ours = false;
+        for (int x = 0; x < MG_DEST_COUNT; x++)
+            ours |= (shared || x == d) && cfg->channel[x] == ch;
+        assert_true(ours);
     }
-    if (!at_end)
-        return;
-    for (int d = 0; d < nbuf; d++)
-        for (int c = 0; c < 16; c++)
-            for (int n = 0; n < 128; n++)
-                assert_int_equal(bal[d][c][n], 0);
+    if ((e->data[0] & 0xF0) == 0x90)
+        assert_int_equal(e->data[2], MG_VELOCITY);
 }
 
 static void test_property_no_stuck_notes(void **state)
@@ -877,17 +726,14 @@ static void test_property_no_stuck_notes(void **state)
         mg_init(&mg, &cfg);
         outputs(shared);
         int n = (int)at_rand_below(&r, 3000);
-        for (int k = 0; k < n; k++) {
-            AtMidiEvent e = random_event(&r, (uint32_t)k);
-            mg_event(&mg, &e, out);
-        }
-        check_balance(&cfg, shared, false);
+        gen_feed_random(&mg, &r, n, random_event);
+        gen_check_balance(shared, false, check_channel_velocity, &cfg);
         /* STOP (or shutdown) releases everything. */
         if (trial % 2)
             send(&mg, (uint32_t)n, 1, 0xFC, 0, 0);
         else
             mg_shutdown(&mg, (uint32_t)n, out);
-        check_balance(&cfg, shared, true);
+        gen_check_balance(shared, true, check_channel_velocity, &cfg);
         assert_int_equal(mg.mother[0].sounding, -1);
         assert_int_equal(mg.green.sounding, -1);
         /* Clocks after STOP make no notes. */
@@ -897,42 +743,12 @@ static void test_property_no_stuck_notes(void **state)
     }
 }
 
-static AtNoteBalance tiny_bal[MG_DEST_COUNT];
-
-static void flush_into_balance(void)
-{
-    note_balance_flush(tiny_bal, bufs, MG_DEST_COUNT);
-}
-
 /* Output buffers that overflow every cycle drop events, yet no note is
  * left sounding: an owed note-off is retried and blocks the next note. */
 static void test_property_overflowing_buffers(void **state)
 {
     (void)state;
-    AtRand r;
-    at_rand_seed(&r, 77);
-    for (int trial = 0; trial < 100; trial++) {
-        MgConfig cfg = mg_test_config(42);
-        cfg.seed = at_rand_next(&r);
-        Mg mg;
-        mg_init(&mg, &cfg);
-        outputs(false);
-        memset(tiny_bal, 0, sizeof tiny_bal);
-        for (int d = 0; d < MG_DEST_COUNT; d++)
-            bufs[d].capacity = 1 + at_rand_below(&r, 3);
-        for (int k = 0; k < 3000; k++) {
-            AtMidiEvent e = random_event(&r, (uint32_t)k);
-            mg_event(&mg, &e, out);
-            if (k % 5 == 4)
-                flush_into_balance();
-        }
-        flush_into_balance();
-        for (int d = 0; d < MG_DEST_COUNT; d++)
-            bufs[d].capacity = CAP;
-        send(&mg, 0, 1, 0xFC, 0, 0);
-        flush_into_balance();
-        note_balance_assert_zero(tiny_bal, MG_DEST_COUNT);
-    }
+    gen_overflowing_buffers(77, random_event);
 }
 
 /* A full output buffer drops events, but a dropped note-off is retried so
@@ -940,10 +756,8 @@ static void test_property_overflowing_buffers(void **state)
 static void test_full_buffer_no_stuck_note(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     run_pulses(&mg, 5);
     int note = mg.mother[0].sounding;
     assert_true(note >= 0);
@@ -961,10 +775,8 @@ static void test_full_buffer_no_stuck_note(void **state)
 static void test_restart_releases_notes(void **state)
 {
     (void)state;
-    MgConfig cfg = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(false);
+    gen_fresh(&mg, 42, false);
     run_pulses(&mg, 2); /* gates last at least 2 pulses */
     int note = mg.mother[1].sounding;
     assert_true(note >= 0);
@@ -978,84 +790,16 @@ static void test_restart_releases_notes(void **state)
 
 /* ---- Song Position Pointer and CONTINUE ---- */
 
-/* A stream of what a run sent from some pulse on (one shared port). */
-#define SONG_CAP 200000
-static AtMidiEvent song_a[SONG_CAP], song_b[SONG_CAP];
-static size_t song_na, song_nb;
-
-static void song_add(AtMidiEvent *dst, size_t *n, const AtMidiEvent *e)
+/* At the position: SPP and CONTINUE passed on, green's preamble. */
+static void spp_continue_and_preamble(const Mg *mg, uint32_t s)
 {
-    assert_true(*n < SONG_CAP);
-    dst[(*n)++] = *e;
-}
-
-/* Clock pulses first..first+n-1, pulse k at frame k + 1 (so frames say
- * which pulse caused an event). Events at frames above `from` go to dst;
- * earlier ones only update `held`, and a note-off of a note held before
- * `from` (it began before the position) is left out of dst. */
-static int held[16][128];
-
-static void song_take(size_t *n, AtMidiEvent *dst, uint32_t from)
-{
-    for (size_t i = 0; i < bufs[0].count; i++) {
-        const AtMidiEvent *e = &bufs[0].events[i];
-        uint8_t t = e->data[0] & 0xF0, ch = e->data[0] & 0x0F;
-        if (e->frame <= from) {
-            if (t == 0x90)
-                held[ch][e->data[1]]++;
-            else if (t == 0x80)
-                held[ch][e->data[1]]--;
-            continue;
-        }
-        if (t == 0x80 && held[ch][e->data[1]] > 0) {
-            held[ch][e->data[1]]--;
-            continue;
-        }
-        song_add(dst, n, e);
-    }
-    at_midi_buf_clear(&bufs[0]);
-}
-
-static void song_clocks(Mg *mg, uint32_t first, uint32_t n, AtMidiEvent *dst, size_t *count,
-                        uint32_t from)
-{
-    for (uint32_t k = first; k < first + n; k++) {
-        send(mg, k + 1, 1, 0xF8, 0, 0);
-        song_take(count, dst, from);
-    }
-}
-
-static void assert_same_song(void)
-{
-    if (song_na != song_nb)
-        print_message("reference %zu events, located run %zu\n", song_na, song_nb);
-    size_t n = song_na < song_nb ? song_na : song_nb;
-    for (size_t i = 0; i < n; i++) {
-        const AtMidiEvent *a = &song_a[i], *b = &song_b[i];
-        if (a->frame != b->frame || a->size != b->size || memcmp(a->data, b->data, a->size))
-            print_message("event %zu: reference @%u %02x %02x %02x, located @%u %02x %02x %02x\n",
-                          i, a->frame, a->data[0], a->data[1], a->data[2], b->frame, b->data[0],
-                          b->data[1], b->data[2]);
-        assert_int_equal(a->frame, b->frame);
-        assert_int_equal(a->size, b->size);
-        assert_memory_equal(a->data, b->data, a->size);
-    }
-    assert_int_equal(song_na, song_nb);
-}
-
-/* START then pulses 0..pos+n-1: the reference, kept from pulse pos on. */
-static void song_reference(uint64_t seed, uint32_t pos, uint32_t n)
-{
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = seed;
-    Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    memset(held, 0, sizeof held);
-    song_na = 0;
-    send(&mg, 0, 1, 0xFA, 0, 0);
-    song_take(&song_na, song_a, pos);
-    song_clocks(&mg, 0, pos + n, song_a, &song_na, pos);
+    (void)mg;
+    assert_int_equal(bufs[0].count, 2 + 12);
+    assert_int_equal(bufs[0].events[0].data[0], 0xF2);
+    assert_int_equal(bufs[0].events[0].data[1], s & 0x7F);
+    assert_int_equal(bufs[0].events[0].data[2], s >> 7);
+    assert_int_equal(bufs[0].events[1].data[0], 0xFB);
+    assert_int_equal(bufs[0].events[2].data[0], 0xB3);
 }
 
 /* SPP at the sixteenth s then CONTINUE on a fresh core (or one reseeded
@@ -1066,35 +810,8 @@ static void test_song_position_resumes_the_song(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 2, 3, 5, 6, 17, 40, 100, 333};
-    for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
-        for (int live = 0; live < 2; live++) {
-            uint32_t s = sixteenths[i], pos = 6 * s;
-            song_reference(77, pos, 600);
-            MgConfig cfg = mg_test_config(42);
-            cfg.seed = live ? 3 : 77;
-            Mg mg;
-            mg_init(&mg, &cfg);
-            if (live)
-                mg_set_seed(&mg, 77);
-            outputs(true);
-            memset(held, 0, sizeof held);
-            song_nb = 0;
-            send(&mg, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-            send(&mg, pos, 1, 0xFB, 0, 0);
-            /* At the position: SPP and CONTINUE passed on, green's preamble. */
-            assert_int_equal(bufs[0].count, 2 + 12);
-            assert_int_equal(bufs[0].events[0].data[0], 0xF2);
-            assert_int_equal(bufs[0].events[0].data[1], s & 0x7F);
-            assert_int_equal(bufs[0].events[0].data[2], s >> 7);
-            assert_int_equal(bufs[0].events[1].data[0], 0xFB);
-            assert_int_equal(bufs[0].events[2].data[0], 0xB3);
-            assert_int_equal(mg.pulse, pos);
-            at_midi_buf_clear(&bufs[0]);
-            song_clocks(&mg, pos, 600, song_b, &song_nb, pos);
-            assert_same_song();
-            assert_true(song_na > 600); /* clocks and notes */
-        }
-    }
+    song_positions_resume(sixteenths, sizeof sixteenths / sizeof sixteenths[0], 77, 3, 600,
+                          spp_continue_and_preamble);
 }
 
 /* The same song twice in one run: play, STOP, locate back, CONTINUE. The
@@ -1103,26 +820,8 @@ static void test_song_position_replays_after_stop(void **state)
 {
     (void)state;
     uint32_t s = 24, pos = 6 * s, n = 500;
-    song_reference(4242, pos, n);
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 4242;
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    send(&mg, 0, 1, 0xFA, 0, 0);
-    for (uint32_t k = 0; k < pos + n; k++) {
-        send(&mg, k + 1, 1, 0xF8, 0, 0);
-        at_midi_buf_clear(&bufs[0]);
-    }
-    send(&mg, pos + n + 1, 1, 0xFC, 0, 0);
-    memset(held, 0, sizeof held);
-    at_midi_buf_clear(&bufs[0]);
-    song_nb = 0;
-    send(&mg, pos, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
-    send(&mg, pos, 1, 0xFB, 0, 0);
-    at_midi_buf_clear(&bufs[0]);
-    song_clocks(&mg, pos, n, song_b, &song_nb, pos);
-    assert_same_song();
+    song_replay_after_stop(&mg, 4242, s, n);
     /* A new START begins a new song: the generator goes on. */
     send(&mg, 0, 1, 0xFA, 0, 0);
     at_midi_buf_clear(&bufs[0]);
@@ -1138,25 +837,12 @@ static void test_continue_resumes_where_stopped(void **state)
 {
     (void)state;
     for (uint32_t stop_at = 1; stop_at < 80; stop_at += 7) {
-        song_reference(9, stop_at, 300);
-        MgConfig cfg = mg_test_config(42);
-        cfg.seed = 9;
         Mg mg;
-        mg_init(&mg, &cfg);
-        outputs(true);
-        memset(held, 0, sizeof held);
-        song_nb = 0;
-        send(&mg, 0, 1, 0xFA, 0, 0);
-        song_clocks(&mg, 0, stop_at, song_b, &song_nb, stop_at);
-        send(&mg, stop_at, 1, 0xFC, 0, 0);
+        song_stop_at(&mg, 9, stop_at, 300);
         assert_int_equal(mg.pulse, stop_at);
-        at_midi_buf_clear(&bufs[0]);
-        memset(held, 0, sizeof held); /* STOP ended every note */
-        send(&mg, stop_at, 1, 0xFB, 0, 0);
+        song_continue(&mg, stop_at);
         assert_int_equal(bufs[0].events[0].data[0], 0xFB);
-        at_midi_buf_clear(&bufs[0]);
-        song_clocks(&mg, stop_at, 300, song_b, &song_nb, stop_at);
-        assert_same_song();
+        song_resume(&mg, stop_at, 300);
     }
 }
 
@@ -1166,21 +852,10 @@ static void test_song_position_state_up_to_the_end(void **state)
 {
     (void)state;
     static const uint32_t sixteenths[] = {0, 1, 7, 1000, 4095, 16383};
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 31337;
     for (size_t i = 0; i < sizeof sixteenths / sizeof sixteenths[0]; i++) {
         uint32_t s = sixteenths[i];
         Mg a, b;
-        mg_init(&a, &cfg);
-        mg_init(&b, &cfg);
-        outputs(true);
-        send(&a, 0, 1, 0xFA, 0, 0);
-        for (uint32_t k = 0; k < 6 * s; k++) {
-            send(&a, 1, 1, 0xF8, 0, 0);
-            at_midi_buf_clear(&bufs[0]);
-        }
-        send(&a, 2, 1, 0xFC, 0, 0);
-        send(&b, 0, 3, 0xF2, (uint8_t)(s & 0x7F), (uint8_t)(s >> 7));
+        song_two_ways(&a, &b, 31337, s);
         assert_int_equal(b.pulse, 6 * s);
         assert_int_equal(a.pulse, b.pulse);
         assert_memory_equal(&a.rng, &b.rng, sizeof a.rng);
@@ -1204,13 +879,9 @@ static void test_song_position_ignored_while_running(void **state)
 {
     (void)state;
     song_reference(5, 0, 200);
-    MgConfig cfg = mg_test_config(42);
-    cfg.seed = 5;
     Mg mg;
-    mg_init(&mg, &cfg);
-    outputs(true);
-    memset(held, 0, sizeof held);
-    song_nb = 0;
+    gen_init(&mg, 5);
+    song_begin();
     send(&mg, 0, 1, 0xFA, 0, 0);
     song_take(&song_nb, song_b, 0);
     song_clocks(&mg, 0, 100, song_b, &song_nb, 0);

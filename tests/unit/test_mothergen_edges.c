@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dest_bufs.h"
+#include "testutil.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -18,22 +21,26 @@
 
 #define CAP 16384
 
-static AtMidiEvent store[MG_DEST_COUNT][CAP];
-static AtMidiBuf bufs[MG_DEST_COUNT];
-static AtMidiBuf *out[MG_DEST_COUNT];
+DEST_BUFS(MG_DEST_COUNT, CAP);
 
 static void clear(void)
 {
-    for (int d = 0; d < MG_DEST_COUNT; d++) {
-        at_midi_buf_init(&bufs[d], store[d], CAP);
-        out[d] = &bufs[d];
-    }
+    dest_bufs_init(bufs, out, &store[0][0], MG_DEST_COUNT, CAP);
 }
 
 static void send1(Mg *mg, uint8_t status)
 {
     AtMidiEvent e = {.frame = 0, .size = 1, .data = {status, 0, 0}};
     mg_event(mg, &e, out);
+}
+
+/* mg as set up by mg_test_config(42), its buffers empty, after START. */
+static void start_fresh(Mg *mg)
+{
+    MgConfig c = mg_test_config(42);
+    mg_init(mg, &c);
+    clear();
+    send1(mg, 0xFA);
 }
 
 /* The green destination's output as text-free bytes, into copy. */
@@ -51,11 +58,8 @@ static void second_start_restarts_the_subharmonicon(void **state)
      * the green output is what it was after the first (its loop and its
      * divider list start over; it has no randomness). */
     static AtMidiEvent first[CAP], second[CAP];
-    MgConfig c = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &c);
-    clear();
-    send1(&mg, 0xFA);
+    start_fresh(&mg);
     for (int p = 0; p < 100; p++)
         send1(&mg, 0xF8);
     size_t n1 = green_copy(first, CAP);
@@ -137,11 +141,8 @@ static void locate_to_zero_replays_the_song(void **state)
      * destination plays the same notes on the same pulses as after START */
     static uint32_t first[MG_DEST_COUNT][CAP][3], again[MG_DEST_COUNT][CAP][3];
     size_t n1[MG_DEST_COUNT], n2[MG_DEST_COUNT];
-    MgConfig c = mg_test_config(42);
     Mg mg;
-    mg_init(&mg, &c);
-    clear();
-    send1(&mg, 0xFA);
+    start_fresh(&mg);
     for (uint32_t p = 0; p < 200; p++)
         clock_at(&mg, p);
     for (int d = 0; d < MG_DEST_COUNT; d++)
@@ -196,13 +197,7 @@ static void no_note_off_before_its_note_on(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(second_start_restarts_the_subharmonicon),
+TU_MAIN(cmocka_unit_test(second_start_restarts_the_subharmonicon),
         cmocka_unit_test(stop_once_per_shared_port),
         cmocka_unit_test(locate_to_zero_replays_the_song),
-        cmocka_unit_test(no_note_off_before_its_note_on),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        cmocka_unit_test(no_note_off_before_its_note_on))

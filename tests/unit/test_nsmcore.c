@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -694,30 +696,13 @@ static void broadcast_goes_to_every_client_but_the_sender(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(launch_states, setup, teardown),
-        cmocka_unit_test_setup_teardown(announce_is_welcomed_and_opened, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_announces_get_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_wrapper_is_the_only_one_waiting, setup, teardown),
-        cmocka_unit_test_setup_teardown(open_answers, setup, teardown),
-        cmocka_unit_test_setup_teardown(session_is_loaded_once_and_to_newcomers, setup, teardown),
-        cmocka_unit_test_setup_teardown(status_messages, setup, teardown),
-        cmocka_unit_test_setup_teardown(save_waits_for_every_answer, setup, teardown),
-        cmocka_unit_test_setup_teardown(save_reports_failures_and_silence, setup, teardown),
-        cmocka_unit_test_setup_teardown(unchanged_save_says_so, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_gui_gets_the_session_and_every_change, setup, teardown),
-        cmocka_unit_test_setup_teardown(without_a_gui_nothing_goes_to_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(requests_save_first_then_act, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_failed_save_stops_a_request, setup, teardown),
-        cmocka_unit_test_setup_teardown(abort_does_not_save, setup, teardown),
-        cmocka_unit_test_setup_teardown(gui_stops_and_resumes_a_client, setup, teardown),
-        cmocka_unit_test_setup_teardown(gui_removes_only_a_stopped_client, setup, teardown),
-        cmocka_unit_test_setup_teardown(gui_saves_one_client, setup, teardown),
-        cmocka_unit_test_setup_teardown(gui_requests_with_bad_arguments, setup, teardown),
-        cmocka_unit_test_setup_teardown(broadcast_goes_to_every_client_but_the_sender, setup,
-                                        teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+TU_MAIN(T(launch_states), T(announce_is_welcomed_and_opened), T(bad_announces_get_errors),
+        T(a_wrapper_is_the_only_one_waiting), T(open_answers),
+        T(session_is_loaded_once_and_to_newcomers), T(status_messages),
+        T(save_waits_for_every_answer), T(save_reports_failures_and_silence),
+        T(unchanged_save_says_so), T(a_gui_gets_the_session_and_every_change),
+        T(without_a_gui_nothing_goes_to_one), T(requests_save_first_then_act),
+        T(a_failed_save_stops_a_request), T(abort_does_not_save), T(gui_stops_and_resumes_a_client),
+        T(gui_removes_only_a_stopped_client), T(gui_saves_one_client),
+        T(gui_requests_with_bad_arguments), T(broadcast_goes_to_every_client_but_the_sender))

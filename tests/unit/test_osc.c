@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "osc.h"
 
 #include <arpa/inet.h>
@@ -144,12 +146,6 @@ static void test_bad_bind_address(void **s)
     assert_non_null(strstr(err, "not an IP address"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_addr_match),
+TU_MAIN(cmocka_unit_test(test_addr_match),
         cmocka_unit_test(test_dispatch_messages_bundles_and_junk),
-        cmocka_unit_test(test_bad_bind_address),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        cmocka_unit_test(test_bad_bind_address))

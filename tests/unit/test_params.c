@@ -65,6 +65,36 @@ static AtParams *mk(void)
     return p;
 }
 
+/* A test with a file: two registries p and q as mk() makes them, a file
+ * name in a folder of its own, room for an error. */
+#define ERR_LEN 512
+typedef struct {
+    AtParams *p, *q;
+    TuTemp t;
+    char err[ERR_LEN];
+} Fx;
+
+static int fx_setup(void **state)
+{
+    Fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->p = mk();
+    f->q = mk();
+    tu_temp(&f->t, "state.conf");
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    Fx *f = *state;
+    tu_temp_remove(&f->t);
+    at_params_free(f->p);
+    at_params_free(f->q);
+    free(f);
+    return 0;
+}
+
 static void test_defaults(void **s)
 {
     (void)s;
@@ -256,92 +286,72 @@ static void test_write_reads_back(void **s)
 
 static void test_save_file_is_atomic_and_loads(void **s)
 {
-    (void)s;
-    AtParams *p = mk();
-    char err[512];
-    TuTemp t;
-    tu_temp(&t, "state.conf");
-    const char *path = t.path;
+    Fx *f = *s;
+    AtParams *p = f->p, *q = f->q;
+    char *err = f->err;
+    const char *path = f->t.path;
     int alg = at_params_find_key(p, "patch.algorithm");
-    at_params_set_number(p, alg, 2, err, sizeof err);
-    assert_int_equal(at_params_save_file(p, path, err, sizeof err), AT_OK);
-    AtParams *q = mk();
-    assert_int_equal(at_params_load_file(q, path, err, sizeof err), AT_OK);
+    at_params_set_number(p, alg, 2, err, ERR_LEN);
+    assert_int_equal(at_params_save_file(p, path, err, ERR_LEN), AT_OK);
+    assert_int_equal(at_params_load_file(q, path, err, ERR_LEN), AT_OK);
     assert_int_equal(at_params_int(q, "patch.algorithm"), 2);
     char missing[700];
-    snprintf(missing, sizeof missing, "%s/none/state.conf", t.dir);
-    assert_int_equal(at_params_save_file(p, missing, err, sizeof err), AT_ERR_RUNTIME);
-    assert_int_equal(at_params_load_file(q, missing, err, sizeof err), AT_ERR_USAGE);
+    snprintf(missing, sizeof missing, "%s/none/state.conf", f->t.dir);
+    assert_int_equal(at_params_save_file(p, missing, err, ERR_LEN), AT_ERR_RUNTIME);
+    assert_int_equal(at_params_load_file(q, missing, err, ERR_LEN), AT_ERR_USAGE);
     assert_non_null(strstr(err, "cannot open"));
-    tu_temp_remove(&t);
-    at_params_free(p);
-    at_params_free(q);
 }
 
 /* A save keeps the leading comment block the user wrote (once, without
  * doubling the tool's own header line); settings' values are rewritten. */
 static void test_save_keeps_leading_comments(void **s)
 {
-    (void)s;
-    AtParams *p = mk();
-    char err[512];
-    TuTemp t;
-    tu_temp(&t, "state.conf");
-    const char *path = t.path;
+    Fx *f = *s;
+    AtParams *p = f->p, *q = f->q;
+    char *err = f->err;
+    const char *path = f->t.path;
     tu_write(path, "# My bell patch: op 4 is the clang.\n// tuned on the Reface\n\n"
                    "patch = { algorithm = 3; }; # not kept: a setting's comment\n");
-    assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
+    assert_int_equal(at_params_load_file(p, path, err, ERR_LEN), AT_OK);
     int alg = at_params_find_key(p, "patch.algorithm");
-    at_params_set_number(p, alg, 5, err, sizeof err);
+    at_params_set_number(p, alg, 5, err, ERR_LEN);
     for (int round = 0; round < 2; round++) /* a second save does not pile up headers */
-        assert_int_equal(at_params_save_file(p, path, err, sizeof err), AT_OK);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
+        assert_int_equal(at_params_save_file(p, path, err, ERR_LEN), AT_OK);
     char text[8192];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
+    assert_true(tu_read(path, text, sizeof text));
     assert_int_equal(
         strncmp(text, "# My bell patch: op 4 is the clang.\n// tuned on the Reface\n\n# ", 61), 0);
     char *hdr = strstr(text, "state, saved by the tool");
     assert_non_null(hdr);
     assert_null(strstr(hdr + 1, "state, saved by the tool"));
-    AtParams *q = mk();
-    assert_int_equal(at_params_load_file(q, path, err, sizeof err), AT_OK);
+    assert_int_equal(at_params_load_file(q, path, err, ERR_LEN), AT_OK);
     assert_int_equal(at_params_int(q, "patch.algorithm"), 5);
-    tu_temp_remove(&t);
-    at_params_free(p);
-    at_params_free(q);
 }
 
 /* A UTF-8 byte-order mark is skipped (file and string); a directory is
  * named as such; a syntax error names file and line once. */
 static void test_load_file_bom_dir_syntax(void **s)
 {
-    (void)s;
-    AtParams *p = mk();
-    char err[512];
-    TuTemp t;
-    tu_temp(&t, "bom.conf");
-    const char *path = t.path, *dir = t.dir;
+    Fx *f = *s;
+    AtParams *p = f->p;
+    char *err = f->err;
+    const char *path = f->t.path, *dir = f->t.dir;
     tu_write(path, "\xEF\xBB\xBFpatch = { algorithm = 4; };\n");
-    assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_OK);
+    assert_int_equal(at_params_load_file(p, path, err, ERR_LEN), AT_OK);
     assert_int_equal(at_params_int(p, "patch.algorithm"), 4);
     assert_int_equal(
-        at_params_load_string(p, "\xEF\xBB\xBFpatch = { algorithm = 3; };", "x", err, sizeof err),
+        at_params_load_string(p, "\xEF\xBB\xBFpatch = { algorithm = 3; };", "x", err, ERR_LEN),
         AT_OK);
     assert_int_equal(at_params_int(p, "patch.algorithm"), 3);
     err[0] = 0;
-    assert_int_equal(at_params_load_file(p, dir, err, sizeof err), AT_ERR_USAGE);
+    assert_int_equal(at_params_load_file(p, dir, err, ERR_LEN), AT_ERR_USAGE);
     assert_non_null(strstr(err, dir));
     assert_non_null(strstr(err, "is a directory"));
     tu_write(path, "patch = {\n  algorithm = ;\n};\n");
-    assert_int_equal(at_params_load_file(p, path, err, sizeof err), AT_ERR_USAGE);
+    assert_int_equal(at_params_load_file(p, path, err, ERR_LEN), AT_ERR_USAGE);
     char want[700];
     snprintf(want, sizeof want, "%s:2: syntax error", path);
     assert_string_equal(err, want);
-    tu_temp_remove(&t);
-    at_params_free(p);
 }
 
 /* A tool's own check of a value can name where it came from. */
@@ -366,20 +376,11 @@ static void test_origin_of_values(void **s)
     at_params_free(p);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_load_good),
+#define FX(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+TU_MAIN(cmocka_unit_test(test_defaults), cmocka_unit_test(test_load_good),
         cmocka_unit_test(test_load_errors_name_file_line_key),
         cmocka_unit_test(test_bad_value_changes_nothing_after_it),
-        cmocka_unit_test(test_set_number_and_string),
-        cmocka_unit_test(test_durations),
-        cmocka_unit_test(test_write_reads_back),
-        cmocka_unit_test(test_save_file_is_atomic_and_loads),
-        cmocka_unit_test(test_save_keeps_leading_comments),
-        cmocka_unit_test(test_load_file_bom_dir_syntax),
-        cmocka_unit_test(test_origin_of_values),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        cmocka_unit_test(test_set_number_and_string), cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_write_reads_back), FX(test_save_file_is_atomic_and_loads),
+        FX(test_save_keeps_leading_comments), FX(test_load_file_bom_dir_syntax),
+        cmocka_unit_test(test_origin_of_values))

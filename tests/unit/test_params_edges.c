@@ -226,12 +226,10 @@ static void durations_every_unit(void **state)
     assert_true(at_parse_duration("  7 ms", &v) && fabs(v - 0.007) < 1e-15);
     assert_true(at_parse_duration("3 us", &v) && fabs(v - 3e-6) < 1e-18);
     v = 5;
-    assert_false(at_parse_duration("1e999", &v));
-    assert_false(at_parse_duration("inf", &v));
-    assert_false(at_parse_duration("-0.5", &v));
-    assert_false(at_parse_duration("1 mss", &v));
-    assert_false(at_parse_duration("1 m", &v));
-    assert_false(at_parse_duration("1s2", &v));
+    static const char *const bad[] = {"1e999", "inf", "-0.5", "1 mss", "1 m", "1s2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (at_parse_duration(bad[i], &v))
+            fail_msg("the duration \"%s\" was taken", bad[i]);
     assert_true(v == 5); /* untouched on failure */
 }
 
@@ -461,44 +459,39 @@ static char *written(const AtParams *p, bool commented, bool state)
     return buf;
 }
 
+/* The value of key k, formatted, must read want. */
+static void expect_format(const AtParams *p, const char *k, const char *want)
+{
+    char out[512];
+    at_params_format(p, key(p, k), out, sizeof out);
+    assert_string_equal(out, want);
+}
+
 static void formats_of_each_type(void **state)
 {
     (void)state;
     AtParams *p = mk();
-    char err[256], out[512];
-    at_params_format(p, key(p, "patch.volume"), out, sizeof out);
-    assert_string_equal(out, "1.0");
+    char err[256];
+    expect_format(p, "patch.volume", "1.0");
     at_params_set_number(p, key(p, "patch.volume"), 0.125, err, sizeof err);
-    at_params_format(p, key(p, "patch.volume"), out, sizeof out);
-    assert_string_equal(out, "0.125");
+    expect_format(p, "patch.volume", "0.125");
     at_params_set_number(p, key(p, "patch.volume"), 1e-7 * 3, err, sizeof err);
-    at_params_format(p, key(p, "patch.volume"), out, sizeof out);
-    assert_string_equal(out, "3e-07");
-    at_params_format(p, key(p, "patch.algorithm"), out, sizeof out);
-    assert_string_equal(out, "10");
-    at_params_format(p, key(p, "sampling.hold"), out, sizeof out);
-    assert_string_equal(out, "\"0.2s\"");
-    at_params_format(p, key(p, "input.start-stop"), out, sizeof out);
-    assert_string_equal(out, "true");
-    at_params_format(p, key(p, "patch.op1.wave"), out, sizeof out);
-    assert_string_equal(out, "\"saw\"");
-    at_params_format(p, key(p, "input.connect"), out, sizeof out);
-    assert_string_equal(out, "[ \"a:b\", \"c:d\" ]");
-    at_params_format(p, key(p, "sampling.octaves"), out, sizeof out);
-    assert_string_equal(out, "[2, 3]");
-    at_params_format(p, key(p, "panic"), out, sizeof out);
-    assert_string_equal(out, "-");
+    expect_format(p, "patch.volume", "3e-07");
+    expect_format(p, "patch.algorithm", "10");
+    expect_format(p, "sampling.hold", "\"0.2s\"");
+    expect_format(p, "input.start-stop", "true");
+    expect_format(p, "patch.op1.wave", "\"saw\"");
+    expect_format(p, "input.connect", "[ \"a:b\", \"c:d\" ]");
+    expect_format(p, "sampling.octaves", "[2, 3]");
+    expect_format(p, "panic", "-");
     const char *none[1] = {NULL};
     at_params_set_strlist(p, key(p, "input.connect"), none, 0, err, sizeof err);
-    at_params_format(p, key(p, "input.connect"), out, sizeof out);
-    assert_string_equal(out, "[]");
+    expect_format(p, "input.connect", "[]");
     at_params_set_intlist(p, key(p, "sampling.octaves"), NULL, 0, err, sizeof err);
-    at_params_format(p, key(p, "sampling.octaves"), out, sizeof out);
-    assert_string_equal(out, "[]");
+    expect_format(p, "sampling.octaves", "[]");
     /* control characters and quotes are escaped */
     at_params_set_string(p, key(p, "sampling.prefix"), "a\"b\\c\x01", err, sizeof err);
-    at_params_format(p, key(p, "sampling.prefix"), out, sizeof out);
-    assert_string_equal(out, "\"a\\\"b\\\\c\\x01\"");
+    expect_format(p, "sampling.prefix", "\"a\\\"b\\\\c\\x01\"");
     at_params_free(p);
 }
 

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "params.h"
 
 #include <string.h>
@@ -99,12 +101,5 @@ static void restore_one_and_see_which_changed(void **state)
     at_params_free(p);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(copy_is_deep),
-        cmocka_unit_test(restore_all_after_a_load),
-        cmocka_unit_test(restore_one_and_see_which_changed),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(cmocka_unit_test(copy_is_deep), cmocka_unit_test(restore_all_after_a_load),
+        cmocka_unit_test(restore_one_and_see_which_changed))

@@ -14,6 +14,7 @@
 #include "clients/samplesnake/writer.h"
 #include "midi.h"
 #include "rand.h"
+#include "samplesnake_config.h"
 
 #include <math.h>
 #include <sndfile.h>
@@ -453,18 +454,7 @@ static void run_machine(const SnMachineConfig *cfg, const SnNote *notes, size_t 
 
 static SnMachineConfig base_cfg(void)
 {
-    SnMachineConfig c = {
-        .channel = 3,
-        .auto_threshold = false,
-        .threshold = 1e-3f,
-        .silence_frames = 100,
-        .cooldown_frames = 50,
-        .hold_frames = 200,
-        .max_frames = 100000,
-        .noise_frames = 500,
-        .wait_frames = 1000,
-    };
-    return c;
+    return sn_test_config(3, 1e-3f, 200, 500, 1000);
 }
 
 static const SnNote two_notes[] = {{60, 127, 0}, {64, 64, 1}};
@@ -897,6 +887,41 @@ static void writer_setup(WriterFixture *fx)
     assert_non_null(fx->w);
 }
 
+static void writer_teardown(WriterFixture *fx);
+
+/* A take of id for the writer: BEGIN, frames of audio at level, END with
+ * status. */
+static void put_take(MemRing *ring, int id, uint32_t frames, float level, int status)
+{
+    put_msg(ring, SN_EV_BEGIN, id, 0, 0, 0);
+    put_msg(ring, SN_EV_AUDIO, id, frames, 0, level);
+    put_msg(ring, SN_EV_END, id, 0, status, 0);
+}
+
+/* What the writer wrote to its error stream holds text. */
+static void expect_err(WriterFixture *fx, const char *text)
+{
+    fflush(fx->err);
+    assert_non_null(strstr(fx->err_text, text));
+}
+
+/* cmocka setup and teardown of a writer test: a WriterFixture as state. */
+static int writer_fixture(void **state)
+{
+    WriterFixture *fx = malloc(sizeof *fx);
+    assert_non_null(fx);
+    writer_setup(fx);
+    *state = fx;
+    return 0;
+}
+
+static int writer_fixture_free(void **state)
+{
+    writer_teardown(*state);
+    free(*state);
+    return 0;
+}
+
 static void writer_teardown(WriterFixture *fx)
 {
     sn_writer_free(fx->w);
@@ -931,45 +956,40 @@ static int count_entries(const char *dir)
 
 static void test_writer_files(void **state)
 {
-    (void)state;
-    WriterFixture fx;
-    writer_setup(&fx);
-    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SN_EV_AUDIO, 0, 100, 0, 0.25f);
+    WriterFixture *fx = *state;
+    put_msg(&fx->ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx->ring, SN_EV_AUDIO, 0, 100, 0, 0.25f);
     /* Half a message: the writer waits for the rest. */
-    put_msg(&fx.ring, SN_EV_AUDIO, 0, 50, 0, 0.5f);
-    size_t full = fx.ring.len;
-    fx.ring.len -= 50 * sizeof(float);
-    assert_int_equal(sn_writer_poll(fx.w), -1);
-    assert_false(exists(fx.dir, "t-C3-v90.wav"));
-    assert_true(exists(fx.dir, ".t-C3-v90.wav.part"));
-    fx.ring.len = full;
-    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_OK, 0);
-    assert_int_equal(sn_writer_poll(fx.w), -1);
-    assert_true(exists(fx.dir, "t-C3-v90.wav"));
-    assert_false(exists(fx.dir, ".t-C3-v90.wav.part"));
+    put_msg(&fx->ring, SN_EV_AUDIO, 0, 50, 0, 0.5f);
+    size_t full = fx->ring.len;
+    fx->ring.len -= 50 * sizeof(float);
+    assert_int_equal(sn_writer_poll(fx->w), -1);
+    assert_false(exists(fx->dir, "t-C3-v90.wav"));
+    assert_true(exists(fx->dir, ".t-C3-v90.wav.part"));
+    fx->ring.len = full;
+    put_msg(&fx->ring, SN_EV_END, 0, 0, SN_END_OK, 0);
+    assert_int_equal(sn_writer_poll(fx->w), -1);
+    assert_true(exists(fx->dir, "t-C3-v90.wav"));
+    assert_false(exists(fx->dir, ".t-C3-v90.wav.part"));
     /* A silent take leaves nothing. */
-    put_msg(&fx.ring, SN_EV_BEGIN, 1, 0, 0, 0);
-    put_msg(&fx.ring, SN_EV_AUDIO, 1, 10, 0, 0.0f);
-    put_msg(&fx.ring, SN_EV_END, 1, 0, SN_END_SILENT, 0);
-    put_msg(&fx.ring, SN_EV_DONE, -1, 0, 0, 0);
-    assert_int_equal(sn_writer_poll(fx.w), 0);
+    put_take(&fx->ring, 1, 10, 0.0f, SN_END_SILENT);
+    put_msg(&fx->ring, SN_EV_DONE, -1, 0, 0, 0);
+    assert_int_equal(sn_writer_poll(fx->w), 0);
     assert_int_equal(finished_status, 0);
-    assert_false(exists(fx.dir, "t-D3-v90.wav"));
-    assert_true(exists(fx.dir, "t.sfz"));
-    assert_true(exists(fx.dir, "t.dspreset"));
-    assert_int_equal(count_entries(fx.dir), 3);
-    assert_int_equal(sn_writer_saved(fx.w), 1);
-    fflush(fx.out);
-    assert_non_null(strstr(fx.out_text, "[1/2] t-C3-v90"));
-    assert_non_null(strstr(fx.out_text, "[2/2] t-D3-v90"));
-    assert_non_null(strstr(fx.out_text, "done"));
-    fflush(fx.err);
-    assert_non_null(strstr(fx.err_text, "t-D3-v90"));
+    assert_false(exists(fx->dir, "t-D3-v90.wav"));
+    assert_true(exists(fx->dir, "t.sfz"));
+    assert_true(exists(fx->dir, "t.dspreset"));
+    assert_int_equal(count_entries(fx->dir), 3);
+    assert_int_equal(sn_writer_saved(fx->w), 1);
+    fflush(fx->out);
+    assert_non_null(strstr(fx->out_text, "[1/2] t-C3-v90"));
+    assert_non_null(strstr(fx->out_text, "[2/2] t-D3-v90"));
+    assert_non_null(strstr(fx->out_text, "done"));
+    expect_err(fx, "t-D3-v90");
 
     /* The file: float, stereo, the rate, every frame in order. */
     char path[512];
-    snprintf(path, sizeof path, "%s/t-C3-v90.wav", fx.dir);
+    snprintf(path, sizeof path, "%s/t-C3-v90.wav", fx->dir);
     SF_INFO info = {0};
     SNDFILE *f = sf_open(path, SFM_READ, &info);
     assert_non_null(f);
@@ -987,7 +1007,7 @@ static void test_writer_files(void **state)
         assert_true(buf[2 * i + 1] == base - (float)k * 1e-4f);
     }
     /* The SFZ names only the saved sample. */
-    snprintf(path, sizeof path, "%s/t.sfz", fx.dir);
+    snprintf(path, sizeof path, "%s/t.sfz", fx->dir);
     FILE *s = fopen(path, "r");
     char text[2048] = "";
     size_t n = fread(text, 1, sizeof text - 1, s);
@@ -995,111 +1015,85 @@ static void test_writer_files(void **state)
     fclose(s);
     assert_non_null(strstr(text, "sample=t-C3-v90.wav"));
     assert_null(strstr(text, "t-D3-v90"));
-    writer_teardown(&fx);
 }
 
 static void test_writer_overflow(void **state)
 {
-    (void)state;
-    WriterFixture fx;
-    writer_setup(&fx);
-    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SN_EV_AUDIO, 0, 100, 0, 0.25f);
-    atomic_store(&fx.shared.overflow, 1);
-    assert_int_equal(sn_writer_poll(fx.w), 1);
+    WriterFixture *fx = *state;
+    put_msg(&fx->ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx->ring, SN_EV_AUDIO, 0, 100, 0, 0.25f);
+    atomic_store(&fx->shared.overflow, 1);
+    assert_int_equal(sn_writer_poll(fx->w), 1);
     assert_int_equal(finished_status, 1);
-    assert_int_equal(atomic_load(&fx.shared.stop), 1);
-    assert_int_equal(count_entries(fx.dir), 0); /* no truncated file, no temp */
-    fflush(fx.err);
-    assert_non_null(strstr(fx.err_text, "overflow"));
-    assert_non_null(strstr(fx.err_text, "t-C3-v90"));
-    writer_teardown(&fx);
+    assert_int_equal(atomic_load(&fx->shared.stop), 1);
+    assert_int_equal(count_entries(fx->dir), 0); /* no truncated file, no temp */
+    expect_err(fx, "overflow");
+    assert_non_null(strstr(fx->err_text, "t-C3-v90"));
 }
 
 static void test_writer_write_error(void **state)
 {
-    (void)state;
-    WriterFixture fx;
-    writer_setup(&fx);
+    WriterFixture *fx = *state;
     /* The temporary file is a full disk. */
     char path[512];
-    snprintf(path, sizeof path, "%s/.t-C3-v90.wav.part", fx.dir);
+    snprintf(path, sizeof path, "%s/.t-C3-v90.wav.part", fx->dir);
     assert_int_equal(symlink("/dev/full", path), 0);
-    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
+    put_msg(&fx->ring, SN_EV_BEGIN, 0, 0, 0, 0);
     for (int i = 0; i < 50; i++)
-        put_msg(&fx.ring, SN_EV_AUDIO, 0, 1024, 0, 0.25f);
-    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_OK, 0);
-    assert_int_equal(sn_writer_poll(fx.w), 1);
+        put_msg(&fx->ring, SN_EV_AUDIO, 0, 1024, 0, 0.25f);
+    put_msg(&fx->ring, SN_EV_END, 0, 0, SN_END_OK, 0);
+    assert_int_equal(sn_writer_poll(fx->w), 1);
     assert_int_equal(finished_status, 1);
-    assert_false(exists(fx.dir, "t-C3-v90.wav"));
-    fflush(fx.err);
-    assert_non_null(strstr(fx.err_text, "error"));
-    writer_teardown(&fx);
+    assert_false(exists(fx->dir, "t-C3-v90.wav"));
+    expect_err(fx, "error");
 }
 
 /* Interrupted mid-take: the temporary file goes, nothing is renamed. */
 static void test_writer_interrupted(void **state)
 {
-    (void)state;
-    WriterFixture fx;
-    writer_setup(&fx);
-    put_msg(&fx.ring, SN_EV_BEGIN, 1, 0, 0, 0);
-    put_msg(&fx.ring, SN_EV_AUDIO, 1, 10, 0, 0.25f);
-    assert_int_equal(sn_writer_poll(fx.w), -1);
-    assert_int_equal(count_entries(fx.dir), 1);
-    sn_writer_join(fx.w);
-    assert_int_equal(count_entries(fx.dir), 0);
-    writer_teardown(&fx);
+    WriterFixture *fx = *state;
+    put_msg(&fx->ring, SN_EV_BEGIN, 1, 0, 0, 0);
+    put_msg(&fx->ring, SN_EV_AUDIO, 1, 10, 0, 0.25f);
+    assert_int_equal(sn_writer_poll(fx->w), -1);
+    assert_int_equal(count_entries(fx->dir), 1);
+    sn_writer_join(fx->w);
+    assert_int_equal(count_entries(fx->dir), 0);
 }
 
 /* A plan in which every take was silent fails: nothing is connected. */
 static void test_writer_all_silent(void **state)
 {
-    (void)state;
-    WriterFixture fx;
-    writer_setup(&fx);
+    WriterFixture *fx = *state;
     for (int id = 0; id < 2; id++) {
-        put_msg(&fx.ring, SN_EV_BEGIN, id, 0, 0, 0);
-        put_msg(&fx.ring, SN_EV_AUDIO, id, 10, 0, 0.0f);
-        put_msg(&fx.ring, SN_EV_END, id, 0, SN_END_SILENT, 0);
+        put_take(&fx->ring, id, 10, 0.0f, SN_END_SILENT);
     }
-    put_msg(&fx.ring, SN_EV_DONE, -1, 0, 0, 0);
-    assert_int_equal(sn_writer_poll(fx.w), 1);
+    put_msg(&fx->ring, SN_EV_DONE, -1, 0, 0, 0);
+    assert_int_equal(sn_writer_poll(fx->w), 1);
     assert_int_equal(finished_status, 1);
-    assert_int_equal(count_entries(fx.dir), 0); /* no empty instrument files */
-    fflush(fx.err);
-    assert_non_null(strstr(fx.err_text, "nothing was recorded"));
-    writer_teardown(&fx);
+    assert_int_equal(count_entries(fx->dir), 0); /* no empty instrument files */
+    expect_err(fx, "nothing was recorded");
 }
 
 /* A take lost to an xrun is recorded again; too many losses fail. */
 static void test_writer_retry(void **state)
 {
-    (void)state;
-    WriterFixture fx;
-    writer_setup(&fx);
-    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SN_EV_AUDIO, 0, 10, 0, 0.25f);
-    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_RETRY, 0);
-    assert_int_equal(sn_writer_poll(fx.w), -1);
-    assert_int_equal(count_entries(fx.dir), 0);
-    put_msg(&fx.ring, SN_EV_BEGIN, 0, 0, 0, 0);
-    put_msg(&fx.ring, SN_EV_AUDIO, 0, 10, 0, 0.25f);
-    put_msg(&fx.ring, SN_EV_END, 0, 0, SN_END_OK, 0);
-    assert_int_equal(sn_writer_poll(fx.w), -1);
-    assert_true(exists(fx.dir, "t-C3-v90.wav"));
-    fflush(fx.out);
+    WriterFixture *fx = *state;
+    put_take(&fx->ring, 0, 10, 0.25f, SN_END_RETRY);
+    assert_int_equal(sn_writer_poll(fx->w), -1);
+    assert_int_equal(count_entries(fx->dir), 0);
+    put_take(&fx->ring, 0, 10, 0.25f, SN_END_OK);
+    assert_int_equal(sn_writer_poll(fx->w), -1);
+    assert_true(exists(fx->dir, "t-C3-v90.wav"));
+    fflush(fx->out);
     /* Counted once in the progress: [1/2] twice, never [2/2] for it. */
-    assert_null(strstr(fx.out_text, "[2/2] t-C3"));
+    assert_null(strstr(fx->out_text, "[2/2] t-C3"));
     for (int i = 0; i <= SN_MAX_RETRIES; i++) {
-        put_msg(&fx.ring, SN_EV_BEGIN, 1, 0, 0, 0);
-        put_msg(&fx.ring, SN_EV_END, 1, 0, SN_END_RETRY, 0);
+        put_msg(&fx->ring, SN_EV_BEGIN, 1, 0, 0, 0);
+        put_msg(&fx->ring, SN_EV_END, 1, 0, SN_END_RETRY, 0);
     }
-    assert_int_equal(sn_writer_poll(fx.w), 1);
-    assert_int_equal(atomic_load(&fx.shared.stop), 1);
-    fflush(fx.err);
-    assert_non_null(strstr(fx.err_text, "xrun"));
-    writer_teardown(&fx);
+    assert_int_equal(sn_writer_poll(fx->w), 1);
+    assert_int_equal(atomic_load(&fx->shared.stop), 1);
+    expect_err(fx, "xrun");
 }
 
 static void test_prepare_dir_and_resume(void **state)
@@ -1163,14 +1157,17 @@ int main(void)
         cmocka_unit_test(test_machine_gap),
         cmocka_unit_test(test_machine_stuck_note),
         cmocka_unit_test(test_machine_no_notes),
-        cmocka_unit_test(test_writer_retry),
-        cmocka_unit_test(test_writer_all_silent),
+        cmocka_unit_test_setup_teardown(test_writer_retry, writer_fixture, writer_fixture_free),
+        cmocka_unit_test_setup_teardown(test_writer_all_silent, writer_fixture,
+                                        writer_fixture_free),
         cmocka_unit_test(test_sfz),
         cmocka_unit_test(test_dspreset),
-        cmocka_unit_test(test_writer_files),
-        cmocka_unit_test(test_writer_overflow),
-        cmocka_unit_test(test_writer_write_error),
-        cmocka_unit_test(test_writer_interrupted),
+        cmocka_unit_test_setup_teardown(test_writer_files, writer_fixture, writer_fixture_free),
+        cmocka_unit_test_setup_teardown(test_writer_overflow, writer_fixture, writer_fixture_free),
+        cmocka_unit_test_setup_teardown(test_writer_write_error, writer_fixture,
+                                        writer_fixture_free),
+        cmocka_unit_test_setup_teardown(test_writer_interrupted, writer_fixture,
+                                        writer_fixture_free),
         cmocka_unit_test(test_prepare_dir_and_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

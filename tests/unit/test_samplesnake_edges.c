@@ -15,11 +15,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "clients/samplesnake/machine.h"
+#include "samplesnake_config.h"
 #include "midi.h"
 
 #define MAXREC 4096
@@ -104,18 +107,7 @@ static void run(SnMachine *m, uint32_t total, uint32_t block, Rec *r)
 
 static SnMachineConfig cfg(void)
 {
-    SnMachineConfig c = {
-        .channel = 2,
-        .auto_threshold = false,
-        .threshold = 0.01f,
-        .silence_frames = 100,
-        .cooldown_frames = 50,
-        .hold_frames = 1000,
-        .max_frames = 100000,
-        .noise_frames = 200,
-        .wait_frames = 500,
-    };
-    return c;
+    return sn_test_config(2, 0.01f, 1000, 200, 500);
 }
 
 static const Ev *find_ev(const Rec *r, SnEventKind kind, int nth)
@@ -156,6 +148,83 @@ static uint32_t audio_span(const Rec *r, int32_t id, uint32_t *first)
     return end;
 }
 
+/* The input from now on: spans[0..n) loud, on both channels (side 0),
+ * the left (1) or the right (2) only. */
+static void input(const Span *spans, int n, int side)
+{
+    g_spans = spans;
+    g_nspans = n;
+    g_side = side;
+}
+
+/* A machine and what it sent. */
+typedef struct {
+    SnMachine m;
+    Rec r;
+} Take;
+
+/* The test's configuration (cfg() at its start) and its take. */
+static SnMachineConfig c;
+static Take t;
+
+/* What sn_machine_stop and sn_machine_gap write. */
+static AtMidiEvent out_store[8];
+static AtMidiBuf out_midi;
+static SnEvents out_ev;
+
+static void out_clear(void)
+{
+    at_midi_buf_init(&out_midi, out_store, 8);
+    memset(&out_ev, 0, sizeof out_ev);
+}
+
+/* Each test starts with cfg() and no input. */
+static int fresh(void **state)
+{
+    (void)state;
+    c = cfg();
+    input(NULL, 0, 0);
+    return 0;
+}
+
+/* Start t's machine with c and notes[0..n), the input spans[0..nspans) on
+ * side, and run it total frames in blocks of block frames, recording into
+ * t.r (emptied first). */
+static void play(const SnNote *notes, int n, const Span *spans, int nspans, int side,
+                 uint32_t total, uint32_t block)
+{
+    input(spans, nspans, side);
+    sn_machine_init(&t.m, &c, notes, n);
+    memset(&t.r, 0, sizeof t.r);
+    run(&t.m, total, block, &t.r);
+}
+
+/* The nth BEGIN event of r: at frame from. */
+static void expect_begin(const Rec *r, int nth, uint32_t from)
+{
+    const Ev *e = find_ev(r, SN_EV_BEGIN, nth);
+    assert_non_null(e);
+    assert_int_equal(e->from, from);
+}
+
+/* The nth END event of r: at frame from, with status. */
+static void expect_end(const Rec *r, int nth, uint32_t from, int status)
+{
+    const Ev *e = find_ev(r, SN_EV_END, nth);
+    assert_non_null(e);
+    assert_int_equal(e->from, from);
+    assert_int_equal(e->status, status);
+}
+
+/* MIDI message i of r: at frame at, bytes b0 b1 b2. */
+static void expect_midi(const Rec *r, int i, uint32_t at, uint8_t b0, uint8_t b1, uint8_t b2)
+{
+    assert_int_equal(r->midi[i].at, at);
+    assert_int_equal(r->midi[i].b[0], b0);
+    assert_int_equal(r->midi[i].b[1], b1);
+    assert_int_equal(r->midi[i].b[2], b2);
+}
+
 static const SnNote one[] = {{60, 100, 7}};
 static const SnNote two[] = {{60, 100, 7}, {62, 90, 8}};
 
@@ -169,40 +238,26 @@ static void take_whose_sound_stops_before_the_note_off(void **state)
      * recording still runs a full silence window after the note-off:
      * it ends at 1250, not at the note-off. */
     for (uint32_t block = 1; block <= 256; block *= 4) {
-        const Span s[] = {{150, 400, 0.5f}};
-        g_spans = s;
-        g_nspans = 1;
-        g_side = 0;
-        SnMachineConfig c = cfg();
-        SnMachine m;
-        sn_machine_init(&m, &c, one, 1);
-        Rec r = {0};
-        run(&m, 3000, block, &r);
-        const Ev *b = find_ev(&r, SN_EV_BEGIN, 0);
-        const Ev *e = find_ev(&r, SN_EV_END, 0);
+        play(one, 1, &(Span){150, 400, 0.5f}, 1, 0, 3000, block);
+        const Ev *b = find_ev(&t.r, SN_EV_BEGIN, 0);
+        const Ev *e = find_ev(&t.r, SN_EV_END, 0);
         assert_non_null(b);
         assert_non_null(e);
         assert_int_equal(b->from, 150);
         assert_int_equal(e->from, 1150 + 100);
         assert_int_equal(e->status, SN_END_OK);
         uint32_t first = 0;
-        assert_int_equal(audio_span(&r, 7, &first), 1250);
+        assert_int_equal(audio_span(&t.r, 7, &first), 1250);
         assert_int_equal(first, 150);
         /* note-on at 150 (channel 3 on the wire is 2), note-off at 1150 */
-        assert_int_equal(r.n_midi, 2);
-        assert_int_equal(r.midi[0].at, 150);
-        assert_int_equal(r.midi[0].b[0], 0x92);
-        assert_int_equal(r.midi[0].b[1], 60);
-        assert_int_equal(r.midi[0].b[2], 100);
-        assert_int_equal(r.midi[1].at, 1150);
-        assert_int_equal(r.midi[1].b[0], 0x82);
-        assert_int_equal(r.midi[1].b[1], 60);
-        assert_int_equal(r.midi[1].b[2], 0);
+        assert_int_equal(t.r.n_midi, 2);
+        expect_midi(&t.r, 0, 150, 0x92, 60, 100);
+        expect_midi(&t.r, 1, 1150, 0x82, 60, 0);
         /* the input is silent already: done at once */
-        const Ev *d = find_ev(&r, SN_EV_DONE, 0);
+        const Ev *d = find_ev(&t.r, SN_EV_DONE, 0);
         assert_non_null(d);
         assert_int_equal(d->from, 1250);
-        assert_true(sn_machine_done(&m));
+        assert_true(sn_machine_done(&t.m));
     }
 }
 
@@ -216,31 +271,23 @@ static void two_takes_exact_frames(void **state)
      * frames (already there at 1400), then the cooldown: note-on at 1450,
      * sound 1450..1500, note-off 2450, end 2550. */
     const Span s[] = {{150, 1300, 0.5f}, {1450, 1500, 0.02f}};
-    g_spans = s;
-    g_nspans = 2;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, two, 2);
-    Rec r = {0};
-    run(&m, 4000, 64, &r);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 150);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1400);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->from, 1450);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->id, 8);
-    assert_int_equal(find_ev(&r, SN_EV_END, 1)->from, 2550);
-    assert_int_equal(find_ev(&r, SN_EV_END, 1)->status, SN_END_OK);
-    assert_int_equal(find_ev(&r, SN_EV_DONE, 0)->from, 2550); /* silent already */
-    for (int i = 0; i < r.n_ev; i++) /* only the noise event carries levels */
-        assert_true(r.ev[i].value == 0.0f && r.ev[i].value2 == 0.0f);
+    play(two, 2, s, 2, 0, 4000, 64);
+    expect_begin(&t.r, 0, 150);
+    assert_int_equal(find_ev(&t.r, SN_EV_END, 0)->from, 1400);
+    expect_begin(&t.r, 1, 1450);
+    assert_int_equal(find_ev(&t.r, SN_EV_BEGIN, 1)->id, 8);
+    expect_end(&t.r, 1, 2550, SN_END_OK);
+    assert_int_equal(find_ev(&t.r, SN_EV_DONE, 0)->from, 2550); /* silent already */
+    for (int i = 0; i < t.r.n_ev; i++) /* only the noise event carries levels */
+        assert_true(t.r.ev[i].value == 0.0f && t.r.ev[i].value2 == 0.0f);
     uint32_t first = 0;
-    assert_int_equal(audio_span(&r, 8, &first), 2550);
+    assert_int_equal(audio_span(&t.r, 8, &first), 2550);
     assert_int_equal(first, 1450);
-    assert_int_equal(r.n_midi, 4);
-    assert_int_equal(r.midi[2].at, 1450);
-    assert_int_equal(r.midi[2].b[1], 62);
-    assert_int_equal(r.midi[2].b[2], 90);
-    assert_int_equal(r.midi[3].at, 2450);
+    assert_int_equal(t.r.n_midi, 4);
+    assert_int_equal(t.r.midi[2].at, 1450);
+    assert_int_equal(t.r.midi[2].b[1], 62);
+    assert_int_equal(t.r.midi[2].b[2], 90);
+    assert_int_equal(t.r.midi[3].at, 2450);
 }
 
 static void threshold_is_inclusive_and_either_channel_counts(void **state)
@@ -249,31 +296,13 @@ static void threshold_is_inclusive_and_either_channel_counts(void **state)
     /* A level exactly at the threshold is sound; on the left or on the
      * right alone too. The sound runs 150..1300: the take ends at 1400. */
     for (int side = 0; side < 3; side++) {
-        const Span s[] = {{150, 1300, 0.01f}};
-        g_spans = s;
-        g_nspans = 1;
-        g_side = side;
-        SnMachineConfig c = cfg();
-        SnMachine m;
-        sn_machine_init(&m, &c, one, 1);
-        Rec r = {0};
-        run(&m, 3000, 128, &r);
-        assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1400);
-        assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_OK);
+        play(one, 1, &(Span){150, 1300, 0.01f}, 1, side, 3000, 128);
+        expect_end(&t.r, 0, 1400, SN_END_OK);
     }
     /* Just below it is silence: the take is silent, ends wait_frames
      * (500) after the note-off. */
-    const Span q[] = {{150, 1300, 0.0099f}};
-    g_spans = q;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 3000, 128, &r);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1150 + 500);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_SILENT);
+    play(one, 1, &(Span){150, 1300, 0.0099f}, 1, 0, 3000, 128);
+    expect_end(&t.r, 0, 1150 + 500, SN_END_SILENT);
 }
 
 static void late_sound_within_the_wait(void **state)
@@ -281,17 +310,8 @@ static void late_sound_within_the_wait(void **state)
     (void)state;
     /* Nothing until 1600, 450 frames after the note-off (wait 500): the
      * take is heard and ends 100 quiet frames after 1700. */
-    const Span s[] = {{1600, 1700, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 3000, 100, &r);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1800);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_OK);
+    play(one, 1, &(Span){1600, 1700, 0.5f}, 1, 0, 3000, 100);
+    expect_end(&t.r, 0, 1800, SN_END_OK);
 }
 
 static void loud_cooldown_waits_again(void **state)
@@ -300,17 +320,9 @@ static void loud_cooldown_waits_again(void **state)
     /* Silence 0..100 -> cooldown from 100; a click at 120 interrupts it:
      * wait for 100 quiet frames again (121..220), cooldown 220..270:
      * note-on at 270. */
-    const Span s[] = {{120, 121, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 400, 32, &r);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 121 + 100 + 50);
-    assert_int_equal(r.midi[0].at, 271);
+    play(one, 1, &(Span){120, 121, 0.5f}, 1, 0, 400, 32);
+    expect_begin(&t.r, 0, 121 + 100 + 50);
+    assert_int_equal(t.r.midi[0].at, 271);
 }
 
 static void an_interrupted_cooldown_waits_a_whole_stuck_window(void **state)
@@ -321,19 +333,11 @@ static void an_interrupted_cooldown_waits_a_whole_stuck_window(void **state)
      * sound from 249 on, one frame before the cooldown (150) is over: the
      * machine waits for silence again, and the stuck window starts there:
      * the first release is at 250 + 200, not earlier. */
-    const Span s[] = {{249, 100000, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.max_frames = 100;
     c.cooldown_frames = 150;
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 700, 50, &r);
-    assert_null(find_ev(&r, SN_EV_BEGIN, 0));
-    const Ev *st = find_ev(&r, SN_EV_STUCK, 0);
+    play(one, 1, &(Span){249, 100000, 0.5f}, 1, 0, 700, 50);
+    assert_null(find_ev(&t.r, SN_EV_BEGIN, 0));
+    const Ev *st = find_ev(&t.r, SN_EV_STUCK, 0);
     assert_non_null(st);
     assert_int_equal(st->from, 450);
     assert_int_equal(st->id, -1);
@@ -344,16 +348,9 @@ static void zero_cooldown_and_hold_chain_in_one_frame(void **state)
     (void)state;
     /* cooldown 0: the note-on comes at the frame the silence is complete. */
     const Span none[] = {{0, 0, 0}};
-    g_spans = none;
-    g_nspans = 0;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.cooldown_frames = 0;
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 200, 64, &r);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 100);
+    play(one, 1, none, 0, 0, 200, 64);
+    expect_begin(&t.r, 0, 100);
 }
 
 /* ---- max length ------------------------------------------------------------ */
@@ -365,28 +362,19 @@ static void max_length_cuts_and_waits_for_a_fresh_silence(void **state)
      * note is held: its note-off goes out then). The sound goes on to 600;
      * the next take needs 100 quiet frames after that (700) and the
      * cooldown (750). */
-    const Span s[] = {{150, 600, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.max_frames = 300;
-    SnMachine m;
-    sn_machine_init(&m, &c, two, 2);
-    Rec r = {0};
-    run(&m, 3000, 64, &r);
-    const Ev *e = find_ev(&r, SN_EV_END, 0);
+    play(two, 2, &(Span){150, 600, 0.5f}, 1, 0, 3000, 64);
+    const Ev *e = find_ev(&t.r, SN_EV_END, 0);
     assert_int_equal(e->from, 450);
     assert_int_equal(e->status, SN_END_MAX_LENGTH);
-    assert_int_equal(r.midi[1].at, 450);
-    assert_int_equal(r.midi[1].b[0], 0x82);
+    assert_int_equal(t.r.midi[1].at, 450);
+    assert_int_equal(t.r.midi[1].b[0], 0x82);
     uint32_t first = 0;
-    assert_int_equal(audio_span(&r, 7, &first), 450);
+    assert_int_equal(audio_span(&t.r, 7, &first), 450);
     assert_int_equal(first, 150);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->from, 750);
+    expect_begin(&t.r, 1, 750);
     /* the second take (silent) is also cut at max-length: 300 frames */
-    assert_int_equal(find_ev(&r, SN_EV_END, 1)->from, 1050);
-    assert_int_equal(find_ev(&r, SN_EV_END, 1)->status, SN_END_MAX_LENGTH);
+    expect_end(&t.r, 1, 1050, SN_END_MAX_LENGTH);
 }
 
 static void a_cut_take_waits_a_silence_window_after_its_note_off(void **state)
@@ -396,19 +384,10 @@ static void a_cut_take_waits_a_silence_window_after_its_note_off(void **state)
      * out. The instrument fell silent at 300 already, but a release may
      * follow a note-off: the next take waits for a whole silence window
      * after the cut (450 + 100) and the cooldown (50): note-on at 600. */
-    const Span s[] = {{150, 300, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.max_frames = 300;
-    SnMachine m;
-    sn_machine_init(&m, &c, two, 2);
-    Rec r = {0};
-    run(&m, 1000, 64, &r);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 450);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_MAX_LENGTH);
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 1)->from, 600);
+    play(two, 2, &(Span){150, 300, 0.5f}, 1, 0, 1000, 64);
+    expect_end(&t.r, 0, 450, SN_END_MAX_LENGTH);
+    expect_begin(&t.r, 1, 600);
 }
 
 static void ringing_past_twice_max_length_releases_the_note(void **state)
@@ -418,31 +397,23 @@ static void ringing_past_twice_max_length_releases_the_note(void **state)
      * machine waits for silence; loud frames counted up to twice max
      * (600) -> the note-off is sent again with All Notes Off, at 1050, and
      * again every 600 loud frames. */
-    const Span s[] = {{150, 100000, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.max_frames = 300;
-    SnMachine m;
-    sn_machine_init(&m, &c, two, 2);
-    Rec r = {0};
-    run(&m, 2000, 50, &r);
-    assert_int_equal(count_ev(&r, SN_EV_STUCK), 2);
-    const Ev *st = find_ev(&r, SN_EV_STUCK, 0);
+    play(two, 2, &(Span){150, 100000, 0.5f}, 1, 0, 2000, 50);
+    assert_int_equal(count_ev(&t.r, SN_EV_STUCK), 2);
+    const Ev *st = find_ev(&t.r, SN_EV_STUCK, 0);
     assert_int_equal(st->from, 1050);
     assert_int_equal(st->id, 7);
-    assert_int_equal(find_ev(&r, SN_EV_STUCK, 1)->from, 1650);
-    assert_int_equal(m.stuck_releases, 2);
+    assert_int_equal(find_ev(&t.r, SN_EV_STUCK, 1)->from, 1650);
+    assert_int_equal(t.m.stuck_releases, 2);
     /* MIDI: on 150, off 450 (the cut), off + CC123 at 1050 and 1650 */
-    assert_int_equal(r.n_midi, 6);
-    assert_int_equal(r.midi[2].at, 1050);
-    assert_int_equal(r.midi[2].b[0], 0x82);
-    assert_int_equal(r.midi[2].b[1], 60);
-    assert_int_equal(r.midi[3].b[0], 0xB2);
-    assert_int_equal(r.midi[3].b[1], 123);
-    assert_int_equal(r.midi[3].b[2], 0);
-    assert_null(find_ev(&r, SN_EV_BEGIN, 1)); /* never silent: no next take */
+    assert_int_equal(t.r.n_midi, 6);
+    assert_int_equal(t.r.midi[2].at, 1050);
+    assert_int_equal(t.r.midi[2].b[0], 0x82);
+    assert_int_equal(t.r.midi[2].b[1], 60);
+    assert_int_equal(t.r.midi[3].b[0], 0xB2);
+    assert_int_equal(t.r.midi[3].b[1], 123);
+    assert_int_equal(t.r.midi[3].b[2], 0);
+    assert_null(find_ev(&t.r, SN_EV_BEGIN, 1)); /* never silent: no next take */
 }
 
 static void stuck_before_any_take_only_sends_all_notes_off(void **state)
@@ -450,21 +421,13 @@ static void stuck_before_any_take_only_sends_all_notes_off(void **state)
     (void)state;
     /* Loud from the start (something else sounds): no take was played, so
      * only CC123 goes out, with id -1. */
-    const Span s[] = {{0, 100000, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.max_frames = 100;
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 250, 50, &r);
-    assert_int_equal(count_ev(&r, SN_EV_STUCK), 1);
-    assert_int_equal(find_ev(&r, SN_EV_STUCK, 0)->id, -1);
-    assert_int_equal(find_ev(&r, SN_EV_STUCK, 0)->from, 200);
-    assert_int_equal(r.n_midi, 1);
-    assert_int_equal(r.midi[0].b[0], 0xB2);
+    play(one, 1, &(Span){0, 100000, 0.5f}, 1, 0, 250, 50);
+    assert_int_equal(count_ev(&t.r, SN_EV_STUCK), 1);
+    assert_int_equal(find_ev(&t.r, SN_EV_STUCK, 0)->id, -1);
+    assert_int_equal(find_ev(&t.r, SN_EV_STUCK, 0)->from, 200);
+    assert_int_equal(t.r.n_midi, 1);
+    assert_int_equal(t.r.midi[0].b[0], 0xB2);
 }
 
 /* ---- auto threshold ------------------------------------------------------- */
@@ -475,33 +438,25 @@ static void noise_floor_sets_the_threshold(void **state)
     /* Noise 0.001 for the 200 measured frames (peak 0.001 -> threshold
      * 0.002); then a take at level 0.0015 is silence, 0.002 is sound. */
     const Span s[] = {{0, 200, 0.001f}, {350, 400, 0.002f}};
-    g_spans = s;
-    g_nspans = 2;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.auto_threshold = true;
     c.threshold = 0.5f; /* ignored */
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 3000, 64, &r);
-    const Ev *n = find_ev(&r, SN_EV_NOISE, 0);
+    play(one, 1, s, 2, 0, 3000, 64);
+    const Ev *n = find_ev(&t.r, SN_EV_NOISE, 0);
     assert_non_null(n);
     assert_true(n->value == 0.001f);
     assert_true(n->value2 == 0.001f * 2.0f);
-    assert_true(m.threshold == 0.002f);
+    assert_true(t.m.threshold == 0.002f);
     /* measuring 0..200, silence 200..300, cooldown: note-on at 350 */
-    assert_int_equal(find_ev(&r, SN_EV_BEGIN, 0)->from, 350);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->status, SN_END_OK);
-    assert_int_equal(find_ev(&r, SN_EV_END, 0)->from, 1350 + 100);
+    expect_begin(&t.r, 0, 350);
+    expect_end(&t.r, 0, 1350 + 100, SN_END_OK);
 
     /* A silent line: the threshold is the floor, -120 dBFS. */
     g_nspans = 0;
-    sn_machine_init(&m, &c, one, 1);
+    sn_machine_init(&t.m, &c, one, 1);
     Rec q = {0};
-    run(&m, 300, 64, &q);
+    run(&t.m, 300, 64, &q);
     assert_true(find_ev(&q, SN_EV_NOISE, 0)->value == 0.0f);
-    assert_true(m.threshold == 1e-6f);
+    assert_true(t.m.threshold == 1e-6f);
 }
 
 /* ---- stop, gap, init ------------------------------------------------------ */
@@ -509,42 +464,31 @@ static void noise_floor_sets_the_threshold(void **state)
 static void stop_while_recording_and_after(void **state)
 {
     (void)state;
-    const Span s[] = {{150, 2000, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 300, 100, &r); /* note-on at 150 */
-    AtMidiEvent store[8];
-    AtMidiBuf midi;
-    at_midi_buf_init(&midi, store, 8);
-    SnEvents ev = {0};
-    sn_machine_stop(&m, 17, &midi, &ev);
-    assert_int_equal(midi.count, 1);
-    assert_int_equal(midi.events[0].frame, 17);
-    assert_int_equal(midi.events[0].data[0], 0x82);
-    assert_int_equal(ev.count, 1);
-    assert_int_equal(ev.ev[0].kind, SN_EV_END);
-    assert_int_equal(ev.ev[0].status, SN_END_ABORTED);
-    assert_int_equal(ev.ev[0].id, 7);
+    play(one, 1, &(Span){150, 2000, 0.5f}, 1, 0, 300, 100); /* note-on at 150 */
+    out_clear();
+    sn_machine_stop(&t.m, 17, &out_midi, &out_ev);
+    assert_int_equal(out_midi.count, 1);
+    assert_int_equal(out_midi.events[0].frame, 17);
+    assert_int_equal(out_midi.events[0].data[0], 0x82);
+    assert_int_equal(out_ev.count, 1);
+    assert_int_equal(out_ev.ev[0].kind, SN_EV_END);
+    assert_int_equal(out_ev.ev[0].status, SN_END_ABORTED);
+    assert_int_equal(out_ev.ev[0].id, 7);
     /* a second stop and later cycles do nothing */
-    sn_machine_stop(&m, 0, &midi, &ev);
-    assert_int_equal(midi.count, 1);
-    assert_int_equal(ev.count, 1);
+    sn_machine_stop(&t.m, 0, &out_midi, &out_ev);
+    assert_int_equal(out_midi.count, 1);
+    assert_int_equal(out_ev.count, 1);
     Rec q = {0};
-    run(&m, 3000, 100, &q);
+    run(&t.m, 3000, 100, &q);
     assert_int_equal(q.n_midi + q.n_ev, 0);
-    assert_false(sn_machine_done(&m));
+    assert_false(sn_machine_done(&t.m));
 
     /* Stop while waiting: no note-off, no event. */
-    sn_machine_init(&m, &c, one, 1);
-    at_midi_buf_init(&midi, store, 8);
-    ev.count = 0;
-    sn_machine_stop(&m, 3, &midi, &ev);
-    assert_int_equal(midi.count + ev.count, 0);
+    sn_machine_init(&t.m, &c, one, 1);
+    at_midi_buf_init(&out_midi, out_store, 8);
+    out_ev.count = 0;
+    sn_machine_stop(&t.m, 3, &out_midi, &out_ev);
+    assert_int_equal(out_midi.count + out_ev.count, 0);
 }
 
 static void gap_during_release_retries_the_take(void **state)
@@ -554,38 +498,28 @@ static void gap_during_release_retries_the_take(void **state)
      * take is dropped (RETRY) without a second note-off; the same note is
      * played again after a fresh silence. */
     const Span s[] = {{150, 1200, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 1180, 59, &r); /* note-off at 1150 */
-    assert_int_equal(r.n_midi, 2);
-    AtMidiEvent store[8];
-    AtMidiBuf midi;
-    at_midi_buf_init(&midi, store, 8);
-    SnEvents ev = {0};
-    sn_machine_gap(&m, &midi, &ev);
-    assert_int_equal(midi.count, 0);
-    assert_int_equal(ev.count, 1);
-    assert_int_equal(ev.ev[0].status, SN_END_RETRY);
-    assert_int_equal(ev.ev[0].id, 7);
+    play(one, 1, s, 1, 0, 1180, 59); /* note-off at 1150 */
+    assert_int_equal(t.r.n_midi, 2);
+    out_clear();
+    sn_machine_gap(&t.m, &out_midi, &out_ev);
+    assert_int_equal(out_midi.count, 0);
+    assert_int_equal(out_ev.count, 1);
+    assert_int_equal(out_ev.ev[0].status, SN_END_RETRY);
+    assert_int_equal(out_ev.ev[0].id, 7);
     /* silence from 1200 (absolute timeline of the input continues): the
      * retry's note-on needs 100 quiet frames + 50 cooldown */
     const Span q[] = {{0, 20, 0.5f}};
     g_spans = q;
     Rec r2 = {0};
-    run(&m, 300, 50, &r2);
-    assert_int_equal(find_ev(&r2, SN_EV_BEGIN, 0)->from, 20 + 100 + 50);
+    run(&t.m, 300, 50, &r2);
+    expect_begin(&r2, 0, 20 + 100 + 50);
     assert_int_equal(find_ev(&r2, SN_EV_BEGIN, 0)->id, 7);
     /* a gap while waiting changes nothing */
     SnMachine w;
     sn_machine_init(&w, &c, one, 1);
-    ev.count = 0;
-    sn_machine_gap(&w, &midi, &ev);
-    assert_int_equal(ev.count, 0);
+    out_ev.count = 0;
+    sn_machine_gap(&w, &out_midi, &out_ev);
+    assert_int_equal(out_ev.count, 0);
 }
 
 static void after_a_gap_the_stuck_window_starts_afresh(void **state)
@@ -594,66 +528,40 @@ static void after_a_gap_the_stuck_window_starts_afresh(void **state)
     /* max-length 100: a note ringing on for 200 loud frames of waiting is
      * taken as stuck. An xrun during a take drops it (the note-off goes
      * out at once); the 200 frames count from there. */
-    const Span s[] = {{150, 100000, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
     c.max_frames = 100;
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 200, 50, &r); /* note-on at 150 */
-    AtMidiEvent store[8];
-    AtMidiBuf midi;
-    at_midi_buf_init(&midi, store, 8);
-    SnEvents ev = {0};
-    sn_machine_gap(&m, &midi, &ev);
-    assert_int_equal(midi.count, 1); /* the note-off */
-    assert_int_equal(midi.events[0].frame, 0);
+    play(one, 1, &(Span){150, 100000, 0.5f}, 1, 0, 200, 50); /* note-on at 150 */
+    out_clear();
+    sn_machine_gap(&t.m, &out_midi, &out_ev);
+    assert_int_equal(out_midi.count, 1); /* the note-off */
+    assert_int_equal(out_midi.events[0].frame, 0);
     const Span loud[] = {{0, 100000, 0.5f}};
     g_spans = loud;
     Rec r2 = {0};
-    run(&m, 400, 50, &r2);
+    run(&t.m, 400, 50, &r2);
     assert_int_equal(find_ev(&r2, SN_EV_STUCK, 0)->from, 200);
 }
 
 static void a_stopped_machine_ignores_gaps(void **state)
 {
     (void)state;
-    const Span s[] = {{150, 2000, 0.5f}};
-    g_spans = s;
-    g_nspans = 1;
-    g_side = 0;
-    SnMachineConfig c = cfg();
-    SnMachine m;
-    sn_machine_init(&m, &c, one, 1);
-    Rec r = {0};
-    run(&m, 300, 100, &r); /* recording */
-    AtMidiEvent store[8];
-    AtMidiBuf midi;
-    at_midi_buf_init(&midi, store, 8);
-    SnEvents ev = {0};
-    sn_machine_stop(&m, 0, &midi, &ev);
-    ev.count = 0;
-    at_midi_buf_init(&midi, store, 8);
-    sn_machine_gap(&m, &midi, &ev);
-    assert_int_equal(ev.count + midi.count, 0);
+    play(one, 1, &(Span){150, 2000, 0.5f}, 1, 0, 300, 100); /* recording */
+    out_clear();
+    sn_machine_stop(&t.m, 0, &out_midi, &out_ev);
+    out_ev.count = 0;
+    at_midi_buf_init(&out_midi, out_store, 8);
+    sn_machine_gap(&t.m, &out_midi, &out_ev);
+    assert_int_equal(out_ev.count + out_midi.count, 0);
     g_nspans = 0;
     Rec q = {0};
-    run(&m, 3000, 100, &q); /* silence: still nothing, no new take */
+    run(&t.m, 3000, 100, &q); /* silence: still nothing, no new take */
     assert_int_equal(q.n_midi + q.n_ev, 0);
 }
 
 static void init_keeps_windows_positive(void **state)
 {
     (void)state;
-    SnMachineConfig c = cfg();
     c.channel = 0x13; /* masked to 3 */
-    c.silence_frames = 0;
-    c.max_frames = 0;
-    c.noise_frames = 0;
-    c.wait_frames = 0;
+    c.silence_frames = c.max_frames = c.noise_frames = c.wait_frames = 0;
     SnMachine m;
     sn_machine_init(&m, &c, one, 1);
     assert_int_equal(m.cfg.channel, 3);
@@ -680,12 +588,8 @@ static void events_never_overflow_silently(void **state)
     static SnNote many[40];
     for (int i = 0; i < 40; i++)
         many[i] = (SnNote){(uint8_t)(40 + i), 100, i};
-    SnMachineConfig c = cfg();
-    c.silence_frames = 1;
+    c.silence_frames = c.hold_frames = c.max_frames = c.wait_frames = 1;
     c.cooldown_frames = 0;
-    c.hold_frames = 1;
-    c.max_frames = 1;
-    c.wait_frames = 1;
     SnMachine m;
     sn_machine_init(&m, &c, many, 40);
     static float z[256];
@@ -702,27 +606,15 @@ static void events_never_overflow_silently(void **state)
     assert_int_equal(ev.dropped, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(take_whose_sound_stops_before_the_note_off),
-        cmocka_unit_test(two_takes_exact_frames),
-        cmocka_unit_test(threshold_is_inclusive_and_either_channel_counts),
-        cmocka_unit_test(late_sound_within_the_wait),
-        cmocka_unit_test(loud_cooldown_waits_again),
-        cmocka_unit_test(an_interrupted_cooldown_waits_a_whole_stuck_window),
-        cmocka_unit_test(zero_cooldown_and_hold_chain_in_one_frame),
-        cmocka_unit_test(max_length_cuts_and_waits_for_a_fresh_silence),
-        cmocka_unit_test(a_cut_take_waits_a_silence_window_after_its_note_off),
-        cmocka_unit_test(ringing_past_twice_max_length_releases_the_note),
-        cmocka_unit_test(stuck_before_any_take_only_sends_all_notes_off),
-        cmocka_unit_test(noise_floor_sets_the_threshold),
-        cmocka_unit_test(stop_while_recording_and_after),
-        cmocka_unit_test(gap_during_release_retries_the_take),
-        cmocka_unit_test(after_a_gap_the_stuck_window_starts_afresh),
-        cmocka_unit_test(a_stopped_machine_ignores_gaps),
-        cmocka_unit_test(init_keeps_windows_positive),
-        cmocka_unit_test(events_never_overflow_silently),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+#define T(f) cmocka_unit_test_setup(f, fresh)
+TU_MAIN(T(take_whose_sound_stops_before_the_note_off), T(two_takes_exact_frames),
+        T(threshold_is_inclusive_and_either_channel_counts), T(late_sound_within_the_wait),
+        T(loud_cooldown_waits_again), T(an_interrupted_cooldown_waits_a_whole_stuck_window),
+        T(zero_cooldown_and_hold_chain_in_one_frame),
+        T(max_length_cuts_and_waits_for_a_fresh_silence),
+        T(a_cut_take_waits_a_silence_window_after_its_note_off),
+        T(ringing_past_twice_max_length_releases_the_note),
+        T(stuck_before_any_take_only_sends_all_notes_off), T(noise_floor_sets_the_threshold),
+        T(stop_while_recording_and_after), T(gap_during_release_retries_the_take),
+        T(after_a_gap_the_stuck_window_starts_afresh), T(a_stopped_machine_ignores_gaps),
+        T(init_keeps_windows_positive), T(events_never_overflow_silently))

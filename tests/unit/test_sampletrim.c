@@ -38,11 +38,8 @@ static void test_trim_points_exact(void **state)
     b[500] = 0.9f;
     b[700] = 0.0011f; /* above 0.1%: the last window kept */
     b[900] = 0.0009f; /* below 0.1%: trimmed away */
-    size_t s, e;
-    strim_trim_points(b, 1000, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 96);
     /* End windows are aligned to frame 1000: [696, 712) holds frame 700. */
-    assert_int_equal(e, 712);
+    assert_trim(b, 1000, 1, 16, 0.005, 0.001, 96, 712);
     free(b);
 }
 
@@ -62,11 +59,8 @@ static void test_trim_counts_frames_not_samples(void **state)
      * said sample 80, i.e. frame 40. */
     float *b = zeros(2 * 200);
     b[2 * 40 + 1] = 0.5f;
-    size_t s, e;
-    strim_trim_points(b, 200, 2, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 32);
     /* 200 - 16k > 40 >= 184 - 16k -> k = 9: window [40, 56). */
-    assert_int_equal(e, 56);
+    assert_trim(b, 200, 2, 16, 0.005, 0.001, 32, 56);
     free(b);
 }
 
@@ -78,11 +72,8 @@ static void test_trim_thresholds_differ(void **state)
     for (size_t i = 0; i < 600; i++)
         b[i] = (i % 2 ? -1 : 1) * 0.003f;
     b[300] = 0.8f;
-    size_t s, e;
-    strim_trim_points(b, 1000, 1, 16, 0.005, 0.001, &s, &e);
-    assert_int_equal(s, 288);
     /* Last bed sample 599: 1000 - 16k > 599 >= 984 - 16k -> k = 25. */
-    assert_int_equal(e, 600);
+    assert_trim(b, 1000, 1, 16, 0.005, 0.001, 288, 600);
     free(b);
 }
 
@@ -627,6 +618,15 @@ static char *rewrite(const char *in, StrimInstrKind kind, StrimStatus want, size
     return out;
 }
 
+/* in rewritten as kind must read want. */
+static void expect_rewrite(const char *in, StrimInstrKind kind, const char *want, size_t *samples,
+                           size_t *clamped, char *detail)
+{
+    char *out = rewrite(in, kind, STRIM_OK, samples, clamped, detail);
+    assert_string_equal(out, want);
+    free(out);
+}
+
 static void test_instr_sfz(void **state)
 {
     size_t n = 0, cl = 0;
@@ -651,19 +651,16 @@ static void test_instr_sfz(void **state)
     free(out);
 
     /* default_path is folded into the sample path and emptied. */
-    out = rewrite("<control> default_path=sub/\n<region> sample=a.wav\n", STRIM_INSTR_SFZ, STRIM_OK,
-                  &n, &cl, detail);
-    assert_string_equal(out, "<control> default_path=\n<region> sample=t/a.wav\n");
-    free(out);
+    expect_rewrite("<control> default_path=sub/\n<region> sample=a.wav\n", STRIM_INSTR_SFZ,
+                   "<control> default_path=\n<region> sample=t/a.wav\n", &n, &cl, detail);
 
     /* A sample that was not trimmed: refused, named. */
     assert_null(rewrite("<region> sample=a.wav\n<region> sample=gone.wav\n", STRIM_INSTR_SFZ,
                         STRIM_ERR_ARG, &n, &cl, detail));
     assert_non_null(strstr(detail, "gone.wav"));
     /* The lookup may hand back the string it was given. */
-    out = rewrite("<region> sample=same.wav end=20\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
-    assert_string_equal(out, "<region> sample=same.wav end=9\n");
-    free(out);
+    expect_rewrite("<region> sample=same.wav end=20\n", STRIM_INSTR_SFZ,
+                   "<region> sample=same.wav end=9\n", &n, &cl, detail);
     /* Built-in generators are not files. */
     out = rewrite("<region> sample=*sine offset=10\n", STRIM_INSTR_SFZ, STRIM_OK, &n, &cl, detail);
     assert_string_equal(out, "<region> sample=*sine offset=10\n");

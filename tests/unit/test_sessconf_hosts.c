@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,19 @@ static void expect_error(const char *text, const char *want)
         fail_msg("'%s': status %d, error '%s', wanted '%s'", text, st, err, want);
     assert_int_equal(s.n_clients, 0);
     assert_int_equal(s.n_hosts, 0);
+}
+
+/* Host h's numbers: port, audio-send, audio-return, midi-send,
+ * midi-return, latency. */
+static void expect_numbers(const SsHostDef *h, int port, int audio_send, int audio_return,
+                           int midi_send, int midi_return, int latency)
+{
+    assert_int_equal(h->port, port);
+    assert_int_equal(h->audio_send, audio_send);
+    assert_int_equal(h->audio_return, audio_return);
+    assert_int_equal(h->midi_send, midi_send);
+    assert_int_equal(h->midi_return, midi_return);
+    assert_int_equal(h->latency, latency);
 }
 
 #define PI "{ name = \"pi\"; address = \"10.0.0.2\"; secret = \"s3cret-42\"; }"
@@ -44,12 +59,7 @@ static void defaults(void **state)
     assert_string_equal(h->name, "pi");
     assert_string_equal(h->address, "10.0.0.2");
     assert_string_equal(h->secret, "s3cret-42");
-    assert_int_equal(h->port, 7780);
-    assert_int_equal(h->audio_send, 2);
-    assert_int_equal(h->audio_return, 2);
-    assert_int_equal(h->midi_send, 1);
-    assert_int_equal(h->midi_return, 1);
-    assert_int_equal(h->latency, 2);
+    expect_numbers(h, 7780, 2, 2, 1, 1, 2);
     assert_string_equal(s.clients[0].host, "pi");
     assert_string_equal(s.clients[1].host, ""); /* default: this machine */
     ss_session_free(&s);
@@ -68,12 +78,7 @@ static void every_key(void **state)
                                       "s.conf", err, sizeof err),
                      AT_OK);
     const SsHostDef *h = &s.hosts[0];
-    assert_int_equal(h->port, 9000);
-    assert_int_equal(h->audio_send, 0);
-    assert_int_equal(h->audio_return, 64);
-    assert_int_equal(h->midi_send, 16);
-    assert_int_equal(h->midi_return, 0);
-    assert_int_equal(h->latency, 10);
+    expect_numbers(h, 9000, 0, 64, 16, 0, 10);
     ss_session_free(&s);
 }
 
@@ -171,13 +176,5 @@ static void written_back(void **state)
     ss_session_free(&c);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults),
-        cmocka_unit_test(every_key),
-        cmocka_unit_test(errors),
-        cmocka_unit_test(written_back),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(cmocka_unit_test(defaults), cmocka_unit_test(every_key), cmocka_unit_test(errors),
+        cmocka_unit_test(written_back))

@@ -1,7 +1,7 @@
 /* testutil.h - what the unit tests share: a temporary file in a folder of
- * its own, and a check that a text contains a part (printing both when it
- * does not), reading a small file. Header-only: each unit test is one .c file. Include it after
- * cmocka.h. */
+ * its own, a check that a text contains a part (printing both when it
+ * does not), reading a small file, and TU_MAIN, a test's main in one line.
+ * Header-only: each unit test is one .c file. Include it after cmocka.h. */
 #ifndef AT_TESTUTIL_H
 #define AT_TESTUTIL_H
 
@@ -62,5 +62,14 @@ static inline void tu_temp_remove(const TuTemp *t)
         if (!tu_text_ || !strstr(tu_text_, tu_part_))                                              \
             fail_msg("'%s' not found in:\n%s", tu_part_, tu_text_ ? tu_text_ : "(null)");          \
     } while (0)
+
+/* main() of a unit test: runs the cmocka test cases given (as
+ * cmocka_unit_test(f), ...) as one group named "tests". */
+#define TU_MAIN(...)                                                                               \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        const struct CMUnitTest tests[] = {__VA_ARGS__};                                           \
+        return cmocka_run_group_tests(tests, NULL, NULL);                                          \
+    }
 
 #endif
