@@ -31,9 +31,18 @@ const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c)
     return c->midi[ports->in];
 }
 
-void at_shell_outputs(const AtShellPorts *ports, const AtCycle *c, AtMidiBuf **out)
+AtMidiBuf **at_shell_outs(AtShellPorts *ports, const AtCycle *c)
 {
-    at_cycle_dest_outs(c, ports->out, ports->n, out);
+    at_cycle_dest_outs(c, ports->out, ports->n, ports->bufs);
+    return ports->bufs;
+}
+
+void at_shell_report_if(AtCycle *c, bool *changed, int index, int32_t i)
+{
+    if (!*changed)
+        return;
+    *changed = false;
+    at_cycle_report(c, index, i, 0);
 }
 
 unsigned at_shell_dest_mask(const AtShellPorts *ports, int handle)

@@ -440,14 +440,12 @@ static void tell(Shell *s, AtCycle *c, const RbReport *r)
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[RB_DESTS];
-    at_shell_outputs(&s->ports, c, out);
     uint32_t gap = at_shell_skipped(&s->gap, c);
     if (gap)
         rb_skip(s->rb, gap);
     const AtMidiBuf *in = at_shell_input(&s->ports, c);
     RbReport rep;
-    rb_process(s->rb, in->events, in->count, c->nframes, out, &rep);
+    rb_process(s->rb, in->events, in->count, c->nframes, at_shell_outs(&s->ports, c), &rep);
     if (rep.mode_changed)
         at_cycle_report(c, P_MODE, (int32_t)rb_mode(s->rb), 0);
     tell(s, c, &rep);
@@ -458,8 +456,7 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
 {
     Shell *s = core;
     if (m->index == P_PANIC) {
-        AtMidiBuf *out[RB_DESTS];
-        at_shell_outputs(&s->ports, c, out);
+        AtMidiBuf **out = at_shell_outs(&s->ports, c);
         if (out[RB_RED] && out[RB_BLUE])
             rb_shutdown(s->rb, 0, out);
         return;
@@ -471,19 +468,15 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[RB_DESTS];
-    at_shell_outputs(&s->ports, c, out);
     unsigned mask = at_shell_dest_mask(&s->ports, handle);
     if (mask)
-        rb_silence(s->rb, mask, 0, out);
+        rb_silence(s->rb, mask, 0, at_shell_outs(&s->ports, c));
 }
 
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[RB_DESTS];
-    at_shell_outputs(&s->ports, c, out);
-    rb_shutdown(s->rb, 0, out);
+    rb_shutdown(s->rb, 0, at_shell_outs(&s->ports, c));
 }
 
 const AtTool redblue_tool = {
