@@ -26,6 +26,12 @@ AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
     return at_app_add_dests(app, d, n, ports->out, err, errlen);
 }
 
+AtStatus at_shell_oom(char *err, size_t errlen)
+{
+    snprintf(err, errlen, "out of memory");
+    return AT_ERR_RUNTIME;
+}
+
 const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c)
 {
     return c->midi[ports->in];

@@ -67,6 +67,9 @@ AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
                              const AtShellDest *dests, int n, AtShellPorts *ports, char *err,
                              size_t errlen);
 
+/* Set-up: "out of memory" into err; returns AT_ERR_RUNTIME. */
+AtStatus at_shell_oom(char *err, size_t errlen);
+
 /* RT: this cycle's input list. */
 const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c);
 /* RT: the destinations' output lists this cycle (element d: destination

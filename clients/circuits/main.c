@@ -66,10 +66,8 @@ static const AtShellDest dests[CI_DEST_COUNT] = {
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     Shell *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!s)
+        return at_shell_oom(err, errlen);
     CiConfig cfg = {0};
     at_params_fill(at_app_params(app), &cfg);
     ci_init(&s->ci, &cfg);
