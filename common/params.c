@@ -840,6 +840,16 @@ static AtStatus load_fail(Loader *L, config_setting_t *s, const char *path, cons
     return AT_ERR_USAGE;
 }
 
+/* The value at s is not of a kind d takes: say what it takes. */
+static AtStatus load_disallowed(Loader *L, config_setting_t *s, const char *path,
+                                const AtParamDef *d)
+{
+    char allowed[512], val[256];
+    setting_text(s, val, sizeof val);
+    allowed_text(d, allowed, sizeof allowed);
+    return load_fail(L, s, path, "bad value %s: must be %s", val, allowed);
+}
+
 static AtStatus load_number(Loader *L, config_setting_t *s, const char *path, int i)
 {
     const AtParamDef *d = &L->p->defs[i];
@@ -856,8 +866,7 @@ static AtStatus load_number(Loader *L, config_setting_t *s, const char *path, in
             return load_fail(L, s, path, "bad value %s: %s", val, why);
         return AT_OK;
     } else {
-        allowed_text(d, why, sizeof why);
-        return load_fail(L, s, path, "bad value %s: must be %s", val, why);
+        return load_disallowed(L, s, path, d);
     }
     if (!at_params_set_number(L->p, i, v, why, sizeof why))
         return load_fail(L, s, path, "bad value %s: %s", val, why);
@@ -874,11 +883,8 @@ static AtStatus load_list(Loader *L, config_setting_t *s, const char *path, int 
         at_params_set_strlist(L->p, i, &one, 1, why, sizeof why);
         return AT_OK;
     }
-    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-        allowed_text(d, why, sizeof why);
-        setting_text(s, val, sizeof val);
-        return load_fail(L, s, path, "bad value %s: must be %s", val, why);
-    }
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+        return load_disallowed(L, s, path, d);
     int n = config_setting_length(s);
     if (n > AT_PARAM_MAX_LIST)
         return load_fail(L, s, path, "too many items (%d): at most %d", n, AT_PARAM_MAX_LIST);
@@ -887,18 +893,14 @@ static AtStatus load_list(Loader *L, config_setting_t *s, const char *path, int 
     for (int k = 0; k < n; k++) {
         config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
         int et = config_setting_type(e);
-        setting_text(e, val, sizeof val);
+        bool is_int = et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64;
+        long long x = is_int ? config_setting_get_int64(e) : 0;
         if (d->type == AT_PARAM_STRLIST && et == CONFIG_TYPE_STRING) {
             strs[k] = config_setting_get_string(e);
-        } else if (d->type == AT_PARAM_INTLIST &&
-                   (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)) {
-            long long x = config_setting_get_int64(e);
-            if (x < d->min || x > d->max) {
-                allowed_text(d, why, sizeof why);
-                return load_fail(L, s, path, "bad item %d: %s: must be %s", k + 1, val, why);
-            }
+        } else if (d->type == AT_PARAM_INTLIST && is_int && x >= d->min && x <= d->max) {
             ints[k] = (int)x;
         } else {
+            setting_text(e, val, sizeof val);
             allowed_text(d, why, sizeof why);
             return load_fail(L, s, path, "bad item %d: %s: must be %s", k + 1, val, why);
         }
@@ -941,10 +943,8 @@ static AtStatus load_leaf(Loader *L, config_setting_t *s, const char *path, int 
         }
         /* fall through */
     case AT_PARAM_ENUM:
-        if (t != CONFIG_TYPE_STRING) {
-            allowed_text(d, why, sizeof why);
-            return load_fail(L, s, path, "bad value %s: must be %s", val, why);
-        }
+        if (t != CONFIG_TYPE_STRING)
+            return load_disallowed(L, s, path, d);
         if (!at_params_set_string(L->p, i, config_setting_get_string(s), why, sizeof why))
             return load_fail(L, s, path, "bad value %s: %s", val, why);
         return AT_OK;
