@@ -439,14 +439,19 @@ static void allowed_text(const AtParamDef *d, char *out, size_t outlen)
     }
 }
 
+/* "must be ..." into err; returns false (a refused value). */
+static bool must_be(const AtParamDef *d, char *err, size_t errlen)
+{
+    char a[256];
+    allowed_text(d, a, sizeof a);
+    put_err(err, errlen, "must be %s", a);
+    return false;
+}
+
 static bool check_range(const AtParamDef *d, double v, char *err, size_t errlen)
 {
-    if (isnan(v) || v < d->min || v > d->max) {
-        char a[256];
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
-    }
+    if (isnan(v) || v < d->min || v > d->max)
+        return must_be(d, err, errlen);
     return true;
 }
 
@@ -485,9 +490,7 @@ bool at_params_set_number(AtParams *p, int i, double v, char *err, size_t errlen
         val->i = (int)lround(v);
         return true;
     default:
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
+        return must_be(d, err, errlen);
     }
 }
 
@@ -536,7 +539,6 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
 {
     const AtParamDef *d = &p->defs[i];
     AtParamValue *val = &p->vals[i];
-    char a[256];
     double num;
     switch (d->type) {
     case AT_PARAM_ENUM:
@@ -546,9 +548,7 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
                 return true;
             }
         }
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
+        return must_be(d, err, errlen);
     case AT_PARAM_STRING: {
         char *c = xstrdup(s);
         if (!c) {
@@ -560,11 +560,8 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
         return true;
     }
     case AT_PARAM_DURATION:
-        if (!at_parse_duration(s, &num)) {
-            allowed_text(d, a, sizeof a);
-            put_err(err, errlen, "must be %s", a);
-            return false;
-        }
+        if (!at_parse_duration(s, &num))
+            return must_be(d, err, errlen);
         return at_params_set_number(p, i, num, err, errlen);
     case AT_PARAM_BOOL:
         if (!strcasecmp(s, "true") || !strcasecmp(s, "on") || !strcmp(s, "1"))
@@ -575,18 +572,13 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
         return false;
     case AT_PARAM_INT:
     case AT_PARAM_FLOAT:
-        if (!parse_double(s, &num)) {
-            allowed_text(d, a, sizeof a);
-            put_err(err, errlen, "must be %s", a);
-            return false;
-        }
+        if (!parse_double(s, &num))
+            return must_be(d, err, errlen);
         return at_params_set_number(p, i, num, err, errlen);
     case AT_PARAM_STRLIST:
         return at_params_set_strlist(p, i, &s, 1, err, errlen);
     default:
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
+        return must_be(d, err, errlen);
     }
 }
 
