@@ -528,6 +528,17 @@ static void keep_legs(Agent *g)
     }
 }
 
+/* What the master may ask of the agent (docs/sessions.md). */
+static const struct {
+    const char *path;
+    void (*run)(Agent *g, const AtOscMsg *msg);
+} commands[] = {
+    {"/aiotone/agent/session", do_session}, {"/aiotone/agent/join", do_join},
+    {"/aiotone/agent/start", do_start},     {"/aiotone/agent/stop", do_stop},
+    {"/aiotone/agent/status", do_status},   {"/aiotone/agent/connect", do_connect},
+    {"/aiotone/agent/save", do_save},
+};
+
 static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
 {
     (void)osc;
@@ -541,22 +552,13 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
         refuse(g, msg, "wrong or missing secret");
         return;
     }
-    if (!strcmp(msg->path, "/aiotone/agent/session"))
-        do_session(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/join"))
-        do_join(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/start"))
-        do_start(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/stop"))
-        do_stop(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/status"))
-        do_status(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/connect"))
-        do_connect(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/save"))
-        do_save(g, msg);
-    else
-        refuse(g, msg, "unknown message");
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (!strcmp(msg->path, commands[k].path)) {
+            commands[k].run(g, msg);
+            return;
+        }
+    }
+    refuse(g, msg, "unknown message");
 }
 
 /* Reap children; restart a wanted client that died, with back-off. */
