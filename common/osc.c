@@ -301,6 +301,14 @@ int at_osc_receive(AtOsc *o)
     return n;
 }
 
+void at_osc_add_strings(lo_message m, const char *a, const char *b, const char *c)
+{
+    const char *s[] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        if (s[i])
+            lo_message_add_string(m, s[i]);
+}
+
 bool at_osc_send_to(AtOsc *o, const struct sockaddr_storage *to, socklen_t tolen, const char *path,
                     lo_message m)
 {
