@@ -744,6 +744,36 @@ static bool is_prefix_group(const AtParams *p, const char *path)
     return false;
 }
 
+/* The first segment of key k below group (its first gl chars; 0: the top
+ * level) into name, cut to 63 chars ("osc" for "osc.port" at the top), and
+ * where it starts into *rest; its full length, or -1 when k is not below
+ * group. */
+static int key_segment(const char *k, const char *group, size_t gl, char name[64],
+                       const char **rest)
+{
+    if (gl && (strncmp(k, group, gl) != 0 || k[gl] != '.'))
+        return -1;
+    *rest = gl ? k + gl + 1 : k;
+    size_t nl = strcspn(*rest, ".");
+    size_t cut = nl < 63 ? nl : 63;
+    memcpy(name, *rest, cut);
+    name[cut] = 0;
+    return (int)nl;
+}
+
+/* Add name to the n names in seen (room for max); false when it is there
+ * already or there is no room. */
+static bool add_name(char (*seen)[64], int *n, int max, const char *name)
+{
+    for (int s = 0; s < *n; s++)
+        if (strcmp(seen[s], name) == 0)
+            return false;
+    if (*n >= max)
+        return false;
+    strcpy(seen[(*n)++], name);
+    return true;
+}
+
 /* Keys allowed directly under group path ("" = top level), for messages. */
 static void known_here(const AtParams *p, const char *group, char *out, size_t outlen)
 {
@@ -755,21 +785,10 @@ static void known_here(const AtParams *p, const char *group, char *out, size_t o
         const char *k = p->defs[i].key;
         if (!k || p->defs[i].type == AT_PARAM_ACTION)
             continue;
-        if (l && (strncmp(k, group, l) != 0 || k[l] != '.'))
-            continue;
-        const char *rest = l ? k + l + 1 : k;
+        const char *rest;
         char name[64];
-        size_t nl = strcspn(rest, ".");
-        if (nl >= sizeof name)
-            nl = sizeof name - 1;
-        memcpy(name, rest, nl);
-        name[nl] = 0;
-        bool dup = false;
-        for (int s = 0; s < n_seen; s++)
-            dup |= strcmp(seen[s], name) == 0;
-        if (dup || n_seen >= 64)
+        if (key_segment(k, group, l, name, &rest) < 0 || !add_name(seen, &n_seen, 64, name))
             continue;
-        strcpy(seen[n_seen++], name);
         len += (size_t)snprintf(out + len, outlen - len, "%s%s", n_seen > 1 ? ", " : "", name);
     }
 }
@@ -1149,21 +1168,11 @@ static void write_group(const AtParams *p, FILE *out, const char *prefix, int de
         if (!written(p, (int)i, state))
             continue;
         const char *k = p->defs[i].key;
-        if (l && (strncmp(k, prefix, l) != 0 || k[l] != '.'))
-            continue;
-        const char *rest = l ? k + l + 1 : k;
-        size_t nl = strcspn(rest, ".");
+        const char *rest;
         char name[64];
-        if (nl >= sizeof name)
+        int nl = key_segment(k, prefix, l, name, &rest);
+        if (nl < 0 || nl >= (int)sizeof name || !add_name(done, &n_done, 128, name))
             continue;
-        memcpy(name, rest, nl);
-        name[nl] = 0;
-        bool dup = false;
-        for (int s = 0; s < n_done; s++)
-            dup |= strcmp(done[s], name) == 0;
-        if (dup || n_done >= 128)
-            continue;
-        strcpy(done[n_done++], name);
         int ind = depth * 4;
         if (rest[nl] == '.') {
             char sub[512];
