@@ -109,25 +109,16 @@ AtStatus sn_write_sfz(FILE *f, const SnTake *takes, const bool *present, size_t 
 static void xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        default:
+        const char *entity = *s == '&'    ? "&amp;"
+                             : *s == '<'  ? "&lt;"
+                             : *s == '>'  ? "&gt;"
+                             : *s == '"'  ? "&quot;"
+                             : *s == '\'' ? "&apos;"
+                                          : NULL;
+        if (entity)
+            fputs(entity, f);
+        else
             fputc(*s, f);
-        }
     }
 }
 
