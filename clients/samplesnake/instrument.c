@@ -1,5 +1,6 @@
 /* instrument.c - SFZ and DecentSampler instrument files. */
 #include "instrument.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -109,12 +110,7 @@ AtStatus sn_write_sfz(FILE *f, const SnTake *takes, const bool *present, size_t 
 static void xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        const char *entity = *s == '&'    ? "&amp;"
-                             : *s == '<'  ? "&lt;"
-                             : *s == '>'  ? "&gt;"
-                             : *s == '"'  ? "&quot;"
-                             : *s == '\'' ? "&apos;"
-                                          : NULL;
+        const char *entity = at_xml_entity(*s);
         if (entity)
             fputs(entity, f);
         else
