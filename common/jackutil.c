@@ -143,23 +143,15 @@ static bool client_pretty_match(jack_client_t *c, const char *full, const char *
     return ok;
 }
 
-/* The JACK port that bridges the ALSA port named by spec ("alsa:CLIENT:PORT"),
- * found by names only so a device that came back under another client
- * number is found again. capture: the JACK port carries the device's
- * output (a JACK output port). */
-static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type, unsigned long flag)
+/* Whether the port q (full name, aliases) is the one wanted. */
+typedef bool (*PortMatch)(jack_client_t *c, jack_port_t *q, const char *name,
+                          const char *const *aliases, int n_aliases, const void *want);
+
+/* The first port of type with flag that match accepts (its full name, to
+ * free), or NULL. */
+static char *find_port(jack_client_t *c, const char *type, unsigned long flag, PortMatch match,
+                       const void *want)
 {
-    char client[AT_SEQ_NAME_MAX], port[AT_SEQ_NAME_MAX];
-    if (strcmp(type, JACK_DEFAULT_MIDI_TYPE) != 0)
-        return NULL;
-    bool have_names = at_seq_parse_spec(spec, client, sizeof client, port, sizeof port);
-    bool capture = (flag & JackPortIsOutput) != 0;
-    /* jackd's own seq bridge names ports by number: for it, ask the
-     * sequencer (when there is one here) which port the names mean. */
-    AtSeqPort seq[256];
-    char err[256];
-    int n_seq = at_seq_list(seq, 256, err, sizeof err);
-    int found_seq = n_seq > 0 ? at_seq_find(seq, n_seq, spec) : -1;
     const char **names = jack_get_ports(c, NULL, type, flag);
     char *found = NULL;
     for (int i = 0; names && names[i] && !found; i++) {
@@ -169,18 +161,69 @@ static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type, 
         char a1[jack_port_name_size()], a2[jack_port_name_size()];
         char *aliases[2] = {a1, a2};
         int na = jack_port_get_aliases(q, aliases);
-        const char *const *al = (const char *const *)aliases;
-        bool hit = false;
-        if (found_seq >= 0)
-            hit = at_seq_bridge_match_port(&seq[found_seq], capture, names[i], al, na);
-        else if (have_names)
-            hit = at_seq_bridge_match(client, port, capture, names[i], al, na);
-        if (hit)
+        if (match(c, q, names[i], (const char *const *)aliases, na, want))
             found = strdup(names[i]);
     }
     if (names)
         jack_free(names);
     return found;
+}
+
+/* An ALSA port sought through its JACK bridge port. */
+typedef struct {
+    char client[AT_SEQ_NAME_MAX], port[AT_SEQ_NAME_MAX];
+    bool have_names;      /* client and port parsed from the spec */
+    bool capture;         /* the JACK port carries the device's output */
+    const AtSeqPort *seq; /* the sequencer's port the spec names, or NULL */
+} AlsaWant;
+
+static bool alsa_match(jack_client_t *c, jack_port_t *q, const char *name,
+                       const char *const *aliases, int na, const void *want)
+{
+    (void)c;
+    (void)q;
+    const AlsaWant *w = want;
+    if (w->seq)
+        return at_seq_bridge_match_port(w->seq, w->capture, name, aliases, na);
+    return w->have_names && at_seq_bridge_match(w->client, w->port, w->capture, name, aliases, na);
+}
+
+/* The JACK port that bridges the ALSA port named by spec ("alsa:CLIENT:PORT"),
+ * found by names only so a device that came back under another client
+ * number is found again. capture: the JACK port carries the device's
+ * output (a JACK output port). */
+static char *resolve_alsa(jack_client_t *c, const char *spec, const char *type, unsigned long flag)
+{
+    AlsaWant w = {.capture = (flag & JackPortIsOutput) != 0};
+    if (strcmp(type, JACK_DEFAULT_MIDI_TYPE) != 0)
+        return NULL;
+    w.have_names = at_seq_parse_spec(spec, w.client, sizeof w.client, w.port, sizeof w.port);
+    /* jackd's own seq bridge names ports by number: for it, ask the
+     * sequencer (when there is one here) which port the names mean. */
+    AtSeqPort seq[256];
+    char err[256];
+    int n_seq = at_seq_list(seq, 256, err, sizeof err);
+    int found_seq = n_seq > 0 ? at_seq_find(seq, n_seq, spec) : -1;
+    if (found_seq >= 0)
+        w.seq = &seq[found_seq];
+    return find_port(c, type, flag, alsa_match, &w);
+}
+
+/* A port named by one of its aliases, its pretty name or its client's
+ * pretty name and its own ("Client pretty:port pretty"). */
+static bool name_match(jack_client_t *c, jack_port_t *q, const char *name,
+                       const char *const *aliases, int na, const void *want)
+{
+    const char *spec = want;
+    for (int k = 0; k < na; k++)
+        if (strcmp(aliases[k], spec) == 0)
+            return true;
+    char *pretty = pretty_of(jack_port_uuid(q));
+    bool hit = (pretty && strcmp(pretty, spec) == 0) ||
+               (strchr(spec, ':') && client_pretty_match(c, name, spec, pretty));
+    if (pretty)
+        jack_free(pretty);
+    return hit;
 }
 
 char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type, unsigned long flag)
@@ -190,29 +233,5 @@ char *at_jack_resolve(jack_client_t *c, const char *spec, const char *type, unsi
     jack_port_t *p = jack_port_by_name(c, spec);
     if (p && (jack_port_flags(p) & flag) && strcmp(jack_port_type(p), type) == 0)
         return strdup(spec);
-    const char **names = jack_get_ports(c, NULL, type, flag);
-    char *found = NULL;
-    for (int i = 0; names && names[i] && !found; i++) {
-        jack_port_t *q = jack_port_by_name(c, names[i]);
-        if (!q)
-            continue;
-        char a1[jack_port_name_size()], a2[jack_port_name_size()];
-        char *aliases[2] = {a1, a2};
-        int na = jack_port_get_aliases(q, aliases);
-        for (int k = 0; k < na && !found; k++)
-            if (strcmp(aliases[k], spec) == 0)
-                found = strdup(names[i]);
-        if (found)
-            break;
-        char *pretty = pretty_of(jack_port_uuid(q));
-        if (pretty && strcmp(pretty, spec) == 0)
-            found = strdup(names[i]);
-        else if (strchr(spec, ':') && client_pretty_match(c, names[i], spec, pretty))
-            found = strdup(names[i]);
-        if (pretty)
-            jack_free(pretty);
-    }
-    if (names)
-        jack_free(names);
-    return found;
+    return find_port(c, type, flag, name_match, spec);
 }

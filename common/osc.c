@@ -116,33 +116,19 @@ const char *at_osc_arg_str(const lo_arg *a)
     return (const char *)a;
 }
 
-int32_t at_osc_arg_i32(const lo_arg *a)
-{
-    int32_t v;
-    memcpy(&v, a, sizeof v);
-    return v;
-}
-
-float at_osc_arg_f32(const lo_arg *a)
-{
-    float v;
-    memcpy(&v, a, sizeof v);
-    return v;
-}
-
-double at_osc_arg_f64(const lo_arg *a)
-{
-    double v;
-    memcpy(&v, a, sizeof v);
-    return v;
-}
-
-int64_t at_osc_arg_i64(const lo_arg *a)
-{
-    int64_t v;
-    memcpy(&v, a, sizeof v);
-    return v;
-}
+/* The numeric readers: liblo's argument may not be aligned for its type,
+ * so each copies the bytes out. */
+#define AT_OSC_ARG_READER(name, type)                                                              \
+    type name(const lo_arg *a)                                                                     \
+    {                                                                                              \
+        type v;                                                                                    \
+        memcpy(&v, a, sizeof v);                                                                   \
+        return v;                                                                                  \
+    }
+AT_OSC_ARG_READER(at_osc_arg_i32, int32_t)
+AT_OSC_ARG_READER(at_osc_arg_f32, float)
+AT_OSC_ARG_READER(at_osc_arg_f64, double)
+AT_OSC_ARG_READER(at_osc_arg_i64, int64_t)
 
 static bool is_loopback(const struct sockaddr_storage *a)
 {
@@ -313,6 +299,14 @@ int at_osc_receive(AtOsc *o)
         n += dispatch(o, o->buf, (size_t)got, &from, fromlen, 0);
     }
     return n;
+}
+
+void at_osc_add_strings(lo_message m, const char *a, const char *b, const char *c)
+{
+    const char *s[] = {a, b, c};
+    for (int i = 0; i < 3; i++)
+        if (s[i])
+            lo_message_add_string(m, s[i]);
 }
 
 bool at_osc_send_to(AtOsc *o, const struct sockaddr_storage *to, socklen_t tolen, const char *path,

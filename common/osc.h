@@ -50,6 +50,8 @@ int at_osc_dispatch_packet(AtOsc *osc, unsigned char *data, size_t size,
                            const struct sockaddr_storage *from, socklen_t fromlen);
 /* Packets dropped as malformed so far. */
 unsigned at_osc_bad_packets(const AtOsc *osc);
+/* Add the strings among a, b and c that are not NULL to m, in that order. */
+void at_osc_add_strings(lo_message m, const char *a, const char *b, const char *c);
 /* Send m to path at one address. */
 bool at_osc_send_to(AtOsc *osc, const struct sockaddr_storage *to, socklen_t tolen,
                     const char *path, lo_message m);

@@ -439,14 +439,19 @@ static void allowed_text(const AtParamDef *d, char *out, size_t outlen)
     }
 }
 
+/* "must be ..." into err; returns false (a refused value). */
+static bool must_be(const AtParamDef *d, char *err, size_t errlen)
+{
+    char a[256];
+    allowed_text(d, a, sizeof a);
+    put_err(err, errlen, "must be %s", a);
+    return false;
+}
+
 static bool check_range(const AtParamDef *d, double v, char *err, size_t errlen)
 {
-    if (isnan(v) || v < d->min || v > d->max) {
-        char a[256];
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
-    }
+    if (isnan(v) || v < d->min || v > d->max)
+        return must_be(d, err, errlen);
     return true;
 }
 
@@ -485,9 +490,7 @@ bool at_params_set_number(AtParams *p, int i, double v, char *err, size_t errlen
         val->i = (int)lround(v);
         return true;
     default:
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
+        return must_be(d, err, errlen);
     }
 }
 
@@ -536,7 +539,6 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
 {
     const AtParamDef *d = &p->defs[i];
     AtParamValue *val = &p->vals[i];
-    char a[256];
     double num;
     switch (d->type) {
     case AT_PARAM_ENUM:
@@ -546,9 +548,7 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
                 return true;
             }
         }
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
+        return must_be(d, err, errlen);
     case AT_PARAM_STRING: {
         char *c = xstrdup(s);
         if (!c) {
@@ -560,11 +560,8 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
         return true;
     }
     case AT_PARAM_DURATION:
-        if (!at_parse_duration(s, &num)) {
-            allowed_text(d, a, sizeof a);
-            put_err(err, errlen, "must be %s", a);
-            return false;
-        }
+        if (!at_parse_duration(s, &num))
+            return must_be(d, err, errlen);
         return at_params_set_number(p, i, num, err, errlen);
     case AT_PARAM_BOOL:
         if (!strcasecmp(s, "true") || !strcasecmp(s, "on") || !strcmp(s, "1"))
@@ -575,18 +572,13 @@ bool at_params_set_string(AtParams *p, int i, const char *s, char *err, size_t e
         return false;
     case AT_PARAM_INT:
     case AT_PARAM_FLOAT:
-        if (!parse_double(s, &num)) {
-            allowed_text(d, a, sizeof a);
-            put_err(err, errlen, "must be %s", a);
-            return false;
-        }
+        if (!parse_double(s, &num))
+            return must_be(d, err, errlen);
         return at_params_set_number(p, i, num, err, errlen);
     case AT_PARAM_STRLIST:
         return at_params_set_strlist(p, i, &s, 1, err, errlen);
     default:
-        allowed_text(d, a, sizeof a);
-        put_err(err, errlen, "must be %s", a);
-        return false;
+        return must_be(d, err, errlen);
     }
 }
 
@@ -752,6 +744,36 @@ static bool is_prefix_group(const AtParams *p, const char *path)
     return false;
 }
 
+/* The first segment of key k below group (its first gl chars; 0: the top
+ * level) into name, cut to 63 chars ("osc" for "osc.port" at the top), and
+ * where it starts into *rest; its full length, or -1 when k is not below
+ * group. */
+static int key_segment(const char *k, const char *group, size_t gl, char name[64],
+                       const char **rest)
+{
+    if (gl && (strncmp(k, group, gl) != 0 || k[gl] != '.'))
+        return -1;
+    *rest = gl ? k + gl + 1 : k;
+    size_t nl = strcspn(*rest, ".");
+    size_t cut = nl < 63 ? nl : 63;
+    memcpy(name, *rest, cut);
+    name[cut] = 0;
+    return (int)nl;
+}
+
+/* Add name to the n names in seen (room for max); false when it is there
+ * already or there is no room. */
+static bool add_name(char (*seen)[64], int *n, int max, const char *name)
+{
+    for (int s = 0; s < *n; s++)
+        if (strcmp(seen[s], name) == 0)
+            return false;
+    if (*n >= max)
+        return false;
+    strcpy(seen[(*n)++], name);
+    return true;
+}
+
 /* Keys allowed directly under group path ("" = top level), for messages. */
 static void known_here(const AtParams *p, const char *group, char *out, size_t outlen)
 {
@@ -763,21 +785,10 @@ static void known_here(const AtParams *p, const char *group, char *out, size_t o
         const char *k = p->defs[i].key;
         if (!k || p->defs[i].type == AT_PARAM_ACTION)
             continue;
-        if (l && (strncmp(k, group, l) != 0 || k[l] != '.'))
-            continue;
-        const char *rest = l ? k + l + 1 : k;
+        const char *rest;
         char name[64];
-        size_t nl = strcspn(rest, ".");
-        if (nl >= sizeof name)
-            nl = sizeof name - 1;
-        memcpy(name, rest, nl);
-        name[nl] = 0;
-        bool dup = false;
-        for (int s = 0; s < n_seen; s++)
-            dup |= strcmp(seen[s], name) == 0;
-        if (dup || n_seen >= 64)
+        if (key_segment(k, group, l, name, &rest) < 0 || !add_name(seen, &n_seen, 64, name))
             continue;
-        strcpy(seen[n_seen++], name);
         len += (size_t)snprintf(out + len, outlen - len, "%s%s", n_seen > 1 ? ", " : "", name);
     }
 }
@@ -840,6 +851,16 @@ static AtStatus load_fail(Loader *L, config_setting_t *s, const char *path, cons
     return AT_ERR_USAGE;
 }
 
+/* The value at s is not of a kind d takes: say what it takes. */
+static AtStatus load_disallowed(Loader *L, config_setting_t *s, const char *path,
+                                const AtParamDef *d)
+{
+    char allowed[512], val[256];
+    setting_text(s, val, sizeof val);
+    allowed_text(d, allowed, sizeof allowed);
+    return load_fail(L, s, path, "bad value %s: must be %s", val, allowed);
+}
+
 static AtStatus load_number(Loader *L, config_setting_t *s, const char *path, int i)
 {
     const AtParamDef *d = &L->p->defs[i];
@@ -856,8 +877,7 @@ static AtStatus load_number(Loader *L, config_setting_t *s, const char *path, in
             return load_fail(L, s, path, "bad value %s: %s", val, why);
         return AT_OK;
     } else {
-        allowed_text(d, why, sizeof why);
-        return load_fail(L, s, path, "bad value %s: must be %s", val, why);
+        return load_disallowed(L, s, path, d);
     }
     if (!at_params_set_number(L->p, i, v, why, sizeof why))
         return load_fail(L, s, path, "bad value %s: %s", val, why);
@@ -874,11 +894,8 @@ static AtStatus load_list(Loader *L, config_setting_t *s, const char *path, int 
         at_params_set_strlist(L->p, i, &one, 1, why, sizeof why);
         return AT_OK;
     }
-    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-        allowed_text(d, why, sizeof why);
-        setting_text(s, val, sizeof val);
-        return load_fail(L, s, path, "bad value %s: must be %s", val, why);
-    }
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+        return load_disallowed(L, s, path, d);
     int n = config_setting_length(s);
     if (n > AT_PARAM_MAX_LIST)
         return load_fail(L, s, path, "too many items (%d): at most %d", n, AT_PARAM_MAX_LIST);
@@ -887,18 +904,14 @@ static AtStatus load_list(Loader *L, config_setting_t *s, const char *path, int 
     for (int k = 0; k < n; k++) {
         config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
         int et = config_setting_type(e);
-        setting_text(e, val, sizeof val);
+        bool is_int = et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64;
+        long long x = is_int ? config_setting_get_int64(e) : 0;
         if (d->type == AT_PARAM_STRLIST && et == CONFIG_TYPE_STRING) {
             strs[k] = config_setting_get_string(e);
-        } else if (d->type == AT_PARAM_INTLIST &&
-                   (et == CONFIG_TYPE_INT || et == CONFIG_TYPE_INT64)) {
-            long long x = config_setting_get_int64(e);
-            if (x < d->min || x > d->max) {
-                allowed_text(d, why, sizeof why);
-                return load_fail(L, s, path, "bad item %d: %s: must be %s", k + 1, val, why);
-            }
+        } else if (d->type == AT_PARAM_INTLIST && is_int && x >= d->min && x <= d->max) {
             ints[k] = (int)x;
         } else {
+            setting_text(e, val, sizeof val);
             allowed_text(d, why, sizeof why);
             return load_fail(L, s, path, "bad item %d: %s: must be %s", k + 1, val, why);
         }
@@ -941,10 +954,8 @@ static AtStatus load_leaf(Loader *L, config_setting_t *s, const char *path, int 
         }
         /* fall through */
     case AT_PARAM_ENUM:
-        if (t != CONFIG_TYPE_STRING) {
-            allowed_text(d, why, sizeof why);
-            return load_fail(L, s, path, "bad value %s: must be %s", val, why);
-        }
+        if (t != CONFIG_TYPE_STRING)
+            return load_disallowed(L, s, path, d);
         if (!at_params_set_string(L->p, i, config_setting_get_string(s), why, sizeof why))
             return load_fail(L, s, path, "bad value %s: %s", val, why);
         return AT_OK;
@@ -1157,21 +1168,11 @@ static void write_group(const AtParams *p, FILE *out, const char *prefix, int de
         if (!written(p, (int)i, state))
             continue;
         const char *k = p->defs[i].key;
-        if (l && (strncmp(k, prefix, l) != 0 || k[l] != '.'))
-            continue;
-        const char *rest = l ? k + l + 1 : k;
-        size_t nl = strcspn(rest, ".");
+        const char *rest;
         char name[64];
-        if (nl >= sizeof name)
+        int nl = key_segment(k, prefix, l, name, &rest);
+        if (nl < 0 || nl >= (int)sizeof name || !add_name(done, &n_done, 128, name))
             continue;
-        memcpy(name, rest, nl);
-        name[nl] = 0;
-        bool dup = false;
-        for (int s = 0; s < n_done; s++)
-            dup |= strcmp(done[s], name) == 0;
-        if (dup || n_done >= 128)
-            continue;
-        strcpy(done[n_done++], name);
         int ind = depth * 4;
         if (rest[nl] == '.') {
             char sub[512];

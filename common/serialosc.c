@@ -160,29 +160,33 @@ int at_serialosc_port(const AtSerialosc *s)
     return at_osc_port(s->osc);
 }
 
+/* Send m to the grid at the device's prefix + what ("/grid/led/level/all"). */
+static void send_grid(AtSerialosc *s, const char *what, lo_message m)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s%s", s->prefix, what);
+    send_msg(s, &s->device, path, m);
+}
+
 void at_serialosc_level_map(AtSerialosc *s, int x_off, int y_off, const uint8_t levels[64])
 {
     if (!s->connected)
         return;
-    char path[160];
-    snprintf(path, sizeof path, "%s/grid/led/level/map", s->prefix);
     lo_message m = lo_message_new();
     lo_message_add_int32(m, x_off);
     lo_message_add_int32(m, y_off);
     for (int i = 0; i < 64; i++)
         lo_message_add_int32(m, levels[i]);
-    send_msg(s, &s->device, path, m);
+    send_grid(s, "/grid/led/level/map", m);
 }
 
 void at_serialosc_level_all(AtSerialosc *s, int level)
 {
     if (!s->connected)
         return;
-    char path[160];
-    snprintf(path, sizeof path, "%s/grid/led/level/all", s->prefix);
     lo_message m = lo_message_new();
     lo_message_add_int32(m, level);
-    send_msg(s, &s->device, path, m);
+    send_grid(s, "/grid/led/level/all", m);
 }
 
 void at_serialosc_close(AtSerialosc *s)

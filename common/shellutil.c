@@ -26,14 +26,29 @@ AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
     return at_app_add_dests(app, d, n, ports->out, err, errlen);
 }
 
+AtStatus at_shell_oom(char *err, size_t errlen)
+{
+    snprintf(err, errlen, "out of memory");
+    return AT_ERR_RUNTIME;
+}
+
 const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c)
 {
     return c->midi[ports->in];
 }
 
-void at_shell_outputs(const AtShellPorts *ports, const AtCycle *c, AtMidiBuf **out)
+AtMidiBuf **at_shell_outs(AtShellPorts *ports, const AtCycle *c)
 {
-    at_cycle_dest_outs(c, ports->out, ports->n, out);
+    at_cycle_dest_outs(c, ports->out, ports->n, ports->bufs);
+    return ports->bufs;
+}
+
+void at_shell_report_if(AtCycle *c, bool *changed, int index, int32_t i)
+{
+    if (!*changed)
+        return;
+    *changed = false;
+    at_cycle_report(c, index, i, 0);
 }
 
 unsigned at_shell_dest_mask(const AtShellPorts *ports, int handle)

@@ -52,9 +52,10 @@ typedef struct {
 
 /* A MIDI tool's ports: midi_in and the output port of each destination. */
 typedef struct {
-    int in;                    /* midi_in's handle */
-    int out[AT_APP_MAX_PORTS]; /* destination d's port handle */
-    int n;                     /* destinations */
+    int in;                            /* midi_in's handle */
+    int out[AT_APP_MAX_PORTS];         /* destination d's port handle */
+    int n;                             /* destinations */
+    AtMidiBuf *bufs[AT_APP_MAX_PORTS]; /* RT: the output lists at_shell_outs last saw */
 } AtShellPorts;
 
 /* Set-up: declare midi_in (pretty name in_pretty, peers from the STRLIST
@@ -66,10 +67,18 @@ AtStatus at_shell_midi_ports(AtApp *app, const char *in_pretty, int in_connect,
                              const AtShellDest *dests, int n, AtShellPorts *ports, char *err,
                              size_t errlen);
 
+/* Set-up: "out of memory" into err; returns AT_ERR_RUNTIME. */
+AtStatus at_shell_oom(char *err, size_t errlen);
+
 /* RT: this cycle's input list. */
 const AtMidiBuf *at_shell_input(const AtShellPorts *ports, const AtCycle *c);
-/* RT: out[d] = destination d's output list this cycle. */
-void at_shell_outputs(const AtShellPorts *ports, const AtCycle *c, AtMidiBuf **out);
+/* RT: the destinations' output lists this cycle (element d: destination
+ * d's), kept in ports->bufs until the next call. */
+AtMidiBuf **at_shell_outs(AtShellPorts *ports, const AtCycle *c);
+/* RT: when the core has set *changed (it moved parameter index by itself,
+ * e.g. the key on a note-on), clear it and report the value i so surfaces
+ * and saved state follow. */
+void at_shell_report_if(AtCycle *c, bool *changed, int index, int32_t i);
 /* RT: the destinations (bit d for destination d) whose output port is
  * handle, e.g. the ones a new connection of handle reaches. */
 unsigned at_shell_dest_mask(const AtShellPorts *ports, int handle);

@@ -81,3 +81,13 @@ void at_strbuf_free(AtStrBuf *b)
     free(b->buf);
     *b = (AtStrBuf){0};
 }
+
+const char *at_xml_entity(char c)
+{
+    return c == '&'    ? "&amp;"
+           : c == '<'  ? "&lt;"
+           : c == '>'  ? "&gt;"
+           : c == '"'  ? "&quot;"
+           : c == '\'' ? "&apos;"
+                       : NULL;
+}

@@ -1,4 +1,5 @@
-/* strbuf.h - a growing NUL-terminated text buffer. An allocation failure
+/* strbuf.h - a growing NUL-terminated text buffer (and the XML entities of
+ * text written into instrument files). An allocation failure
  * sets oom and makes every later addition a no-op, so a writer builds the
  * whole text and checks once at the end. Not RT (it allocates). */
 #ifndef AT_STRBUF_H
@@ -25,5 +26,9 @@ void at_strbuf_printf(AtStrBuf *b, const char *fmt, ...) __attribute__((format(p
 char *at_strbuf_take(AtStrBuf *b);
 /* Free the text and reset b. */
 void at_strbuf_free(AtStrBuf *b);
+
+/* The XML entity that stands for c in text and attribute values ("&amp;"
+ * for '&', likewise < > " and '), or NULL when c stands for itself. */
+const char *at_xml_entity(char c);
 
 #endif

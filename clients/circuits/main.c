@@ -66,10 +66,8 @@ static const AtShellDest dests[CI_DEST_COUNT] = {
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     Shell *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!s)
+        return at_shell_oom(err, errlen);
     CiConfig cfg = {0};
     at_params_fill(at_app_params(app), &cfg);
     ci_init(&s->ci, &cfg);
@@ -91,14 +89,9 @@ static void teardown(void *core)
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    at_shell_outputs(&s->ports, c, out);
     const AtMidiBuf *in = at_shell_input(&s->ports, c);
-    ci_process(&s->ci, in->events, in->count, out);
-    if (s->ci.key_changed) {
-        s->ci.key_changed = false;
-        at_cycle_report(c, P_KEY_NOTE, s->ci.cfg.key_note, 0);
-    }
+    ci_process(&s->ci, in->events, in->count, at_shell_outs(&s->ports, c));
+    at_shell_report_if(c, &s->ci.key_changed, P_KEY_NOTE, s->ci.cfg.key_note);
     /* The Circuit sends much that has no job here: only malformed input
      * is worth a line. */
     at_shell_count(c, s->ci.malformed, &s->seen_malformed,
@@ -109,9 +102,7 @@ static void process(void *core, AtCycle *c)
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    at_shell_outputs(&s->ports, c, out);
-    ci_shutdown(&s->ci, 0, out);
+    ci_shutdown(&s->ci, 0, at_shell_outs(&s->ports, c));
 }
 
 /* The key note goes into the core's config; a new seed also restarts
@@ -132,9 +123,7 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[CI_DEST_COUNT];
-    at_shell_outputs(&s->ports, c, out);
-    ci_setup_dests(&s->ci, at_shell_dest_mask(&s->ports, handle), 0, out);
+    ci_setup_dests(&s->ci, at_shell_dest_mask(&s->ports, handle), 0, at_shell_outs(&s->ports, c));
 }
 
 const AtTool circuits_tool = {

@@ -75,6 +75,15 @@ typedef struct {
     AtShellGap gap;
 } Shell;
 
+static void teardown(void *core)
+{
+    Shell *s = core;
+    if (!s)
+        return;
+    ck_free(s->ck);
+    free(s);
+}
+
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     const AtParams *p = at_app_params(app);
@@ -84,11 +93,12 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     if (!ck_config_check(&cfg, err, errlen))
         return AT_ERR_USAGE;
     Shell *s = calloc(1, sizeof *s);
-    if (!s)
-        goto oom;
-    s->ck = ck_new(&cfg);
-    if (!s->ck)
-        goto oom_shell;
+    if (s)
+        s->ck = ck_new(&cfg);
+    if (!s || !s->ck) {
+        free(s);
+        return at_shell_oom(err, errlen);
+    }
     s->autostart = at_params_bool_at(p, P_AUTOSTART);
     s->in = at_app_add_port(app, "midi_in", AT_PORT_MIDI_IN, "Transport from a controller", NULL,
                             at_params_key(p, P_IN_CONNECT));
@@ -96,27 +106,11 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
                              at_params_key(p, P_OUT_CONNECT));
     if (s->in < 0 || s->out < 0) {
         snprintf(err, errlen, "cannot register the JACK ports");
-        ck_free(s->ck);
-        free(s);
+        teardown(s);
         return AT_ERR_RUNTIME;
     }
     *core = s;
     return AT_OK;
-
-oom_shell:
-    free(s);
-oom:
-    snprintf(err, errlen, "out of memory");
-    return AT_ERR_RUNTIME;
-}
-
-static void teardown(void *core)
-{
-    Shell *s = core;
-    if (!s)
-        return;
-    ck_free(s->ck);
-    free(s);
 }
 
 /* The transport as the core wants it: quarter notes and quarter-note BPM. */

@@ -98,10 +98,8 @@ static const AtShellDest dests[MG_DEST_COUNT] = {
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     Shell *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!s)
+        return at_shell_oom(err, errlen);
     MgConfig cfg = {0};
     at_params_fill(at_app_params(app), &cfg);
     mg_init(&s->mg, &cfg);
@@ -136,14 +134,9 @@ static void log_counters(Shell *s, AtCycle *c)
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    at_shell_outputs(&s->ports, c, out);
     const AtMidiBuf *in = at_shell_input(&s->ports, c);
-    mg_process(&s->mg, in->events, in->count, out);
-    if (s->mg.key_changed) {
-        s->mg.key_changed = false;
-        at_cycle_report(c, P_KEY, s->mg.cfg.key, 0);
-    }
+    mg_process(&s->mg, in->events, in->count, at_shell_outs(&s->ports, c));
+    at_shell_report_if(c, &s->mg.key_changed, P_KEY, s->mg.cfg.key);
     log_counters(s, c);
 }
 
@@ -151,9 +144,7 @@ static void process(void *core, AtCycle *c)
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    at_shell_outputs(&s->ports, c, out);
-    mg_shutdown(&s->mg, 0, out);
+    mg_shutdown(&s->mg, 0, at_shell_outs(&s->ports, c));
 }
 
 /* The bound live values go into the core's config; a new seed also
@@ -173,9 +164,7 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[MG_DEST_COUNT];
-    at_shell_outputs(&s->ports, c, out);
-    mg_setup_dests(&s->mg, at_shell_dest_mask(&s->ports, handle), 0, out);
+    mg_setup_dests(&s->mg, at_shell_dest_mask(&s->ports, handle), 0, at_shell_outs(&s->ports, c));
 }
 
 const AtTool mothergen_tool = {

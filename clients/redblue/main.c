@@ -53,6 +53,28 @@ enum {
 
 #define LIVE AT_PARAM_LIVE
 
+/* What one Mother (d: RB_RED, config group section) takes from the input:
+ * the entries P##_MOD (mod wheel, default mod) and P##_EXPR (expression
+ * pedal, default expr), set through SET##_MOD_WHEEL and
+ * SET##_EXPRESSION_PEDAL. */
+#define RB_ROUTE_DEFS(P, section, d, mod, expr, SET)                                               \
+    [P##_MOD] = {.key = section ".mod-wheel",                                                      \
+                 .osc = section "/mod-wheel",                                                      \
+                 .type = AT_PARAM_BOOL,                                                            \
+                 .flags = LIVE,                                                                    \
+                 .def = mod,                                                                       \
+                 .doc = section " receives the mod wheel (CC1)",                                   \
+                 .field = AT_BIND(RbConfig, dest[d].mod_wheel, AT_FIELD_BOOL),                     \
+                 .set = SET##_MOD_WHEEL},                                                          \
+    [P##_EXPR] = {.key = section ".expression-pedal",                                              \
+                  .osc = section "/expression-pedal",                                              \
+                  .type = AT_PARAM_BOOL,                                                           \
+                  .flags = LIVE,                                                                   \
+                  .def = expr,                                                                     \
+                  .doc = section " receives the scaled expression pedal as CC1",                   \
+                  .field = AT_BIND(RbConfig, dest[d].expression_pedal, AT_FIELD_BOOL),             \
+                  .set = SET##_EXPRESSION_PEDAL}
+
 static const AtParamDef params[P_COUNT] = {
     [P_MODE] = {.key = "mode",
                 .osc = "mode",
@@ -138,40 +160,10 @@ static const AtParamDef params[P_COUNT] = {
                     .field = AT_BIND(RbConfig, expression_max, AT_FIELD_INT),
                     .set = RB_SET_EXPRESSION_MAX},
     [P_IN_CONNECT] = AT_CONNECT_PARAM("input.connect", "ports to take the keyboard or DAW from"),
-    [P_RED_MOD] = {.key = "red.mod-wheel",
-                   .osc = "red/mod-wheel",
-                   .type = AT_PARAM_BOOL,
-                   .flags = LIVE,
-                   .def = 1,
-                   .doc = "red receives the mod wheel (CC1)",
-                   .field = AT_BIND(RbConfig, dest[RB_RED].mod_wheel, AT_FIELD_BOOL),
-                   .set = RB_SET_RED_MOD_WHEEL},
-    [P_RED_EXPR] = {.key = "red.expression-pedal",
-                    .osc = "red/expression-pedal",
-                    .type = AT_PARAM_BOOL,
-                    .flags = LIVE,
-                    .def = 0,
-                    .doc = "red receives the scaled expression pedal as CC1",
-                    .field = AT_BIND(RbConfig, dest[RB_RED].expression_pedal, AT_FIELD_BOOL),
-                    .set = RB_SET_RED_EXPRESSION_PEDAL},
+    RB_ROUTE_DEFS(P_RED, "red", RB_RED, 1, 0, RB_SET_RED),
     AT_DEST_DEFS(P_RED, "red", "red", 2, AT_BIND(RbConfig, dest[RB_RED].channel, AT_FIELD_CHANNEL),
                  "red"),
-    [P_BLUE_MOD] = {.key = "blue.mod-wheel",
-                    .osc = "blue/mod-wheel",
-                    .type = AT_PARAM_BOOL,
-                    .flags = LIVE,
-                    .def = 0,
-                    .doc = "blue receives the mod wheel (CC1)",
-                    .field = AT_BIND(RbConfig, dest[RB_BLUE].mod_wheel, AT_FIELD_BOOL),
-                    .set = RB_SET_BLUE_MOD_WHEEL},
-    [P_BLUE_EXPR] = {.key = "blue.expression-pedal",
-                     .osc = "blue/expression-pedal",
-                     .type = AT_PARAM_BOOL,
-                     .flags = LIVE,
-                     .def = 1,
-                     .doc = "blue receives the scaled expression pedal as CC1",
-                     .field = AT_BIND(RbConfig, dest[RB_BLUE].expression_pedal, AT_FIELD_BOOL),
-                     .set = RB_SET_BLUE_EXPRESSION_PEDAL},
+    RB_ROUTE_DEFS(P_BLUE, "blue", RB_BLUE, 0, 1, RB_SET_BLUE),
     AT_DEST_DEFS(P_BLUE, "blue", "blue", 3,
                  AT_BIND(RbConfig, dest[RB_BLUE].channel, AT_FIELD_CHANNEL), "blue"),
     [P_PANIC] = AT_ACTION_PARAM("panic", "silence both Mothers and forget held notes"),
@@ -312,10 +304,8 @@ static AtStatus grid_open(Shell *s, int port, char *err, size_t errlen)
     rb_grid_init(&s->grid);
     s->shown_mode = -1;
     s->grid_ring = jack_ringbuffer_create(GRID_RING_MSGS * sizeof(RbGridMsg));
-    if (!s->grid_ring) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!s->grid_ring)
+        return at_shell_oom(err, errlen);
     AtSerialoscConfig cfg = {
         .port = port, .prefix = "/redblue", .key = grid_key, .device = grid_device, .user = s};
     char why[256];
@@ -366,6 +356,16 @@ static void grid_close(Shell *s)
 
 #endif /* AT_LV2_SHELL */
 
+static void teardown(void *core)
+{
+    Shell *s = core;
+    if (!s)
+        return;
+    grid_close(s);
+    rb_free(s->rb);
+    free(s);
+}
+
 static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     RbConfig cfg;
@@ -374,11 +374,12 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     if (!rb_config_check(&cfg, err, errlen))
         return AT_ERR_USAGE;
     Shell *s = calloc(1, sizeof *s);
-    if (!s)
-        goto oom;
-    s->rb = rb_new(&cfg);
-    if (!s->rb)
-        goto oom_shell;
+    if (s)
+        s->rb = rb_new(&cfg);
+    if (!s || !s->rb) {
+        free(s);
+        return at_shell_oom(err, errlen);
+    }
     AtStatus st = at_shell_midi_ports(app, "From keyboard (channel 1)", P_IN_CONNECT, dests,
                                       RB_DESTS, &s->ports, err, errlen);
     if (st != AT_OK)
@@ -396,25 +397,8 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     return AT_OK;
 
 fail:
-    grid_close(s);
-    rb_free(s->rb);
-    free(s);
+    teardown(s);
     return st;
-oom_shell:
-    free(s);
-oom:
-    snprintf(err, errlen, "out of memory");
-    return AT_ERR_RUNTIME;
-}
-
-static void teardown(void *core)
-{
-    Shell *s = core;
-    if (!s)
-        return;
-    grid_close(s);
-    rb_free(s->rb);
-    free(s);
 }
 
 static void tell(Shell *s, AtCycle *c, const RbReport *r)
@@ -440,14 +424,12 @@ static void tell(Shell *s, AtCycle *c, const RbReport *r)
 static void process(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[RB_DESTS];
-    at_shell_outputs(&s->ports, c, out);
     uint32_t gap = at_shell_skipped(&s->gap, c);
     if (gap)
         rb_skip(s->rb, gap);
     const AtMidiBuf *in = at_shell_input(&s->ports, c);
     RbReport rep;
-    rb_process(s->rb, in->events, in->count, c->nframes, out, &rep);
+    rb_process(s->rb, in->events, in->count, c->nframes, at_shell_outs(&s->ports, c), &rep);
     if (rep.mode_changed)
         at_cycle_report(c, P_MODE, (int32_t)rb_mode(s->rb), 0);
     tell(s, c, &rep);
@@ -458,8 +440,7 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
 {
     Shell *s = core;
     if (m->index == P_PANIC) {
-        AtMidiBuf *out[RB_DESTS];
-        at_shell_outputs(&s->ports, c, out);
+        AtMidiBuf **out = at_shell_outs(&s->ports, c);
         if (out[RB_RED] && out[RB_BLUE])
             rb_shutdown(s->rb, 0, out);
         return;
@@ -471,19 +452,15 @@ static void param(void *core, AtParamMsg *m, AtCycle *c)
 static void connected(void *core, int handle, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[RB_DESTS];
-    at_shell_outputs(&s->ports, c, out);
     unsigned mask = at_shell_dest_mask(&s->ports, handle);
     if (mask)
-        rb_silence(s->rb, mask, 0, out);
+        rb_silence(s->rb, mask, 0, at_shell_outs(&s->ports, c));
 }
 
 static void on_shutdown(void *core, AtCycle *c)
 {
     Shell *s = core;
-    AtMidiBuf *out[RB_DESTS];
-    at_shell_outputs(&s->ports, c, out);
-    rb_shutdown(s->rb, 0, out);
+    rb_shutdown(s->rb, 0, at_shell_outs(&s->ports, c));
 }
 
 const AtTool redblue_tool = {

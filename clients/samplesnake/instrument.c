@@ -1,5 +1,6 @@
 /* instrument.c - SFZ and DecentSampler instrument files. */
 #include "instrument.h"
+#include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -109,25 +110,11 @@ AtStatus sn_write_sfz(FILE *f, const SnTake *takes, const bool *present, size_t 
 static void xml_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        default:
+        const char *entity = at_xml_entity(*s);
+        if (entity)
+            fputs(entity, f);
+        else
             fputc(*s, f);
-        }
     }
 }
 

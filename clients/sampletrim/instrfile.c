@@ -1,6 +1,7 @@
 /* instrfile.c - SFZ and DecentSampler instruments pointed at trimmed
  * samples (see instrfile.h). */
 #include "instrfile.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -141,17 +142,12 @@ static char *escaped(const Rewriter *w, const char *s)
         return strdup(s);
     size_t n = 1;
     for (const char *p = s; *p; p++)
-        n += strchr("&<>\"'", *p) ? 6 : 1;
+        n += at_xml_entity(*p) ? 6 : 1;
     char *o = malloc(n), *q = o;
     if (!o)
         return NULL;
     for (const char *p = s; *p; p++) {
-        const char *e = *p == '&'    ? "&amp;"
-                        : *p == '<'  ? "&lt;"
-                        : *p == '>'  ? "&gt;"
-                        : *p == '"'  ? "&quot;"
-                        : *p == '\'' ? "&apos;"
-                                     : NULL;
+        const char *e = at_xml_entity(*p);
         if (e) {
             strcpy(q, e);
             q += strlen(e);

@@ -10,6 +10,7 @@
  * host = this host is ever started, by the same rules as local ones: a
  * bare program name, resolved next to aiotone-session or on PATH. */
 #include "agent.h"
+#include "child.h"
 
 #include "log.h"
 #include "osc.h"
@@ -243,14 +244,9 @@ static bool launch(Agent *g, int k)
     /* The rules of local clients (docs/sessions.md): an NSM client gets
      * NSM_URL (this agent) and opens DIR/ID, loading DIR/ID.conf; a plain
      * one only its args. */
-    char *argv[SS_MAX_ARGS + 2];
-    int n = 0;
-    argv[n++] = (char *)d->command;
-    for (int i = 0; i < d->n_args; i++)
-        argv[n++] = d->args[i];
-    argv[n] = NULL;
-    char url[64];
-    snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(g->nsm));
+    char *argv[SS_MAX_ARGS + 2], url[64];
+    sm_client_argv(d, argv);
+    sm_nsm_url(url, sizeof url, at_osc_port(g->nsm));
     g->cl[k].nsm_len = 0;
     g->cl[k].save_asked = false;
     g->cl[k].pid = spawn(exe, argv, g->server, d->nsm ? url : NULL, SIGTERM);
@@ -258,7 +254,7 @@ static bool launch(Agent *g, int k)
         return false;
     char line[1024];
     size_t len = (size_t)snprintf(line, sizeof line, "%s", exe);
-    for (int i = 1; i < n && len < sizeof line; i++)
+    for (int i = 1; argv[i] && len < sizeof line; i++)
         len += (size_t)snprintf(line + len, sizeof line - len, " %s", argv[i]);
     at_info("agent: started client '%s' (%s, pid %d%s)", d->id, line, (int)g->cl[k].pid,
             d->nsm ? ", NSM" : "");
@@ -383,12 +379,7 @@ static void send_msg(AtOsc *osc, const struct sockaddr_storage *to, socklen_t le
     lo_message m = lo_message_new();
     if (!m)
         return;
-    if (a)
-        lo_message_add_string(m, a);
-    if (b)
-        lo_message_add_string(m, b);
-    if (c)
-        lo_message_add_string(m, c);
+    at_osc_add_strings(m, a, b, c);
     at_osc_send_to(osc, to, len, path, m);
     lo_message_free(m);
 }
@@ -529,6 +520,17 @@ static void keep_legs(Agent *g)
     }
 }
 
+/* What the master may ask of the agent (docs/sessions.md). */
+static const struct {
+    const char *path;
+    void (*run)(Agent *g, const AtOscMsg *msg);
+} commands[] = {
+    {"/aiotone/agent/session", do_session}, {"/aiotone/agent/join", do_join},
+    {"/aiotone/agent/start", do_start},     {"/aiotone/agent/stop", do_stop},
+    {"/aiotone/agent/status", do_status},   {"/aiotone/agent/connect", do_connect},
+    {"/aiotone/agent/save", do_save},
+};
+
 static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
 {
     (void)osc;
@@ -542,22 +544,13 @@ static void on_message(void *user, AtOsc *osc, const AtOscMsg *msg)
         refuse(g, msg, "wrong or missing secret");
         return;
     }
-    if (!strcmp(msg->path, "/aiotone/agent/session"))
-        do_session(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/join"))
-        do_join(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/start"))
-        do_start(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/stop"))
-        do_stop(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/status"))
-        do_status(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/connect"))
-        do_connect(g, msg);
-    else if (!strcmp(msg->path, "/aiotone/agent/save"))
-        do_save(g, msg);
-    else
-        refuse(g, msg, "unknown message");
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (!strcmp(msg->path, commands[k].path)) {
+            commands[k].run(g, msg);
+            return;
+        }
+    }
+    refuse(g, msg, "unknown message");
 }
 
 /* Reap children; restart a wanted client that died, with back-off. */

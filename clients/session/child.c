@@ -15,6 +15,20 @@
 
 extern char **environ;
 
+void sm_client_argv(const SsClientDef *d, char *argv[])
+{
+    int n = 0;
+    argv[n++] = (char *)d->command;
+    for (int k = 0; k < d->n_args; k++)
+        argv[n++] = d->args[k];
+    argv[n] = NULL;
+}
+
+void sm_nsm_url(char *url, size_t len, int osc_port)
+{
+    snprintf(url, len, "osc.udp://127.0.0.1:%d/", osc_port);
+}
+
 double sm_now(void)
 {
     struct timespec t;

@@ -10,6 +10,12 @@
 
 /* Seconds on the monotonic clock. */
 double sm_now(void);
+/* Client d's command line for execv into argv (SS_MAX_ARGS + 2 entries):
+ * its command, its args, NULL. */
+void sm_client_argv(const SsClientDef *d, char *argv[]);
+/* The NSM_URL of the NSM server (this manager or an agent) on UDP port
+ * osc_port of this machine. */
+void sm_nsm_url(char *url, size_t len, int osc_port);
 /* Spawn a child in its own process group (dies with the manager: it gets
  * die_sig when the manager ends, even by SIGKILL): exe
  * with argv, environment plus NSM_URL (when nsm_url) and

@@ -63,12 +63,7 @@ static void send_host(int h, const SsHostDef *hd, const char *path, const char *
     if (!msg)
         return;
     lo_message_add_string(msg, hd->secret);
-    if (a)
-        lo_message_add_string(msg, a);
-    if (b)
-        lo_message_add_string(msg, b);
-    if (c)
-        lo_message_add_string(msg, c);
+    at_osc_add_strings(msg, a, b, c);
     at_osc_send_to(R.osc, &R.h[h].addr, R.h[h].addrlen, path, msg);
     lo_message_free(msg);
 }

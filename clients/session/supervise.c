@@ -36,14 +36,9 @@ void sm_launch(SmMgr *m, int i)
         nc_launched(&m->core, i, -1, "program not found");
         return;
     }
-    char *argv[SS_MAX_ARGS + 2];
-    int n = 0;
-    argv[n++] = (char *)d->command;
-    for (int k = 0; k < d->n_args; k++)
-        argv[n++] = d->args[k];
-    argv[n] = NULL;
-    char url[64];
-    snprintf(url, sizeof url, "osc.udp://127.0.0.1:%d/", at_osc_port(m->osc));
+    char *argv[SS_MAX_ARGS + 2], url[64];
+    sm_client_argv(d, argv);
+    sm_nsm_url(url, sizeof url, at_osc_port(m->osc));
     pid_t pid =
         sm_spawn(m->dir, m->server, c->exe, argv, SIGTERM, d->nsm ? url : NULL, &c->out, d->id);
     if (pid < 0) {

@@ -33,6 +33,12 @@ typedef struct {
     bool transport;                       /* a sequencer: follows the host's time:Position */
 } AtLv2Plugin;
 
+/* The fields that follow from the tool's name t (fmsynth: URI
+ * urn:aiotone:fmsynth, label "aiotone fmsynth", its AtTool fmsynth_tool)
+ * and its lv2 class klass_. */
+#define AT_LV2_PLUGIN(t, klass_)                                                                   \
+    .name = #t, .label = "aiotone " #t, .klass = klass_, .tool = &t##_tool
+
 /* The plugins of the bundle, NULL-terminated. */
 extern const AtLv2Plugin *const at_lv2_plugins[];
 

@@ -195,30 +195,26 @@ static void cleanup(LV2_Handle h)
 
 static double atom_number(const Urids *u, const LV2_Atom *a, bool *ok)
 {
-    const void *body = a + 1; /* copied out: it may not be aligned */
-    *ok = true;
-    if (a->type == u->atom_float && a->size == sizeof(float)) {
-        float v;
-        memcpy(&v, body, sizeof v);
-        return v;
-    }
-    if (a->type == u->atom_double && a->size == sizeof(double)) {
-        double v;
-        memcpy(&v, body, sizeof v);
-        return v;
-    }
-    if (a->type == u->atom_int && a->size == sizeof(int32_t)) {
-        int32_t v;
-        memcpy(&v, body, sizeof v);
-        return v;
-    }
-    if (a->type == u->atom_long && a->size == sizeof(int64_t)) {
-        int64_t v;
-        memcpy(&v, body, sizeof v);
-        return (double)v;
-    }
-    *ok = false;
-    return 0.0;
+    union {
+        float f;
+        double d;
+        int32_t i;
+        int64_t l;
+    } v;
+    *ok = (a->type == u->atom_float && a->size == sizeof v.f) ||
+          (a->type == u->atom_double && a->size == sizeof v.d) ||
+          (a->type == u->atom_int && a->size == sizeof v.i) ||
+          (a->type == u->atom_long && a->size == sizeof v.l);
+    if (!*ok)
+        return 0.0;
+    memcpy(&v, a + 1, a->size); /* copied out: the body may not be aligned */
+    if (a->type == u->atom_float)
+        return v.f;
+    if (a->type == u->atom_double)
+        return v.d;
+    if (a->type == u->atom_int)
+        return v.i;
+    return (double)v.l;
 }
 
 /* A time:Position at frame: where the host's timeline is. */

@@ -9,33 +9,11 @@ extern const AtTool fmsynth_tool, redblue_tool, mothergen_tool, circuits_tool;
  * the audio thread), not through a control port. */
 static const char *const fmsynth_state_only[] = {"audio.polyphony", NULL};
 
-static const AtLv2Plugin fmsynth = {
-    .name = "fmsynth",
-    .label = "aiotone fmsynth",
-    .klass = "InstrumentPlugin",
-    .tool = &fmsynth_tool,
-    .defs = fm_param_defs,
-    .state_only = fmsynth_state_only,
-};
-static const AtLv2Plugin redblue = {
-    .name = "redblue",
-    .label = "aiotone redblue",
-    .klass = "MIDIPlugin",
-    .tool = &redblue_tool,
-};
-static const AtLv2Plugin mothergen = {
-    .name = "mothergen",
-    .label = "aiotone mothergen",
-    .klass = "MIDIPlugin",
-    .tool = &mothergen_tool,
-    .transport = true,
-};
-static const AtLv2Plugin circuits = {
-    .name = "circuits",
-    .label = "aiotone circuits",
-    .klass = "MIDIPlugin",
-    .tool = &circuits_tool,
-    .transport = true,
-};
+static const AtLv2Plugin fmsynth = {AT_LV2_PLUGIN(fmsynth, "InstrumentPlugin"),
+                                    .defs = fm_param_defs, .state_only = fmsynth_state_only};
+static const AtLv2Plugin redblue = {AT_LV2_PLUGIN(redblue, "MIDIPlugin")};
+/* The sequencers follow the host's time:Position. */
+static const AtLv2Plugin mothergen = {AT_LV2_PLUGIN(mothergen, "MIDIPlugin"), .transport = true};
+static const AtLv2Plugin circuits = {AT_LV2_PLUGIN(circuits, "MIDIPlugin"), .transport = true};
 
 const AtLv2Plugin *const at_lv2_plugins[] = {&fmsynth, &redblue, &mothergen, &circuits, NULL};
