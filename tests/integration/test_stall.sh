@@ -4,7 +4,8 @@
 # aiotone-clock, upstream of aiotone-mothergen, is stopped (SIGSTOP), so
 # JACK never wakes mothergen. Checks: standalone, mothergen says so once per
 # stall and again when JACK calls it; a server that is itself stopped
-# (SIGSTOP of jackd) is not reported. In a session, the starved client
+# (SIGSTOP of jackd) is not reported. The session part runs on the
+# session's own server. In a session, the starved client
 # leaves at once with exit status 75 (it could not close: libjack waits
 # for the thread JACK does not wake), the manager starts it again, and
 # once clock runs again the restarted one is called and wired.
@@ -21,14 +22,6 @@ at_check "mothergen runs" at_wait_log gen "running as JACK client" 10
 at_check "the user connects clock:midi_out -> gen:midi_in" jack_connect clock:midi_out gen:midi_in
 stalls() { grep -c "JACK has not called this client" "$AT_TMP/$1.log"; }
 
-# The server itself stopped for 4 s: nobody is called, nothing to report.
-sleep 1
-kill -STOP "$AT_PID_jackd"
-sleep 4
-kill -CONT "$AT_PID_jackd"
-sleep 2
-at_check "a stopped server is not reported as a stall" test "$(stalls gen)" = 0
-
 # clock stopped for 7 s: mothergen, downstream of it, is not called.
 kill -STOP "$AT_PID_clock"
 at_check "the stall is reported (3 s, then 0.2 s to confirm)" \
@@ -38,20 +31,37 @@ at_check "once per stall, not once per check" test "$(stalls gen)" = 1
 kill -CONT "$AT_PID_clock"
 at_check "JACK calls it again once clock runs" at_wait_log gen "JACK calls this client again" 5
 at_check "standalone, mothergen keeps running" kill -0 "$AT_PID_gen"
+
+# The server itself stopped for 4 s: nobody is called, nothing to report.
+# (jackd 1.9.21 does not always come back from this whole; nothing else
+# uses this server afterwards.)
+n=$(stalls gen)
+kill -STOP "$AT_PID_jackd"
+sleep 4
+kill -CONT "$AT_PID_jackd"
+sleep 2
+at_check "a stopped server is not reported as a stall" test "$(stalls gen)" = "$n"
 at_kill gen
 at_kill clock
+at_kill jackd
 
 # In a session: the starved client leaves with 75 and is started again.
 D=$AT_TMP/studio
 mkdir -p "$D"
 cat >"$D/session.conf" <<EOF
+jack = { server = "aiotone-stall-$$-$RANDOM"; driver = "dummy"; rate = 48000; period = 256; };
 clients = ( { id = "clock"; command = "aiotone-clock"; }, { id = "gen"; command = "aiotone-mothergen"; } );
 connections = ( { from = "clock:midi_out"; to = "gen:midi_in"; } );
 EOF
 cp "$AT_TMP/clock.conf" "$D/clock.conf"
 cp "$AT_TMP/gen.conf" "$D/gen.conf"
 at_spawn sess env PATH="$B:$PATH" "$B/aiotone-session" run "$D"
-at_check "the session opens" at_wait_log sess "session open: 2 clients, all 1 connections made" 20
+session_opens() {
+    at_wait_log sess "session open: 2 clients, all 1 connections made" 20 && return 0
+    tail -n 20 "$AT_TMP/sess.log"
+    return 1
+}
+at_check "the session opens" session_opens
 CPID=$("$B/aiotone-session" status "$D" | awk '$1 == "clock" {for (i=1;i<NF;i++) if ($i=="pid") print $(i+1)}')
 at_check "the clock's pid is known ($CPID)" test -n "$CPID"
 kill -STOP "$CPID"
