@@ -330,3 +330,18 @@ char *at_file_read(const char *path, size_t max, size_t *len, char *err, size_t 
     }
     return text;
 }
+
+void at_exe_dir(char *out, size_t len)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    out[0] = 0;
+    if (n <= 0)
+        return;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = 0;
+    if (strlen(exe) < len)
+        memcpy(out, exe, strlen(exe) + 1);
+}

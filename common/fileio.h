@@ -78,4 +78,8 @@ char *at_file_read(const char *path, size_t max, size_t *len, char *err, size_t 
 /* The same from an open stream (not closed here); errno as above. */
 char *at_file_read_stream(FILE *f, size_t max, size_t *len);
 
+/* The folder of the running executable (/proc/self/exe) into out; "" when
+ * it cannot be read or does not fit. */
+void at_exe_dir(char *out, size_t len);
+
 #endif

@@ -1,6 +1,7 @@
 /* main.c - aiotone-fmsynth: the FM core behind the shared JACK shell
  * (common/app.h), plus the offline modes --render and --save-preset. */
 #include "app.h"
+#include "fileio.h"
 #include "fmparams.h"
 #include "fmrender.h"
 #include "fmsynth.h"
@@ -147,22 +148,6 @@ static void release(void *resource)
     fm_voice_set_free(resource);
 }
 
-/* The folder this executable is in ("" when unknown). */
-static void exe_dir(char *out, size_t len)
-{
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    out[0] = 0;
-    if (n <= 0)
-        return;
-    buf[n] = 0;
-    char *slash = strrchr(buf, '/');
-    if (slash) {
-        *slash = 0;
-        snprintf(out, len, "%.2040s", buf);
-    }
-}
-
 /* Where preset NAME lives: preset-dir, else $XDG_DATA_HOME/aiotone/presets
  * (~/.local/share/...), else the source tree's clients/fmsynth/presets
  * when the program runs from a build tree (BUILD/bin/), else
@@ -191,7 +176,7 @@ static bool find_preset(const AtParams *reg, const char *name, char *out, size_t
         snprintf(cand[n++], sizeof cand[0], "%s/aiotone/presets", xdg);
     else if (home && *home)
         snprintf(cand[n++], sizeof cand[0], "%s/.local/share/aiotone/presets", home);
-    exe_dir(exe, sizeof exe);
+    at_exe_dir(exe, sizeof exe);
     if (exe[0]) {
         snprintf(cand[n++], sizeof cand[0], "%.2000s/../../clients/fmsynth/presets", exe);
         snprintf(cand[n++], sizeof cand[0], "%.2000s/../share/aiotone/presets", exe);

@@ -11,6 +11,7 @@
  * bare program name, resolved next to aiotone-session or on PATH. */
 #include "agent.h"
 #include "child.h"
+#include "fileio.h"
 
 #include "log.h"
 #include "osc.h"
@@ -668,15 +669,7 @@ int ss_agent_main(int argc, char **argv)
         at_error("agent: --dir %s: %s", g.dir, strerror(errno));
         return 1;
     }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = 0;
-        snprintf(g.self_dir, sizeof g.self_dir, "%s", exe);
-    }
+    at_exe_dir(g.self_dir, sizeof g.self_dir);
     char real[PATH_MAX];
     if (realpath(g.dir, real))
         snprintf(g.dir, sizeof g.dir, "%s", real);

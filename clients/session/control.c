@@ -73,20 +73,6 @@ bool sm_resolve_dir(const char *arg, char *dir, size_t dirlen)
     return true;
 }
 
-void sm_self_dir(char *out, size_t outlen)
-{
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    out[0] = 0;
-    if (n <= 0)
-        return;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = 0;
-    snprintf(out, outlen, "%s", exe);
-}
-
 /* Load a client's state file with the tool's own rules: run
  * `exe ARGS... --check-config FILE` (the tool prints what is wrong).
  * Returns its exit status (0 good, 2 bad), or -1 when it could not run. */
@@ -128,7 +114,7 @@ int sm_cmd_check(const char *arg)
         at_error("%s", err);
         return 2;
     }
-    sm_self_dir(self, sizeof self);
+    at_exe_dir(self, sizeof self);
     int rc = 0, states = 0;
     for (int i = 0; i < s.n_clients; i++) {
         const SsClientDef *d = &s.clients[i];

@@ -18,8 +18,6 @@ bool sm_read_url_file(const char *file, int *port, pid_t *pid);
 bool sm_write_url_file(const char *file, int port, char *err, size_t errlen);
 /* The real path of a folder argument. */
 bool sm_resolve_dir(const char *arg, char *dir, size_t dirlen);
-/* The folder aiotone-session runs from (its siblings are found there). */
-void sm_self_dir(char *out, size_t outlen);
 /* check DIR: validate, find the programs, load the state files. */
 int sm_cmd_check(const char *arg);
 /* Send path to the manager of DIR and print its answer. */

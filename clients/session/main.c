@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "child.h"
 #include "control.h"
+#include "fileio.h"
 #include "jack.h"
 #include "log.h"
 #include "netmaster.h"
@@ -114,7 +115,7 @@ static int prepare(SmMgr *m, const char *arg)
                 "or crashed); taking the session over",
                 m->urlfile, (int)other);
     }
-    sm_self_dir(m->self_dir, sizeof m->self_dir);
+    at_exe_dir(m->self_dir, sizeof m->self_dir);
     for (int i = 0; i < m->s.n_clients; i++) {
         m->cl[i] = (SmClient){.out = {.fd = {-1, -1}}};
         nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].command, m->s.clients[i].nsm);

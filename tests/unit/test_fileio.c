@@ -439,8 +439,24 @@ static void test_read_stream(void **state)
     assert_non_null(strstr(err, "/proc/self/mem: cannot read: "));
 }
 
+/* at_exe_dir: the folder of this test binary, "" when it does not fit. */
+static void test_exe_dir(void **state)
+{
+    (void)state;
+    char dir[4096], exe[4096], small[4];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true(n > 0);
+    exe[n] = 0;
+    *strrchr(exe, '/') = 0;
+    at_exe_dir(dir, sizeof dir);
+    assert_string_equal(dir, exe);
+    at_exe_dir(small, sizeof small);
+    assert_string_equal(small, "");
+}
+
 #define FX(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 TU_MAIN(FX(test_write_replaces), FX(test_write_bare_name), FX(test_write_with_stream),
         FX(test_folder_not_writable), cmocka_unit_test(test_folder_missing), FX(test_disk_full),
         FX(test_file_size_limit), FX(test_crash_before_rename), FX(test_abort_and_two_in_flight),
-        FX(test_rename_fails), FX(test_read), cmocka_unit_test(test_read_stream))
+        FX(test_rename_fails), FX(test_read), cmocka_unit_test(test_read_stream),
+        cmocka_unit_test(test_exe_dir))
