@@ -1,4 +1,4 @@
-/* fuzz_session.c - the session file parser (clients/session/sessconf.c):
+/* fuzz_session.c - the session file parser (clients/session/sessparse.c, behind sessconf.h):
  * any input either fails with a message or parses; what parses is written
  * back and must parse again to the same clients and connections. The
  * in-place editor a save uses (ss_session_update_text) must give, for any
