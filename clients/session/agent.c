@@ -615,13 +615,17 @@ static bool read_secret(const char *path, char *out, size_t outlen)
     return true;
 }
 
-int ss_agent_main(int argc, char **argv)
+/* The command line. */
+typedef struct {
+    const char *listen, *secret_file, *allow[AG_MAX_ALLOW];
+    int n_allow;
+    char addr[64];
+    int port;
+} AgOptions;
+
+/* Read argv into o and g (dir, server); -1 to go on, else an exit status. */
+static int parse_options(int argc, char **argv, AgOptions *o, Agent *g)
 {
-    static Agent g; /* large; one per process */
-    const char *listen = NULL, *secret_file = NULL, *allow[AG_MAX_ALLOW];
-    int n_allow = 0;
-    snprintf(g.server, sizeof g.server, "aiotone-net");
-    snprintf(g.dir, sizeof g.dir, "aiotone-agent");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -635,15 +639,18 @@ int ss_agent_main(int argc, char **argv)
         }
         i++;
         if (!strcmp(a, "--listen"))
-            listen = v;
+            o->listen = v;
         else if (!strcmp(a, "--secret-file"))
-            secret_file = v;
+            o->secret_file = v;
         else if (!strcmp(a, "--dir"))
-            snprintf(g.dir, sizeof g.dir, "%s", v);
+            snprintf(g->dir, sizeof g->dir, "%s", v);
         else if (!strcmp(a, "--server"))
-            snprintf(g.server, sizeof g.server, "%s", v);
-        else if (!strcmp(a, "--allow") && n_allow < AG_MAX_ALLOW)
-            allow[n_allow++] = v;
+            snprintf(g->server, sizeof g->server, "%s", v);
+        else if (!strcmp(a, "--allow") && o->n_allow == AG_MAX_ALLOW) {
+            at_error("agent: --allow %s: at most %d --allow networks", v, AG_MAX_ALLOW);
+            return 2;
+        } else if (!strcmp(a, "--allow"))
+            o->allow[o->n_allow++] = v;
         else {
             at_error("agent: %s: unknown option (--listen, --allow, --secret-file, --dir, "
                      "--server)",
@@ -651,48 +658,87 @@ int ss_agent_main(int argc, char **argv)
             return 2;
         }
     }
-    char addr[64];
-    const char *colon = listen ? strrchr(listen, ':') : NULL;
-    int port = colon ? atoi(colon + 1) : 0;
-    if (!listen || !colon || port <= 0 || port > 65535 || (size_t)(colon - listen) >= sizeof addr) {
+    const char *colon = o->listen ? strrchr(o->listen, ':') : NULL;
+    o->port = colon ? atoi(colon + 1) : 0;
+    if (!colon || o->port <= 0 || o->port > 65535 ||
+        (size_t)(colon - o->listen) >= sizeof o->addr) {
         at_error("agent: --listen ADDR:PORT is required (e.g. 10.0.0.2:%d)", SS_AGENT_PORT);
         return 2;
     }
-    snprintf(addr, sizeof addr, "%.*s", (int)(colon - listen), listen);
-    if (!secret_file) {
+    snprintf(o->addr, sizeof o->addr, "%.*s", (int)(colon - o->listen), o->listen);
+    if (!o->secret_file) {
         at_error("agent: --secret-file FILE is required (the secret of the session's host entry)");
         return 2;
     }
-    if (!read_secret(secret_file, g.secret, sizeof g.secret))
+    return -1;
+}
+
+/* The secret, the state folder, the sockets and the signal pipe; -1 to
+ * go on, else an exit status (nothing left open). */
+static int agent_open(Agent *g, const AgOptions *o)
+{
+    if (!read_secret(o->secret_file, g->secret, sizeof g->secret))
         return 2;
-    if (mkdir(g.dir, 0700) != 0 && errno != EEXIST) {
-        at_error("agent: --dir %s: %s", g.dir, strerror(errno));
+    if (mkdir(g->dir, 0700) != 0 && errno != EEXIST) {
+        at_error("agent: --dir %s: %s", g->dir, strerror(errno));
         return 1;
     }
-    at_exe_dir(g.self_dir, sizeof g.self_dir);
+    at_exe_dir(g->self_dir, sizeof g->self_dir);
     char real[PATH_MAX];
-    if (realpath(g.dir, real))
-        snprintf(g.dir, sizeof g.dir, "%s", real);
+    if (realpath(g->dir, real))
+        snprintf(g->dir, sizeof g->dir, "%s", real);
     char err[256];
-    g.nsm = at_osc_open("127.0.0.1", 0, NULL, 0, on_nsm, &g, err, sizeof err);
-    if (!g.nsm) {
+    g->nsm = at_osc_open("127.0.0.1", 0, NULL, 0, on_nsm, g, err, sizeof err);
+    if (!g->nsm) {
         at_error("agent: cannot open the NSM socket on loopback: %s", err);
         return 1;
     }
-    g.osc = at_osc_open(addr, port, allow, n_allow, on_message, &g, err, sizeof err);
-    if (!g.osc) {
-        at_error("agent: cannot listen on %s:%d: %s", addr, port, err);
-        at_osc_close(g.nsm);
+    g->osc = at_osc_open(o->addr, o->port, o->allow, o->n_allow, on_message, g, err, sizeof err);
+    if (!g->osc) {
+        at_error("agent: cannot listen on %s:%d: %s", o->addr, o->port, err);
+        at_osc_close(g->nsm);
         return 1;
     }
     if (!at_sigpipe_open(0)) {
         at_error("agent: cannot create the signal pipe: %s", strerror(errno));
-        at_osc_close(g.osc);
-        at_osc_close(g.nsm);
+        at_osc_close(g->osc);
+        at_osc_close(g->nsm);
         return 1;
     }
-    at_info("agent: listening on %s:%d (%d allowed networks and loopback)", addr,
-            at_osc_port(g.osc), n_allow);
+    at_info("agent: listening on %s:%d (%d allowed networks and loopback)", o->addr,
+            at_osc_port(g->osc), o->n_allow);
+    return -1;
+}
+
+/* Stop what the agent started, last client first, then the slave. */
+static void agent_close(Agent *g)
+{
+    at_info("agent: stopping");
+    if (g->jack)
+        jack_client_close(g->jack);
+    for (int k = SS_MAX_CLIENTS - 1; k >= 0; k--) {
+        g->cl[k].want = false;
+        stop_pid(g->cl[k].pid);
+    }
+    stop_pid(g->slave_pid);
+    at_osc_close(g->osc);
+    at_osc_close(g->nsm);
+    if (g->have_session)
+        ss_session_free(&g->s);
+    at_sigpipe_close();
+}
+
+int ss_agent_main(int argc, char **argv)
+{
+    static Agent g; /* large; one per process */
+    AgOptions o = {0};
+    snprintf(g.server, sizeof g.server, "aiotone-net");
+    snprintf(g.dir, sizeof g.dir, "aiotone-agent");
+    int rc = parse_options(argc, argv, &o, &g);
+    if (rc < 0)
+        rc = agent_open(&g, &o);
+    if (rc >= 0)
+        return rc;
     while (!*at_sigpipe_flag()) {
         struct pollfd p[3] = {{at_osc_fd(g.osc), POLLIN, 0},
                               {at_osc_fd(g.nsm), POLLIN, 0},
@@ -704,18 +750,6 @@ int ss_agent_main(int argc, char **argv)
         supervise(&g);
         keep_legs(&g);
     }
-    at_info("agent: stopping");
-    if (g.jack)
-        jack_client_close(g.jack);
-    for (int k = SS_MAX_CLIENTS - 1; k >= 0; k--) {
-        g.cl[k].want = false;
-        stop_pid(g.cl[k].pid);
-    }
-    stop_pid(g.slave_pid);
-    at_osc_close(g.osc);
-    at_osc_close(g.nsm);
-    if (g.have_session)
-        ss_session_free(&g.s);
-    at_sigpipe_close();
+    agent_close(&g);
     return 0;
 }
