@@ -10,19 +10,12 @@
  * server removes it and every other client drops its entry for it. */
 #include "app_priv.h"
 #include "log.h"
+#include "monotime.h"
 
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
 #define AT_STALL_SECS 3.0 /* no process call for this long, the server running */
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void stalled(AtApp *app, double secs, uint32_t frames)
 {
@@ -50,7 +43,7 @@ void at_app_check_stall(AtApp *app)
         s->since = 0;
         return;
     }
-    double now = mono_now();
+    double now = at_mono_now();
     unsigned c = atomic_load_explicit(&app->cycles, memory_order_relaxed);
     jack_nframes_t f = jack_last_frame_time(app->client);
     if (s->since == 0 || c != s->seen) {

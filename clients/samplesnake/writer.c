@@ -4,6 +4,7 @@
 
 #include "instrument.h"
 #include "machine.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -37,15 +38,8 @@ struct SnWriter {
     bool *present;     /* per take: a file exists (old or new) */
     unsigned *retries; /* per take: attempts lost to xruns */
     size_t pending, started, saved, silent;
-    struct timespec t0;
+    double t0; /* at_mono_now() when made */
 };
-
-static double now_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
-}
 
 SnWriter *sn_writer_new(const SnWriterConfig *cfg, const SnSource *src, SnShared *shared)
 {
@@ -70,7 +64,7 @@ SnWriter *sn_writer_new(const SnWriterConfig *cfg, const SnSource *src, SnShared
     for (size_t i = 0; i < cfg->plan->count; i++)
         w->present[i] = cfg->plan->takes[i].skip;
     w->pending = sn_plan_pending(cfg->plan);
-    clock_gettime(CLOCK_MONOTONIC, &w->t0);
+    w->t0 = at_mono_now();
     return w;
 }
 
@@ -118,7 +112,7 @@ static void fmt_time(double s, char *out, size_t len)
 static void progress(SnWriter *w, const SnTake *t)
 {
     char el[32], rem[32];
-    double elapsed = now_since(&w->t0);
+    double elapsed = at_mono_now() - w->t0;
     fmt_time(elapsed, el, sizeof el);
     size_t done = w->started - 1;
     if (done > 0)
@@ -283,7 +277,7 @@ static void on_done(SnWriter *w)
         snprintf(list + len, sizeof list - len, " %s", path);
     }
     char el[32];
-    fmt_time(now_since(&w->t0), el, sizeof el);
+    fmt_time(at_mono_now() - w->t0, el, sizeof el);
     fprintf(w->cfg.out,
             "done: %zu samples saved, %zu already there, %zu silent (not saved) in %s;"
             " instrument:%s\n",

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -22,6 +21,7 @@
 #include "rand.h"
 #include "sampletrim.h"
 #include "sampletrim_io.h"
+#include "monotime.h"
 
 #define PROG "aiotone-sampletrim"
 #define MAX_JOBS 256
@@ -321,13 +321,6 @@ static void fail(Batch *b, Job *j, const char *what, const char *detail)
     pthread_mutex_unlock(&b->lock);
 }
 
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 /* A file finished (or failed): count it and show the count. */
 static void progress_step(Batch *b, const Job *j)
 {
@@ -369,7 +362,7 @@ static void progress_within(void *user, StrimStage stage, size_t done, size_t to
     int pct = (int)(all * 100.0);
     pthread_mutex_lock(&b->lock);
     if (b->tty) {
-        double t = now_seconds();
+        double t = at_mono_now();
         if (t - b->last_draw >= 0.1 && pct != j->shown) {
             b->last_draw = t;
             j->shown = pct;

@@ -17,6 +17,7 @@
 #include "osc.h"
 #include "sessconf.h"
 #include "sigpipe.h"
+#include "monotime.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,7 +32,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define AG_MAX_ALLOW 16
@@ -74,13 +74,6 @@ typedef struct {
     AgLeg legs[AG_MAX_LEGS];
     int n_legs;
 } Agent;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Compare without stopping at the first difference (no timing hint). */
 static bool secret_ok(const char *want, const char *got)
@@ -492,7 +485,7 @@ static void keep_legs(Agent *g)
     }
     if (!g->n_legs || g->slave_pid <= 0)
         return;
-    double now = now_s();
+    double now = at_mono_now();
     if (!g->jack) {
         if (now - g->jack_tried_at < 1.0)
             return;
@@ -571,18 +564,19 @@ static void supervise(Agent *g)
             g->cl[k].pid = 0;
             if (!g->cl[k].want || ss_end_of(st) != SS_END_RESTART)
                 break;
-            double d = ss_backoff_death(&g->cl[k].backoff, now_s());
+            double d = ss_backoff_death(&g->cl[k].backoff, at_mono_now());
             if (d < 0) {
                 at_error("agent: client '%s' died too often: given up", g->s.clients[k].id);
                 g->cl[k].want = false;
             } else {
                 at_warn("agent: client '%s' died: restarting in %.1f s", g->s.clients[k].id, d);
-                g->cl[k].restart_at = now_s() + d;
+                g->cl[k].restart_at = at_mono_now() + d;
             }
         }
     }
     for (int k = 0; g->have_session && k < g->s.n_clients; k++)
-        if (g->cl[k].want && g->cl[k].pid == 0 && now_s() >= g->cl[k].restart_at && !launch(g, k))
+        if (g->cl[k].want && g->cl[k].pid == 0 && at_mono_now() >= g->cl[k].restart_at &&
+            !launch(g, k))
             g->cl[k].want = false;
 }
 

@@ -1,6 +1,7 @@
 /* child.c - the session manager's children: spawn, and print their
  * output line by line with their names in front (see child.h). */
 #include "child.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -27,13 +27,6 @@ void sm_client_argv(const SsClientDef *d, char *argv[])
 void sm_nsm_url(char *url, size_t len, int osc_port)
 {
     snprintf(url, len, "osc.udp://127.0.0.1:%d/", osc_port);
-}
-
-double sm_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 /* The environment for a child, built before fork (no malloc after it). */

@@ -8,8 +8,6 @@
 
 #include <sys/types.h>
 
-/* Seconds on the monotonic clock. */
-double sm_now(void);
 /* Client d's command line for execv into argv (SS_MAX_ARGS + 2 entries):
  * its command, its args, NULL. */
 void sm_client_argv(const SsClientDef *d, char *argv[]);

@@ -6,6 +6,7 @@
 #include "folders.h"
 #include "fileio.h"
 #include "log.h"
+#include "monotime.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -207,8 +208,8 @@ static int talk(const char *arg, const char *path, double timeout, Talk *t, pid_
         lo_message_add_string(msg, t->sarg);
     at_osc_send_to(o, &ss, sizeof to, path, msg);
     lo_message_free(msg);
-    double end = sm_now() + timeout;
-    while (!t->done && sm_now() < end) {
+    double end = at_mono_now() + timeout;
+    while (!t->done && at_mono_now() < end) {
         struct pollfd p = {.fd = at_osc_fd(o), .events = POLLIN};
         poll(&p, 1, 50);
         at_osc_receive(o);

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "child.h"
 #include "jack.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <jack/jack.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,13 +243,6 @@ static bool connected(jack_client_t *c, const char *from, const char *to)
  * for an undo, or the connection would never come back. */
 #define UNDO_SETTLE_S 0.5
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int sj_sync(SmMgr *m)
 {
     jack_client_t *c = m->jack;
@@ -277,7 +270,7 @@ int sj_sync(SmMgr *m)
             conn->made = false;
             conn->undone_at = 0;
         } else if (conn->made && conn->seen_gone != UNDONE) {
-            double now = mono_now();
+            double now = at_mono_now();
             if (conn->undone_at == 0)
                 conn->undone_at = now;
             if (now - conn->undone_at >= UNDO_SETTLE_S)

@@ -14,6 +14,7 @@
 #include "remote.h"
 #include "sigpipe.h"
 #include "supervise.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +70,7 @@ static void run_loop(SmMgr *m)
             at_error("the JACK server went away; stopping the session");
             break;
         }
-        double now = sm_now();
+        double now = at_mono_now();
         if (atomic_exchange(&m->jack_changed, 0) || m->sync_again || now - last_sync > 1.0) {
             made = sj_sync(m);
             last_sync = now;
@@ -220,7 +221,7 @@ static int cmd_run(const char *arg)
 {
     static SmMgr mgr;
     SmMgr *m = &mgr;
-    m->t0 = sm_now();
+    m->t0 = at_mono_now();
     m->wake[0] = m->wake[1] = -1;
     m->jackd_out = m->bridge_out = (SmOut){.fd = {-1, -1}};
     int rc = prepare(m, arg);

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "netroute.h"
 #include "remote.h"
+#include "monotime.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define RESEND_S 2.0     /* ask a host again after this long without an answer */
 #define NO_ANSWER_S 10.0 /* then say it does not answer (and keep asking) */
@@ -41,15 +41,6 @@ static struct {
     RouteRt *routes;
     int n_routes;
 } R;
-
-/* Seconds on the monotonic clock (here, not main.c's ss_now: this file is
- * built into the fuzz and test programs too, without main.c). */
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 bool ss_remote_client(const SmMgr *m, int i)
 {
@@ -272,7 +263,7 @@ void ss_remote_tick(SmMgr *m)
     if (!R.on || !R.osc || !m->jack)
         return;
     at_osc_receive(R.osc);
-    double now = mono_s();
+    double now = at_mono_now();
     for (int h = 0; h < m->s.n_hosts; h++)
         tick_host(m, h, now);
     for (int i = 0; i < R.n_routes && i < m->s.n_conns; i++) {

@@ -8,6 +8,7 @@
 #include "netmaster.h"
 #include "remote.h"
 #include "supervise.h"
+#include "monotime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,10 +125,10 @@ static void opened(SmMgr *m, int i)
     const SmClient *c = &m->cl[i];
     if (c->restarts)
         at_info("client '%s' is open (%.0f ms after restart %d)", m->core.cl[i].id,
-                (sm_now() - c->launched_at) * 1000.0, c->restarts);
+                (at_mono_now() - c->launched_at) * 1000.0, c->restarts);
     else
         at_info("client '%s' is open (%.0f ms after start)", m->core.cl[i].id,
-                (sm_now() - m->t0) * 1000.0);
+                (at_mono_now() - m->t0) * 1000.0);
     atomic_store(&m->jack_changed, 1);
 }
 
@@ -321,14 +322,14 @@ static void on_request(SmMgr *m, const AtOscMsg *msg, NcOp op)
         error_to(m, &from, msg->path, -1, "takes s NAME (a session name or an absolute path)");
         return;
     }
-    nc_request(&m->core, op, &from, named ? at_osc_arg_str(msg->argv[0]) : "", sm_now());
+    nc_request(&m->core, op, &from, named ? at_osc_arg_str(msg->argv[0]) : "", at_mono_now());
 }
 
 static void on_command(SmMgr *m, const AtOscMsg *msg)
 {
     const NcAddr from = addr_of(msg);
     if (!strcmp(msg->path, "/nsm/server/save")) {
-        nc_save(&m->core, &from, sm_now());
+        nc_save(&m->core, &from, at_mono_now());
     } else if (request_of(msg->path) != NC_OP_NONE) {
         on_request(m, msg, request_of(msg->path));
     } else if (!strcmp(msg->path, "/nsm/gui/gui_announce")) {

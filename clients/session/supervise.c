@@ -8,6 +8,7 @@
 #include "netmaster.h"
 #include "remote.h"
 #include "supervise.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -46,7 +47,7 @@ void sm_launch(SmMgr *m, int i)
         nc_launched(&m->core, i, -1, NULL);
         return;
     }
-    c->launched_at = sm_now();
+    c->launched_at = at_mono_now();
     c->announce_warned = false;
     nc_launched(&m->core, i, pid, NULL);
     at_info("started client '%s' (%s, pid %d)", d->id, c->exe, (int)pid);
@@ -71,7 +72,7 @@ void sm_spawn_bridge(SmMgr *m)
     char *argv[] = {"a2jmidid", "-j", m->server, "-e", NULL};
     m->bridge_pid =
         sm_spawn(m->dir, m->server, exe, argv, SIGTERM, NULL, &m->bridge_out, "a2jmidid");
-    m->bridge_started_at = sm_now();
+    m->bridge_started_at = at_mono_now();
     at_info("MIDI bridge: started a2jmidid -j %s -e (pid %d)", m->server, (int)m->bridge_pid);
 }
 
@@ -85,7 +86,7 @@ void sm_spawn_bridge(SmMgr *m)
 
 static void watch_bridge(SmMgr *m)
 {
-    double now = sm_now();
+    double now = at_mono_now();
     if (m->s.bridge != SS_BRIDGE_A2J || m->bridge_pid <= 0 || m->bridge_rescan ||
         now < m->bridge_watch_at)
         return;
@@ -115,16 +116,16 @@ static void bridge_exit(SmMgr *m, const char *how)
         return;
     if (m->bridge_rescan) { /* ended by the bridge watch: start it again now */
         m->bridge_rescan = false;
-        m->bridge_restart_at = sm_now();
+        m->bridge_restart_at = at_mono_now();
         return;
     }
-    double d = ss_backoff_death(&m->bridge_backoff, sm_now());
+    double d = ss_backoff_death(&m->bridge_backoff, at_mono_now());
     if (d < 0) {
         at_error("MIDI bridge a2jmidid keeps dying (%s); giving up on it", how);
         m->bridge_pid = -1;
     } else {
         at_warn("MIDI bridge a2jmidid %s; restarting in %.2f s", how, d);
-        m->bridge_restart_at = sm_now() + d;
+        m->bridge_restart_at = at_mono_now() + d;
     }
 }
 
@@ -165,7 +166,7 @@ static void client_exit(SmMgr *m, int i, int status, const char *how)
         nc_exited(&m->core, i, NC_FAILED, msg);
         return;
     }
-    double delay = ss_backoff_death(&c->backoff, sm_now());
+    double delay = ss_backoff_death(&c->backoff, at_mono_now());
     if (delay < 0) {
         at_error("client '%s' died %d times within %.0f s (%s); GIVING UP on it - "
                  "see its messages above",
@@ -176,7 +177,7 @@ static void client_exit(SmMgr *m, int i, int status, const char *how)
     }
     at_warn("client '%s' %s; restarting in %.2f s", d->id, how, delay);
     nc_exited(&m->core, i, NC_RESTART, how);
-    c->restart_at = sm_now() + delay;
+    c->restart_at = at_mono_now() + delay;
 }
 
 static void on_child_exit(SmMgr *m, pid_t pid, int status)
@@ -246,7 +247,7 @@ static int not_open(SmMgr *m, char *out, size_t outlen)
 
 void sm_report_progress(SmMgr *m, int made)
 {
-    double now = sm_now();
+    double now = at_mono_now();
     char others[1024];
     int n_open = not_open(m, others, sizeof others);
     if (!m->reported_open && all_settled(m)) {
@@ -318,7 +319,7 @@ static void check_jobs(SmMgr *m)
 
 void sm_supervise(SmMgr *m)
 {
-    double now = sm_now();
+    double now = at_mono_now();
     for (int i = 0; i < m->s.n_clients; i++) {
         SmClient *c = &m->cl[i];
         NcState st = m->core.cl[i].state;
@@ -351,8 +352,8 @@ void sm_supervise(SmMgr *m)
 /* Wait up to secs for *pid to be reaped (reap() zeroes it). */
 static bool wait_gone(SmMgr *m, pid_t *pid, double secs)
 {
-    double end = sm_now() + secs;
-    while (*pid > 0 && sm_now() < end) {
+    double end = at_mono_now() + secs;
+    while (*pid > 0 && at_mono_now() < end) {
         sm_pump(m);
         sm_reap(m);
         if (*pid > 0)
@@ -502,7 +503,7 @@ bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen)
         nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].command, m->s.clients[i].nsm);
     }
     m->reported_open = m->reported_conns = m->reported_waiting = false;
-    m->t0 = sm_now();
+    m->t0 = at_mono_now();
     char why[512];
     if (!sm_write_url_file(m->urlfile, at_osc_port(m->osc), why, sizeof why))
         at_error("%s", why);
