@@ -186,6 +186,13 @@ at_session_start() {
     S=$AT_BIN/aiotone-session
 }
 
+# at_session_pid DIR ID: the pid `aiotone-session status DIR` shows for
+# client ID (nothing when it has none).
+at_session_pid() {
+    "$AT_BIN/aiotone-session" status "$1" |
+        awk -v id="$2" '$1 == id {for (i = 1; i < NF; i++) if ($i == "pid") print $(i + 1)}'
+}
+
 at_wait_port() {
     local port=$1 secs=${2:-10} i
     for ((i = 0; i < secs * 20; i++)); do

@@ -48,7 +48,7 @@ all_connected() {
         wait_connected c:midi_out ext:midi_in && wait_connected ext:midi_out dump:input &&
         wait_connected gen:$GENPORT dump:input
 }
-pid_of() { "$S" status "$D" | awk -v id="$1" '$1 == id {for (i=1;i<NF;i++) if ($i=="pid") print $(i+1)}'; }
+pid_of() { at_session_pid "$D" "$1"; }
 
 at_spawn sess "$S" run "$D"
 at_check "the session opens and reports the time to all connections made" \

@@ -131,7 +131,7 @@ at_check "  ... and the user's comments are kept" \
     bash -c "grep -qx '# My studio: a comment the user wrote.' $D/session.conf && grep -q '# first' $D/session.conf && grep -qx '// wiring' $D/session.conf"
 at_kill later
 sleep 3 # the restart comes well after the session start
-old=$("$S" status "$D" | awk '$1 == "b" {for (i=1;i<NF;i++) if ($i=="pid") print $(i+1)}')
+old=$(at_session_pid "$D" b)
 kill -KILL "$old"
 at_check "a killed client is restarted" at_wait_log sessd "client 'b' is open \([0-9]+ ms after restart 1\)" 10
 ms=$(grep -oE "client 'b' is open \([0-9]+ ms after restart 1\)" "$AT_TMP/sessd.log" | grep -oE "[0-9]+ ms" | grep -oE "[0-9]+")

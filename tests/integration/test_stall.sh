@@ -62,7 +62,7 @@ session_opens() {
     return 1
 }
 at_check "the session opens" session_opens
-CPID=$("$B/aiotone-session" status "$D" | awk '$1 == "clock" {for (i=1;i<NF;i++) if ($i=="pid") print $(i+1)}')
+CPID=$(at_session_pid "$D" clock)
 at_check "the clock's pid is known ($CPID)" test -n "$CPID"
 kill -STOP "$CPID"
 at_check "the starved client leaves with exit status 75" \
