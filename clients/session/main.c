@@ -197,6 +197,11 @@ static void finish(SmMgr *m, int rc)
 {
     ss_remote_end(m);
     sm_stop_children(m);
+    /* A client that had to be killed was stuck closing on a wedged server;
+     * closing this manager's own client there would hang the same way, so
+     * the server it started goes first (docs/sessions.md). */
+    if (m->stop_hung)
+        sm_stop_server(m);
     sj_close(m);
     sm_stop_server(m);
     if (m->osc) {

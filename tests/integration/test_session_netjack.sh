@@ -62,8 +62,8 @@ s() { JACK_DEFAULT_SERVER=$SLAVE_SRV "$@"; }
 # (docs/sessions.md, "When JACK itself wedges"); the session's log says
 # when its clients are open.
 wait_port_on() { # SERVER PORT SECONDS
-    local i
-    for ((i = 0; i < $3 * 10; i++)); do
+    local end=$((SECONDS + $3))
+    while ((SECONDS < end)); do
         JACK_DEFAULT_SERVER=$1 timeout 5 jack_lsp 2>/dev/null | grep -qxF "$2" && return 0
         sleep 0.1
     done
@@ -73,8 +73,8 @@ clients_open() { # LOG: the manager says clock and gen are open
     at_wait_log "$1" "client 'clock' is open" 20 && at_wait_log "$1" "client 'gen' is open" 20
 }
 wait_conn_on() { # SERVER FROM TO SECONDS
-    local i
-    for ((i = 0; i < $4 * 10; i++)); do
+    local end=$((SECONDS + $4))
+    while ((SECONDS < end)); do
         JACK_DEFAULT_SERVER=$1 timeout 5 jack_lsp -c "$2" 2>/dev/null | grep -qxF "   $3" && return 0
         sleep 0.1
     done
