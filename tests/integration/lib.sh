@@ -232,6 +232,12 @@ at_wait_log() {
         grep -qE "$re" "$AT_TMP/$name.log" 2>/dev/null && return 0
         sleep 0.05
     done
+    # What the log said instead, so a failure in CI can be read from its
+    # output (the runner prints a failed check's "#" lines).
+    {
+        echo "no line matching '$re' in $name.log after $secs s; its last lines:"
+        tail -n 12 "$AT_TMP/$name.log" 2>/dev/null
+    } >&2
     return 1
 }
 

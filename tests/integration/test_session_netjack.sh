@@ -82,8 +82,9 @@ wait_conn_on() { # SERVER FROM TO SECONDS
 }
 # record NAME SECONDS: the audio that comes back from the host on the
 # master, and peak levels of it on stdout (at-testsynth's analysis).
+# Every probe is bounded: a wedged server must fail a check, not hang.
 record() {
-    m "$T/at-probe" -n "rec$1" -c $(($2 * 48000 / 256)) -a "$HOST:from_slave_1" \
+    m timeout $(($2 + 20)) "$T/at-probe" -n "rec$1" -c $(($2 * 48000 / 256)) -a "$HOST:from_slave_1" \
         -w "$AT_TMP/$1.wav" >"$AT_TMP/$1.probe" 2>&1
     "$T/at-testsynth" --analyze "$AT_TMP/$1.wav" 2>/dev/null
 }
@@ -113,9 +114,9 @@ at_check "remote leg: fm:out_L -> system:playback_1" \
     wait_conn_on "$SLAVE_SRV" fm:out_L system:playback_1 10
 
 # MIDI across the link: what mothergen sends and what reaches the host.
-m "$T/at-probe" -n gsent -c 1100 -i gen:red >"$AT_TMP/sent.mid" 2>&1 &
+m timeout 30 "$T/at-probe" -n gsent -c 1100 -i gen:red >"$AT_TMP/sent.mid" 2>&1 &
 P1=$!
-s "$T/at-probe" -n grecv -c 1100 -i system:midi_capture_1 >"$AT_TMP/recv.mid" 2>&1 &
+s timeout 30 "$T/at-probe" -n grecv -c 1100 -i system:midi_capture_1 >"$AT_TMP/recv.mid" 2>&1 &
 P2=$!
 A1=$(record a1 5)
 wait $P1 $P2
