@@ -193,12 +193,12 @@ at_session_pid() {
         awk -v id="$2" '$1 == id {for (i = 1; i < NF; i++) if ($i == "pid") print $(i + 1)}'
 }
 
+# One JACK client for the whole wait, not a jack_lsp every 50 ms: a client
+# closing while a tool opens its own can wedge the graph in libjack 1.9.21
+# (tests/tools/at-waitport.c).
 at_wait_port() {
-    local port=$1 secs=${2:-10} i
-    for ((i = 0; i < secs * 20; i++)); do
-        jack_lsp 2>/dev/null | grep -qxF "$port" && return 0
-        sleep 0.05
-    done
+    local port=$1 secs=${2:-10}
+    "$AT_TOOLS/at-waitport" -t "$secs" "$port" && return 0
     echo "# port $port did not appear within ${secs}s" >&2
     return 1
 }

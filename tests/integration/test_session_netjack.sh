@@ -55,30 +55,20 @@ echo "$SECRET" >"$AT_TMP/secret"
 
 m() { JACK_DEFAULT_SERVER=$MASTER "$@"; }
 s() { JACK_DEFAULT_SERVER=$SLAVE_SRV "$@"; }
-# jack_lsp is bounded: a wedged server must fail a check, not hang the test.
-# The tests never start a JACK client while the session's own clients open:
-# a client that closes while another opens leaves the opening one with a
-# stale wake-up entry in libjack 1.9.21, and the graph can stop for good
-# (docs/sessions.md, "When JACK itself wedges"); the session's log says
-# when its clients are open.
+# The waits are bounded (at-waitport ends by its time-out, a wedged server
+# included) and use one JACK client each. The tests never start a JACK
+# client while the session's own clients open: a client that closes while
+# another opens leaves the opening one with a stale wake-up entry in
+# libjack 1.9.21, and the graph can stop for good (docs/sessions.md, "When
+# JACK itself wedges"); the session's log says when its clients are open.
 wait_port_on() { # SERVER PORT SECONDS
-    local end=$((SECONDS + $3))
-    while ((SECONDS < end)); do
-        JACK_DEFAULT_SERVER=$1 timeout 5 jack_lsp 2>/dev/null | grep -qxF "$2" && return 0
-        sleep 0.1
-    done
-    return 1
+    JACK_DEFAULT_SERVER=$1 "$T/at-waitport" -t "$3" "$2"
 }
 clients_open() { # LOG: the manager says clock and gen are open
     at_wait_log "$1" "client 'clock' is open" 20 && at_wait_log "$1" "client 'gen' is open" 20
 }
 wait_conn_on() { # SERVER FROM TO SECONDS
-    local end=$((SECONDS + $4))
-    while ((SECONDS < end)); do
-        JACK_DEFAULT_SERVER=$1 timeout 5 jack_lsp -c "$2" 2>/dev/null | grep -qxF "   $3" && return 0
-        sleep 0.1
-    done
-    return 1
+    JACK_DEFAULT_SERVER=$1 "$T/at-waitport" -t "$4" "$2" "$3"
 }
 # record NAME SECONDS: the audio that comes back from the host on the
 # master, and peak levels of it on stdout (at-testsynth's analysis).
@@ -169,7 +159,9 @@ at_check "status shows the host joined, its latency in frames and its clients" b
 PID1=$(pgrep -P "$AT_PID_agent" -f aiotone-fmsynth)
 kill -KILL "$PID1"
 at_check "the remote fmsynth killed is restarted" at_wait_log agent "client 'fm' died: restarting" 5
-at_check "and rewired on the host" bash -c "sleep 1; $(declare -f wait_conn_on); wait_conn_on $SLAVE_SRV fm:out_L system:playback_1 15 && wait_conn_on $SLAVE_SRV system:midi_capture_1 fm:midi_in 5"
+rewired() { sleep 1 && wait_conn_on "$SLAVE_SRV" fm:out_L system:playback_1 15 &&
+    wait_conn_on "$SLAVE_SRV" system:midi_capture_1 fm:midi_in 5; }
+at_check "and rewired on the host" rewired
 A2=$(record a2 3)
 echo "# audio after the restart: $A2"
 at_check "audio flows again after the restart" loud "$A2"
@@ -180,8 +172,11 @@ sleep 3
 ip -n "$NSB" link set "$VB" up
 ip -n "$NSB" route replace 224.0.0.0/4 dev "$VB"
 at_check "the lost link is reported" at_wait_log session "the NetJACK2 link is lost" 15
-at_check "the slave rejoins" bash -c "$(declare -f wait_port_on); sleep 1; wait_port_on $MASTER $HOST:from_slave_1 30"
-at_check "the connections are made again" bash -c "$(declare -f wait_conn_on); wait_conn_on $MASTER $HOST:from_slave_1 system:playback_1 15 && wait_conn_on $MASTER gen:red $HOST:midi_to_slave_1 5"
+sleep 1
+at_check "the slave rejoins" wait_port_on "$MASTER" "$HOST:from_slave_1" 30
+remade() { wait_conn_on "$MASTER" "$HOST:from_slave_1" system:playback_1 15 &&
+    wait_conn_on "$MASTER" gen:red "$HOST:midi_to_slave_1" 5; }
+at_check "the connections are made again" remade
 sleep 2
 A3=$(record a3 3)
 echo "# audio after the link came back: $A3"
@@ -213,9 +208,9 @@ at_kill session
 at_check "the remote client was stopped with the session" at_wait_log agent "stopping client 'fm' .*the master asked" 5
 at_spawn session2 ip netns exec "$NSA" "$AT_BIN/aiotone-session" run "$DIR"
 at_check "run again: the session's clients are open" clients_open session2
-at_check "run again: the host rejoins the new master" bash -c "$(declare -f wait_port_on); wait_port_on $MASTER $HOST:from_slave_1 40"
-at_check "fm runs again on the host" bash -c "$(declare -f wait_port_on); wait_port_on $SLAVE_SRV fm:out_L 20"
-at_check "and the connections are back" bash -c "$(declare -f wait_conn_on); wait_conn_on $MASTER $HOST:from_slave_1 system:playback_1 15"
+at_check "run again: the host rejoins the new master" wait_port_on "$MASTER" "$HOST:from_slave_1" 40
+at_check "fm runs again on the host" wait_port_on "$SLAVE_SRV" fm:out_L 20
+at_check "and the connections are back" wait_conn_on "$MASTER" "$HOST:from_slave_1" system:playback_1 15
 sleep 2
 A4=$(record a4 3)
 echo "# audio after stop -> run: $A4"

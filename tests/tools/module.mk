@@ -17,3 +17,4 @@ at-thru_PKGS := jack alsa libconfig liblo
 at-thru_LIBS := -lm
 fm-songhash_PKGS := sndfile smf
 at-lv2host_PKGS := sndfile smf
+at-waitport_PKGS := jack
