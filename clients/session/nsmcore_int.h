@@ -1,5 +1,7 @@
-/* nsmcore_int.h - what the two files of the NSM server core (nsmcore.c,
- * nsmsession.c) share; not for the shell. */
+/* nsmcore_int.h - what the files of the NSM server core share (nsmcore.c:
+ * the core, its clients and the actions out; nsmrecv.c: the messages in;
+ * nsmsave.c: the save; nsmsession.c: the whole session's part); not for
+ * the shell. */
 #ifndef NC_NSMCORE_INT_H
 #define NC_NSMCORE_INT_H
 
@@ -13,6 +15,13 @@ void nc_act_send(NcCore *c, const NcAddr *to, const char *path, const char *type
 /* /reply for_path text, /error for_path code text. */
 void nc_act_reply(NcCore *c, const NcAddr *to, const char *for_path, const char *text);
 void nc_act_error(NcCore *c, const NcAddr *to, const char *for_path, int code, const char *text);
+/* Log a line at level (an NC_LOG action). */
+void nc_logf(NcCore *c, AtLogLevel level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Is a a known address, and the same as b? */
+bool nc_same_addr(const NcAddr *a, const NcAddr *b);
+/* Client i is dirty or clean now (a GUI is told of a change). */
+void nc_set_dirty(NcCore *c, int i, bool dirty);
 /* dir, conf, name and root for the session folder dir. */
 void nc_set_dir(NcCore *c, const char *dir);
 /* Client i's state changes to st (a GUI is told). */

@@ -53,6 +53,8 @@ TARGETS = [
     ("clients/session/sessrules.c", ["test_session"]),
     ("clients/session/confread.c", ["test_session", "test_sessconf"]),
     ("clients/session/nsmcore.c", ["test_nsmcore"]),
+    ("clients/session/nsmrecv.c", ["test_nsmcore"]),
+    ("clients/session/nsmsave.c", ["test_nsmcore"]),
     ("clients/session/nsmsession.c", ["test_nsmcore"]),
 ]
 
