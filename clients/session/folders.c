@@ -1,9 +1,13 @@
 /* folders.c - session folders for the NSM server commands: a name under
  * the session root, the list of sessions there, and copying or creating
  * one atomically (built in a hidden temporary folder next to it and
- * renamed into place, so a failure leaves no half copy). */
+ * renamed into place, so a failure leaves no half copy); and opening
+ * another folder's session in place of the running one (sm_switch). */
 #include "folders.h"
 #include "control.h"
+#include "log.h"
+#include "monotime.h"
+#include "supervise.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -225,4 +229,75 @@ bool sm_new_session(const char *dst, char *err, size_t errlen)
         return false;
     }
     return put_in_place(tmp, dst, err, errlen);
+}
+
+/* Load and check the session in dir (its file, no live manager there,
+ * every program found) without touching the running one. */
+static SsSession *load_other(SmMgr *m, const char *dir, char *err, size_t errlen)
+{
+    char conf[4200], url[4200], exe[4096];
+    int port;
+    pid_t other;
+    snprintf(conf, sizeof conf, "%s/session.conf", dir);
+    snprintf(url, sizeof url, "%s/" SM_URL_FILE, dir);
+    if (sm_read_url_file(url, &port, &other) && other != getpid() && sm_manager_alive(other)) {
+        snprintf(err, errlen, "a session is already running in %s (pid %d)", dir, (int)other);
+        return NULL;
+    }
+    SsSession *s = calloc(1, sizeof *s);
+    if (!s || ss_session_load(s, conf, err, errlen) != AT_OK) {
+        free(s);
+        return NULL;
+    }
+    for (int i = 0; i < s->n_clients; i++)
+        if (!s->clients[i].host[0] && !ss_resolve_command(s->clients[i].command, m->self_dir,
+                                                          getenv("PATH"), exe, sizeof exe)) {
+            snprintf(err, errlen, "%s: client '%s': program '%s' not found", conf, s->clients[i].id,
+                     s->clients[i].command);
+            ss_session_free(s);
+            free(s);
+            return NULL;
+        }
+    return s;
+}
+
+bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen)
+{
+    SsSession *s = load_other(m, dir, err, errlen);
+    if (!s)
+        return false;
+    if (s->server[0] && strcmp(s->server, m->server))
+        at_warn("%s/session.conf names the JACK server '%s'; it opens on '%s', which runs (its "
+                "own server is used when it is run by itself)",
+                dir, s->server, m->server);
+    at_info("closing session %s to open %s", m->dir, dir);
+    m->closing = true;
+    sm_stop_clients(m);
+    m->closing = false;
+    int port;
+    pid_t who;
+    if (sm_read_url_file(m->urlfile, &port, &who) && who == getpid())
+        unlink(m->urlfile);
+    ss_session_free(&m->s);
+    m->s = *s; /* (the copy owns what s held) */
+    free(s);
+    snprintf(m->dir, sizeof m->dir, "%s", dir);
+    snprintf(m->conf, sizeof m->conf, "%s/session.conf", dir);
+    snprintf(m->urlfile, sizeof m->urlfile, "%s/" SM_URL_FILE, dir);
+    nc_switch(&m->core, dir);
+    for (int i = 0; i < m->s.n_clients; i++) {
+        m->cl[i] = (SmClient){.out = {.fd = {-1, -1}}};
+        nc_add(&m->core, m->s.clients[i].id, m->s.clients[i].command, m->s.clients[i].nsm);
+    }
+    m->reported_open = m->reported_conns = m->reported_waiting = false;
+    m->t0 = at_mono_now();
+    char why[512];
+    if (!sm_write_url_file(m->urlfile, at_osc_port(m->osc), why, sizeof why))
+        at_error("%s", why);
+    at_info("session %s open on JACK server '%s'; NSM_URL=osc.udp://127.0.0.1:%d/", m->dir,
+            m->server, at_osc_port(m->osc));
+    for (int i = 0; i < m->s.n_clients; i++)
+        sm_launch(m, i);
+    atomic_store(&m->jack_changed, 1);
+    return true;
 }

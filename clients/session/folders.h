@@ -4,6 +4,8 @@
 #ifndef SM_FOLDERS_H
 #define SM_FOLDERS_H
 
+#include "manager.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,5 +24,11 @@ int sm_list_sessions(const char *root, char (*names)[256], int max);
 bool sm_copy_session(const char *src, const char *dst, char *err, size_t errlen);
 /* Create dst (which must not exist) as a session without clients. */
 bool sm_new_session(const char *dst, char *err, size_t errlen);
+
+/* Open the session in dir instead of the running one: checked first
+ * (its file, its programs, no live manager there), then the clients are
+ * stopped, the new ones launched, the URL file moved. False with a
+ * message in err when dir does not open (the running session stays). */
+bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen);
 
 #endif

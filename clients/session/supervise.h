@@ -31,11 +31,6 @@ void sm_resume_client(SmMgr *m, int i);
 void sm_drop_client(SmMgr *m, int i);
 /* The end of the session: quitting, the clients, then the bridge. */
 void sm_stop_children(SmMgr *m);
-/* Open the session in dir instead of the running one: checked first
- * (its file, its programs, no live manager there), then the clients are
- * stopped, the new ones launched, the URL file moved. False with a
- * message in err when dir does not open (the running session stays). */
-bool sm_switch(SmMgr *m, const char *dir, char *err, size_t errlen);
 /* End the JACK server when this session started it. */
 void sm_stop_server(SmMgr *m);
 
