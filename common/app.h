@@ -2,10 +2,11 @@
  * and ports (with metadata and connect-by-name), the RT process callback,
  * OSC, NSM, signals and a clean shutdown.
  *
- * A tool supplies an AtTool: its parameter table and callbacks. The RT
- * callbacks (process, param, connected, shutdown) run in JACK's process
- * thread and must not block, allocate, lock or print: they only touch the
- * core and the AtCycle they are given. Everything else runs in the control
+ * A tool supplies an AtTool, its parameter table and callbacks, defined
+ * with AT_TOOL (below) at the end of its main.c. The RT callbacks
+ * (process, param, connected, shutdown) run in JACK's process thread and
+ * must not block, allocate, lock or print: they only touch the core and
+ * the AtCycle they are given. Everything else runs in the control
  * (main) thread. Threads talk through jack_ringbuffers only; see
  * docs/threads.md. */
 #ifndef AT_APP_H
@@ -120,6 +121,41 @@ typedef struct {
 /* Run the tool: parse options, load the config, run as a JACK client (or
  * under NSM) until SIGINT/SIGTERM. Returns the process exit status. */
 int at_app_main(const AtTool *tool, int argc, char **argv);
+
+/* The one way to define a tool, at the end of its main.c:
+ *
+ *   AT_TOOL(mothergen, params, "Self-generating sequences for ...",
+ *           .connected = connected, .shutdown = on_shutdown);
+ *
+ * defines the AtTool mothergen_tool (the name the LV2 bundle's plugins.c
+ * knows it by) and main(), which runs it with at_app_main. Its name is
+ * "mothergen"; its parameters are the array params (n_params its length);
+ * its hooks setup, teardown, process and param are the file's functions of
+ * those names (every tool has these four); after the summary come the
+ * tool's other fields as designated initialisers: the optional hooks it
+ * has (connected, shutdown, prepare, release, changed, offline, idle,
+ * validate, session_loaded) and usage_extra. The LV2 build (AT_LV2_SHELL,
+ * plugins/lv2/) gets no main(): a plugin has no command line. */
+#define AT_TOOL(name_, params_, ...)                                                               \
+    extern const AtTool name_##_tool;                                                              \
+    AT_TOOL_MAIN_(name_)                                                                           \
+    const AtTool name_##_tool = {.name = #name_,                                                   \
+                                 .params = (params_),                                              \
+                                 .n_params = sizeof(params_) / sizeof((params_)[0]),               \
+                                 .setup = setup,                                                   \
+                                 .teardown = teardown,                                             \
+                                 .process = process,                                               \
+                                 .param = param,                                                   \
+                                 .summary = __VA_ARGS__}
+#ifdef AT_LV2_SHELL
+#define AT_TOOL_MAIN_(name_)
+#else
+#define AT_TOOL_MAIN_(name_)                                                                       \
+    int main(int argc, char **argv)                                                                \
+    {                                                                                              \
+        return at_app_main(&name_##_tool, argc, argv);                                             \
+    }
+#endif
 
 /* Declare a port during setup (JACK registers it once the client runs its
  * process callback; until then the tool's process gets a stand-in). connect_key names a STRLIST

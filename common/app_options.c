@@ -3,6 +3,7 @@
  * --touchosc-layout and the tool's offline modes. See app_priv.h and
  * docs/man/. */
 #include "app_priv.h"
+#include "cmdline.h"
 #include "log.h"
 #include "touchosc.h"
 
@@ -17,26 +18,29 @@
 #define AT_VERSION "0"
 #endif
 
+/* The options, as --help shows them and as they are read (cmdline.h):
+ * a line here is an option. The %s are the tool's name, summary, name. */
+#define USAGE                                                                                      \
+    "Usage: aiotone-%s [OPTIONS]\n%s\n\n"                                                          \
+    "Options:\n"                                                                                   \
+    "  -c, --config FILE   load the configuration (libconfig syntax) from FILE\n"                  \
+    "      --make-config   print a commented default configuration and exit\n"                     \
+    "  -n, --name NAME     JACK client name (default: %s)\n"                                       \
+    "  -s, --server NAME   JACK server (default: $JACK_DEFAULT_SERVER or 'default')\n"             \
+    "      --osc-port N    OSC UDP port, 0 = off (overrides osc.port)\n"                           \
+    "      --touchosc-layout FILE\n"                                                               \
+    "                      write a TouchOSC layout for every live parameter and exit\n"            \
+    "      --check-config FILE\n"                                                                  \
+    "                      load FILE (over -c) with every check the tool makes,\n"                 \
+    "                      print what is wrong; exit 0 good, 2 bad (no JACK)\n"                    \
+    "  -v, --verbose       more messages\n"                                                        \
+    "  -q, --quiet         only warnings and errors\n"                                             \
+    "  -h, --help          show this help and exit\n"                                              \
+    "  -V, --version       show the version and exit\n"
+
 static void usage(const AtTool *t, FILE *f)
 {
-    fprintf(f,
-            "Usage: aiotone-%s [OPTIONS]\n%s\n\n"
-            "Options:\n"
-            "  -c, --config FILE   load the configuration (libconfig syntax) from FILE\n"
-            "      --make-config   print a commented default configuration and exit\n"
-            "  -n, --name NAME     JACK client name (default: %s)\n"
-            "  -s, --server NAME   JACK server (default: $JACK_DEFAULT_SERVER or 'default')\n"
-            "      --osc-port N    OSC UDP port, 0 = off (overrides osc.port)\n"
-            "      --touchosc-layout FILE\n"
-            "                      write a TouchOSC layout for every live parameter and exit\n"
-            "      --check-config FILE\n"
-            "                      load FILE (over -c) with every check the tool makes,\n"
-            "                      print what is wrong; exit 0 good, 2 bad (no JACK)\n"
-            "  -v, --verbose       more messages\n"
-            "  -q, --quiet         only warnings and errors\n"
-            "  -h, --help          show this help and exit\n"
-            "  -V, --version       show the version and exit\n",
-            t->name, t->summary, t->name);
+    fprintf(f, USAGE, t->name, t->summary, t->name);
     if (t->usage_extra)
         fprintf(f, "%s", t->usage_extra);
     fprintf(f,
@@ -47,60 +51,44 @@ static void usage(const AtTool *t, FILE *f)
             t->name, t->name, t->name, t->name);
 }
 
-enum { OPT_OSC_PORT = 256, OPT_TOUCHOSC, OPT_CHECK, OPT_MAKE_CONFIG };
-
-static const struct option long_opts[] = {
-    {"config", required_argument, NULL, 'c'},
-    {"name", required_argument, NULL, 'n'},
-    {"server", required_argument, NULL, 's'},
-    {"osc-port", required_argument, NULL, OPT_OSC_PORT},
-    {"touchosc-layout", required_argument, NULL, OPT_TOUCHOSC},
-    {"check-config", required_argument, NULL, OPT_CHECK},
-    {"make-config", no_argument, NULL, OPT_MAKE_CONFIG},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
-};
-
-/* Where the value of option c goes, for the options that take a file or
+/* Where the value of option opt goes, for the options that take a file or
  * a name; NULL for the others. */
-static const char **value_of(AtAppOptions *o, int c)
+static const char **value_of(AtAppOptions *o, const char *opt)
 {
-    return c == 'c'            ? &o->config
-           : c == 'n'          ? &o->name
-           : c == 's'          ? &o->server
-           : c == OPT_TOUCHOSC ? &o->touchosc
-           : c == OPT_CHECK    ? &o->check
-                               : NULL;
+    return !strcmp(opt, "config")            ? &o->config
+           : !strcmp(opt, "name")            ? &o->name
+           : !strcmp(opt, "server")          ? &o->server
+           : !strcmp(opt, "touchosc-layout") ? &o->touchosc
+           : !strcmp(opt, "check-config")    ? &o->check
+                                             : NULL;
 }
 
-/* One option getopt_long returned; -1 to go on, or an exit status. */
-static int apply_option(const AtTool *t, int c, const char *arg, AtAppOptions *o)
+/* One option getopt_long returned (by its long name); -1 to go on, or an
+ * exit status. */
+static int apply_option(const AtTool *t, const char *opt, const char *arg, AtAppOptions *o)
 {
-    const char **value = value_of(o, c);
+    const char **value = value_of(o, opt);
     char *end;
     long port;
     if (value) {
         *value = arg;
-    } else if (c == 'h') {
+    } else if (!strcmp(opt, "help")) {
         usage(t, stdout);
         return 0;
-    } else if (c == 'V') {
+    } else if (!strcmp(opt, "version")) {
         printf("aiotone-%s %s\n", t->name, AT_VERSION);
         return 0;
-    } else if (c == OPT_OSC_PORT) {
+    } else if (!strcmp(opt, "osc-port")) {
         port = strtol(arg, &end, 10);
         if (*end || port < 0 || port > 65535) {
             fprintf(stderr, "aiotone-%s: --osc-port: '%s' is not a port 0..65535\n", t->name, arg);
             return 2;
         }
         o->osc_port = (int)port;
-    } else if (c == OPT_MAKE_CONFIG) {
+    } else if (!strcmp(opt, "make-config")) {
         o->make_config = true;
-    } else if (c == 'v' || c == 'q') {
-        o->verbosity = c == 'v' ? AT_LOG_DEBUG : AT_LOG_WARN;
+    } else if (!strcmp(opt, "verbose") || !strcmp(opt, "quiet")) {
+        o->verbosity = !strcmp(opt, "verbose") ? AT_LOG_DEBUG : AT_LOG_WARN;
     }
     return -1;
 }
@@ -149,13 +137,14 @@ int at_app_parse_options(const AtTool *t, int argc, char **argv, AtAppOptions *o
     o->rest = calloc((size_t)argc + 1, sizeof *o->rest);
     o->words = copy_words(argc, argv);
     o->n_words = argc;
-    if (!o->rest || !o->words)
+    AtCmdline cl;
+    if (!o->rest || !o->words || !at_cmdline_init(&cl, USAGE, "-:"))
         return 1;
     o->rest[o->n_rest++] = argv[0];
     opterr = 0;
     optind = 0;
     int last = -1, c;
-    for (int before = 1; (c = getopt_long(argc, o->words, "-:c:n:s:vqhV", long_opts, NULL)) != -1;
+    for (int before = 1; (c = getopt_long(argc, o->words, cl.shorts, cl.longs, NULL)) != -1;
          before = optind) {
         if (c == 1) {
             keep_word(o, argv, optind - 1, &last);
@@ -169,7 +158,7 @@ int at_app_parse_options(const AtTool *t, int argc, char **argv, AtAppOptions *o
         } else if (c == ':') {
             return missing_value(t, argv[optind - 1]);
         } else {
-            int r = apply_option(t, c, optarg, o);
+            int r = apply_option(t, at_cmdline_name(&cl, c), optarg, o);
             if (r >= 0)
                 return r;
         }

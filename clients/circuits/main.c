@@ -126,21 +126,7 @@ static void connected(void *core, int handle, AtCycle *c)
     ci_setup_dests(&s->ci, at_shell_dest_mask(&s->ports, handle), 0, at_shell_outs(&s->ports, c));
 }
 
-const AtTool circuits_tool = {
-    .name = "circuits",
-    .summary = "Drums for a Novation Circuit and a bass line for a Circuit Mono Station, "
-               "driven by the Circuit's MIDI clock on midi_in.",
-    .params = params,
-    .n_params = P_COUNT,
-    .setup = setup,
-    .teardown = teardown,
-    .process = process,
-    .param = param,
-    .connected = connected,
-    .shutdown = on_shutdown,
-};
-
-int main(int argc, char **argv)
-{
-    return at_app_main(&circuits_tool, argc, argv);
-}
+AT_TOOL(circuits, params,
+        "Drums for a Novation Circuit and a bass line for a Circuit Mono Station, "
+        "driven by the Circuit's MIDI clock on midi_in.",
+        .connected = connected, .shutdown = on_shutdown);

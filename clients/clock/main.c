@@ -218,21 +218,7 @@ static void on_shutdown(void *core, AtCycle *c)
     ck_shutdown(s->ck, 0, c->midi[s->out]);
 }
 
-static const AtTool tool = {
-    .name = "clock",
-    .summary = "MIDI clock master (24 ppqn, START/STOP/CONTINUE) at a set BPM, or a follower of "
-               "the JACK transport, sample-accurate.",
-    .params = params,
-    .n_params = P_COUNT,
-    .setup = setup,
-    .teardown = teardown,
-    .process = process,
-    .param = param,
-    .connected = connected,
-    .shutdown = on_shutdown,
-};
-
-int main(int argc, char **argv)
-{
-    return at_app_main(&tool, argc, argv);
-}
+AT_TOOL(clock, params,
+        "MIDI clock master (24 ppqn, START/STOP/CONTINUE) at a set BPM, or a follower of "
+        "the JACK transport, sample-accurate.",
+        .connected = connected, .shutdown = on_shutdown);

@@ -45,7 +45,7 @@
         OP_PARAM(N, level, AT_PARAM_FLOAT, 4, LEV, "", AT_FIELD_DOUBLE,                            \
                  "output level (as a modulator: 1.0 = +-1 cycle)", {NULL})
 
-static const AtParamDef defs[FM_P_COUNT] = {
+const AtParamDef fm_params[FM_P_COUNT] = {
     [FM_P_CHANNEL] = {.key = "midi.channel",
                       .osc = "channel",
                       .type = AT_PARAM_INT,
@@ -101,17 +101,17 @@ static const AtParamDef defs[FM_P_COUNT] = {
 const AtParamDef *fm_param_defs(size_t *n)
 {
     *n = FM_P_COUNT;
-    return defs;
+    return fm_params;
 }
 
 bool fm_param_is_patch(int which)
 {
-    return which >= 0 && which < FM_P_COUNT && defs[which].field.kind != AT_FIELD_NONE;
+    return which >= 0 && which < FM_P_COUNT && fm_params[which].field.kind != AT_FIELD_NONE;
 }
 
 bool fm_param_apply(FmPatch *p, int which, double f, int i)
 {
-    return fm_param_is_patch(which) && at_params_apply(&defs[which], p, i, f);
+    return fm_param_is_patch(which) && at_params_apply(&fm_params[which], p, i, f);
 }
 
 void fm_patch_from_params(const AtParams *reg, FmPatch *p)
@@ -125,13 +125,13 @@ void fm_patch_write(const AtParams *reg, FILE *out)
     char val[256];
     fprintf(out, "# aiotone-fmsynth preset\npatch = {\n");
     for (int w = FM_P_ALGORITHM; w <= FM_P_VOLUME; w++) {
-        at_params_format(reg, at_params_find_key(reg, defs[w].key), val, sizeof val);
-        fprintf(out, "    %s = %s;\n", defs[w].key + strlen("patch."), val);
+        at_params_format(reg, at_params_find_key(reg, fm_params[w].key), val, sizeof val);
+        fprintf(out, "    %s = %s;\n", fm_params[w].key + strlen("patch."), val);
     }
     for (int op = 0; op < FM_OPS; op++) {
         fprintf(out, "    op%d = {", op + 1);
         for (int k = 0; k < FM_P_PER_OP; k++) {
-            const AtParamDef *d = &defs[FM_P_OP1 + op * FM_P_PER_OP + k];
+            const AtParamDef *d = &fm_params[FM_P_OP1 + op * FM_P_PER_OP + k];
             at_params_format(reg, at_params_find_key(reg, d->key), val, sizeof val);
             fprintf(out, " %s = %s;", strrchr(d->key, '.') + 1, val);
         }

@@ -41,7 +41,9 @@ enum {
     FM_P_COUNT
 };
 
-/* The parameter table (n set to its length). */
+/* The parameter table (the JACK shell's AT_TOOL names it). */
+extern const AtParamDef fm_params[FM_P_COUNT];
+/* The same table (n set to its length). */
 const AtParamDef *fm_param_defs(size_t *n);
 /* True when table entry which is part of the patch: bound (AT_BIND) to
  * an FmPatch field. */

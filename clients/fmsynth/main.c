@@ -67,10 +67,8 @@ static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
     if (pst != AT_OK)
         return pst;
     Fm *fm = calloc(1, sizeof *fm);
-    if (!fm) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!fm)
+        return at_shell_oom(err, errlen);
     FmStatus st = make_synth(at_app_params(app), at_app_rate(app), &fm->synth);
     if (st != FM_OK) {
         snprintf(err, errlen, "cannot make the synth: %s", fm_strerror(st));
@@ -420,30 +418,14 @@ static int offline(AtApp *app, int argc, char **argv)
     return render(at_app_params(app), in, out, rate, period);
 }
 
-/* The tool, for the JACK shell and the LV2 shell (plugins/lv2/); params
- * come from fm_param_defs(), filled in by each shell. */
-const AtTool fmsynth_tool = {
-    .name = "fmsynth",
-    .summary = "polyphonic 4-operator FM synthesizer (MIDI in, stereo audio out)",
-    .usage_extra =
-        "\nOffline:\n"
-        "  --render IN.mid -o OUT.wav  render a MIDI file to a 32-bit float WAV\n"
-        "  --rate R                    sample rate of the render (default 48000)\n"
-        "  --period N                  frames per block (default 256; any gives the same output)\n"
-        "  --save-preset FILE          write the patch of --config as a preset\n",
-    .setup = setup,
-    .teardown = teardown,
-    .process = process,
-    .param = param,
-    .prepare = prepare,
-    .release = release,
-    .changed = changed,
-    .offline = offline,
-};
-
-int main(int argc, char **argv)
-{
-    AtTool t = fmsynth_tool;
-    t.params = fm_param_defs(&t.n_params);
-    return at_app_main(&t, argc, argv);
-}
+/* The tool, for the JACK shell and the LV2 shell (plugins/lv2/); its
+ * table is fmparams.c's. */
+AT_TOOL(fmsynth, fm_params, "polyphonic 4-operator FM synthesizer (MIDI in, stereo audio out)",
+        .usage_extra =
+            "\nOffline:\n"
+            "  --render IN.mid -o OUT.wav  render a MIDI file to a 32-bit float WAV\n"
+            "  --rate R                    sample rate of the render (default 48000)\n"
+            "  --period N                  frames per block (default 256; any gives the same "
+            "output)\n"
+            "  --save-preset FILE          write the patch of --config as a preset\n",
+        .prepare = prepare, .release = release, .changed = changed, .offline = offline);

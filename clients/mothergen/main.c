@@ -167,21 +167,7 @@ static void connected(void *core, int handle, AtCycle *c)
     mg_setup_dests(&s->mg, at_shell_dest_mask(&s->ports, handle), 0, at_shell_outs(&s->ports, c));
 }
 
-const AtTool mothergen_tool = {
-    .name = "mothergen",
-    .summary = "Self-generating sequences for two Mother-32s (red, blue) and a Subharmonicon "
-               "(green), driven by MIDI clock on midi_in.",
-    .params = params,
-    .n_params = P_COUNT,
-    .setup = setup,
-    .teardown = teardown,
-    .process = process,
-    .param = param,
-    .connected = connected,
-    .shutdown = on_shutdown,
-};
-
-int main(int argc, char **argv)
-{
-    return at_app_main(&mothergen_tool, argc, argv);
-}
+AT_TOOL(mothergen, params,
+        "Self-generating sequences for two Mother-32s (red, blue) and a Subharmonicon "
+        "(green), driven by MIDI clock on midi_in.",
+        .connected = connected, .shutdown = on_shutdown);

@@ -233,6 +233,12 @@ static AtStatus grid_open(Shell *s, int port, char *err, size_t errlen)
              "aiotone-redblue, not of the plugin");
     return AT_ERR_USAGE;
 }
+/* A plugin host calls no idle hook. */
+static void idle(AtApp *app, void *core)
+{
+    (void)app;
+    (void)core;
+}
 #else
 
 /* Messages the ring holds: a cycle that changes every note twice still
@@ -463,24 +469,7 @@ static void on_shutdown(void *core, AtCycle *c)
     rb_shutdown(s->rb, 0, at_shell_outs(&s->ports, c));
 }
 
-const AtTool redblue_tool = {
-    .name = "redblue",
-    .summary = "Two Moog Mother-32s played as one instrument: unison, duophonic and power-chord "
-               "modes, legato or pedal portamento, accents and expression.",
-    .params = params,
-    .n_params = P_COUNT,
-    .setup = setup,
-    .teardown = teardown,
-    .process = process,
-    .param = param,
-    .connected = connected,
-    .shutdown = on_shutdown,
-#ifndef AT_LV2_SHELL
-    .idle = idle,
-#endif
-};
-
-int main(int argc, char **argv)
-{
-    return at_app_main(&redblue_tool, argc, argv);
-}
+AT_TOOL(redblue, params,
+        "Two Moog Mother-32s played as one instrument: unison, duophonic and power-chord "
+        "modes, legato or pedal portamento, accents and expression.",
+        .connected = connected, .shutdown = on_shutdown, .idle = idle);

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "params.h"
+#include "shellutil.h"
 
 #include <getopt.h>
 #include <jack/ringbuffer.h>
@@ -160,7 +161,7 @@ static int print_plan(AtApp *app)
     return 0;
 }
 
-static int sn_offline(AtApp *app, int argc, char **argv)
+static int offline(AtApp *app, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"dry-run", no_argument, NULL, 'd'},
@@ -212,7 +213,7 @@ static bool push_event(Snake *s, const SnEvent *e, const float *l, const float *
     return true;
 }
 
-static void sn_process(void *core, AtCycle *c)
+static void process(void *core, AtCycle *c)
 {
     Snake *s = core;
     const float *l = c->audio[s->h_in_l], *r = c->audio[s->h_in_r];
@@ -255,7 +256,7 @@ static void sn_process(void *core, AtCycle *c)
     }
 }
 
-static void sn_param(void *core, AtParamMsg *msg, AtCycle *cycle)
+static void param(void *core, AtParamMsg *msg, AtCycle *cycle)
 {
     Snake *s = core;
     (void)cycle; /* nothing else is live: the plan is fixed for the run */
@@ -263,7 +264,7 @@ static void sn_param(void *core, AtParamMsg *msg, AtCycle *cycle)
         atomic_store(&s->start_req, 1);
 }
 
-static void sn_shutdown(void *core, AtCycle *c)
+static void on_shutdown(void *core, AtCycle *c)
 {
     Snake *s = core;
     if (s->stopped)
@@ -298,7 +299,7 @@ static void on_writer_finished(void *ctx, int status)
         pthread_detach(t);
 }
 
-static void sn_session_loaded(AtApp *app, void *core)
+static void session_loaded(AtApp *app, void *core)
 {
     Snake *s = core;
     if (at_params_int_at(at_app_params(app), SN_P_START) == 0 && !atomic_load(&s->start_req)) {
@@ -308,7 +309,7 @@ static void sn_session_loaded(AtApp *app, void *core)
     }
 }
 
-static void sn_idle(AtApp *app, void *core)
+static void idle(AtApp *app, void *core)
 {
     Snake *s = core;
     if (s->start_when_idle) {
@@ -337,7 +338,7 @@ static size_t ring_read(void *ring, char *dst, size_t n)
     return jack_ringbuffer_read(ring, dst, n);
 }
 
-static void sn_teardown(void *core)
+static void teardown(void *core)
 {
     Snake *s = core;
     if (!s)
@@ -383,10 +384,8 @@ static AtStatus machine_setup(Snake *s, const AtParams *p, uint32_t rate, char *
         return AT_ERR_USAGE;
     size_t n = sn_plan_pending(&s->plan);
     s->notes = calloc(n ? n : 1, sizeof *s->notes);
-    if (!s->notes) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!s->notes)
+        return at_shell_oom(err, errlen);
     size_t k = 0;
     for (size_t i = 0; i < s->plan.count; i++) {
         const SnTake *t = &s->plan.takes[i];
@@ -479,7 +478,7 @@ static AtStatus sample_dir(AtApp *app, char *out, size_t outlen, char *err, size
     return AT_OK;
 }
 
-static AtStatus sn_setup(AtApp *app, void **core, char *err, size_t errlen)
+static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
 {
     AtParams *p = at_app_params(app);
     uint32_t rate = at_app_rate(app);
@@ -487,10 +486,8 @@ static AtStatus sn_setup(AtApp *app, void **core, char *err, size_t errlen)
     if (st != AT_OK)
         return st;
     Snake *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return AT_ERR_RUNTIME;
-    }
+    if (!s)
+        return at_shell_oom(err, errlen);
     *core = s;
     s->app = app;
     atomic_init(&s->finished, 0);
@@ -538,13 +535,13 @@ static AtStatus sn_setup(AtApp *app, void **core, char *err, size_t errlen)
     fflush(stdout);
     return AT_OK;
 fail:
-    sn_teardown(s);
+    teardown(s);
     *core = NULL;
     return st;
 }
 
 /* --check-config: what setup would refuse before JACK is needed. */
-static AtStatus sn_validate(AtApp *app, char *err, size_t errlen)
+static AtStatus validate(AtApp *app, char *err, size_t errlen)
 {
     AtParams *p = at_app_params(app);
     SnPlan plan;
@@ -557,26 +554,9 @@ static AtStatus sn_validate(AtApp *app, char *err, size_t errlen)
     return read_threshold(p, &thr, &is_auto, err, errlen);
 }
 
-static AtTool sn_tool = {
-    .name = "samplesnake",
-    .summary = "automatic multisampler: plays notes into an instrument, records float WAVs",
-    .usage_extra = "  --dry-run        print the sampling plan and exit\n"
-                   "  --overwrite      record samples again even if their files exist\n",
-    .params = NULL, /* set in main from sn_param_table */
-    .n_params = 0,
-    .setup = sn_setup,
-    .teardown = sn_teardown,
-    .process = sn_process,
-    .param = sn_param,
-    .shutdown = sn_shutdown,
-    .offline = sn_offline,
-    .idle = sn_idle,
-    .validate = sn_validate,
-    .session_loaded = sn_session_loaded,
-};
-
-int main(int argc, char **argv)
-{
-    sn_tool.params = sn_param_table(&sn_tool.n_params);
-    return at_app_main(&sn_tool, argc, argv);
-}
+AT_TOOL(samplesnake, sn_params,
+        "automatic multisampler: plays notes into an instrument, records float WAVs",
+        .usage_extra = "  --dry-run        print the sampling plan and exit\n"
+                       "  --overwrite      record samples again even if their files exist\n",
+        .shutdown = on_shutdown, .offline = offline, .idle = idle, .validate = validate,
+        .session_loaded = session_loaded);

@@ -4,7 +4,7 @@
 
 #include "plan.h"
 
-static const AtParamDef table[SN_P_COUNT] = {
+const AtParamDef sn_params[SN_P_COUNT] = {
     [SN_P_CHANNEL] = {.key = "midi.channel",
                       .type = AT_PARAM_INT,
                       .min = 1,
@@ -117,6 +117,6 @@ static const AtParamDef table[SN_P_COUNT] = {
 
 const AtParamDef *sn_param_table(size_t *n)
 {
-    *n = sizeof table / sizeof table[0];
-    return table;
+    *n = SN_P_COUNT;
+    return sn_params;
 }

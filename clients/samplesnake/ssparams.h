@@ -32,7 +32,9 @@ enum {
     SN_P_COUNT
 };
 
-/* The table of samplesnake's parameters; *n gets its length. */
+/* The table of samplesnake's parameters (the shell's AT_TOOL names it). */
+extern const AtParamDef sn_params[SN_P_COUNT];
+/* The same table; *n gets its length. */
 const AtParamDef *sn_param_table(size_t *n);
 
 #endif

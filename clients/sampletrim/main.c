@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "fileio.h"
 #include "instrfile.h"
 #include "rand.h"
@@ -69,42 +70,46 @@ typedef struct Batch {
     pthread_mutex_t lock; /* guards done and all terminal output */
 } Batch;
 
+/* The options, as --help shows them and as they are read
+ * (common/cmdline.h): a line that starts with spaces and "-" is an option. */
+#define USAGE                                                                                      \
+    "Usage: " PROG " [options] FILE...\n"                                                          \
+    "Convert samples to 44.1 kHz 16-bit with TPDF dither, normalize, trim silence at\n"            \
+    "both ends, fade out the tail, and write each as a WAV with the same name into\n"              \
+    "a 44100_16bit/ folder beside the input (named after --rate and --bits).\n"                    \
+    "\n"                                                                                           \
+    "  -r, --rate HZ              output sample rate (default 44100)\n"                            \
+    "  -b, --bits N               output bit depth: 8, 16 or 24 (default 16)\n"                    \
+    "  -s, --start-threshold PCT  trim the start at the first window peaking above\n"              \
+    "                             PCT%% of full scale (default 0.5)\n"                             \
+    "  -e, --end-threshold PCT    trim the end after the last window peaking above\n"              \
+    "                             PCT%% of full scale (default 0.1)\n"                             \
+    "  -w, --window FRAMES        trim window length in frames (default 16)\n"                     \
+    "  -f, --fade FRAMES          fade-out length in frames, 0 = none (default 44)\n"              \
+    "      --same-gain            one gain for all the files given (velocity layers\n"             \
+    "                             keep their levels): the loudest peak meets full scale\n"         \
+    "      --max-gain DB          raise a file by at most DB decibels (default 40)\n"              \
+    "      --normalize-skip PCT   leave the level alone when the peak is already\n"                \
+    "                             >= PCT%% of full scale (default 99)\n"                           \
+    "      --no-normalize         never change the level\n"                                        \
+    "      --no-dither            round without dither\n"                                          \
+    "      --seed N               dither seed; the same seed gives the same output\n"              \
+    "                             (default 1; 0 = a different seed every run)\n"                   \
+    "  -q, --quality Q            resampler: best, medium or fast (default medium)\n"              \
+    "  -o, --output-dir DIR       write every output into DIR instead\n"                           \
+    "  -j, --jobs N               files processed in parallel (default: CPUs)\n"                   \
+    "      --progress             show a progress line even when stderr is not a tty\n"            \
+    "      --no-progress          never show the progress line\n"                                  \
+    "  -v, --verbose              print what was done to each file on stdout\n"                    \
+    "  -h, --help                 this help\n"                                                     \
+    "  -V, --version              print the version\n"                                             \
+    "\n"                                                                                           \
+    "Missing, unreadable and damaged (truncated, empty, 0-frame) files are reported\n"             \
+    "and skipped. Exit status: 0 all files written, 1 some file failed, 2 bad usage.\n"
+
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: " PROG " [options] FILE...\n"
-            "Convert samples to 44.1 kHz 16-bit with TPDF dither, normalize, trim silence at\n"
-            "both ends, fade out the tail, and write each as a WAV with the same name into\n"
-            "a 44100_16bit/ folder beside the input (named after --rate and --bits).\n"
-            "\n"
-            "  -r, --rate HZ              output sample rate (default 44100)\n"
-            "  -b, --bits N               output bit depth: 8, 16 or 24 (default 16)\n"
-            "  -s, --start-threshold PCT  trim the start at the first window peaking above\n"
-            "                             PCT%% of full scale (default 0.5)\n"
-            "  -e, --end-threshold PCT    trim the end after the last window peaking above\n"
-            "                             PCT%% of full scale (default 0.1)\n"
-            "  -w, --window FRAMES        trim window length in frames (default 16)\n"
-            "  -f, --fade FRAMES          fade-out length in frames, 0 = none (default 44)\n"
-            "      --same-gain            one gain for all the files given (velocity layers\n"
-            "                             keep their levels): the loudest peak meets full scale\n"
-            "      --max-gain DB          raise a file by at most DB decibels (default 40)\n"
-            "      --normalize-skip PCT   leave the level alone when the peak is already\n"
-            "                             >= PCT%% of full scale (default 99)\n"
-            "      --no-normalize         never change the level\n"
-            "      --no-dither            round without dither\n"
-            "      --seed N               dither seed; the same seed gives the same output\n"
-            "                             (default 1; 0 = a different seed every run)\n"
-            "  -q, --quality Q            resampler: best, medium or fast (default medium)\n"
-            "  -o, --output-dir DIR       write every output into DIR instead\n"
-            "  -j, --jobs N               files processed in parallel (default: CPUs)\n"
-            "      --progress             show a progress line even when stderr is not a tty\n"
-            "      --no-progress          never show the progress line\n"
-            "  -v, --verbose              print what was done to each file on stdout\n"
-            "  -h, --help                 this help\n"
-            "  -V, --version              print the version\n"
-            "\n"
-            "Missing, unreadable and damaged (truncated, empty, 0-frame) files are reported\n"
-            "and skipped. Exit status: 0 all files written, 1 some file failed, 2 bad usage.\n");
+    fprintf(f, USAGE);
 }
 
 /* Parse a whole-string number in [lo, hi]; false on junk or out of range. */
@@ -132,167 +137,149 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
 
 static int bad_value(const char *opt, const char *val, const char *allowed)
 {
-    fprintf(stderr, PROG ": bad value '%s' for %s (allowed: %s)\n", val, opt, allowed);
+    fprintf(stderr, PROG ": bad value '%s' for --%s (allowed: %s)\n", val, opt, allowed);
     return 2;
 }
 
-enum {
-    OPT_NO_NORMALIZE = 256,
-    OPT_NORMALIZE_SKIP,
-    OPT_NO_DITHER,
-    OPT_SEED,
-    OPT_PROGRESS,
-    OPT_NO_PROGRESS,
-    OPT_SAME_GAIN,
-    OPT_MAX_GAIN,
+/* The options whose value is a number in a range, and what the error
+ * names as allowed: whole numbers, then any. */
+typedef struct {
+    const char *opt;
+    double lo, hi;
+    const char *allowed;
+} Range;
+
+static const Range whole_opts[] = {
+    {"rate", 1000, 768000, "1000..768000 Hz"},
+    {"bits", 8, 24, "8, 16 or 24"},
+    {"window", 1, 1000000, "1..1000000 frames"},
+    {"fade", 0, 10000000, "0..10000000 frames"},
+    {"jobs", 1, MAX_JOBS, "1..256"},
+};
+static const Range real_opts[] = {
+    {"start-threshold", 0, 100, "0..100 percent"},
+    {"end-threshold", 0, 100, "0..100 percent"},
+    {"normalize-skip", 0, 100, "0..100 percent"},
+    {"max-gain", 0, 200, "0..200 dB"},
 };
 
-static const struct option long_opts[] = {
-    {"rate", required_argument, NULL, 'r'},
-    {"bits", required_argument, NULL, 'b'},
-    {"start-threshold", required_argument, NULL, 's'},
-    {"end-threshold", required_argument, NULL, 'e'},
-    {"window", required_argument, NULL, 'w'},
-    {"fade", required_argument, NULL, 'f'},
-    {"normalize-skip", required_argument, NULL, OPT_NORMALIZE_SKIP},
-    {"no-normalize", no_argument, NULL, OPT_NO_NORMALIZE},
-    {"same-gain", no_argument, NULL, OPT_SAME_GAIN},
-    {"max-gain", required_argument, NULL, OPT_MAX_GAIN},
-    {"no-dither", no_argument, NULL, OPT_NO_DITHER},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"quality", required_argument, NULL, 'q'},
-    {"output-dir", required_argument, NULL, 'o'},
-    {"jobs", required_argument, NULL, 'j'},
-    {"progress", no_argument, NULL, OPT_PROGRESS},
-    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
-};
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Option opt's number into *l (a whole one) or *v: -1 to go on (also when
+ * opt takes no number), or 2 after saying what is wrong. */
+static int number(const char *opt, const char *arg, long *l, double *v)
+{
+    for (size_t i = 0; i < N_OF(whole_opts); i++) {
+        const Range *r = &whole_opts[i];
+        if (!strcmp(opt, r->opt) && !parse_int(arg, (long)r->lo, (long)r->hi, l))
+            return bad_value(opt, arg, r->allowed);
+    }
+    for (size_t i = 0; i < N_OF(real_opts); i++) {
+        const Range *r = &real_opts[i];
+        if (!strcmp(opt, r->opt) && !parse_num(arg, r->lo, r->hi, v))
+            return bad_value(opt, arg, r->allowed);
+    }
+    return -1;
+}
 
 /* The output format and where a sample is cut (--rate, --bits, the
- * thresholds, --window, --fade) into b->opt; -1 to go on, an exit status,
- * or -2 when c is none of them. */
-static int sound_option(int c, const char *arg, Batch *b)
+ * thresholds, --window, --fade) into b->opt from the number l or v; -1 to
+ * go on, an exit status, or -2 when opt is none of them. */
+static int sound_option(const char *opt, const char *arg, long l, double v, Batch *b)
 {
-    double v;
-    long l;
-    switch (c) {
-    case 'r':
-        if (!parse_int(arg, 1000, 768000, &l))
-            return bad_value("--rate", arg, "1000..768000 Hz");
+    if (!strcmp(opt, "rate")) {
         b->opt.rate = (int)l;
-        return -1;
-    case 'b':
-        if (!parse_int(arg, 8, 24, &l) || (l != 8 && l != 16 && l != 24))
-            return bad_value("--bits", arg, "8, 16 or 24");
+    } else if (!strcmp(opt, "bits")) {
+        if (l != 8 && l != 16 && l != 24)
+            return bad_value(opt, arg, "8, 16 or 24");
         b->opt.bits = (int)l;
-        return -1;
-    case 's':
-    case 'e':
-        if (!parse_num(arg, 0.0, 100.0, &v))
-            return bad_value(c == 's' ? "--start-threshold" : "--end-threshold", arg,
-                             "0..100 percent");
-        *(c == 's' ? &b->opt.start_threshold : &b->opt.end_threshold) = v / 100.0;
-        return -1;
-    case 'w':
-        if (!parse_int(arg, 1, 1000000, &l))
-            return bad_value("--window", arg, "1..1000000 frames");
+    } else if (!strcmp(opt, "start-threshold")) {
+        b->opt.start_threshold = v / 100.0;
+    } else if (!strcmp(opt, "end-threshold")) {
+        b->opt.end_threshold = v / 100.0;
+    } else if (!strcmp(opt, "window")) {
         b->opt.window = (size_t)l;
-        return -1;
-    case 'f':
-        if (!parse_int(arg, 0, 10000000, &l))
-            return bad_value("--fade", arg, "0..10000000 frames");
+    } else if (!strcmp(opt, "fade")) {
         b->opt.fade = (size_t)l;
-        return -1;
-    default:
+    } else {
         return -2;
     }
+    return -1;
+}
+
+/* --seed N: 0 draws one. */
+static int seed_option(const char *arg, Batch *b)
+{
+    char *end;
+    errno = 0;
+    unsigned long long s = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+        return bad_value("seed", arg, "0..18446744073709551615");
+    b->seed = s ? (uint64_t)s : at_rand_entropy_seed();
+    return -1;
 }
 
 /* The level (normalizing, gain), the dither and its seed, the resampling
- * quality, then the options of sound_option; the same returns. */
-static int level_option(int c, const char *arg, Batch *b)
+ * quality; the same returns as sound_option. */
+static int level_option(const char *opt, const char *arg, double v, Batch *b)
 {
-    double v;
-    switch (c) {
-    case OPT_NORMALIZE_SKIP:
-        if (!parse_num(arg, 0.0, 100.0, &v))
-            return bad_value("--normalize-skip", arg, "0..100 percent");
+    if (!strcmp(opt, "normalize-skip"))
         b->opt.normalize_skip = v / 100.0;
-        return -1;
-    case OPT_NO_NORMALIZE:
+    else if (!strcmp(opt, "no-normalize"))
         b->opt.normalize = false;
-        return -1;
-    case OPT_SAME_GAIN:
+    else if (!strcmp(opt, "same-gain"))
         b->same_gain = true;
-        return -1;
-    case OPT_MAX_GAIN:
-        if (!parse_num(arg, 0.0, 200.0, &v))
-            return bad_value("--max-gain", arg, "0..200 dB");
+    else if (!strcmp(opt, "max-gain"))
         b->opt.max_gain = pow(10.0, v / 20.0);
-        return -1;
-    case OPT_NO_DITHER:
+    else if (!strcmp(opt, "no-dither"))
         b->opt.dither = false;
-        return -1;
-    case OPT_SEED: {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(arg, &end, 10);
-        if (errno || end == arg || *end || arg[0] == '-')
-            return bad_value("--seed", arg, "0..18446744073709551615");
-        b->seed = s ? (uint64_t)s : at_rand_entropy_seed();
-        return -1;
-    }
-    case 'q':
-        if (!strcmp(arg, "best"))
-            b->opt.quality = STRIM_Q_BEST;
-        else if (!strcmp(arg, "medium"))
-            b->opt.quality = STRIM_Q_MEDIUM;
-        else if (!strcmp(arg, "fast"))
-            b->opt.quality = STRIM_Q_FAST;
-        else
-            return bad_value("--quality", arg, "best, medium, fast");
-        return -1;
-    default:
-        return sound_option(c, arg, b);
-    }
+    else if (!strcmp(opt, "seed"))
+        return seed_option(arg, b);
+    else if (strcmp(opt, "quality"))
+        return -2;
+    else if (!strcmp(arg, "best"))
+        b->opt.quality = STRIM_Q_BEST;
+    else if (!strcmp(arg, "medium"))
+        b->opt.quality = STRIM_Q_MEDIUM;
+    else if (!strcmp(arg, "fast"))
+        b->opt.quality = STRIM_Q_FAST;
+    else
+        return bad_value(opt, arg, "best, medium, fast");
+    return -1;
 }
 
-/* Apply one option to b/jobs; returns -1 to go on, else an exit status. */
-static int apply_option(int c, const char *arg, Batch *b, long *jobs, int *progress)
+/* Apply one option (by its long name; "" for one getopt_long refused) to
+ * b/jobs; returns -1 to go on, else an exit status. */
+static int apply_option(const char *opt, const char *arg, Batch *b, long *jobs, int *progress)
 {
-    long l;
-    int r = level_option(c, arg, b);
+    long l = 0;
+    double v = 0;
+    int r = number(opt, arg, &l, &v);
+    if (r < 0)
+        r = sound_option(opt, arg, l, v, b);
+    if (r == -2)
+        r = level_option(opt, arg, v, b);
     if (r != -2)
         return r;
-    switch (c) {
-    case 'o':
+    if (!strcmp(opt, "output-dir")) {
         b->out_dir = arg;
-        return -1;
-    case 'j':
-        if (!parse_int(arg, 1, MAX_JOBS, &l))
-            return bad_value("--jobs", arg, "1..256");
+    } else if (!strcmp(opt, "jobs")) {
         *jobs = l;
-        return -1;
-    case OPT_PROGRESS:
-    case OPT_NO_PROGRESS:
-        *progress = c == OPT_PROGRESS;
-        return -1;
-    case 'v':
+    } else if (!strcmp(opt, "progress") || !strcmp(opt, "no-progress")) {
+        *progress = !strcmp(opt, "progress");
+    } else if (!strcmp(opt, "verbose")) {
         b->verbose = true;
-        return -1;
-    case 'h':
+    } else if (!strcmp(opt, "help")) {
         usage(stdout);
         return 0;
-    case 'V':
+    } else if (!strcmp(opt, "version")) {
         printf(PROG " " AT_VERSION "\n");
         return 0;
-    default:
+    } else {
         fprintf(stderr, "Try '" PROG " --help' for more information.\n");
         return 2;
     }
+    return -1;
 }
 
 /* Print one message for job j under the lock, keeping the progress line
@@ -908,9 +895,12 @@ int main(int argc, char **argv)
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     int progress = -1; /* -1: when stderr is a tty */
     int c, rc = 0;
+    AtCmdline cl;
+    if (!at_cmdline_init(&cl, USAGE, ""))
+        return 1;
     strim_options_default(&b.opt);
-    while ((c = getopt_long(argc, argv, "r:b:s:e:w:f:q:o:j:vhV", long_opts, NULL)) != -1) {
-        int r = apply_option(c, optarg, &b, &jobs, &progress);
+    while ((c = getopt_long(argc, argv, cl.shorts, cl.longs, NULL)) != -1) {
+        int r = apply_option(at_cmdline_name(&cl, c), optarg, &b, &jobs, &progress);
         if (r >= 0)
             return r;
     }

@@ -25,8 +25,6 @@ void at_lv2_symbol(const char *key, char *out, size_t outlen)
 
 const AtParamDef *at_lv2_defs(const AtLv2Plugin *plug, size_t *n)
 {
-    if (plug->defs)
-        return plug->defs(n);
     *n = plug->tool->n_params;
     return plug->tool->params;
 }
@@ -167,15 +165,6 @@ void at_cycle_log(AtCycle *cycle, const char *fmt, int a, int b)
         return;
     }
     app->logs[app->n_logs++] = (AtLv2Log){fmt, a, b};
-}
-
-/* A plugin has no command line: the tools' main() is not used here. */
-int at_app_main(const AtTool *tool, int argc, char **argv)
-{
-    (void)tool;
-    (void)argc;
-    (void)argv;
-    return AT_ERR_RUNTIME;
 }
 
 /* ---- instances ---- */

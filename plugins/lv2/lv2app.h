@@ -28,9 +28,8 @@ typedef struct {
     const char *label; /* human name */
     const char *klass; /* lv2 class: "InstrumentPlugin", "MIDIPlugin" */
     const AtTool *tool;
-    const AtParamDef *(*defs)(size_t *n); /* the table when tool->params is filled at run time */
-    const char *const *state_only;        /* live keys kept as state, not ports (NULL-ended) */
-    bool transport;                       /* a sequencer: follows the host's time:Position */
+    const char *const *state_only; /* live keys kept as state, not ports (NULL-ended) */
+    bool transport;                /* a sequencer: follows the host's time:Position */
 } AtLv2Plugin;
 
 /* The fields that follow from the tool's name t (fmsynth: URI

@@ -1,7 +1,7 @@
 # plugins/lv2: the LV2 bundle aiotone.lv2 (docs/lv2.md). The tools named in
 # LV2_TOOLS are built again position-independent (their cores and their
-# main.c tables, with main renamed), with the common modules they use and
-# the shell in plugins/lv2/*.c; gen-ttl, built from the same objects,
+# main.c, whose AT_TOOL defines no main() here), with the common modules
+# they use and the shell in plugins/lv2/*.c; gen-ttl, built from the same objects,
 # writes the bundle's Turtle from the tools' tables and the fmsynth presets.
 LV2_TOOLS := fmsynth redblue mothergen circuits
 LV2_BUNDLE := $(BUILD)/lv2/aiotone.lv2
@@ -21,9 +21,8 @@ $(LV2_OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(LV2_CFLAGS) $(LV2_TOOL_CFLAGS) -MMD -MP -c $< -o $@
-# each tool's own flags; its main() is not the plugin's
+# each tool's own flags (AT_LV2_SHELL: its AT_TOOL defines no main())
 $(foreach t,$(LV2_TOOLS),$(eval $(LV2_OBJDIR)/clients/$(t)/%.o: LV2_TOOL_CFLAGS = $$($(t)_CFLAGS)))
-$(foreach t,$(LV2_TOOLS),$(eval $(LV2_OBJDIR)/clients/$(t)/main.o: LV2_TOOL_CFLAGS = $$($(t)_CFLAGS) -Dmain=at_lv2_unused_main_$(t)))
 
 $(LV2_BUNDLE)/aiotone.so: $(LV2_OBJS) $(LV2_OBJDIR)/plugins/lv2/plugin.o
 	@mkdir -p $(@D)

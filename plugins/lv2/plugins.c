@@ -1,6 +1,5 @@
 /* plugins.c - the bundle's plugins: each is a tool's own AtTool (the one
  * its JACK program runs) plus what only LV2 needs to know. */
-#include "clients/fmsynth/fmparams.h"
 #include "lv2app.h"
 
 extern const AtTool fmsynth_tool, redblue_tool, mothergen_tool, circuits_tool;
@@ -10,7 +9,7 @@ extern const AtTool fmsynth_tool, redblue_tool, mothergen_tool, circuits_tool;
 static const char *const fmsynth_state_only[] = {"audio.polyphony", NULL};
 
 static const AtLv2Plugin fmsynth = {AT_LV2_PLUGIN(fmsynth, "InstrumentPlugin"),
-                                    .defs = fm_param_defs, .state_only = fmsynth_state_only};
+                                    .state_only = fmsynth_state_only};
 static const AtLv2Plugin redblue = {AT_LV2_PLUGIN(redblue, "MIDIPlugin")};
 /* The sequencers follow the host's time:Position. */
 static const AtLv2Plugin mothergen = {AT_LV2_PLUGIN(mothergen, "MIDIPlugin"), .transport = true};

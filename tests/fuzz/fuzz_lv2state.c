@@ -5,7 +5,9 @@
  * Input: byte 0 picks the version property (absent, 1, 2, a wrong type)
  * and whether the string ends in NUL; the rest is the settings text. The
  * LV2 shell's app.h functions are renamed here so they do not clash with
- * the JACK shell (common/app.c) the fuzz build links. */
+ * the JACK shell (common/app.c) the fuzz build links; AT_LV2_SHELL, as in
+ * the plugin's build, leaves fmsynth's main() out. */
+#define AT_LV2_SHELL
 #define at_app_add_port fz_at_app_add_port
 #define at_app_add_dests fz_at_app_add_dests
 #define at_cycle_dest_outs fz_at_cycle_dest_outs
@@ -19,14 +21,11 @@
 #define at_cycle_quit fz_at_cycle_quit
 #define at_cycle_report fz_at_cycle_report
 #define at_cycle_log fz_at_cycle_log
-#define at_app_main fz_at_app_main
 #define at_app_session_path fz_at_app_session_path
 
 #include "plugins/lv2/hostclock.c"
 #include "plugins/lv2/lv2app.c"
-#define main fz_unused_main
 #include "clients/fmsynth/main.c"
-#undef main
 #include "plugins/lv2/plugin.c"
 
 #include "lv2urid.h"
@@ -39,7 +38,6 @@ static const AtLv2Plugin fz_fmsynth = {
     .label = "aiotone fmsynth",
     .klass = "InstrumentPlugin",
     .tool = &fmsynth_tool,
-    .defs = fm_param_defs,
     .state_only = fz_state_only,
 };
 const AtLv2Plugin *const at_lv2_plugins[] = {&fz_fmsynth, NULL};

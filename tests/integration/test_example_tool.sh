@@ -39,6 +39,10 @@ at_check "the example tool and its unit test build with the unchanged Makefile" 
     nice -n 19 make -s -C "$TREE" -j2 BUILD=build OPT="-O0 -g" EXTRA_LDFLAGS=-Wl,--no-as-needed \
     build/bin/aiotone-transpose build/tests/unit/test_transpose
 at_check "the Makefile found the tool by its folder" test -x "$BIN"
+at_check "the shell defines its tool in one AT_TOOL line, no main() of its own" \
+    bash -c "test \$(grep -c '^AT_TOOL(transpose, params,' '$TREE/clients/transpose/main.c') -eq 1 && ! grep -q 'main(' '$TREE/clients/transpose/main.c'"
+at_check "AT_TOOL named it transpose_tool (the name the LV2 bundle would use)" \
+    bash -c "nm '$BIN' | grep -q ' [DR] transpose_tool\$'"
 at_check "its unit test passes" "$UNIT"
 readelf -d "$BIN" | grep NEEDED >"$AT_TMP/needed"
 at_check "it links the packages its module.mk names (the shell's)" \

@@ -114,19 +114,5 @@ static void connected(void *core, int handle, AtCycle *c)
         at_midi_buf_add3(c->midi[t->out], 0, 3, 0xB0, 123, 0);
 }
 
-static const AtTool tool = {
-    .name = "thru",
-    .summary = "MIDI thru with transpose (a test tool for the shared shell)",
-    .params = params,
-    .n_params = sizeof params / sizeof params[0],
-    .setup = setup,
-    .teardown = teardown,
-    .process = process,
-    .param = param,
-    .connected = connected,
-};
-
-int main(int argc, char **argv)
-{
-    return at_app_main(&tool, argc, argv);
-}
+AT_TOOL(thru, params, "MIDI thru with transpose (a test tool for the shared shell)",
+        .connected = connected);
