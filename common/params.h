@@ -89,8 +89,10 @@ typedef struct {
  *                            .osc = "portamento-max", .flags = AT_PARAM_LIVE,
  *                            .field = AT_BIND(MgConfig, portamento_max, AT_FIELD_INT)),
  *
- * is INT 0..127, default 32. (The doc is the first of the variable
- * arguments, so an entry that ends with its doc is standard C as well.)
+ * is INT 0..127, default 32. A field the constructor already sets cannot
+ * be given again (the compiler refuses the override). (The doc is the
+ * first of the variable arguments, so an entry that ends with its doc is
+ * standard C as well.)
  *
  *   AT_INT(key, lo, hi, def, doc, ...)         whole number lo..hi
  *   AT_FLOAT(key, lo, hi, def, doc, ...)       real number lo..hi

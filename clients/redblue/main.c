@@ -51,6 +51,12 @@ enum {
     P_COUNT,
 };
 
+/* A live whole number of the input section: key input.NAME, OSC NAME,
+ * lo..hi, default dflt, bound to RbConfig.member and set through SET. */
+#define RB_INPUT_INT(NAME, lo, hi, dflt, doc, member, SET)                                         \
+    AT_INT("input." NAME, lo, hi, dflt, doc, AT_LIVE(NAME, RbConfig, member, AT_FIELD_INT),        \
+           .set = (SET))
+
 /* What one Mother (d: RB_RED, config group section) takes from the input:
  * the entries P##_MOD (mod wheel, default mod) and P##_EXPR (expression
  * pedal, default expr), set through SET##_MOD_WHEEL and
@@ -83,23 +89,18 @@ static const AtParamDef params[P_COUNT] = {
         "glide from legato playing, from the sustain pedal (sustain: pedal "
         "still sustains; damper: it only glides), or off",
         AT_LIVE("portamento", RbConfig, portamento, AT_FIELD_INT), .set = RB_SET_PORTAMENTO),
-    [P_DAMPER_MAX] =
-        AT_INT("input.damper-portamento-max", 0, 127, 88,
-               "portamento time (CC5) with the pedal fully down",
-               AT_LIVE("damper-portamento-max", RbConfig, damper_portamento_max, AT_FIELD_INT),
-               .set = RB_SET_DAMPER_PORTAMENTO_MAX),
+    [P_DAMPER_MAX] = RB_INPUT_INT("damper-portamento-max", 0, 127, 88,
+                                  "portamento time (CC5) with the pedal fully down",
+                                  damper_portamento_max, RB_SET_DAMPER_PORTAMENTO_MAX),
     [P_ACCENT] =
-        AT_INT("input.accent-volume", 1, 127, 92, "note-on velocity from which a note is accented",
-               AT_LIVE("accent-volume", RbConfig, accent_volume, AT_FIELD_INT),
-               .set = RB_SET_ACCENT_VOLUME),
+        RB_INPUT_INT("accent-volume", 1, 127, 92, "note-on velocity from which a note is accented",
+                     accent_volume, RB_SET_ACCENT_VOLUME),
     [P_EXPR_MIN] =
-        AT_INT("input.expression-min", 0, 127, 32, "expression output (CC1) with the pedal up",
-               AT_LIVE("expression-min", RbConfig, expression_min, AT_FIELD_INT),
-               .set = RB_SET_EXPRESSION_MIN),
+        RB_INPUT_INT("expression-min", 0, 127, 32, "expression output (CC1) with the pedal up",
+                     expression_min, RB_SET_EXPRESSION_MIN),
     [P_EXPR_MAX] =
-        AT_INT("input.expression-max", 0, 127, 96, "expression output (CC1) with the pedal down",
-               AT_LIVE("expression-max", RbConfig, expression_max, AT_FIELD_INT),
-               .set = RB_SET_EXPRESSION_MAX),
+        RB_INPUT_INT("expression-max", 0, 127, 96, "expression output (CC1) with the pedal down",
+                     expression_max, RB_SET_EXPRESSION_MAX),
     [P_IN_CONNECT] = AT_CONNECT_PARAM("input.connect", "ports to take the keyboard or DAW from"),
     RB_ROUTE_DEFS(P_RED, "red", RB_RED, 1, 0, RB_SET_RED),
     AT_DEST_DEFS(P_RED, "red", 2, AT_BIND(RbConfig, dest[RB_RED].channel, AT_FIELD_CHANNEL), "red"),
