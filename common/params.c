@@ -25,20 +25,10 @@ struct AtParams {
 };
 
 static const AtParamDef common_defs[] = {
-    {.key = "osc.port",
-     .type = AT_PARAM_INT,
-     .min = 0,
-     .max = 65535,
-     .def = 0,
-     .doc = "UDP port for OSC control; 0 turns OSC off"},
-    {.key = "osc.bind",
-     .type = AT_PARAM_STRING,
-     .def_str = "127.0.0.1",
-     .doc = "address the OSC port listens on; \"0.0.0.0\" opens it to the network"},
-    {.key = "osc.allow",
-     .type = AT_PARAM_STRLIST,
-     .def_str = "",
-     .doc = "addresses allowed to change parameters (empty: loopback only)"},
+    AT_INT("osc.port", 0, 65535, 0, "UDP port for OSC control; 0 turns OSC off"),
+    AT_STRING("osc.bind", "127.0.0.1",
+              "address the OSC port listens on; \"0.0.0.0\" opens it to the network"),
+    AT_STRLIST("osc.allow", "", "addresses allowed to change parameters (empty: loopback only)"),
 };
 
 const AtParamDef *at_params_common_defs(size_t *n)

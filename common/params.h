@@ -77,17 +77,90 @@ typedef struct {
     const char *old_key; /* a former config key still read, with a warning, or NULL */
 } AtParamDef;
 
-/* Table entries that recur in every tool: the peers a port connects to
- * (a list of port names, config only), and an OSC action (a command
- * with no value: no config key, no saved state). */
+/* ---- table entries: one constructor per type ----
+ * Each makes one AtParamDef from what every entry of its type needs, in
+ * one order: the config key, then the range (lo, hi: min and max) or the
+ * choices, then the default, then the one-line doc. After the doc come
+ * the entry's other fields as designated initialisers, in any order
+ * (.osc, .flags, .unit, .field, .set, .old_key), e.g.
+ *
+ *     [P_PORTA_MAX] = AT_INT("input.portamento-max", 0, 127, 32,
+ *                            "portamento time (CC5) at full mod wheel",
+ *                            .osc = "portamento-max", .flags = AT_PARAM_LIVE,
+ *                            .field = AT_BIND(MgConfig, portamento_max, AT_FIELD_INT)),
+ *
+ * is INT 0..127, default 32. A field the constructor already sets cannot
+ * be given again (the compiler refuses the override). (The doc is the
+ * first of the variable arguments, so an entry that ends with its doc is
+ * standard C as well.)
+ *
+ *   AT_INT(key, lo, hi, def, doc, ...)         whole number lo..hi
+ *   AT_FLOAT(key, lo, hi, def, doc, ...)       real number lo..hi
+ *   AT_DURATION(key, lo, hi, def, doc, ...)    seconds lo..hi (give .unit = "s")
+ *   AT_BOOL(key, def, doc, ...)                def 0 or 1
+ *   AT_ENUM(key, (choices), def, doc, ...)     choices in parentheses,
+ *                                              ("rez", "off"); def an index
+ *   AT_STRING(key, def, doc, ...)              def a string
+ *   AT_STRLIST(key, def, doc, ...)             def comma-separated
+ *   AT_INTLIST(key, lo, hi, def, doc, ...)     items lo..hi, def comma-separated
+ *   AT_CONNECT_PARAM(key, doc)                 a STRLIST of peers a port
+ *                                              connects to (config only)
+ *   AT_ACTION_PARAM(name, doc, ...)            an OSC command with no value:
+ *                                              no config key, no saved state
+ * and, after the doc, AT_LIVE(osc, type, member, kind) for the usual
+ * .osc, .flags = AT_PARAM_LIVE and .field of a live bound entry. */
+#define AT_INT(k, lo, hi, dflt, ...)                                                               \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_INT, .min = (lo), .max = (hi), .def = (dflt),                 \
+        .doc = __VA_ARGS__                                                                         \
+    }
+#define AT_FLOAT(k, lo, hi, dflt, ...)                                                             \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_FLOAT, .min = (lo), .max = (hi), .def = (dflt),               \
+        .doc = __VA_ARGS__                                                                         \
+    }
+#define AT_DURATION(k, lo, hi, dflt, ...)                                                          \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_DURATION, .min = (lo), .max = (hi), .def = (dflt),            \
+        .doc = __VA_ARGS__                                                                         \
+    }
+#define AT_BOOL(k, dflt, ...)                                                                      \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_BOOL, .def = (dflt), .doc = __VA_ARGS__                       \
+    }
+#define AT_ENUM(k, choice_list, dflt, ...)                                                         \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_ENUM, .choices = {AT_UNPAREN_ choice_list}, .def = (dflt),    \
+        .doc = __VA_ARGS__                                                                         \
+    }
+#define AT_STRING(k, dflt, ...)                                                                    \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_STRING, .def_str = (dflt), .doc = __VA_ARGS__                 \
+    }
+#define AT_STRLIST(k, dflt, ...)                                                                   \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_STRLIST, .def_str = (dflt), .doc = __VA_ARGS__                \
+    }
+#define AT_INTLIST(k, lo, hi, dflt, ...)                                                           \
+    {                                                                                              \
+        .key = (k), .type = AT_PARAM_INTLIST, .min = (lo), .max = (hi), .def_str = (dflt),         \
+        .doc = __VA_ARGS__                                                                         \
+    }
 #define AT_CONNECT_PARAM(k, text)                                                                  \
     {                                                                                              \
         .key = (k), .type = AT_PARAM_STRLIST, .doc = (text)                                        \
     }
-#define AT_ACTION_PARAM(name, text)                                                                \
+#define AT_ACTION_PARAM(name, ...)                                                                 \
     {                                                                                              \
-        .key = (name), .osc = (name), .type = AT_PARAM_ACTION, .doc = (text)                       \
+        .key = (name), .osc = (name), .type = AT_PARAM_ACTION, .doc = __VA_ARGS__                  \
     }
+/* The fields after the doc of an entry that is set live over OSC at
+ * osc_path and fills type.member (an AT_BIND of kind):
+ * AT_LIVE("bpm", CkConfig, bpm, AT_FIELD_DOUBLE). */
+#define AT_LIVE(osc_path, type, member, kind)                                                      \
+    .osc = (osc_path), .flags = AT_PARAM_LIVE, .field = AT_BIND(type, member, kind)
+/* ("a", "b") -> "a", "b": the choices of AT_ENUM. */
+#define AT_UNPAREN_(...) __VA_ARGS__
 
 /* A current value. Strings and lists are owned by the registry. */
 typedef struct {

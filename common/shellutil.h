@@ -12,36 +12,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The three table entries of a destination: P##_PORT (its output port's
- * short name, default port), P##_CHANNEL (1..16, default channel, bound to
- * field, an AT_BIND of kind AT_FIELD_CHANNEL) and P##_CONNECT (the peers to
- * connect its port to). section is the config group ("red"); what names
- * the device in the docs ("the red Mother-32"). */
-#define AT_DEST_DEFS(P, section, port, channel, bind, what)                                        \
-    [P##_PORT] = {.key = section ".port",                                                          \
-                  .type = AT_PARAM_STRING,                                                         \
-                  .def_str = port,                                                                 \
-                  .doc = "MIDI output port towards " what " (same name = shared port)"},           \
-    [P##_CHANNEL] = {.key = section ".channel",                                                    \
-                     .type = AT_PARAM_INT,                                                         \
-                     .min = 1,                                                                     \
-                     .max = 16,                                                                    \
-                     .def = channel,                                                               \
-                     .doc = "MIDI channel of " what,                                               \
-                     .field = bind},                                                               \
+/* The three table entries of the destination name ("red"): P##_PORT
+ * (key name.port, its output port's short name, default name),
+ * P##_CHANNEL (name.channel, 1..16, default channel, bound to field, an
+ * AT_BIND of kind AT_FIELD_CHANNEL) and P##_CONNECT (name.connect, the
+ * peers to connect its port to); what names the device in the docs ("the
+ * red Mother-32"). The enum gets the three indexes from AT_DEST_ENUM(P). */
+#define AT_DEST_DEFS(P, name, channel, bind, what)                                                 \
+    [P##_PORT] = AT_STRING(name ".port", name,                                                     \
+                           "MIDI output port towards " what " (same name = shared port)"),         \
+    [P##_CHANNEL] =                                                                                \
+        AT_INT(name ".channel", 1, 16, channel, "MIDI channel of " what, .field = bind),           \
     [P##_CONNECT] =                                                                                \
-        AT_CONNECT_PARAM(section ".connect", "ports to connect the output towards " what " to")
+        AT_CONNECT_PARAM(name ".connect", "ports to connect the output towards " what " to")
+#define AT_DEST_ENUM(P) P##_PORT, P##_CHANNEL, P##_CONNECT
 
-/* The fields of the entry of a generator's random seed (top-level key
- * "seed"; 0 = random, resolved off the RT thread and logged, see params.h),
- * bound to bind (an AT_BIND of kind AT_FIELD_SEED):
- * [P_SEED] = {AT_SEED_FIELDS(AT_BIND(Cfg, seed, AT_FIELD_SEED))}. */
-#define AT_SEED_FIELDS(bind)                                                                       \
-    .key = "seed", .osc = "seed", .type = AT_PARAM_INT, .flags = AT_PARAM_LIVE, .min = 0,          \
-    .max = 2147483647, .def = 0,                                                                   \
-    .doc = "random seed: the same seed and input replay the same music; 0 = random (the seed "     \
+/* The entry of a generator's random seed: top-level key "seed", live on
+ * OSC "seed", 0..2147483647, 0 = random (resolved off the RT thread and
+ * logged, see params.h); the arguments are its .field (an AT_BIND of kind
+ * AT_FIELD_SEED), then any other fields:
+ * [P_SEED] = AT_SEED_PARAM(AT_BIND(Cfg, seed, AT_FIELD_SEED)). */
+#define AT_SEED_PARAM(...)                                                                         \
+    AT_INT("seed", 0, 2147483647, 0,                                                               \
+           "random seed: the same seed and input replay the same music; 0 = random (the seed "     \
            "used is logged)",                                                                      \
-    .field = bind
+           .osc = "seed", .flags = AT_PARAM_LIVE, .field = __VA_ARGS__)
 
 /* A destination by its table indexes (P##_PORT, P##_CONNECT). */
 typedef struct {

@@ -13,12 +13,8 @@
 enum {
     P_IN_CHANNEL,
     P_IN_CONNECT,
-    P_CIRCUIT_PORT,
-    P_CIRCUIT_CHANNEL,
-    P_CIRCUIT_CONNECT,
-    P_MONO_PORT,
-    P_MONO_CHANNEL,
-    P_MONO_CONNECT,
+    AT_DEST_ENUM(P_CIRCUIT),
+    AT_DEST_ENUM(P_MONO),
     P_SEED,
     P_KEY_NOTE,
     P_PANIC,
@@ -26,29 +22,20 @@ enum {
 };
 
 static const AtParamDef params[P_COUNT] = {
-    [P_IN_CHANNEL] = {.key = "input.channel",
-                      .type = AT_PARAM_INT,
-                      .min = 1,
-                      .max = 16,
-                      .def = 1,
-                      .doc = "note-ons on this channel set the bass key note",
-                      .field = AT_BIND(CiConfig, key_channel, AT_FIELD_CHANNEL)},
+    [P_IN_CHANNEL] =
+        AT_INT("input.channel", 1, 16, 1, "note-ons on this channel set the bass key note",
+               .field = AT_BIND(CiConfig, key_channel, AT_FIELD_CHANNEL)),
     [P_IN_CONNECT] =
         AT_CONNECT_PARAM("input.connect", "ports to take the Circuit's clock and notes from"),
-    AT_DEST_DEFS(P_CIRCUIT, "circuit", "circuit", 10,
-                 AT_BIND(CiConfig, drum_channel, AT_FIELD_CHANNEL), "the Circuit (drums)"),
-    AT_DEST_DEFS(P_MONO, "monostation", "monostation", 1,
-                 AT_BIND(CiConfig, bass_channel, AT_FIELD_CHANNEL), "the Mono Station (bass)"),
-    [P_SEED] = {AT_SEED_FIELDS(AT_BIND(CiConfig, seed, AT_FIELD_SEED))},
-    [P_KEY_NOTE] = {.key = "key-note",
-                    .osc = "key-note",
-                    .type = AT_PARAM_INT,
-                    .flags = AT_PARAM_LIVE,
-                    .min = 0,
-                    .max = 127,
-                    .def = 48,
-                    .doc = "bass key note (48 = C3); a note-on on the input channel sets it",
-                    .field = AT_BIND(CiConfig, key_note, AT_FIELD_INT)},
+    AT_DEST_DEFS(P_CIRCUIT, "circuit", 10, AT_BIND(CiConfig, drum_channel, AT_FIELD_CHANNEL),
+                 "the Circuit (drums)"),
+    AT_DEST_DEFS(P_MONO, "monostation", 1, AT_BIND(CiConfig, bass_channel, AT_FIELD_CHANNEL),
+                 "the Mono Station (bass)"),
+    [P_SEED] = AT_SEED_PARAM(AT_BIND(CiConfig, seed, AT_FIELD_SEED)),
+    [P_KEY_NOTE] =
+        AT_INT("key-note", 0, 127, 48,
+               "bass key note (48 = C3); a note-on on the input channel sets it", .osc = "key-note",
+               .flags = AT_PARAM_LIVE, .field = AT_BIND(CiConfig, key_note, AT_FIELD_INT)),
     [P_PANIC] = AT_ACTION_PARAM("panic", "stop the sequencers and silence both devices"),
 };
 

@@ -27,37 +27,19 @@ enum {
 };
 
 static const AtParamDef params[P_COUNT] = {
-    [P_BPM] = {.key = "clock.bpm",
-               .osc = "bpm",
-               .type = AT_PARAM_FLOAT,
-               .flags = AT_PARAM_LIVE,
-               .min = CK_BPM_MIN,
-               .max = CK_BPM_MAX,
-               .def = 120,
-               .unit = "BPM",
-               .doc = "tempo in quarter notes per minute (24 clock pulses each)",
-               .field = AT_BIND(CkConfig, bpm, AT_FIELD_DOUBLE)},
-    [P_SOURCE] = {.key = "clock.source",
-                  .osc = "source",
-                  .type = AT_PARAM_ENUM,
-                  .flags = AT_PARAM_LIVE,
-                  .def = CK_SOURCE_INTERNAL,
-                  .choices = {"internal", "transport", "midi"},
-                  .doc = "internal: own tempo; transport: follow JACK transport rolling and "
+    [P_BPM] = AT_FLOAT("clock.bpm", CK_BPM_MIN, CK_BPM_MAX, 120,
+                       "tempo in quarter notes per minute (24 clock pulses each)", .unit = "BPM",
+                       AT_LIVE("bpm", CkConfig, bpm, AT_FIELD_DOUBLE)),
+    [P_SOURCE] = AT_ENUM("clock.source", ("internal", "transport", "midi"), CK_SOURCE_INTERNAL,
+                         "internal: own tempo; transport: follow JACK transport rolling and "
                          "tempo; midi: pass the clock arriving on midi_in",
-                  .field = AT_BIND(CkConfig, source, AT_FIELD_INT)},
-    [P_FOLLOW] = {.key = "clock.follow-input",
-                  .osc = "follow-input",
-                  .type = AT_PARAM_BOOL,
-                  .flags = AT_PARAM_LIVE,
-                  .def = 1,
-                  .doc = "obey START, STOP and CONTINUE arriving on midi_in",
-                  .field = AT_BIND(CkConfig, follow_input, AT_FIELD_BOOL)},
-    [P_AUTOSTART] = {.key = "clock.autostart",
-                     .type = AT_PARAM_BOOL,
-                     .def = 0,
-                     .doc =
-                         "internal source: START 50 ms after midi_out gets its first connection"},
+                         AT_LIVE("source", CkConfig, source, AT_FIELD_INT)),
+    [P_FOLLOW] =
+        AT_BOOL("clock.follow-input", 1, "obey START, STOP and CONTINUE arriving on midi_in",
+                AT_LIVE("follow-input", CkConfig, follow_input, AT_FIELD_BOOL)),
+    [P_AUTOSTART] =
+        AT_BOOL("clock.autostart", 0,
+                "internal source: START 50 ms after midi_out gets its first connection"),
     [P_IN_CONNECT] =
         AT_CONNECT_PARAM("input.connect", "ports to take START/STOP/CONTINUE (and clock) from"),
     [P_OUT_CONNECT] = AT_CONNECT_PARAM("output.connect", "ports to send the clock to"),

@@ -51,133 +51,68 @@ enum {
     P_COUNT,
 };
 
-#define LIVE AT_PARAM_LIVE
+/* A live whole number of the input section: key input.NAME, OSC NAME,
+ * lo..hi, default dflt, bound to RbConfig.member and set through SET. */
+#define RB_INPUT_INT(NAME, lo, hi, dflt, doc, member, SET)                                         \
+    AT_INT("input." NAME, lo, hi, dflt, doc, AT_LIVE(NAME, RbConfig, member, AT_FIELD_INT),        \
+           .set = (SET))
 
 /* What one Mother (d: RB_RED, config group section) takes from the input:
  * the entries P##_MOD (mod wheel, default mod) and P##_EXPR (expression
  * pedal, default expr), set through SET##_MOD_WHEEL and
  * SET##_EXPRESSION_PEDAL. */
 #define RB_ROUTE_DEFS(P, section, d, mod, expr, SET)                                               \
-    [P##_MOD] = {.key = section ".mod-wheel",                                                      \
-                 .osc = section "/mod-wheel",                                                      \
-                 .type = AT_PARAM_BOOL,                                                            \
-                 .flags = LIVE,                                                                    \
-                 .def = mod,                                                                       \
-                 .doc = section " receives the mod wheel (CC1)",                                   \
-                 .field = AT_BIND(RbConfig, dest[d].mod_wheel, AT_FIELD_BOOL),                     \
-                 .set = SET##_MOD_WHEEL},                                                          \
-    [P##_EXPR] = {.key = section ".expression-pedal",                                              \
-                  .osc = section "/expression-pedal",                                              \
-                  .type = AT_PARAM_BOOL,                                                           \
-                  .flags = LIVE,                                                                   \
-                  .def = expr,                                                                     \
-                  .doc = section " receives the scaled expression pedal as CC1",                   \
-                  .field = AT_BIND(RbConfig, dest[d].expression_pedal, AT_FIELD_BOOL),             \
-                  .set = SET##_EXPRESSION_PEDAL}
+    [P##_MOD] = AT_BOOL(section ".mod-wheel", mod, section " receives the mod wheel (CC1)",        \
+                        AT_LIVE(section "/mod-wheel", RbConfig, dest[d].mod_wheel, AT_FIELD_BOOL), \
+                        .set = SET##_MOD_WHEEL),                                                   \
+    [P##_EXPR] = AT_BOOL(                                                                          \
+        section ".expression-pedal", expr, section " receives the scaled expression pedal as CC1", \
+        AT_LIVE(section "/expression-pedal", RbConfig, dest[d].expression_pedal, AT_FIELD_BOOL),   \
+        .set = SET##_EXPRESSION_PEDAL)
 
 static const AtParamDef params[P_COUNT] = {
-    [P_MODE] = {.key = "mode",
-                .osc = "mode",
-                .type = AT_PARAM_ENUM,
-                .flags = LIVE,
-                .def = RB_MODE_REGULAR,
-                .choices = {"regular", "duophonic", "power-chord"},
-                .doc = "play mode (also the silent keys A0 = regular, A#0 = duophonic, "
+    [P_MODE] = AT_ENUM("mode", ("regular", "duophonic", "power-chord"), RB_MODE_REGULAR,
+                       "play mode (also the silent keys A0 = regular, A#0 = duophonic, "
                        "B0 = power chord)",
-                .field = AT_BIND(RbConfig, mode, AT_FIELD_INT),
-                .set = RB_SET_MODE},
-    [P_IN_CHANNEL] = {.key = "input.channel",
-                      .type = AT_PARAM_INT,
-                      .min = 1,
-                      .max = 16,
-                      .def = 1,
-                      .doc = "input MIDI channel; must be 1 (other channels are ignored)",
-                      .field = AT_BIND(RbConfig, input_channel, AT_FIELD_CHANNEL)},
-    [P_START_STOP] = {.key = "input.start-stop",
-                      .osc = "start-stop",
-                      .type = AT_PARAM_BOOL,
-                      .flags = LIVE,
-                      .def = 1,
-                      .doc = "pass START, STOP, CONTINUE and song position to the Mothers",
-                      .field = AT_BIND(RbConfig, start_stop, AT_FIELD_BOOL),
-                      .set = RB_SET_START_STOP},
-    [P_PASS_CLOCK] = {.key = "input.pass-clock",
-                      .osc = "pass-clock",
-                      .type = AT_PARAM_BOOL,
-                      .flags = LIVE,
-                      .def = 0,
-                      .doc = "pass MIDI clock to the Mothers",
-                      .field = AT_BIND(RbConfig, pass_clock, AT_FIELD_BOOL),
-                      .set = RB_SET_PASS_CLOCK},
-    [P_PORTAMENTO] = {.key = "input.portamento",
-                      .osc = "portamento",
-                      .type = AT_PARAM_ENUM,
-                      .flags = LIVE,
-                      .def = RB_PORTA_DAMPER,
-                      .choices = {"legato", "sustain", "damper", "off"},
-                      .doc = "glide from legato playing, from the sustain pedal (sustain: pedal "
-                             "still sustains; damper: it only glides), or off",
-                      .field = AT_BIND(RbConfig, portamento, AT_FIELD_INT),
-                      .set = RB_SET_PORTAMENTO},
-    [P_DAMPER_MAX] = {.key = "input.damper-portamento-max",
-                      .osc = "damper-portamento-max",
-                      .type = AT_PARAM_INT,
-                      .flags = LIVE,
-                      .min = 0,
-                      .max = 127,
-                      .def = 88,
-                      .doc = "portamento time (CC5) with the pedal fully down",
-                      .field = AT_BIND(RbConfig, damper_portamento_max, AT_FIELD_INT),
-                      .set = RB_SET_DAMPER_PORTAMENTO_MAX},
-    [P_ACCENT] = {.key = "input.accent-volume",
-                  .osc = "accent-volume",
-                  .type = AT_PARAM_INT,
-                  .flags = LIVE,
-                  .min = 1,
-                  .max = 127,
-                  .def = 92,
-                  .doc = "note-on velocity from which a note is accented",
-                  .field = AT_BIND(RbConfig, accent_volume, AT_FIELD_INT),
-                  .set = RB_SET_ACCENT_VOLUME},
-    [P_EXPR_MIN] = {.key = "input.expression-min",
-                    .osc = "expression-min",
-                    .type = AT_PARAM_INT,
-                    .flags = LIVE,
-                    .min = 0,
-                    .max = 127,
-                    .def = 32,
-                    .doc = "expression output (CC1) with the pedal up",
-                    .field = AT_BIND(RbConfig, expression_min, AT_FIELD_INT),
-                    .set = RB_SET_EXPRESSION_MIN},
-    [P_EXPR_MAX] = {.key = "input.expression-max",
-                    .osc = "expression-max",
-                    .type = AT_PARAM_INT,
-                    .flags = LIVE,
-                    .min = 0,
-                    .max = 127,
-                    .def = 96,
-                    .doc = "expression output (CC1) with the pedal down",
-                    .field = AT_BIND(RbConfig, expression_max, AT_FIELD_INT),
-                    .set = RB_SET_EXPRESSION_MAX},
+                       AT_LIVE("mode", RbConfig, mode, AT_FIELD_INT), .set = RB_SET_MODE),
+    [P_IN_CHANNEL] = AT_INT("input.channel", 1, 16, 1,
+                            "input MIDI channel; must be 1 (other channels are ignored)",
+                            .field = AT_BIND(RbConfig, input_channel, AT_FIELD_CHANNEL)),
+    [P_START_STOP] = AT_BOOL(
+        "input.start-stop", 1, "pass START, STOP, CONTINUE and song position to the Mothers",
+        AT_LIVE("start-stop", RbConfig, start_stop, AT_FIELD_BOOL), .set = RB_SET_START_STOP),
+    [P_PASS_CLOCK] = AT_BOOL("input.pass-clock", 0, "pass MIDI clock to the Mothers",
+                             AT_LIVE("pass-clock", RbConfig, pass_clock, AT_FIELD_BOOL),
+                             .set = RB_SET_PASS_CLOCK),
+    [P_PORTAMENTO] = AT_ENUM(
+        "input.portamento", ("legato", "sustain", "damper", "off"), RB_PORTA_DAMPER,
+        "glide from legato playing, from the sustain pedal (sustain: pedal "
+        "still sustains; damper: it only glides), or off",
+        AT_LIVE("portamento", RbConfig, portamento, AT_FIELD_INT), .set = RB_SET_PORTAMENTO),
+    [P_DAMPER_MAX] = RB_INPUT_INT("damper-portamento-max", 0, 127, 88,
+                                  "portamento time (CC5) with the pedal fully down",
+                                  damper_portamento_max, RB_SET_DAMPER_PORTAMENTO_MAX),
+    [P_ACCENT] =
+        RB_INPUT_INT("accent-volume", 1, 127, 92, "note-on velocity from which a note is accented",
+                     accent_volume, RB_SET_ACCENT_VOLUME),
+    [P_EXPR_MIN] =
+        RB_INPUT_INT("expression-min", 0, 127, 32, "expression output (CC1) with the pedal up",
+                     expression_min, RB_SET_EXPRESSION_MIN),
+    [P_EXPR_MAX] =
+        RB_INPUT_INT("expression-max", 0, 127, 96, "expression output (CC1) with the pedal down",
+                     expression_max, RB_SET_EXPRESSION_MAX),
     [P_IN_CONNECT] = AT_CONNECT_PARAM("input.connect", "ports to take the keyboard or DAW from"),
     RB_ROUTE_DEFS(P_RED, "red", RB_RED, 1, 0, RB_SET_RED),
-    AT_DEST_DEFS(P_RED, "red", "red", 2, AT_BIND(RbConfig, dest[RB_RED].channel, AT_FIELD_CHANNEL),
-                 "red"),
+    AT_DEST_DEFS(P_RED, "red", 2, AT_BIND(RbConfig, dest[RB_RED].channel, AT_FIELD_CHANNEL), "red"),
     RB_ROUTE_DEFS(P_BLUE, "blue", RB_BLUE, 0, 1, RB_SET_BLUE),
-    AT_DEST_DEFS(P_BLUE, "blue", "blue", 3,
-                 AT_BIND(RbConfig, dest[RB_BLUE].channel, AT_FIELD_CHANNEL), "blue"),
+    AT_DEST_DEFS(P_BLUE, "blue", 3, AT_BIND(RbConfig, dest[RB_BLUE].channel, AT_FIELD_CHANNEL),
+                 "blue"),
     [P_PANIC] = AT_ACTION_PARAM("panic", "silence both Mothers and forget held notes"),
-    [P_GRID_ENABLED] = {.key = "grid.enabled",
-                        .type = AT_PARAM_BOOL,
-                        .def = 0,
-                        .doc = "show the held notes on a monome grid found through serialosc; "
-                               "its three mode keys switch the play mode"},
-    [P_GRID_PORT] = {.key = "grid.serialosc-port",
-                     .type = AT_PARAM_INT,
-                     .min = 1,
-                     .max = 65535,
-                     .def = 12002,
-                     .doc = "UDP port of serialosc on this machine"},
+    [P_GRID_ENABLED] = AT_BOOL("grid.enabled", 0,
+                               "show the held notes on a monome grid found through serialosc; "
+                               "its three mode keys switch the play mode"),
+    [P_GRID_PORT] =
+        AT_INT("grid.serialosc-port", 1, 65535, 12002, "UDP port of serialosc on this machine"),
 };
 
 /* The core's held-note routes are the display's. */

@@ -9,20 +9,14 @@
 #include <string.h>
 
 static const AtParamDef defs[] = {
-    {.key = "patch.algorithm",
-     .osc = "algorithm",
-     .type = AT_PARAM_INT,
-     .min = 0,
-     .max = 11,
-     .def = 10,
-     .doc = "algorithm"},
-    {.key = "patch.op1.ratio", .type = AT_PARAM_FLOAT, .min = 0, .max = 32, .def = 1, .doc = "r"},
-    {.key = "patch.op1.wave", .type = AT_PARAM_ENUM, .choices = {"sine", "saw"}, .doc = "w"},
-    {.key = "input.start-stop", .type = AT_PARAM_BOOL, .def = 1, .doc = "s"},
-    {.key = "input.connect", .type = AT_PARAM_STRLIST, .doc = "c"},
-    {.key = "sampling.octaves", .type = AT_PARAM_INTLIST, .min = 0, .max = 9, .doc = "o"},
-    {.key = "sampling.hold", .type = AT_PARAM_DURATION, .min = 0, .max = 60, .doc = "h"},
-    {.key = "sampling.prefix", .type = AT_PARAM_STRING, .doc = "p"},
+    AT_INT("patch.algorithm", 0, 11, 10, "algorithm", .osc = "algorithm"),
+    AT_FLOAT("patch.op1.ratio", 0, 32, 1, "r"),
+    AT_ENUM("patch.op1.wave", ("sine", "saw"), 0, "w"),
+    AT_BOOL("input.start-stop", 1, "s"),
+    AT_CONNECT_PARAM("input.connect", "c"),
+    AT_INTLIST("sampling.octaves", 0, 9, NULL, "o"),
+    AT_DURATION("sampling.hold", 0, 60, 0, "h"),
+    AT_STRING("sampling.prefix", NULL, "p"),
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -32,43 +32,18 @@ typedef struct {
 enum { P_START_STOP, P_MODE, P_LEVEL, P_BPM, P_A_CHANNEL, P_B_CHANNEL, P_SEED, P_NAME, P_COUNT };
 
 static const AtParamDef defs[P_COUNT] = {
-    [P_START_STOP] = {.key = "input.start-stop",
-                      .type = AT_PARAM_BOOL,
-                      .def = 1,
-                      .field = AT_BIND(Cfg, start_stop, AT_FIELD_BOOL)},
-    [P_MODE] = {.key = "mode",
-                .osc = "mode",
-                .type = AT_PARAM_ENUM,
-                .flags = AT_PARAM_LIVE,
-                .choices = {"a", "b", "c"},
-                .def = 1,
-                .field = AT_BIND(Cfg, mode, AT_FIELD_INT)},
-    [P_LEVEL] = {.key = "input.level",
-                 .type = AT_PARAM_INT,
-                 .min = 0,
-                 .max = 127,
-                 .def = 64,
-                 .field = AT_BIND(Cfg, level, AT_FIELD_INT)},
-    [P_BPM] = {.key = "clock.bpm",
-               .type = AT_PARAM_FLOAT,
-               .min = 20,
-               .max = 300,
-               .def = 120.5,
-               .field = AT_BIND(Cfg, bpm, AT_FIELD_DOUBLE)},
-    [P_A_CHANNEL] = {.key = "a.channel",
-                     .type = AT_PARAM_INT,
-                     .min = 1,
-                     .max = 16,
-                     .def = 2,
-                     .field = AT_BIND(Cfg, channel[0], AT_FIELD_CHANNEL)},
-    [P_B_CHANNEL] = {.key = "b.channel",
-                     .type = AT_PARAM_INT,
-                     .min = 1,
-                     .max = 16,
-                     .def = 16,
-                     .field = AT_BIND(Cfg, channel[1], AT_FIELD_CHANNEL)},
-    [P_SEED] = {AT_SEED_FIELDS(AT_BIND(Cfg, seed, AT_FIELD_SEED)), .old_key = "input.seed"},
-    [P_NAME] = {.key = "name", .type = AT_PARAM_STRING, .def_str = "red"},
+    [P_START_STOP] =
+        AT_BOOL("input.start-stop", 1, NULL, .field = AT_BIND(Cfg, start_stop, AT_FIELD_BOOL)),
+    [P_MODE] = AT_ENUM("mode", ("a", "b", "c"), 1, NULL, AT_LIVE("mode", Cfg, mode, AT_FIELD_INT)),
+    [P_LEVEL] = AT_INT("input.level", 0, 127, 64, NULL, .field = AT_BIND(Cfg, level, AT_FIELD_INT)),
+    [P_BPM] =
+        AT_FLOAT("clock.bpm", 20, 300, 120.5, NULL, .field = AT_BIND(Cfg, bpm, AT_FIELD_DOUBLE)),
+    [P_A_CHANNEL] =
+        AT_INT("a.channel", 1, 16, 2, NULL, .field = AT_BIND(Cfg, channel[0], AT_FIELD_CHANNEL)),
+    [P_B_CHANNEL] =
+        AT_INT("b.channel", 1, 16, 16, NULL, .field = AT_BIND(Cfg, channel[1], AT_FIELD_CHANNEL)),
+    [P_SEED] = AT_SEED_PARAM(AT_BIND(Cfg, seed, AT_FIELD_SEED), .old_key = "input.seed"),
+    [P_NAME] = AT_STRING("name", "red", NULL),
 };
 
 static AtParams *mk(void)

@@ -16,11 +16,11 @@
 #include <string.h>
 
 static const AtParamDef defs[] = {
-    {.key = "a.int", .osc = "int", .type = AT_PARAM_INT, .min = 0, .max = 100, .def = 10},
-    {.key = "a.float", .type = AT_PARAM_FLOAT, .min = -10, .max = 10, .def = 1},
-    {.key = "a.name", .type = AT_PARAM_STRING, .def_str = "first"},
-    {.key = "a.peers", .type = AT_PARAM_STRLIST, .def_str = "x:1, y:2"},
-    {.key = "a.notes", .type = AT_PARAM_INTLIST, .min = 0, .max = 127, .def_str = "60, 64"},
+    AT_INT("a.int", 0, 100, 10, NULL, .osc = "int"),
+    AT_FLOAT("a.float", -10, 10, 1, NULL),
+    AT_STRING("a.name", "first", NULL),
+    AT_STRLIST("a.peers", "x:1, y:2", NULL),
+    AT_INTLIST("a.notes", 0, 127, "60, 64", NULL),
 };
 #define N (sizeof defs / sizeof defs[0])
 
