@@ -137,16 +137,22 @@ int at_app_main(const AtTool *tool, int argc, char **argv);
  * validate, session_loaded) and usage_extra. The LV2 build (AT_LV2_SHELL,
  * plugins/lv2/) gets no main(): a plugin has no command line. */
 #define AT_TOOL(name_, params_, ...)                                                               \
+    AT_TOOL_WITH_(name_, params_, setup, teardown, process, param, .summary = __VA_ARGS__)
+/* AT_TOOL with the four hooks named (a shared shell's, as seqshell.h's);
+ * after them, the other fields. */
+#define AT_TOOL_WITH_(name_, params_, setup_, teardown_, process_, param_, ...)                    \
     extern const AtTool name_##_tool;                                                              \
     AT_TOOL_MAIN_(name_)                                                                           \
     const AtTool name_##_tool = {.name = #name_,                                                   \
                                  .params = (params_),                                              \
-                                 .n_params = sizeof(params_) / sizeof((params_)[0]),               \
-                                 .setup = setup,                                                   \
-                                 .teardown = teardown,                                             \
-                                 .process = process,                                               \
-                                 .param = param,                                                   \
-                                 .summary = __VA_ARGS__}
+                                 .n_params = AT_COUNT_(params_),                                   \
+                                 .setup = (setup_),                                                \
+                                 .teardown = (teardown_),                                          \
+                                 .process = (process_),                                            \
+                                 .param = (param_),                                                \
+                                 __VA_ARGS__}
+/* The number of elements of array a. */
+#define AT_COUNT_(a) (sizeof(a) / sizeof((a)[0]))
 #ifdef AT_LV2_SHELL
 #define AT_TOOL_MAIN_(name_)
 #else

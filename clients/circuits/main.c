@@ -5,10 +5,12 @@
 #include "app.h"
 #include "circuits.h"
 #include "log.h"
-#include "shellutil.h"
+#include "seqshell.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
+
+/* The core this shell drives (common/seqshell.h). */
+AT_SEQ_CORE(ci, Ci, CiConfig);
 
 enum {
     P_IN_CHANNEL,
@@ -39,81 +41,18 @@ static const AtParamDef params[P_COUNT] = {
     [P_PANIC] = AT_ACTION_PARAM("panic", "stop the sequencers and silence both devices"),
 };
 
-typedef struct {
-    Ci ci;
-    AtShellPorts ports;
-    uint32_t seen_malformed;
-} Shell;
-
 static const AtShellDest dests[CI_DEST_COUNT] = {
     {P_CIRCUIT_PORT, P_CIRCUIT_CONNECT, "Circuit drums"},
     {P_MONO_PORT, P_MONO_CONNECT, "Mono Station bass"},
 };
 
-static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
-{
-    Shell *s = calloc(1, sizeof *s);
-    if (!s)
-        return at_shell_oom(err, errlen);
-    CiConfig cfg = {0};
-    at_params_fill(at_app_params(app), &cfg);
-    ci_init(&s->ci, &cfg);
-    AtStatus st = at_shell_midi_ports(app, "From the Circuit", P_IN_CONNECT, dests, CI_DEST_COUNT,
-                                      &s->ports, err, errlen);
-    if (st != AT_OK) {
-        free(s);
-        return st;
-    }
-    *core = s;
-    return AT_OK;
-}
+/* The Circuit sends much that has no job here: only malformed input is
+ * worth a line. Not STOP to the Circuit when its port gets connected: it
+ * is the clock master (ci_setup_dests). */
+static const AtSeqShell shell =
+    AT_SEQ_SHELL(ci, "From the Circuit", P_KEY_NOTE, cfg.key_note,
+                 AT_SEQ_COUNT(Ci, malformed, "dropped %d malformed MIDI message(s) (total %d)"));
 
-static void teardown(void *core)
-{
-    free(core);
-}
-
-static void process(void *core, AtCycle *c)
-{
-    Shell *s = core;
-    const AtMidiBuf *in = at_shell_input(&s->ports, c);
-    ci_process(&s->ci, in->events, in->count, at_shell_outs(&s->ports, c));
-    at_shell_report_if(c, &s->ci.key_changed, P_KEY_NOTE, s->ci.cfg.key_note);
-    /* The Circuit sends much that has no job here: only malformed input
-     * is worth a line. */
-    at_shell_count(c, s->ci.malformed, &s->seen_malformed,
-                   "dropped %d malformed MIDI message(s) (total %d)");
-}
-
-/* Stop the sequencers, silence both devices (exit, panic). */
-static void on_shutdown(void *core, AtCycle *c)
-{
-    Shell *s = core;
-    ci_shutdown(&s->ci, 0, at_shell_outs(&s->ports, c));
-}
-
-/* The key note goes into the core's config; a new seed also restarts
- * the generator. */
-static void param(void *core, AtParamMsg *m, AtCycle *c)
-{
-    Shell *s = core;
-    if (m->index == P_SEED)
-        ci_set_seed(&s->ci, (uint64_t)m->i);
-    else if (m->index == P_PANIC)
-        on_shutdown(core, c);
-    else
-        at_shell_store(params, P_COUNT, m, &s->ci.cfg);
-}
-
-/* Silence the destinations a new connection reaches (not STOP to the
- * Circuit: it is the clock master). */
-static void connected(void *core, int handle, AtCycle *c)
-{
-    Shell *s = core;
-    ci_setup_dests(&s->ci, at_shell_dest_mask(&s->ports, handle), 0, at_shell_outs(&s->ports, c));
-}
-
-AT_TOOL(circuits, params,
-        "Drums for a Novation Circuit and a bass line for a Circuit Mono Station, "
-        "driven by the Circuit's MIDI clock on midi_in.",
-        .connected = connected, .shutdown = on_shutdown);
+AT_SEQ_TOOL(circuits, shell,
+            "Drums for a Novation Circuit and a bass line for a Circuit Mono Station, "
+            "driven by the Circuit's MIDI clock on midi_in.");

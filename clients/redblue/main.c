@@ -307,22 +307,34 @@ static void teardown(void *core)
     free(s);
 }
 
-static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
+/* The core from the loaded values, or NULL with *st and err saying why
+ * (a combination the core refuses: AT_ERR_USAGE; out of memory). */
+static Rb *make_core(AtApp *app, AtStatus *st, char *err, size_t errlen)
 {
     RbConfig cfg;
     rb_config_default(&cfg, at_app_rate(app));
     at_params_fill(at_app_params(app), &cfg);
-    if (!rb_config_check(&cfg, err, errlen))
-        return AT_ERR_USAGE;
+    *st = rb_config_check(&cfg, err, errlen) ? AT_OK : AT_ERR_USAGE;
+    Rb *rb = *st == AT_OK ? rb_new(&cfg) : NULL;
+    if (!rb && *st == AT_OK)
+        *st = at_shell_oom(err, errlen);
+    return rb;
+}
+
+static AtStatus setup(AtApp *app, void **core, char *err, size_t errlen)
+{
+    AtStatus st;
+    Rb *rb = make_core(app, &st, err, errlen);
+    if (!rb)
+        return st;
     Shell *s = calloc(1, sizeof *s);
-    if (s)
-        s->rb = rb_new(&cfg);
-    if (!s || !s->rb) {
-        free(s);
+    if (!s) {
+        rb_free(rb);
         return at_shell_oom(err, errlen);
     }
-    AtStatus st = at_shell_midi_ports(app, "From keyboard (channel 1)", P_IN_CONNECT, dests,
-                                      RB_DESTS, &s->ports, err, errlen);
+    s->rb = rb;
+    st = at_shell_midi_ports(app, "From keyboard (channel 1)", P_IN_CONNECT, dests, RB_DESTS,
+                             &s->ports, err, errlen);
     if (st != AT_OK)
         goto fail;
     if (s->ports.out[RB_RED] == s->ports.out[RB_BLUE])

@@ -11,7 +11,7 @@ LV2_CFLAGS := $(CFLAGS_ALL) -DAT_LV2_SHELL -fPIC -fvisibility=hidden -Iplugins/l
 LV2_LIBS := $(shell pkg-config --libs $(LV2_PKGS)) -lm
 LV2_SHELL_SRCS := $(filter-out plugins/lv2/plugin.c plugins/lv2/gen-ttl.c,$(wildcard plugins/lv2/*.c))
 LV2_SRCS := common/midi.c common/params.c common/rand.c common/log.c common/fileio.c \
-	common/strbuf.c common/sigpipe.c common/shellutil.c $(LV2_SHELL_SRCS) \
+	common/strbuf.c common/sigpipe.c common/shellutil.c common/seqshell.c $(LV2_SHELL_SRCS) \
 	$(foreach t,$(LV2_TOOLS),$(wildcard clients/$(t)/*.c))
 LV2_OBJS := $(LV2_SRCS:%.c=$(LV2_OBJDIR)/%.o)
 LV2_PRESETS := $(sort $(wildcard clients/fmsynth/presets/*.conf))
