@@ -144,7 +144,7 @@ void ss_session_free(SsSession *s)
     memset(s, 0, sizeof *s);
 }
 
-/* A session file is a config file: small (as params.c's limit). */
+/* A session file is a config file: small (as paramload.c's limit). */
 #define SS_FILE_MAX ((size_t)16 << 20)
 
 char *ss_read_file(const char *path, size_t *len_out)

@@ -10,7 +10,8 @@ LV2_PKGS := sndfile libconfig smf lv2
 LV2_CFLAGS := $(CFLAGS_ALL) -DAT_LV2_SHELL -fPIC -fvisibility=hidden -Iplugins/lv2 $(shell pkg-config --cflags $(LV2_PKGS))
 LV2_LIBS := $(shell pkg-config --libs $(LV2_PKGS)) -lm
 LV2_SHELL_SRCS := $(filter-out plugins/lv2/plugin.c plugins/lv2/gen-ttl.c,$(wildcard plugins/lv2/*.c))
-LV2_SRCS := common/midi.c common/params.c common/rand.c common/log.c common/fileio.c \
+LV2_SRCS := common/midi.c common/params.c common/paramset.c common/paramload.c \
+	common/paramwrite.c common/rand.c common/log.c common/fileio.c \
 	common/strbuf.c common/sigpipe.c common/shellutil.c common/seqshell.c $(LV2_SHELL_SRCS) \
 	$(foreach t,$(LV2_TOOLS),$(wildcard clients/$(t)/*.c))
 LV2_OBJS := $(LV2_SRCS:%.c=$(LV2_OBJDIR)/%.o)
