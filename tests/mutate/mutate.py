@@ -40,6 +40,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TARGETS = [
     ("clients/redblue/redblue.c", ["test_redblue"]),
     ("clients/fmsynth/fmsynth.c", ["test_fmsynth"]),
+    ("clients/fmsynth/fmnote.c", ["test_fmsynth"]),
+    ("clients/fmsynth/fmblock.c", ["test_fmsynth"]),
     ("clients/clock/clock.c", ["test_clock"]),
     ("clients/mothergen/mothergen.c", ["test_mothergen"]),
     ("clients/circuits/circuits.c", ["test_circuits"]),
