@@ -455,7 +455,7 @@ static void render(FmSynth *s, float *restrict l, float *restrict r, int off, in
             voice_next_block(v);
         if (voice_silent(v, s->patch.algorithm) &&
             (!s->alg_fading || voice_silent(v, s->alg_old))) {
-            voice_silence(v);
+            fm_voice_silence(v);
             s->act_stale = true;
         }
     }
@@ -491,7 +491,7 @@ void fm_synth_process(FmSynth *s, const AtMidiEvent *ev, size_t n_ev, float *out
         }
         uint32_t in_block = (uint32_t)(s->clock % FM_BLOCK);
         if (in_block == 0)
-            control_tick(s);
+            fm_control_tick(s);
         uint32_t end = pos + (FM_BLOCK - in_block);
         if (end > nframes)
             end = nframes;

@@ -61,7 +61,7 @@ static void env_release(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
 }
 
 /* The end of a timed stage: land exactly on its target, go on. */
-float env_next_stage(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
+float fm_env_next_stage(const FmSynth *s, FmEnv *e, const FmOpPatch *op)
 {
     if (e->stage == ENV_ATTACK) {
         env_decay(s, e, op);
@@ -80,7 +80,7 @@ static double note_hz(const FmSynth *s, int note)
     return 440.0 * exp2((note - 69 + s->bend) / 12.0);
 }
 
-void voice_silence(FmVoice *v)
+void fm_voice_silence(FmVoice *v)
 {
     for (int op = 0; op < FM_OPS; op++)
         env_stage(&v->env[op], ENV_IDLE, 0.0f, 0.0f, 0);
@@ -95,7 +95,7 @@ static void voice_release(FmSynth *s, FmVoice *v)
         env_release(s, &v->env[op], &s->patch.op[op]);
 }
 
-void update_pan(FmSynth *s)
+void fm_update_pan(FmSynth *s)
 {
     const int p = s->voices->count;
     const float mix = 1.0f / (float)(p < 8 ? p : 8);
@@ -178,7 +178,7 @@ static void pedal(FmSynth *s, bool down)
 void fm_synth_all_notes_off(FmSynth *s)
 {
     for (int i = 0; i < s->voices->count; i++)
-        voice_silence(&s->voices->v[i]);
+        fm_voice_silence(&s->voices->v[i]);
     s->act_stale = true;
     memset(s->pending_off, 0, sizeof s->pending_off);
 }
@@ -193,7 +193,7 @@ void fm_synth_release_all(FmSynth *s)
 
 /* ---- controllers ---- */
 
-void update_gain_target(FmSynth *s)
+void fm_update_gain_target(FmSynth *s)
 {
     /* 14-bit expression: MSB 127 alone means full level. */
     double x = (s->expr_msb * 128.0 + s->expr_lsb) / (127.0 * 128.0);
@@ -206,13 +206,13 @@ static void update_mod_depth(FmSynth *s)
     s->mod_depth = (float)(1.0 + (FM_MOD_WHEEL_MAX_DEPTH - 1.0) * (x > 1.0 ? 1.0 : x));
 }
 
-void reset_controllers(FmSynth *s)
+void fm_reset_controllers(FmSynth *s)
 {
     s->mod_msb = s->mod_lsb = 0;
     s->expr_msb = 127;
     s->expr_lsb = 0;
     update_mod_depth(s);
-    update_gain_target(s);
+    fm_update_gain_target(s);
     s->bend_target = 0.0;
     s->bend_step = fabs(s->bend - s->bend_target) / s->glide_blocks;
     pedal(s, false);
@@ -242,11 +242,11 @@ static void control_change(FmSynth *s, int cc, int val)
     case AT_CC_EXPRESSION:
         s->expr_msb = (uint8_t)val;
         s->expr_lsb = 0;
-        update_gain_target(s);
+        fm_update_gain_target(s);
         break;
     case AT_CC_EXPRESSION_LSB:
         s->expr_lsb = (uint8_t)val;
-        update_gain_target(s);
+        fm_update_gain_target(s);
         break;
     case AT_CC_SUSTAIN:
         pedal(s, val >= 64);
@@ -256,7 +256,7 @@ static void control_change(FmSynth *s, int cc, int val)
         fm_synth_all_notes_off(s);
         break;
     case 121:
-        reset_controllers(s);
+        fm_reset_controllers(s);
         break;
     default:
         ignored(s, cc, "fmsynth: ignored CC %d (value %d; logged once)", cc, val);
@@ -318,7 +318,7 @@ void fm_synth_midi(FmSynth *s, const uint8_t *d, size_t size)
 
 /* At the start of a grid block: move the pitch bend one step along its
  * glide and retune the voices (ratio changes also take effect here). */
-void control_tick(FmSynth *s)
+void fm_control_tick(FmSynth *s)
 {
     bool bent = s->bend != s->bend_target;
     if (!bent && !s->retune)

@@ -81,7 +81,7 @@ FmVoiceSet *fm_synth_swap_voices(FmSynth *s, FmVoiceSet *set)
     }
     s->voices = set;
     s->act_stale = true;
-    update_pan(s);
+    fm_update_pan(s);
     return old;
 }
 
@@ -139,7 +139,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
         for (int i = 0; i < FM_TABLE_SIZE; i++)
             s->points[w][i] = (FmPoint){t[i], t[i + 1] - t[i]};
     }
-    update_pan(s);
+    fm_update_pan(s);
     patch_cache(s);
     s->simd = fm_simd_best();
     s->k = fm_kernels(s->simd);
@@ -154,7 +154,7 @@ FmStatus fm_synth_new(FmSynth **out, uint32_t rate, int polyphony, const FmPatch
     for (int op = 0; op < FM_OPS; op++)
         s->fade_from[op] = -1;
     s->alg_from = -1;
-    reset_controllers(s);
+    fm_reset_controllers(s);
     s->gain = s->gain_target;
     *out = s;
     return FM_OK;
@@ -198,7 +198,7 @@ void fm_synth_set_patch(FmSynth *s, const FmPatch *patch)
     }
     s->patch = *patch;
     patch_cache(s);
-    update_gain_target(s);
+    fm_update_gain_target(s);
 }
 
 static const char *const simd_names[FM_SIMD_COUNT] = {

@@ -160,15 +160,15 @@ static const uint8_t alg_carriers[FM_ALGORITHMS] = {0x1, 0x1, 0x1, 0x1, 0x1, 0x3
 /* Between the files of the engine (declared here, defined once). */
 
 /* fmnote.c: envelope stages, voices, controllers. */
-float env_next_stage(const FmSynth *s, FmEnv *e, const FmOpPatch *op);
-void voice_silence(FmVoice *v);
-void update_pan(FmSynth *s);
-void update_gain_target(FmSynth *s);
-void reset_controllers(FmSynth *s);
-void control_tick(FmSynth *s);
+float fm_env_next_stage(const FmSynth *s, FmEnv *e, const FmOpPatch *op);
+void fm_voice_silence(FmVoice *v);
+void fm_update_pan(FmSynth *s);
+void fm_update_gain_target(FmSynth *s);
+void fm_reset_controllers(FmSynth *s);
+void fm_control_tick(FmSynth *s);
 
 /* Pan (linear law) times the mix gain 1/min(P, 8) of voice i, computed
- * when the polyphony changes (update_pan). */
+ * when the polyphony changes (fm_update_pan). */
 static inline void voice_gains(const FmSynth *s, int i, float *gl, float *gr)
 {
     *gl = s->pan[i][0];
@@ -206,7 +206,7 @@ env_fill(const FmSynth *s, FmEnv *e, const FmOpPatch *op, float *restrict out, i
         i += k;
         e->value = out[i - 1];
         if (e->n >= e->len)
-            e->value = out[i - 1] = env_next_stage(s, e, op);
+            e->value = out[i - 1] = fm_env_next_stage(s, e, op);
     }
     return sounding;
 }
