@@ -14,7 +14,8 @@
  * does, describes the rest in an AtSeqShell and ends with AT_SEQ_TOOL:
  *
  *   AT_SEQ_CORE(mg, Mg, MgConfig);
- *   static const AtSeqShell shell = {.core = &mg_seq_core, .input = "Clock and controls", ...};
+ *   static const AtSeqShell shell = AT_SEQ_SHELL(mg, "Clock and controls", P_KEY, cfg.key,
+ *       AT_SEQ_COUNT(Mg, malformed, "dropped %d malformed MIDI message(s) (total %d)"));
  *   AT_SEQ_TOOL(mothergen, shell, "Self-generating sequences ...");
  *
  * What the shell does with it: set-up fills the Config from the

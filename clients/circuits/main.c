@@ -4,7 +4,6 @@
  * name = one shared port) and hands each cycle's input to the core. */
 #include "app.h"
 #include "circuits.h"
-#include "log.h"
 #include "seqshell.h"
 
 #include <stddef.h>

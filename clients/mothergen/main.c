@@ -3,7 +3,6 @@
  * three destinations onto ports (destinations naming the same port share
  * it) and hands each cycle's input to the core. */
 #include "app.h"
-#include "log.h"
 #include "mothergen.h"
 #include "seqshell.h"
 

@@ -314,10 +314,12 @@ static Rb *make_core(AtApp *app, AtStatus *st, char *err, size_t errlen)
     RbConfig cfg;
     rb_config_default(&cfg, at_app_rate(app));
     at_params_fill(at_app_params(app), &cfg);
-    *st = rb_config_check(&cfg, err, errlen) ? AT_OK : AT_ERR_USAGE;
-    Rb *rb = *st == AT_OK ? rb_new(&cfg) : NULL;
-    if (!rb && *st == AT_OK)
-        *st = at_shell_oom(err, errlen);
+    if (!rb_config_check(&cfg, err, errlen)) {
+        *st = AT_ERR_USAGE;
+        return NULL;
+    }
+    Rb *rb = rb_new(&cfg);
+    *st = rb ? AT_OK : at_shell_oom(err, errlen);
     return rb;
 }
 

@@ -203,6 +203,15 @@ at_wait_port() {
     return 1
 }
 
+# at_wait_conn FROM TO [SECONDS]: until port FROM is connected to TO (the
+# same single client as at_wait_port).
+at_wait_conn() {
+    local from=$1 to=$2 secs=${3:-10}
+    "$AT_TOOLS/at-waitport" -t "$secs" "$from" "$to" && return 0
+    echo "# $from -> $to not connected" >&2
+    return 1
+}
+
 at_check_ports() {
     local client=$1 p
     shift

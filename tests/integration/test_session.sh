@@ -37,16 +37,10 @@ printf 'thru = { transpose = 1; };\nosc = { port = %d; };\n' $OSC_A >"$D/a.conf"
 
 connected() { jack_lsp -c 2>/dev/null | awk -v f="$1" -v t="$2" \
     '/^[^ ]/ {p=$0} /^ / {sub(/^ +/, ""); if (p==f && $0==t) ok=1} END {exit !ok}'; }
-wait_connected() {
-    local i
-    for ((i = 0; i < ${3:-10} * 20; i++)); do connected "$1" "$2" && return 0; sleep 0.05; done
-    echo "# $1 -> $2 not connected" >&2
-    return 1
-}
 all_connected() {
-    wait_connected a:midi_out b:midi_in && wait_connected b:midi_out c:midi_in &&
-        wait_connected c:midi_out ext:midi_in && wait_connected ext:midi_out dump:input &&
-        wait_connected gen:$GENPORT dump:input
+    at_wait_conn a:midi_out b:midi_in && at_wait_conn b:midi_out c:midi_in &&
+        at_wait_conn c:midi_out ext:midi_in && at_wait_conn ext:midi_out dump:input &&
+        at_wait_conn gen:$GENPORT dump:input
 }
 pid_of() { at_session_pid "$D" "$1"; }
 
@@ -82,7 +76,7 @@ kill -KILL "$old"
 at_check "a killed client is noticed and restarted" \
     at_wait_log sess "client 'b' killed by signal 9; restarting" 5
 at_check "it is reconnected on both sides" \
-    bash -c "$(declare -f connected wait_connected); wait_connected a:midi_out b:midi_in && wait_connected b:midi_out c:midi_in"
+    bash -c "$(declare -f at_wait_conn); at_wait_conn a:midi_out b:midi_in && at_wait_conn b:midi_out c:midi_in"
 new=$(pid_of b)
 at_check "it runs as a new process (pid $old -> $new)" test -n "$new" -a "$new" != "$old"
 
@@ -135,7 +129,7 @@ printf 'osc.udp://127.0.0.1:9/\n%d\n' "$dead" >"$D/.aiotone-session.url"
 at_spawn sess2 "$S" run "$D"
 at_check "run again: clients open" at_wait_log sess2 "all 6 clients open" 20
 at_check "run again: saved connections are made" \
-    bash -c "$(declare -f connected wait_connected); wait_connected a:midi_out b:midi_in && wait_connected c:midi_out ext:midi_in && wait_connected ext:midi_out dump:input"
+    bash -c "$(declare -f at_wait_conn); at_wait_conn a:midi_out b:midi_in && at_wait_conn c:midi_out ext:midi_in && at_wait_conn ext:midi_out dump:input"
 "$AT_TOOLS/at-osc" 127.0.0.1 $OSC_A /thru/get s transpose >"$AT_TMP/osc2.out"
 at_check "run again: the live parameter is back (transpose 5)" \
     grep -qx "/thru/transpose i 5" "$AT_TMP/osc2.out"
@@ -145,7 +139,7 @@ at_check "run again: the undone connection stays undone" \
     bash -c "$(declare -f connected); sleep 0.5; ! connected gen:$GENPORT dump:input"
 at_spawn later2 "$AT_TOOLS/at-thru" -n later
 at_check "the remembered connection is made when its port appears" \
-    bash -c "$(declare -f connected wait_connected); wait_connected c:midi_out later:midi_in"
+    bash -c "$(declare -f at_wait_conn); at_wait_conn c:midi_out later:midi_in"
 at_kill later2
 
 "$S" stop "$D" >/dev/null 2>&1
@@ -222,7 +216,7 @@ connections = ( { from = "alsa:Keyboard:Keyboard MIDI 1"; to = "synth:midi_in"; 
 EOF
 at_spawn sess5 "$S" run "$H"
 at_check "an alsa:CLIENT:PORT connection is made to the bridged port" \
-    bash -c "$(declare -f connected wait_connected); wait_connected 'a2j:Keyboard [20] (capture): Keyboard MIDI 1' synth:midi_in"
+    bash -c "$(declare -f at_wait_conn); at_wait_conn 'a2j:Keyboard [20] (capture): Keyboard MIDI 1' synth:midi_in"
 "$S" stop "$H" >/dev/null 2>&1
 
 # A session that names its own server starts it (dummy here) and stops it.

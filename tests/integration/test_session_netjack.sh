@@ -62,13 +62,13 @@ s() { JACK_DEFAULT_SERVER=$SLAVE_SRV "$@"; }
 # libjack 1.9.21, and the graph can stop for good (docs/sessions.md, "When
 # JACK itself wedges"); the session's log says when its clients are open.
 wait_port_on() { # SERVER PORT SECONDS
-    JACK_DEFAULT_SERVER=$1 "$T/at-waitport" -t "$3" "$2"
+    JACK_DEFAULT_SERVER=$1 at_wait_port "$2" "$3"
 }
 clients_open() { # LOG: the manager says clock and gen are open
     at_wait_log "$1" "client 'clock' is open" 20 && at_wait_log "$1" "client 'gen' is open" 20
 }
 wait_conn_on() { # SERVER FROM TO SECONDS
-    JACK_DEFAULT_SERVER=$1 "$T/at-waitport" -t "$4" "$2" "$3"
+    JACK_DEFAULT_SERVER=$1 at_wait_conn "$2" "$3" "$4"
 }
 # record NAME SECONDS: the audio that comes back from the host on the
 # master, and peak levels of it on stdout (at-testsynth's analysis).

@@ -181,7 +181,7 @@ at_check "/nsm/gui/client/resume is answered" \
 for i in $(seq 200); do [ "$(state_of b)" = open ] && break; sleep 0.05; done
 at_check "... it runs again under a new pid and opens" \
     bash -c "test '$(state_of b)' = open && test -n '$(pid_of b)' && test '$(pid_of b)' != '$b_pid'"
-for i in $(seq 200); do jack_lsp -c | grep -A1 '^a:midi_out' | grep -q 'b:midi_in' && break; sleep 0.05; done
+at_wait_conn a:midi_out b:midi_in 10 2>/dev/null
 at_check "... its connection comes back (a:midi_out -> b:midi_in)" \
     bash -c "jack_lsp -c | grep -A1 '^a:midi_out' | grep -q 'b:midi_in'"
 osc 127.0.0.1 $OSC_A /thru/transpose i 8 >/dev/null

@@ -5,12 +5,12 @@
  * a connection made the instant it starts.
  *
  *   at-grab SOURCE DESTINATION [SECONDS]     exit 0 once connected */
+#include "monotime.h"
 #include <jack/jack.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 static void quiet(const char *msg)
@@ -31,8 +31,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "at-grab: no JACK server\n");
         return 1;
     }
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double end = at_mono_now() + limit;
     int rc = 1;
     for (;;) {
         int r = jack_connect(c, argv[1], argv[2]);
@@ -40,8 +39,7 @@ int main(int argc, char **argv)
             rc = 0;
             break;
         }
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9 > limit) {
+        if (at_mono_now() > end) {
             fprintf(stderr, "at-grab: could not connect %s -> %s in %g s\n", argv[1], argv[2],
                     limit);
             break;

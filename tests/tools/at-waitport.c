@@ -12,20 +12,13 @@
  * second while a tool opens its client is the way to hit that; this tool
  * opens once, polls inside, and closes once the tool's port is there,
  * which is after the tool's own open has returned. */
+#include "monotime.h"
 #include "tools/toolutil.h"
 #include <jack/jack.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void usage(FILE *f)
 {
@@ -62,10 +55,10 @@ int main(int argc, char **argv)
     alarm((unsigned)secs + 5);
     jack_set_error_function(quiet);
     jack_set_info_function(quiet);
-    double end = now() + secs;
+    double end = at_mono_now() + secs;
     jack_client_t *c = NULL;
     /* The server may not be up yet: try again until the time is over. */
-    while (!c && now() < end) {
+    while (!c && at_mono_now() < end) {
         jack_status_t st;
         c = jack_client_open("waitport", JackNoStartServer, &st);
         if (!c)
@@ -76,7 +69,7 @@ int main(int argc, char **argv)
         return 1;
     }
     bool ok = found(c, port, other);
-    while (!ok && now() < end) {
+    while (!ok && at_mono_now() < end) {
         usleep(20000);
         ok = found(c, port, other);
     }
