@@ -109,20 +109,13 @@ typedef struct {
  *                                              no config key, no saved state
  * and, after the doc, AT_LIVE(osc, type, member, kind) for the usual
  * .osc, .flags = AT_PARAM_LIVE and .field of a live bound entry. */
-#define AT_INT(k, lo, hi, dflt, ...)                                                               \
+#define AT_INT(...) AT_RANGED_(AT_PARAM_INT, __VA_ARGS__)
+#define AT_FLOAT(...) AT_RANGED_(AT_PARAM_FLOAT, __VA_ARGS__)
+#define AT_DURATION(...) AT_RANGED_(AT_PARAM_DURATION, __VA_ARGS__)
+/* The numbers with a range: AT_INT, AT_FLOAT, AT_DURATION. */
+#define AT_RANGED_(t, k, lo, hi, dflt, ...)                                                        \
     {                                                                                              \
-        .key = (k), .type = AT_PARAM_INT, .min = (lo), .max = (hi), .def = (dflt),                 \
-        .doc = __VA_ARGS__                                                                         \
-    }
-#define AT_FLOAT(k, lo, hi, dflt, ...)                                                             \
-    {                                                                                              \
-        .key = (k), .type = AT_PARAM_FLOAT, .min = (lo), .max = (hi), .def = (dflt),               \
-        .doc = __VA_ARGS__                                                                         \
-    }
-#define AT_DURATION(k, lo, hi, dflt, ...)                                                          \
-    {                                                                                              \
-        .key = (k), .type = AT_PARAM_DURATION, .min = (lo), .max = (hi), .def = (dflt),            \
-        .doc = __VA_ARGS__                                                                         \
+        .key = (k), .type = (t), .min = (lo), .max = (hi), .def = (dflt), .doc = __VA_ARGS__       \
     }
 #define AT_BOOL(k, dflt, ...)                                                                      \
     {                                                                                              \
